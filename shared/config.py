@@ -1,0 +1,238 @@
+"""Settings: one mapping of defaults, read once from ``SIDEBYSIDE_*`` environment variables.
+
+Every setting has a working local default. A bad value raises :class:`ConfigError`
+whose message is one line naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import parse_qs, unquote, urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PREFIX = "SIDEBYSIDE_"
+
+DEFAULTS: dict[str, str] = {
+    "STORE": "sqlite:///.data/sidebyside.db",
+    "MAIL": "outbox:.data/outbox",
+    "SECRET_KEY": "",
+    "ADMIN_TOKEN": "",
+    "BASE_URL": "http://127.0.0.1:8080",
+    "COORDINATORS": "",
+    "TIMEZONE": "America/Toronto",
+    "PROGRAM_NAME": "Side-by-Side Peer Support Program",
+    "PROGRAM_START": "2018-09-01",
+    "MAIL_FROM": "Side-by-Side <no-reply@localhost>",
+    "CRISIS_LINE": "In crisis? Call or text 9-8-8, or 911 in an emergency.",
+    "CRISIS_LINE_FR": "En crise? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
+    "PURGE_GRACE_DAYS": "14",
+    "SMALL_CELL": "5",
+    "ACADEMIC_YEAR_START_MONTH": "9",
+    "REPORT_SCHEDULE": "0 7 1 * *",
+    "LOG_URL": "",
+    "SURVEY_URL": "",
+    "ADMIN_URL": "",
+    "DATA_DIR": ".data",
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value the program cannot use."""
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    kind: str  # "sqlite" or "firestore"
+    path: str = ""  # sqlite file path
+    project: str = ""  # firestore project
+    database: str = "(default)"
+
+
+@dataclass(frozen=True)
+class MailTarget:
+    kind: str  # "outbox", "smtp" or "ses"
+    path: str = ""
+    host: str = ""
+    port: int = 0
+    user: str = ""
+    password: str = field(default="", repr=False)
+    tls: str = ""  # "", "starttls" or "ssl"
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: StoreTarget
+    mail: MailTarget
+    secret_key: str = field(repr=False)
+    admin_token: str = field(repr=False)
+    base_url: str
+    coordinators: tuple[str, ...]
+    timezone: ZoneInfo
+    program_name: str
+    program_start: date
+    mail_from: str
+    crisis_line: dict[str, str]
+    purge_grace_days: int
+    small_cell: int
+    academic_year_start_month: int
+    report_schedule: str
+    log_url: str
+    survey_url: str
+    admin_url: str
+    data_dir: Path
+
+    def log_link(self, token: str) -> str:
+        """The supporter's personal link: the deployed function URL when set, else the local path."""
+        base = self.log_url.rstrip("/") if self.log_url else f"{self.base_url}/log_interaction"
+        return f"{base}/?t={token}"
+
+    def survey_link(self, token: str) -> str:
+        base = self.survey_url.rstrip("/") if self.survey_url else f"{self.base_url}/survey"
+        return f"{base}/{token}"
+
+
+def _fail(name: str, accepts: str, value: str) -> ConfigError:
+    return ConfigError(f"{PREFIX}{name}={value!r} is not valid: expected {accepts}")
+
+
+def parse_store(value: str, base: Path) -> StoreTarget:
+    accepts = "sqlite:///PATH or firestore://PROJECT[/DATABASE]"
+    if value.startswith("sqlite:///"):
+        path = value[len("sqlite:///") :]
+        if not path:
+            raise _fail("STORE", accepts, value)
+        if path == ":memory:":
+            raise _fail("STORE", accepts + " (a file, not :memory:)", value)
+        p = Path(path)
+        return StoreTarget("sqlite", path=str(p if p.is_absolute() else base / p))
+    if value.startswith("firestore://"):
+        rest = value[len("firestore://") :].strip("/")
+        parts = rest.split("/")
+        if not parts[0] or len(parts) > 2:
+            raise _fail("STORE", accepts, value)
+        return StoreTarget("firestore", project=parts[0], database=parts[1] if len(parts) == 2 else "(default)")
+    raise _fail("STORE", accepts, value)
+
+
+def parse_mail(value: str, base: Path) -> MailTarget:
+    accepts = "outbox:DIR, smtp://USER:PASS@HOST:PORT[?tls=starttls|ssl] or ses://REGION"
+    if value.startswith("outbox:"):
+        path = value[len("outbox:") :]
+        if not path:
+            raise _fail("MAIL", accepts, value)
+        p = Path(path)
+        return MailTarget("outbox", path=str(p if p.is_absolute() else base / p))
+    url = urlparse(value)
+    if url.scheme == "smtp":
+        try:
+            port = url.port or 25
+        except ValueError:
+            raise _fail("MAIL", accepts, value) from None
+        tls = parse_qs(url.query).get("tls", [""])[0]
+        if not url.hostname or tls not in ("", "starttls", "ssl"):
+            raise _fail("MAIL", accepts, value)
+        return MailTarget(
+            "smtp",
+            host=url.hostname,
+            port=port,
+            user=unquote(url.username or ""),
+            password=unquote(url.password or ""),
+            tls=tls,
+        )
+    if url.scheme == "ses":
+        if not url.hostname:
+            raise _fail("MAIL", accepts, value)
+        return MailTarget("ses", region=url.hostname)
+    raise _fail("MAIL", accepts, value)
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise _fail(name, f"a whole number from {low} to {high}", value) from None
+    if not low <= number <= high:
+        raise _fail(name, f"a whole number from {low} to {high}", value)
+    return number
+
+
+def _url(name: str, value: str, required: bool) -> str:
+    if not value and not required:
+        return ""
+    url = urlparse(value)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise _fail(name, "an http:// or https:// URL", value)
+    return value.rstrip("/")
+
+
+def _secret_key(value: str, data_dir: Path) -> str:
+    """Use the configured key, or generate one once into the data folder for local use."""
+    if value:
+        if len(value) < 16:
+            raise _fail("SECRET_KEY", "at least 16 characters", "***")
+        return value
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    tmp = key_file.with_suffix(".tmp")
+    tmp.write_text(key)
+    os.chmod(tmp, 0o600)
+    try:
+        os.link(tmp, key_file)  # atomic and never overwrites a key another process just wrote
+    except FileExistsError:
+        pass
+    tmp.unlink(missing_ok=True)
+    return key_file.read_text().strip()
+
+
+def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Settings:
+    """Read every setting from ``env`` (default ``os.environ``), relative paths from ``base``."""
+    env = os.environ if env is None else env
+    base = Path.cwd() if base is None else base
+    raw = {key: env.get(PREFIX + key, default) for key, default in DEFAULTS.items()}
+    data_dir = Path(raw["DATA_DIR"])
+    data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+    try:
+        tz = ZoneInfo(raw["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail("TIMEZONE", "an IANA time zone such as America/Toronto", raw["TIMEZONE"]) from None
+    try:
+        start = date.fromisoformat(raw["PROGRAM_START"])
+    except ValueError:
+        raise _fail("PROGRAM_START", "a date as YYYY-MM-DD", raw["PROGRAM_START"]) from None
+    coordinators = tuple(a.strip() for a in raw["COORDINATORS"].split(",") if a.strip())
+    for address in coordinators:
+        if "@" not in address or " " in address:
+            raise _fail("COORDINATORS", "comma-separated email addresses", raw["COORDINATORS"])
+    schedule = raw["REPORT_SCHEDULE"]
+    if len(schedule.split()) != 5:
+        raise _fail("REPORT_SCHEDULE", "a 5-field cron expression such as '0 7 1 * *'", schedule)
+    return Settings(
+        store=parse_store(raw["STORE"], base),
+        mail=parse_mail(raw["MAIL"], base),
+        secret_key=_secret_key(raw["SECRET_KEY"], data_dir),
+        admin_token=raw["ADMIN_TOKEN"],
+        base_url=_url("BASE_URL", raw["BASE_URL"], required=True),
+        coordinators=coordinators,
+        timezone=tz,
+        program_name=raw["PROGRAM_NAME"],
+        program_start=start,
+        mail_from=raw["MAIL_FROM"],
+        crisis_line={"en": raw["CRISIS_LINE"], "fr": raw["CRISIS_LINE_FR"]},
+        purge_grace_days=_int("PURGE_GRACE_DAYS", raw["PURGE_GRACE_DAYS"], 0, 3650),
+        small_cell=_int("SMALL_CELL", raw["SMALL_CELL"], 1, 1000),
+        academic_year_start_month=_int("ACADEMIC_YEAR_START_MONTH", raw["ACADEMIC_YEAR_START_MONTH"], 1, 12),
+        report_schedule=schedule,
+        log_url=_url("LOG_URL", raw["LOG_URL"], required=False),
+        survey_url=_url("SURVEY_URL", raw["SURVEY_URL"], required=False),
+        admin_url=_url("ADMIN_URL", raw["ADMIN_URL"], required=False),
+        data_dir=data_dir,
+    )

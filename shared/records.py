@@ -1,0 +1,87 @@
+"""The records the program keeps, as plain dataclasses. No storage or HTTP here.
+
+Privacy rules built into these shapes:
+- an Interaction holds the supporter's id and the form answers, never who the student was;
+- an Answer holds a random id, the survey id, the day and the answers, nothing else;
+- a Link holds only a hash of its token and, for invitations, a keyed hash of the address;
+- a redemption (see the store port) holds only the link hash, never an answer id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Supporter:
+    id: str
+    alias: str
+    email: str | None
+    version: int = 1
+    active: bool = True
+    created_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Interaction:
+    id: str  # the submission id: the idempotency key
+    supporter_id: str
+    occurred_on: date
+    answers: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An urgent-concern alert waiting to be mailed: stored with the interaction, in one write."""
+
+    id: str
+    interaction_id: str
+    created_at: datetime
+    state: str = "pending"  # pending, sending, sent
+    attempts: int = 0
+    claimed_at: datetime | None = None
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class Survey:
+    id: str
+    form: str = "end_of_year_survey"
+    opens: date | None = None
+    closes: date | None = None
+    k10: bool = False
+    closed_on: date | None = None
+    purged_on: date | None = None
+    links_issued: int = 0
+    created_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A single-use survey link, known only by the hash of its token."""
+
+    hash: str
+    survey_id: str
+    email_key: str | None = None  # keyed hash of the invited address, for reminders only
+    invited_on: date | None = None
+    reminded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str  # random, never derived from the link
+    survey_id: str
+    day: date
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    period: str
+    state: str  # claimed, sent, failed
+    attempt: int
+    updated_at: datetime
+    detail: str = ""

@@ -1,0 +1,152 @@
+"""The store port: the few operations the features need, in domain terms.
+
+Two adapters implement it (``sqlite.py``, ``firestore.py``) and one contract suite
+(``tests/contract``) runs against both. Every write that must not half-happen is one
+method here, and each adapter makes it atomic (a SQLite transaction, a Firestore
+batch whose creates carry an "exists: false" precondition).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+
+
+class StoreError(Exception):
+    """Base of the store's own exceptions."""
+
+
+class AlreadyExists(StoreError):
+    """An atomic create found the record already there."""
+
+
+class NotFound(StoreError):
+    """The record to change is not there."""
+
+
+class Unavailable(StoreError):
+    """The store cannot be reached or did not answer; try again later."""
+
+
+class Store(ABC):
+    # -- supporters -------------------------------------------------------
+    @abstractmethod
+    def add_supporter(self, supporter: Supporter) -> None:
+        """Create a supporter; AlreadyExists when the id or the alias is taken."""
+
+    @abstractmethod
+    def get_supporter(self, supporter_id: str) -> Supporter | None: ...
+
+    @abstractmethod
+    def find_supporter(self, alias: str) -> Supporter | None: ...
+
+    @abstractmethod
+    def list_supporters(self) -> list[Supporter]:
+        """All supporters, ordered by alias."""
+
+    @abstractmethod
+    def save_supporter(self, supporter: Supporter) -> None:
+        """Replace an existing supporter (revocation bumps its version); NotFound when absent."""
+
+    # -- interactions -----------------------------------------------------
+    @abstractmethod
+    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+        """Store an interaction (and its alert) atomically; AlreadyExists if the id was used."""
+
+    @abstractmethod
+    def add_interactions(self, interactions: list[Interaction]) -> int:
+        """Store many at once, skipping ids already stored; returns how many were new."""
+
+    @abstractmethod
+    def get_interaction(self, interaction_id: str) -> Interaction | None: ...
+
+    @abstractmethod
+    def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
+        """Interactions with start <= occurred_on <= end, by date then id, streamed in pages."""
+
+    @abstractmethod
+    def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
+        """How many interactions the supporter logged on or after ``since``, and their latest one."""
+
+    # -- alerts -----------------------------------------------------------
+    @abstractmethod
+    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
+        """Alerts not yet sent: pending ones, and ones claimed before ``stale_before``."""
+
+    @abstractmethod
+    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
+        """Move an alert to 'sending' if it is still as read; None when someone else took it."""
+
+    @abstractmethod
+    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
+        """Mark a claimed alert sent, or back to pending with the error."""
+
+    # -- surveys ----------------------------------------------------------
+    @abstractmethod
+    def add_survey(self, survey: Survey) -> None:
+        """AlreadyExists when the id is taken."""
+
+    @abstractmethod
+    def get_survey(self, survey_id: str) -> Survey | None: ...
+
+    @abstractmethod
+    def list_surveys(self) -> list[Survey]:
+        """All surveys, by id."""
+
+    @abstractmethod
+    def save_survey(self, survey: Survey) -> None:
+        """Replace an existing survey; NotFound when absent."""
+
+    @abstractmethod
+    def add_links(self, survey_id: str, links: list[Link]) -> None:
+        """Store new links and add their number to the survey's ``links_issued``, atomically."""
+
+    @abstractmethod
+    def get_link(self, link_hash: str) -> Link | None: ...
+
+    @abstractmethod
+    def is_redeemed(self, link_hash: str) -> bool: ...
+
+    @abstractmethod
+    def invitations(self, survey_id: str) -> list[Link]:
+        """The survey's links that carry an address key (invitations), in hash order."""
+
+    @abstractmethod
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None: ...
+
+    @abstractmethod
+    def redeem(self, link_hash: str, answer: Answer) -> None:
+        """Mark the link used and store the answer, atomically; AlreadyExists if already used."""
+
+    @abstractmethod
+    def add_answers(self, answers: list[Answer]) -> int:
+        """Store answers without links (imports), skipping ids already stored; returns new count."""
+
+    @abstractmethod
+    def iter_answers(self, survey_id: str) -> Iterator[Answer]:
+        """The survey's answers, in id order (random, so no insertion order), streamed in pages."""
+
+    @abstractmethod
+    def count_answers(self, survey_id: str) -> int: ...
+
+    @abstractmethod
+    def purge_links(self, survey_id: str) -> int:
+        """Delete the survey's links and redemptions (answers stay); returns links deleted."""
+
+    # -- scheduled report -------------------------------------------------
+    @abstractmethod
+    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
+        """Create the claim for this attempt of this period; AlreadyExists if another process has it."""
+
+    @abstractmethod
+    def get_report_run(self, period: str) -> ReportRun | None: ...
+
+    @abstractmethod
+    def save_report_run(self, run: ReportRun) -> None: ...
+
+    # -- lifecycle ----------------------------------------------------------
+    def close(self) -> None:
+        """Release connections."""
