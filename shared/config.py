@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -116,7 +116,9 @@ def parse_store(value: str, base: Path) -> StoreTarget:
         parts = rest.split("/")
         if not parts[0] or len(parts) > 2:
             raise _fail("STORE", accepts, value)
-        return StoreTarget("firestore", project=parts[0], database=parts[1] if len(parts) == 2 else "(default)")
+        return StoreTarget(
+            "firestore", project=parts[0], database=parts[1] if len(parts) == 2 else "(default)"
+        )
     raise _fail("STORE", accepts, value)
 
 

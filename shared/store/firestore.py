@@ -1,0 +1,343 @@
+"""Firestore adapter (``google-cloud-firestore``), for programs that run on Google Cloud.
+
+Atomicity comes from write batches, never from transactions: a batch commits all or nothing,
+and ``batch.create`` carries an "exists: false" precondition, so "create if absent" is decided
+by the server. Paging uses an ordered field plus ``limit`` (no offsets or cursors), and every
+composite query is listed in ``infra/main.tf`` (a test checks this against the queries issued).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+from shared.store.codec import from_doc, to_doc
+from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
+
+PAGE = 500  # also Firestore's limit of writes per batch
+T = TypeVar("T")
+
+_UNAVAILABLE = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.RetryError,
+    gexc.InternalServerError,
+    gexc.Unknown,
+    gexc.Unauthenticated,
+    gexc.PermissionDenied,
+)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a query filters and orders on: enough to know which index it needs."""
+
+    collection: str
+    filters: tuple[tuple[str, str], ...]
+    orders: tuple[tuple[str, str], ...]
+
+
+def _call(action: Callable[[], T]) -> T:
+    """Run one request, turning the client's errors into the port's exceptions."""
+    try:
+        return action()
+    except (gexc.AlreadyExists, gexc.Conflict) as exc:
+        raise AlreadyExists(str(exc.message)) from exc
+    except gexc.NotFound as exc:
+        raise NotFound(str(exc.message)) from exc
+    except _UNAVAILABLE as exc:
+        raise Unavailable(f"Firestore did not answer: {exc.message}") from exc
+
+
+class FirestoreStore(Store):
+    def __init__(self, project: str, database: str = "(default)", client: Any = None) -> None:
+        self.client = client or firestore.Client(project=project, database=database)
+        self.queries: list[QueryShape] | None = None  # set to [] to record every query's shape
+        self.ops = {"reads": 0, "writes": 0, "requests": 0}  # what each operation costs
+
+    # -- plumbing -------------------------------------------------------------
+    def _col(self, name: str) -> Any:
+        return self.client.collection(name)
+
+    def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        snap = _call(lambda: self._col(collection).document(doc_id).get())
+        self.ops["requests"] += 1
+        self.ops["reads"] += 1
+        return snap.to_dict() if snap.exists else None
+
+    def _query(
+        self,
+        collection: str,
+        filters: Iterable[tuple[str, str, Any]] = (),
+        orders: Iterable[tuple[str, str]] = (),
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        filters, orders = tuple(filters), tuple(orders)
+        if self.queries is not None:
+            self.queries.append(QueryShape(collection, tuple((f, op) for f, op, _ in filters), orders))
+        query: Any = self._col(collection)
+        for field, op, value in filters:
+            query = query.where(filter=FieldFilter(field, op, value))
+        for field, direction in orders:
+            query = query.order_by(field, direction=direction)
+        if limit is not None:
+            query = query.limit(limit)
+        docs = _call(lambda: [snap.to_dict() for snap in query.stream()])
+        self.ops["requests"] += 1
+        self.ops["reads"] += max(1, len(docs))  # an empty query is billed as one read
+        return docs
+
+    def _commit(self, build: Callable[[Any], Any]) -> None:
+        """Fill one batch with ``build`` and commit it: all of it is written, or none."""
+        batch = self.client.batch()
+        build(batch)
+        if len(batch):
+            _call(batch.commit)
+            self.ops["requests"] += 1
+            self.ops["writes"] += len(batch)
+
+    def _pages(
+        self, collection: str, equal: list[tuple[str, str, Any]], key: str, low: str, high: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stream documents ordered by ``key`` with low < key <= high, a page at a time."""
+        last = low
+        while True:
+            filters = [*equal, (key, ">", last)] + ([(key, "<=", high)] if high is not None else [])
+            docs = self._query(collection, filters, [(key, "ASCENDING")], PAGE)
+            yield from docs
+            if len(docs) < PAGE:
+                return
+            last = docs[-1][key]
+
+    # -- supporters -----------------------------------------------------------
+    def add_supporter(self, supporter: Supporter) -> None:
+        def build(batch: Any) -> None:
+            batch.create(self._col("supporter_aliases").document(supporter.alias), {"id": supporter.id})
+            batch.create(self._col("supporters").document(supporter.id), to_doc(supporter))
+
+        self._commit(build)
+
+    def get_supporter(self, supporter_id: str) -> Supporter | None:
+        doc = self._get("supporters", supporter_id)
+        return from_doc(Supporter, doc) if doc else None
+
+    def find_supporter(self, alias: str) -> Supporter | None:
+        docs = self._query("supporters", [("alias", "==", alias)], limit=1)
+        return from_doc(Supporter, docs[0]) if docs else None
+
+    def list_supporters(self) -> list[Supporter]:
+        return [from_doc(Supporter, d) for d in self._query("supporters", orders=[("alias", "ASCENDING")])]
+
+    def save_supporter(self, supporter: Supporter) -> None:
+        def build(batch: Any) -> None:
+            batch.update(self._col("supporters").document(supporter.id), to_doc(supporter))
+
+        self._commit(build)
+
+    # -- interactions -----------------------------------------------------------
+    @staticmethod
+    def _interaction_doc(item: Interaction) -> dict[str, Any]:
+        doc = to_doc(item)
+        doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
+        return doc
+
+    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+        def build(batch: Any) -> None:
+            batch.create(
+                self._col("interactions").document(interaction.id), self._interaction_doc(interaction)
+            )
+            if alert is not None:
+                batch.create(self._col("alerts").document(alert.id), to_doc(alert))
+
+        self._commit(build)
+
+    def add_interactions(self, interactions: list[Interaction]) -> int:
+        added = 0
+        for item in interactions:  # one create each: an existing id must not sink the others
+            try:
+                self.add_interaction(item)
+                added += 1
+            except AlreadyExists:
+                pass
+        return added
+
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
+        doc = self._get("interactions", interaction_id)
+        return from_doc(Interaction, doc) if doc else None
+
+    def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
+        # "|" sorts below every id character and "~" above, so these bound whole days.
+        for doc in self._pages(
+            "interactions", [], "sort_key", f"{start.isoformat()}|", f"{end.isoformat()}|~"
+        ):
+            yield from_doc(Interaction, doc)
+
+    def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
+        recent = self._query(
+            "interactions",
+            [("supporter_id", "==", supporter_id), ("occurred_on", ">=", since.isoformat())],
+            [("occurred_on", "ASCENDING")],
+        )
+        latest = self._query(
+            "interactions", [("supporter_id", "==", supporter_id)], [("created_at", "DESCENDING")], 1
+        )
+        return len(recent), (from_doc(Interaction, latest[0]) if latest else None)
+
+    # -- alerts -----------------------------------------------------------------
+    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
+        pending = self._query("alerts", [("state", "==", "pending")])
+        stale = self._query(
+            "alerts",
+            [
+                ("state", "==", "sending"),
+                ("claimed_at", "<", to_doc(Alert("", "", stale_before))["created_at"]),
+            ],
+        )
+        return sorted((from_doc(Alert, d) for d in pending + stale), key=lambda a: a.id)
+
+    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
+        claimed = Alert(
+            **{**alert.__dict__, "state": "sending", "claimed_at": now, "attempts": alert.attempts + 1}
+        )
+
+        def build(batch: Any) -> None:
+            # The claim document is the lock: only one process can create attempt N.
+            batch.create(self._col("alert_claims").document(f"{alert.id}-{claimed.attempts}"), {"at": now})
+            batch.set(self._col("alerts").document(alert.id), to_doc(claimed))
+
+        try:
+            self._commit(build)
+        except AlreadyExists:
+            return None
+        return claimed
+
+    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
+        done = replace(alert, state="sent" if sent else "pending", last_error=error)
+
+        def build(batch: Any) -> None:
+            batch.set(self._col("alerts").document(alert.id), to_doc(done))
+
+        self._commit(build)
+
+    # -- surveys ----------------------------------------------------------------
+    def add_survey(self, survey: Survey) -> None:
+        self._commit(lambda b: b.create(self._col("surveys").document(survey.id), to_doc(survey)))
+
+    def get_survey(self, survey_id: str) -> Survey | None:
+        doc = self._get("surveys", survey_id)
+        return from_doc(Survey, doc) if doc else None
+
+    def list_surveys(self) -> list[Survey]:
+        return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
+
+    def save_survey(self, survey: Survey) -> None:
+        self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+
+    def add_links(self, survey_id: str, links: list[Link]) -> None:
+        if self.get_survey(survey_id) is None:
+            raise NotFound(f"no survey {survey_id}")
+        for start in range(0, len(links), PAGE - 1):
+            chunk = links[start : start + PAGE - 1]
+
+            def build(batch: Any, chunk: list[Link] = chunk) -> None:
+                for link in chunk:
+                    batch.create(self._col("links").document(link.hash), to_doc(link))
+                # A server-side increment, so concurrent issuers never lose a count.
+                batch.update(
+                    self._col("surveys").document(survey_id),
+                    {"links_issued": firestore.Increment(len(chunk))},
+                )
+
+            self._commit(build)
+
+    def get_link(self, link_hash: str) -> Link | None:
+        doc = self._get("links", link_hash)
+        return from_doc(Link, doc) if doc else None
+
+    def is_redeemed(self, link_hash: str) -> bool:
+        return self._get("redemptions", link_hash) is not None
+
+    def invitations(self, survey_id: str) -> list[Link]:
+        docs = self._query("links", [("survey_id", "==", survey_id)])
+        return sorted((from_doc(Link, d) for d in docs if d.get("email_key")), key=lambda link: link.hash)
+
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
+        hashes = list(link_hashes)
+        for start in range(0, len(hashes), PAGE):
+
+            def build(batch: Any, chunk: list[str] = hashes[start : start + PAGE]) -> None:
+                for link_hash in chunk:
+                    batch.update(self._col("links").document(link_hash), {"reminded_on": day.isoformat()})
+
+            self._commit(build)
+
+    def redeem(self, link_hash: str, answer: Answer) -> None:
+        def build(batch: Any) -> None:
+            batch.create(
+                self._col("redemptions").document(link_hash),
+                {"hash": link_hash, "survey_id": answer.survey_id},
+            )
+            batch.create(self._col("answers").document(answer.id), to_doc(answer))
+
+        self._commit(build)
+
+    def add_answers(self, answers: list[Answer]) -> int:
+        added = 0
+        for answer in answers:
+            try:
+                self._commit(lambda b, a=answer: b.create(self._col("answers").document(a.id), to_doc(a)))
+                added += 1
+            except AlreadyExists:
+                pass
+        return added
+
+    def iter_answers(self, survey_id: str) -> Iterator[Answer]:
+        for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", ""):
+            yield from_doc(Answer, doc)
+
+    def count_answers(self, survey_id: str) -> int:
+        query = self._col("answers").where(filter=FieldFilter("survey_id", "==", survey_id)).count()
+        if self.queries is not None:
+            self.queries.append(QueryShape("answers", (("survey_id", "=="),), ()))
+        result = _call(query.get)
+        self.ops["requests"] += 1
+        self.ops["reads"] += 1
+        return int(result[0][0].value)
+
+    def purge_links(self, survey_id: str) -> int:
+        deleted = 0
+        for collection in ("links", "redemptions"):
+            while True:  # delete a page at a time until none are left
+                docs = self._query(collection, [("survey_id", "==", survey_id)], limit=PAGE)
+                if not docs:
+                    break
+                ids = [d["hash"] for d in docs]
+
+                def build(batch: Any, ids: list[str] = ids, collection: str = collection) -> int:
+                    for doc_id in ids:
+                        batch.delete(self._col(collection).document(doc_id))
+
+                self._commit(build)
+                if collection == "links":
+                    deleted += len(ids)
+        return deleted
+
+    # -- scheduled report ---------------------------------------------------------
+    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
+        self._commit(
+            lambda b: b.create(self._col("report_claims").document(f"{period}-{attempt}"), {"at": now})
+        )
+
+    def get_report_run(self, period: str) -> ReportRun | None:
+        doc = self._get("report_runs", period)
+        return from_doc(ReportRun, doc) if doc else None
+
+    def save_report_run(self, run: ReportRun) -> None:
+        self._commit(lambda b: b.set(self._col("report_runs").document(run.period), to_doc(run)))

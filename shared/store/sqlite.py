@@ -1,0 +1,354 @@
+"""SQLite adapter: the embedded default (stdlib ``sqlite3``, WAL, durable commits).
+
+One connection per thread. Every write runs in ``BEGIN IMMEDIATE`` so concurrent writers
+queue instead of failing, and ``synchronous=FULL`` makes an acknowledged commit survive
+``kill -9`` and power loss. Answers and redemptions live in ``WITHOUT ROWID`` tables keyed
+by random values, so nothing in the file records the order answers arrived in.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+from shared.store.codec import from_doc, to_doc
+from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS supporters (
+    id TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS interactions (
+    id TEXT PRIMARY KEY, supporter_id TEXT NOT NULL, occurred_on TEXT NOT NULL,
+    created_at TEXT NOT NULL, answers TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS interactions_by_day ON interactions (occurred_on, id);
+CREATE INDEX IF NOT EXISTS interactions_by_supporter ON interactions (supporter_id, occurred_on);
+CREATE INDEX IF NOT EXISTS interactions_latest ON interactions (supporter_id, created_at);
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY, state TEXT NOT NULL, claimed_at TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_by_state ON alerts (state, claimed_at);
+CREATE TABLE IF NOT EXISTS surveys (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    hash TEXT PRIMARY KEY, survey_id TEXT NOT NULL, email_key TEXT, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_by_survey ON links (survey_id, hash);
+CREATE TABLE IF NOT EXISTS redemptions (hash TEXT PRIMARY KEY, survey_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS redemptions_by_survey ON redemptions (survey_id);
+CREATE TABLE IF NOT EXISTS answers (
+    id TEXT PRIMARY KEY, survey_id TEXT NOT NULL, day TEXT NOT NULL, answers TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS answers_by_survey ON answers (survey_id, id);
+CREATE TABLE IF NOT EXISTS report_claims (
+    period TEXT NOT NULL, attempt INTEGER NOT NULL, claimed_at TEXT NOT NULL,
+    PRIMARY KEY (period, attempt)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_runs (period TEXT PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
+PAGE = 1000
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+class SqliteStore(Store):
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db().executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+        except (OSError, sqlite3.Error) as exc:
+            raise Unavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
+
+    # -- connection handling ------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise Unavailable(f"the SQLite store is busy: {exc}") from exc
+        try:
+            yield db
+        except sqlite3.IntegrityError as exc:
+            db.execute("ROLLBACK")
+            raise AlreadyExists(str(exc)) from exc
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                db.execute("ROLLBACK")
+                raise Unavailable(f"the SQLite store could not commit: {exc}") from exc
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._db().execute(sql, tuple(params)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise Unavailable(f"the SQLite store could not be read: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- supporters ---------------------------------------------------------
+    def add_supporter(self, supporter: Supporter) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO supporters (id, alias, doc) VALUES (?, ?, ?)",
+                (supporter.id, supporter.alias, _dump(to_doc(supporter))),
+            )
+
+    def get_supporter(self, supporter_id: str) -> Supporter | None:
+        rows = self._read("SELECT doc FROM supporters WHERE id = ?", (supporter_id,))
+        return from_doc(Supporter, json.loads(rows[0][0])) if rows else None
+
+    def find_supporter(self, alias: str) -> Supporter | None:
+        rows = self._read("SELECT doc FROM supporters WHERE alias = ?", (alias,))
+        return from_doc(Supporter, json.loads(rows[0][0])) if rows else None
+
+    def list_supporters(self) -> list[Supporter]:
+        rows = self._read("SELECT doc FROM supporters ORDER BY alias")
+        return [from_doc(Supporter, json.loads(r[0])) for r in rows]
+
+    def save_supporter(self, supporter: Supporter) -> None:
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
+                (supporter.alias, _dump(to_doc(supporter)), supporter.id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no supporter {supporter.id}")
+
+    # -- interactions -------------------------------------------------------
+    @staticmethod
+    def _insert_interaction(db: sqlite3.Connection, item: Interaction, verb: str = "INSERT") -> int:
+        doc = to_doc(item)
+        cur = db.execute(
+            f"{verb} INTO interactions (id, supporter_id, occurred_on, created_at, answers)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (item.id, item.supporter_id, doc["occurred_on"], doc["created_at"], _dump(item.answers)),
+        )
+        return cur.rowcount
+
+    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+        with self._write() as db:
+            self._insert_interaction(db, interaction)
+            if alert is not None:
+                db.execute(
+                    "INSERT INTO alerts (id, state, claimed_at, doc) VALUES (?, ?, NULL, ?)",
+                    (alert.id, alert.state, _dump(to_doc(alert))),
+                )
+
+    def add_interactions(self, interactions: list[Interaction]) -> int:
+        with self._write() as db:
+            return sum(self._insert_interaction(db, i, "INSERT OR IGNORE") for i in interactions)
+
+    @staticmethod
+    def _interaction(row: sqlite3.Row | tuple) -> Interaction:
+        id_, supporter_id, occurred_on, created_at, answers = row
+        return Interaction(
+            id=id_,
+            supporter_id=supporter_id,
+            occurred_on=date.fromisoformat(occurred_on),
+            created_at=datetime.fromisoformat(created_at),
+            answers=json.loads(answers),
+        )
+
+    _COLS = "id, supporter_id, occurred_on, created_at, answers"
+
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
+        rows = self._read(f"SELECT {self._COLS} FROM interactions WHERE id = ?", (interaction_id,))
+        return self._interaction(rows[0]) if rows else None
+
+    def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
+        last = (start.isoformat(), "")
+        while True:
+            rows = self._read(
+                f"SELECT {self._COLS} FROM interactions WHERE (occurred_on, id) > (?, ?) AND occurred_on <= ?"
+                " ORDER BY occurred_on, id LIMIT ?",
+                (*last, end.isoformat(), PAGE),
+            )
+            for row in rows:
+                yield self._interaction(row)
+            if len(rows) < PAGE:
+                return
+            last = (rows[-1][2], rows[-1][0])
+
+    def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
+        count = self._read(
+            "SELECT count(*) FROM interactions WHERE supporter_id = ? AND occurred_on >= ?",
+            (supporter_id, since.isoformat()),
+        )[0][0]
+        rows = self._read(
+            f"SELECT {self._COLS} FROM interactions WHERE supporter_id = ? ORDER BY created_at DESC LIMIT 1",
+            (supporter_id,),
+        )
+        return count, (self._interaction(rows[0]) if rows else None)
+
+    # -- alerts -------------------------------------------------------------
+    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
+        rows = self._read(
+            "SELECT doc FROM alerts WHERE state = 'pending' OR (state = 'sending' AND claimed_at < ?)"
+            " ORDER BY id",
+            (to_doc(Alert("", "", stale_before))["created_at"],),
+        )
+        return [from_doc(Alert, json.loads(r[0])) for r in rows]
+
+    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
+        claimed = Alert(
+            **{**alert.__dict__, "state": "sending", "claimed_at": now, "attempts": alert.attempts + 1}
+        )
+        doc = to_doc(claimed)
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE alerts SET state = 'sending', claimed_at = ?, doc = ? WHERE id = ? AND doc = ?",
+                (doc["claimed_at"], _dump(doc), alert.id, _dump(to_doc(alert))),
+            )
+        return claimed if cur.rowcount == 1 else None
+
+    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
+        done = replace(alert, state="sent" if sent else "pending", last_error=error)
+        with self._write() as db:
+            db.execute(
+                "UPDATE alerts SET state = ?, claimed_at = NULL, doc = ? WHERE id = ?",
+                (done.state, _dump(to_doc(done)), alert.id),
+            )
+
+    # -- surveys ------------------------------------------------------------
+    def add_survey(self, survey: Survey) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO surveys (id, doc) VALUES (?, ?)", (survey.id, _dump(to_doc(survey))))
+
+    def get_survey(self, survey_id: str) -> Survey | None:
+        rows = self._read("SELECT doc FROM surveys WHERE id = ?", (survey_id,))
+        return from_doc(Survey, json.loads(rows[0][0])) if rows else None
+
+    def list_surveys(self) -> list[Survey]:
+        return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
+
+    def save_survey(self, survey: Survey) -> None:
+        with self._write() as db:
+            cur = db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(survey)), survey.id))
+            if cur.rowcount == 0:
+                raise NotFound(f"no survey {survey.id}")
+
+    def add_links(self, survey_id: str, links: list[Link]) -> None:
+        with self._write() as db:
+            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no survey {survey_id}")
+            db.executemany(
+                "INSERT INTO links (hash, survey_id, email_key, doc) VALUES (?, ?, ?, ?)",
+                [(link.hash, survey_id, link.email_key, _dump(to_doc(link))) for link in links],
+            )
+            doc = json.loads(row[0])
+            doc["links_issued"] = doc.get("links_issued", 0) + len(links)
+            db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey_id))
+
+    def get_link(self, link_hash: str) -> Link | None:
+        rows = self._read("SELECT doc FROM links WHERE hash = ?", (link_hash,))
+        return from_doc(Link, json.loads(rows[0][0])) if rows else None
+
+    def is_redeemed(self, link_hash: str) -> bool:
+        return bool(self._read("SELECT 1 FROM redemptions WHERE hash = ?", (link_hash,)))
+
+    def invitations(self, survey_id: str) -> list[Link]:
+        rows = self._read(
+            "SELECT doc FROM links WHERE survey_id = ? AND email_key IS NOT NULL ORDER BY hash", (survey_id,)
+        )
+        return [from_doc(Link, json.loads(r[0])) for r in rows]
+
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
+        with self._write() as db:
+            for link_hash in link_hashes:
+                row = db.execute("SELECT doc FROM links WHERE hash = ?", (link_hash,)).fetchone()
+                if row is not None:
+                    doc = {**json.loads(row[0]), "reminded_on": day.isoformat()}
+                    db.execute("UPDATE links SET doc = ? WHERE hash = ?", (_dump(doc), link_hash))
+
+    def redeem(self, link_hash: str, answer: Answer) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO redemptions (hash, survey_id) VALUES (?, ?)", (link_hash, answer.survey_id)
+            )
+            self._insert_answer(db, answer)
+
+    @staticmethod
+    def _insert_answer(db: sqlite3.Connection, answer: Answer, verb: str = "INSERT") -> int:
+        return db.execute(
+            f"{verb} INTO answers (id, survey_id, day, answers) VALUES (?, ?, ?, ?)",
+            (answer.id, answer.survey_id, answer.day.isoformat(), _dump(answer.answers)),
+        ).rowcount
+
+    def add_answers(self, answers: list[Answer]) -> int:
+        with self._write() as db:
+            return sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+
+    def iter_answers(self, survey_id: str) -> Iterator[Answer]:
+        last = ""
+        while True:
+            rows = self._read(
+                "SELECT id, day, answers FROM answers WHERE survey_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (survey_id, last, PAGE),
+            )
+            for id_, day, answers in rows:
+                yield Answer(id_, survey_id, date.fromisoformat(day), json.loads(answers))
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def count_answers(self, survey_id: str) -> int:
+        return self._read("SELECT count(*) FROM answers WHERE survey_id = ?", (survey_id,))[0][0]
+
+    def purge_links(self, survey_id: str) -> int:
+        with self._write() as db:
+            count = db.execute("DELETE FROM links WHERE survey_id = ?", (survey_id,)).rowcount
+            db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
+        return count
+
+    # -- scheduled report ---------------------------------------------------
+    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO report_claims (period, attempt, claimed_at) VALUES (?, ?, ?)",
+                (period, attempt, now.isoformat()),
+            )
+
+    def get_report_run(self, period: str) -> ReportRun | None:
+        rows = self._read("SELECT doc FROM report_runs WHERE period = ?", (period,))
+        return from_doc(ReportRun, json.loads(rows[0][0])) if rows else None
+
+    def save_report_run(self, run: ReportRun) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO report_runs (period, doc) VALUES (?, ?)"
+                " ON CONFLICT (period) DO UPDATE SET doc = excluded.doc",
+                (run.period, _dump(to_doc(run))),
+            )

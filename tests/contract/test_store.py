@@ -1,0 +1,232 @@
+"""The store contract: every test runs against SQLite and against the Firestore emulator."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+from shared.store.port import AlreadyExists, NotFound
+
+NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+
+
+def interaction(id_: str, day: date, supporter: str = "s1", minutes: int = 0) -> Interaction:
+    return Interaction(
+        id=id_,
+        supporter_id=supporter,
+        occurred_on=day,
+        answers={"format": "phone", "topics": ["academic"]},
+        created_at=NOW + timedelta(minutes=minutes),
+    )
+
+
+def test_supporters_add_get_find_list_save(store):
+    b = Supporter("id-b", "bea", None, created_on=date(2026, 1, 5))
+    a = Supporter("id-a", "al", "al@example.org", created_on=date(2026, 1, 6))
+    store.add_supporter(b)
+    store.add_supporter(a)
+    assert store.get_supporter("id-a") == a
+    assert store.find_supporter("bea") == b
+    assert store.find_supporter("nobody") is None
+    assert store.list_supporters() == [a, b]
+    revoked = Supporter("id-a", "al", "al@example.org", version=2, active=False, created_on=date(2026, 1, 6))
+    store.save_supporter(revoked)
+    assert store.get_supporter("id-a") == revoked
+
+
+def test_supporter_alias_and_id_are_unique(store):
+    store.add_supporter(Supporter("id-a", "al", None))
+    with pytest.raises(AlreadyExists):
+        store.add_supporter(Supporter("id-b", "al", None))
+    with pytest.raises(AlreadyExists):
+        store.add_supporter(Supporter("id-a", "other", None))
+    assert [s.id for s in store.list_supporters()] == ["id-a"]
+
+
+def test_save_missing_supporter_is_not_found(store):
+    with pytest.raises(NotFound):
+        store.save_supporter(Supporter("ghost", "ghost", None))
+
+
+def test_interaction_create_is_atomic_and_idempotent(store):
+    first = interaction("sub-1", date(2026, 3, 1))
+    store.add_interaction(first)
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("sub-1", date(2026, 3, 2)))
+    assert store.get_interaction("sub-1") == first
+    assert store.get_interaction("nope") is None
+
+
+def test_interaction_with_alert_is_one_write(store):
+    alert = Alert("al-1", "sub-1", NOW)
+    store.add_interaction(interaction("sub-1", date(2026, 3, 1)), alert)
+    assert store.pending_alerts(NOW) == [alert]
+    # A repeat of the same submission stores neither the interaction nor a second alert.
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("sub-1", date(2026, 3, 1)), Alert("al-2", "sub-1", NOW))
+    assert store.pending_alerts(NOW) == [alert]
+
+
+def test_iter_interactions_by_period_in_order_across_pages(store, monkeypatch):
+    import shared.store.firestore as fs
+    import shared.store.sqlite as sq
+
+    monkeypatch.setattr(fs, "PAGE", 3)
+    monkeypatch.setattr(sq, "PAGE", 3)
+    days = [date(2026, 2, 27), date(2026, 3, 1), date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 1)]
+    items = [interaction(f"id-{n}", d) for n, d in enumerate(days)]
+    store.add_interactions(list(reversed(items)))
+    got = list(store.iter_interactions(date(2026, 3, 1), date(2026, 3, 31)))
+    assert [i.id for i in got] == ["id-1", "id-2", "id-3"]
+    assert got[0] == items[1]
+    assert len(list(store.iter_interactions(date(2026, 1, 1), date(2026, 12, 31)))) == 5
+
+
+def test_add_interactions_skips_existing(store):
+    store.add_interaction(interaction("a", date(2026, 3, 1)))
+    added = store.add_interactions([interaction("a", date(2026, 3, 1)), interaction("b", date(2026, 3, 2))])
+    assert added == 1
+    assert store.add_interactions([interaction("a", date(2026, 3, 1))]) == 0
+
+
+def test_supporter_activity_counts_since_and_finds_latest(store):
+    store.add_interaction(interaction("old", date(2026, 2, 20), minutes=0))
+    store.add_interaction(interaction("new", date(2026, 3, 3), minutes=5))
+    store.add_interaction(interaction("mid", date(2026, 3, 1), minutes=2))
+    store.add_interaction(interaction("other", date(2026, 3, 4), supporter="s2", minutes=9))
+    count, latest = store.supporter_activity("s1", date(2026, 3, 1))
+    assert (count, latest.id) == (2, "new")
+    assert store.supporter_activity("s3", date(2026, 3, 1)) == (0, None)
+
+
+def test_alert_claim_is_exclusive_and_finish_records_outcome(store):
+    alert = Alert("al-1", "sub-1", NOW)
+    store.add_interaction(interaction("sub-1", date(2026, 3, 1)), alert)
+    claimed = store.claim_alert(alert, NOW)
+    assert claimed is not None and claimed.state == "sending" and claimed.attempts == 1
+    assert store.claim_alert(alert, NOW) is None  # the same read cannot be claimed twice
+    assert store.pending_alerts(NOW - timedelta(minutes=1)) == []
+    assert store.pending_alerts(NOW + timedelta(minutes=10)) == [claimed]  # stale claims come back
+    store.finish_alert(claimed, sent=False, error="refused")
+    [again] = store.pending_alerts(NOW)
+    assert again.state == "pending" and again.last_error == "refused" and again.attempts == 1
+    second = store.claim_alert(again, NOW)
+    store.finish_alert(second, sent=True)
+    assert store.pending_alerts(NOW + timedelta(days=1)) == []
+
+
+def test_surveys_add_get_list_save(store):
+    s2 = Survey("2026", opens=date(2026, 4, 1), closes=date(2026, 5, 1), k10=True, created_on=date(2026, 3, 1))
+    s1 = Survey("2025")
+    store.add_survey(s2)
+    store.add_survey(s1)
+    with pytest.raises(AlreadyExists):
+        store.add_survey(Survey("2025"))
+    assert store.get_survey("2026") == s2
+    assert store.get_survey("none") is None
+    assert store.list_surveys() == [s1, s2]
+    closed = Survey("2025", closed_on=date(2026, 5, 2))
+    store.save_survey(closed)
+    assert store.get_survey("2025") == closed
+    with pytest.raises(NotFound):
+        store.save_survey(Survey("none"))
+
+
+def test_links_are_counted_and_found_by_hash(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link("h1", "2026"), Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))])
+    store.add_links("2026", [Link("h3", "2026", email_key="k3")])
+    assert store.get_survey("2026").links_issued == 3
+    assert store.get_link("h2") == Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))
+    assert store.get_link("zz") is None
+    assert [link.hash for link in store.invitations("2026")] == ["h2", "h3"]
+    store.mark_reminded(["h3"], date(2026, 4, 8))
+    assert store.get_link("h3").reminded_on == date(2026, 4, 8)
+    with pytest.raises(AlreadyExists):
+        store.add_links("2026", [Link("h1", "2026")])
+    assert store.get_survey("2026").links_issued == 3
+    with pytest.raises(NotFound):
+        store.add_links("nope", [Link("h9", "nope")])
+
+
+def test_redeem_once_stores_answer_and_marks_link(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link("h1", "2026")])
+    answer = Answer("r-1", "2026", date(2026, 4, 2), {"year_of_study": "year2"})
+    assert not store.is_redeemed("h1")
+    store.redeem("h1", answer)
+    assert store.is_redeemed("h1")
+    with pytest.raises(AlreadyExists):
+        store.redeem("h1", Answer("r-2", "2026", date(2026, 4, 2), {}))
+    assert list(store.iter_answers("2026")) == [answer]
+    assert store.count_answers("2026") == 1
+
+
+def test_concurrent_redeems_store_exactly_one_answer(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link("h1", "2026")])
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        try:
+            store.redeem("h1", Answer(f"r-{n:02d}", "2026", date(2026, 4, 2), {"n": n}))
+            outcomes.append("stored")
+        except AlreadyExists:
+            outcomes.append("used")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["stored"] + ["used"] * 19
+    assert store.count_answers("2026") == 1
+
+
+def test_answers_stream_in_id_order_and_imports_skip_existing(store, monkeypatch):
+    import shared.store.firestore as fs
+    import shared.store.sqlite as sq
+
+    monkeypatch.setattr(fs, "PAGE", 2)
+    monkeypatch.setattr(sq, "PAGE", 2)
+    store.add_survey(Survey("2026"))
+    answers = [Answer(f"id-{c}", "2026", date(2026, 4, 1), {"x": c}) for c in "dbeac"]
+    assert store.add_answers(answers) == 5
+    assert store.add_answers(answers[:2]) == 0
+    store.add_answers([Answer("other", "2025", date(2025, 4, 1), {})])
+    assert [a.id for a in store.iter_answers("2026")] == ["id-a", "id-b", "id-c", "id-d", "id-e"]
+    assert store.count_answers("2026") == 5
+
+
+def test_purge_removes_links_and_redemptions_keeps_answers(store, monkeypatch):
+    import shared.store.firestore as fs
+
+    monkeypatch.setattr(fs, "PAGE", 2)
+    store.add_survey(Survey("2026"))
+    store.add_survey(Survey("2025"))
+    store.add_links("2026", [Link(f"h{n}", "2026", email_key=f"k{n}") for n in range(5)])
+    store.add_links("2025", [Link("keep", "2025")])
+    store.redeem("h1", Answer("r-1", "2026", date(2026, 4, 2), {}))
+    assert store.purge_links("2026") == 5
+    assert store.get_link("h1") is None and not store.is_redeemed("h1")
+    assert store.invitations("2026") == []
+    assert store.get_link("keep") is not None
+    assert store.count_answers("2026") == 1
+    assert store.get_survey("2026").links_issued == 5  # the response rate survives the purge
+
+
+def test_report_attempt_claims_are_exclusive(store):
+    store.claim_report_attempt("2026-03", 1, NOW)
+    with pytest.raises(AlreadyExists):
+        store.claim_report_attempt("2026-03", 1, NOW)
+    store.claim_report_attempt("2026-03", 2, NOW)
+    store.claim_report_attempt("2026-04", 1, NOW)
+    assert store.get_report_run("2026-03") is None
+    run = ReportRun("2026-03", "sent", 2, NOW, "sent to 2 coordinators")
+    store.save_report_run(run)
+    assert store.get_report_run("2026-03") == run
+    store.save_report_run(ReportRun("2026-03", "failed", 3, NOW))
+    assert store.get_report_run("2026-03").state == "failed"
