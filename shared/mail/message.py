@@ -1,0 +1,120 @@
+"""What to send, in plain values, and how it becomes one MIME message for every transport.
+
+A feature builds a :class:`Message`; :func:`build_mime` turns it into the standard
+nesting mail clients expect (mixed > alternative > related) so a report's chart shows
+inline and its CSV arrives as an attachment, whichever transport carries it.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+# Every part stays 7-bit clean (non-ASCII text goes quoted-printable or base64) so any
+# relay, with or without 8BITMIME, and SES's raw API accept the bytes unchanged.
+POLICY = email.policy.SMTP.clone(cte_type="7bit")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent along with the message, such as a CSV export."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML body shows through ``<img src="cid:{cid}">``."""
+
+    cid: str
+    content: bytes
+    mimetype: str = "image/png"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One email to one or more recipients; ``html`` is optional, ``text`` is always sent."""
+
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    inline_images: tuple[InlineImage, ...] = ()
+    reply_to: str | None = None
+
+    def __post_init__(self) -> None:
+        # A bare string would otherwise become one recipient per character.
+        to = (self.to,) if isinstance(self.to, str) else tuple(self.to)
+        object.__setattr__(self, "to", to)
+        if not to:
+            raise ValueError("a message needs at least one recipient")
+        for address in to:
+            if "@" not in parseaddr(address)[1]:
+                raise ValueError(f"not an email address: {address!r}")
+        if self.inline_images and self.html is None:
+            raise ValueError("inline images need an HTML body to show them")
+        for image in self.inline_images:
+            if not image.cid or any(c in image.cid for c in "<> \r\n"):
+                raise ValueError(f"bad content id for an inline image: {image.cid!r}")
+
+
+def _split_type(mimetype: str) -> tuple[str, str]:
+    maintype, _, subtype = mimetype.partition("/")
+    if not maintype or not subtype:
+        raise ValueError(f"not a MIME type: {mimetype!r}")
+    return maintype, subtype
+
+
+def new_message_id(sender: str) -> str:
+    """A globally unique Message-ID in the sender's domain (no DNS lookup, unlike make_msgid)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def build_mime(message: Message, sender: str) -> EmailMessage:
+    """The message as MIME, with a fresh Message-ID and Date.
+
+    The email package builds only the multiparts the content needs: plain text alone
+    stays a single part, HTML adds an alternative, inline images wrap the HTML in a
+    related part and attachments wrap everything in mixed.
+    """
+    mime = EmailMessage(policy=POLICY)
+    mime["From"] = sender
+    mime["To"] = ", ".join(message.to)
+    mime["Subject"] = message.subject
+    mime["Date"] = format_datetime(datetime.now(UTC))
+    mime["Message-ID"] = new_message_id(sender)
+    if message.reply_to:
+        mime["Reply-To"] = message.reply_to
+    # Everything this program sends is automatic: ask out-of-office responders not to answer.
+    mime["Auto-Submitted"] = "auto-generated"
+    mime.set_content(message.text)
+    if message.html is not None:
+        mime.add_alternative(message.html, subtype="html")
+        html_part = mime.get_payload()[-1]
+        for image in message.inline_images:
+            maintype, subtype = _split_type(image.mimetype)
+            html_part.add_related(
+                image.content,
+                maintype,
+                subtype,
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=f"{image.cid}.{subtype}",
+            )
+    for attachment in message.attachments:
+        maintype, subtype = _split_type(attachment.mimetype)
+        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename)
+    return mime
+
+
+def message_id_of(mime: EmailMessage) -> str:
+    """The Message-ID without its angle brackets, as the mailers return it."""
+    return str(mime["Message-ID"]).strip().strip("<>")
