@@ -13,7 +13,7 @@ import pytest
 from shared.store.port import Store
 from tests.support.emulator import firestore_emulator
 
-pytest_plugins = ["tests.mailservers"]
+pytest_plugins = ["tests.mailservers", "tests.support.browser"]
 
 _projects = itertools.count()
 
@@ -64,3 +64,44 @@ QUERY_LOG = pytest.StashKey[list]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[QUERY_LOG] = []
+
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture
+def settings_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a test program: outbox mail in tmp, a fixed key and admin token."""
+    return {
+        "SIDEBYSIDE_SECRET_KEY": "test-secret-key-0123456789abcdef",
+        "SIDEBYSIDE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "SIDEBYSIDE_MAIL": f"outbox:{tmp_path / 'outbox'}",
+        "SIDEBYSIDE_STORE": f"sqlite:///{tmp_path / 'unused.db'}",
+        "SIDEBYSIDE_COORDINATORS": "coord@example.org",
+        "SIDEBYSIDE_BASE_URL": "http://127.0.0.1:8080",
+        "SIDEBYSIDE_DATA_DIR": str(tmp_path / "data"),
+        "SIDEBYSIDE_PROGRAM_START": "2020-01-01",
+    }
+
+
+@pytest.fixture
+def app(store: Store, settings_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
+    """The program wired to the test's store (SQLite, then the Firestore emulator)."""
+    from shared import bootstrap, config
+
+    configured = bootstrap.configure(settings=config.load(settings_env, base=tmp_path), store=store)
+    yield configured
+    bootstrap.reset()
+
+
+@pytest.fixture
+def client_for(app: object):
+    """``client_for("survey")``: a test client through functions-framework's own app."""
+    import functions_framework
+
+    source = str(Path(__file__).resolve().parents[1] / "functions" / "main.py")
+
+    def make(target: str):
+        return functions_framework.create_app(target, source).test_client()
+
+    return make

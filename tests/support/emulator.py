@@ -36,7 +36,11 @@ def firestore_emulator() -> Iterator[str]:
         raise RuntimeError("the Firestore emulator is not installed: run `make test` (it runs `npm ci`)")
     port = free_port()
     proc = subprocess.Popen(
-        ["node", str(LAUNCHER), str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ["node", str(LAUNCHER), str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -1,0 +1,1 @@
+"""HTTP behaviour shared by every function: headers, limits, errors, pages, static assets."""

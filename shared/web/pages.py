@@ -1,0 +1,77 @@
+"""Rendering student and supporter pages: language choice, the page layout, static files.
+
+The stylesheet is inlined into every page (one request, smallest transfer) and allowed by
+its hash in the Content-Security-Policy, so no ``unsafe-inline`` is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import flask
+
+from shared.forms import template_env
+
+STATIC = Path(__file__).resolve().parents[2] / "forms" / "static"
+LANGS = ("en", "fr")
+
+
+@cache
+def stylesheet() -> str:
+    return (STATIC / "app.css").read_text(encoding="utf-8").strip()
+
+
+def _style_hash() -> str:
+    digest = hashlib.sha256(stylesheet().encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+STYLE_HASH = _style_hash()
+
+
+def pick_lang(request: flask.Request) -> str:
+    """``?lang=`` when given, else the browser's preference, else English.
+
+    Only the URL is read, never the body: this also runs for bodies that were refused.
+    """
+    asked = request.args.get("lang")
+    if asked in LANGS:
+        return asked
+    return request.accept_languages.best_match(LANGS) or "en"
+
+
+def render_page(template: str, *, lang: str, status: int = 200, **context: Any) -> flask.Response:
+    """Render ``forms/templates/<template>`` (which extends base.html) as an HTML response."""
+    from shared import bootstrap
+
+    settings = bootstrap.app().settings
+    html = (
+        template_env()
+        .get_template(template)
+        .render(
+            lang=lang,
+            css=stylesheet(),
+            crisis_line=settings.crisis_line[lang],
+            program_name=settings.program_name,
+            **context,
+        )
+    )
+    return flask.Response(html, status=status, mimetype="text/html")
+
+
+def static_file(name: str, max_age: int = 3600) -> flask.Response:
+    """A file from forms/static by bare name (no paths), or 404."""
+    path = STATIC / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        flask.abort(404)
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if name.endswith(".webmanifest"):
+        mimetype = "application/manifest+json"
+    response = flask.Response(path.read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
