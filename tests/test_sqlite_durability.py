@@ -1,0 +1,49 @@
+"""An acknowledged SQLite write survives ``kill -9`` of the writing process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from shared.store.sqlite import SqliteStore
+
+WRITER = """
+import sys, uuid
+from datetime import UTC, date, datetime
+from shared.records import Interaction
+from shared.store.sqlite import SqliteStore
+store = SqliteStore(sys.argv[1])
+while True:
+    item = Interaction(str(uuid.uuid4()), "s1", date(2026, 3, 1), {"format": "phone"}, datetime.now(UTC))
+    store.add_interaction(item)
+    print(item.id, flush=True)  # acknowledged: the commit returned
+"""
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path):
+    db = tmp_path / "durable.db"
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    acknowledged = []
+    assert proc.stdout is not None
+    while len(acknowledged) < 200:
+        line = proc.stdout.readline()
+        assert line, "the writer stopped early"
+        acknowledged.append(line.strip())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = SqliteStore(db)
+    try:
+        for interaction_id in acknowledged:
+            assert store.get_interaction(interaction_id) is not None
+    finally:
+        store.close()
