@@ -66,6 +66,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[QUERY_LOG] = []
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """With SIDEBYSIDE_TEST_QUERY_LOG set, write the shape of every Firestore query issued
+    (tests/test_index_coverage.py runs the contract suite this way)."""
+    target = os.environ.get("SIDEBYSIDE_TEST_QUERY_LOG")
+    if target:
+        import json
+        from dataclasses import asdict
+
+        shapes = {json.dumps(asdict(shape), sort_keys=True) for shape in session.config.stash[QUERY_LOG]}
+        Path(target).write_text("[" + ",".join(sorted(shapes)) + "]")
+
+
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
