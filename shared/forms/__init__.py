@@ -1,0 +1,44 @@
+"""Forms as data: ``forms/*.yaml`` loads into a :class:`Form`, and validation (marshmallow),
+HTML (Jinja2 macros), CSV columns and report labels all come from it.
+
+    form = load_form("interaction_log")
+    answers = form.validate(form.parse_html(request.form, ignore={"t"}), context=ValidationContext(...))
+"""
+
+from shared.forms.load import FORMS_DIR, load_form, parse_form
+from shared.forms.messages import CATALOGUE, LANGS, message
+from shared.forms.model import (
+    Choice,
+    Field,
+    Form,
+    FormDefinitionError,
+    FormInvalid,
+    Label,
+    Section,
+    ValidationContext,
+)
+from shared.forms.render import render_fields, template_env
+from shared.forms.schema import FORM_ERRORS
+from shared.forms.types import FIELD_TYPES, FieldType
+
+__all__ = [
+    "CATALOGUE",
+    "FIELD_TYPES",
+    "FORMS_DIR",
+    "FORM_ERRORS",
+    "LANGS",
+    "Choice",
+    "Field",
+    "FieldType",
+    "Form",
+    "FormDefinitionError",
+    "FormInvalid",
+    "Label",
+    "Section",
+    "ValidationContext",
+    "load_form",
+    "message",
+    "parse_form",
+    "render_fields",
+    "template_env",
+]

@@ -1,0 +1,215 @@
+"""Read a form definition (YAML) into the :mod:`shared.forms.model` tree, checking it on the way.
+
+Everything a definition can get wrong raises :class:`FormDefinitionError` with the file and
+the field: unknown keys or types, duplicate ids, a missing label or language, bad limits.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.forms.messages import LANGS
+from shared.forms.model import Choice, Field, Form, FormDefinitionError, Label, Section
+from shared.forms.types import FIELD_TYPES
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+DEFAULT_MAX_LENGTH = 1000  # no text answer is unbounded
+
+_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")  # also safe in HTML names, CSV columns and ";" lists
+_FORM_KEYS = {"id", "title", "choice_lists", "fields"}
+_SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
+_COMMON_KEYS = {"id", "type", "label", "help", "required"}
+
+
+@functools.cache
+def load_form(name: str, directory: Path = FORMS_DIR) -> Form:
+    """The form defined in ``<directory>/<name>.yaml``, read once per process."""
+    if not isinstance(name, str) or not _ID.fullmatch(name):
+        raise FormDefinitionError(f"{name!r} is not a form name (lowercase letters, digits, _)")
+    path = Path(directory) / f"{name}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormDefinitionError(f"no form {name!r}: {path} does not exist") from None
+    form = parse_form(text, source=path.name)
+    if form.id != name:
+        raise FormDefinitionError(f"{path.name}: id is {form.id!r}, expected {name!r} (the file name)")
+    return form
+
+
+def parse_form(yaml_text: str, *, source: str = "<inline form>") -> Form:
+    """A form from YAML text; ``source`` names it in error messages."""
+    try:
+        raw = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as err:
+        raise FormDefinitionError(f"{source}: not valid YAML: {err}") from None
+    return _Reader(source).form(raw)
+
+
+class _Reader:
+    def __init__(self, source: str):
+        self.source = source
+        self.ids: set[str] = set()
+        self.lists: dict[str, Any] = {}
+
+    def fail(self, where: str, problem: str) -> FormDefinitionError:
+        return FormDefinitionError(f"{self.source}: {where}: {problem}")
+
+    def mapping(self, where: str, raw: Any, allowed: set[str], required: set[str]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "expected a mapping of keys to values")
+        if unknown := sorted(set(map(str, raw)) - allowed):
+            raise self.fail(
+                where, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
+            )
+        if missing := sorted(required - set(raw)):
+            raise self.fail(where, f"missing {', '.join(missing)}")
+        return raw
+
+    def id(self, where: str, value: Any) -> str:
+        if not isinstance(value, str) or not _ID.fullmatch(value):
+            raise self.fail(
+                where, f"id {value!r} must be lowercase letters, digits and _, starting with a letter"
+            )
+        if value in self.ids:
+            raise self.fail(where, f"duplicate id {value!r}")
+        self.ids.add(value)
+        return value
+
+    def label(self, where: str, raw: Any) -> Label:
+        texts = self.mapping(where, raw, set(LANGS), set(LANGS))
+        for lang in LANGS:
+            if not isinstance(texts[lang], str) or not texts[lang].strip():
+                raise self.fail(where, f"the {lang} text is empty")
+        return Label(**{lang: texts[lang].strip() for lang in LANGS})
+
+    def number(self, where: str, raw: dict[str, Any], key: str, low: int | None = None) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low):
+            raise self.fail(where, f"{key} must be a whole number" + (f" of at least {low}" if low else ""))
+        return value
+
+    def flag(self, where: str, raw: dict[str, Any], key: str) -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(where, f"{key} must be true or false")
+        return value
+
+    def choices(self, where: str, raw: Any, id_type: type) -> tuple[Choice, ...]:
+        if isinstance(raw, str):
+            if raw not in self.lists:
+                raise self.fail(where, f"no choice list named {raw!r} in choice_lists")
+            raw = self.lists[raw]
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(where, "choices must be a non-empty list (or the name of a choice list)")
+        out: list[Choice] = []
+        for n, item in enumerate(raw, 1):
+            spot = f"{where}, option {n}"
+            item = self.mapping(spot, item, {"id", "label"}, {"id", "label"})
+            value = item["id"]
+            if id_type is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise self.fail(spot, f"id {value!r} must be a whole number")
+            if id_type is str and (not isinstance(value, str) or not _ID.fullmatch(value)):
+                raise self.fail(spot, f"id {value!r} must be lowercase letters, digits and _")
+            if value in [c.id for c in out]:
+                raise self.fail(spot, f"duplicate option id {value!r}")
+            out.append(Choice(value, self.label(f"{spot} label", item["label"])))
+        return tuple(out)
+
+    def form(self, raw: Any) -> Form:
+        raw = self.mapping("form", raw, _FORM_KEYS, {"id", "title", "fields"})
+        form_id = self.id("form", raw["id"])
+        self.ids.discard(form_id)  # a field may share the form's name
+        lists = raw.get("choice_lists") or {}
+        if not isinstance(lists, dict):
+            raise self.fail("choice_lists", "expected a mapping of list names to choices")
+        self.lists = lists
+        children: list[Field | Section] = []
+        for n, item in enumerate(self.items("form", raw["fields"]), 1):
+            if isinstance(item, dict) and item.get("type") == "section":
+                children.append(self.section(f"item {n}", item))
+            else:
+                children.append(self.field(f"item {n}", item, None))
+        return Form(id=form_id, title=self.label("title", raw["title"]), children=tuple(children))
+
+    def items(self, where: str, raw: Any) -> list[Any]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(where, "fields must be a non-empty list")
+        return raw
+
+    def section(self, where: str, raw: dict[str, Any]) -> Section:
+        raw = self.mapping(where, raw, _SECTION_KEYS, {"id", "label", "fields"})
+        section_id = self.id(where, raw["id"])
+        where = f"section {section_id!r}"
+        fields = []
+        for n, item in enumerate(self.items(where, raw["fields"]), 1):
+            if isinstance(item, dict) and item.get("type") == "section":
+                raise self.fail(f"{where}, item {n}", "sections cannot be nested")
+            fields.append(self.field(f"{where}, item {n}", item, section_id))
+        return Section(
+            id=section_id,
+            label=self.label(f"{where} label", raw["label"]),
+            help=self.label(f"{where} help", raw["help"]) if "help" in raw else None,
+            switchable=self.flag(where, raw, "switchable"),
+            fields=tuple(fields),
+        )
+
+    def field(self, where: str, raw: Any, section: str | None) -> Field:
+        if not isinstance(raw, dict):
+            raise self.fail(where, "expected a mapping of keys to values")
+        if isinstance(raw.get("id"), str):
+            where = f"field {raw['id']!r}"
+        kind = FIELD_TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+        if kind is None:
+            known = ", ".join(sorted([*FIELD_TYPES, "section"]))
+            raise self.fail(where, f"unknown type {raw.get('type')!r} (known: {known})")
+        raw = self.mapping(where, raw, _COMMON_KEYS | kind.options, {"id", "type", "label"})
+        f = Field(
+            id=self.id(where, raw["id"]),
+            kind=kind,
+            label=self.label(f"{where} label", raw["label"]),
+            help=self.label(f"{where} help", raw["help"]) if "help" in raw else None,
+            required=self.flag(where, raw, "required"),
+            choices=self.choices(where, raw["choices"], kind.choice_ids)
+            if kind.choice_ids and "choices" in raw
+            else kind.builtin_choices,
+            rows=self.choices(f"{where} rows", raw["rows"], str) if "rows" in raw else (),
+            row_question=self.label(f"{where} row_question", raw["row_question"])
+            if "row_question" in raw
+            else None,
+            min=self.number(where, raw, "min"),
+            max=self.number(where, raw, "max"),
+            min_selected=self.number(where, raw, "min_selected", low=1),
+            max_length=self.number(where, raw, "max_length", low=1) or DEFAULT_MAX_LENGTH,
+            multiline=self.flag(where, raw, "multiline"),
+            section=section,
+        )
+        self.check(where, f)
+        return f
+
+    def check(self, where: str, f: Field) -> None:
+        """Rules that tie several keys together."""
+        if f.kind.choice_ids and not f.choices:
+            raise self.fail(where, f"a {f.type} field needs choices")
+        if f.min is not None and f.max is not None and f.min > f.max:
+            raise self.fail(where, f"min ({f.min}) is greater than max ({f.max})")
+        if f.min_selected is not None and f.min_selected > len(f.choices):
+            raise self.fail(
+                where, f"min_selected ({f.min_selected}) is more than the {len(f.choices)} choices"
+            )
+        if f.type == "matrix":
+            if not f.rows:
+                raise self.fail(where, "a matrix needs rows")
+            if f.required:
+                raise self.fail(where, "a matrix is always answered (unchecked means no): drop required")
+            if clash := sorted({r.id for r in f.rows} & {c.id for c in f.choices}):
+                raise self.fail(where, f"ids used both as row and as choice: {', '.join(map(str, clash))}")
+            if f.row_question and not all("{row}" in f.row_question.get(lang) for lang in LANGS):
+                raise self.fail(where, "row_question must contain {row} in every language")

@@ -1,0 +1,227 @@
+"""The form tree: small frozen dataclasses that every output (schema, HTML, CSV, labels) reads.
+
+A :class:`Form` holds fields and sections in definition order. A *switchable* section (the
+K10 block) is left out unless the caller names it, in :class:`ValidationContext` or in the
+``sections`` argument of the methods below. The methods here are thin: validation lives in
+``schema.py``, rendering in ``render.py`` and the flat name/value mapping in ``shapes.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from shared.forms.messages import LANGS, message
+
+if TYPE_CHECKING:
+    from shared.forms.types import FieldType
+
+
+class FormDefinitionError(ValueError):
+    """A form definition (YAML) is not usable; the message names the file and the place."""
+
+
+class FormInvalid(ValueError):
+    """Submitted answers did not validate. ``errors`` maps a field id (or ``barriers.<row>``,
+    or ``_form``) to messages in the context's language."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(f"{len(errors)} invalid answer(s): {', '.join(sorted(errors))}")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in every supported language."""
+
+    en: str
+    fr: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang if lang in LANGS else "en")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a choice/multi/likert field, a column (barrier) or a row (service) of a matrix."""
+
+    id: str | int  # int only for likert points
+    label: Label
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    kind: FieldType
+    label: Label
+    required: bool = False
+    help: Label | None = None
+    choices: tuple[Choice, ...] = ()
+    rows: tuple[Choice, ...] = ()  # matrix only
+    row_question: Label | None = None  # matrix only: a template naming {row}
+    min: int | None = None
+    max: int | None = None
+    min_selected: int | None = None
+    max_length: int | None = None
+    multiline: bool = False
+    section: str | None = None  # the id of the enclosing section
+
+    @property
+    def type(self) -> str:
+        return self.kind.name
+
+    def choice_ids(self) -> list[str]:
+        return [str(c.id) for c in self.choices]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of fields shown under one legend; a switchable one is off unless named."""
+
+    id: str
+    label: Label
+    fields: tuple[Field, ...]
+    help: Label | None = None
+    switchable: bool = False
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What a validation depends on besides the answers: the reader's language, today's date
+    in the program's time zone, the earliest allowed date, and the switchable sections that are on."""
+
+    lang: str = "en"
+    today: date | None = None
+    min_date: date | None = None
+    sections: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {self.lang!r}")
+        object.__setattr__(self, "sections", frozenset(self.sections))
+
+
+# eq=False: a form is compared and hashed by identity, so it can key caches cheaply.
+@dataclass(frozen=True, eq=False)
+class Form:
+    id: str
+    title: Label
+    children: tuple[Field | Section, ...]
+    _schemas: dict = field(default_factory=dict, repr=False)  # sections -> marshmallow schema
+
+    # -- the tree ----------------------------------------------------------------------
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return tuple(c for c in self.children if isinstance(c, Section))
+
+    def all_fields(self) -> list[Field]:
+        """Every field, whatever section it is in, in definition order."""
+        out: list[Field] = []
+        for child in self.children:
+            out.extend(child.fields if isinstance(child, Section) else [child])
+        return out
+
+    def fields(self, sections: Iterable[str] = ()) -> list[Field]:
+        """The fields asked when the named switchable sections are on, in definition order."""
+        on = self.check_sections(sections)
+        out: list[Field] = []
+        for child in self.children:
+            if isinstance(child, Field):
+                out.append(child)
+            elif not child.switchable or child.id in on:
+                out.extend(child.fields)
+        return out
+
+    def field(self, field_id: str) -> Field:
+        for f in self.all_fields():
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def check_sections(self, sections: Iterable[str]) -> frozenset[str]:
+        """The names as a set; a name that is not a switchable section is a programming error."""
+        on = frozenset(sections)
+        known = {s.id for s in self.sections if s.switchable}
+        if on - known:
+            raise ValueError(f"form {self.id!r} has no switchable section {sorted(on - known)}")
+        return on
+
+    # -- answers in, answers out -------------------------------------------------------
+    def validate(self, data: Mapping[str, Any], *, context: ValidationContext) -> dict[str, Any]:
+        """The clean, JSON-ready answers, or :class:`FormInvalid`. A question left blank is absent."""
+        from shared.forms.schema import validate
+
+        return validate(self, data, context)
+
+    def parse_html(self, form: Any, *, ignore: Iterable[str] = ()) -> dict[str, Any]:
+        """Turn a posted multidict (``getlist``/``keys``) into the data :meth:`validate` takes.
+
+        Blank inputs become absent; keys in ``ignore`` (the page's own) are dropped; any other
+        key that is no field is kept, so that validation rejects it.
+        """
+        skip = set(ignore)
+        out: dict[str, Any] = {}
+        claimed: set[str] = set()
+        for f in self.all_fields():
+            value = f.kind.shape.from_html(f, form)
+            claimed.update(k for k in form.keys() if f.kind.shape.owns(f, k))
+            if value is not None:
+                out[f.id] = value
+        for key in form.keys():
+            if key not in skip and key not in claimed:
+                values = form.getlist(key)
+                out[key] = values[0] if len(values) == 1 else values
+        return out
+
+    def columns(self, sections: Iterable[str] = ()) -> list[str]:
+        """The CSV header for answers given with these sections on."""
+        return [c for f in self.fields(sections) for c in f.kind.shape.columns(f)]
+
+    def to_row(self, answers: Mapping[str, Any], *, sections: Iterable[str] = ()) -> dict[str, str]:
+        """One CSV row (exactly :meth:`columns`); a question with no answer is a blank cell."""
+        active = self.fields(sections)
+        stray = set(answers) - {f.id for f in active}
+        if stray:
+            raise ValueError(
+                f"answers hold {sorted(stray)}, which are not columns with sections {sorted(sections)}"
+            )
+        row: dict[str, str] = {}
+        for f in active:
+            row.update(f.kind.shape.to_cells(f, answers.get(f.id)))
+        return row
+
+    def from_row(self, row: Mapping[str, str], *, lang: str = "en") -> dict[str, Any]:
+        """The inverse of :meth:`to_row`, giving data for :meth:`validate`. A missing column or a
+        blank cell is no answer. Raises :class:`FormInvalid` for a matrix cell that is not 1/0/blank;
+        unknown columns are the caller's to reject (compare with :meth:`columns`)."""
+        out: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for f in self.all_fields():
+            value, bad = f.kind.shape.from_cells(f, row)
+            if value is not None:
+                out[f.id] = value
+            for column in bad:
+                errors[column] = [message("not_0_or_1", lang, label=column)]
+        if errors:
+            raise FormInvalid(errors)
+        return out
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Texts for a report: ``id``, ``id.choice``, ``matrix.row`` and ``section`` ids to labels."""
+        out: dict[str, str] = {}
+        for child in self.children:
+            if isinstance(child, Section):
+                out[child.id] = child.label.get(lang)
+        for f in self.all_fields():
+            out[f.id] = f.label.get(lang)
+            for option in f.rows + f.choices:
+                out[f"{f.id}.{option.id}"] = option.label.get(lang)
+        return out
