@@ -1,0 +1,352 @@
+"""Single-use survey links: tokens and their hashes, invitations, reminders and the purge.
+
+What is stored, and why it cannot be joined to an answer:
+
+- a link is stored only as ``sha256(token)``; the token itself is shown or mailed once;
+- an invitation adds ``email_key``: HMAC-SHA256(secret key, survey id + address). Addresses
+  are never stored; the key only lets a later command recognise an address it is given again;
+- an invitation's token is *derived*, HMAC-SHA256(secret key, survey id + address), so a
+  reminder can mail the same link again from the address list alone (no token is kept, and
+  no second link is ever issued to one person, so nobody can answer twice);
+- redeeming a link stores the answer with a random id and no reference to the link.
+
+The purge deletes every link and redemption of a survey; the answers stay.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from shared.config import Settings
+from shared.errors import Conflict, Invalid, NotFoundError
+from shared.mail import Mailer, MailError, Message
+from shared.records import Link, Survey
+from shared.store.port import AlreadyExists, Store
+
+SURVEY_ID = re.compile(r"[a-z0-9_-]{1,40}")  # also a safe Firestore document id
+TOKEN_BYTES = 32  # 256 bits; secrets.token_urlsafe(32) is 43 characters
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+MAX_LINKS_PER_CALL = 10_000
+MAX_ADDRESSES = 10_000
+MAX_FAILURES_IN_A_ROW = 5  # then the mail transport is down, not one mailbox
+EMAIL = re.compile(r"[^@\s<>\"',;()\[\]]+@[^@\s<>\"',;()\[\]]+\.[^@\s<>\"',;()\[\].]{2,}")
+
+
+# -- tokens and keys --------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    """A fresh random token for an anonymous link (not an invitation)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """What the store keeps of a token.
+
+    A plain SHA-256 is enough here: every token carries 256 bits of entropy (random, or an
+    HMAC output), so a hash cannot be reversed by trying candidates, and salting or a slow
+    hash would add cost without adding safety.
+    """
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` has the shape of one of our tokens (cheap check before any lookup)."""
+    return bool(TOKEN.fullmatch(text))
+
+
+def _mac(secret_key: str, purpose: str, survey_id: str, address: str) -> bytes:
+    # The purpose keeps the address key and the token independent: knowing one tells nothing of the other.
+    message = "\x1f".join((purpose, survey_id, address)).encode("utf-8")
+    return hmac.new(secret_key.encode("utf-8"), message, hashlib.sha256).digest()
+
+
+def email_key(secret_key: str, survey_id: str, address: str) -> str:
+    """The keyed hash of an invited address, stored beside its link so reminders find it."""
+    return _mac(secret_key, "survey-email-key", survey_id, address).hex()
+
+
+def invitation_token(secret_key: str, survey_id: str, address: str) -> str:
+    """The invitation's token, re-derivable from the address (so reminders resend the same link)."""
+    digest = _mac(secret_key, "survey-invitation-token", survey_id, address)
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+# -- address lists ----------------------------------------------------------------------------
+
+
+def normalize_email(address: str) -> str:
+    """Trimmed and lower-cased, so one mailbox is one key however it is typed.
+
+    (Mail systems treat the local part as case-insensitive in practice.)
+    """
+    return address.strip().strip("<>").strip().lower()
+
+
+def read_addresses(text: str) -> list[str]:
+    """Addresses from a CSV with an ``email`` column, or one per line; validated and de-duplicated.
+
+    Raises :class:`Invalid` naming every bad line, so a typo never leads to half a mailing.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    header = [cell.strip().lower() for cell in next(csv.reader([first]))] if first else []
+    if "email" in header:
+        rows = csv.DictReader(io.StringIO("\n".join(lines)))
+        column = next(name for name in rows.fieldnames or [] if name.strip().lower() == "email")
+        numbered = [(n, (row.get(column) or "")) for n, row in enumerate(rows, start=2)]
+    else:
+        numbered = list(enumerate(lines, start=1))
+    return clean_addresses((value, f"line {n}") for n, value in numbered if value.strip())
+
+
+def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
+    """Validate (value, where) pairs; the normalized addresses in first-seen order, each once."""
+    seen: dict[str, None] = {}
+    bad: list[str] = []
+    for value, where in items:
+        address = normalize_email(value) if isinstance(value, str) else ""
+        if len(address) > 254 or not EMAIL.fullmatch(address):
+            bad.append(f"{where}: {str(value)[:80]!r}")
+        else:
+            seen.setdefault(address)
+    if bad:
+        shown = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
+        raise Invalid(f"Not email addresses (nothing was sent): {shown}", errors={"emails": bad})
+    if len(seen) > MAX_ADDRESSES:
+        raise Invalid(f"At most {MAX_ADDRESSES} addresses at a time.", errors={"emails": ["too many"]})
+    return list(seen)
+
+
+# -- survey checks ----------------------------------------------------------------------------
+
+
+def find_survey(store: Store, survey_id: object) -> Survey:
+    """The survey with this id, or :class:`NotFoundError` (also for ids that cannot be one)."""
+    valid = isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id)
+    survey = store.get_survey(survey_id) if valid else None  # type: ignore[arg-type]
+    if survey is None:
+        raise NotFoundError(f"There is no survey {str(survey_id)[:60]!r}.", code="no_survey")
+    return survey
+
+
+def survey_for_links(store: Store, survey_id: object, today: date) -> Survey:
+    """The survey, if links may still be issued or mailed for it (it exists and is not over)."""
+    survey = find_survey(store, survey_id)
+    if survey.purged_on is not None:
+        raise Conflict(f"Survey {survey.id!r} was purged on {survey.purged_on}.", code="survey_purged")
+    if survey.closed_on is not None or (survey.closes is not None and survey.closes < today):
+        raise Conflict(f"Survey {survey.id!r} is closed.", code="survey_closed")
+    return survey
+
+
+# -- anonymous links --------------------------------------------------------------------------
+
+
+def issue_links(store: Store, settings: Settings, survey_id: object, count: object, today: date) -> list[str]:
+    """``count`` new single-use links (full URLs), stored only as hashes."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_LINKS_PER_CALL:
+        raise Invalid(
+            f"The count must be a whole number from 1 to {MAX_LINKS_PER_CALL}.",
+            errors={"count": [f"Enter a whole number from 1 to {MAX_LINKS_PER_CALL}."]},
+        )
+    survey_for_links(store, survey_id, today)
+    tokens = [new_token() for _ in range(count)]
+    store.add_links(survey_id, [Link(hash=token_hash(t), survey_id=survey_id) for t in tokens])
+    return [settings.survey_link(t) for t in tokens]
+
+
+# -- mail -------------------------------------------------------------------------------------
+
+
+def invitation_message(
+    settings: Settings, survey: Survey, address: str, link: str, reminder: bool
+) -> Message:
+    """The invitation (or reminder), English then French, with the crisis line."""
+    name = settings.program_name
+    closes_en = f"The survey closes on {survey.closes.isoformat()}. " if survey.closes else ""
+    closes_fr = f"Le sondage prend fin le {survey.closes.isoformat()}. " if survey.closes else ""
+    opens_en = f"It opens on {survey.opens.isoformat()}. " if survey.opens else ""
+    opens_fr = f"Il ouvre le {survey.opens.isoformat()}. " if survey.opens else ""
+    if reminder:
+        subject = f"Reminder: {name} end-of-year survey / Rappel : sondage de fin d'année"
+        lead_en = f"A reminder: the {name} would still value your answers to its short end-of-year survey."
+        lead_fr = f"Petit rappel : le {name} aimerait encore connaître votre avis dans son court sondage de fin d'année."
+    else:
+        subject = f"{name}: end-of-year survey / sondage de fin d'année"
+        lead_en = (
+            f"The {name} invites you to answer its short, anonymous end-of-year survey (about 5 minutes)."
+        )
+        lead_fr = f"Le {name} vous invite à répondre à son court sondage anonyme de fin d'année (environ 5 minutes)."
+    text = (
+        "(Le français suit.)\n\n"
+        f"Hello,\n\n{lead_en}\n\n{link}\n\n"
+        "This link is yours alone and works once. Every question may be skipped. Your answers are "
+        "stored without your name, your address or this link: nobody can tell which answers are yours.\n"
+        f"{opens_en}{closes_en}\n\n"
+        f"{settings.crisis_line['en']}\n\n"
+        "-----\n\n"
+        f"Bonjour,\n\n{lead_fr}\n\n{link}\n\n"
+        "Ce lien est à vous seul et ne fonctionne qu'une fois. Vous pouvez passer n'importe quelle question. "
+        "Vos réponses sont conservées sans votre nom, votre adresse ni ce lien : personne ne peut savoir "
+        "quelles réponses sont les vôtres.\n"
+        f"{opens_fr}{closes_fr}\n\n"
+        f"{settings.crisis_line['fr']}\n"
+    )
+    return Message(to=(address,), subject=subject, text=text)
+
+
+@dataclass
+class MailRun:
+    """What a mailing did. Addresses are echoed back only for the ones that need a retry."""
+
+    sent: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> how many
+    failed: list[str] = field(default_factory=list)
+    stopped: bool = False  # gave up after MAX_FAILURES_IN_A_ROW: the transport looks down
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sent": self.sent,
+            "skipped": dict(self.skipped),
+            "failed": list(self.failed),
+            "stopped": self.stopped,
+        }
+
+
+def _mailing(
+    store: Store,
+    settings: Settings,
+    mailer: Mailer,
+    survey: Survey,
+    addresses: list[str],
+    reminder: bool,
+    today: date,
+) -> MailRun:
+    """Invite (or remind) each address; see :func:`invite` and :func:`remind` for the rules."""
+    run = MailRun()
+    invited = {link.email_key: link for link in store.invitations(survey.id)}
+    in_a_row = 0
+    for position, address in enumerate(addresses):
+        key = email_key(settings.secret_key, survey.id, address)
+        existing = invited.get(key)
+        if reminder:
+            if existing is None:
+                run.skip("not_invited")
+                continue
+            if existing.reminded_on == today:
+                run.skip("reminded_today")
+                continue
+            if store.is_redeemed(existing.hash):
+                run.skip("answered")
+                continue
+        elif existing is not None:
+            run.skip("already_invited")
+            continue
+        token = invitation_token(settings.secret_key, survey.id, address)
+        if existing is not None and token_hash(token) != existing.hash:
+            raise Conflict(
+                "The secret key changed since the invitations were sent, so their links cannot be "
+                "mailed again. Restore SIDEBYSIDE_SECRET_KEY.",
+                code="key_changed",
+            )
+        message = invitation_message(settings, survey, address, settings.survey_link(token), reminder)
+        try:
+            mailer.send(message)
+        except MailError:
+            run.failed.append(address)
+            in_a_row += 1
+            if in_a_row >= MAX_FAILURES_IN_A_ROW:
+                run.stopped = True
+                run.failed.extend(addresses[position + 1 :])
+                break
+            continue
+        in_a_row = 0
+        # Mailed first, stored second: a failed mail leaves nothing behind, so running the
+        # command again retries it; a failed store leaves a mailed link that the retry stores
+        # (the derived token is the same), and mail arrives long after this write.
+        if reminder:
+            store.mark_reminded([existing.hash], today)
+        else:
+            link = Link(token_hash(token), survey.id, email_key=key, invited_on=today)
+            try:
+                store.add_links(survey.id, [link])
+            except AlreadyExists:
+                pass  # a concurrent run invited the same address with the same link
+            invited[key] = link
+        run.sent += 1
+    return run
+
+
+def invite(
+    store: Store, settings: Settings, mailer: Mailer, survey_id: str, addresses: list[str], today: date
+) -> MailRun:
+    """Mail each address its own link; an address already invited to this survey is skipped."""
+    survey = survey_for_links(store, survey_id, today)
+    return _mailing(store, settings, mailer, survey, addresses, reminder=False, today=today)
+
+
+def remind(
+    store: Store, settings: Settings, mailer: Mailer, survey_id: str, addresses: list[str], today: date
+) -> MailRun:
+    """Mail the same link again to the invited addresses that have not answered.
+
+    The program keeps no addresses, so the list must be given again; addresses are matched by
+    their keyed hash. Addresses never invited, already reminded today, or whose link was used
+    are skipped (and only counted).
+    """
+    survey = survey_for_links(store, survey_id, today)
+    if survey.opens is not None and survey.opens > today:
+        raise Conflict(
+            f"Survey {survey.id!r} opens on {survey.opens}: remind after that.", code="survey_not_open"
+        )
+    return _mailing(store, settings, mailer, survey, addresses, reminder=True, today=today)
+
+
+# -- purge ------------------------------------------------------------------------------------
+
+
+def purge(store: Store, survey_id: object, today: date) -> tuple[Survey, int]:
+    """Delete the survey's links and redemptions now (answers stay); closes it too.
+
+    Returns the survey and how many links were deleted. Purging twice deletes nothing more.
+    """
+    survey = find_survey(store, survey_id)
+    # Links first, the mark second: if the mark fails, the next purge finds the survey still due.
+    deleted = store.purge_links(survey.id)
+    if survey.purged_on is None or deleted:
+        survey = replace(survey, closed_on=survey.closed_on or today, purged_on=survey.purged_on or today)
+        store.save_survey(survey)
+    return survey, deleted
+
+
+def purge_due_on(survey: Survey, grace_days: int) -> date | None:
+    """The day the survey's links are to be purged: ``grace_days`` after it closed."""
+    if survey.closed_on is not None:
+        return survey.closed_on + timedelta(days=grace_days)
+    if survey.closes is not None:
+        return survey.closes + timedelta(days=1 + grace_days)  # ``closes`` is its last open day
+    return None
+
+
+def purge_due(store: Store, settings: Settings, today: date) -> list[str]:
+    """Purge every survey whose grace period is over; the ids purged. For the background job."""
+    purged = []
+    for survey in store.list_surveys():
+        due = purge_due_on(survey, settings.purge_grace_days)
+        if survey.purged_on is None and due is not None and due <= today:
+            purge(store, survey.id, today)
+            purged.append(survey.id)
+    return purged

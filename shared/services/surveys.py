@@ -1,0 +1,252 @@
+"""Surveys: instances of a form for one cohort or year, and answering them through a link.
+
+A survey is scheduled until ``opens``, open through ``closes`` (inclusive), closed once
+``closes`` has passed or a coordinator closed it, and purged once its links are deleted.
+Answering checks the link, validates against the form and then, in one atomic store write,
+marks the link used and stores the answer under a random id with the day only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from shared.config import Settings
+from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
+from shared.records import Answer, Survey
+from shared.services.links import SURVEY_ID, find_survey, is_token, purge_due, token_hash
+from shared.store.port import AlreadyExists, NotFound, Store
+
+DEFAULT_FORM = "end_of_year_survey"
+K10 = "k10"
+
+
+def today_in(settings: Settings) -> date:
+    """Today in the program's time zone: the only time an answer records."""
+    return datetime.now(settings.timezone).date()
+
+
+# -- errors a student can meet --------------------------------------------------------------
+
+
+class UnknownLink(NotFoundError):
+    code = "unknown_link"
+
+
+class AlreadyAnswered(Gone):
+    code = "already_answered"
+
+
+class SurveyNotOpen(Forbidden):
+    code = "survey_not_open"
+
+    def __init__(self, survey: Survey):
+        super().__init__(f"This survey opens on {survey.opens}.")
+        self.survey = survey
+
+
+class SurveyClosed(Gone):
+    code = "survey_closed"
+
+    def __init__(self, survey: Survey):
+        super().__init__("This survey is closed.")
+        self.survey = survey
+
+
+# -- lifecycle --------------------------------------------------------------------------------
+
+
+def state_of(survey: Survey, today: date) -> str:
+    """One of ``scheduled``, ``open``, ``closed``, ``purged``."""
+    if survey.purged_on is not None:
+        return "purged"
+    if survey.closed_on is not None or (survey.closes is not None and survey.closes < today):
+        return "closed"
+    if survey.opens is not None and survey.opens > today:
+        return "scheduled"
+    return "open"
+
+
+def sections_of(survey: Survey) -> frozenset[str]:
+    """The form's switchable sections this survey asks."""
+    return frozenset({K10} if survey.k10 else ())
+
+
+def _date(value: object, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(
+        f"{name} must be a date as YYYY-MM-DD, not {str(value)[:40]!r}.",
+        errors={name: ["Enter a date as YYYY-MM-DD."]},
+    )
+
+
+def check_form(form_name: object, k10: bool) -> None:
+    """The form exists, and has a K10 section when the survey asks it."""
+    from shared.forms import load_form
+    from shared.forms.model import FormDefinitionError
+
+    try:
+        form = load_form(form_name)  # type: ignore[arg-type]
+    except FormDefinitionError as exc:
+        raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
+    if k10:
+        try:
+            form.check_sections({K10})
+        except ValueError:
+            raise Invalid(
+                f"Form {form_name!r} has no K10 section.", errors={"k10": ["This form has no K10 section."]}
+            ) from None
+
+
+def create_survey(
+    store: Store,
+    survey_id: object,
+    *,
+    form: object = DEFAULT_FORM,
+    opens: object = None,
+    closes: object = None,
+    k10: object = False,
+    today: date,
+) -> Survey:
+    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken."""
+    if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
+        raise Invalid(
+            "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_'.",
+            errors={"id": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
+        )
+    if not isinstance(k10, bool):
+        raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})
+    first, last = _date(opens, "opens"), _date(closes, "closes")
+    if first and last and first > last:
+        raise Invalid(
+            f"The survey cannot open ({first}) after it closes ({last}).",
+            errors={"closes": ["Must not be before opens."]},
+        )
+    if last and last < today:
+        raise Invalid(
+            f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
+        )
+    check_form(form, k10)
+    survey = Survey(id=survey_id, form=str(form), opens=first, closes=last, k10=k10, created_on=today)
+    try:
+        store.add_survey(survey)
+    except AlreadyExists:
+        raise Conflict(f"A survey {survey_id!r} already exists.", code="survey_exists") from None
+    return survey
+
+
+get_survey = find_survey
+
+
+@dataclass(frozen=True)
+class SurveyStatus:
+    survey: Survey
+    state: str
+    answers: int
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.survey
+        return {
+            "id": s.id,
+            "form": s.form,
+            "opens": s.opens.isoformat() if s.opens else None,
+            "closes": s.closes.isoformat() if s.closes else None,
+            "k10": s.k10,
+            "state": self.state,
+            "closed_on": s.closed_on.isoformat() if s.closed_on else None,
+            "purged_on": s.purged_on.isoformat() if s.purged_on else None,
+            "links_issued": s.links_issued,
+            "answers": self.answers,
+        }
+
+
+def status(store: Store, survey: Survey, today: date) -> SurveyStatus:
+    return SurveyStatus(survey, state_of(survey, today), store.count_answers(survey.id))
+
+
+def list_surveys(store: Store, settings: Settings, today: date) -> list[SurveyStatus]:
+    """Every survey with its state and counts, after purging those whose grace period is over."""
+    purge_due(store, settings, today)
+    return [status(store, s, today) for s in store.list_surveys()]
+
+
+def close_survey(store: Store, settings: Settings, survey_id: object, today: date) -> SurveyStatus:
+    """Stop taking answers now; the links are purged after ``purge_grace_days`` (now when 0)."""
+    survey = get_survey(store, survey_id)
+    if survey.closed_on is None:
+        survey = replace(survey, closed_on=today)
+        try:
+            store.save_survey(survey)
+        except NotFound:
+            raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
+    purge_due(store, settings, today)
+    return status(store, get_survey(store, survey.id), today)
+
+
+# -- answering --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A link that may be answered now: its survey, form and sections."""
+
+    survey: Survey
+    form: Any  # shared.forms.Form
+    sections: frozenset[str]
+    link_hash: str
+
+
+def open_ballot(store: Store, token: str, today: date) -> Ballot:
+    """The ballot behind ``token``, or why it cannot be answered (404, 410 or 403)."""
+    if not isinstance(token, str) or not is_token(token):
+        raise UnknownLink("There is no survey at this link.")
+    link_hash = token_hash(token)
+    link = store.get_link(link_hash)
+    survey = store.get_survey(link.survey_id) if link is not None else None
+    if link is None or survey is None:
+        raise UnknownLink("There is no survey at this link.")
+    if store.is_redeemed(link_hash):
+        raise AlreadyAnswered("This link was already used to answer. Thank you!")
+    state = state_of(survey, today)
+    if state == "scheduled":
+        raise SurveyNotOpen(survey)
+    if state != "open":
+        raise SurveyClosed(survey)
+    from shared.forms import load_form
+
+    return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
+
+
+def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
+    """Validate ``data`` and store it as one answer, using the link up; returns the ballot.
+
+    :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
+    even by a concurrent request, gives :class:`AlreadyAnswered`.
+    """
+    from shared.forms import FormInvalid, ValidationContext
+
+    ballot = open_ballot(store, token, today)
+    try:
+        clean = ballot.form.validate(
+            data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
+        )
+    except FormInvalid as exc:
+        raise Invalid("Some answers need a look.", errors=exc.errors) from None
+    # A random id and the day only: nothing in the answer points back to the link.
+    answer = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
+    try:
+        store.redeem(ballot.link_hash, answer)
+    except AlreadyExists:
+        raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
+    return ballot

@@ -1,0 +1,199 @@
+"""The ``survey`` function: the end-of-year survey behind a single-use link.
+
+Routes (relative to the function's root): ``GET /<TOKEN>`` the survey, ``POST /<TOKEN>`` an
+answer (an HTML form, or JSON: the answers object), ``GET /thanks`` the thank-you page. The
+page has no script and no action URL: the form posts back to the address it was opened at,
+so the token appears only in the address bar, never in the HTML. The work is in
+:mod:`shared.services.surveys`; this module parses, maps errors and renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from shared import bootstrap
+from shared.errors import Invalid, ServiceError
+from shared.forms import render_fields
+from shared.records import Survey
+from shared.services import surveys
+from shared.web.errors import HttpError
+from shared.web.http import endpoint, json_body, require_form_or_json, require_methods, wants_json
+from shared.web.pages import pick_lang, render_page
+
+PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "other_lang": "Français",
+        "intro": "This survey is anonymous: your answers are stored without your name, your email "
+        "address or this link, so nobody can tell which answers are yours. Every question may be "
+        "skipped. This link works once.",
+        "send": "Send my answers",
+        "fix": "Some answers need a look. Nothing was saved yet.",
+        "thanks": "Thank you!",
+        "thanks_body": "Your answers were received. You can close this page.",
+        "already_answered": "You have already answered this survey with this link. Thank you!",
+        "unknown_link": "There is no survey at this link. Check that you opened the whole link from your email.",
+        "survey_not_open": "This survey is not open yet.",
+        "survey_closed": "This survey is closed. Thank you for your interest.",
+        "opens": "It opens on {day}.",
+        "closes": "It closes on {day}.",
+        "closed_on": "It closed on {day}.",
+        "not_found": "Sorry",
+    },
+    "fr": {
+        "other_lang": "English",
+        "intro": "Ce sondage est anonyme : vos réponses sont conservées sans votre nom, votre adresse "
+        "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
+        "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
+        "send": "Envoyer mes réponses",
+        "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
+        "thanks": "Merci!",
+        "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
+        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci!",
+        "unknown_link": "Il n'y a pas de sondage à ce lien. Vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
+        "survey_not_open": "Ce sondage n'est pas encore ouvert.",
+        "survey_closed": "Ce sondage est terminé. Merci de votre intérêt.",
+        "opens": "Il ouvre le {day}.",
+        "closes": "Il prend fin le {day}.",
+        "closed_on": "Il a pris fin le {day}.",
+        "not_found": "Désolé",
+    },
+}
+
+
+@endpoint(public_form=True, token_page=True)
+def handle(request: flask.Request) -> Any:
+    path = request.path
+    if path == "/thanks":
+        require_methods(request, ("GET", "HEAD"))
+        return _notice(pick_lang(request), "thanks", 200, TEXT[pick_lang(request)]["thanks_body"])
+    token = path[1:]
+    if token.endswith("/") and surveys.is_token(token[:-1]):
+        # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.
+        query = request.query_string.decode("ascii", "replace")
+        return flask.redirect(f"../{token[:-1]}" + (f"?{query}" if query else ""), 308)
+    require_methods(request, ("GET", "HEAD", "POST"))
+    if request.method == "POST":
+        return _submit(request, token)
+    return _survey_page(request, token)
+
+
+# -- pages ----------------------------------------------------------------------------------
+def _switch(lang: str) -> dict[str, str]:
+    other = "fr" if lang == "en" else "en"
+    return {"href": f"?lang={other}", "lang": other, "text": TEXT[lang]["other_lang"]}
+
+
+def _dates(survey: Survey, lang: str, closed: bool) -> str:
+    text = TEXT[lang]
+    parts = []
+    if survey.opens and not closed:
+        parts.append(text["opens"].format(day=survey.opens.isoformat()))
+    if closed and survey.closed_on:
+        parts.append(text["closed_on"].format(day=survey.closed_on.isoformat()))
+    elif survey.closes:
+        parts.append(text["closes"].format(day=survey.closes.isoformat()))
+    return " ".join(parts)
+
+
+def _notice(lang: str, code: str, status: int, body: str, heading: str | None = None) -> flask.Response:
+    return render_page(
+        "survey_notice.html",
+        lang=lang,
+        status=status,
+        heading=heading or TEXT[lang]["thanks" if code in ("thanks", "already_answered") else "not_found"],
+        body=body,
+        switch=_switch(lang),
+    )
+
+
+def _render_survey(
+    ballot: surveys.Ballot, lang: str, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
+) -> flask.Response:
+    fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
+    return render_page(
+        "survey_form.html",
+        lang=lang,
+        status=status,
+        title=ballot.form.title.get(lang),
+        text=TEXT[lang],
+        dates=_dates(ballot.survey, lang, closed=False),
+        fields=fields,
+        has_errors=bool(errors),
+        switch=_switch(lang),
+    )
+
+
+def _refusal(request: flask.Request, error: ServiceError) -> flask.Response:
+    """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
+    lang = pick_lang(request)
+    survey: Survey | None = getattr(error, "survey", None)
+    body = TEXT[lang].get(error.code, error.message)
+    if survey is not None:
+        body = f"{body} {_dates(survey, lang, closed=error.code == 'survey_closed')}".strip()
+    if wants_json(request):
+        extra = {}
+        if survey is not None:
+            extra = {
+                "opens": survey.opens.isoformat() if survey.opens else None,
+                "closes": survey.closes.isoformat() if survey.closes else None,
+            }
+        raise HttpError(error.status, error.code, body, extra=extra)
+    return _notice(lang, error.code, error.status, body)
+
+
+def _survey_page(request: flask.Request, token: str) -> flask.Response:
+    app = bootstrap.app()
+    try:
+        ballot = surveys.open_ballot(app.store, token, surveys.today_in(app.settings))
+    except (
+        surveys.UnknownLink,
+        surveys.AlreadyAnswered,
+        surveys.SurveyNotOpen,
+        surveys.SurveyClosed,
+    ) as error:
+        return _refusal(request, error)
+    return _render_survey(ballot, pick_lang(request), {}, {})
+
+
+# -- answers --------------------------------------------------------------------------------
+def _submit(request: flask.Request, token: str) -> Any:
+    require_form_or_json(request)
+    app = bootstrap.app()
+    lang = pick_lang(request)
+    today = surveys.today_in(app.settings)
+    as_json = request.mimetype == "application/json"
+    if as_json:
+        data: dict[str, Any] = json_body(request)
+    else:
+        # The link is checked before the answers are read, so a bad link never parses a form.
+        try:
+            ballot = surveys.open_ballot(app.store, token, today)
+        except (
+            surveys.UnknownLink,
+            surveys.AlreadyAnswered,
+            surveys.SurveyNotOpen,
+            surveys.SurveyClosed,
+        ) as error:
+            return _refusal(request, error)
+        data = ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
+    try:
+        surveys.submit_answer(app.store, token, data, lang, today)
+    except (
+        surveys.UnknownLink,
+        surveys.AlreadyAnswered,
+        surveys.SurveyNotOpen,
+        surveys.SurveyClosed,
+    ) as error:
+        return _refusal(request, error)
+    except Invalid as error:
+        if as_json:
+            raise
+        return _render_survey(ballot, lang, data, error.errors or {}, status=400)
+    if as_json:
+        return {"status": "stored"}, 201
+    # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
+    return flask.redirect(f"thanks?lang={lang}", 303)
