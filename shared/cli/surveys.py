@@ -1,0 +1,234 @@
+"""``sidebyside surveys``: create and close surveys, issue single-use links, invite and remind.
+
+Links are printed (or written to a CSV) once; only their hashes are stored. Address lists are
+read, used and forgotten: ``remind`` and ``invite`` need the list given again.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from shared import bootstrap
+from shared.errors import ServiceError
+from shared.services import links as link_service
+from shared.services import surveys as service
+
+REASONS = {
+    "already_invited": "already invited",
+    "not_invited": "never invited",
+    "answered": "already answered",
+    "reminded_today": "already reminded today",
+}
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """A service refusal is one line and exit code 1, also when the group runs standalone."""
+    try:
+        yield
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _addresses(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text.") from None
+    return link_service.read_addresses(text)
+
+
+def _report(run: link_service.MailRun, verb: str, command: str, survey_id: str) -> None:
+    skipped = ", ".join(f"{n} {REASONS.get(k, k)}" for k, n in sorted(run.skipped.items()))
+    click.echo(f"{verb} {run.sent}." + (f" Skipped: {skipped}." if skipped else ""))
+    if run.failed:
+        if run.stopped:
+            click.echo("Stopped: the mail server refused several messages in a row.", err=True)
+        click.echo(f"Not sent to {len(run.failed)}: {', '.join(run.failed)}", err=True)
+        click.echo(
+            f"Fix the problem, then run `sidebyside surveys {command} {survey_id}` again with the same list.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+
+
+@click.group()
+def surveys() -> None:
+    """End-of-year surveys: single-use anonymous links, invitations and reminders."""
+
+
+@surveys.command("create")
+@click.argument("survey_id", metavar="ID")
+@click.option(
+    "--form", "form", default=service.DEFAULT_FORM, show_default=True, help="The form (forms/NAME.yaml)."
+)
+@click.option("--opens", default=None, help="First day answers are taken (YYYY-MM-DD); default: now.")
+@click.option(
+    "--closes", default=None, help="Last day answers are taken (YYYY-MM-DD); default: until closed."
+)
+@click.option("--k10", is_flag=True, help="Ask the K10 distress questions too.")
+def create(survey_id: str, form: str, opens: str | None, closes: str | None, k10: bool) -> None:
+    """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        survey = service.create_survey(
+            app.store,
+            survey_id,
+            form=form,
+            opens=opens,
+            closes=closes,
+            k10=k10,
+            today=service.today_in(app.settings),
+        )
+    click.echo(f"Created survey {survey.id} ({survey.form}{', with K10' if survey.k10 else ''}).")
+
+
+@surveys.command("list")
+def list_() -> None:
+    """List surveys: id, form, dates, state, links issued, answers (purging those past their grace period)."""
+    app = bootstrap.app()
+    rows = [
+        (
+            s.survey.id,
+            s.survey.form + ("+k10" if s.survey.k10 else ""),
+            s.survey.opens.isoformat() if s.survey.opens else "-",
+            s.survey.closes.isoformat() if s.survey.closes else "-",
+            s.state,
+            str(s.survey.links_issued),
+            str(s.answers),
+        )
+        for s in service.list_surveys(app.store, app.settings, service.today_in(app.settings))
+    ]
+    if not rows:
+        click.echo("No surveys yet. Create one with: sidebyside surveys create ID", err=True)
+        return
+    rows.insert(0, ("ID", "FORM", "OPENS", "CLOSES", "STATE", "LINKS", "ANSWERS"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@surveys.command("close")
+@click.argument("survey_id", metavar="ID")
+def close(survey_id: str) -> None:
+    """Stop taking answers for ID now; its links are purged after SIDEBYSIDE_PURGE_GRACE_DAYS."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        status = service.close_survey(app.store, app.settings, survey_id, service.today_in(app.settings))
+    survey = status.survey
+    if survey.purged_on:
+        click.echo(
+            f"Closed {survey.id}; its links were purged on {survey.purged_on}. Answers: {status.answers}."
+        )
+    else:
+        due = link_service.purge_due_on(survey, app.settings.purge_grace_days)
+        click.echo(
+            f"Closed {survey.id}. Answers: {status.answers}. Links and invitations are purged on {due}."
+        )
+
+
+@surveys.command("links")
+@click.argument("survey_id", metavar="ID")
+@click.option(
+    "--count",
+    "-n",
+    type=click.IntRange(1, link_service.MAX_LINKS_PER_CALL),
+    required=True,
+    help="How many links.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the links to this new CSV file instead.",
+)
+def links(survey_id: str, count: int, csv_path: str | None) -> None:
+    """Issue COUNT single-use links for ID, one a line (shown once: only their hashes are kept)."""
+    app = bootstrap.app()
+    target = None
+    if csv_path:
+        try:  # created before the links, readable by its owner only: it holds secrets
+            target = os.fdopen(
+                os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", newline=""
+            )
+        except FileExistsError:
+            raise click.ClickException(f"{csv_path} already exists; choose a new file.") from None
+        except OSError as exc:
+            raise click.ClickException(f"Cannot create {csv_path}: {exc.strerror}.") from None
+    try:
+        with _one_line_errors():
+            issued = link_service.issue_links(
+                app.store, app.settings, survey_id, count, service.today_in(app.settings)
+            )
+    except BaseException:
+        if target is not None:
+            target.close()
+            Path(csv_path).unlink(missing_ok=True)  # type: ignore[arg-type]
+        raise
+    if target is None:
+        for url in issued:
+            click.echo(url)
+        return
+    with target:
+        writer = csv.writer(target)
+        writer.writerow(["link"])
+        writer.writerows([url] for url in issued)
+    click.echo(f"Wrote {len(issued)} links to {csv_path}.", err=True)
+
+
+@surveys.command("invite")
+@click.argument("survey_id", metavar="ID")
+@click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
+def invite(survey_id: str, emails: str) -> None:
+    """Mail each address in EMAILS.csv (an `email` column, or one a line) its own link to ID.
+
+    Addresses already invited to ID are skipped; no address is stored.
+    """
+    app = bootstrap.app()
+    with _one_line_errors():
+        addresses = _addresses(emails)
+        run = link_service.invite(
+            app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
+        )
+    _report(run, "Invited", "invite", survey_id)
+
+
+@surveys.command("remind")
+@click.argument("survey_id", metavar="ID")
+@click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
+def remind(survey_id: str, emails: str) -> None:
+    """Mail the same link again to the addresses in EMAILS.csv invited to ID that have not answered.
+
+    The program keeps no addresses, so give the invitation list again.
+    """
+    app = bootstrap.app()
+    with _one_line_errors():
+        addresses = _addresses(emails)
+        run = link_service.remind(
+            app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
+        )
+    _report(run, "Reminded", "remind", survey_id)
+
+
+@surveys.command("purge")
+@click.argument("survey_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge(survey_id: str, yes: bool) -> None:
+    """Delete ID's links and invitation keys now (answers stay); closes it. Reminders become impossible."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        link_service.find_survey(app.store, survey_id)
+        if not yes:
+            click.confirm(f"Purge every link of {survey_id} and close it? Its answers stay", abort=True)
+        survey, deleted = link_service.purge(app.store, survey_id, service.today_in(app.settings))
+    click.echo(f"Purged {survey.id}: {deleted} links deleted; answers kept.")
+
+
+COMMANDS = [surveys]
