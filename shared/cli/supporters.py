@@ -1,0 +1,84 @@
+"""``sidebyside supporters``: add supporters, list them, revoke or renew their personal links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from shared import bootstrap
+from shared.errors import ServiceError
+from shared.services import supporters as service
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """A service refusal is one line and exit code 1, also when the group runs standalone."""
+    try:
+        yield
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _issued(issued: service.IssuedLink, verb: str) -> None:
+    # The explanation goes to stderr so that `LINK=$(sidebyside supporters add Sam)` gets the link alone.
+    click.echo(f"{verb} {issued.supporter.alias}. Their personal link (send it to them alone):", err=True)
+    click.echo(issued.link)
+
+
+@click.group()
+def supporters() -> None:
+    """Supporters and their personal interaction-log links."""
+
+
+@supporters.command("add")
+@click.argument("alias")
+@click.option("--email", default=None, help="Where to reach the supporter (optional).")
+def add(alias: str, email: str | None) -> None:
+    """Add a supporter called ALIAS and print their personal link."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        _issued(service.add_supporter(app.store, app.settings, alias, email), "Added")
+
+
+@supporters.command("list")
+def list_() -> None:
+    """List supporters: alias, status, email and id (links are never shown again)."""
+    rows = [
+        (s.alias, "active" if s.active else "revoked", s.email or "-", s.id)
+        for s in service.list_supporters(bootstrap.app().store)
+    ]
+    if not rows:
+        click.echo("No supporters yet. Add one with: sidebyside supporters add ALIAS", err=True)
+        return
+    rows.insert(0, ("ALIAS", "STATUS", "EMAIL", "ID"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@supporters.command("revoke")
+@click.argument("alias")
+def revoke(alias: str) -> None:
+    """Turn off ALIAS's link at once (their old link then shows "no longer active")."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        before = service.by_alias(app.store, alias)
+        service.revoke(app.store, before)
+    if before.active:
+        click.echo(f"Revoked {before.alias}: their link no longer works.")
+    else:
+        click.echo(f"{before.alias} was already revoked.")
+
+
+@supporters.command("relink")
+@click.argument("alias")
+def relink(alias: str) -> None:
+    """Print a fresh link for ALIAS; their older links stop working (a revoked supporter is reactivated)."""
+    app = bootstrap.app()
+    with _one_line_errors():
+        _issued(service.relink(app.store, app.settings, service.by_alias(app.store, alias)), "New link for")
+
+
+COMMANDS = [supporters]

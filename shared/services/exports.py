@@ -1,0 +1,142 @@
+"""CSV exports of interactions and survey responses, streamed a row at a time.
+
+The columns come from the form definitions (``Form.columns``), so the file an export writes
+is the file an import reads (:mod:`shared.services.imports`). Rows are produced lazily from
+the store's paged iterators and written in ~64 KB pieces, so a million rows never sit in
+memory, whether they go to a terminal or down an HTTP response.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from shared.errors import Invalid, NotFoundError
+from shared.forms import Form, load_form
+from shared.records import Survey
+from shared.store.port import Store
+
+INTERACTION_FORM = "interaction_log"
+ID_COLUMN = "id"  # the interaction's id: an import of the file keeps it, so a re-import adds nothing
+SUPPORTER_COLUMN = "supporter"  # the supporter's alias, never their id or email
+DATE_FIELD = "occurred_on"  # the log form's date: Interaction.occurred_on
+K10_SECTION = "k10"  # the survey form's switchable section, on when Survey.k10
+BOM = "\ufeff"  # lets Excel recognise UTF-8 (accents in French labels and notes)
+CHUNK_CHARS = 64 * 1024
+
+# A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection":
+# a note typed as =HYPERLINK(...) would run when a coordinator opens the file). Such a cell,
+# and any cell starting with the quote itself, is written with a leading "'"; the import
+# removes exactly one, so every text survives the round trip unchanged.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def protect(cell: str) -> str:
+    return QUOTE + cell if cell.startswith((*FORMULA_START, QUOTE)) else cell
+
+
+def unprotect(cell: str) -> str:
+    if cell.startswith(QUOTE) and cell[1:].startswith((*FORMULA_START, QUOTE)):
+        return cell[1:]
+    return cell
+
+
+@dataclass(frozen=True)
+class Table:
+    """An export: its file name, header and rows (lists of cells in header order), not yet read."""
+
+    filename: str
+    columns: list[str]
+    rows: Iterator[list[str]]
+
+    def chunks(self, *, bom: bool = False) -> Iterator[str]:
+        """The CSV text (RFC 4180: commas, CRLF, quotes as needed) in pieces of about 64 KB."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if bom:
+            buffer.write(BOM)
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([protect(cell) for cell in row])
+            if buffer.tell() >= CHUNK_CHARS:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
+def log_form() -> Form:
+    return load_form(INTERACTION_FORM)
+
+
+def interaction_columns(form: Form) -> list[str]:
+    return [ID_COLUMN, SUPPORTER_COLUMN, *form.columns()]
+
+
+def survey_sections(survey: Survey) -> frozenset[str]:
+    """The switchable sections a survey asked: the K10 block only when it was turned on."""
+    return frozenset({K10_SECTION}) if survey.k10 else frozenset()
+
+
+def _known(form: Form, answers: Mapping[str, Any], sections: Iterable[str] = ()) -> dict[str, Any]:
+    # A question later removed from the YAML has no column any more; its old answers are left
+    # out rather than failing the whole export.
+    ids = {f.id for f in form.fields(sections)}
+    return {k: v for k, v in answers.items() if k in ids}
+
+
+def export_interactions(store: Store, start: date | None = None, end: date | None = None) -> Table:
+    """Every interaction with ``start <= occurred_on <= end`` (both optional), by date then id."""
+    if start and end and start > end:
+        message = f"The start date {start.isoformat()} is after the end date {end.isoformat()}."
+        raise Invalid(message, errors={"from": [message]})
+    form = log_form()
+    columns = interaction_columns(form)
+    answer_columns = columns[2:]
+    aliases = {s.id: s.alias for s in store.list_supporters()}  # read now: a bad store fails before any row
+
+    def rows() -> Iterator[list[str]]:
+        for item in store.iter_interactions(start or date.min, end or date.max):
+            answers = {**_known(form, item.answers), DATE_FIELD: item.occurred_on.isoformat()}
+            cells = form.to_row(answers)
+            # A supporter record is never deleted; the id stands in should one be missing.
+            alias = aliases.get(item.supporter_id, item.supporter_id)
+            yield [item.id, alias, *(cells[c] for c in answer_columns)]
+
+    span = f"_{(start or date.min).isoformat()}_{(end or date.max).isoformat()}" if start or end else ""
+    return Table(f"interactions{span}.csv", columns, rows())
+
+
+def get_survey(store: Store, survey_id: str) -> Survey:
+    survey = store.get_survey(survey_id)
+    if survey is None:
+        raise NotFoundError(f"There is no survey {survey_id!r}.")
+    return survey
+
+
+def export_responses(store: Store, survey_id: str) -> Table:
+    """The survey's responses, one row each, columns as its form defines them.
+
+    Privacy: no answer id (it serves no analysis and would let two exports be joined row by
+    row) and no day. Rows come in the store's order, which is the order of the random ids,
+    so a row's position says nothing about when it was given. The day is left out because in
+    a small program a date is a quasi-identifier: whoever knows that a student answered on
+    the day a class met could pick out their row. The survey id already names the year,
+    which is all an analysis of an end-of-year survey needs.
+    """
+    survey = get_survey(store, survey_id)
+    form = load_form(survey.form)
+    sections = survey_sections(survey)
+    columns = form.columns(sections)
+
+    def rows() -> Iterator[list[str]]:
+        for answer in store.iter_answers(survey.id):
+            cells = form.to_row(_known(form, answer.answers, sections), sections=sections)
+            yield [cells[c] for c in columns]
+
+    return Table(f"responses_{survey.id}.csv", columns, rows())

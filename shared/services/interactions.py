@@ -1,0 +1,118 @@
+"""Logging an interaction: validate the answers against forms/interaction_log.yaml, store them
+once (the submission id is the record id, so a repeat is recognised by the store's atomic
+create), and raise an urgent-concern alert in the same write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from shared.config import Settings
+from shared.errors import Conflict, Invalid
+from shared.forms import Form, FormInvalid, ValidationContext, load_form
+from shared.records import Alert, Interaction, Supporter
+from shared.store.port import AlreadyExists, Store
+
+FORM = "interaction_log"
+URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the coordinators
+
+SUBMISSION_ID_MESSAGES = {
+    "en": "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
+    "fr": "L'identifiant d'envoi doit être un UUID tel que 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: str
+    duplicate: bool  # True: this submission was stored before; nothing new was stored
+
+
+@dataclass(frozen=True)
+class Activity:
+    count_this_month: int
+    last_format: str | None
+
+
+def log_form() -> Form:
+    return load_form(FORM)
+
+
+def today(settings: Settings) -> date:
+    """Today where the program runs (a late-evening log must not land on tomorrow's date)."""
+    return datetime.now(settings.timezone).date()
+
+
+def validation_context(settings: Settings, lang: str) -> ValidationContext:
+    return ValidationContext(lang=lang, today=today(settings), min_date=settings.program_start)
+
+
+def submission_id(value: object, lang: str = "en") -> str:
+    """The canonical form of a client's submission id; :class:`Invalid` unless it is a UUID."""
+    try:
+        if not isinstance(value, str) or len(value) > 64:
+            raise ValueError(value)
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        text = SUBMISSION_ID_MESSAGES.get(lang, SUBMISSION_ID_MESSAGES["en"])
+        raise Invalid(text, errors={"submission_id": [text]}) from None
+
+
+def validate(data: Mapping[str, Any], context: ValidationContext) -> dict[str, Any]:
+    """The clean answers, or :class:`Invalid` with a message per field in the context's language."""
+    try:
+        return log_form().validate(data, context=context)
+    except FormInvalid as exc:
+        raise Invalid("Some answers need a look.", errors=exc.errors) from None
+
+
+def record(
+    store: Store,
+    supporter: Supporter,
+    data: Mapping[str, Any],
+    *,
+    submission: str,
+    context: ValidationContext,
+    now: datetime | None = None,
+) -> Recorded:
+    """Validate and store one interaction, exactly once per submission id.
+
+    A repeat of a stored submission (a retry after a lost response, a queued copy sent again,
+    a double tap) stores nothing and reports ``duplicate``. The check is the store's atomic
+    create, so concurrent repeats store one record too. An id already used by another
+    supporter is a :class:`Conflict`, so nobody learns or overwrites anything through it.
+    """
+    answers = validate(data, context)
+    now = now or datetime.now(UTC)
+    interaction = Interaction(
+        id=submission,
+        supporter_id=supporter.id,
+        occurred_on=date.fromisoformat(answers["occurred_on"]),
+        answers=answers,
+        created_at=now,
+    )
+    field, value = URGENT
+    alert = (
+        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now)
+        if answers.get(field) == value
+        else None
+    )
+    try:
+        store.add_interaction(interaction, alert)
+    except AlreadyExists:
+        stored = store.get_interaction(submission)
+        if stored is not None and stored.supporter_id != supporter.id:
+            raise Conflict("This submission id is already used.", code="submission_id_taken") from None
+        return Recorded(submission, duplicate=True)
+    return Recorded(submission, duplicate=False)
+
+
+def activity(store: Store, supporter: Supporter, on: date) -> Activity:
+    """What the form shows: how many the supporter logged this month, and their usual format."""
+    count, latest = store.supporter_activity(supporter.id, on.replace(day=1))
+    last_format = latest.answers.get("format") if latest is not None else None
+    return Activity(count, last_format if isinstance(last_format, str) else None)

@@ -1,0 +1,133 @@
+"""Supporters and their personal links: add, list, revoke, re-link, and check a link.
+
+A link is ``settings.log_link(token)`` where the token signs (supporter id, version); see
+:mod:`shared.services.tokens`. Revoking marks the supporter inactive and bumps the version,
+so every link issued before stops working at once; re-linking bumps it again and reactivates.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from shared.config import Settings
+from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
+from shared.records import Supporter
+from shared.services.tokens import BadToken, make_token, read_token
+from shared.store.port import AlreadyExists, NotFound, Store
+
+# Letters (any script), digits, '.', '_', '-' and spaces; the first character a letter or digit,
+# which also keeps aliases valid as Firestore document ids (no ".", "..", "__x__").
+ALIAS = re.compile(r"[^\W_][\w. -]{0,39}")
+EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A supporter and the personal link just made for them (shown once, never stored)."""
+
+    supporter: Supporter
+    link: str
+
+
+def clean_alias(alias: object) -> str:
+    if not isinstance(alias, str) or not ALIAS.fullmatch(alias.strip()):
+        raise Invalid(
+            "The alias must be 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.",
+            errors={
+                "alias": [
+                    "Use 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."
+                ]
+            },
+        )
+    return alias.strip()
+
+
+def clean_email(email: object) -> str | None:
+    if email is None or (isinstance(email, str) and not email.strip()):
+        return None
+    if not isinstance(email, str) or len(email.strip()) > 254 or not EMAIL.fullmatch(email.strip()):
+        raise Invalid(
+            f"{email!r} is not an email address.",
+            errors={"email": ["Enter an email address such as name@example.org."]},
+        )
+    return email.strip()
+
+
+def link_for(settings: Settings, supporter: Supporter) -> str:
+    return settings.log_link(make_token(settings.secret_key, supporter.id, supporter.version))
+
+
+def add_supporter(store: Store, settings: Settings, alias: object, email: object = None) -> IssuedLink:
+    """Create a supporter and their first link; :class:`Conflict` when the alias is taken."""
+    clean = clean_alias(alias)
+    supporter = Supporter(
+        id=uuid.uuid4().hex,
+        alias=clean,
+        email=clean_email(email),
+        created_on=datetime.now(settings.timezone).date(),
+    )
+    if store.find_supporter(clean) is not None:
+        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken")
+    try:
+        store.add_supporter(supporter)
+    except AlreadyExists:  # another coordinator added the same alias a moment ago
+        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken") from None
+    return IssuedLink(supporter, link_for(settings, supporter))
+
+
+def list_supporters(store: Store) -> list[Supporter]:
+    return store.list_supporters()
+
+
+def by_alias(store: Store, alias: str) -> Supporter:
+    supporter = store.find_supporter(alias.strip())
+    if supporter is None:
+        raise NotFoundError(f"There is no supporter called {alias.strip()!r}.")
+    return supporter
+
+
+def by_id(store: Store, supporter_id: str) -> Supporter:
+    supporter = store.get_supporter(supporter_id)
+    if supporter is None:
+        raise NotFoundError(f"There is no supporter with id {supporter_id!r}.")
+    return supporter
+
+
+def _save(store: Store, supporter: Supporter) -> Supporter:
+    try:
+        store.save_supporter(supporter)
+    except NotFound:
+        raise NotFoundError(f"There is no supporter with id {supporter.id!r}.") from None
+    return supporter
+
+
+def revoke(store: Store, supporter: Supporter) -> Supporter:
+    """Turn the supporter's links off. Revoking twice changes nothing the second time."""
+    if not supporter.active:
+        return supporter
+    return _save(store, replace(supporter, active=False, version=supporter.version + 1))
+
+
+def relink(store: Store, settings: Settings, supporter: Supporter) -> IssuedLink:
+    """A fresh link; older ones stop working. Reactivates a revoked supporter."""
+    fresh = _save(store, replace(supporter, active=True, version=supporter.version + 1))
+    return IssuedLink(fresh, link_for(settings, fresh))
+
+
+def authenticate(store: Store, secret_key: str, token: str) -> Supporter:
+    """The active supporter a link token belongs to, or :class:`Unauthorized`.
+
+    ``code`` tells the two cases apart for the page: ``bad_link`` (not one of ours) and
+    ``link_inactive`` (ours, but revoked or replaced by a newer link).
+    """
+    try:
+        claim = read_token(secret_key, token)
+    except BadToken:
+        raise Unauthorized("This link is not valid.", code="bad_link") from None
+    supporter = store.get_supporter(claim.supporter_id)
+    if supporter is None or not supporter.active or supporter.version != claim.version:
+        raise Unauthorized("This link is no longer active.", code="link_inactive")
+    return supporter

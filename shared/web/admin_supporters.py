@@ -1,0 +1,74 @@
+"""Admin API for supporters: add (returns their personal link, once), list, revoke, re-link.
+
+POST   /admin/supporters               {"alias", "email"?}  -> 201 {"id", "alias", "link"}
+GET    /admin/supporters                                    -> 200 {"supporters": [...]}
+DELETE /admin/supporters/<id>                               -> 200 the supporter, revoked
+POST   /admin/supporters/<id>/link                          -> 200 {"id", "alias", "link"}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from shared import bootstrap
+from shared.records import Supporter
+from shared.services import supporters as service
+from shared.web.admin import Route
+from shared.web.errors import HttpError
+from shared.web.http import json_body
+
+FIELDS = {"alias", "email"}
+
+
+def public(supporter: Supporter) -> dict[str, Any]:
+    """What the API shows of a supporter: never a token or link (those are shown once)."""
+    return {
+        "id": supporter.id,
+        "alias": supporter.alias,
+        "email": supporter.email,
+        "active": supporter.active,
+        "created_on": supporter.created_on.isoformat() if supporter.created_on else None,
+    }
+
+
+def _issued(issued: service.IssuedLink) -> dict[str, Any]:
+    return {"id": issued.supporter.id, "alias": issued.supporter.alias, "link": issued.link}
+
+
+def create(request: flask.Request) -> tuple[dict[str, Any], int]:
+    if request.mimetype != "application/json":
+        raise HttpError(415, "unsupported_media_type")
+    body = json_body(request)
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        raise HttpError(
+            400, "invalid", errors={key: ["Not a supporter field (alias, email)."] for key in unknown}
+        )
+    if "alias" not in body:
+        raise HttpError(400, "invalid", errors={"alias": ["Required."]})
+    app = bootstrap.app()
+    return _issued(service.add_supporter(app.store, app.settings, body["alias"], body.get("email"))), 201
+
+
+def list_all(request: flask.Request) -> dict[str, Any]:
+    return {"supporters": [public(s) for s in service.list_supporters(bootstrap.app().store)]}
+
+
+def revoke(request: flask.Request, supporter_id: str) -> dict[str, Any]:
+    store = bootstrap.app().store
+    return public(service.revoke(store, service.by_id(store, supporter_id)))
+
+
+def relink(request: flask.Request, supporter_id: str) -> dict[str, Any]:
+    app = bootstrap.app()
+    return _issued(service.relink(app.store, app.settings, service.by_id(app.store, supporter_id)))
+
+
+ROUTES = [
+    Route("POST", r"supporters", create),
+    Route("GET", r"supporters", list_all),
+    Route("DELETE", r"supporters/(?P<supporter_id>[^/]+)", revoke),
+    Route("POST", r"supporters/(?P<supporter_id>[^/]+)/link", relink),
+]
