@@ -1,0 +1,599 @@
+# Side-by-Side on Google Cloud: Firestore, four Cloud Run functions (2nd gen), Secret Manager and
+# a monthly Cloud Scheduler job. docs/deploy.md explains how to apply it.
+
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 6.14"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.4"
+    }
+  }
+}
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  # One row per HTTP entry point in functions/main.py; the key is the Python function name.
+  functions = {
+    log_interaction = {
+      public      = true
+      memory      = "512Mi"
+      timeout     = 60
+      description = "Supporters log an interaction through their personal link."
+    }
+    survey = {
+      public      = true
+      memory      = "512Mi"
+      timeout     = 60
+      description = "Students answer the follow-up survey."
+    }
+    admin = {
+      public      = false
+      memory      = "1Gi"
+      timeout     = 300
+      description = "Coordinator API; callers need roles/run.invoker (var.admin_members)."
+    }
+    send_report = {
+      public      = false
+      memory      = "1Gi"
+      timeout     = 540
+      description = "Builds and emails the periodic report; called by Cloud Scheduler."
+    }
+  }
+
+  # Cloud Functions IDs allow only lowercase letters, digits and hyphens.
+  function_names = { for key, _ in local.functions : key => "${var.name_prefix}-${replace(key, "_", "-")}" }
+
+  # The functions need the URLs of log_interaction, survey and admin in their environment (links in
+  # emails and admin answers), and admin needs its own. Reading google_cloudfunctions2_function.fn[*].url
+  # there would make the resource depend on itself, which Terraform rejects as a cycle. Cloud Run gives
+  # every service a deterministic URL, https://SERVICE-PROJECT_NUMBER.REGION.run.app, and the service
+  # behind a 2nd-gen function is named after the function (the postcondition on the functions checks
+  # this on every apply), so these URLs are known before anything is created. The scheduler job, which
+  # is created after send_report, takes its target and OIDC audience from the deployed function's own
+  # service_config[0].uri instead, so the token is always minted for a URL the service answers to.
+  urls = {
+    for key, name in local.function_names :
+    key => "https://${name}-${data.google_project.this.number}.${var.region}.run.app"
+  }
+
+  # Non-secret settings, shared by every function and printed for the CLI (output cli_env).
+  app_env = merge(var.extra_env, {
+    SIDEBYSIDE_STORE           = "firestore://${var.project_id}/${google_firestore_database.db.name}"
+    SIDEBYSIDE_BASE_URL        = local.urls["admin"]
+    SIDEBYSIDE_LOG_URL         = local.urls["log_interaction"]
+    SIDEBYSIDE_SURVEY_URL      = local.urls["survey"]
+    SIDEBYSIDE_ADMIN_URL       = local.urls["admin"]
+    SIDEBYSIDE_COORDINATORS    = join(",", var.coordinators)
+    SIDEBYSIDE_TIMEZONE        = var.time_zone
+    SIDEBYSIDE_REPORT_SCHEDULE = var.report_schedule
+    SIDEBYSIDE_PROGRAM_NAME    = var.program_name
+    SIDEBYSIDE_MAIL_FROM       = var.mail_from
+  })
+
+  # Settings held in Secret Manager and handed to the functions as secret environment variables:
+  # SIDEBYSIDE_SECRET_KEY, SIDEBYSIDE_ADMIN_TOKEN and SIDEBYSIDE_MAIL.
+  secrets = toset(["secret_key", "admin_token", "mail_url"])
+
+  apis = toset([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "firebaserules.googleapis.com",
+    "firestore.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "storage.googleapis.com",
+  ])
+}
+
+resource "google_project_service" "apis" {
+  for_each = local.apis
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# ---------------------------------------------------------------------------------------------
+# Firestore: the database, the composite indexes the Firestore store adapter's queries need, and
+# security rules that shut out every browser or mobile client.
+
+resource "google_firestore_database" "db" {
+  project                           = var.project_id
+  name                              = var.database_name
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  app_engine_integration_mode       = "DISABLED"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  delete_protection_state           = "DELETE_PROTECTION_ENABLED"
+  # terraform destroy leaves the database (and the program's records) in place.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.apis]
+}
+
+# Each index ends with __name__ in the direction of the field before it: Firestore adds that field
+# itself, and declaring it keeps every plan from replacing the index.
+# tests/infra_indexes.py derives these from the adapter's queries; tests/test_infra.py checks them.
+
+# interactions where supporter_id == ? and occurred_on >= ?
+resource "google_firestore_index" "interactions_supporter_occurred_on" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "interactions"
+
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "occurred_on"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# interactions where supporter_id == ? order by created_at desc limit 1
+resource "google_firestore_index" "interactions_supporter_latest" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "interactions"
+
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "created_at"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}
+
+# alerts where state == ? and claimed_at < ?
+resource "google_firestore_index" "alerts_state_claimed_at" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "alerts"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "claimed_at"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project_id
+
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/firestore.rules")
+    }
+  }
+
+  # A ruleset in use by a release cannot be deleted, so a changed rules file must be released first.
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project_id
+  name         = "cloud.firestore/${google_firestore_database.db.name}"
+  ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Service accounts, each with only what it needs.
+
+resource "google_service_account" "runtime" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-fn"
+  display_name = "Side-by-Side functions (runtime)"
+}
+
+resource "google_service_account" "build" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-build"
+  display_name = "Side-by-Side functions (Cloud Build)"
+}
+
+resource "google_service_account" "scheduler" {
+  project      = var.project_id
+  account_id   = "${var.name_prefix}-scheduler"
+  display_name = "Side-by-Side report scheduler"
+}
+
+# Firestore has no per-database IAM resource, so the grant is project-level, narrowed by an IAM
+# condition to the program's database.
+resource "google_project_iam_member" "runtime_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+
+  condition {
+    title       = "${var.name_prefix}-database-only"
+    description = "Only the Side-by-Side Firestore database."
+    expression  = "resource.name == \"projects/${var.project_id}/databases/${google_firestore_database.db.name}\""
+  }
+}
+
+# The runtime account may read its own three secrets and nothing else in Secret Manager.
+resource "google_secret_manager_secret_iam_member" "runtime" {
+  for_each = google_secret_manager_secret.app
+
+  project   = var.project_id
+  secret_id = each.value.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# The build account writes build logs, reads the uploaded source (Cloud Functions copies it to its
+# gcf-v2-sources-* bucket before building) and pushes images to the program's repository only.
+resource "google_project_iam_member" "build_logs" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.build.email}"
+}
+
+resource "google_project_iam_member" "build_source" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = "serviceAccount:${google_service_account.build.email}"
+
+  condition {
+    title       = "${var.name_prefix}-function-sources-only"
+    description = "Only the function source buckets."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\") || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.source.name}\")"
+  }
+}
+
+resource "google_artifact_registry_repository_iam_member" "build_images" {
+  project    = var.project_id
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = "serviceAccount:${google_service_account.build.email}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Secrets: generated here (signing key, admin token) or passed in as a sensitive variable (mail URL).
+# Their values also sit in the Terraform state, so the state must be kept private (docs/deploy.md).
+
+resource "google_secret_manager_secret" "app" {
+  for_each = local.secrets
+
+  project   = var.project_id
+  secret_id = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+
+  replication {
+    user_managed {
+      replicas {
+        location = var.region
+      }
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "random_password" "secret_key" {
+  length  = 48
+  special = false
+}
+
+resource "random_password" "admin_token" {
+  length  = 40
+  special = false
+}
+
+# New versions are created before old ones are destroyed, so instances started in between still
+# find the version their function names.
+resource "google_secret_manager_secret_version" "secret_key" {
+  secret      = google_secret_manager_secret.app["secret_key"].id
+  secret_data = random_password.secret_key.result
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_secret_manager_secret_version" "admin_token" {
+  secret      = google_secret_manager_secret.app["admin_token"].id
+  secret_data = random_password.admin_token.result
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "google_secret_manager_secret_version" "mail_url" {
+  secret      = google_secret_manager_secret.app["mail_url"].id
+  secret_data = var.mail_url
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Source upload and build.
+
+# The whole repository is the function source: functions/main.py imports the top-level shared/
+# package and reads forms/. Only what the functions need at run time goes in the zip.
+data "archive_file" "source" {
+  type        = "zip"
+  source_dir  = "${path.module}/.."
+  output_path = "${path.module}/.build/source.zip"
+  excludes = [
+    ".git",
+    ".ci",
+    ".venv",
+    ".venv-checkov",
+    ".data",
+    ".env",
+    ".pytest_cache",
+    ".ruff_cache",
+    "node_modules",
+    "package.json",
+    "package-lock.json",
+    # Without these the Python buildpack sees only requirements.txt and installs exactly that.
+    "pyproject.toml",
+    "*.egg-info",
+    "tests",
+    "infra",
+    "bench",
+    "docs",
+    "build",
+    "__pycache__",
+    "**/__pycache__",
+    "**/*.pyc",
+  ]
+}
+
+resource "google_storage_bucket" "source" {
+  project                     = var.project_id
+  name                        = "${var.project_id}-${var.name_prefix}-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# Named after the archive's hash: a code change uploads a new object, and the changed object name
+# in build_config makes Terraform redeploy the functions.
+resource "google_storage_bucket_object" "source" {
+  name   = "source-${data.archive_file.source.output_md5}.zip"
+  bucket = google_storage_bucket.source.name
+  source = data.archive_file.source.output_path
+}
+
+resource "google_artifact_registry_repository" "functions" {
+  project       = var.project_id
+  location      = var.region
+  repository_id = "${var.name_prefix}-functions"
+  format        = "DOCKER"
+  description   = "Side-by-Side function images."
+
+  # Every deploy adds images; keep the newest few of each function, drop the rest after 30 days.
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 5
+    }
+  }
+  cleanup_policies {
+    id     = "delete-old"
+    action = "DELETE"
+    condition {
+      older_than = "2592000s"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# ---------------------------------------------------------------------------------------------
+# The four functions.
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = local.function_names[each.key]
+  description = each.value.description
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = each.key
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    environment_variables = {
+      # Built from the repository root, so requirements.txt and shared/ are in the image.
+      GOOGLE_FUNCTION_SOURCE = "functions/main.py"
+    }
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory   = each.value.memory
+    timeout_seconds    = each.value.timeout
+    min_instance_count = 0
+    max_instance_count = var.max_instances
+    # Public and private functions alike accept traffic from the internet; for admin and
+    # send_report, Cloud Run rejects every request without an invoker's ID token.
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.runtime.email
+    environment_variables          = local.app_env
+
+    secret_environment_variables {
+      key        = "SIDEBYSIDE_SECRET_KEY"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.app["secret_key"].secret_id
+      version    = google_secret_manager_secret_version.secret_key.version
+    }
+    secret_environment_variables {
+      key        = "SIDEBYSIDE_ADMIN_TOKEN"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.app["admin_token"].secret_id
+      version    = google_secret_manager_secret_version.admin_token.version
+    }
+    secret_environment_variables {
+      key        = "SIDEBYSIDE_MAIL"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.app["mail_url"].secret_id
+      version    = google_secret_manager_secret_version.mail_url.version
+    }
+  }
+
+  lifecycle {
+    postcondition {
+      # local.urls assumes the Cloud Run service carries the function's name.
+      condition     = endswith("/${self.service_config[0].service}", "/${self.name}")
+      error_message = "The Cloud Run service behind ${self.name} is ${self.service_config[0].service}; the SIDEBYSIDE_*_URL settings in main.tf (local.urls) assume it is named after the function."
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.runtime_firestore,
+    google_secret_manager_secret_iam_member.runtime,
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_source,
+    google_artifact_registry_repository_iam_member.build_images,
+  ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Who may call what. A 2nd-gen function is invoked through its Cloud Run service, so roles/run.invoker
+# is granted there (the cloudfunctions2 IAM resource rejects that role).
+
+# log_interaction and survey are opened from links in emails, by people with no Google identity.
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  for_each = { for key, f in local.functions : key => f if f.public }
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.fn[each.key].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_v2_service_iam_member" "admin" {
+  for_each = toset(var.admin_members)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.fn["admin"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+resource "google_cloud_run_v2_service_iam_member" "scheduler_send_report" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.fn["send_report"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The report: Cloud Scheduler calls send_report with an ID token for the scheduler account.
+
+resource "google_cloud_scheduler_job" "send_report" {
+  project          = var.project_id
+  region           = var.region
+  name             = "${var.name_prefix}-send-report"
+  description      = "Calls send_report on the program's report schedule."
+  schedule         = var.report_schedule
+  time_zone        = var.time_zone
+  attempt_deadline = "${local.functions["send_report"].timeout}s"
+
+  # send_report is idempotent per period, so a retried call cannot send a report twice.
+  retry_config {
+    retry_count          = 3
+    min_backoff_duration = "60s"
+    max_backoff_duration = "600s"
+    max_doublings        = 2
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.fn["send_report"].service_config[0].uri
+    headers = {
+      "Content-Type" = "application/json"
+    }
+    body = base64encode("{}")
+
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = google_cloudfunctions2_function.fn["send_report"].service_config[0].uri
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_cloud_run_v2_service_iam_member.scheduler_send_report,
+  ]
+}

@@ -1,0 +1,679 @@
+"""Offline checks of the Google Cloud deployment in infra/.
+
+Providers cannot be downloaded here, so ``terraform validate`` cannot run: these tests parse the
+Terraform with python-hcl2 and assert what the deployment promises (who may call what, where
+secrets live, which indexes exist), and run checkov from its own virtualenv.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import json
+import math
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.infra_indexes import (
+    ASCENDING,
+    CONTAINS,
+    DESCENDING,
+    NAME,
+    IndexShape,
+    QueryShape,
+    blocks,
+    declared_indexes,
+    literal,
+    load_terraform,
+    missing_indexes,
+    required_index,
+    resources,
+    serves,
+    unquote,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+INFRA = ROOT / "infra"
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+CHECKOV_COMMAND = [
+    str(CHECKOV),
+    "-d",
+    "infra",
+    "--config-file",
+    "infra/.checkov.yaml",
+    "--framework",
+    "terraform",
+    "-o",
+    "json",
+    "--quiet",
+]
+
+ENTRY_POINTS = {"log_interaction", "survey", "admin", "send_report"}
+PUBLIC = {"log_interaction", "survey"}
+SECRET_ENV = {"SIDEBYSIDE_SECRET_KEY", "SIDEBYSIDE_ADMIN_TOKEN", "SIDEBYSIDE_MAIL"}
+FN = "google_cloudfunctions2_function.fn"
+
+# The Firestore adapter's composite queries (shared/store/firestore.py).
+ADAPTER_QUERIES = [
+    QueryShape("interactions", (("supporter_id", "=="), ("occurred_on", ">="))),
+    QueryShape("interactions", (("supporter_id", "=="),), (("created_at", DESCENDING),)),
+    QueryShape("alerts", (("state", "=="), ("claimed_at", "<"))),
+]
+
+
+@pytest.fixture(scope="module")
+def tf() -> dict[str, dict[str, Any]]:
+    return load_terraform(INFRA)
+
+
+def one(body: dict[str, Any], block: str) -> dict[str, Any]:
+    """The single nested ``block`` of a parsed resource body."""
+    found = body.get(block)
+    assert isinstance(found, list) and len(found) == 1, f"expected one {block} block, found {found!r}"
+    return found[0]
+
+
+def local_values(tf: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for document in tf.values():
+        for entry in document.get("locals", []):
+            merged.update(entry)
+    return merged
+
+
+def variables(tf: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for document in tf.values():
+        for entry in document.get("variable", []):
+            found.update({unquote(name): body for name, body in entry.items()})
+    return found
+
+
+def outputs(tf: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for document in tf.values():
+        for entry in document.get("output", []):
+            found.update({unquote(name): body for name, body in entry.items()})
+    return found
+
+
+def all_resources(tf: dict[str, dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for document in tf.values():
+        for entry in document.get("resource", []):
+            for type_, named in entry.items():
+                found += [(unquote(type_), unquote(name), body) for name, body in named.items()]
+    return found
+
+
+def service_of(function: str) -> str:
+    return f'${{{FN}["{function}"].service_config[0].service}}'
+
+
+# --- Parsing -----------------------------------------------------------------------------------
+
+
+def test_every_terraform_file_parses():
+    names = sorted(path.name for path in INFRA.glob("*.tf"))
+    assert names == ["main.tf", "outputs.tf", "variables.tf"]
+    assert set(load_terraform(INFRA)) == set(names)  # raises, naming the file, on a parse error
+
+
+def test_a_file_that_does_not_parse_is_reported(tmp_path: Path):
+    (tmp_path / "broken.tf").write_text('resource "x" "y" {\n  a = \n}\n')
+    with pytest.raises(ValueError, match="broken.tf"):
+        load_terraform(tmp_path)
+
+
+def test_example_tfvars_sets_only_declared_non_secret_variables(tf):
+    example = load_terraform(INFRA, "terraform.tfvars.example")["terraform.tfvars.example"]
+    declared = variables(tf)
+    assert set(example) <= set(declared)
+    assert {"project_id", "mail_from", "coordinators"} <= set(example)
+    assert not [name for name in example if declared[name].get("sensitive") is True]
+
+
+# --- Firestore ---------------------------------------------------------------------------------
+
+
+def test_firestore_database_is_native_protected_and_recoverable(tf):
+    db = resources(tf, "google_firestore_database")["db"]
+    assert literal(db["type"]) == "FIRESTORE_NATIVE"
+    assert literal(db["delete_protection_state"]) == "DELETE_PROTECTION_ENABLED"
+    assert literal(db["point_in_time_recovery_enablement"]) == "POINT_IN_TIME_RECOVERY_ENABLED"
+    assert db["location_id"] == "${var.firestore_location}"
+    assert literal(variables(tf)["firestore_location"]["default"]) == "northamerica-northeast1"
+
+
+def test_every_adapter_query_has_its_composite_index_declared():
+    declared = declared_indexes(INFRA)
+    needed = [required_index(query) for query in ADAPTER_QUERIES]
+    assert needed == [
+        IndexShape(
+            "interactions", (("supporter_id", ASCENDING), ("occurred_on", ASCENDING), (NAME, ASCENDING))
+        ),
+        IndexShape(
+            "interactions", (("supporter_id", ASCENDING), ("created_at", DESCENDING), (NAME, DESCENDING))
+        ),
+        IndexShape("alerts", (("state", ASCENDING), ("claimed_at", ASCENDING), (NAME, ASCENDING))),
+    ]
+    assert set(needed) <= declared
+    assert missing_indexes(ADAPTER_QUERIES, declared) == []
+
+
+def test_every_declared_index_ends_with_name_in_the_direction_before_it():
+    for index in declared_indexes(INFRA):
+        *fields, last = index.fields
+        assert last[0] == NAME, index
+        assert fields and last[1] == fields[-1][1], index
+
+
+def test_firestore_rules_deny_every_client_read_and_write(tf):
+    text = (INFRA / "firestore.rules").read_text()
+    code = " ".join(re.sub(r"//[^\n]*", "", text).split())
+    assert code == (
+        "rules_version = '2'; service cloud.firestore { match /databases/{database}/documents "
+        "{ match /{document=**} { allow read, write: if false; } } }"
+    )
+    ruleset = resources(tf, "google_firebaserules_ruleset")["firestore"]
+    rules_file = one(one(ruleset, "source"), "files")
+    assert rules_file["content"] == '${file("${path.module}/firestore.rules")}'
+    release = resources(tf, "google_firebaserules_release")["firestore"]
+    assert release["name"] == '"cloud.firestore/${google_firestore_database.db.name}"'
+    assert "google_firebaserules_ruleset.firestore.name" in release["ruleset_name"]
+
+
+# --- Required index rule (tests/infra_indexes.py) ----------------------------------------------
+
+
+def test_equality_filters_alone_need_no_index():
+    query = QueryShape("interactions", filters=(("supporter_id", "=="), ("kind", "==")))
+    assert required_index(query) is None
+
+
+def test_one_field_needs_no_index():
+    assert required_index(QueryShape("alerts", filters=(("claimed_at", "<"),))) is None
+    assert required_index(QueryShape("alerts", orders=(("claimed_at", DESCENDING),))) is None
+    both = QueryShape("alerts", filters=(("claimed_at", "<"),), orders=(("claimed_at", DESCENDING),))
+    assert required_index(both) is None
+    paged = QueryShape("interactions", (("sort_key", ">"), ("sort_key", "<=")), (("sort_key", ASCENDING),))
+    assert required_index(paged) is None
+
+
+def test_equality_with_an_order_on_name_only_needs_no_index():
+    query = QueryShape("alerts", filters=(("state", "=="),), orders=((NAME, DESCENDING),))
+    assert required_index(query) is None
+
+
+def test_an_order_on_the_range_field_gives_the_same_index_as_none():
+    explicit = QueryShape(
+        "interactions", (("supporter_id", "=="), ("occurred_on", ">=")), (("occurred_on", ASCENDING),)
+    )
+    assert required_index(explicit) == required_index(ADAPTER_QUERIES[0])
+
+
+def test_a_range_on_one_field_ordered_by_another_orders_the_range_field_next():
+    query = QueryShape("alerts", filters=(("claimed_at", "<"),), orders=(("created_at", DESCENDING),))
+    assert required_index(query) == IndexShape(
+        "alerts", (("created_at", DESCENDING), ("claimed_at", DESCENDING), (NAME, DESCENDING))
+    )
+
+
+def test_equality_fields_come_first_by_name_and_ordering_one_changes_nothing():
+    query = QueryShape(
+        "interactions",
+        filters=(("week", "=="), ("supporter_id", "in"), ("occurred_on", ">")),
+        orders=(("week", ASCENDING), ("occurred_on", ASCENDING)),
+    )
+    assert required_index(query) == IndexShape(
+        "interactions",
+        (("supporter_id", ASCENDING), ("week", ASCENDING), ("occurred_on", ASCENDING), (NAME, ASCENDING)),
+    )
+
+
+def test_array_contains_with_an_order_needs_a_contains_field():
+    query = QueryShape("supporters", filters=(("topics", "array_contains"),), orders=(("alias", ASCENDING),))
+    assert required_index(query) == IndexShape(
+        "supporters", (("topics", CONTAINS), ("alias", ASCENDING), (NAME, ASCENDING))
+    )
+
+
+def test_one_field_against_name_in_the_other_direction_needs_an_index():
+    query = QueryShape("alerts", orders=(("claimed_at", ASCENDING), (NAME, DESCENDING)))
+    assert required_index(query) == IndexShape("alerts", (("claimed_at", ASCENDING), (NAME, DESCENDING)))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        QueryShape("alerts", filters=(("state", "~="),)),
+        QueryShape("alerts", orders=(("state", "asc"),)),
+        QueryShape("alerts", filters=(("a", "<"), ("b", ">"))),
+    ],
+)
+def test_unknown_operators_directions_and_two_range_fields_are_refused(query):
+    with pytest.raises(ValueError):
+        required_index(query)
+
+
+def test_an_index_serves_its_equality_fields_in_any_order_but_the_rest_exactly():
+    query = QueryShape("interactions", filters=(("b", "=="), ("a", "=="), ("c", ">")))
+    swapped = IndexShape(
+        "interactions", (("b", DESCENDING), ("a", ASCENDING), ("c", ASCENDING), (NAME, ASCENDING))
+    )
+    wrong_tail = IndexShape(
+        "interactions", (("a", ASCENDING), ("b", ASCENDING), ("c", DESCENDING), (NAME, DESCENDING))
+    )
+    assert serves(swapped, query)
+    assert not serves(wrong_tail, query)
+    assert missing_indexes([query, query], {wrong_tail}) == [required_index(query)]
+    assert missing_indexes([query], {swapped}) == []
+
+
+def test_declared_indexes_reads_collection_scoped_literal_blocks(tmp_path: Path):
+    (tmp_path / "indexes.tf").write_text(
+        """
+resource "google_firestore_index" "by_state" {
+  collection = "alerts"
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path   = "tags"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "group" {
+  collection  = "alerts"
+  query_scope = "COLLECTION_GROUP"
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+"""
+    )
+    assert declared_indexes(tmp_path) == {
+        IndexShape("alerts", (("state", ASCENDING), ("tags", CONTAINS), (NAME, ASCENDING)))
+    }
+
+
+def test_declared_indexes_refuses_computed_fields(tmp_path: Path):
+    (tmp_path / "indexes.tf").write_text(
+        'resource "google_firestore_index" "x" {\n  collection = var.collection\n'
+        '  fields {\n    field_path = "a"\n    order = "ASCENDING"\n  }\n}\n'
+    )
+    with pytest.raises(ValueError, match="literal"):
+        declared_indexes(tmp_path)
+
+
+# --- Functions, source and build ---------------------------------------------------------------
+
+
+def test_one_function_per_entry_point(tf):
+    functions = local_values(tf)["functions"]
+    assert set(functions) == ENTRY_POINTS
+    tree = ast.parse((ROOT / "functions" / "main.py").read_text())
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert ENTRY_POINTS <= defined, "functions/main.py must define every entry point"
+
+    fn = resources(tf, "google_cloudfunctions2_function")
+    assert set(fn) == {"fn"}
+    assert fn["fn"]["for_each"] == "${local.functions}"
+
+
+def test_functions_build_python311_from_the_repository_root(tf):
+    fn = resources(tf, "google_cloudfunctions2_function")["fn"]
+    build = one(fn, "build_config")
+    assert literal(build["runtime"]) == "python311"
+    assert build["entry_point"] == "${each.key}"
+    assert {k: literal(v) for k, v in build["environment_variables"].items()} == {
+        "GOOGLE_FUNCTION_SOURCE": "functions/main.py"
+    }
+    storage = one(one(build, "source"), "storage_source")
+    assert storage["bucket"] == "${google_storage_bucket.source.name}"
+    assert storage["object"] == "${google_storage_bucket_object.source.name}"
+
+
+def test_source_archive_is_the_repository_root_without_dev_files(tf):
+    archive = blocks(tf, "data", "archive_file")["source"]
+    assert literal(archive["type"]) == "zip"
+    assert archive["source_dir"] == '"${path.module}/.."'
+    excludes = {unquote(e) for e in archive["excludes"]}
+    assert excludes >= {
+        "tests",
+        "infra",
+        ".git",
+        ".venv",
+        ".venv-checkov",
+        "node_modules",
+        ".data",
+        "bench",
+        "__pycache__",
+        "**/__pycache__",
+    }
+    # What the functions import and read at run time must stay in the zip.
+    for kept in ["requirements.txt", "functions/main.py", "shared/__init__.py", "shared/config.py", "forms"]:
+        parts = Path(kept).parts
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        hits = [(e, p) for e in excludes for p in prefixes if p == e or ("*" in e and fnmatch.fnmatch(p, e))]
+        assert not hits, f"{kept} would be left out of the function source by {hits}"
+
+
+def test_source_object_is_named_by_the_archive_hash(tf):
+    obj = resources(tf, "google_storage_bucket_object")["source"]
+    assert re.search(r"data\.archive_file\.source\.output_(md5|sha|sha256|base64sha256)\b", obj["name"])
+    assert obj["source"] == "${data.archive_file.source.output_path}"
+    assert obj["bucket"] == "${google_storage_bucket.source.name}"
+
+
+def test_source_bucket_is_private_uniform_and_versioned(tf):
+    bucket = resources(tf, "google_storage_bucket")["source"]
+    assert bucket["uniform_bucket_level_access"] is True
+    assert literal(bucket["public_access_prevention"]) == "enforced"
+    assert one(bucket, "versioning")["enabled"] is True
+
+
+def test_function_urls_in_the_environment_cannot_form_a_cycle(tf):
+    """A function cannot read its own URL, so the URL settings come from a deterministic local."""
+    locals_ = local_values(tf)
+    assert not [name for name, value in locals_.items() if FN in json.dumps(value)]
+    app_env = locals_["app_env"]
+    for key, function in [("LOG", "log_interaction"), ("SURVEY", "survey"), ("ADMIN", "admin")]:
+        assert f'SIDEBYSIDE_{key}_URL = local.urls["{function}"]' in app_env
+    assert "run.app" in locals_["urls"] and "data.google_project.this.number" in locals_["urls"]
+    fn = resources(tf, "google_cloudfunctions2_function")["fn"]
+    assert one(fn, "service_config")["environment_variables"] == "${local.app_env}"
+    # ...and every apply checks the assumption behind those URLs.
+    postcondition = one(one(fn, "lifecycle"), "postcondition")
+    assert "self.service_config[0].service" in postcondition["condition"]
+
+
+# --- Who may call what -------------------------------------------------------------------------
+
+
+RUN_SERVICE_IAM = ("google_cloud_run_v2_service_iam_member", "google_cloud_run_service_iam_member")
+
+
+def invoker_bindings(tf) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (type_, name, body)
+        for type_, name, body in all_resources(tf)
+        if body.get("role") and literal(body["role"]) == "roles/run.invoker"
+    ]
+
+
+def test_only_log_interaction_and_survey_are_public(tf):
+    functions = local_values(tf)["functions"]
+    assert {name for name, f in functions.items() if f["public"] is True} == PUBLIC
+    assert {name for name, f in functions.items() if f["public"] is False} == ENTRY_POINTS - PUBLIC
+
+    public_members = []
+    for type_, name, body in all_resources(tf):
+        members = [body.get("member", "")] + list(body.get("members", []))
+        if any("allUsers" in m or "allAuthenticatedUsers" in m for m in members if isinstance(m, str)):
+            public_members.append((type_, name))
+    assert public_members == [("google_cloud_run_v2_service_iam_member", "public")]
+    public = resources(tf, "google_cloud_run_v2_service_iam_member")["public"]
+    assert literal(public["member"]) == "allUsers"
+    assert public["for_each"] == "${{for key, f in local.functions : key => f if f.public}}"
+    assert public["name"] == "${google_cloudfunctions2_function.fn[each.key].service_config[0].service}"
+
+
+def test_invoker_is_granted_only_on_cloud_run_services_of_the_functions(tf):
+    bindings = invoker_bindings(tf)
+    assert bindings
+    for type_, name, body in bindings:
+        assert type_ in RUN_SERVICE_IAM, name
+        target = body.get("name", body.get("service"))
+        assert target.startswith(f"${{{FN}[") and target.endswith("].service_config[0].service}"), name
+    types = {type_ for type_, _, _ in all_resources(tf)}
+    assert not [t for t in types if t.startswith("google_cloudfunctions2_function_iam")]
+    assert not [t for t in types if t.startswith("google_project_iam") and "invoker" in t]
+
+
+def test_scheduler_may_invoke_send_report_and_nothing_else(tf):
+    scheduler_member = "serviceAccount:${google_service_account.scheduler.email}"
+    grants = [
+        (name, body)
+        for type_, name, body in all_resources(tf)
+        if scheduler_member in str(body.get("member", ""))
+    ]
+    assert len(grants) == 1
+    _, body = grants[0]
+    assert literal(body["role"]) == "roles/run.invoker"
+    assert body["name"] == service_of("send_report")
+
+
+def test_admin_members_may_invoke_admin_only(tf):
+    admin = resources(tf, "google_cloud_run_v2_service_iam_member")["admin"]
+    assert admin["for_each"] == "${toset(var.admin_members)}"
+    assert admin["member"] == "${each.value}"
+    assert admin["name"] == service_of("admin")
+    rule = one(variables(tf)["admin_members"], "validation")["condition"]
+    assert "^(user|group|serviceAccount|domain):" in rule
+
+
+def test_scheduler_posts_to_send_report_with_an_oidc_token_for_its_url(tf):
+    job = resources(tf, "google_cloud_scheduler_job")["send_report"]
+    target = one(job, "http_target")
+    url = f'${{{FN}["send_report"].service_config[0].uri}}'
+    assert literal(target["http_method"]) == "POST"
+    assert target["uri"] == url
+    token = one(target, "oidc_token")
+    assert token["audience"] in (url, f'${{{FN}["send_report"].url}}')
+    assert token["service_account_email"] == "${google_service_account.scheduler.email}"
+    assert job["schedule"] == "${var.report_schedule}"
+    assert job["time_zone"] == "${var.time_zone}"
+    declared = variables(tf)
+    assert literal(declared["report_schedule"]["default"]) == "0 7 1 * *"
+    assert literal(declared["time_zone"]["default"]) == "America/Toronto"
+    assert 1 <= one(job, "retry_config")["retry_count"] <= 5
+
+
+# --- Secrets -----------------------------------------------------------------------------------
+
+
+def test_secret_settings_reach_the_functions_only_as_secret_environment_variables(tf):
+    service = one(resources(tf, "google_cloudfunctions2_function")["fn"], "service_config")
+    secret_env = {literal(s["key"]): s for s in service["secret_environment_variables"]}
+    assert set(secret_env) == SECRET_ENV
+    for key, secret in [
+        ("SIDEBYSIDE_SECRET_KEY", "secret_key"),
+        ("SIDEBYSIDE_ADMIN_TOKEN", "admin_token"),
+        ("SIDEBYSIDE_MAIL", "mail_url"),
+    ]:
+        assert secret_env[key]["secret"] == f'${{google_secret_manager_secret.app["{secret}"].secret_id}}'
+        assert secret_env[key]["version"] == f"${{google_secret_manager_secret_version.{secret}.version}}"
+    plain_env = set(re.findall(r"\b(SIDEBYSIDE_\w+) = ", local_values(tf)["app_env"]))
+    assert {"SIDEBYSIDE_STORE", "SIDEBYSIDE_MAIL_FROM", "SIDEBYSIDE_TIMEZONE"} <= plain_env
+    assert not plain_env & SECRET_ENV
+    extra_env_rule = one(variables(tf)["extra_env"], "validation")["condition"]
+    assert all(name in extra_env_rule for name in SECRET_ENV)
+
+
+def test_secret_values_come_from_random_passwords_and_a_sensitive_variable(tf):
+    versions = resources(tf, "google_secret_manager_secret_version")
+    assert {name: v["secret_data"] for name, v in versions.items()} == {
+        "secret_key": "${random_password.secret_key.result}",
+        "admin_token": "${random_password.admin_token.result}",
+        "mail_url": "${var.mail_url}",
+    }
+    for name, password in resources(tf, "random_password").items():
+        assert password["length"] >= 32, name
+    assert variables(tf)["mail_url"]["sensitive"] is True
+    secrets = resources(tf, "google_secret_manager_secret")["app"]
+    assert secrets["for_each"] == "${local.secrets}"
+    assert local_values(tf)["secrets"] == '${toset(["secret_key", "admin_token", "mail_url"])}'
+    assert "auto" in one(secrets, "replication") or "user_managed" in one(secrets, "replication")
+
+
+def test_secret_access_is_granted_per_secret_never_project_wide(tf):
+    accessor = resources(tf, "google_secret_manager_secret_iam_member")["runtime"]
+    assert accessor["for_each"] == "${google_secret_manager_secret.app}"
+    assert literal(accessor["role"]) == "roles/secretmanager.secretAccessor"
+    assert accessor["member"] == '"serviceAccount:${google_service_account.runtime.email}"'
+    for type_, name, body in all_resources(tf):
+        if type_.startswith(("google_project_iam", "google_organization_iam", "google_folder_iam")):
+            assert "secretmanager" not in str(body.get("role", "")), f"{type_}.{name}"
+
+
+def test_runtime_account_uses_firestore_only_in_the_program_database(tf):
+    grant = resources(tf, "google_project_iam_member")["runtime_firestore"]
+    assert literal(grant["role"]) == "roles/datastore.user"
+    assert grant["member"] == '"serviceAccount:${google_service_account.runtime.email}"'
+    assert "google_firestore_database.db.name" in one(grant, "condition")["expression"]
+    runtime_roles = sorted(
+        literal(body["role"])
+        for _, _, body in all_resources(tf)
+        if "google_service_account.runtime.email" in str(body.get("member", ""))
+    )
+    assert runtime_roles == ["roles/datastore.user", "roles/secretmanager.secretAccessor"]
+
+
+# Things that look like credentials. A URL's password part may be a placeholder in capitals.
+CREDENTIAL_PATTERNS = [
+    re.compile(r"[a-z][a-z0-9+.-]*://[^\s/:@'\"]+:(?![A-Z_]+@)[^\s/@'\"]+@"),
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"AKIA[0-9A-Z]{16}"),
+    re.compile(r"AIza[0-9A-Za-z_-]{35}"),
+    re.compile(r"\bxox[abprs]-[0-9A-Za-z-]{10,}"),
+]
+SECRET_NAMES = re.compile(r"(secret|password|passwd|token|api_key|private_key)", re.IGNORECASE)
+
+
+def looks_random(word: str) -> bool:
+    """A long token mixing lower case, capitals and digits with high entropy: a key, not prose."""
+    if len(word) < 20 or "${" in word:
+        return False
+    classes = sum(bool(re.search(p, word)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+    entropy = -sum(n / len(word) * math.log2(n / len(word)) for n in Counter(word).values())
+    return classes == 3 and entropy > 3.5
+
+
+def secret_findings(text: str) -> list[str]:
+    found = [m.group(0) for pattern in CREDENTIAL_PATTERNS for m in pattern.finditer(text)]
+    return found + [w for w in re.findall(r"[A-Za-z0-9+/=_-]{20,}", text) if looks_random(w)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'mail_url = "smtp://peer:hunter2hunter2@smtp.example.org:587"',
+        'key = "q8ZfX2vLr9TnB4wKc7YdP1sHm"',
+        "-----BEGIN RSA PRIVATE KEY-----",
+        'aws = "AKIAIOSFODNN7EXAMPLE"',
+    ],
+)
+def test_the_secret_scan_finds_planted_secrets(text):
+    assert secret_findings(text)
+
+
+def test_no_secret_is_written_in_plain_text_in_infra():
+    scanned = [p for p in INFRA.iterdir() if p.is_file() and p.suffix != ".zip"]
+    scanned.append(ROOT / "docs" / "deploy.md")
+    findings = {p.name: found for p in scanned if p.exists() and (found := secret_findings(p.read_text()))}
+    assert findings == {}
+
+
+def test_secret_like_attributes_and_variables_are_never_literals(tf):
+    def walk(value: Any, path: str) -> list[str]:
+        if isinstance(value, dict):
+            return [hit for key, item in value.items() for hit in walk(item, f"{path}.{unquote(key)}")]
+        if isinstance(value, list):
+            return [hit for item in value for hit in walk(item, path)]
+        name = path.rsplit(".", 1)[-1]
+        is_literal = isinstance(value, str) and value.startswith('"') and "${" not in value
+        return [path] if is_literal and SECRET_NAMES.search(name) and name not in ("secret_id",) else []
+
+    hits = [hit for type_, name, body in all_resources(tf) for hit in walk(body, f"{type_}.{name}")]
+    assert hits == []
+    declared = variables(tf)
+    for name, body in declared.items():
+        if SECRET_NAMES.search(name) or name == "mail_url":
+            assert body.get("sensitive") is True, name
+            assert "default" not in body, name
+    # No output hands out a secret value.
+    for name, body in outputs(tf).items():
+        assert not re.search(r"random_password|var\.mail_url|secret_data", str(body["value"])), name
+
+
+# --- Project APIs and outputs ------------------------------------------------------------------
+
+
+def test_the_needed_apis_are_enabled(tf):
+    apis = set(re.findall(r'"([a-z]+\.googleapis\.com)"', local_values(tf)["apis"]))
+    assert apis >= {
+        f"{name}.googleapis.com"
+        for name in (
+            "cloudfunctions",
+            "run",
+            "cloudbuild",
+            "artifactregistry",
+            "firestore",
+            "cloudscheduler",
+            "secretmanager",
+            "firebaserules",
+        )
+    }
+    assert resources(tf, "google_project_service")["apis"]["for_each"] == "${local.apis}"
+
+
+def test_outputs_give_each_function_url_and_the_cli_settings(tf):
+    found = outputs(tf)
+    for function in ENTRY_POINTS:
+        assert found[f"{function}_url"]["value"] == f'${{{FN}["{function}"].service_config[0].uri}}'
+    assert found["cli_env"]["value"] == "${local.app_env}"
+
+
+# --- checkov -----------------------------------------------------------------------------------
+
+
+def test_every_checkov_skip_gives_its_reason():
+    config_path = INFRA / ".checkov.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    assert config["framework"] == ["terraform"]
+    lines = config_path.read_text().splitlines()
+    for check in config.get("skip-check", []):
+        (index,) = [i for i, line in enumerate(lines) if re.fullmatch(rf"\s*-\s*{check}\s*(#.*)?", line)]
+        reason = lines[index].partition("#")[2]
+        above = index - 1
+        while above >= 0 and lines[above].strip().startswith("#"):
+            reason = lines[above].strip().lstrip("#") + " " + reason
+            above -= 1
+        assert len(reason.split()) >= 8, f"{check} is skipped in {config_path.name} without a reason"
+
+
+def test_checkov_finds_no_failed_check_and_no_parsing_error():
+    if not CHECKOV.exists():
+        pytest.fail(
+            f"{CHECKOV.relative_to(ROOT)} is missing: run `make test`, which installs checkov "
+            "into its own virtualenv .venv-checkov"
+        )
+    result = subprocess.run(CHECKOV_COMMAND, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"checkov printed no JSON report (exit {result.returncode}):\n{result.stderr[-3000:]}")
+    assert isinstance(report, dict) and report.get("check_type") == "terraform", report
+    summary = report["summary"]
+    failed = [
+        f"{c['check_id']} {c['resource']} ({c['file_path']}:{c['file_line_range']}): {c['check_name']}"
+        for c in report["results"].get("failed_checks", [])
+    ]
+    assert failed == []
+    assert summary["failed"] == 0 and summary["parsing_errors"] == 0, summary
+    assert summary["resource_count"] > 0 and summary["passed"] > 0, summary
+    assert result.returncode == 0, result.stderr[-3000:]
