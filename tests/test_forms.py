@@ -875,3 +875,38 @@ def test_survey_labels_for_the_report(survey):
     assert labels["barriers.dont_know_how"] == "Not knowing how to access them"
     assert labels["would_recommend.5"] == "Very likely"
     assert labels["k10"].startswith("How you have been feeling")
+
+
+# -- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGS)
+def test_forms_pass_axe_at_320px_with_big_tap_targets(page, axe, log, survey, lang):
+    log_errors = errors(log, {"format": "fax", "duration_minutes": "0", "bogus": "1"})
+    survey_errors = errors(
+        survey, {"barriers": {"peer_support": ["x"]}, "k10_1": 9}, ValidationContext(sections={"k10"})
+    )
+    page.set_viewport_size({"width": 320, "height": 640})
+    for form, errs in [(log, {}), (log, log_errors), (survey, {}), (survey, survey_errors)]:
+        fields = render_fields(
+            form,
+            values={"topics": ["academic"]},
+            errors=errs,
+            lang=lang,
+            sections={"k10"} if form is survey else (),
+        )
+        page.set_content(
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{form.title.get(lang)}</title>'
+            f'</head><body><main><h1>{form.title.get(lang)}</h1><form method="post">{fields}'
+            "<button>Send</button></form></main></body></html>"
+        )
+        page.add_style_tag(path=str(TESTS.parent / "forms" / "static" / "app.css"))
+        assert axe(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        small = page.evaluate(
+            "[...document.querySelectorAll('label.o, input[type=text], input[type=date], textarea, button')]"
+            ".filter(e => e.getBoundingClientRect().height < 44).length"
+        )
+        assert small == 0
