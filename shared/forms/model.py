@@ -9,7 +9,8 @@ K10 block) is left out unless the caller names it, in :class:`ValidationContext`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +110,7 @@ class Form:
     id: str
     title: Label
     children: tuple[Field | Section, ...]
-    _schemas: dict = field(default_factory=dict, repr=False)  # sections -> marshmallow schema
+    _schemas: dict = dataclass_field(default_factory=dict, repr=False)  # sections -> marshmallow schema
 
     # -- the tree ----------------------------------------------------------------------
     @property
