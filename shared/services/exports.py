@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.errors import Invalid, NotFoundError
+from shared.errors import Invalid
 from shared.forms import Form, load_form
-from shared.records import Survey
+from shared.services.links import find_survey
+from shared.services.surveys import sections_of
 from shared.store.port import Store
 
 INTERACTION_FORM = "interaction_log"
 ID_COLUMN = "id"  # the interaction's id: an import of the file keeps it, so a re-import adds nothing
 SUPPORTER_COLUMN = "supporter"  # the supporter's alias, never their id or email
 DATE_FIELD = "occurred_on"  # the log form's date: Interaction.occurred_on
-K10_SECTION = "k10"  # the survey form's switchable section, on when Survey.k10
 BOM = "\ufeff"  # lets Excel recognise UTF-8 (accents in French labels and notes)
 CHUNK_CHARS = 64 * 1024
 
@@ -78,11 +78,6 @@ def interaction_columns(form: Form) -> list[str]:
     return [ID_COLUMN, SUPPORTER_COLUMN, *form.columns()]
 
 
-def survey_sections(survey: Survey) -> frozenset[str]:
-    """The switchable sections a survey asked: the K10 block only when it was turned on."""
-    return frozenset({K10_SECTION}) if survey.k10 else frozenset()
-
-
 def _known(form: Form, answers: Mapping[str, Any], sections: Iterable[str] = ()) -> dict[str, Any]:
     # A question later removed from the YAML has no column any more; its old answers are left
     # out rather than failing the whole export.
@@ -112,13 +107,6 @@ def export_interactions(store: Store, start: date | None = None, end: date | Non
     return Table(f"interactions{span}.csv", columns, rows())
 
 
-def get_survey(store: Store, survey_id: str) -> Survey:
-    survey = store.get_survey(survey_id)
-    if survey is None:
-        raise NotFoundError(f"There is no survey {survey_id!r}.")
-    return survey
-
-
 def export_responses(store: Store, survey_id: str) -> Table:
     """The survey's responses, one row each, columns as its form defines them.
 
@@ -129,9 +117,9 @@ def export_responses(store: Store, survey_id: str) -> Table:
     the day a class met could pick out their row. The survey id already names the year,
     which is all an analysis of an end-of-year survey needs.
     """
-    survey = get_survey(store, survey_id)
+    survey = find_survey(store, survey_id)
     form = load_form(survey.form)
-    sections = survey_sections(survey)
+    sections = sections_of(survey)
     columns = form.columns(sections)
 
     def rows() -> Iterator[list[str]]:

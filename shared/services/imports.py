@@ -30,7 +30,6 @@ import hmac
 import io
 import itertools
 import json
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -41,17 +40,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.config import Settings
-from shared.errors import Invalid
+from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
-from shared.records import Answer, Interaction, Supporter, Survey
+from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
+from shared.services.links import SURVEY_ID
+from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of
 from shared.store.port import AlreadyExists, Store
 
 CHUNK = 500  # records per store write
 MAX_LISTED = 50  # problems spelled out in the message; the rest are counted
-DEFAULT_SURVEY_FORM = "end_of_year_survey"
 NAMESPACE = uuid.UUID("6f1d2a3c-9b7e-5c41-8a2f-3e5d7c9b1a04")  # of imported interactions' UUIDv5 ids
-SURVEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # also a valid Firestore document id
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
@@ -193,7 +192,11 @@ def _header(cells: list[str], allowed: list[str], required: tuple[str, ...], nam
     twice = sorted(c for c, n in Counter(header).items() if n > 1)
     if twice:
         problems.append(
-            "column" + ("s " if len(twice) > 1 else " ") + ", ".join(map(repr, twice)) + " appear twice"
+            "column"
+            + ("s " if len(twice) > 1 else " ")
+            + ", ".join(map(repr, twice))
+            + (" appear" if len(twice) > 1 else " appears")
+            + " twice"
         )
     missing = [c for c in required if c not in header]
     if missing:
@@ -201,9 +204,10 @@ def _header(cells: list[str], allowed: list[str], required: tuple[str, ...], nam
             "missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(map(repr, missing))
         )
     if problems:
+        needed = f" ({', '.join(required)} required)" if required else ""
         raise Invalid(
             f"{name}: the header (line 1) has {'; '.join(problems)}; nothing was imported.\n"
-            f"  Expected columns{f' ({chr(44).join(required)} required)' if required else ''}: {', '.join(allowed)}",
+            f"  Expected columns{needed}: {', '.join(allowed)}",
             errors={"header": problems},
         )
     return header
@@ -415,20 +419,20 @@ def import_responses(
     carry none; see :func:`shared.services.exports.export_responses`).
     """
     file = CsvFile(source, name)
-    survey = store.get_survey(survey_id)
-    form = load_form(survey.form if survey else DEFAULT_SURVEY_FORM)
-    if survey is None and not SURVEY_ID.fullmatch(survey_id):
+    if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"{survey_id!r} cannot be a survey id: use 1 to 64 letters, digits, '.', '_' or '-'.",
-            errors={"survey": ["Use 1 to 64 letters, digits, '.', '_' or '-'."]},
+            f"{survey_id!r} cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_'.",
+            errors={"survey": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
         )
-    k10_columns = set(form.columns({exports.K10_SECTION})) - set(form.columns())
-    sections: set[str] = set(exports.survey_sections(survey)) if survey else set()
+    survey = store.get_survey(survey_id)
+    form = load_form(survey.form if survey else DEFAULT_FORM)
+    k10_columns = set(form.columns({K10})) - set(form.columns())
+    sections: set[str] = set(sections_of(survey)) if survey else set()
 
     def read_header(cells: list[str]) -> list[str]:
         present = {c.strip() for c in cells}
         if survey is None and k10_columns & present:
-            sections.add(exports.K10_SECTION)
+            sections.add(K10)
         try:
             return _header(cells, form.columns(sections), (), file.name)
         except Invalid as exc:
@@ -465,13 +469,10 @@ def import_responses(
 
     created = False
     if survey is None:
-        fresh = Survey(
-            id=survey_id, form=DEFAULT_SURVEY_FORM, k10=exports.K10_SECTION in sections, created_on=today
-        )
         try:
-            store.add_survey(fresh)
+            create_survey(store, survey_id, k10=K10 in sections, today=today)
             created = True
-        except AlreadyExists:  # created a moment ago by someone else; its settings stand
+        except Conflict:  # created a moment ago by someone else; its settings stand
             pass
     added = sum(store.add_answers(chunk) for chunk in _chunks(a for _, a in answers(_Problems(file.name))))
     return Imported(rows=rows, added=added, created_survey=created)
