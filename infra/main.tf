@@ -197,6 +197,26 @@ resource "google_firestore_index" "alerts_state_claimed_at" {
   }
 }
 
+# answers where survey_id == ? and id > ? order by id (paging through one survey's answers)
+resource "google_firestore_index" "answers_survey_id" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "answers"
+
+  fields {
+    field_path = "survey_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
 resource "google_firebaserules_ruleset" "firestore" {
   project = var.project_id
 

@@ -64,6 +64,7 @@ ADAPTER_QUERIES = [
     QueryShape("interactions", (("supporter_id", "=="), ("occurred_on", ">="))),
     QueryShape("interactions", (("supporter_id", "=="),), (("created_at", DESCENDING),)),
     QueryShape("alerts", (("state", "=="), ("claimed_at", "<"))),
+    QueryShape("answers", (("survey_id", "=="), ("id", ">")), (("id", ASCENDING),)),
 ]
 
 
@@ -162,6 +163,7 @@ def test_every_adapter_query_has_its_composite_index_declared():
             "interactions", (("supporter_id", ASCENDING), ("created_at", DESCENDING), (NAME, DESCENDING))
         ),
         IndexShape("alerts", (("state", ASCENDING), ("claimed_at", ASCENDING), (NAME, ASCENDING))),
+        IndexShape("answers", (("survey_id", ASCENDING), ("id", ASCENDING), (NAME, ASCENDING))),
     ]
     assert set(needed) <= declared
     assert missing_indexes(ADAPTER_QUERIES, declared) == []
