@@ -47,6 +47,12 @@ def _addresses(path: str) -> list[str]:
 def _report(run: link_service.MailRun, verb: str, command: str, survey_id: str) -> None:
     skipped = ", ".join(f"{n} {REASONS.get(k, k)}" for k, n in sorted(run.skipped.items()))
     click.echo(f"{verb} {run.sent}." + (f" Skipped: {skipped}." if skipped else ""))
+    if command == "remind" and run.skipped and set(run.skipped) == {"not_invited"}:
+        click.echo(
+            f"None of these addresses was invited to {survey_id}. Is it the invitation list, and is "
+            "SIDEBYSIDE_SECRET_KEY the key the invitations were sent with?",
+            err=True,
+        )
     if run.failed:
         if run.stopped:
             click.echo("Stopped: the mail server refused several messages in a row.", err=True)

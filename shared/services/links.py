@@ -256,12 +256,6 @@ def _mailing(
             run.skip("already_invited")
             continue
         token = invitation_token(settings.secret_key, survey.id, address)
-        if existing is not None and token_hash(token) != existing.hash:
-            raise Conflict(
-                "The secret key changed since the invitations were sent, so their links cannot be "
-                "mailed again. Restore SIDEBYSIDE_SECRET_KEY.",
-                code="key_changed",
-            )
         message = invitation_message(settings, survey, address, settings.survey_link(token), reminder)
         try:
             mailer.send(message)
