@@ -61,14 +61,15 @@ locals {
   # Cloud Functions IDs allow only lowercase letters, digits and hyphens.
   function_names = { for key, _ in local.functions : key => "${var.name_prefix}-${replace(key, "_", "-")}" }
 
-  # The functions need the URLs of log_interaction, survey and admin in their environment (links in
-  # emails and admin answers), and admin needs its own. Reading google_cloudfunctions2_function.fn[*].url
-  # there would make the resource depend on itself, which Terraform rejects as a cycle. Cloud Run gives
-  # every service a deterministic URL, https://SERVICE-PROJECT_NUMBER.REGION.run.app, and the service
-  # behind a 2nd-gen function is named after the function (the postcondition on the functions checks
-  # this on every apply), so these URLs are known before anything is created. The scheduler job, which
-  # is created after send_report, takes its target and OIDC audience from the deployed function's own
-  # service_config[0].uri instead, so the token is always minted for a URL the service answers to.
+  # The functions need the URLs of log_interaction, survey and admin in their environment (links
+  # in emails and admin answers), and admin needs its own. Reading google_cloudfunctions2_function
+  # .fn[*].url there would make the resource depend on itself: a cycle, which Terraform rejects.
+  # Cloud Run gives every service a deterministic URL, https://SERVICE-PROJECT_NUMBER.REGION.run.app,
+  # and the service behind a 2nd-gen function is named after the function, so these URLs are known
+  # before anything exists; data.google_cloud_run_v2_service.fn checks them against Cloud Run on
+  # every apply. The scheduler job, created after send_report, takes its target and OIDC audience
+  # from the deployed function's own service_config[0].uri instead, so the ID token is always
+  # minted for a URL the service answers to.
   urls = {
     for key, name in local.function_names :
     key => "https://${name}-${data.google_project.this.number}.${var.region}.run.app"
@@ -527,14 +528,6 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
-  lifecycle {
-    postcondition {
-      # local.urls assumes the Cloud Run service carries the function's name.
-      condition     = endswith("/${self.service_config[0].service}", "/${self.name}")
-      error_message = "The Cloud Run service behind ${self.name} is ${self.service_config[0].service}; the SIDEBYSIDE_*_URL settings in main.tf (local.urls) assume it is named after the function."
-    }
-  }
-
   depends_on = [
     google_project_service.apis,
     google_project_iam_member.runtime_firestore,
@@ -543,6 +536,23 @@ resource "google_cloudfunctions2_function" "fn" {
     google_project_iam_member.build_source,
     google_artifact_registry_repository_iam_member.build_images,
   ]
+}
+
+# Checks on every apply that each function's Cloud Run service answers at the URL in local.urls,
+# which the functions and the CLI print in links: an apply that breaks this fails here, loudly.
+data "google_cloud_run_v2_service" "fn" {
+  for_each = local.functions
+
+  project  = var.project_id
+  location = var.region
+  name     = reverse(split("/", google_cloudfunctions2_function.fn[each.key].service_config[0].service))[0]
+
+  lifecycle {
+    postcondition {
+      condition     = contains(self.urls, local.urls[each.key])
+      error_message = "Cloud Run serves ${each.key} at ${join(", ", self.urls)}, not at ${local.urls[each.key]}, the URL its SIDEBYSIDE_*_URL setting and the CLI use (local.urls in main.tf)."
+    }
+  }
 }
 
 # ---------------------------------------------------------------------------------------------

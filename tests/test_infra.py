@@ -398,9 +398,12 @@ def test_function_urls_in_the_environment_cannot_form_a_cycle(tf):
     assert "run.app" in locals_["urls"] and "data.google_project.this.number" in locals_["urls"]
     fn = resources(tf, "google_cloudfunctions2_function")["fn"]
     assert one(fn, "service_config")["environment_variables"] == "${local.app_env}"
-    # ...and every apply checks the assumption behind those URLs.
-    postcondition = one(one(fn, "lifecycle"), "postcondition")
-    assert "self.service_config[0].service" in postcondition["condition"]
+    # ...and every apply checks those URLs against the ones Cloud Run serves.
+    served = blocks(tf, "data", "google_cloud_run_v2_service")["fn"]
+    assert served["for_each"] == "${local.functions}"
+    assert "google_cloudfunctions2_function.fn[each.key].service_config[0].service" in served["name"]
+    postcondition = one(one(served, "lifecycle"), "postcondition")
+    assert postcondition["condition"] == "${contains(self.urls, local.urls[each.key])}"
 
 
 # --- Who may call what -------------------------------------------------------------------------
