@@ -39,6 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
         "save": "Save",
         "saved": "Saved. Thank you!",
         "another": "Log another interaction",
+        "bad_link_title": "This link does not work",
+        "link_inactive_title": "This link is no longer active",
         "bad_link": "This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one.",
         "link_inactive": "This link is no longer active. Please ask your coordinator for a new one.",
         # Read by log.js, so its messages are in the page's language.
@@ -55,6 +57,8 @@ TEXT: dict[str, dict[str, str]] = {
         "save": "Enregistrer",
         "saved": "Enregistré. Merci!",
         "another": "Consigner une autre interaction",
+        "bad_link_title": "Ce lien ne fonctionne pas",
+        "link_inactive_title": "Ce lien n'est plus actif",
         "bad_link": "Ce lien n'est pas valide. Vérifiez que vous avez ouvert le lien au complet, ou demandez-en un nouveau à votre coordination.",
         "link_inactive": "Ce lien n'est plus actif. Demandez-en un nouveau à votre coordination.",
         "js_sending": "Envoi en cours…",
@@ -67,8 +71,32 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+class LinkRefused(Exception):
+    """The token is not one of ours, or no longer active: shown as its own page (browsers)."""
+
+    def __init__(self, code: str, lang: str):
+        super().__init__(code)
+        self.code = code
+        self.lang = lang
+
+
 @endpoint(public_form=True, token_page=True)
 def handle(request: flask.Request) -> Any:
+    try:
+        return _route(request)
+    except LinkRefused as refused:
+        text = TEXT[refused.lang]
+        return render_page(
+            "log_link.html",
+            lang=refused.lang,
+            status=401,
+            heading=text[f"{refused.code}_title"],
+            text=text,
+            message=text[refused.code],
+        )
+
+
+def _route(request: flask.Request) -> Any:
     path = request.path
     if path in ASSETS:
         require_methods(request, ("GET", "HEAD"))
@@ -99,7 +127,9 @@ def _supporter(token: str | None, lang: str, as_json: bool = False) -> Supporter
     try:
         return supporter_service.authenticate(app.store, app.settings.secret_key, token or "")
     except Unauthorized as exc:
-        headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'} if as_json else {}
+        if not as_json:
+            raise LinkRefused(exc.code, lang) from None
+        headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'}
         raise HttpError(401, exc.code, TEXT[lang][exc.code], headers=headers) from None
 
 

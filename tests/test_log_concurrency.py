@@ -1,0 +1,53 @@
+"""Nothing doubled: 50 clients posting the same submission at the same moment store one
+record (and one alert). Each thread has its own functions-framework test client."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.test_log_support import alerts, answers, post_json, sam, stored  # noqa: F401  (fixtures)
+
+CLIENTS = 50
+
+
+def test_50_concurrent_repeats_store_exactly_one(client_for, sam):
+    key = str(uuid.uuid4())
+    data = answers(concern_level="urgent")
+    clients = [client_for("log_interaction") for _ in range(CLIENTS)]
+    start = threading.Barrier(CLIENTS)
+
+    def post(client):
+        start.wait()  # all 50 requests leave together
+        response = post_json(client, sam.token, data, key)
+        return response.status_code, response.json
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(post, clients))
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] * (CLIENTS - 1) + [201]
+    assert {body["id"] for _, body in results} == {key}
+    assert sorted(body["duplicate"] for _, body in results) == [False] + [True] * (CLIENTS - 1)
+    [record] = stored()
+    assert (record.id, record.supporter_id, record.answers) == (key, sam.id, data)
+    [alert] = alerts()
+    assert alert.interaction_id == key
+
+
+def test_50_concurrent_distinct_submissions_all_land(client_for, sam):
+    keys = [str(uuid.uuid4()) for _ in range(CLIENTS)]
+    clients = [client_for("log_interaction") for _ in range(CLIENTS)]
+    start = threading.Barrier(CLIENTS)
+
+    def post(pair):
+        client, key = pair
+        start.wait()
+        return post_json(client, sam.token, answers(), key).status_code
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = list(pool.map(post, zip(clients, keys, strict=True)))
+
+    assert statuses == [201] * CLIENTS
+    assert sorted(r.id for r in stored()) == sorted(keys)

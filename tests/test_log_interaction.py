@@ -1,0 +1,287 @@
+"""The log_interaction function through functions-framework's test client, on both stores."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+from shared import bootstrap
+from shared.records import Interaction
+from shared.services import supporters
+from tests.test_log_support import (  # noqa: F401  (fixtures)
+    add_supporter,
+    alerts,
+    answers,
+    as_form,
+    hidden,
+    log_client,
+    post_json,
+    sam,
+    stored,
+    today,
+)
+
+
+def checked(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]+)" checked', html)
+
+
+# -- the form -----------------------------------------------------------------------------
+def test_form_page_has_the_questions_defaults_and_the_token(log_client, sam):
+    response = log_client.get(f"/?t={sam.token}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<h1>Log an interaction</h1>" in html
+    assert hidden(html, "t") == sam.token
+    assert uuid.UUID(hidden(html, "submission_id")).version == 4
+    assert f'name="occurred_on" value="{today().isoformat()}"' in html
+    assert f'max="{today().isoformat()}"' in html and 'min="2020-01-01"' in html
+    assert checked(html, "format") == []  # nothing logged yet: no usual format
+    assert "Logged this month: 0" in html
+    assert f'href="./?t={sam.token}&amp;lang=fr" lang="fr" hreflang="fr">Français</a>' in html
+    assert '<script src="log.js" defer></script>' in html
+    assert f'href="manifest.webmanifest?t={sam.token}"' in html
+    assert "<script>" not in html and "style=" not in html  # CSP: no inline script or style
+
+
+def test_each_load_gets_a_fresh_submission_id(log_client, sam):
+    first = hidden(log_client.get(f"/?t={sam.token}").get_data(as_text=True), "submission_id")
+    second = hidden(log_client.get(f"/?t={sam.token}").get_data(as_text=True), "submission_id")
+    assert first != second
+
+
+def test_form_in_french(log_client, sam):
+    html = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert "<h1>Consigner une interaction</h1>" in html
+    assert "Consignées ce mois-ci : 0" in html
+    assert f'href="./?t={sam.token}&amp;lang=en" lang="en" hreflang="en">English</a>' in html
+    assert 'action="./?lang=fr"' in html
+
+
+def test_form_remembers_the_usual_format_and_counts_this_month(log_client, sam):
+    last_month = today().replace(day=1) - timedelta(days=1)
+    assert (
+        post_json(
+            log_client, sam.token, answers(occurred_on=last_month.isoformat()), str(uuid.uuid4())
+        ).status_code
+        == 201
+    )
+    for fmt in ("in_person", "video"):
+        assert post_json(log_client, sam.token, answers(format=fmt), str(uuid.uuid4())).status_code == 201
+    other = add_supporter("Kim")
+    assert post_json(log_client, other.token, answers(format="phone"), str(uuid.uuid4())).status_code == 201
+
+    html = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
+    assert checked(html, "format") == ["video"]
+    assert "Logged this month: 2" in html
+
+
+# -- HTML submissions ---------------------------------------------------------------------
+def test_html_post_stores_once_and_goes_to_thanks(log_client, sam):
+    sid = hidden(log_client.get(f"/?t={sam.token}").get_data(as_text=True), "submission_id")
+    form = as_form(answers(), sam.token, sid)
+    response = log_client.post("/?lang=en", data=form)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"thanks?t={sam.token}&lang=en"
+    [record] = stored()
+    assert record == Interaction(
+        id=sid,
+        supporter_id=sam.id,
+        occurred_on=today(),
+        answers=answers(),
+        created_at=record.created_at,
+    )
+    # The same page posted again (double tap, back and resubmit): same thanks, nothing new.
+    again = log_client.post("/?lang=en", data=form)
+    assert again.status_code == 303
+    assert stored() == [record]
+    assert alerts() == []
+
+
+def test_thanks_page_counts_and_offers_another(log_client, sam):
+    log_client.post("/", data=as_form(answers(), sam.token))
+    response = log_client.get(f"/thanks?t={sam.token}&lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Saved. Thank you!</h1>" in html
+    assert "Logged this month: 1" in html
+    assert f'<a class="button" href="./?t={sam.token}&amp;lang=en">Log another interaction</a>' in html
+
+
+def test_html_errors_keep_every_answer_and_sit_beside_their_field(log_client, sam):
+    note = 'Talked about <b>exams</b> & "stress"'
+    form = as_form(answers(duration_minutes=None, note=note, occurred_on=None), sam.token)
+    form["duration_minutes"] = "601"
+    response = log_client.post("/?lang=en", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert stored() == []
+    # Each message is under its own question, tied to its control.
+    assert (
+        '<p class="err" id="q-duration_minutes-e">“How long did it last?”: enter a number no greater than 600.</p>'
+        in html
+    )
+    assert 'id="q-occurred_on-e">“Date of the interaction”: please answer this question.</p>' in html
+    assert 'aria-describedby="q-duration_minutes-h q-duration_minutes-e"' in html
+    # Every answer is still there, the note shown as text.
+    assert 'name="duration_minutes" value="601"' in html
+    assert checked(html, "format") == ["phone"]
+    assert checked(html, "topics") == ["academic", "burnout_stress"]
+    assert checked(html, "follow_up_planned") == ["yes"]
+    assert "Talked about &lt;b&gt;exams&lt;/b&gt; &amp; &#34;stress&#34;</textarea>" in html
+    assert hidden(html, "submission_id") == form["submission_id"]  # nothing stored under it yet
+    assert hidden(html, "t") == sam.token
+
+
+def test_html_errors_in_french(log_client, sam):
+    form = as_form(answers(topics=None), sam.token)
+    html = log_client.post("/?lang=fr", data=form).get_data(as_text=True)
+    assert "« De quoi avez-vous parlé? » : veuillez répondre à cette question." in html
+
+
+def test_html_post_with_a_tampered_submission_id_is_refused_kindly(log_client, sam):
+    form = as_form(answers(), sam.token, "not-a-uuid")
+    response = log_client.post("/", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The submission id must be a UUID" in html
+    assert uuid.UUID(hidden(html, "submission_id"))  # a good one to try again with
+    assert checked(html, "format") == ["phone"]
+    assert stored() == []
+
+
+# -- JSON submissions ---------------------------------------------------------------------
+def test_json_post_is_idempotent_by_key_or_body_id(log_client, sam):
+    key = str(uuid.uuid4())
+    first = post_json(log_client, sam.token, answers(), key)
+    assert (first.status_code, first.json) == (201, {"id": key, "duplicate": False})
+    again = post_json(log_client, sam.token, {**answers(), "submission_id": key})
+    assert (again.status_code, again.json) == (200, {"id": key, "duplicate": True})
+    assert [r.id for r in stored()] == [key]
+
+
+def test_json_submission_id_is_normalised(log_client, sam):
+    key = uuid.uuid4()
+    first = post_json(log_client, sam.token, answers(), str(key).upper())
+    assert first.json == {"id": str(key), "duplicate": False}
+    assert post_json(log_client, sam.token, answers(), key.hex).json == {"id": str(key), "duplicate": True}
+
+
+def test_json_needs_a_uuid_submission_id(log_client, sam):
+    missing = post_json(log_client, sam.token, answers())
+    assert missing.status_code == 400
+    assert list(missing.json["errors"]) == ["submission_id"]
+    bad = post_json(log_client, sam.token, answers(), "1234")
+    assert bad.status_code == 400
+    assert bad.json["errors"]["submission_id"] == [
+        "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90."
+    ]
+    differ = post_json(
+        log_client, sam.token, {**answers(), "submission_id": str(uuid.uuid4())}, str(uuid.uuid4())
+    )
+    assert differ.status_code == 400
+    assert list(differ.json["errors"]) == ["submission_id"]
+    assert stored() == []
+
+
+def test_json_errors_name_each_field(log_client, sam):
+    response = post_json(
+        log_client, sam.token, answers(format="fax", duration_minutes=0, colour="blue"), str(uuid.uuid4())
+    )
+    assert response.status_code == 400
+    assert response.json == {
+        "error": "invalid",
+        "message": "Some answers need a look.",
+        "errors": {
+            "colour": ["“colour” is not a question on this form."],
+            "duration_minutes": ["“How long did it last?”: enter a number of at least 1."],
+            "format": ["“How did you connect?”: choose from the options given."],
+        },
+    }
+    assert stored() == []
+
+
+def test_json_errors_in_french(log_client, sam):
+    response = post_json(
+        log_client, sam.token, answers(format="fax"), str(uuid.uuid4()), **{"Accept-Language": "fr"}
+    )
+    assert response.json["errors"] == {
+        "format": ["« Comment avez-vous communiqué? » : choisissez parmi les options proposées."]
+    }
+
+
+def test_urgent_concern_stores_its_alert_in_the_same_write(log_client, sam):
+    key = str(uuid.uuid4())
+    assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 201
+    [alert] = alerts()
+    assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 0)
+    assert uuid.UUID(alert.id)
+    # A repeat stores neither a second interaction nor a second alert.
+    assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 200
+    assert alerts() == [alert]
+    assert (
+        post_json(log_client, sam.token, answers(concern_level="some"), str(uuid.uuid4())).status_code == 201
+    )
+    assert alerts() == [alert]
+
+
+def test_a_submission_id_used_by_another_supporter_is_a_conflict(log_client, sam):
+    key = str(uuid.uuid4())
+    assert post_json(log_client, sam.token, answers(note="mine"), key).status_code == 201
+    kim = add_supporter("Kim")
+    response = post_json(log_client, kim.token, answers(note="theirs"), key)
+    assert response.status_code == 409
+    [record] = stored()
+    assert (record.supporter_id, record.answers["note"]) == (sam.id, "mine")
+
+
+# -- links --------------------------------------------------------------------------------
+def test_revoked_link_gets_a_clear_page_and_stores_nothing(log_client, sam):
+    app = bootstrap.app()
+    supporters.revoke(app.store, supporters.by_id(app.store, sam.id))
+    page = log_client.get(f"/?t={sam.token}")
+    assert page.status_code == 401
+    html = page.get_data(as_text=True)
+    assert "<h1>This link is no longer active</h1>" in html
+    assert "<p>This link is no longer active. Please ask your coordinator for a new one.</p>" in html
+    assert "<h1>Ce lien n&#39;est plus actif</h1>" in log_client.get(f"/?t={sam.token}&lang=fr").get_data(
+        as_text=True
+    )
+    posted = log_client.post("/", data=as_form(answers(), sam.token))
+    assert posted.status_code == 401
+    api = post_json(log_client, sam.token, answers(), str(uuid.uuid4()))
+    assert api.status_code == 401
+    assert api.json["error"] == "link_inactive"
+    assert api.headers["WWW-Authenticate"].startswith("Bearer")
+    assert log_client.get(f"/thanks?t={sam.token}").status_code == 401
+    assert stored() == []
+
+
+def test_relink_replaces_the_old_link(log_client, sam):
+    app = bootstrap.app()
+    fresh = supporters.relink(app.store, app.settings, supporters.by_id(app.store, sam.id))
+    new_token = fresh.link.split("?t=")[1]
+    assert log_client.get(f"/?t={sam.token}").status_code == 401
+    assert log_client.get(f"/?t={new_token}").status_code == 200
+    assert post_json(log_client, new_token, answers(), str(uuid.uuid4())).status_code == 201
+
+
+# -- files --------------------------------------------------------------------------------
+def test_static_files_for_the_offline_form(log_client, sam):
+    script = log_client.get("/log.js")
+    assert script.status_code == 200
+    assert script.mimetype in ("text/javascript", "application/javascript")
+    assert b"Idempotency-Key" in script.data
+    worker = log_client.get("/sw.js")
+    assert worker.status_code == 200 and b"caches" in worker.data
+    assert log_client.get("/icon.svg").mimetype == "image/svg+xml"
+    manifest = log_client.get(f"/manifest.webmanifest?t={sam.token}")
+    assert manifest.mimetype == "application/manifest+json"
+    assert manifest.json["start_url"] == f"./?t={sam.token}"
+    assert manifest.json["scope"] == "./"
+    assert log_client.get("/manifest.webmanifest?t=<script>").json["start_url"] == "./"
+    assert log_client.get("/nothing-here").status_code == 404
+    assert log_client.post("/log.js").status_code == 405
