@@ -1,5 +1,8 @@
 """Bad input to log_interaction: a clear 4xx, nothing stored, never a 5xx. Both stores."""
 
+# Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json

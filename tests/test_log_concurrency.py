@@ -1,6 +1,9 @@
 """Nothing doubled: 50 clients posting the same submission at the same moment store one
 record (and one alert). Each thread has its own functions-framework test client."""
 
+# Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,8 @@
 """The log_interaction function through functions-framework's test client, on both stores."""
 
+# Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,8 @@
 """``sidebyside supporters ...`` through click's CliRunner on the real CLI group, on both stores."""
 
+# Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from click.testing import CliRunner
