@@ -45,7 +45,7 @@ from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
 from shared.services.links import SURVEY_ID
-from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of
+from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
 
 CHUNK = 500  # records per store write
@@ -67,14 +67,6 @@ class Imported:
     @property
     def already_there(self) -> int:
         return self.rows - self.added
-
-
-class _FileProblem(Exception):
-    """The file cannot be read as CSV at all: nothing after this point can be trusted."""
-
-
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.timezone).date()
 
 
 def _canonical(value: Any) -> bytes:
@@ -109,9 +101,6 @@ class CsvFile:
         self.source = source if isinstance(source, bytes) else Path(source)
         self.name = name or (self.source.name if isinstance(self.source, Path) else "the file")
 
-    def size(self) -> int:
-        return len(self.source) if isinstance(self.source, bytes) else self.source.stat().st_size
-
     @contextmanager
     def _binary(self) -> Iterator[IO[bytes]]:
         if isinstance(self.source, bytes):
@@ -123,14 +112,23 @@ class CsvFile:
             except OSError as exc:
                 raise Invalid(f"Cannot read {self.name}: {exc.strerror or exc}.") from None
 
+    def _unreadable(self, problem: str) -> Invalid:
+        return Invalid(f"{self.name} {problem} Nothing was imported.", errors={"file": [problem]})
+
+    def header(self) -> list[str]:
+        """The first record's cells, stripped; nothing more of the file is read."""
+        for _, cells in self.records():
+            return [c.strip() for c in cells]
+        return []
+
     def records(self, progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
-        """Each record (the header first) with the line it starts on; :class:`_FileProblem`
-        for bytes that are not UTF-8 or quoting that is not CSV."""
+        """Each record (the header first) with the line it starts on. :class:`Invalid` for bytes
+        that are not UTF-8 or quoting that is not CSV: nothing after that can be trusted."""
         with self._binary() as raw:
             head = raw.read(4)
             raw.seek(0)
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise _FileProblem(
+                raise self._unreadable(
                     "is UTF-16 text (Excel's “Unicode Text”); save it as “CSV UTF-8 (Comma delimited)”."
                 )
             counted = io.BufferedReader(_Counting(raw, progress))
@@ -145,11 +143,11 @@ class CsvFile:
                     yield line + 1, cells
                     line = reader.line_num
             except UnicodeDecodeError:
-                raise _FileProblem(
+                raise self._unreadable(
                     f"is not UTF-8 text (near line {line + 1}); save it as “CSV UTF-8 (Comma delimited)”."
                 ) from None
             except csv.Error as exc:
-                raise _FileProblem(f"line {line + 1} is not valid CSV ({exc}).") from None
+                raise self._unreadable(f"line {line + 1} is not valid CSV ({exc}).") from None
 
 
 class _Problems:
@@ -223,20 +221,17 @@ def _rows(
     (Excel leaves them below the data) are skipped; a row with the wrong number of cells is a
     problem, since its cells may have shifted into the wrong columns."""
     records = file.records(progress)
-    try:
-        first = next(records, None)
-        if first is None:
-            raise Invalid(f"{file.name} is empty: it needs a header line; nothing was imported.")
-        header = read_header(first[1])
-        for line, cells in records:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.add(line, f"has {len(cells)} cells where the header has {len(header)} columns.")
-                continue
-            yield line, {c: exports.unprotect(v) for c, v in zip(header, cells, strict=True)}
-    except _FileProblem as exc:
-        raise Invalid(f"{file.name} {exc} Nothing was imported.") from None
+    first = next(records, None)
+    if first is None:
+        raise Invalid(f"{file.name} is empty: it needs a header line; nothing was imported.")
+    header = read_header(first[1])
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.add(line, f"has {len(cells)} cells where the header has {len(header)} columns.")
+            continue
+        yield line, {c: exports.unprotect(v) for c, v in zip(header, cells, strict=True)}
 
 
 def _chunks(records: Iterator[Any]) -> Iterator[list[Any]]:
@@ -295,7 +290,7 @@ def import_interactions(
     file = CsvFile(source, name)
     form = exports.log_form()
     allowed = exports.interaction_columns(form)
-    context = ValidationContext(today=_today(settings), min_date=settings.program_start)
+    context = ValidationContext(today=today_in(settings), min_date=settings.program_start)
     known = {s.alias: s.id for s in store.list_supporters()}
 
     def read_header(cells: list[str]) -> list[str]:
@@ -381,7 +376,7 @@ def _create_supporters(
     store: Store, settings: Settings, aliases: list[str], known: dict[str, str]
 ) -> tuple[str, ...]:
     """Add the missing supporters (``known`` gains their ids); another import racing us is fine."""
-    today = _today(settings)
+    today = today_in(settings)
     for alias in aliases:
         supporter = Supporter(id=uuid.uuid4().hex, alias=alias, email=None, created_on=today)
         try:
@@ -427,33 +422,40 @@ def import_responses(
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
     k10_columns = set(form.columns({K10})) - set(form.columns())
-    sections: set[str] = set(sections_of(survey)) if survey else set()
+    present = set(file.header())
+    if survey is not None:
+        sections = sections_of(survey)
+    else:  # the new survey asks the K10 questions when the file has answers to them
+        sections = frozenset({K10} if k10_columns & present else ())
+    allowed = form.columns(sections)
+    # Validation fills in a matrix left blank as "nothing checked": on the web form an unchecked
+    # box is an answer. In a file, a row with none of the matrix's cells filled never answered it.
+    matrices = [f.id for f in form.fields(sections) if f.type == "matrix"]
 
     def read_header(cells: list[str]) -> list[str]:
-        present = {c.strip() for c in cells}
-        if survey is None and k10_columns & present:
-            sections.add(K10)
         try:
-            return _header(cells, form.columns(sections), (), file.name)
+            return _header(cells, allowed, (), file.name)
         except Invalid as exc:
             if survey is not None and not survey.k10 and k10_columns & present:
                 hint = f"\n  Survey {survey_id!r} was run without the K10 questions, so K10 columns do not belong."
                 raise Invalid(exc.message + hint, errors=exc.errors) from None
             raise
 
-    today = _today(settings)
+    today = today_in(settings)
 
     def answers(problems: _Problems) -> Iterator[tuple[int, Answer]]:
-        context = ValidationContext(
-            today=today, min_date=settings.program_start, sections=frozenset(sections)
-        )
+        context = ValidationContext(today=today, min_date=settings.program_start, sections=sections)
         seen: Counter[bytes] = Counter()
         for line, row in _rows(file, read_header, problems, progress):
             try:
-                clean = form.validate(form.from_row(row), context=context)
+                data = form.from_row(row)
+                clean = form.validate(data, context=context)
             except FormInvalid as exc:
                 problems.add_invalid(line, exc)
                 continue
+            for field_id in matrices:
+                if field_id not in data:
+                    del clean[field_id]
             key = hashlib.sha256(_canonical(clean)).digest()
             seen[key] += 1
             yield (

@@ -24,6 +24,7 @@ ROUTE_MODULES = (
     "shared.web.admin_supporters",
     "shared.web.admin_surveys",
     "shared.web.admin_report",
+    "shared.web.admin_data",
 )
 
 

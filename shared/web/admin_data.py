@@ -1,0 +1,67 @@
+"""Admin routes for CSV exports, the same files as ``sidebyside export``, streamed.
+
+GET /export/interactions.csv[?from=YYYY-MM-DD&to=YYYY-MM-DD]
+GET /export/responses.csv?survey=ID
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import flask
+
+from shared import bootstrap
+from shared.services import exports
+from shared.web.admin import Route
+from shared.web.errors import HttpError
+
+
+def _day(request: flask.Request, name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        # fromisoformat alone would also take "20240131" and week dates.
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HttpError(
+            400,
+            "invalid",
+            f"{name} must be a date as YYYY-MM-DD.",
+            errors={name: ["Enter a date as YYYY-MM-DD."]},
+        ) from None
+
+
+def _csv(table: exports.Table) -> flask.Response:
+    # Everything that can fail before the first row (a bad date, an unknown survey, the store)
+    # has failed by now, while an error can still be a proper status code. The BOM lets Excel,
+    # where most coordinators open these, read accents; the import accepts it.
+    body = (chunk.encode("utf-8") for chunk in table.chunks(bom=True))
+    response = flask.Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{table.filename}"'
+    response.headers["Cache-Control"] = "no-store"  # the rows are the program's confidential records
+    return response
+
+
+def interactions_csv(request: flask.Request) -> flask.Response:
+    start, end = _day(request, "from"), _day(request, "to")
+    return _csv(exports.export_interactions(bootstrap.app().store, start, end))
+
+
+def responses_csv(request: flask.Request) -> flask.Response:
+    survey_id = request.args.get("survey", "").strip()
+    if not survey_id:
+        raise HttpError(
+            400, "invalid", "Name the survey: ?survey=ID.", errors={"survey": ["Give the survey's id."]}
+        )
+    return _csv(exports.export_responses(bootstrap.app().store, survey_id))
+
+
+ROUTES = [
+    Route("GET", r"export/interactions\.csv", interactions_csv),
+    Route("GET", r"export/responses\.csv", responses_csv),
+]
