@@ -1,0 +1,74 @@
+"""``sidebyside report``: print the coordinators' report, or email it to them (``--send``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import click
+
+from shared import bootstrap
+from shared.errors import ServiceError
+from shared.services import reports
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """A service refusal is its message and exit code 1, also when the command runs standalone."""
+    try:
+        yield
+    except ServiceError as exc:
+        detail = "; ".join(f"--{k}: {', '.join(v)}" for k, v in (exc.errors or {}).items())
+        raise click.ClickException(f"{exc.message} {detail}".strip()) from None
+
+
+@click.command("report")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(reports.FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--survey", "survey_id", help="The survey's id (default: the latest survey).")
+@click.option("--from", "start", help="First day, YYYY-MM-DD (default: start of the academic year).")
+@click.option("--to", "end", help="Last day, YYYY-MM-DD (default: today).")
+@click.option(
+    "--test",
+    type=click.Choice(reports.TESTS),
+    default="paired",
+    show_default=True,
+    help="paired: the same students answer for both services (McNemar); independent: as published (chi-square/Fisher).",
+)
+@click.option(
+    "--send", is_flag=True, help="Email it to the coordinators now (once per month) instead of printing."
+)
+@click.option("--force", is_flag=True, help="With --send: send again even if this month's report went out.")
+def report(
+    fmt: str, survey_id: str | None, start: str | None, end: str | None, test: str, send: bool, force: bool
+) -> None:
+    """Barrier comparison from the latest survey and the program's activity, academic year to date."""
+    if force and not send:
+        raise click.UsageError("--force only goes with --send.")
+    with _one_line_errors():
+        options = reports.parse_options(
+            {"format": fmt, "survey": survey_id, "from": start, "to": end, "test": test}
+        )
+        app = bootstrap.app()
+        if not send:
+            click.echo(reports.render(reports.build(app, options), options.format), nl=False)
+            return
+        result = reports.send_scheduled_report(app, datetime.now(UTC), options=options, force=force)
+    if result["status"] == "already_sent":
+        click.echo(
+            f"The report for {result['period']} was already sent (attempt {result['attempt']}); nothing was sent. "
+            "Use --force to send it again."
+        )
+    else:
+        to = ", ".join(app.settings.coordinators)
+        click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")
+
+
+COMMANDS = [report]

@@ -1,0 +1,43 @@
+"""The report as an email to the coordinators: HTML and plain text, the chart inline, a CSV attached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.config import Settings
+from shared.errors import ServiceError
+from shared.mail import Attachment, InlineImage, Message
+from shared.report.chart import barrier_chart
+from shared.report.render import title, to_csv, to_email_html, to_text
+
+CHART_CID = "barrier-chart"
+
+
+class NoCoordinators(ServiceError):
+    """Nobody to send the report to: a setting is missing, so retrying will not help until it is set."""
+
+    status = 503
+    code = "no_coordinators"
+
+
+def report_message(report: dict[str, Any], settings: Settings) -> Message:
+    if not settings.coordinators:
+        raise NoCoordinators(
+            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
+        )
+    chart = barrier_chart(report)
+    period = report["period"]
+    return Message(
+        to=settings.coordinators,
+        subject=title(report),
+        text=to_text(report),
+        html=to_email_html(report, f"cid:{CHART_CID}" if chart else None),
+        inline_images=(InlineImage(CHART_CID, chart),) if chart else (),
+        attachments=(
+            Attachment(
+                f"report-{period['from']}-to-{period['to']}.csv",
+                to_csv(report).encode("utf-8-sig"),  # the BOM makes spreadsheet apps read UTF-8
+                "text/csv",
+            ),
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Which days a report covers and which scheduled period a run belongs to. Standard library only.
+
+The report covers the academic year to date by default: from the first day of
+``academic_year_start_month`` on or before today, to today, both in the program's time zone.
+A scheduled run is keyed by its month ("2026-11"), so a monthly schedule sends at most one
+report a month whatever the retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{long_date(self.start)} to {long_date(self.end)}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def academic_year_start(day: date, start_month: int) -> date:
+    """The first day of the academic year that ``day`` falls in."""
+    year = day.year if day.month >= start_month else day.year - 1
+    return date(year, start_month, 1)
+
+
+def default_period(today: date, start_month: int) -> Period:
+    """The academic year to date."""
+    return Period(academic_year_start(today, start_month), today)
+
+
+def local_today(now: datetime, tz: ZoneInfo) -> date:
+    """The date in the program's time zone at the instant ``now`` (naive means UTC)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo("UTC"))
+    return now.astimezone(tz).date()
+
+
+def period_key(now: datetime, tz: ZoneInfo) -> str:
+    """The scheduled period a run at ``now`` belongs to: its month in the program's time zone."""
+    today = local_today(now, tz)
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"

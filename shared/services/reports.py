@@ -1,0 +1,245 @@
+"""The coordinators' report: build it, render it, and email it at most once per period.
+
+Scheduled sends are keyed by period (the run's month in the program's time zone, "2026-11").
+A run record moves claimed -> sent, or claimed -> failed -> (next attempt) claimed -> sent:
+
+- a run already ``sent`` sends nothing and says so;
+- each attempt is claimed with an atomic create (``store.claim_report_attempt``), so of two
+  concurrent callers only one sends; the other is told the report is in progress;
+- a ``failed`` run, or a ``claimed`` one older than ``STALE_AFTER`` (its sender died), is
+  retried under the next attempt number.
+
+The one way a report goes out twice: the mail is handed over and then the store refuses
+the "sent" record (three tries) and the process dies; after ``STALE_AFTER`` a retry sends
+it again. Recording "sent" before sending would close that window but could lose the report.
+
+pandas, scipy and matplotlib load inside these functions only, so importing this module
+(the background job loop does) costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.errors import Conflict, Invalid, ServiceError
+from shared.mail.port import MailError
+from shared.records import ReportRun
+from shared.report.period import local_today, period_key
+from shared.store.port import AlreadyExists, Unavailable
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from shared.bootstrap import App
+    from shared.report.build import ReportRequest
+
+log = logging.getLogger("sidebyside.reports")
+
+STALE_AFTER = timedelta(minutes=15)  # longer than the send_report function may run (9 minutes)
+FORMATS = ("text", "html", "json")
+TESTS = ("paired", "independent")
+DETAIL_CHARS = 500
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ReportInProgress(Conflict):
+    """Another process holds this period's report right now; try again later."""
+
+    code = "in_progress"
+
+
+class ReportNotSent(ServiceError):
+    """Building or mailing the report failed; the run is recorded as failed and may be retried."""
+
+    status = 503
+    code = "report_failed"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """A checked request for a report (from the CLI or the admin API)."""
+
+    format: str = "text"
+    survey_id: str | None = None
+    start: date | None = None
+    end: date | None = None
+    test: str = "paired"
+
+    def request(self) -> ReportRequest:
+        from shared.report.build import ReportRequest
+
+        return ReportRequest(survey_id=self.survey_id, start=self.start, end=self.end, test=self.test)
+
+
+def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
+    """Options from strings (query parameters, CLI values); :class:`Invalid` names each bad one."""
+    errors: dict[str, list[str]] = {}
+    fmt = _text(raw.get("format")) or "text"
+    if fmt not in FORMATS:
+        errors["format"] = [f"must be one of {', '.join(FORMATS)}"]
+    test = _text(raw.get("test")) or "paired"
+    if test not in TESTS:
+        errors["test"] = [f"must be one of {', '.join(TESTS)}"]
+    survey = _text(raw.get("survey")) or None
+    if survey is not None and (len(survey) > 100 or not survey.isprintable()):
+        errors["survey"] = ["is not a survey id"]
+    days: dict[str, date | None] = {}
+    for key in ("from", "to"):
+        text = _text(raw.get(key))
+        try:
+            # fromisoformat alone would also take "20240131" and week dates.
+            if text and not _ISO_DATE.fullmatch(text):
+                raise ValueError(text)
+            days[key] = date.fromisoformat(text) if text else None
+        except ValueError:
+            errors[key] = ["must be a date as YYYY-MM-DD"]
+            days[key] = None
+    if days["from"] and days["to"] and days["from"] > days["to"]:
+        errors["from"] = ["must be on or before 'to'"]
+    if errors:
+        raise Invalid("Some report options are not valid.", errors=errors)
+    return ReportOptions(format=fmt, survey_id=survey, start=days["from"], end=days["to"], test=test)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def build(app: App, options: ReportOptions, now: datetime | None = None) -> dict[str, Any]:
+    """The report as a JSON-ready dict, as of ``now`` (default: the current time)."""
+    from shared.report.build import build_report
+
+    today = local_today(now or datetime.now(UTC), app.settings.timezone)
+    return build_report(app.store, app.settings, options.request(), today=today)
+
+
+def render(report: dict[str, Any], fmt: str) -> str:
+    """The report as ``text`` or ``json``, or as an HTML email document for ``html``."""
+    from shared.report import render as out
+
+    if fmt == "json":
+        return out.to_json(report)
+    if fmt == "html":
+        from shared.report.chart import barrier_chart
+
+        # A file on its own has no cid: parts, so the chart goes in as a data: URL.
+        return out.to_email_html(report, out.data_url(barrier_chart(report)))
+    return out.to_text(report)
+
+
+def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
+    """Build the report and mail it to the coordinators; the transport's message id."""
+    from shared.report.email import report_message
+
+    report = build(app, options, now)
+    return app.mailer.send(report_message(report, app.settings))
+
+
+def send_scheduled_report(
+    app: App, now: datetime, *, options: ReportOptions | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Send this period's report unless it was sent already (``force``: send it again anyway).
+
+    Returns ``{"status": "sent" | "already_sent", "period", "attempt"}``. Raises
+    :class:`ReportInProgress` when another process is sending it, :class:`ReportNotSent`
+    when this attempt failed (recorded, so a retry sends it), ``NoCoordinators`` when no
+    address is configured (checked before anything is claimed).
+    """
+    from shared.report.email import NoCoordinators
+
+    if not app.settings.coordinators:
+        raise NoCoordinators(
+            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
+        )
+    store = app.store
+    period = period_key(now, app.settings.timezone)
+    run = store.get_report_run(period)
+    attempt = _next_attempt(run, now, force)
+    if attempt is None:
+        assert run is not None
+        if run.state == "sent":
+            return {
+                "status": "already_sent",
+                "period": period,
+                "attempt": run.attempt,
+                "sent_at": _iso(run.updated_at),
+            }
+        raise ReportInProgress(
+            f"The report for {period} is being sent by another process (attempt {run.attempt})."
+        )
+    try:
+        store.claim_report_attempt(period, attempt, now)
+    except AlreadyExists:
+        raise ReportInProgress(
+            f"The report for {period} is being sent by another process (attempt {attempt})."
+        ) from None
+    claimed = ReportRun(period=period, state="claimed", attempt=attempt, updated_at=now)
+    store.save_report_run(claimed)
+    try:
+        message_id = send_now(app, options or ReportOptions(), now)
+    except Exception as exc:  # any failure is recorded, so the next call retries under a new attempt
+        detail = _detail(exc)
+        if isinstance(exc, (MailError, Unavailable, ServiceError)):
+            log.warning("report for %s not sent (attempt %d): %s", period, attempt, detail)
+        else:  # a bug: keep the traceback (it holds no request data here)
+            log.exception("report for %s not sent (attempt %d)", period, attempt)
+        try:
+            store.save_report_run(replace(claimed, state="failed", updated_at=_now(), detail=detail))
+        except Unavailable:
+            log.warning("could not record the failed report run for %s; it goes stale and is retried", period)
+        if isinstance(exc, ServiceError) and not isinstance(exc, Invalid):
+            raise
+        raise ReportNotSent(f"The report for {period} was not sent: {detail}") from exc
+    _save_sent(store, replace(claimed, state="sent", updated_at=_now(), detail=message_id))
+    log.info("report for %s sent (attempt %d)", period, attempt)
+    return {"status": "sent", "period": period, "attempt": attempt, "message_id": message_id}
+
+
+def _next_attempt(run: ReportRun | None, now: datetime, force: bool) -> int | None:
+    """The attempt number to claim, or None when nothing should be sent now."""
+    if run is None:
+        return 1
+    if run.state == "failed":
+        return run.attempt + 1
+    if run.state == "sent":
+        return run.attempt + 1 if force else None
+    # Claimed: someone is sending, unless the claim is so old that its sender must have died.
+    return run.attempt + 1 if now - run.updated_at > STALE_AFTER else None
+
+
+def _save_sent(store: Any, run: ReportRun) -> None:
+    # The mail is out: try hard to record it, since a run left "claimed" is resent once stale.
+    for pause in (0.0, 0.5, 2.0):
+        time.sleep(pause)
+        try:
+            store.save_report_run(run)
+            return
+        except Unavailable as exc:
+            log.warning("could not record the sent report for %s yet: %s", run.period, exc)
+    log.error(
+        "report for %s was sent but not recorded; it may be sent again after %s", run.period, STALE_AFTER
+    )
+
+
+def _detail(exc: BaseException) -> str:
+    # MailError and the store's errors are one line without secrets; others say only their type.
+    if isinstance(exc, (MailError, Unavailable, ServiceError)):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__} while building the report"
+    return text[:DETAIL_CHARS]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
