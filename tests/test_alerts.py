@@ -1,0 +1,225 @@
+"""Urgent-concern alerts through a real SMTP server, on both stores: one email to the
+coordinators with nothing about the student, kept and retried when mail fails, never twice."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared import bootstrap
+from shared.mail import Mailer, MailError, Message, make_mailer
+from shared.services import alerts, interactions, supporters
+
+SENDER = "Side-by-Side <alerts@example.org>"
+
+
+def answers(**changes: Any) -> dict[str, Any]:
+    day = interactions.today(bootstrap.app().settings)
+    base = {
+        "occurred_on": day.isoformat(),
+        "format": "phone",
+        "initiated_by": "student",
+        "duration_minutes": 45,
+        "year_of_study": "year3",
+        "topics": ["finances", "personal_relationships"],
+        "concern_level": "urgent",
+        "referral": "crisis_or_emergency",
+        "follow_up_planned": True,
+        "note": "Talked about the breakup with Jordan",
+    }
+    return {**base, **changes}
+
+
+def log(alias: str = "Sam", **changes: Any) -> str:
+    """Log an interaction the way the log function does; returns its id."""
+    app = bootstrap.app()
+    supporter = (
+        app.store.find_supporter(alias) or supporters.add_supporter(app.store, app.settings, alias).supporter
+    )
+    submission = str(uuid.uuid4())
+    interactions.record(
+        app.store,
+        supporter,
+        answers(**changes),
+        submission=submission,
+        context=interactions.validation_context(app.settings, "en"),
+    )
+    return submission
+
+
+def pending(now: datetime) -> list[Any]:
+    return bootstrap.app().store.pending_alerts(stale_before=now)
+
+
+def wire(app: Any, mailer: Mailer) -> Any:
+    return bootstrap.configure(settings=app.settings, store=app.store, mailer=mailer)
+
+
+@pytest.fixture
+def smtp_app(app, smtp_server):
+    """The program mailing through the loopback SMTP server."""
+    return wire(app, make_mailer(smtp_server.target, SENDER))
+
+
+class FailsFirst(Mailer):
+    """The real SMTP mailer, except that the first ``failures`` sends raise MailError."""
+
+    def __init__(self, real: Mailer, failures: int = 1) -> None:
+        super().__init__(real.sender)
+        self.real = real
+        self.failures = failures
+
+    def send(self, message: Message) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise MailError("smtp 127.0.0.1: 451 try again later")
+        return self.real.send(message)
+
+
+def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_student(smtp_app, smtp_server):
+    log("Sam")
+    now = datetime.now(UTC)
+    [alert] = pending(now)
+
+    assert alerts.send_pending_alerts(smtp_app, now) == {"sent": 1, "failed": 0, "taken": 0}
+    assert alerts.send_pending_alerts(smtp_app, now) == {"sent": 0, "failed": 0, "taken": 0}
+
+    [received] = smtp_server.messages
+    assert received.rcpt_tos == ("coord@example.org",)
+    assert received.message["Subject"] == "[Side-by-Side] Urgent concern logged by Sam"
+    text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    day = interactions.today(smtp_app.settings).isoformat()
+    logged = alert.created_at.astimezone(smtp_app.settings.timezone).strftime("%Y-%m-%d %H:%M %Z")
+    assert text == (
+        "Sam logged an interaction with an urgent level of concern for the student.\n"
+        "Please contact the supporter to follow up.\n"
+        "\n"
+        f"Date of the interaction: {day}\n"
+        "How did you connect?: Phone call\n"
+        "Did you refer the student to a resource?: Crisis line or emergency services\n"
+        "Did you plan a follow-up?: Yes\n"
+        "\n"
+        f"Logged at {logged}.\n"
+        "\n"
+        "Side-by-Side Peer Support Program\n"
+    )
+    for student_detail in ("Jordan", "breakup", "Year 3", "year3", "Finances", "relationships", "45 min"):
+        assert student_detail not in text
+    assert pending(now + timedelta(days=1)) == []
+
+
+def test_a_log_that_is_not_urgent_sends_nothing(smtp_app, smtp_server):
+    log("Sam", concern_level="some")
+    assert alerts.send_pending_alerts(smtp_app) == {"sent": 0, "failed": 0, "taken": 0}
+    assert smtp_server.messages == []
+
+
+def test_a_mail_failure_keeps_the_alert_and_a_retry_sends_it_exactly_once(app, smtp_server):
+    flaky = wire(app, FailsFirst(make_mailer(smtp_server.target, SENDER)))
+    log("Sam")
+    now = datetime.now(UTC)
+
+    assert alerts.send_pending_alerts(flaky, now) == {"sent": 0, "failed": 1, "taken": 0}
+    [kept] = pending(now + timedelta(days=1))
+    assert (kept.state, kept.attempts, kept.last_error) == (
+        "pending",
+        1,
+        "smtp 127.0.0.1: 451 try again later",
+    )
+    assert smtp_server.messages == []
+
+    # The next pass comes 20 s after a failure at the earliest (then 40 s, 80 s ... 5 min).
+    assert alerts.send_pending_alerts(flaky, now + timedelta(seconds=5)) == {
+        "sent": 0,
+        "failed": 0,
+        "taken": 0,
+    }
+    assert alerts.send_pending_alerts(flaky, now + timedelta(seconds=21)) == {
+        "sent": 1,
+        "failed": 0,
+        "taken": 0,
+    }
+    assert alerts.send_pending_alerts(flaky, now + timedelta(minutes=10)) == {
+        "sent": 0,
+        "failed": 0,
+        "taken": 0,
+    }
+    assert len(smtp_server.messages) == 1
+    assert pending(now + timedelta(days=1)) == []
+
+
+def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server, settings_env, tmp_path):
+    from shared import config
+
+    settings = config.load({**settings_env, "SIDEBYSIDE_COORDINATORS": ""}, base=tmp_path)
+    configured = bootstrap.configure(
+        settings=settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+    log("Sam")
+    assert alerts.send_pending_alerts(configured) == {"sent": 0, "failed": 1, "taken": 0}
+    [kept] = pending(datetime.now(UTC) + timedelta(days=1))
+    assert kept.last_error == "no coordinator address is set (SIDEBYSIDE_COORDINATORS)"
+    assert smtp_server.messages == []
+
+
+def test_concurrent_senders_send_each_alert_once(smtp_app, smtp_server):
+    for alias in ("Ana", "Ben", "Cy", "Dee", "Eli"):
+        log(alias)
+    now = datetime.now(UTC)
+    start = threading.Barrier(4)
+    results: list[dict[str, int]] = []
+
+    def sender() -> None:
+        start.wait()
+        results.append(alerts.send_pending_alerts(smtp_app, now))
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    subjects = Counter(r.message["Subject"] for r in smtp_server.messages)
+    assert subjects == Counter(
+        f"[Side-by-Side] Urgent concern logged by {a}" for a in ("Ana", "Ben", "Cy", "Dee", "Eli")
+    )
+    assert sum(r["sent"] for r in results) == 5
+    assert pending(now + timedelta(days=1)) == []
+
+
+def test_a_claim_left_by_a_crashed_sender_is_taken_over_after_five_minutes(smtp_app, smtp_server):
+    log("Sam")
+    now = datetime.now(UTC)
+    [alert] = pending(now)
+    assert smtp_app.store.claim_alert(alert, now) is not None  # a sender claims it, then dies
+
+    assert alerts.send_pending_alerts(smtp_app, now + timedelta(minutes=4)) == {
+        "sent": 0,
+        "failed": 0,
+        "taken": 0,
+    }
+    assert alerts.send_pending_alerts(smtp_app, now + timedelta(minutes=6)) == {
+        "sent": 1,
+        "failed": 0,
+        "taken": 0,
+    }
+    assert len(smtp_server.messages) == 1
+
+
+def test_send_alert_now_sends_the_new_alert_once_and_never_raises(app, smtp_server):
+    flaky = wire(app, FailsFirst(make_mailer(smtp_server.target, SENDER)))
+    log("Sam")
+    [alert] = pending(datetime.now(UTC))
+
+    assert alerts.send_alert_now(flaky, alert.id) is False  # mail down: kept for the retry loop
+    assert smtp_server.messages == []
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert alerts.send_alert_now(flaky, alert.id, later) is True
+    assert alerts.send_alert_now(flaky, alert.id, later) is False  # already sent: not again
+    assert alerts.send_pending_alerts(flaky, later) == {"sent": 0, "failed": 0, "taken": 0}
+    assert len(smtp_server.messages) == 1
