@@ -1,0 +1,71 @@
+"""The survey in headless Chromium on a phone-sized screen, on both stores: open a link, switch
+to French, answer, submit, reopen the link; axe-core finds no WCAG 2.1 AA violation on the
+survey, the page of answers to fix, the thank-you page and the refusal pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_survey_links import issue, new_survey
+
+
+@pytest.mark.browser
+def test_answer_in_french_on_a_phone_then_the_link_is_used(app, live_server, page, axe):
+    new_survey(app, k10=True)
+    [token] = issue(app)
+    url = f"{live_server.url}/survey/{token}"
+
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert axe(page) == []
+    page.get_by_role("link", name="Français").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").inner_text() == "Sondage de fin d'année"
+    assert "9-8-8" in page.locator("footer").inner_text()
+    # Nothing sticks out of a 360 px screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_role("group", name="le programme de soutien par les pairs").get_by_label(
+        "La stigmatisation"
+    ).check()
+    page.get_by_label("2e année").check()
+    page.get_by_label("Très probable").check()
+    page.locator("textarea").fill("Plus de plages horaires le soir. <b>merci</b>")
+    # A value no option has, as a tampered form would send: the answers come back to fix.
+    radio = page.locator("input[name='k10_1']").first
+    radio.evaluate("e => e.value = '6'")
+    radio.check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("#q-k10_1-e").is_visible()
+    assert page.get_by_label("2e année").is_checked()
+    assert page.locator("textarea").input_value() == "Plus de plages horaires le soir. <b>merci</b>"
+    assert app.store.count_answers("y2026") == 0
+    assert axe(page) == []
+
+    page.locator("input[name='k10_1'][value='2']").check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    page.wait_for_url(f"{live_server.url}/survey/thanks?lang=fr")
+    assert page.locator("h1").inner_text() == "Merci!"
+    assert axe(page) == []
+    [answer] = app.store.iter_answers("y2026")
+    assert answer.answers == {
+        "barriers": {"faculty_services": [], "peer_support": ["stigma"]},
+        "year_of_study": "year2",
+        "would_recommend": 5,
+        "suggestions": "Plus de plages horaires le soir. <b>merci</b>",
+        "k10_1": 2,
+    }
+
+    response = page.goto(f"{url}?lang=fr")
+    assert response.status == 410
+    assert "Vous avez déjà répondu" in page.locator("main").inner_text()
+    assert axe(page) == []
+
+
+@pytest.mark.browser
+def test_refusal_pages_are_accessible(app, live_server, page, axe):
+    response = page.goto(f"{live_server.url}/survey/{'A' * 43}")
+    assert response.status == 404
+    assert "9-8-8" in page.locator("footer").inner_text()
+    assert axe(page) == []
