@@ -1,0 +1,157 @@
+"""The background loop: alerts within seconds of a kick, the report at each cron tick (in the
+program's time zone), the survey purge once a day."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared import bootstrap, config, jobs
+from shared.mail import make_mailer
+from shared.records import Link, Survey
+from tests.test_alerts import SENDER, log
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def toronto(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TORONTO)
+
+
+def test_next_tick_reads_the_schedule_in_the_program_time_zone():
+    assert jobs.next_tick("0 7 1 * *", TORONTO, toronto(2026, 3, 1, 6, 59)) == toronto(2026, 3, 1, 7, 0)
+    # Across the change to daylight time: still 07:00 on the wall clock, an hour earlier in UTC.
+    after = jobs.next_tick("0 7 1 * *", TORONTO, toronto(2026, 3, 1, 7, 0))
+    assert after == toronto(2026, 4, 1, 7, 0)
+    assert after.astimezone(UTC) == datetime(2026, 4, 1, 11, 0, tzinfo=UTC)
+
+
+class Calls:
+    """A report hook that records when it ran (and can be told to fail, as a down store would)."""
+
+    def __init__(self, fail: int = 0) -> None:
+        self.at: list[datetime] = []
+        self.fail = fail
+
+    def __call__(self, app: object, now: datetime) -> None:
+        self.at.append(now)
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("store down")
+
+
+def no_purge(app: object, today: date) -> None:
+    pass
+
+
+@pytest.fixture
+def plain_app(settings_env, tmp_path):
+    """The program on SQLite alone: the schedule tests make thousands of passes, each reading alerts."""
+    return bootstrap.App(config.load(settings_env, base=tmp_path))
+
+
+def test_the_report_runs_at_each_tick_and_once_per_tick(plain_app):
+    report = Calls()
+    start = toronto(2026, 2, 20, 12, 0)
+    loop = jobs.Jobs(plain_app, start, report=report, purge=no_purge)
+    for minutes in range(0, 60 * 24 * 40, 30):  # 40 days, a pass every half hour
+        loop.run_due(start + timedelta(minutes=minutes))
+    assert report.at == [toronto(2026, 3, 1, 7, 0), toronto(2026, 4, 1, 7, 0)]
+
+
+def test_a_tick_missed_while_the_server_was_down_runs_at_start_within_a_day(plain_app):
+    report = Calls()
+    jobs.Jobs(plain_app, toronto(2026, 3, 1, 9, 30), report=report, purge=no_purge).run_due(
+        toronto(2026, 3, 1, 9, 30)
+    )
+    assert report.at == [toronto(2026, 3, 1, 9, 30)]
+
+    later = Calls()
+    jobs.Jobs(plain_app, toronto(2026, 3, 3, 9, 30), report=later, purge=no_purge).run_due(
+        toronto(2026, 3, 3, 9, 30)
+    )
+    assert later.at == []  # a fresh install mid-month does not mail a report at once
+
+
+def test_a_failed_report_is_tried_again_five_minutes_later(plain_app):
+    report = Calls(fail=1)
+    start = toronto(2026, 2, 28, 12, 0)
+    loop = jobs.Jobs(plain_app, start, report=report, purge=no_purge)
+    for minutes in range(0, 60 * 24 * 2):
+        loop.run_due(start + timedelta(minutes=minutes))
+    assert report.at == [toronto(2026, 3, 1, 7, 0), toronto(2026, 3, 1, 7, 5)]
+
+
+def test_the_purge_runs_once_a_day_on_the_real_service(app):
+    store = app.store
+    today = date.today()
+    store.add_survey(
+        Survey(id="y2024", closed_on=today - timedelta(days=30), created_on=today - timedelta(days=90))
+    )
+    store.add_links("y2024", [Link(hash="a" * 64, survey_id="y2024")])
+    loop = jobs.Jobs(app, datetime.now(UTC), report=Calls())
+
+    loop.run_due(datetime.now(UTC))
+    assert store.get_link("a" * 64) is None
+    assert store.get_survey("y2024").purged_on is not None
+    assert loop.purged_on == datetime.now(app.settings.timezone).date()
+
+
+@pytest.fixture
+def loop_app(app, smtp_server, settings_env, tmp_path):
+    """The program mailing through the SMTP server, with a report schedule far from today (so the
+    loop's own report hook stays quiet)."""
+    month = (datetime.now(UTC).month + 5) % 12 + 1
+    settings = config.load({**settings_env, "SIDEBYSIDE_REPORT_SCHEDULE": f"0 7 1 {month} *"}, base=tmp_path)
+    return bootstrap.configure(
+        settings=settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+
+
+def wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_server):
+    stop = threading.Event()
+    thread = threading.Thread(target=jobs.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(jobs._running.is_set)
+        time.sleep(0.2)  # let the first pass finish and the loop go to sleep for 20 s
+        started = time.monotonic()
+        interaction_id = log("Sam")
+        [alert] = [
+            a for a in loop_app.store.pending_alerts(datetime.now(UTC)) if a.interaction_id == interaction_id
+        ]
+        jobs.deliver_soon(loop_app, alert.id)  # the loop runs here, so this only wakes it
+        assert wait_for(lambda: len(smtp_server.messages) == 1, seconds=5)
+        assert time.monotonic() - started < 5
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert not jobs._running.is_set()
+    assert [m.message["Subject"] for m in smtp_server.messages] == [
+        "[Side-by-Side] Urgent concern logged by Sam"
+    ]
+
+
+def test_without_a_loop_deliver_soon_sends_at_once(loop_app, smtp_server):
+    interaction_id = log("Sam")
+    [alert] = [
+        a for a in loop_app.store.pending_alerts(datetime.now(UTC)) if a.interaction_id == interaction_id
+    ]
+    jobs.deliver_soon(loop_app, alert.id)
+    assert len(smtp_server.messages) == 1
+    jobs.deliver_soon(loop_app, alert.id)
+    assert len(smtp_server.messages) == 1
