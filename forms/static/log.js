@@ -7,12 +7,15 @@
   const QUEUE = "sbs-log-queue"; // submissions waiting to be sent: [{id, token, lang, day, data}]
   const REFUSED = "sbs-log-refused"; // queued ones the server refused: [{day, message}]
   const TIMEOUT_MS = 15000;
-  const RETRY_MS = 30000;
+  const RETRY_MS = 30000; // a steady retry, whatever the browser thinks of the connection
+  const FIRST_RETRY_MS = 5000; // after a failure: 5 s, 10 s, 20 s ... up to RETRY_MS
   const status = document.getElementById("status");
   if (!status || !window.localStorage || !window.fetch) return;
   const say = status.dataset;
   const form = document.getElementById("log");
   let flushing = false;
+  let backoff = FIRST_RETRY_MS;
+  let retry = null;
   let queuedNow = false;
   let sentNow = 0;
 
@@ -103,12 +106,24 @@
     }
   }
 
+  // navigator.onLine and the "online" event are hints only (a page opened offline may think it
+  // is online), so a failure also schedules its own retry, sooner at first.
+  function later() {
+    clearTimeout(retry);
+    retry = setTimeout(flush, backoff);
+    backoff = Math.min(backoff * 2, RETRY_MS);
+  }
+
   const stored = (s) => s === 200 || s === 201;
   // Not reached, timed out, rate-limited or a server fault: the same request may work later.
   const retryable = (s) => s === 0 || s === 408 || s === 429 || s >= 500;
 
   async function flush() {
-    if (flushing || !navigator.onLine) return;
+    if (flushing) return;
+    if (!navigator.onLine) {
+      if (read(QUEUE).length) later();
+      return;
+    }
     flushing = true;
     try {
       for (const item of read(QUEUE)) {
@@ -117,6 +132,7 @@
           drop(item.id);
           sentNow += 1;
         } else if (retryable(result.status)) {
+          later();
           break; // still unreachable: try the rest later, in order
         } else {
           drop(item.id); // refused for good (bad link, bad answer): tell the supporter, never resend
@@ -125,7 +141,10 @@
       }
     } finally {
       flushing = false;
-      if (!read(QUEUE).length) queuedNow = false;
+      if (!read(QUEUE).length) {
+        queuedNow = false;
+        backoff = FIRST_RETRY_MS;
+      }
       render();
     }
   }
@@ -172,6 +191,7 @@
         window.location.assign(`thanks?${query}`);
       } else if (retryable(result.status)) {
         queuedNow = true;
+        later();
         form.reset(); // ready for the next one, under a new id
         id.value = uuid();
         render();

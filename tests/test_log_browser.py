@@ -1,0 +1,152 @@
+"""The log form in headless Chromium at phone size: submit, fix a mistake, log offline,
+and accessibility (axe-core, WCAG 2.1 AA) of every page a supporter sees."""
+
+# Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.browser import PHONE
+from tests.test_log_support import sam, stored  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def form_url(live_server, sam) -> str:
+    return f"{live_server.url}/log_interaction/?t={sam.token}"
+
+
+def fill(page, note: str = "Exam stress.") -> None:
+    """What a supporter taps: about ten touches, one thumb."""
+    page.get_by_label("Phone call").check()
+    page.get_by_label("The student").check()
+    page.get_by_label("Academics (courses, exams, studying)").check()
+    page.get_by_label("Some concern").check()
+    page.get_by_label("No referral").check()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("Note").fill(note)
+
+
+def test_log_an_interaction_and_see_thanks(live_server, page, sam, axe):
+    page.goto(form_url(live_server, sam))
+    assert page.locator("h1").inner_text() == "Log an interaction"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    assert axe(page) == []
+    fill(page)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/log_interaction/thanks?*")
+    assert page.locator("h1").inner_text() == "Saved. Thank you!"
+    assert "Logged this month: 1" in page.locator("main").inner_text()
+    assert axe(page) == []
+    [record] = stored()
+    assert record.supporter_id == sam.id
+    assert record.answers["topics"] == ["academic"] and record.answers["note"] == "Exam stress."
+    page.get_by_role("link", name="Log another interaction").click()
+    assert page.locator("h1").inner_text() == "Log an interaction"
+    assert page.get_by_label("Phone call").is_checked()  # the usual format, preselected
+
+
+def test_a_mistake_keeps_every_answer(live_server, page, sam, axe):
+    page.goto(form_url(live_server, sam))
+    fill(page, note="<b>not bold</b>")
+    page.get_by_label("Academics (courses, exams, studying)").uncheck()
+    page.get_by_label("How long did it last?").fill("999")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#q-topics-e")
+    assert (
+        page.locator("#q-topics-e").inner_text() == "“What did you talk about?”: please answer this question."
+    )
+    assert "no greater than 600" in page.locator("#q-duration_minutes-e").inner_text()
+    assert page.get_by_label("Phone call").is_checked()
+    assert page.get_by_label("Some concern").is_checked()
+    assert page.get_by_label("How long did it last?").input_value() == "999"
+    assert page.get_by_label("Note").input_value() == "<b>not bold</b>"
+    assert page.locator("main b").count() == 0  # shown as text
+    assert axe(page) == []
+    assert stored() == []
+    # Fixed, it goes through once.
+    page.get_by_label("Academics (courses, exams, studying)").check()
+    page.get_by_label("How long did it last?").fill("25")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/thanks?*")
+    assert [r.answers["duration_minutes"] for r in stored()] == [25]
+
+
+def test_offline_submission_waits_on_the_phone_and_is_sent_once(live_server, context, page, sam):
+    page.goto(form_url(live_server, sam))
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    context.set_offline(True)
+    fill(page, note="Logged on the subway.")
+    queued_id = page.locator("input[name=submission_id]").input_value()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text(
+        "Saved on this phone. It will be sent automatically when you are back online."
+    ).wait_for()
+    assert stored() == []
+    # The form is ready for the next one, under a new id.
+    assert page.locator("input[name=submission_id]").input_value() != queued_id
+    assert not page.get_by_label("Phone call").is_checked()
+
+    context.set_offline(False)
+    page.get_by_text("Sent what was saved on this phone: 1.").wait_for()
+    [record] = stored()
+    assert (record.id, record.answers["note"]) == (queued_id, "Logged on the subway.")
+    assert page.evaluate("localStorage.getItem('sbs-log-queue')") == "[]"
+
+
+def test_the_form_opens_offline_once_visited(live_server, context, page, sam):
+    page.goto(form_url(live_server, sam))
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == "Log an interaction"
+    fill(page)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved on this phone.", exact=False).wait_for()
+    context.set_offline(False)
+    page.get_by_text("Sent what was saved on this phone: 1.").wait_for()
+    assert len(stored()) == 1
+
+
+def test_a_queued_submission_the_server_refuses_is_shown_not_retried(live_server, context, page, sam):
+    from shared import bootstrap
+    from shared.services import supporters
+
+    page.goto(form_url(live_server, sam))
+    context.set_offline(True)
+    fill(page)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved on this phone.", exact=False).wait_for()
+    store = bootstrap.app().store
+    supporters.revoke(store, supporters.by_id(store, sam.id))  # while the phone was offline
+    context.set_offline(False)
+    page.get_by_text("The server refused an interaction saved on this phone", exact=False).wait_for()
+    assert "This link is no longer active." in page.locator("#status").inner_text()
+    assert page.evaluate("localStorage.getItem('sbs-log-queue')") == "[]"
+    assert stored() == []
+
+
+def test_without_javascript(live_server, browser, sam, axe):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(form_url(live_server, sam) + "&lang=fr")
+        assert page.locator("h1").inner_text() == "Consigner une interaction"
+        page.get_by_label("Appel téléphonique").check()
+        page.get_by_role("button", name="Enregistrer").click()
+        page.wait_for_selector("#q-topics-e")
+        assert page.get_by_label("Appel téléphonique").is_checked()
+        page.get_by_label("L'étudiant ou l'étudiante").check()
+        page.get_by_label("Études (cours, examens, apprentissage)").check()
+        page.get_by_label("Aucune inquiétude").check()
+        page.get_by_label("Aucune orientation").check()
+        page.get_by_label("Non", exact=True).check()
+        page.get_by_role("button", name="Enregistrer").click()
+        page.wait_for_url("**/thanks?*")
+        assert page.locator("h1").inner_text() == "Enregistré. Merci!"
+        assert len(stored()) == 1
+    finally:
+        context.close()
