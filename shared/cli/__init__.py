@@ -16,6 +16,7 @@ from shared.store.port import StoreError
 # Feature modules that add commands; each exposes COMMANDS, a list of click commands/groups.
 COMMAND_MODULES = (
     "shared.cli.serve",
+    "shared.cli.demo",
     "shared.cli.supporters",
     "shared.cli.surveys",
     "shared.cli.data",
