@@ -1,0 +1,309 @@
+"""The interaction log's budgets, measured in one run:
+
+- bytes to show the log form in Chromium (every request of a first visit, service worker
+  included, each body gzip-compressed here since the local server does not compress),
+  and how many requests leave for another origin;
+- cold import of functions/main.py and the log handler in a fresh interpreter, as a ratio
+  to a bare ``import google.cloud.firestore`` timed in the same run, and that pandas, scipy
+  and matplotlib stay out of it;
+- p50/p99 latency of ``POST /log_interaction/`` from 50 concurrent clients against the real
+  local server (threaded werkzeug) on SQLite.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+PAGE_BUDGET = 14 * 1024
+IMPORT_RUNS = 7
+CLIENTS = 50
+POSTS_PER_CLIENT = 20
+
+ANSWERS = {
+    "format": "phone",
+    "initiated_by": "student",
+    "duration_minutes": 20,
+    "topics": ["academic"],
+    "concern_level": "some",
+    "referral": "none",
+    "follow_up_planned": False,
+    "note": "Benchmark.",
+}
+
+
+@contextmanager
+def local_server() -> Iterator[tuple[str, str]]:
+    """The whole local app on a loopback port with a fresh SQLite store; yields (url, token)."""
+    from werkzeug.serving import make_server
+
+    from shared import bootstrap, config
+    from shared.services import supporters
+    from shared.store.sqlite import SqliteStore
+    from shared.web.serve import wsgi_app
+
+    # The development server logs every URL, and log URLs carry tokens: keep it quiet here.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "SIDEBYSIDE_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+            "SIDEBYSIDE_DATA_DIR": tmp,
+            "SIDEBYSIDE_STORE": f"sqlite:///{tmp}/bench.db",
+            "SIDEBYSIDE_MAIL": f"outbox:{tmp}/outbox",
+        }
+        settings = config.load(env, base=Path(tmp))
+        store = SqliteStore(settings.store.path)
+        bootstrap.configure(settings=settings, store=store)
+        issued = supporters.add_supporter(store, settings, "Bench")
+        token = issued.link.split("?t=")[1]
+        server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}", token
+        finally:
+            server.shutdown()
+            server.server_close()
+            bootstrap.reset()
+
+
+# -- page weight --------------------------------------------------------------------------
+def page_weight(url: str, token: str) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    # Also report the service worker's own fetches (its precache is part of a first visit).
+    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
+    origin = urlparse(url).netloc
+    sizes: dict[str, int] = {}
+    foreign: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+
+        def seen(response) -> None:
+            if urlparse(response.url).netloc != origin:
+                foreign.append(response.url)
+                return
+            try:
+                body = response.body()
+            except Exception:  # a redirect or an aborted request has no body
+                body = b""
+            key = f"{response.request.method} {response.url} #{len(sizes)}"
+            sizes[key] = len(gzip.compress(body, compresslevel=6))
+
+        context.on("response", seen)
+        context.on("request", lambda r: urlparse(r.url).netloc != origin and foreign.append(r.url))
+        page = context.new_page()
+        page.goto(f"{url}/log_interaction/?t={token}", wait_until="networkidle")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_timeout(500)  # let the service worker's precache finish
+        browser.close()
+    total = sum(sizes.values())
+    return [
+        {
+            "name": "log form first visit, gzip bytes",
+            "value": total,
+            "unit": "bytes",
+            "target": f"<= {PAGE_BUDGET}",
+            "note": f"{len(sizes)} responses incl. service worker precache; bodies gzipped here",
+        },
+        {
+            "name": "log form third-party requests",
+            "value": len(set(foreign)),
+            "unit": "count",
+            "target": "0",
+            "note": "",
+        },
+    ]
+
+
+# -- cold import --------------------------------------------------------------------------
+HANDLER = (
+    "import sys, time; t = time.perf_counter(); "
+    "import functions.main, shared.web.log_interaction; "
+    "took = time.perf_counter() - t; "
+    "heavy = [m for m in ('pandas', 'scipy', 'matplotlib') if m in sys.modules]; "
+    "print(took, ','.join(heavy))"
+)
+FIRESTORE = (
+    "import time; t = time.perf_counter(); import google.cloud.firestore; print(time.perf_counter() - t, '')"
+)
+
+
+def _time_import(code: str) -> tuple[float, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split(" ")
+    return float(out[0]), out[1].strip() if len(out) > 1 else ""
+
+
+def cold_import() -> list[dict]:
+    handler: list[float] = []
+    firestore: list[float] = []
+    heavy: set[str] = set()
+    for _ in range(IMPORT_RUNS):  # interleaved, so both see the same machine load
+        took, loaded = _time_import(HANDLER)
+        handler.append(took)
+        heavy.update(filter(None, loaded.split(",")))
+        firestore.append(_time_import(FIRESTORE)[0])
+    ours, theirs = statistics.median(handler), statistics.median(firestore)
+    return [
+        {
+            "name": "log handler cold import / firestore import",
+            "value": round(ours / theirs, 3),
+            "unit": "ratio",
+            "target": "<= 1.15",
+            "note": f"median of {IMPORT_RUNS}: {ours * 1000:.0f} ms vs {theirs * 1000:.0f} ms",
+        },
+        {
+            "name": "log handler imports pandas/scipy/matplotlib",
+            "value": len(heavy),
+            "unit": "modules",
+            "target": "0",
+            "note": ", ".join(sorted(heavy)) or "none loaded",
+        },
+    ]
+
+
+# -- latency under load -------------------------------------------------------------------
+def latency(url: str, token: str) -> list[dict]:
+    from shared import bootstrap
+    from shared.services.interactions import today
+
+    host, port = urlparse(url).hostname, urlparse(url).port
+    body = {**ANSWERS, "occurred_on": today(bootstrap.app().settings).isoformat()}
+    payload = json.dumps(body).encode()
+    timings: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
+
+    def client() -> None:
+        mine: list[tuple[float, int]] = []
+        start.wait()
+        for _ in range(POSTS_PER_CLIENT):
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+            began = time.perf_counter()
+            connection.request(
+                "POST",
+                "/log_interaction/",
+                body=payload,
+                headers={
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                    "Authorization": f"Bearer {token}",
+                    "Idempotency-Key": str(uuid.uuid4()),
+                },
+            )
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - began, response.status))
+            connection.close()
+        with lock:
+            timings.extend(t for t, _ in mine)
+            statuses.extend(s for _, s in mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(timings)
+    p50 = ordered[len(ordered) // 2] * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    stored = sum(1 for _ in bootstrap.app().store.iter_interactions(body_day(body), body_day(body)))
+    note = f"{len(ordered)} POSTs, {statuses.count(201)} x 201, {stored} stored; SQLite synchronous=FULL"
+    return [
+        {
+            "name": "POST /log_interaction/ p50, 50 clients",
+            "value": round(p50, 1),
+            "unit": "ms",
+            "target": "informative",
+            "note": note,
+        },
+        {
+            "name": "POST /log_interaction/ p99, 50 clients",
+            "value": round(p99, 1),
+            "unit": "ms",
+            "target": "<= 50",
+            "note": "",
+        },
+    ]
+
+
+def body_day(body: dict):
+    from datetime import date
+
+    return date.fromisoformat(body["occurred_on"])
+
+
+def store_contention() -> list[dict]:
+    """The same 50 x 20 writes straight into SqliteStore.add_interaction, without HTTP: shows
+    how much of the POST tail is the store's (writers polling SQLite's busy handler)."""
+    from datetime import UTC, date, datetime
+
+    from shared.records import Interaction
+    from shared.store.sqlite import SqliteStore
+
+    timings: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStore(Path(tmp) / "contention.db")
+
+        def writer() -> None:
+            mine = []
+            start.wait()
+            for _ in range(POSTS_PER_CLIENT):
+                began = time.perf_counter()
+                store.add_interaction(
+                    Interaction(str(uuid.uuid4()), "s1", date(2026, 3, 1), dict(ANSWERS), datetime.now(UTC))
+                )
+                mine.append(time.perf_counter() - began)
+            with lock:
+                timings.extend(mine)
+
+        threads = [threading.Thread(target=writer) for _ in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        store.close()
+    ordered = sorted(timings)
+    return [
+        {
+            "name": "store add_interaction p99, 50 threads",
+            "value": round(ordered[int(len(ordered) * 0.99)] * 1000, 1),
+            "unit": "ms",
+            "target": "informative",
+            "note": f"p50 {ordered[len(ordered) // 2] * 1000:.1f} ms; no HTTP, same load",
+        }
+    ]
+
+
+def run() -> list[dict]:
+    rows = cold_import()
+    with local_server() as (url, token):
+        rows = page_weight(url, token) + rows + latency(url, token)
+    return rows + store_contention()
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
