@@ -60,9 +60,9 @@ def summary(report: dict[str, Any]) -> list[tuple[str, str]]:
     if fu["count"] is not None:
         out.append(("Follow-ups planned", count_pct(fu["count"], fu["rate"])))
     dur = act["duration"]
-    out.append(
-        ("Median duration", DASH if dur["median"] is None else f"{dur['median']:g} minutes (n = {dur['n']})")
-    )
+    median = dur["median"]
+    shown = f"{median:g} minutes (n = {dur['n']})" if median is not None else dur["note"] or DASH
+    out.append(("Median duration", shown))
     survey = report["survey"]
     if survey is None:
         out.append(("Survey", report["survey_note"]))
