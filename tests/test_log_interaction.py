@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 from shared import bootstrap
+from shared.mail import Mailer, MailError, Message
 from shared.records import Interaction
 from shared.services import supporters
 from tests.test_log_support import (  # noqa: F401  (fixtures)
@@ -216,19 +217,40 @@ def test_json_errors_in_french(log_client, sam):
     }
 
 
-def test_urgent_concern_stores_its_alert_in_the_same_write(log_client, sam):
+def test_urgent_concern_mails_the_coordinators_once(log_client, sam, outbox):
     key = str(uuid.uuid4())
     assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 201
-    [alert] = alerts()
-    assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 0)
-    assert uuid.UUID(alert.id)
-    # A repeat stores neither a second interaction nor a second alert.
+    [mail] = outbox.messages()
+    assert mail["To"] == "coord@example.org"
+    assert "Exam stress" not in mail.as_string()  # nothing about the student
+    # A repeat stores no second interaction and sends no second alert; other levels send none.
     assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 200
-    assert alerts() == [alert]
     assert (
         post_json(log_client, sam.token, answers(concern_level="some"), str(uuid.uuid4())).status_code == 201
     )
-    assert alerts() == [alert]
+    assert len(outbox.messages()) == 1
+    assert alerts() == []
+
+
+class MailDown(Mailer):
+    """The fault to inject: every send fails, through the project's own mail port."""
+
+    def send(self, message: Message) -> str:
+        raise MailError("smtp.example.org:587 refused the connection")
+
+
+def test_urgent_alert_is_stored_with_the_interaction_and_kept_when_mail_fails(log_client, sam, app):
+    bootstrap.configure(settings=app.settings, store=app.store, mailer=MailDown("x@example.org"))
+    key = str(uuid.uuid4())
+    response = post_json(log_client, sam.token, answers(concern_level="urgent"), key)
+    assert (response.status_code, response.json) == (201, {"id": key, "duplicate": False})
+    [alert] = alerts()
+    assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 1)
+    assert alert.last_error == "smtp.example.org:587 refused the connection"
+    assert uuid.UUID(alert.id)
+    form = log_client.post("/", data=as_form(answers(concern_level="urgent"), sam.token))
+    assert form.status_code == 303
+    assert sorted(a.interaction_id for a in alerts()) == sorted(r.id for r in stored())
 
 
 def test_a_submission_id_used_by_another_supporter_is_a_conflict(log_client, sam):

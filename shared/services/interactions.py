@@ -5,17 +5,23 @@ create), and raise an urgent-concern alert in the same write.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.records import Alert, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
+
+if TYPE_CHECKING:
+    from shared.bootstrap import App
+
+log = logging.getLogger("sidebyside.interactions")
 
 FORM = "interaction_log"
 URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the coordinators
@@ -30,6 +36,7 @@ SUBMISSION_ID_MESSAGES = {
 class Recorded:
     id: str
     duplicate: bool  # True: this submission was stored before; nothing new was stored
+    alert_id: str | None = None  # the urgent-concern alert stored with it, by this call
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,25 @@ def record(
         if stored is not None and stored.supporter_id != supporter.id:
             raise Conflict("This submission id is already used.", code="submission_id_taken") from None
         return Recorded(submission, duplicate=True)
-    return Recorded(submission, duplicate=False)
+    return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
+
+
+def alert_coordinators(app: App, recorded: Recorded) -> None:
+    """Hand an urgent-concern alert just stored to the sender (``shared.jobs.deliver_soon``).
+
+    The alert is already stored with its interaction, so a failure here loses nothing: the
+    retry loop (or the next ``send_report`` call, in the cloud) sends it. Never raises, so a
+    stored submission is always answered as stored. Imported here, on the urgent path only,
+    to keep the mail and scheduling modules out of the form's cold start.
+    """
+    if recorded.alert_id is None:
+        return
+    try:
+        from shared.jobs import deliver_soon
+
+        deliver_soon(app, recorded.alert_id)
+    except Exception:
+        log.exception("urgent alert %s left for the retry loop", recorded.alert_id)
 
 
 def activity(store: Store, supporter: Supporter, on: date) -> Activity:

@@ -249,6 +249,7 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
         )
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
+    interactions.alert_coordinators(app, recorded)
     return {"id": recorded.id, "duplicate": recorded.duplicate}, 200 if recorded.duplicate else 201
 
 
@@ -264,7 +265,7 @@ def _submit_html(request: flask.Request) -> flask.Response:
         return _render_form(lang, token, supporter, data, exc.errors or {}, str(uuid.uuid4()), status=400)
     app = bootstrap.app()
     try:
-        interactions.record(
+        recorded = interactions.record(
             app.store,
             supporter,
             data,
@@ -274,6 +275,7 @@ def _submit_html(request: flask.Request) -> flask.Response:
     except Invalid as exc:
         # Nothing was stored: show the same answers with each message beside its question.
         return _render_form(lang, token, supporter, data, exc.errors or {}, submission, status=400)
+    interactions.alert_coordinators(app, recorded)
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.
     return flask.redirect(_links(token, lang)["thanks"], 303)
 
