@@ -228,15 +228,14 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
 
-def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
-    """Validate ``data`` and store it as one answer, using the link up; returns the ballot.
+def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date) -> None:
+    """Validate ``data`` and store it as one answer, using the ballot's link up.
 
     :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
     even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
     from shared.forms import FormInvalid, ValidationContext
 
-    ballot = open_ballot(store, token, today)
     try:
         clean = ballot.form.validate(
             data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
@@ -244,9 +243,15 @@ def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, 
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
     # A random id and the day only: nothing in the answer points back to the link.
-    answer = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
+    record = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
     try:
-        store.redeem(ballot.link_hash, answer)
+        store.redeem(ballot.link_hash, record)
     except AlreadyExists:
         raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
+
+
+def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
+    """:func:`open_ballot` then :func:`answer`: answer the survey behind ``token``."""
+    ballot = open_ballot(store, token, today)
+    answer(store, ballot, data, lang, today)
     return ballot

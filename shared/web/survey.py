@@ -23,6 +23,8 @@ from shared.web.http import endpoint, json_body, require_form_or_json, require_m
 from shared.web.pages import pick_lang, render_page
 
 PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+# Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
+REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -149,12 +151,7 @@ def _survey_page(request: flask.Request, token: str) -> flask.Response:
     app = bootstrap.app()
     try:
         ballot = surveys.open_ballot(app.store, token, surveys.today_in(app.settings))
-    except (
-        surveys.UnknownLink,
-        surveys.AlreadyAnswered,
-        surveys.SurveyNotOpen,
-        surveys.SurveyClosed,
-    ) as error:
+    except REFUSALS as error:
         return _refusal(request, error)
     return _render_survey(ballot, pick_lang(request), {}, {})
 
@@ -166,28 +163,12 @@ def _submit(request: flask.Request, token: str) -> Any:
     lang = pick_lang(request)
     today = surveys.today_in(app.settings)
     as_json = request.mimetype == "application/json"
-    if as_json:
-        data: dict[str, Any] = json_body(request)
-    else:
-        # The link is checked before the answers are read, so a bad link never parses a form.
-        try:
-            ballot = surveys.open_ballot(app.store, token, today)
-        except (
-            surveys.UnknownLink,
-            surveys.AlreadyAnswered,
-            surveys.SurveyNotOpen,
-            surveys.SurveyClosed,
-        ) as error:
-            return _refusal(request, error)
-        data = ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
     try:
-        surveys.submit_answer(app.store, token, data, lang, today)
-    except (
-        surveys.UnknownLink,
-        surveys.AlreadyAnswered,
-        surveys.SurveyNotOpen,
-        surveys.SurveyClosed,
-    ) as error:
+        # The link is checked first: a used or unknown link says so, whatever was sent.
+        ballot = surveys.open_ballot(app.store, token, today)
+        data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
+        surveys.answer(app.store, ballot, data, lang, today)
+    except REFUSALS as error:
         return _refusal(request, error)
     except Invalid as error:
         if as_json:

@@ -1,0 +1,193 @@
+"""The survey's two budgets, measured against a real local server on SQLite:
+
+- weight: every response Chromium fetches to show the survey page, each body gzip-compressed
+  (what a server with compression would send), summed; and how many requests left the server;
+- burst: 1,000 links answered by 50 concurrent clients; every answer stored exactly once,
+  and the latency of each submission (p50, p99).
+"""
+
+from __future__ import annotations
+
+import gzip
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from shared import bootstrap, config
+from shared.services import links, surveys
+from shared.store.sqlite import SqliteStore
+from shared.web.serve import wsgi_app
+
+CHROMIUM = "/usr/bin/chromium"
+BUDGET_BYTES = 14 * 1024
+LINKS = 1000
+CLIENTS = 50
+ANSWER = {
+    "barriers.peer_support": ["stigma", "no_time"],
+    "barriers.faculty_services": ["career_impact"],
+    "year_of_study": "year3",
+    "used_peer_support": "once",
+    "would_recommend": "4",
+    "suggestions": "More evening hours, and a quiet room near the wards.",
+}
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No request lines: they would print every token."""
+
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+@contextmanager
+def local_server(tmp: Path) -> Iterator[tuple[str, SqliteStore]]:
+    env = {
+        "SIDEBYSIDE_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        "SIDEBYSIDE_MAIL": f"outbox:{tmp / 'outbox'}",
+        "SIDEBYSIDE_DATA_DIR": str(tmp / "data"),
+    }
+    store = SqliteStore(tmp / "bench.db")
+    bootstrap.configure(settings=config.load(env, base=tmp), store=store)
+    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", store
+    finally:
+        server.shutdown()
+        server.server_close()
+        bootstrap.reset()
+
+
+def _tokens(store: SqliteStore, survey_id: str, count: int, k10: bool = False) -> list[str]:
+    app = bootstrap.app()
+    today = surveys.today_in(app.settings)
+    surveys.create_survey(store, survey_id, k10=k10, today=today)
+    return [url.rsplit("/", 1)[1] for url in links.issue_links(store, app.settings, survey_id, count, today)]
+
+
+def page_weight(base: str, token: str) -> tuple[int, int, int]:
+    """(gzip bytes of every response, requests made, requests to another host) for one page view."""
+    from playwright.sync_api import sync_playwright
+
+    host = urlsplit(base).netloc
+    bodies: list[bytes] = []
+    foreign: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+        page.on("request", lambda r: foreign.append(r.url) if urlsplit(r.url).netloc != host else None)
+        responses = []
+        page.on("response", lambda r: responses.append(r))
+        page.goto(f"{base}/survey/{token}", wait_until="networkidle")
+        for response in responses:
+            bodies.append(response.body())
+        browser.close()
+    return sum(len(gzip.compress(b, 6)) for b in bodies), len(bodies), len(foreign)
+
+
+def burst(base: str, tokens: list[str]) -> list[float]:
+    """Submit one answer per token from CLIENTS threads at once; each submission's seconds."""
+    start = threading.Barrier(CLIENTS)
+    local = threading.local()
+
+    def submit(token: str) -> float:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            start.wait()
+        began = time.perf_counter()
+        response = session.post(f"{base}/survey/{token}", data=ANSWER, allow_redirects=False, timeout=60)
+        took = time.perf_counter() - began
+        if response.status_code != 303:
+            raise RuntimeError(f"submission refused: {response.status_code}")
+        return took
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        return list(pool.map(submit, tokens))
+
+
+def durable_commits_per_second(path: Path, n: int = 200) -> float:
+    """How many one-answer redemptions this disk commits per second, one after another."""
+    from datetime import date
+
+    from shared.records import Answer, Link, Survey
+
+    store = SqliteStore(path)
+    store.add_survey(Survey("floor"))
+    store.add_links("floor", [Link(f"h{i}", "floor") for i in range(n)])
+    started = time.perf_counter()
+    for i in range(n):
+        store.redeem(f"h{i}", Answer(uuid.uuid4().hex, "floor", date(2026, 1, 1), {"year_of_study": "year1"}))
+    rate = n / (time.perf_counter() - started)
+    store.close()
+    return rate
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp, local_server(Path(tmp)) as (base, store):
+        commits = durable_commits_per_second(Path(tmp) / "floor.db", LINKS // 2)
+        [plain] = _tokens(store, "weight", 1)
+        [with_k10] = _tokens(store, "weight-k10", 1, k10=True)
+        weight, requests_made, foreign = page_weight(base, plain)
+        weight_k10, _, foreign_k10 = page_weight(base, with_k10)
+
+        tokens = _tokens(store, "burst", LINKS)
+        started = time.perf_counter()
+        latencies = sorted(burst(base, tokens))
+        elapsed = time.perf_counter() - started
+        stored = store.count_answers("burst")
+        redeemed = sum(store.is_redeemed(links.token_hash(t)) for t in tokens)
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    return [
+        {
+            "name": "survey page weight (gzip, all requests)",
+            "value": weight,
+            "unit": "bytes",
+            "target": f"<= {BUDGET_BYTES}",
+            "note": f"{requests_made} request(s); with K10 on: {weight_k10} bytes",
+        },
+        {
+            "name": "survey third-party requests",
+            "value": foreign + foreign_k10,
+            "unit": "requests",
+            "target": "0",
+            "note": "requests to any host but the server",
+        },
+        {
+            "name": "survey burst: answers stored",
+            "value": stored,
+            "unit": "answers",
+            "target": f"== {LINKS}",
+            "note": f"{redeemed} links used; {CLIENTS} concurrent clients; {LINKS / elapsed:.0f} answers/s",
+        },
+        {
+            "name": "survey burst: p50 latency",
+            "value": round(p50, 1),
+            "unit": "ms",
+            "target": "informative",
+            "note": "SQLite, synchronous=FULL, werkzeug threaded server",
+        },
+        {
+            "name": "survey burst: p99 latency",
+            "value": round(p99, 1),
+            "unit": "ms",
+            "target": "<= 100",
+            # Closed loop: CLIENTS requests always in flight, so by Little's law the mean latency is
+            # CLIENTS / throughput; p99 <= 100 ms needs both fair queueing and > CLIENTS / 0.1 s answers/s.
+            "note": f"max {latencies[-1] * 1000:.0f} ms; mean {statistics.mean(latencies) * 1000:.0f} ms = "
+            f"{CLIENTS} in flight / {LINKS / elapsed:.0f} answers/s; one writer alone commits {commits:.0f}/s",
+        },
+    ]
