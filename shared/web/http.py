@@ -82,6 +82,19 @@ def require_form_or_json(request: flask.Request) -> None:
         raise HttpError(415, "unsupported_media_type")
 
 
+def discard_body(request: flask.Request, most: int = 32 * 1024 * 1024) -> None:
+    """Read and drop a refused body, so the client gets its 413 instead of a reset connection,
+    and mark it read, so functions-framework's own drain of the body does not raise again."""
+    stream = request.environ.get("wsgi.input")
+    remaining = min(request.content_length or 0, most)
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(65536, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+    request._cached_data = b""  # werkzeug's get_data() returns this instead of reading again
+
+
 def error_response(request: flask.Request, error: HttpError) -> flask.Response:
     lang = pick_lang(request)
     if wants_json(request):
@@ -131,6 +144,7 @@ def endpoint(*, public_form: bool = False, token_page: bool = False) -> Callable
                     request, HttpError(503, "unavailable", headers={"Retry-After": "60"})
                 )
             except RequestEntityTooLarge:
+                discard_body(request)
                 response = error_response(request, HttpError(413, "too_large"))
             except Unavailable as error:
                 log.warning("store unavailable: %s", error)
