@@ -121,6 +121,17 @@ class CsvFile:
             return [c.strip() for c in cells]
         return []
 
+    def _first_undecodable_line(self) -> int:
+        # The decoder reads in blocks, so where it failed says little; a byte scan is exact
+        # (a line break is one byte in UTF-8, so no character straddles two lines).
+        with self._binary() as raw:
+            for number, line in enumerate(raw, 1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+        return 1
+
     def records(self, progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
         """Each record (the header first) with the line it starts on. :class:`Invalid` for bytes
         that are not UTF-8 or quoting that is not CSV: nothing after that can be trusted."""
@@ -136,6 +147,8 @@ class CsvFile:
             line = 0
             try:
                 first = text.readline()
+                if not first:
+                    return  # an empty file has no records, not an empty header
                 # Excel in French (and other comma-decimal) locales separates cells with ";".
                 delimiter = ";" if ";" in first and "," not in first else ","
                 reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
@@ -144,7 +157,8 @@ class CsvFile:
                     line = reader.line_num
             except UnicodeDecodeError:
                 raise self._unreadable(
-                    f"is not UTF-8 text (near line {line + 1}); save it as “CSV UTF-8 (Comma delimited)”."
+                    f"is not UTF-8 text (line {self._first_undecodable_line()} has other characters); "
+                    "save it as “CSV UTF-8 (Comma delimited)”."
                 ) from None
             except csv.Error as exc:
                 raise self._unreadable(f"line {line + 1} is not valid CSV ({exc}).") from None
