@@ -23,8 +23,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
-
 from shared.services.alerts import send_alert_now, send_pending_alerts
 
 if TYPE_CHECKING:
@@ -62,10 +60,14 @@ def deliver_soon(app: App, alert_id: str) -> None:
 
 def next_tick(schedule: str, tz: ZoneInfo, after: datetime) -> datetime:
     """The first cron tick of ``schedule`` (read in ``tz``) strictly after ``after``."""
+    from croniter import croniter  # here, not at the top: the log function imports this module
+
     return croniter(schedule, after.astimezone(tz)).get_next(datetime)
 
 
 def previous_tick(schedule: str, tz: ZoneInfo, before: datetime) -> datetime:
+    from croniter import croniter
+
     return croniter(schedule, before.astimezone(tz)).get_prev(datetime)
 
 
