@@ -84,6 +84,9 @@ def test_bad_tokens_are_401_everywhere(log_client, sam, make):
     assert page.status_code == 401
     assert "ask your coordinator for a new one" in page.get_data(as_text=True)
     assert log_client.get("/thanks", query_string={"t": token}).status_code == 401
+    as_json = log_client.get("/", query_string={"t": token}, headers={"Accept": "application/json"})
+    assert as_json.status_code == 401
+    assert as_json.json["error"] in ("bad_link", "link_inactive")
     assert log_client.post("/", data=as_form(answers(), token)).status_code == 401
     api = post_json(log_client, token, answers(concern_level="urgent"), str(uuid.uuid4()))
     assert api.status_code == 401

@@ -48,6 +48,19 @@ def test_log_an_interaction_and_see_thanks(live_server, page, sam, axe):
     assert page.get_by_label("Phone call").is_checked()  # the usual format, preselected
 
 
+def test_usable_one_handed_at_320_px(live_server, page, sam):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(form_url(live_server, sam))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    # Every option and the button are big tap targets (44 px), the whole option row tappable.
+    heights = page.locator("label.o, button[type=submit], input[type=date], textarea").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert len(heights) > 25 and min(heights) >= 44
+    page.locator("label.o", has_text="Video call").click(position={"x": 280, "y": 10})
+    assert page.get_by_label("Video call").is_checked()
+
+
 def test_a_mistake_keeps_every_answer(live_server, page, sam, axe):
     page.goto(form_url(live_server, sam))
     fill(page, note="<b>not bold</b>")

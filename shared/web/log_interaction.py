@@ -25,7 +25,7 @@ from shared.records import Supporter
 from shared.services import interactions
 from shared.services import supporters as supporter_service
 from shared.web.errors import HttpError
-from shared.web.http import endpoint, json_body, require_form_or_json, require_methods
+from shared.web.http import endpoint, json_body, require_form_or_json, require_methods, wants_json
 from shared.web.pages import STATIC, pick_lang, render_page, static_file
 
 ASSETS = ("/log.js", "/sw.js", "/icon.svg")
@@ -122,12 +122,13 @@ def _route(request: flask.Request) -> Any:
 
 
 # -- the supporter behind a token ---------------------------------------------------------
-def _supporter(token: str | None, lang: str, as_json: bool = False) -> Supporter:
+def _supporter(request: flask.Request, token: str | None, lang: str) -> Supporter:
+    """The active supporter behind ``token``; else a 401 page (browsers) or JSON (clients)."""
     app = bootstrap.app()
     try:
         return supporter_service.authenticate(app.store, app.settings.secret_key, token or "")
     except Unauthorized as exc:
-        if not as_json:
+        if not wants_json(request):
             raise LinkRefused(exc.code, lang) from None
         headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'}
         raise HttpError(401, exc.code, TEXT[lang][exc.code], headers=headers) from None
@@ -182,7 +183,7 @@ def _render_form(
 def _form_page(request: flask.Request) -> flask.Response:
     lang = pick_lang(request)
     token = request.args.get("t", "")
-    supporter = _supporter(token, lang)
+    supporter = _supporter(request, token, lang)
     app = bootstrap.app()
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
     values: dict[str, Any] = {"occurred_on": interactions.today(app.settings).isoformat()}
@@ -194,7 +195,7 @@ def _form_page(request: flask.Request) -> flask.Response:
 def _thanks(request: flask.Request) -> flask.Response:
     lang = pick_lang(request)
     token = request.args.get("t", "")
-    supporter = _supporter(token, lang)
+    supporter = _supporter(request, token, lang)
     app = bootstrap.app()
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
     text = TEXT[lang]
@@ -224,7 +225,7 @@ def _submit(request: flask.Request) -> Any:
 def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     lang = pick_lang(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    supporter = _supporter(token.strip() if scheme.lower() == "bearer" else "", lang, as_json=True)
+    supporter = _supporter(request, token.strip() if scheme.lower() == "bearer" else "", lang)
     data = json_body(request)
     in_body = data.pop("submission_id", None)
     in_header = request.headers.get("Idempotency-Key")
@@ -257,7 +258,7 @@ def _submit_html(request: flask.Request) -> flask.Response:
     lang = pick_lang(request)
     posted = request.form
     token = posted.get("t", "")
-    supporter = _supporter(token, lang)
+    supporter = _supporter(request, token, lang)
     data = interactions.log_form().parse_html(posted, ignore=PAGE_FIELDS)
     try:
         submission = interactions.submission_id(posted.get("submission_id", ""), lang)
