@@ -38,8 +38,7 @@ def activity(
         if fid not in STUDENT_FIELDS
     ]
     breakdowns += [_breakdown(column, total, labels, multi=True) for column in columns.multi.values()]
-    order = {fid: i for i, fid in enumerate([*columns.fields, *columns.multi])}
-    breakdowns.sort(key=lambda b: order[b["field"]])
+    breakdowns.sort(key=lambda b: columns.order.index(b["field"]))
     active = len(set(np.frombuffer(columns.supporters, dtype=np.int32).tolist())) if total else 0
     return {
         "interactions": total,

@@ -81,6 +81,7 @@ class InteractionColumns:
     fields: dict[str, Coded] = field(default_factory=dict)  # choice, boolean, likert
     multi: dict[str, Coded] = field(default_factory=dict)  # codes of every choice made
     numbers: dict[str, array] = field(default_factory=dict)  # integers; NaN = not answered
+    order: list[str] = field(default_factory=list)  # every field id, in the form's order
 
     def numbers_of(self, field_id: str) -> np.ndarray:
         values = np.frombuffer(self.numbers[field_id], dtype=np.float64)
@@ -92,7 +93,7 @@ def load_interactions(
 ) -> InteractionColumns:
     """Every interaction with ``start <= occurred_on <= end``, as columns."""
     labels = form.labels(lang)
-    out = InteractionColumns()
+    out = InteractionColumns(order=[f.id for f in form.fields()])
     for f in form.fields():
         if f.type in CODED_TYPES:
             out.fields[f.id] = coded(f, labels)

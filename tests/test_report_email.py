@@ -1,0 +1,139 @@
+"""The report email, read back from the real transports: the loopback SMTP server and moto's
+SES. Checked part by part: plain text, HTML with inline styles, the chart as an inline PNG the
+HTML points at by Content-ID, and the CSV attachment holding every table."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import struct
+from datetime import date
+from email.message import EmailMessage
+
+import pytest
+
+from shared import bootstrap
+from shared.mail import make_mailer
+from shared.report.email import CHART_CID, NoCoordinators
+from shared.services import reports
+from tests.test_report_statistics import PUBLISHED
+from tests.test_report_support import (
+    NOW,
+    add_interactions,
+    add_supporters,
+    add_survey,
+    assert_clean,
+    log_answers,
+    paired_answers,
+)
+
+SENDER = "report@example.org"
+PERIOD = "1 September 2026 to 1 November 2026"
+
+
+def seed(store) -> None:
+    add_survey(store, "2026", paired_answers(PUBLISHED), links_issued=100)
+    ids = add_supporters(store, 3)
+    add_interactions(
+        store,
+        [
+            (ids[k % 3], date(2026, 9 + k % 2, 1 + k), log_answers(concern_level=("none", "some")[k % 2]))
+            for k in range(12)
+        ],
+    )
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    return width, height
+
+
+def check_report_mail(message: EmailMessage, program: str) -> None:
+    assert message["Subject"] == f"{program}: report for {PERIOD}"
+    assert message.get_content_type() == "multipart/mixed"
+    kinds = [part.get_content_type() for part in message.walk()]
+    assert kinds == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+        "text/csv",
+    ]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert_clean(body)
+        assert "Barriers to seeking help (81 respondents)" in body
+        assert "18 (22.2%)" in body and "P &lt; .001" in body.replace("P < .001", "P &lt; .001")
+    assert f'src="cid:{CHART_CID}"' in html
+    assert 'style="' in html  # mail clients need inline styles
+    assert "<link" not in html and "<script" not in html
+
+    [image] = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert image["Content-ID"] == f"<{CHART_CID}>"
+    assert image.get_content_disposition() == "inline"
+    width, height = png_size(image.get_content())
+    assert width >= 600 and height >= 200
+
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "report-2026-09-01-to-2026-11-01.csv"
+    # The file's bytes as a mail client saves them: UTF-8 with a BOM, for spreadsheet apps.
+    raw = attachment.get_payload(decode=True)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    content = raw.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert list(rows[0]) == ["table", "title", "row", "column", "value"]
+    tables = {row["table"] for row in rows}
+    assert {
+        "summary",
+        "barriers",
+        "by_month",
+        "by_format",
+        "referrals",
+        "year_by_concern",
+        "per_supporter",
+    } <= tables
+    cell = {(r["table"], r["row"], r["column"]): r["value"] for r in rows}
+    assert cell[("barriers", "Fear of impact on my career", "Holm-adjusted P")].startswith("P ")
+    assert cell[("summary", "Interactions logged", "Value")] == "12"
+    assert cell[("summary", "Response rate", "Value")] == "81.0% of 100 links issued"
+
+
+def test_report_mail_through_smtp(app, smtp_server):
+    seed(app.store)
+    mailed = bootstrap.configure(
+        settings=app.settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+    result = reports.send_scheduled_report(mailed, NOW, options=reports.ReportOptions(test="independent"))
+    assert result["status"] == "sent"
+    [received] = smtp_server.messages
+    assert received.rcpt_tos == ("coord@example.org",)
+    check_report_mail(received.message, app.settings.program_name)
+
+
+def test_report_mail_through_ses(app, ses_server):
+    seed(app.store)
+    ses_server.verify(SENDER)
+    mailed = bootstrap.configure(
+        settings=app.settings, store=app.store, mailer=make_mailer(ses_server.target, SENDER)
+    )
+    result = reports.send_scheduled_report(mailed, NOW, options=reports.ReportOptions(test="independent"))
+    assert result["status"] == "sent"
+    [sent] = ses_server.messages()
+    assert sent.destinations == ("coord@example.org",)
+    check_report_mail(sent.message, app.settings.program_name)
+
+
+def test_no_coordinators_is_a_clear_error_and_claims_nothing(app, smtp_server):
+    settings = dataclasses.replace(app.settings, coordinators=())
+    mailed = bootstrap.configure(
+        settings=settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+    with pytest.raises(NoCoordinators, match="SIDEBYSIDE_COORDINATORS"):
+        reports.send_scheduled_report(mailed, NOW)
+    assert app.store.get_report_run("2026-11") is None
+    assert smtp_server.messages == []
