@@ -55,6 +55,7 @@ def render_page(template: str, *, lang: str, status: int = 200, **context: Any) 
         .get_template(template)
         .render(
             lang=lang,
+            status=status,
             css=stylesheet(),
             crisis_line=settings.crisis_line[lang],
             program_name=settings.program_name,
