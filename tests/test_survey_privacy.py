@@ -60,6 +60,7 @@ def scenario(app, client_for, caplog):
     caplog.set_level(logging.DEBUG)
     client = client_for("survey")
     secrets_: set[str] = set()
+    hashes: dict[tuple[str, int], str] = {}
     for survey_id in ("y1", "y2", "y3"):
         new_survey(app, survey_id)
         tokens = issue(app, survey_id, PER_SURVEY - len(ADDRESSES))
@@ -71,6 +72,7 @@ def scenario(app, client_for, caplog):
             secrets_.add(links.email_key(app.settings.secret_key, survey_id, address))
         secrets_.update(tokens)
         secrets_.update(links.token_hash(t) for t in tokens)
+        hashes.update({(survey_id, n): links.token_hash(t) for n, t in enumerate(tokens)})
         for n, token in enumerate(tokens):  # submission order n = 0, 1, 2, ...
             if n % 2:
                 response = client.post(f"/{token}", json={"suggestions": f"answer number {n}"})
@@ -79,7 +81,7 @@ def scenario(app, client_for, caplog):
                 response = client.post(f"/{token}", data={"suggestions": f"answer number {n}"})
                 assert response.status_code == 303
         links.remind(app.store, app.settings, app.mailer, survey_id, ADDRESSES, today(app))
-    return {"secrets": secrets_, "logs": caplog}
+    return {"secrets": secrets_, "hashes": hashes, "logs": caplog}
 
 
 def test_no_stored_value_joins_an_answer_to_its_link_or_address(app, scenario):
@@ -160,3 +162,96 @@ def test_the_whole_store_holds_no_token_and_no_address(app, scenario):
     assert not [t for t in tokens if t.encode() in raw]
     assert not [a for a in ADDRESSES if a.encode() in raw]
     assert links.token_hash(sorted(tokens)[0]).encode() in raw  # the hashes are there, as expected
+
+
+# -- attacks on what the store keeps besides its rows ------------------------------------------
+# These read the raw store the way someone holding a copy of it could. They fail today, and are
+# marked as expected failures (strict: they turn red once fixed, so the mark gets removed):
+# - SQLite writes each new row's cell where the page's free space ends, so a page's byte layout
+#   (and the WAL's frames, until checkpointed) keeps the order rows arrived in; redemptions and
+#   answers arrive together. Fix in the store: VACUUM (rows rewritten in key order) and
+#   wal_checkpoint(TRUNCATE) daily and on purge, with secure_delete on.
+# - Firestore stamps a redemption and its answer with the same create_time (one batch). Fix in
+#   the store: re-create answers under fresh random ids in shuffled batches daily (a "reseal").
+
+KNOWN_LEAKS = {
+    "sqlite": "page layout and WAL frames keep arrival order (needs VACUUM + WAL truncation in the store)",
+    "firestore": "a redemption and its answer share one create_time (needs a daily reseal in the store)",
+}
+
+
+def _expect_leak(request: pytest.FixtureRequest, app: Any, which: set[str]) -> None:
+    kind = "sqlite" if isinstance(app.store, SqliteStore) else "firestore"
+    if kind in which:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[kind]))
+
+
+def _truth(app: Any, scenario: dict[str, Any]) -> dict[str, str]:
+    """link hash -> answer id, known to the test from the order it submitted in."""
+    by_n = {}
+    for survey_id in ("y1", "y2", "y3"):
+        for answer in app.store.iter_answers(survey_id):
+            by_n[(survey_id, int(answer.answers["suggestions"].split()[-1]))] = answer.id
+    return {h: by_n[key] for key, h in scenario["hashes"].items()}
+
+
+def _layout_join(path: str, tmp: Path) -> dict[str, str]:
+    """Join redemptions to answers by their cells' byte order in a checkpointed copy of the file."""
+    import shutil
+
+    for suffix in ("", "-wal"):
+        if Path(path + suffix).exists():
+            shutil.copy(path + suffix, tmp / ("copy.db" + suffix))
+    db = sqlite3.connect(tmp / "copy.db")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    roots = dict(
+        db.execute("SELECT name, rootpage FROM sqlite_master WHERE name IN ('answers', 'redemptions')")
+    )
+    hashes = [r[0] for r in db.execute("SELECT hash FROM redemptions")]
+    answer_ids = [r[0] for r in db.execute("SELECT id FROM answers")]
+    db.close()
+    raw = (tmp / "copy.db").read_bytes()
+
+    def arrival(table: str, keys: list[str]) -> list[str]:
+        page = raw[(roots[table] - 1) * size : roots[table] * size]
+        assert all(k.encode() in page for k in keys), "the test expects one leaf page per table"
+        return sorted(keys, key=lambda k: -page.find(k.encode()))  # cells fill a page from its end
+
+    return dict(zip(arrival("redemptions", hashes), arrival("answers", answer_ids), strict=True))
+
+
+def _time_join(store: Any) -> dict[str, str]:
+    """Join redemptions to answers by Firestore's create_time metadata."""
+    answers_by_time = {snap.create_time: snap.id for snap in store.client.collection("answers").stream()}
+    return {
+        snap.id: answers_by_time[snap.create_time]
+        for snap in store.client.collection("redemptions").stream()
+        if snap.create_time in answers_by_time
+    }
+
+
+def test_write_order_and_write_times_do_not_join_answers_to_links(request, app, scenario, tmp_path):
+    _expect_leak(request, app, {"sqlite", "firestore"})
+    truth = _truth(app, scenario)
+    if isinstance(app.store, SqliteStore):
+        guess = _layout_join(app.store.path, tmp_path)
+    else:
+        guess = _time_join(app.store)
+    right = sum(guess.get(h) == a for h, a in truth.items())
+    # Chance gets about one pair in eight right; a leak gets them all.
+    assert right <= len(truth) // 3, f"{right} of {len(truth)} answers joined to their link"
+
+
+def test_after_the_purge_no_link_hash_or_address_key_is_left(request, app, scenario):
+    _expect_leak(request, app, {"sqlite"})
+    for survey_id in ("y1", "y2", "y3"):
+        links.purge(app.store, survey_id, today(app))
+    if isinstance(app.store, SqliteStore):  # the bytes of the file and its WAL, free pages included
+        paths = [Path(app.store.path), Path(app.store.path + "-wal")]
+        raw = b"".join(p.read_bytes() for p in paths if p.exists())
+    else:
+        raw = json.dumps(dump(app.store), default=str).encode()
+    assert sum(app.store.count_answers(s) for s in ("y1", "y2", "y3")) == 3 * PER_SURVEY
+    left = [s for s in scenario["secrets"] if not links.is_token(s) and s.encode() in raw]
+    assert left == [], f"{len(left)} hashes or keys still readable after the purge"
