@@ -334,15 +334,16 @@ def import_interactions(
         ids[record_id] = line
         if alias not in known:
             unknown.setdefault(alias, []).append(line)
-    del ids
+    del ids  # up to a million of them; pass 2 does not need them
     if unknown and create_supporters:
         _check_aliases(unknown, problems)
     elif unknown:
+        listed = sorted(unknown.items())[:MAX_LISTED]
+        more = f" and {len(unknown) - len(listed)} more" if len(unknown) > len(listed) else ""
         problems.extra.append(
             "no supporter has the alias "
-            + ", ".join(
-                f"{a!r} (line{'s' if len(n) > 1 else ''} {_some(n)})" for a, n in sorted(unknown.items())
-            )
+            + ", ".join(f"{a!r} (line{'s' if len(n) > 1 else ''} {_some(n)})" for a, n in listed)
+            + more
             + "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters."
         )
     problems.raise_if_any()
@@ -457,7 +458,7 @@ def import_responses(
 
     today = today_in(settings)
 
-    def answers(problems: _Problems) -> Iterator[tuple[int, Answer]]:
+    def answers(problems: _Problems) -> Iterator[Answer]:
         context = ValidationContext(today=today, min_date=settings.program_start, sections=sections)
         seen: Counter[bytes] = Counter()
         for line, row in _rows(file, read_header, problems, progress):
@@ -472,15 +473,12 @@ def import_responses(
                     del clean[field_id]
             key = hashlib.sha256(_canonical(clean)).digest()
             seen[key] += 1
-            yield (
-                line,
-                Answer(
-                    response_id(settings.secret_key, survey_id, clean, seen[key]), survey_id, today, clean
-                ),
+            yield Answer(
+                response_id(settings.secret_key, survey_id, clean, seen[key]), survey_id, today, clean
             )
 
     problems = _Problems(file.name)
-    rows = sum(1 for _ in answers(problems)) + problems.count  # pass 1: validate only
+    rows = sum(1 for _ in answers(problems))  # pass 1: validate only
     problems.raise_if_any()
 
     created = False
@@ -490,5 +488,5 @@ def import_responses(
             created = True
         except Conflict:  # created a moment ago by someone else; its settings stand
             pass
-    added = sum(store.add_answers(chunk) for chunk in _chunks(a for _, a in answers(_Problems(file.name))))
+    added = sum(store.add_answers(chunk) for chunk in _chunks(answers(_Problems(file.name))))
     return Imported(rows=rows, added=added, created_survey=created)
