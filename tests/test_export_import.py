@@ -161,7 +161,13 @@ def test_export_interactions_between_two_days(app):
     table = exports.export_interactions(app.store, date(2024, 2, 1), date(2024, 2, 29))
     assert table.filename == "interactions_2024-02-01_2024-02-29.csv"
     assert text_of(table) == HEADER + ROWS[1] + ROWS[2]
-    assert text_of(exports.export_interactions(app.store, date(2024, 3, 1))) == HEADER + ROWS[3] + ROWS[4]
+    since = exports.export_interactions(app.store, date(2024, 3, 1))
+    assert (since.filename, text_of(since)) == (
+        "interactions_from_2024-03-01.csv",
+        HEADER + ROWS[3] + ROWS[4],
+    )
+    until = exports.export_interactions(app.store, end=date(2024, 1, 31))
+    assert (until.filename, text_of(until)) == ("interactions_to_2024-01-31.csv", HEADER + ROWS[0])
 
 
 def test_interactions_round_trip_into_an_empty_store(app, empty_store):

@@ -103,8 +103,15 @@ def export_interactions(store: Store, start: date | None = None, end: date | Non
             alias = aliases.get(item.supporter_id, item.supporter_id)
             yield [item.id, alias, *(cells[c] for c in answer_columns)]
 
-    span = f"_{(start or date.min).isoformat()}_{(end or date.max).isoformat()}" if start or end else ""
-    return Table(f"interactions{span}.csv", columns, rows())
+    return Table(_interactions_filename(start, end), columns, rows())
+
+
+def _interactions_filename(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"interactions_{start.isoformat()}_{end.isoformat()}.csv"
+    if start or end:
+        return f"interactions_{'from' if start else 'to'}_{(start or end).isoformat()}.csv"  # type: ignore[union-attr]
+    return "interactions.csv"
 
 
 def export_responses(store: Store, survey_id: str) -> Table:
