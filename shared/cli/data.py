@@ -6,6 +6,7 @@ Imports are all or nothing and can be repeated without doubling anything.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -35,9 +36,14 @@ def _day(value: datetime | None) -> date | None:
 
 def _write(table: exports.Table, bom: bool) -> None:
     out = click.get_binary_stream("stdout")
-    for chunk in table.chunks(bom=bom):
-        out.write(chunk.encode("utf-8"))
-    out.flush()
+    try:
+        for chunk in table.chunks(bom=bom):
+            out.write(chunk.encode("utf-8"))
+        out.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`... | head`): not an error. Point stdout at /dev/null so
+        # the interpreter's last flush does not fail too (the recipe in Python's signal docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
 @click.group("export")
