@@ -32,7 +32,8 @@ log = logging.getLogger("sidebyside.jobs")
 
 ALERT_INTERVAL = 20.0  # seconds between alert passes when nothing wakes the loop
 POLL = 0.5  # how often a sleeping loop checks for stop and kick
-REPORT_RETRY = timedelta(minutes=5)  # after a failed scheduled report (the store was down, say)
+REPORT_RETRY = timedelta(minutes=5)  # after a failed scheduled report (the store was down, say),
+MAX_REPORT_RETRY = timedelta(hours=6)  # doubling up to this (a missing setting logs 4 times a day)
 CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server restarting) still runs
 
 _wake = threading.Event()
@@ -112,6 +113,7 @@ class Jobs:
         settings = app.settings
         missed = previous_tick(settings.report_schedule, settings.timezone, now)
         self.next_report = missed if now - missed <= CATCH_UP else self._tick(now)
+        self.report_failures = 0
         self.purged_on: date | None = None
 
     def _tick(self, after: datetime) -> datetime:
@@ -129,8 +131,12 @@ class Jobs:
     def run_due(self, now: datetime) -> None:
         self._try("alerts", send_pending_alerts, self.app, now)
         if now >= self.next_report:
-            done = self._try("report", self.report, self.app, now)
-            self.next_report = self._tick(now) if done else now + REPORT_RETRY
+            if self._try("report", self.report, self.app, now):
+                self.report_failures = 0
+                self.next_report = self._tick(now)
+            else:
+                self.report_failures += 1
+                self.next_report = now + min(REPORT_RETRY * 2 ** (self.report_failures - 1), MAX_REPORT_RETRY)
         today = now.astimezone(self.app.settings.timezone).date()
         if self.purged_on != today and self._try("purge", self.purge, self.app, today):
             self.purged_on = today

@@ -77,13 +77,19 @@ def test_a_tick_missed_while_the_server_was_down_runs_at_start_within_a_day(plai
     assert later.at == []  # a fresh install mid-month does not mail a report at once
 
 
-def test_a_failed_report_is_tried_again_five_minutes_later(plain_app):
-    report = Calls(fail=1)
+def test_a_failed_report_is_tried_again_after_5_then_10_then_20_minutes(plain_app):
+    report = Calls(fail=3)
     start = toronto(2026, 2, 28, 12, 0)
     loop = jobs.Jobs(plain_app, start, report=report, purge=no_purge)
-    for minutes in range(0, 60 * 24 * 2):
+    for minutes in range(0, 60 * 24 * 33):
         loop.run_due(start + timedelta(minutes=minutes))
-    assert report.at == [toronto(2026, 3, 1, 7, 0), toronto(2026, 3, 1, 7, 5)]
+    assert report.at == [
+        toronto(2026, 3, 1, 7, 0),
+        toronto(2026, 3, 1, 7, 5),
+        toronto(2026, 3, 1, 7, 15),
+        toronto(2026, 3, 1, 7, 35),  # sent: the next try is the next tick
+        toronto(2026, 4, 1, 7, 0),
+    ]
 
 
 def test_the_purge_runs_once_a_day_on_the_real_service(app):
