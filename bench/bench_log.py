@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench._server import served
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 PAGE_BUDGET = 14 * 1024
@@ -51,12 +53,9 @@ ANSWERS = {
 @contextmanager
 def local_server() -> Iterator[tuple[str, str]]:
     """The whole local app on a loopback port with a fresh SQLite store; yields (url, token)."""
-    from werkzeug.serving import make_server
-
     from shared import bootstrap, config
     from shared.services import supporters
     from shared.store.sqlite import SqliteStore
-    from shared.web.serve import wsgi_app
 
     # The development server logs every URL, and log URLs carry tokens: keep it quiet here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -72,14 +71,10 @@ def local_server() -> Iterator[tuple[str, str]]:
         bootstrap.configure(settings=settings, store=store)
         issued = supporters.add_supporter(store, settings, "Bench")
         token = issued.link.split("?t=")[1]
-        server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}", token
+            with served(env) as url:  # its own process, sharing the SQLite file
+                yield url, token
         finally:
-            server.shutdown()
-            server.server_close()
             bootstrap.reset()
 
 

@@ -182,3 +182,30 @@ def test_functions_framework_serves_an_entry_point_as_deployed(tmp_path, setting
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_local_server_never_logs_tokens(app, caplog):
+    import logging
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from shared.web.serve import RedactingHandler, wsgi_app
+
+    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=RedactingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    secret = "SECRETTOKEN0123456789abcdefghijklmnopqrstu"
+    try:
+        with caplog.at_level(logging.DEBUG):
+            for path in (f"/survey/{secret}", f"/log_interaction/?t={secret}"):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}{path}", timeout=5)
+                except urllib.error.HTTPError:
+                    pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert any("/survey/..." in r.getMessage() for r in caplog.records)
+    assert all(secret not in r.getMessage() for r in caplog.records)

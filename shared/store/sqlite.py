@@ -9,14 +9,14 @@ by random values, so nothing in the file records the order answers arrived in.
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
 from shared.store.codec import from_doc, to_doc
@@ -50,6 +50,24 @@ CREATE TABLE IF NOT EXISTS report_runs (period TEXT PRIMARY KEY, doc TEXT NOT NU
 """
 
 PAGE = 1000
+GROUP = 256  # most writes committed together in one transaction
+T = TypeVar("T")
+
+
+class _Job:
+    """One queued write and, once committed, its outcome."""
+
+    __slots__ = ("done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[sqlite3.Connection], Any]) -> None:
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.error = error or self.error
+        self.done.set()
 
 
 def _dump(value: Any) -> str:
@@ -62,6 +80,8 @@ class SqliteStore(Store):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
         try:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db().executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
@@ -69,40 +89,91 @@ class SqliteStore(Store):
             raise Unavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
 
     # -- connection handling ------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
     def _db(self) -> sqlite3.Connection:
+        """This thread's connection for reads."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA busy_timeout=30000")
+            db = self._connect()
             self._local.db = db
             with self._lock:
                 self._all.append(db)
         return db
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-        db = self._db()
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` atomically and durably; return its result once committed.
+
+        Writes go through one writer thread that commits whatever is queued in a single
+        transaction (group commit: one fsync for many writes), each job in a savepoint of its
+        own, so one job's failure (a duplicate, say) rolls back only that job.
+        """
+        job = _Job(work)
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
+                self._writer.start()
+            self._queue.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _write_loop(self) -> None:
+        db = self._connect()
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                while len(batch) < GROUP:
+                    try:
+                        job = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        self._queue.put(None)  # stop after this batch
+                        break
+                    batch.append(job)
+                self._commit(db, batch)
+        finally:
+            db.close()
+
+    @staticmethod
+    def _commit(db: sqlite3.Connection, batch: list[_Job]) -> None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise Unavailable(f"the SQLite store is busy: {exc}") from exc
-        try:
-            yield db
-        except sqlite3.IntegrityError as exc:
-            db.execute("ROLLBACK")
-            raise AlreadyExists(str(exc)) from exc
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        else:
+            for job in batch:
+                job.finish(error=Unavailable(f"the SQLite store is busy: {exc}"))
+            return
+        for job in batch:
+            db.execute("SAVEPOINT job")
             try:
-                db.execute("COMMIT")
+                job.result = job.work(db)
+            except sqlite3.IntegrityError as exc:
+                job.error = AlreadyExists(str(exc))
             except sqlite3.OperationalError as exc:
-                db.execute("ROLLBACK")
-                raise Unavailable(f"the SQLite store could not commit: {exc}") from exc
+                job.error = Unavailable(f"the SQLite store could not write: {exc}")
+            except Exception as exc:  # the port's own errors (NotFound) and bugs travel to the caller
+                job.error = exc
+            if job.error is not None:
+                db.execute("ROLLBACK TO job")
+            db.execute("RELEASE job")
+        try:
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            db.execute("ROLLBACK")
+            for job in batch:
+                job.error = job.error or Unavailable(f"the SQLite store could not commit: {exc}")
+        for job in batch:
+            job.finish()
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         try:
@@ -112,6 +183,10 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            if self._writer is not None and self._writer.is_alive():
+                self._queue.put(None)
+                self._writer.join(timeout=10)
+            self._writer = None
             for db in self._all:
                 db.close()
             self._all.clear()
@@ -119,11 +194,13 @@ class SqliteStore(Store):
 
     # -- supporters ---------------------------------------------------------
     def add_supporter(self, supporter: Supporter) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "INSERT INTO supporters (id, alias, doc) VALUES (?, ?, ?)",
                 (supporter.id, supporter.alias, _dump(to_doc(supporter))),
             )
+
+        self._write(work)
 
     def get_supporter(self, supporter_id: str) -> Supporter | None:
         rows = self._read("SELECT doc FROM supporters WHERE id = ?", (supporter_id,))
@@ -138,13 +215,15 @@ class SqliteStore(Store):
         return [from_doc(Supporter, json.loads(r[0])) for r in rows]
 
     def save_supporter(self, supporter: Supporter) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
                 (supporter.alias, _dump(to_doc(supporter)), supporter.id),
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no supporter {supporter.id}")
+
+        self._write(work)
 
     # -- interactions -------------------------------------------------------
     @staticmethod
@@ -158,7 +237,7 @@ class SqliteStore(Store):
         return cur.rowcount
 
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             self._insert_interaction(db, interaction)
             if alert is not None:
                 db.execute(
@@ -166,9 +245,13 @@ class SqliteStore(Store):
                     (alert.id, alert.state, _dump(to_doc(alert))),
                 )
 
+        self._write(work)
+
     def add_interactions(self, interactions: list[Interaction]) -> int:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             return sum(self._insert_interaction(db, i, "INSERT OR IGNORE") for i in interactions)
+
+        return self._write(work)
 
     @staticmethod
     def _interaction(row: sqlite3.Row | tuple) -> Interaction:
@@ -222,29 +305,35 @@ class SqliteStore(Store):
         return [from_doc(Alert, json.loads(r[0])) for r in rows]
 
     def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        claimed = Alert(
-            **{**alert.__dict__, "state": "sending", "claimed_at": now, "attempts": alert.attempts + 1}
-        )
+        claimed = replace(alert, state="sending", claimed_at=now, attempts=alert.attempts + 1)
         doc = to_doc(claimed)
-        with self._write() as db:
+
+        def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE alerts SET state = 'sending', claimed_at = ?, doc = ? WHERE id = ? AND doc = ?",
                 (doc["claimed_at"], _dump(doc), alert.id, _dump(to_doc(alert))),
             )
-        return claimed if cur.rowcount == 1 else None
+            return cur.rowcount
+
+        return claimed if self._write(work) == 1 else None
 
     def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
         done = replace(alert, state="sent" if sent else "pending", last_error=error)
-        with self._write() as db:
+
+        def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "UPDATE alerts SET state = ?, claimed_at = NULL, doc = ? WHERE id = ?",
                 (done.state, _dump(to_doc(done)), alert.id),
             )
 
+        self._write(work)
+
     # -- surveys ------------------------------------------------------------
     def add_survey(self, survey: Survey) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             db.execute("INSERT INTO surveys (id, doc) VALUES (?, ?)", (survey.id, _dump(to_doc(survey))))
+
+        self._write(work)
 
     def get_survey(self, survey_id: str) -> Survey | None:
         rows = self._read("SELECT doc FROM surveys WHERE id = ?", (survey_id,))
@@ -254,13 +343,15 @@ class SqliteStore(Store):
         return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
 
     def save_survey(self, survey: Survey) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             cur = db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(survey)), survey.id))
             if cur.rowcount == 0:
                 raise NotFound(f"no survey {survey.id}")
 
+        self._write(work)
+
     def add_links(self, survey_id: str, links: list[Link]) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no survey {survey_id}")
@@ -271,6 +362,8 @@ class SqliteStore(Store):
             doc = json.loads(row[0])
             doc["links_issued"] = doc.get("links_issued", 0) + len(links)
             db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey_id))
+
+        self._write(work)
 
     def get_link(self, link_hash: str) -> Link | None:
         rows = self._read("SELECT doc FROM links WHERE hash = ?", (link_hash,))
@@ -286,19 +379,23 @@ class SqliteStore(Store):
         return [from_doc(Link, json.loads(r[0])) for r in rows]
 
     def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             for link_hash in link_hashes:
                 row = db.execute("SELECT doc FROM links WHERE hash = ?", (link_hash,)).fetchone()
                 if row is not None:
                     doc = {**json.loads(row[0]), "reminded_on": day.isoformat()}
                     db.execute("UPDATE links SET doc = ? WHERE hash = ?", (_dump(doc), link_hash))
 
+        self._write(work)
+
     def redeem(self, link_hash: str, answer: Answer) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "INSERT INTO redemptions (hash, survey_id) VALUES (?, ?)", (link_hash, answer.survey_id)
             )
             self._insert_answer(db, answer)
+
+        self._write(work)
 
     @staticmethod
     def _insert_answer(db: sqlite3.Connection, answer: Answer, verb: str = "INSERT") -> int:
@@ -308,8 +405,10 @@ class SqliteStore(Store):
         ).rowcount
 
     def add_answers(self, answers: list[Answer]) -> int:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             return sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+
+        return self._write(work)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         last = ""
@@ -328,27 +427,33 @@ class SqliteStore(Store):
         return self._read("SELECT count(*) FROM answers WHERE survey_id = ?", (survey_id,))[0][0]
 
     def purge_links(self, survey_id: str) -> int:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             count = db.execute("DELETE FROM links WHERE survey_id = ?", (survey_id,)).rowcount
             db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
-        return count
+            return count
+
+        return self._write(work)
 
     # -- scheduled report ---------------------------------------------------
     def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "INSERT INTO report_claims (period, attempt, claimed_at) VALUES (?, ?, ?)",
                 (period, attempt, now.isoformat()),
             )
+
+        self._write(work)
 
     def get_report_run(self, period: str) -> ReportRun | None:
         rows = self._read("SELECT doc FROM report_runs WHERE period = ?", (period,))
         return from_doc(ReportRun, json.loads(rows[0][0])) if rows else None
 
     def save_report_run(self, run: ReportRun) -> None:
-        with self._write() as db:
+        def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "INSERT INTO report_runs (period, doc) VALUES (?, ?)"
                 " ON CONFLICT (period) DO UPDATE SET doc = excluded.doc",
                 (run.period, _dump(to_doc(run))),
             )
+
+        self._write(work)

@@ -15,9 +15,18 @@ from typing import Any
 
 import flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 log = logging.getLogger("sidebyside.serve")
+
+
+class RedactingHandler(WSGIRequestHandler):
+    """Access log lines name the function and the status, never the rest of the URL: survey
+    links carry their token in the path and supporter links in the query string."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        function = self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        log.info('%s "%s /%s/..." %s', self.address_string(), self.command, function, code)
 
 
 def function_app(name: str, function: Callable[[flask.Request], Any]) -> flask.Flask:
@@ -61,7 +70,8 @@ def start_background(stop: threading.Event) -> threading.Thread | None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, background: bool = True) -> None:
-    server = make_server(host, port, wsgi_app(), threaded=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    server = make_server(host, port, wsgi_app(), threaded=True, request_handler=RedactingHandler)
     stop = threading.Event()
     if background:
         start_background(stop)
