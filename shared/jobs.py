@@ -5,7 +5,8 @@
 - the scheduled report: at each tick of ``settings.report_schedule`` (cron, in the program's
   time zone), :func:`shared.services.reports.send_scheduled_report`, which sends at most one
   report per period whatever the retries;
-- the survey purge: once a day, every survey whose grace period is over loses its links.
+- the survey purge: once a day, every survey whose grace period is over loses its links, and
+  the store reseals recent answers (forgets the order they arrived in).
 
 In the cloud there is no loop: the log function sends an urgent alert itself right after
 storing it (:func:`deliver_soon`), and Cloud Scheduler's calls to ``send_report`` flush any
@@ -94,6 +95,8 @@ def purge_due(app: App, today: date) -> None:
     purged = purge(app.store, app.settings, today)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
+    # The daily reseal: the store forgets the order answers arrived in (see Store.reseal_answers).
+    app.store.reseal_answers(today - timedelta(days=2))
 
 
 class Jobs:

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,25 +166,13 @@ def test_the_whole_store_holds_no_token_and_no_address(app, scenario):
 
 
 # -- attacks on what the store keeps besides its rows ------------------------------------------
-# These read the raw store the way someone holding a copy of it could. They fail today, and are
-# marked as expected failures (strict: they turn red once fixed, so the mark gets removed):
+# These read the raw store the way someone holding a copy of it could:
 # - SQLite writes each new row's cell where the page's free space ends, so a page's byte layout
 #   (and the WAL's frames, until checkpointed) keeps the order rows arrived in; redemptions and
-#   answers arrive together. Fix in the store: VACUUM (rows rewritten in key order) and
-#   wal_checkpoint(TRUNCATE) daily and on purge, with secure_delete on.
-# - Firestore stamps a redemption and its answer with the same create_time (one batch). Fix in
-#   the store: re-create answers under fresh random ids in shuffled batches daily (a "reseal").
-
-KNOWN_LEAKS = {
-    "sqlite": "page layout and WAL frames keep arrival order (needs VACUUM + WAL truncation in the store)",
-    "firestore": "a redemption and its answer share one create_time (needs a daily reseal in the store)",
-}
-
-
-def _expect_leak(request: pytest.FixtureRequest, app: Any, which: set[str]) -> None:
-    kind = "sqlite" if isinstance(app.store, SqliteStore) else "firestore"
-    if kind in which:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[kind]))
+#   answers arrive together. The store's reseal (VACUUM + wal_checkpoint(TRUNCATE), daily and on
+#   purge, with secure_delete on) rewrites both in key order.
+# - Firestore stamps a redemption and its answer with the same create_time (one batch). The
+#   reseal re-creates recent answers under fresh random ids in shuffled batches.
 
 
 def _truth(app: Any, scenario: dict[str, Any]) -> dict[str, str]:
@@ -231,8 +220,10 @@ def _time_join(store: Any) -> dict[str, str]:
     }
 
 
-def test_write_order_and_write_times_do_not_join_answers_to_links(request, app, scenario, tmp_path):
-    _expect_leak(request, app, {"sqlite", "firestore"})
+def test_write_order_and_write_times_do_not_join_answers_to_links(app, scenario, tmp_path):
+    # Until the daily reseal (shared/jobs.py) the store's own bookkeeping keeps arrival order,
+    # for at most a day, the same as each answer's own day field. After it, none is left.
+    app.store.reseal_answers(today(app) - timedelta(days=1))
     truth = _truth(app, scenario)
     if isinstance(app.store, SqliteStore):
         guess = _layout_join(app.store.path, tmp_path)
@@ -243,8 +234,7 @@ def test_write_order_and_write_times_do_not_join_answers_to_links(request, app, 
     assert right <= len(truth) // 3, f"{right} of {len(truth)} answers joined to their link"
 
 
-def test_after_the_purge_no_link_hash_or_address_key_is_left(request, app, scenario):
-    _expect_leak(request, app, {"sqlite"})
+def test_after_the_purge_no_link_hash_or_address_key_is_left(app, scenario):
     for survey_id in ("y1", "y2", "y3"):
         links.purge(app.store, survey_id, today(app))
     if isinstance(app.store, SqliteStore):  # the bytes of the file and its WAL, free pages included

@@ -8,6 +8,8 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -203,9 +205,7 @@ class FirestoreStore(Store):
         return sorted((from_doc(Alert, d) for d in pending + stale), key=lambda a: a.id)
 
     def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        claimed = Alert(
-            **{**alert.__dict__, "state": "sending", "claimed_at": now, "attempts": alert.attempts + 1}
-        )
+        claimed = replace(alert, state="sending", claimed_at=now, attempts=alert.attempts + 1)
 
         def build(batch: Any) -> None:
             # The claim document is the lock: only one process can create attempt N.
@@ -301,6 +301,24 @@ class FirestoreStore(Store):
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", ""):
             yield from_doc(Answer, doc)
+
+    def reseal_answers(self, since: date) -> int:
+        # Firestore stamps every document with its commit time, which a redemption and its answer
+        # share. Re-creating recent answers under fresh random ids, shuffled, in batches, gives
+        # them commit times that match no redemption. (Ids change: an import made before a
+        # reseal and repeated after it would add those answers again.)
+        docs = self._query("answers", [("day", ">=", since.isoformat())])
+        random.shuffle(docs)
+        for start in range(0, len(docs), PAGE // 2):
+
+            def build(batch: Any, chunk: list[dict[str, Any]] = docs[start : start + PAGE // 2]) -> None:
+                for doc in chunk:
+                    fresh = {**doc, "id": uuid.uuid4().hex}
+                    batch.delete(self._col("answers").document(doc["id"]))
+                    batch.create(self._col("answers").document(fresh["id"]), fresh)
+
+            self._commit(build)
+        return len(docs)
 
     def count_answers(self, survey_id: str) -> int:
         query = self._col("answers").where(filter=FieldFilter("survey_id", "==", survey_id)).count()

@@ -136,6 +136,13 @@ class Store(ABC):
     def purge_links(self, survey_id: str) -> int:
         """Delete the survey's links and redemptions (answers stay); returns links deleted."""
 
+    @abstractmethod
+    def reseal_answers(self, since: date) -> int:
+        """Rewrite the answers stored on or after ``since`` so that nothing kept beside them
+        (SQLite page layout and WAL frames, Firestore create times) still records the order or
+        the moment they arrived, which would pair each with its redemption. Run daily and after
+        a purge; returns how many answers were rewritten (SQLite: all, in key order)."""
+
     # -- scheduled report -------------------------------------------------
     @abstractmethod
     def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:

@@ -57,10 +57,11 @@ T = TypeVar("T")
 class _Job:
     """One queued write and, once committed, its outcome."""
 
-    __slots__ = ("done", "error", "result", "work")
+    __slots__ = ("done", "error", "outside", "result", "work")
 
-    def __init__(self, work: Callable[[sqlite3.Connection], Any]) -> None:
+    def __init__(self, work: Callable[[sqlite3.Connection], Any], outside: bool = False) -> None:
         self.work = work
+        self.outside = outside  # run outside any transaction (VACUUM, checkpoints)
         self.result: Any = None
         self.error: BaseException | None = None
         self.done = threading.Event()
@@ -94,6 +95,7 @@ class SqliteStore(Store):
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA secure_delete=ON")  # deleted links and keys are zeroed, not left in free pages
         return db
 
     def _db(self) -> sqlite3.Connection:
@@ -106,14 +108,14 @@ class SqliteStore(Store):
                 self._all.append(db)
         return db
 
-    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _write(self, work: Callable[[sqlite3.Connection], T], outside: bool = False) -> T:
         """Run ``work`` atomically and durably; return its result once committed.
 
         Writes go through one writer thread that commits whatever is queued in a single
         transaction (group commit: one fsync for many writes), each job in a savepoint of its
         own, so one job's failure (a duplicate, say) rolls back only that job.
         """
-        job = _Job(work)
+        job = _Job(work, outside)
         with self._lock:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
@@ -131,19 +133,32 @@ class SqliteStore(Store):
                 first = self._queue.get()
                 if first is None:
                     return
+                if first.outside:
+                    self._alone(db, first)
+                    continue
                 batch = [first]
                 while len(batch) < GROUP:
                     try:
                         job = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if job is None:
-                        self._queue.put(None)  # stop after this batch
+                    if job is None or job.outside:
+                        self._queue.put(job)  # after this batch (puts it behind later jobs: fine)
                         break
                     batch.append(job)
                 self._commit(db, batch)
         finally:
             db.close()
+
+    @staticmethod
+    def _alone(db: sqlite3.Connection, job: _Job) -> None:
+        try:
+            job.result = job.work(db)
+        except sqlite3.OperationalError as exc:
+            job.error = Unavailable(f"the SQLite store could not finish maintenance: {exc}")
+        except Exception as exc:
+            job.error = exc
+        job.finish()
 
     @staticmethod
     def _commit(db: sqlite3.Connection, batch: list[_Job]) -> None:
@@ -432,7 +447,19 @@ class SqliteStore(Store):
             db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
             return count
 
-        return self._write(work)
+        count = self._write(work)
+        self.reseal_answers(date.min)  # also clears the purged rows out of the WAL
+        return count
+
+    def reseal_answers(self, since: date) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            # VACUUM rebuilds every table in key order (random ids, hashes), forgetting the
+            # byte layout that followed arrival; TRUNCATE then empties the WAL that held it.
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return db.execute("SELECT count(*) FROM answers").fetchone()[0]
+
+        return self._write(work, outside=True)
 
     # -- scheduled report ---------------------------------------------------
     def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:

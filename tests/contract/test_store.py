@@ -119,7 +119,9 @@ def test_alert_claim_is_exclusive_and_finish_records_outcome(store):
 
 
 def test_surveys_add_get_list_save(store):
-    s2 = Survey("2026", opens=date(2026, 4, 1), closes=date(2026, 5, 1), k10=True, created_on=date(2026, 3, 1))
+    s2 = Survey(
+        "2026", opens=date(2026, 4, 1), closes=date(2026, 5, 1), k10=True, created_on=date(2026, 3, 1)
+    )
     s1 = Survey("2025")
     store.add_survey(s2)
     store.add_survey(s1)
@@ -137,7 +139,9 @@ def test_surveys_add_get_list_save(store):
 
 def test_links_are_counted_and_found_by_hash(store):
     store.add_survey(Survey("2026"))
-    store.add_links("2026", [Link("h1", "2026"), Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))])
+    store.add_links(
+        "2026", [Link("h1", "2026"), Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))]
+    )
     store.add_links("2026", [Link("h3", "2026", email_key="k3")])
     assert store.get_survey("2026").links_issued == 3
     assert store.get_link("h2") == Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))
@@ -230,3 +234,16 @@ def test_report_attempt_claims_are_exclusive(store):
     assert store.get_report_run("2026-03") == run
     store.save_report_run(ReportRun("2026-03", "failed", 3, NOW))
     assert store.get_report_run("2026-03").state == "failed"
+
+
+def test_reseal_keeps_every_answer_and_what_it_says(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link(f"h{n}", "2026") for n in range(6)])
+    for n in range(6):
+        store.redeem(f"h{n}", Answer(f"r-{n}", "2026", date(2026, 4, 1 + n % 2), {"n": n}))
+    before = sorted((a.day, a.answers["n"]) for a in store.iter_answers("2026"))
+    assert store.reseal_answers(date(2026, 4, 1)) >= 6
+    after = list(store.iter_answers("2026"))
+    assert sorted((a.day, a.answers["n"]) for a in after) == before
+    assert store.count_answers("2026") == 6
+    assert all(store.is_redeemed(f"h{n}") for n in range(6))
