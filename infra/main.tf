@@ -1,5 +1,5 @@
 # Side-by-Side on Google Cloud: Firestore, four Cloud Run functions (2nd gen), Secret Manager and
-# a monthly Cloud Scheduler job. docs/deploy.md explains how to apply it.
+# a monthly Cloud Scheduler job. the README's "Deploy to Google Cloud" explains how to apply it.
 
 terraform {
   required_version = ">= 1.5"
@@ -317,7 +317,7 @@ resource "google_artifact_registry_repository_iam_member" "build_images" {
 
 # ---------------------------------------------------------------------------------------------
 # Secrets: generated here (signing key, admin token) or passed in as a sensitive variable (mail URL).
-# Their values also sit in the Terraform state, so the state must be kept private (docs/deploy.md).
+# Their values also sit in the Terraform state, so the state must be kept private (README, "Deploy to Google Cloud").
 
 resource "google_secret_manager_secret" "app" {
   for_each = local.secrets

@@ -1,5 +1,5 @@
 # Inputs for the Google Cloud deployment. Only project_id, mail_from, coordinators and the
-# sensitive mail_url have no default; see terraform.tfvars.example and docs/deploy.md.
+# sensitive mail_url have no default; see terraform.tfvars.example and the README.
 
 variable "project_id" {
   description = "Google Cloud project ID to deploy into (a project used only for Side-by-Side is best)."
