@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from shared.records import Supporter
-from shared.report.columns import Coded, InteractionColumns
+from shared.report.columns import Categories, InteractionCounts, categories
 from shared.report.period import month_label
 from shared.report.protect import Category, protect_counts, protect_crosstab
 
@@ -25,48 +25,80 @@ DURATION_FIELD = "duration_minutes"
 CONCERN_FIELD = "concern_level"
 YEAR_FIELD = "year_of_study"
 STUDENT_FIELDS = frozenset({YEAR_FIELD})  # breakdowns by these are small-cell protected
+NOT_RECORDED = "not_recorded"
 
 
 def activity(
-    columns: InteractionColumns, supporters: list[Supporter], threshold: int, labels: dict[str, str]
+    counts: InteractionCounts, supporters: list[Supporter], threshold: int, labels: dict[str, str]
 ) -> dict[str, Any]:
-    total = columns.rows
-    notes = [] if total else ["No interactions were logged in this period."]
-    breakdowns = [
-        _breakdown(column, total, labels, multi=False)
-        for fid, column in columns.fields.items()
-        if fid not in STUDENT_FIELDS
-    ]
-    breakdowns += [_breakdown(column, total, labels, multi=True) for column in columns.multi.values()]
-    breakdowns.sort(key=lambda b: columns.order.index(b["field"]))
-    active = len(set(np.frombuffer(columns.supporters, dtype=np.int32).tolist())) if total else 0
+    total = counts.rows
+    frame = counts.frame()
+    days = counts.day_frame()
+    tallies = {f.id: _tally(frame, f.id) for f in counts.single}
+    breakdowns = []
+    for fid in counts.order:
+        if fid in STUDENT_FIELDS:
+            continue
+        if fid in tallies:
+            answered = sum(tallies[fid].values())
+            breakdowns.append(_breakdown(counts, fid, tallies[fid], answered, total, labels, multi=False))
+        elif fid in counts.multi:
+            chosen = {k if isinstance(k, str) else str(k): v for k, v in counts.multi[fid].items()}
+            breakdowns.append(
+                _breakdown(counts, fid, chosen, counts.multi_rows[fid], total, labels, multi=True)
+            )
     return {
         "interactions": total,
         "supporters": {
-            "active": active,
-            "all": len({s.id for s in supporters} | set(columns.supporter_ids)),
+            "active": int(days["supporter"].nunique()),
+            "all": len({s.id for s in supporters} | set(days["supporter"])),
         },
-        "by_month": by_month(columns),
+        "by_month": by_month(days),
         "breakdowns": breakdowns,
-        "referrals": referrals(columns, total),
-        "follow_ups": follow_ups(columns),
-        "duration": duration(columns),
-        "by_year_of_study": year_by_concern(columns, threshold, labels),
-        "per_supporter": per_supporter(columns, supporters, threshold),
-        "notes": notes,
+        "referrals": referrals(counts, tallies, labels),
+        "follow_ups": follow_ups(tallies),
+        "duration": duration(counts),
+        "by_year_of_study": year_by_concern(counts, frame, threshold, labels),
+        "per_supporter": per_supporter(days, supporters, threshold),
+        "notes": [] if total else ["No interactions were logged in this period."],
     }
 
 
-def _breakdown(column: Coded, total: int, labels: dict[str, str], *, multi: bool) -> dict[str, Any]:
-    counts = column.counts()
-    answered = column.rows_answered if multi else int((column.as_numpy() >= 0).sum())
+def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:
+    """Interactions per category id of one question (unanswered left out)."""
+    sums = frame.groupby(fid, dropna=True)["n"].sum()
+    return {str(k): int(v) for k, v in sums.items()}
+
+
+def _categories(
+    counts: InteractionCounts, fid: str, seen: dict[str, int], labels: dict[str, str]
+) -> Categories:
+    return categories(counts.fields[fid], labels, seen)
+
+
+def _breakdown(
+    counts: InteractionCounts,
+    fid: str,
+    tally: dict[str, int],
+    answered: int,
+    total: int,
+    labels: dict[str, str],
+    *,
+    multi: bool,
+) -> dict[str, Any]:
+    cats = _categories(counts, fid, tally, labels)
     rows = [
-        {"id": cid, "label": label, "count": count, "percent": 100.0 * count / answered if answered else None}
-        for cid, label, count in zip(column.ids, column.labels, counts, strict=True)
+        {
+            "id": cid,
+            "label": label,
+            "count": tally.get(cid, 0),
+            "percent": 100.0 * tally.get(cid, 0) / answered if answered else None,
+        }
+        for cid, label in zip(cats.ids, cats.labels, strict=True)
     ]
     return {
-        "field": column.field.id,
-        "label": labels.get(column.field.id, column.field.id),
+        "field": fid,
+        "label": labels.get(fid, fid),
         "multiple": multi,
         "answered": answered,
         "not_answered": total - answered,
@@ -77,13 +109,13 @@ def _breakdown(column: Coded, total: int, labels: dict[str, str], *, multi: bool
     }
 
 
-def by_month(columns: InteractionColumns) -> list[dict[str, Any]]:
+def by_month(days: pd.DataFrame) -> list[dict[str, Any]]:
     """Interactions per calendar month, every month from the first to the last with any."""
-    if not columns.rows:
+    if days.empty:
         return []
-    months = pd.Series(np.frombuffer(columns.months, dtype=np.int32))
-    counts = months.value_counts()
-    first, last = int(months.min()), int(months.max())
+    months = days["day"].map(lambda d: d.year * 12 + d.month - 1)
+    counts = days["n"].groupby(months).sum()
+    first, last = int(counts.index.min()), int(counts.index.max())
     return [
         {
             "month": f"{m // 12:04d}-{m % 12 + 1:02d}",
@@ -94,38 +126,44 @@ def by_month(columns: InteractionColumns) -> list[dict[str, Any]]:
     ]
 
 
-def referrals(columns: InteractionColumns, total: int) -> dict[str, Any]:
-    column = columns.fields.get(REFERRAL_FIELD)
-    if column is None:
+def referrals(
+    counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str]
+) -> dict[str, Any]:
+    tally = tallies.get(REFERRAL_FIELD)
+    if tally is None:
         return {
             "count": None,
             "rate": None,
             "by_destination": [],
             "note": "The log form does not ask about referrals.",
         }
-    counts = column.counts()
-    answered = int((column.as_numpy() >= 0).sum())
-    referred = sum(c for cid, c in zip(column.ids, counts, strict=True) if cid != NO_REFERRAL)
+    answered = sum(tally.values())
+    referred = sum(c for cid, c in tally.items() if cid != NO_REFERRAL)
+    cats = _categories(counts, REFERRAL_FIELD, tally, labels)
     return {
         "count": referred,
         "rate": 100.0 * referred / answered if answered else None,
         "answered": answered,
         "by_destination": [
-            {"id": cid, "label": label, "count": c, "percent": 100.0 * c / referred if referred else None}
-            for cid, label, c in zip(column.ids, column.labels, counts, strict=True)
+            {
+                "id": cid,
+                "label": label,
+                "count": tally.get(cid, 0),
+                "percent": 100.0 * tally.get(cid, 0) / referred if referred else None,
+            }
+            for cid, label in zip(cats.ids, cats.labels, strict=True)
             if cid != NO_REFERRAL
         ],
         "note": "" if answered else "No interaction in the period recorded a referral answer.",
     }
 
 
-def follow_ups(columns: InteractionColumns) -> dict[str, Any]:
-    column = columns.fields.get(FOLLOW_UP_FIELD)
-    if column is None:
+def follow_ups(tallies: dict[str, dict[str, int]]) -> dict[str, Any]:
+    tally = tallies.get(FOLLOW_UP_FIELD)
+    if tally is None:
         return {"count": None, "rate": None, "note": "The log form does not ask about follow-ups."}
-    counts = dict(zip(column.ids, column.counts(), strict=True))
-    answered = int((column.as_numpy() >= 0).sum())
-    planned = counts.get("yes", 0)
+    answered = sum(tally.values())
+    planned = tally.get("yes", 0)
     return {
         "count": planned,
         "answered": answered,
@@ -134,85 +172,73 @@ def follow_ups(columns: InteractionColumns) -> dict[str, Any]:
     }
 
 
-def duration(columns: InteractionColumns) -> dict[str, Any]:
-    if DURATION_FIELD not in columns.numbers:
+def duration(counts: InteractionCounts) -> dict[str, Any]:
+    if DURATION_FIELD not in counts.numbers:
         return {"n": 0, "median": None, "note": "The log form does not ask for the duration."}
-    values = columns.numbers_of(DURATION_FIELD)
+    values = np.frombuffer(counts.numbers[DURATION_FIELD], dtype=np.float64)
     if not len(values):
         return {"n": 0, "median": None, "note": "No interaction in the period recorded its duration."}
     return {"n": len(values), "median": float(np.median(values)), "note": ""}
 
 
 def year_by_concern(
-    columns: InteractionColumns, threshold: int, labels: dict[str, str]
+    counts: InteractionCounts, frame: pd.DataFrame, threshold: int, labels: dict[str, str]
 ) -> dict[str, Any] | None:
     """Interactions by the student's year of study and concern level, small counts protected.
 
     Unanswered years and levels get a row and a column of their own, so the table's totals
     are the period's totals that the report shows elsewhere (which the protection assumes).
     """
-    year, concern = columns.fields.get(YEAR_FIELD), columns.fields.get(CONCERN_FIELD)
-    if year is None:
+    if YEAR_FIELD not in frame.columns:
         return None
-    rows = [Category(i, label) for i, label in zip(year.ids, year.labels, strict=True)]
-    rows.append(Category("not_recorded", "Not recorded"))
-    year_codes = _with_missing_last(year)
-    if concern is None:
-        counts = np.bincount(year_codes, minlength=len(rows)).tolist() if columns.rows else [0] * len(rows)
-        table = protect_counts(rows, counts, threshold)
+    years = frame[YEAR_FIELD].fillna(NOT_RECORDED)
+    row_cats = _categories(counts, YEAR_FIELD, dict.fromkeys(years.unique(), 1), labels)
+    rows = [
+        Category(i, label)
+        for i, label in zip(row_cats.ids, row_cats.labels, strict=True)
+        if i != NOT_RECORDED
+    ]
+    rows.append(Category(NOT_RECORDED, "Not recorded"))
+    if CONCERN_FIELD not in frame.columns:
+        by_year = frame["n"].groupby(years).sum()
+        table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold)
         table["label"] = labels.get(YEAR_FIELD, YEAR_FIELD)
         return table
-    cols = [Category(i, label) for i, label in zip(concern.ids, concern.labels, strict=True)]
-    cols.append(Category("not_recorded", "Not recorded"))
-    frame = pd.DataFrame(
-        {
-            "year": pd.Categorical.from_codes(year_codes, categories=range(len(rows))),
-            "concern": pd.Categorical.from_codes(_with_missing_last(concern), categories=range(len(cols))),
-        }
+    levels = frame[CONCERN_FIELD].fillna(NOT_RECORDED)
+    col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels)
+    cols = [
+        Category(i, label)
+        for i, label in zip(col_cats.ids, col_cats.labels, strict=True)
+        if i != NOT_RECORDED
+    ]
+    cols.append(Category(NOT_RECORDED, "Not recorded"))
+    grid = (
+        frame["n"]
+        .groupby([years, levels])
+        .sum()
+        .unstack(fill_value=0)
+        .reindex(index=[r.id for r in rows], columns=[c.id for c in cols], fill_value=0)
     )
-    grid = pd.crosstab(frame["year"], frame["concern"], dropna=False)
-    grid = grid.reindex(index=range(len(rows)), columns=range(len(cols)), fill_value=0)
-    # Columns nobody used in the period (often "not recorded") would only add zeros.
-    keep = [j for j in range(len(cols)) if grid[j].sum() > 0 or cols[j].id != "not_recorded"]
-    keep_rows = [i for i in range(len(rows)) if grid.loc[i].sum() > 0 or rows[i].id != "not_recorded"]
-    table = protect_crosstab(
-        [rows[i] for i in keep_rows],
-        [cols[j] for j in keep],
-        grid.loc[keep_rows, keep].to_numpy().tolist(),
-        threshold,
-    )
+    # "Not recorded" only when it happened: otherwise it is a row or column of zeros.
+    keep_rows = [r for r in rows if r.id != NOT_RECORDED or grid.loc[r.id].sum() > 0]
+    keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
+    values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
+    table = protect_crosstab(keep_rows, keep_cols, values, threshold)
     table["label"] = (
         f"{labels.get(YEAR_FIELD, YEAR_FIELD)} by {labels.get(CONCERN_FIELD, CONCERN_FIELD).lower()}"
     )
     return table
 
 
-def per_supporter(columns: InteractionColumns, supporters: list[Supporter], threshold: int) -> dict[str, Any]:
+def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: int) -> dict[str, Any]:
     """Interactions per supporter (by alias), small counts protected."""
-    counts_by_id = dict(
-        zip(
-            columns.supporter_ids,
-            np.bincount(
-                np.frombuffer(columns.supporters, dtype=np.int32), minlength=len(columns.supporter_ids)
-            ).tolist()
-            if columns.rows
-            else [0] * len(columns.supporter_ids),
-            strict=True,
-        )
-    )
-    known = {s.id: s for s in supporters}
-    listed = [s for s in supporters if s.active or s.id in counts_by_id]
-    categories = [Category(s.id, s.alias) for s in listed]
-    counts = [counts_by_id.get(s.id, 0) for s in listed]
-    unknown = sum(c for sid, c in counts_by_id.items() if sid not in known)
+    by_supporter = days["n"].groupby(days["supporter"]).sum()
+    known = {s.id for s in supporters}
+    listed = [s for s in supporters if s.active or s.id in by_supporter.index]
+    categories_ = [Category(s.id, s.alias) for s in listed]
+    values = [int(by_supporter.get(s.id, 0)) for s in listed]
+    unknown = int(by_supporter[[sid for sid in by_supporter.index if sid not in known]].sum())
     if unknown:
-        categories.append(Category("unknown", "Supporters no longer on file"))
-        counts.append(unknown)
-    return protect_counts(categories, counts, threshold)
-
-
-def _with_missing_last(column: Coded) -> np.ndarray:
-    """Codes with "not answered" (-1) moved to one past the last category."""
-    codes = column.as_numpy().astype(np.int64)
-    codes[codes < 0] = len(column.ids)
-    return codes
+        categories_.append(Category("unknown", "Supporters no longer on file"))
+        values.append(unknown)
+    return protect_counts(categories_, values, threshold)

@@ -22,7 +22,8 @@ import numpy as np
 
 from shared.records import Survey
 from shared.report import stats
-from shared.report.columns import AnswerColumns
+from shared.report.columns import AnswerColumns, categories
+from shared.report.paired import compare_paired_cells, paired_cells
 from shared.report.protect import Category, protect_counts
 
 TESTS = ("paired", "independent")
@@ -56,7 +57,7 @@ def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
         a = matrix[:, 0, b] if n else np.zeros(0, np.uint8)
         c = matrix[:, 1, b] if n else np.zeros(0, np.uint8)
         if test == "paired":
-            result = stats.compare_paired(a.tolist(), c.tolist(), labels=(first, second))
+            result = compare_paired_cells(*paired_cells(a, c), labels=(first, second))
         else:
             result = stats.compare_independent(int(a.sum()), n, int(c.sum()), n, labels=(first, second))
         results.append(result)
@@ -197,17 +198,19 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
     }
 
 
-def respondents_by_year(columns: AnswerColumns, threshold: int) -> dict[str, Any] | None:
+def respondents_by_year(
+    columns: AnswerColumns, threshold: int, labels: dict[str, str]
+) -> dict[str, Any] | None:
     """Respondents by year of study, small counts protected (the total is the answer count)."""
-    year = columns.year
+    year = columns.year_field
     if year is None:
         return None
-    counts = year.counts()
-    not_answered = int((year.as_numpy() < 0).sum())
-    categories = [Category(i, label) for i, label in zip(year.ids, year.labels, strict=True)]
-    categories.append(Category("not_answered", "Not answered"))
-    table = protect_counts(categories, [*counts, not_answered], threshold)
-    table["label"] = year.field.label.en
+    tally = columns.year_counts
+    cats = categories(year, labels, tally)
+    rows = [Category(i, label) for i, label in zip(cats.ids, cats.labels, strict=True)]
+    rows.append(Category("not_answered", "Not answered"))
+    table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold)
+    table["label"] = labels.get(year.id, year.id)
     return table
 
 

@@ -49,7 +49,7 @@ def build_report(
     survey = pick_survey(surveys, request.survey_id)
     log_form = forms(LOG_FORM)
     labels = log_form.labels(lang)
-    columns = load_interactions(store, period.start, period.end, log_form, lang)
+    counts = load_interactions(store, period.start, period.end, log_form)
     supporters = store.list_supporters()
     report: dict[str, Any] = {
         "program": settings.program_name,
@@ -59,9 +59,8 @@ def build_report(
         "test": request.test,
         "survey": None,
         "survey_note": "",
-        "activity": activity_part.activity(columns, supporters, settings.small_cell, labels),
+        "activity": activity_part.activity(counts, supporters, settings.small_cell, labels),
     }
-    del columns  # the interaction columns can be large; free them before reading answers
     if survey is None:
         report["survey_note"] = "No survey has been created yet, so there are no barrier results."
     else:
@@ -125,7 +124,7 @@ def survey_section(
         "services": [{"id": sid, "label": _sentence_case(label)} for sid, label in columns.services],
         **comparison,
         "k10": barrier_part.k10(columns) if survey.k10 else None,
-        "by_year_of_study": barrier_part.respondents_by_year(columns, settings.small_cell),
+        "by_year_of_study": barrier_part.respondents_by_year(columns, settings.small_cell, form.labels(lang)),
         "previous": None,
     }
     if columns.rows == 0:

@@ -1,8 +1,10 @@
-"""Stored rows streamed into compact columns, so a year of interactions fits in little memory.
+"""Stored rows streamed into compact counts, so a year of interactions fits in little memory.
 
-The store yields one record at a time; each answer the report needs becomes a small integer
-code in an ``array`` (-1 for "not answered") instead of a kept dict. A million interactions
-take a few megabytes this way, and pandas/numpy read the arrays without copying them.
+The store yields one record at a time and none is kept. For interactions, the answers to the
+single-choice questions (choice, yes/no, likert) of each row form a tuple, and only the number
+of rows with each distinct tuple is kept: a few thousand combinations however many rows, and
+one ``map`` and one dict update per row. Every breakdown, cross-table included, is a sum over
+these combinations, which pandas does (``InteractionCounts.frame``).
 
 Categories come from the form, in the form's order. A stored value the form no longer has
 (a topic removed from the YAML, say) gets a category of its own, labelled with the value,
@@ -11,139 +13,129 @@ so nothing stored is silently dropped from the counts.
 
 from __future__ import annotations
 
-import math
 from array import array
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from shared.forms import Field, Form
 from shared.store.port import Store
 
-CODED_TYPES = ("choice", "boolean", "likert")
-NOT_ANSWERED = -1
+SINGLE_TYPES = ("choice", "boolean", "likert")
 
 
-@dataclass
-class Coded:
-    """A categorical answer per row: ``codes[i]`` indexes ``ids``/``labels``, or is -1."""
+@dataclass(frozen=True)
+class Categories:
+    """A question's answer categories: the form's choices, then any other value found stored."""
 
-    field: Field
     ids: list[str]
     labels: list[str]
-    lookup: dict[Hashable, int]
-    codes: array = field(default_factory=lambda: array("h"))
-    rows_answered: int = 0  # for multi fields: rows with at least one choice
-
-    def code_of(self, value: Any) -> int:
-        """The code of a stored value, adding a category for a value the form does not list."""
-        try:
-            code = self.lookup.get(value)
-        except TypeError:  # an unhashable value: never valid, counted under its text
-            value, code = str(value), None
-        if code is None:
-            code = self.lookup[value] = len(self.ids)
-            self.ids.append(str(value))
-            self.labels.append(f"{value} (not in the form)")
-        return code
-
-    def as_numpy(self) -> np.ndarray:
-        return np.frombuffer(self.codes, dtype=np.int16) if len(self.codes) else np.zeros(0, np.int16)
-
-    def counts(self) -> list[int]:
-        """How many rows (or choices, for a multi field) fell in each category."""
-        codes = self.as_numpy()
-        return np.bincount(codes[codes >= 0], minlength=len(self.ids)).tolist()
 
 
-def coded(f: Field, labels: Mapping[str, str]) -> Coded:
-    """A :class:`Coded` for a choice, boolean, likert or multi field, keyed by stored values."""
+def value_id(value: Any) -> str | None:
+    """A stored answer as a category id: booleans as the form's yes/no, no answer as None."""
+    if value is None:
+        return None
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return str(value)
+
+
+def categories(f: Field, labels: Mapping[str, str], seen: Iterable[str | None] = ()) -> Categories:
     ids = [str(c.id) for c in f.choices]
     names = [labels.get(f"{f.id}.{c.id}", str(c.id)) for c in f.choices]
-    lookup: dict[Hashable, int] = {}
-    for i, c in enumerate(f.choices):
-        if f.type == "boolean":
-            lookup[c.id == "yes"] = i  # booleans are stored as true/false
-        else:
-            lookup[c.id] = i
-    return Coded(f, ids, names, lookup)
+    for extra in sorted({v for v in seen if v is not None} - set(ids)):
+        ids.append(extra)
+        names.append(f"{extra} (not in the form)")
+    return Categories(ids, names)
+
+
+def _hashable(values: Iterable[Any]) -> tuple[Any, ...]:
+    # A list or dict where one value belongs is never valid; it is counted under its text.
+    return tuple(v if isinstance(v, Hashable) else str(v) for v in values)
 
 
 @dataclass
-class InteractionColumns:
+class InteractionCounts:
     rows: int = 0
-    months: array = field(default_factory=lambda: array("i"))  # year * 12 + month - 1
-    supporters: array = field(default_factory=lambda: array("i"))
-    supporter_ids: list[str] = field(default_factory=list)
-    fields: dict[str, Coded] = field(default_factory=dict)  # choice, boolean, likert
-    multi: dict[str, Coded] = field(default_factory=dict)  # codes of every choice made
-    numbers: dict[str, array] = field(default_factory=dict)  # integers; NaN = not answered
-    order: list[str] = field(default_factory=list)  # every field id, in the form's order
+    single: list[Field] = field(default_factory=list)  # the single-choice questions, in form order
+    combos: dict[tuple[Any, ...], int] = field(default_factory=dict)  # their answers -> rows
+    days: dict[tuple[date, str], int] = field(default_factory=dict)  # (occurred_on, supporter_id) -> rows
+    multi: dict[str, dict[Any, int]] = field(default_factory=dict)  # multi question -> choice -> times chosen
+    multi_rows: dict[str, int] = field(default_factory=dict)  # multi question -> rows with any choice
+    numbers: dict[str, array] = field(default_factory=dict)  # integer question -> the values given
+    fields: dict[str, Field] = field(default_factory=dict)  # every question by id
+    order: list[str] = field(default_factory=list)  # every question id, in the form's order
 
-    def numbers_of(self, field_id: str) -> np.ndarray:
-        values = np.frombuffer(self.numbers[field_id], dtype=np.float64)
-        return values[~np.isnan(values)]
+    def frame(self) -> pd.DataFrame:
+        """One row per distinct combination of single-choice answers: category ids (None when
+        not answered) and ``n``, the number of interactions with that combination."""
+        ids = [f.id for f in self.single]
+        frame = pd.DataFrame(list(self.combos), columns=ids, dtype=object)
+        for fid in ids:
+            frame[fid] = frame[fid].map(value_id, na_action=None).astype(object)
+        frame["n"] = np.fromiter(self.combos.values(), dtype=np.int64, count=len(self.combos))
+        return frame
+
+    def day_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(day, supporter, n) for (day, supporter), n in self.days.items()],
+            columns=["day", "supporter", "n"],
+        )
 
 
-def load_interactions(
-    store: Store, start: date, end: date, form: Form, lang: str = "en"
-) -> InteractionColumns:
-    """Every interaction with ``start <= occurred_on <= end``, as columns."""
-    labels = form.labels(lang)
-    out = InteractionColumns(order=[f.id for f in form.fields()])
+def load_interactions(store: Store, start: date, end: date, form: Form) -> InteractionCounts:
+    """Counts of every interaction with ``start <= occurred_on <= end``."""
+    out = InteractionCounts(order=[f.id for f in form.fields()], fields={f.id: f for f in form.fields()})
+    out.single = [f for f in form.fields() if f.type in SINGLE_TYPES]
     for f in form.fields():
-        if f.type in CODED_TYPES:
-            out.fields[f.id] = coded(f, labels)
-        elif f.type == "multi":
-            out.multi[f.id] = coded(f, labels)
+        if f.type == "multi":
+            out.multi[f.id] = {}
+            out.multi_rows[f.id] = 0
         elif f.type == "integer":
             out.numbers[f.id] = array("d")
-    # The loop below runs once per interaction: bind everything it touches to locals.
-    scalar = [(fid, c.lookup, c.codes.append, c) for fid, c in out.fields.items()]
-    multi = [(fid, c.lookup, c.codes.append, c) for fid, c in out.multi.items()]
+    single_ids = [f.id for f in out.single]
+    multi = [(fid, chosen_counts, chosen_counts.get) for fid, chosen_counts in out.multi.items()]
     numbers = [(fid, values.append) for fid, values in out.numbers.items()]
-    supporter_code: dict[str, int] = {}
-    add_month, add_supporter = out.months.append, out.supporters.append
-    nan = math.nan
-    rows = 0
+    combos, days, multi_rows = out.combos, out.days, out.multi_rows
+    combos_get, days_get = combos.get, days.get
+    # itemgetter builds the tuple in C when every question was answered (the usual case);
+    # a row with a blank falls back to dict.get, which gives None for it. Same tuples either way.
+    all_answered = itemgetter(*single_ids) if len(single_ids) > 1 else None
+    # Once per interaction, so kept to a tuple, two dict updates and the multi choices.
     for item in store.iter_interactions(start, end):
-        rows += 1
         answers = item.answers
-        day = item.occurred_on
-        add_month(day.year * 12 + day.month - 1)
-        code = supporter_code.get(item.supporter_id)
-        if code is None:
-            code = supporter_code[item.supporter_id] = len(supporter_code)
-        add_supporter(code)
-        for fid, lookup, append, column in scalar:
-            value = answers.get(fid)
-            if value is None:
-                append(NOT_ANSWERED)
-                continue
-            try:
-                code = lookup[value]
-            except (KeyError, TypeError):
-                code = column.code_of(value)
-            append(code)
-        for fid, lookup, append, column in multi:
+        day = (item.occurred_on, item.supporter_id)
+        days[day] = days_get(day, 0) + 1
+        try:
+            key = all_answered(answers)  # type: ignore[misc]
+        except (KeyError, TypeError):  # TypeError: fewer than two single-choice questions
+            key = tuple(map(answers.get, single_ids))
+        try:
+            combos[key] = combos_get(key, 0) + 1
+        except TypeError:
+            key = _hashable(key)
+            combos[key] = combos_get(key, 0) + 1
+        for fid, chosen_counts, chosen_get in multi:
             chosen = answers.get(fid)
             if not chosen:
                 continue
-            column.rows_answered += 1
-            for value in chosen if isinstance(chosen, list) else (chosen,):
+            multi_rows[fid] += 1
+            for value in chosen if type(chosen) is list else (chosen,):
                 try:
-                    code = lookup[value]
-                except (KeyError, TypeError):
-                    code = column.code_of(value)
-                append(code)
+                    chosen_counts[value] = chosen_get(value, 0) + 1
+                except TypeError:
+                    chosen_counts[str(value)] = chosen_get(str(value), 0) + 1
         for fid, append in numbers:
             value = answers.get(fid)
-            append(value if type(value) is int or type(value) is float else nan)
-    out.rows = rows
-    out.supporter_ids = list(supporter_code)
+            if type(value) is int or type(value) is float:
+                append(value)
+    out.rows = sum(days.values())
     return out
 
 
@@ -156,7 +148,10 @@ class AnswerColumns:
     barriers: list[tuple[str, str]] = field(default_factory=list)  # (id, label): its choices
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), np.uint8))
     without_matrix: int = 0  # answers that hold no barrier matrix at all
-    year: Coded | None = None
+    year_field: Field | None = None
+    year_counts: dict[str | None, int] = field(
+        default_factory=dict
+    )  # category id (None: no answer) -> answers
     k10_totals: list[int] = field(default_factory=list)
     k10_incomplete: int = 0  # answered some K10 items but not all
     k10_missing: int = 0  # answered none
@@ -190,12 +185,13 @@ def load_answers(
     position = {b: i for i, b in enumerate(barriers)}
     cells = bytearray()
     blank = bytes(width)
-    year_column = None
+    year = None
     if year_field:
         try:
-            year_column = coded(form.field(year_field), labels)
+            year = form.field(year_field)
         except KeyError:
-            year_column = None
+            year = None
+    year_counts = out.year_counts
     items = [f.id for f in k10_fields(form)] if k10 else []
     rows = 0
     for answer in store.iter_answers(survey_id):
@@ -213,9 +209,9 @@ def load_answers(
                         cells[base + s * len(barriers) + b] = 1
         else:
             out.without_matrix += 1
-        if year_column is not None:
-            value = answers.get(year_column.field.id)
-            year_column.codes.append(NOT_ANSWERED if value is None else year_column.code_of(value))
+        if year is not None:
+            value = value_id(answers.get(year.id))
+            year_counts[value] = year_counts.get(value, 0) + 1
         if items:
             scores = [answers.get(i) for i in items]
             given = [s for s in scores if type(s) is int and 1 <= s <= 5]
@@ -228,5 +224,5 @@ def load_answers(
     out.rows = rows
     matrix = np.frombuffer(bytes(cells), dtype=np.uint8)
     out.matrix = matrix.reshape(-1, len(services), len(barriers)) if width else np.zeros((0, 0, 0), np.uint8)
-    out.year = year_column
+    out.year_field = year
     return out
