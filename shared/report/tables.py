@@ -38,7 +38,10 @@ def count_pct(count: int | None, value: float | None) -> str:
 
 
 def points(value: float | None) -> str:
-    return DASH if value is None else f"{value:+.1f}"
+    if value is None:
+        return DASH
+    shown = f"{value:+.1f}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown
 
 
 def interval(ci: list[float] | None) -> str:
