@@ -243,3 +243,6 @@ def test_cli_bad_options_are_one_line_errors(app):
     assert run("--force").exit_code == 2  # --force only goes with --send
     missing = run("--survey", "nope")
     assert missing.exit_code == 1 and "no survey 'nope'" in missing.stderr
+    refused = run("--send", "--survey", "nope")
+    assert refused.exit_code == 1 and "no survey 'nope'" in refused.stderr
+    assert app.store.get_report_run(period_key(datetime.now(UTC), app.settings.timezone)) is None

@@ -159,6 +159,13 @@ def send_scheduled_report(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )
     store = app.store
+    options = options or ReportOptions()
+    if options.survey_id is not None and store.get_survey(options.survey_id) is None:
+        # Bad input is refused before anything is claimed, so it leaves no failed run behind.
+        raise Invalid(
+            f"There is no survey {options.survey_id!r}.",
+            errors={"survey": [f"no survey {options.survey_id!r}"]},
+        )
     period = period_key(now, app.settings.timezone)
     run = store.get_report_run(period)
     attempt = _next_attempt(run, now, force)
@@ -183,7 +190,7 @@ def send_scheduled_report(
     claimed = ReportRun(period=period, state="claimed", attempt=attempt, updated_at=now)
     store.save_report_run(claimed)
     try:
-        message_id = send_now(app, options or ReportOptions(), now)
+        message_id = send_now(app, options, now)
     except Exception as exc:  # any failure is recorded, so the next call retries under a new attempt
         detail = _detail(exc)
         if isinstance(exc, (MailError, Unavailable, ServiceError)):
