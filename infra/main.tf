@@ -600,17 +600,61 @@ resource "google_cloud_scheduler_job" "send_report" {
   time_zone        = var.time_zone
   attempt_deadline = "${local.functions["send_report"].timeout}s"
 
-  # send_report is idempotent per period, so a retried call cannot send a report twice.
+  # send_report is idempotent per period, so a retried call cannot send a report twice. The
+  # retries reach past the 15 minutes after which a claim left by a dead instance is taken over
+  # (5, 10, 20, 40 and 80 minutes), so a crash mid-send still gets that month's report out.
   retry_config {
-    retry_count          = 3
-    min_backoff_duration = "60s"
-    max_backoff_duration = "600s"
-    max_doublings        = 2
+    retry_count          = 5
+    min_backoff_duration = "300s"
+    max_backoff_duration = "4800s"
+    max_doublings        = 4
   }
 
   http_target {
     http_method = "POST"
     uri         = google_cloudfunctions2_function.fn["send_report"].service_config[0].uri
+    headers = {
+      "Content-Type" = "application/json"
+    }
+    body = base64encode("{}")
+
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = google_cloudfunctions2_function.fn["send_report"].service_config[0].uri
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_cloud_run_v2_service_iam_member.scheduler_send_report,
+  ]
+}
+
+# The local server's job loop, done in the cloud by send_report's two maintenance paths:
+# /alerts every 5 minutes (urgent alerts whose first try failed), /daily once a day (purge
+# surveys past their grace period, reseal recent answers). Both are idempotent.
+resource "google_cloud_scheduler_job" "maintenance" {
+  for_each = {
+    alerts = "*/5 * * * *"
+    daily  = "30 3 * * *"
+  }
+
+  project          = var.project_id
+  region           = var.region
+  name             = "${var.name_prefix}-${each.key}"
+  description      = "Calls send_report/${each.key}: the cloud's stand-in for the local job loop."
+  schedule         = each.value
+  time_zone        = var.time_zone
+  attempt_deadline = "${local.functions["send_report"].timeout}s"
+
+  retry_config {
+    retry_count          = 2
+    min_backoff_duration = "60s"
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = "${google_cloudfunctions2_function.fn["send_report"].service_config[0].uri}/${each.key}"
     headers = {
       "Content-Type" = "application/json"
     }

@@ -682,3 +682,18 @@ def test_checkov_finds_no_failed_check_and_no_parsing_error():
     assert summary["failed"] == 0 and summary["parsing_errors"] == 0, summary
     assert summary["resource_count"] > 0 and summary["passed"] > 0, summary
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_maintenance_jobs_call_send_reports_alerts_and_daily_paths_with_its_audience(tf):
+    job = resources(tf, "google_cloud_scheduler_job")["maintenance"]
+    url = f'${{{FN}["send_report"].service_config[0].uri}}'
+    assert {key: literal(value) for key, value in job["for_each"].items()} == {
+        "alerts": "*/5 * * * *",
+        "daily": "30 3 * * *",
+    }
+    target = one(job, "http_target")
+    assert literal(target["http_method"]) == "POST"
+    assert target["uri"].strip('"') == f"{url}/${{each.key}}"
+    token = one(target, "oidc_token")
+    assert token["audience"] == url
+    assert token["service_account_email"] == "${google_service_account.scheduler.email}"

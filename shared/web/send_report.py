@@ -11,6 +11,9 @@ the caller must send ``Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>``; without
 set, the local endpoint refuses every call (the local server's own job loop sends the report).
 
 Each call also sends any urgent alerts still pending: in the cloud there is no background loop.
+Two more paths do the local job loop's other work for the cloud, each called by a Cloud
+Scheduler job of its own: ``POST /alerts`` (every 5 minutes: urgent alerts whose first try
+failed) and ``POST /daily`` (purge surveys past their grace period; reseal recent answers).
 """
 
 from __future__ import annotations
@@ -57,13 +60,28 @@ def _flush_alerts(now: datetime) -> None:
         log.exception("pending alerts not flushed")
 
 
+def maintenance(task: str, now: datetime) -> dict[str, Any]:
+    from shared import jobs
+    from shared.services.alerts import send_pending_alerts
+
+    app = bootstrap.app()
+    if task == "alerts":
+        return {"status": "done", "task": task, "alerts": send_pending_alerts(app, now)}
+    _flush_alerts(now)
+    jobs.purge_due(app, now.astimezone(app.settings.timezone).date())  # also reseals recent answers
+    return {"status": "done", "task": task}
+
+
 @endpoint()
 def handle(request: flask.Request) -> Any:
     require_methods(request, ("POST",))
-    if request.path.strip("/"):
+    task = request.path.strip("/")
+    if task not in ("", "alerts", "daily"):
         raise HttpError(404, "not_found")
     authorize(request)
     now = datetime.now(UTC)
+    if task:
+        return maintenance(task, now)
     _flush_alerts(now)
     try:
         return reports.send_scheduled_report(bootstrap.app(), now)
