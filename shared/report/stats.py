@@ -76,66 +76,20 @@ def compare_paired(
 
     ``a[i]`` and ``b[i]`` are respondent i's answers (1 = checked) for the two services.
     The interval is Newcombe's paired method 10; the test is the exact McNemar test, a
-    two-sided binomial test on the discordant pairs, with P = 1 when there are none.
+    two-sided binomial test on the discordant pairs, with P = 1 when there are none. The
+    work is done on the 2x2 cells by :func:`shared.report.paired.compare_paired_cells`.
     """
+    from shared.report.paired import compare_paired_cells
+
     if len(a) != len(b):
         raise ValueError(f"paired answers need one pair per respondent: got {len(a)} and {len(b)} answers")
     first = [_as_binary(v, f"{labels[0]}[{i}]") for i, v in enumerate(a)]
     second = [_as_binary(v, f"{labels[1]}[{i}]") for i, v in enumerate(b)]
-    n = len(first)
     both = sum(x & y for x, y in zip(first, second, strict=True))
     first_only = sum(x & (1 - y) for x, y in zip(first, second, strict=True))
     second_only = sum((1 - x) & y for x, y in zip(first, second, strict=True))
-    neither = n - both - first_only - second_only
-    x1, x2 = both + first_only, both + second_only
-    counts = {labels[0]: x1, labels[1]: x2}
-    denominators = {labels[0]: n, labels[1]: n}
-    if n == 0:
-        return Comparison(
-            design="paired",
-            n=denominators,
-            counts=counts,
-            percent={labels[0]: None, labels[1]: None},
-            difference=None,
-            ci95=None,
-            ci_method=PAIRED_CI_METHOD,
-            test=MCNEMAR,
-            p=None,
-            note="No respondents answered for both services, so nothing can be compared.",
-            discordant=(0, 0),
-        )
-    low, high = newcombe_paired_ci(both, first_only, second_only, neither)
-    discordant = first_only + second_only
-    if discordant == 0:
-        p = 1.0
-    else:
-        p = min(1.0, float(_sp.binomtest(first_only, discordant, 0.5).pvalue))
-    notes = []
-    if n == 1:
-        notes.append("Only one respondent: the interval is very wide and no test can show a difference.")
-    if x1 == 0 and x2 == 0:
-        notes.append("Nobody checked this barrier for either service.")
-    elif x1 == n and x2 == n:
-        notes.append("Every respondent checked this barrier for both services.")
-    if discordant == 0:
-        notes.append(
-            "Every respondent gave the same answer for both services, so there are no "
-            "discordant pairs and the exact McNemar test gives P = 1."
-        )
-    pct1, pct2 = 100.0 * x1 / n, 100.0 * x2 / n
-    return Comparison(
-        design="paired",
-        n=denominators,
-        counts=counts,
-        percent={labels[0]: pct1, labels[1]: pct2},
-        difference=100.0 * (first_only - second_only) / n,
-        ci95=(100.0 * low, 100.0 * high),
-        ci_method=PAIRED_CI_METHOD,
-        test=MCNEMAR,
-        p=p,
-        note=" ".join(notes),
-        discordant=(first_only, second_only),
-    )
+    neither = len(first) - both - first_only - second_only
+    return compare_paired_cells(both, first_only, second_only, neither, labels=labels)
 
 
 def compare_independent(
