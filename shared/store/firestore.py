@@ -161,13 +161,31 @@ class FirestoreStore(Store):
         self._commit(build)
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
+        return self._create_many("interactions", [(i.id, self._interaction_doc(i)) for i in interactions])
+
+    def _create_many(self, collection: str, items: list[tuple[str, dict[str, Any]]]) -> int:
+        """Create documents a batch at a time, skipping ids already stored; returns how many were new.
+
+        A batch with one existing id fails whole (its creates carry preconditions), so only
+        such a batch is retried one document at a time.
+        """
         added = 0
-        for item in interactions:  # one create each: an existing id must not sink the others
+        for start in range(0, len(items), PAGE):
+            chunk = items[start : start + PAGE]
             try:
-                self.add_interaction(item)
-                added += 1
+                self._commit(
+                    lambda b, chunk=chunk: [b.create(self._col(collection).document(i), d) for i, d in chunk]
+                )
+                added += len(chunk)
             except AlreadyExists:
-                pass
+                for doc_id, doc in chunk:
+                    try:
+                        self._commit(
+                            lambda b, i=doc_id, d=doc: b.create(self._col(collection).document(i), d)
+                        )
+                        added += 1
+                    except AlreadyExists:
+                        pass
         return added
 
     def get_interaction(self, interaction_id: str) -> Interaction | None:
@@ -289,14 +307,7 @@ class FirestoreStore(Store):
         self._commit(build)
 
     def add_answers(self, answers: list[Answer]) -> int:
-        added = 0
-        for answer in answers:
-            try:
-                self._commit(lambda b, a=answer: b.create(self._col("answers").document(a.id), to_doc(a)))
-                added += 1
-            except AlreadyExists:
-                pass
-        return added
+        return self._create_many("answers", [(a.id, to_doc(a)) for a in answers])
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", ""):
