@@ -304,3 +304,16 @@ def test_no_transport_logs_the_body(
         "shared.mail.ses",
     ]
     assert "s3cr3t" not in caplog.text and "Twelve" not in caplog.text
+
+
+def test_text_attachments_declare_utf8():
+    from shared.mail import Attachment, Message, build_mime
+
+    message = Message(
+        to=("a@example.org",),
+        subject="s",
+        text="t",
+        attachments=(Attachment("r.csv", "é,1\n".encode(), "text/csv"),),
+    )
+    [part] = list(build_mime(message, "b@example.org").iter_attachments())
+    assert (part.get_param("charset"), part.get_content()) == ("utf-8", "é,1\n")

@@ -111,7 +111,8 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
             )
     for attachment in message.attachments:
         maintype, subtype = _split_type(attachment.mimetype)
-        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename)
+        params = {"params": {"charset": "utf-8"}} if maintype == "text" else {}  # our text is UTF-8
+        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename, **params)
     return mime
 
 
