@@ -209,3 +209,9 @@ def test_the_local_server_never_logs_tokens(app, caplog):
         server.server_close()
     assert any("/survey/..." in r.getMessage() for r in caplog.records)
     assert all(secret not in r.getMessage() for r in caplog.records)
+
+
+def test_token_pages_are_not_cached_but_their_static_assets_are(app, client_for):
+    client = client_for("log_interaction")
+    assert client.get("/?t=forged").headers["Cache-Control"] == "no-store"
+    assert client.get("/log.js").headers["Cache-Control"].startswith("public")

@@ -44,7 +44,7 @@ def security_headers(response: flask.Response, token_page: bool) -> flask.Respon
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if token_page:
-        headers["Cache-Control"] = "no-store"
+        headers.setdefault("Cache-Control", "no-store")  # static assets set their own
     return response
 
 
