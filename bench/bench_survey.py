@@ -21,12 +21,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from werkzeug.serving import WSGIRequestHandler, make_server
 
+from bench._server import served
 from shared import bootstrap, config
 from shared.services import links, surveys
 from shared.store.sqlite import SqliteStore
-from shared.web.serve import wsgi_app
 
 CHROMIUM = "/usr/bin/chromium"
 BUDGET_BYTES = 14 * 1024
@@ -42,31 +41,22 @@ ANSWER = {
 }
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No request lines: they would print every token."""
-
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass
-
-
 @contextmanager
 def local_server(tmp: Path) -> Iterator[tuple[str, SqliteStore]]:
+    """``sidebyside serve`` in a process of its own over a fresh SQLite file; this process
+    issues the links into the same file and plays the 50 clients."""
     env = {
         "SIDEBYSIDE_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "SIDEBYSIDE_MAIL": f"outbox:{tmp / 'outbox'}",
         "SIDEBYSIDE_DATA_DIR": str(tmp / "data"),
+        "SIDEBYSIDE_STORE": f"sqlite:///{tmp / 'bench.db'}",
     }
     store = SqliteStore(tmp / "bench.db")
     bootstrap.configure(settings=config.load(env, base=tmp), store=store)
-    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", store
+        with served(env) as url:
+            yield url, store
     finally:
-        server.shutdown()
-        server.server_close()
         bootstrap.reset()
 
 
@@ -178,7 +168,7 @@ def run() -> list[dict]:
             "value": round(p50, 1),
             "unit": "ms",
             "target": "informative",
-            "note": "SQLite, synchronous=FULL, werkzeug threaded server",
+            "note": "SQLite, synchronous=FULL, sidebyside serve in its own process",
         },
         {
             "name": "survey burst: p99 latency",
