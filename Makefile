@@ -11,6 +11,8 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint bench setup clean
 
+# Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise.
+run: export SIDEBYSIDE_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(VENV)/bin/sidebyside demo
 	$(VENV)/bin/sidebyside serve --host $(HOST) --port $(PORT)
