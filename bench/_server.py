@@ -22,7 +22,17 @@ def served(env: dict[str, str]) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "serve", "--no-jobs", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "serve",
+            "--no-jobs",
+            "--port",
+            str(port),
+            "--threads",
+            os.environ.get("BENCH_THREADS", "4"),
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,

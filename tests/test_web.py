@@ -191,9 +191,9 @@ def test_the_local_server_never_logs_tokens(app, caplog):
 
     from werkzeug.serving import make_server
 
-    from shared.web.serve import RedactingHandler, wsgi_app
+    from shared.web.serve import QuietHandler, wsgi_app
 
-    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=RedactingHandler)
+    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     secret = "SECRETTOKEN0123456789abcdefghijklmnopqrstu"

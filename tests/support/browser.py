@@ -40,9 +40,9 @@ def live_server(app: Any) -> Iterator[LiveServer]:
     """Every function of functions/main.py served like ``sidebyside serve``, on the test's store."""
     from werkzeug.serving import make_server
 
-    from shared.web.serve import RedactingHandler, wsgi_app
+    from shared.web.serve import QuietHandler, wsgi_app
 
-    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=RedactingHandler)
+    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
