@@ -168,7 +168,7 @@ def run() -> list[dict]:
             "value": round(p50, 1),
             "unit": "ms",
             "target": "informative",
-            "note": "SQLite, synchronous=FULL, sidebyside serve in its own process",
+            "note": "SQLite, synchronous=FULL, sidebyside serve (gunicorn, 4 threads) in its own process",
         },
         {
             "name": "survey burst: p99 latency",
