@@ -671,3 +671,17 @@ resource "google_cloud_scheduler_job" "maintenance" {
     google_cloud_run_v2_service_iam_member.scheduler_send_report,
   ]
 }
+
+# Survey links carry their token in the path and supporter links in the query string, and Cloud
+# Run's request log records whole URLs. The app never logs a token; this keeps the platform from
+# storing them either: request logs of the two public services are not ingested (their
+# application logs still are).
+resource "google_logging_project_exclusion" "token_urls" {
+  project     = var.project_id
+  name        = "${var.name_prefix}-token-urls"
+  description = "Request logs of log_interaction and survey hold single-use tokens in their URLs."
+  filter = join(" AND ", [
+    "log_id(\"run.googleapis.com/requests\")",
+    "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\")",
+  ])
+}

@@ -697,3 +697,13 @@ def test_maintenance_jobs_call_send_reports_alerts_and_daily_paths_with_its_audi
     token = one(target, "oidc_token")
     assert token["audience"] == url
     assert token["service_account_email"] == "${google_service_account.scheduler.email}"
+
+
+def test_request_logs_of_the_token_carrying_services_are_excluded(tf):
+    exclusion = resources(tf, "google_logging_project_exclusion")["token_urls"]
+    text = str(exclusion["filter"])
+    assert (
+        'log_id(\\"run.googleapis.com/requests\\")' in text or 'log_id("run.googleapis.com/requests")' in text
+    )
+    assert 'function_names["log_interaction"]' in text and 'function_names["survey"]' in text
+    assert "admin" not in text and "send_report" not in text
