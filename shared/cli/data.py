@@ -15,19 +15,10 @@ from pathlib import Path
 import click
 
 from shared import bootstrap
-from shared.errors import ServiceError
+from shared.cli.common import one_line_errors
 from shared.services import exports, imports
 
 PROGRESS_FROM_BYTES = 1 << 20  # a progress bar (on stderr) for files of 1 MB and more
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """A service refusal is its message and exit code 1, also when the group runs standalone."""
-    try:
-        yield
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 def _day(value: datetime | None) -> date | None:
@@ -57,7 +48,7 @@ def export_group() -> None:
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
 def export_interactions(start: datetime | None, end: datetime | None, bom: bool) -> None:
     """One row per interaction: id, supporter alias and the log form's answers."""
-    with _one_line_errors():
+    with one_line_errors():
         _write(exports.export_interactions(bootstrap.app().store, _day(start), _day(end)), bom)
 
 
@@ -66,7 +57,7 @@ def export_interactions(start: datetime | None, end: datetime | None, bom: bool)
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
 def export_responses(survey_id: str, bom: bool) -> None:
     """One row per survey response, without any id or date, in random order."""
-    with _one_line_errors():
+    with one_line_errors():
         _write(exports.export_responses(bootstrap.app().store, survey_id), bom)
 
 
@@ -107,7 +98,7 @@ def _report(result: imports.Imported, what: str) -> None:
 def import_interactions(file: Path, create_supporters: bool) -> None:
     """Import interactions from FILE: a supporter column (aliases) and the log form's columns."""
     app = bootstrap.app()
-    with _one_line_errors(), _progress(file) as progress:
+    with one_line_errors(), _progress(file) as progress:
         result = imports.import_interactions(
             app.store, app.settings, file, create_supporters=create_supporters, progress=progress
         )
@@ -128,7 +119,7 @@ def import_interactions(file: Path, create_supporters: bool) -> None:
 def import_responses(file: Path, survey_id: str) -> None:
     """Import survey responses from FILE: the survey form's columns (barriers.<service>.<barrier> as 1/0)."""
     app = bootstrap.app()
-    with _one_line_errors(), _progress(file) as progress:
+    with one_line_errors(), _progress(file) as progress:
         result = imports.import_responses(app.store, app.settings, file, survey_id, progress=progress)
     if result.created_survey:
         click.echo(f"Created survey {survey_id}.", err=True)

@@ -14,8 +14,8 @@ from shared.services import reports
 
 
 @contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """A service refusal is its message and exit code 1, also when the command runs standalone."""
+def _option_errors() -> Iterator[None]:
+    """A refusal is one line naming the bad options, and exit code 1."""
     try:
         yield
     except ServiceError as exc:
@@ -52,7 +52,7 @@ def report(
     """Barrier comparison from the latest survey and the program's activity, academic year to date."""
     if force and not send:
         raise click.UsageError("--force only goes with --send.")
-    with _one_line_errors():
+    with _option_errors():
         options = reports.parse_options(
             {"format": fmt, "survey": survey_id, "from": start, "to": end, "test": test}
         )

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 
 from shared import bootstrap
-from shared.errors import ServiceError
+from shared.cli.common import one_line_errors
 from shared.services import supporters as service
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """A service refusal is one line and exit code 1, also when the group runs standalone."""
-    try:
-        yield
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 def _issued(issued: service.IssuedLink, verb: str) -> None:
@@ -38,7 +26,7 @@ def supporters() -> None:
 def add(alias: str, email: str | None) -> None:
     """Add a supporter called ALIAS and print their personal link."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         _issued(service.add_supporter(app.store, app.settings, alias, email), "Added")
 
 
@@ -63,7 +51,7 @@ def list_() -> None:
 def revoke(alias: str) -> None:
     """Turn off ALIAS's link at once (their old link then shows "no longer active")."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         before = service.by_alias(app.store, alias)
         service.revoke(app.store, before)
     if before.active:
@@ -77,7 +65,7 @@ def revoke(alias: str) -> None:
 def relink(alias: str) -> None:
     """Print a fresh link for ALIAS; their older links stop working (a revoked supporter is reactivated)."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         _issued(service.relink(app.store, app.settings, service.by_alias(app.store, alias)), "New link for")
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from shared import bootstrap
-from shared.errors import ServiceError
+from shared.cli.common import one_line_errors
 from shared.services import links as link_service
 from shared.services import surveys as service
 
@@ -25,15 +23,6 @@ REASONS = {
     "answered": "already answered",
     "reminded_today": "already reminded today",
 }
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """A service refusal is one line and exit code 1, also when the group runs standalone."""
-    try:
-        yield
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 def _addresses(path: str) -> list[str]:
@@ -82,7 +71,7 @@ def surveys() -> None:
 def create(survey_id: str, form: str, opens: str | None, closes: str | None, k10: bool) -> None:
     """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         survey = service.create_survey(
             app.store,
             survey_id,
@@ -125,7 +114,7 @@ def list_() -> None:
 def close(survey_id: str) -> None:
     """Stop taking answers for ID now; its links are purged after SIDEBYSIDE_PURGE_GRACE_DAYS."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         status = service.close_survey(app.store, app.settings, survey_id, service.today_in(app.settings))
     survey = status.survey
     if survey.purged_on:
@@ -169,7 +158,7 @@ def links(survey_id: str, count: int, csv_path: str | None) -> None:
         except OSError as exc:
             raise click.ClickException(f"Cannot create {csv_path}: {exc.strerror}.") from None
     try:
-        with _one_line_errors():
+        with one_line_errors():
             issued = link_service.issue_links(
                 app.store, app.settings, survey_id, count, service.today_in(app.settings)
             )
@@ -198,7 +187,7 @@ def invite(survey_id: str, emails: str) -> None:
     Addresses already invited to ID are skipped; no address is stored.
     """
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         addresses = _addresses(emails)
         run = link_service.invite(
             app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
@@ -215,7 +204,7 @@ def remind(survey_id: str, emails: str) -> None:
     The program keeps no addresses, so give the invitation list again.
     """
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         addresses = _addresses(emails)
         run = link_service.remind(
             app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
@@ -229,7 +218,7 @@ def remind(survey_id: str, emails: str) -> None:
 def purge(survey_id: str, yes: bool) -> None:
     """Delete ID's links and invitation keys now (answers stay); closes it. Reminders become impossible."""
     app = bootstrap.app()
-    with _one_line_errors():
+    with one_line_errors():
         link_service.find_survey(app.store, survey_id)
         if not yes:
             click.confirm(f"Purge every link of {survey_id} and close it? Its answers stay", abort=True)

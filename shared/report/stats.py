@@ -26,6 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 from scipy import stats as _sp
 
+from shared.report.numbers import whole_number
+
 Z95 = float(_sp.norm.ppf(0.975))
 
 PAIRED_CI_METHOD = "Newcombe hybrid score, paired (Newcombe 1998, method 10)"
@@ -105,7 +107,7 @@ def compare_independent(
     The test is Pearson's chi-square with Yates' correction, or Fisher's exact test
     (two-sided) when any expected count is under 5; the interval is Newcombe's method 10.
     """
-    x1, n1, x2, n2 = (_whole(v, name) for v, name in ((x1, "x1"), (n1, "n1"), (x2, "x2"), (n2, "n2")))
+    x1, n1, x2, n2 = (whole_number(v, name) for v, name in ((x1, "x1"), (n1, "n1"), (x2, "x2"), (n2, "n2")))
     if x1 > n1 or x2 > n2:
         raise ValueError(f"a count cannot exceed its group size: {x1} of {n1}, {x2} of {n2}")
     counts = {labels[0]: x1, labels[1]: x2}
@@ -263,7 +265,7 @@ def k10_summary(totals: Sequence[int]) -> dict[str, object]:
     Returns ``{"n", "mean", "sd", "bands": {band: count}, "note"}``; mean is ``None``
     with no scores and sd is ``None`` with fewer than two.
     """
-    scores = [_whole(value, f"K10 total {i}") for i, value in enumerate(totals)]
+    scores = [whole_number(value, f"K10 total {i}") for i, value in enumerate(totals)]
     for i, value in enumerate(scores):
         if not 10 <= value <= 50:
             raise ValueError(f"K10 totals run from 10 to 50; K10 total {i} is {value}")
@@ -294,18 +296,6 @@ def _as_binary(value: object, where: str) -> int:
     if number not in (0, 1):
         raise ValueError(f"answers are 0/1 (or True/False); {where} is {value!r}")
     return number
-
-
-def _whole(value: object, name: str) -> int:
-    if not isinstance(value, (bool, np.bool_)):
-        try:
-            number = operator.index(value)  # type: ignore[arg-type]
-        except TypeError:
-            pass
-        else:
-            if number >= 0:
-                return number
-    raise ValueError(f"{name} must be a whole number, 0 or more; got {value!r}")
 
 
 def _as_probability(p: object) -> float:

@@ -27,10 +27,11 @@ it does not promise a wide range.
 
 from __future__ import annotations
 
-import operator
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from shared.report.numbers import whole_number
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -90,18 +91,20 @@ def suppress_table(
 
     Without totals nothing links the cells, so only the small counts themselves are hidden.
     """
-    threshold = _count(threshold, "threshold")
+    threshold = whole_number(threshold, "threshold")
     if threshold < 3:
         # With a threshold of 2 the mark "<2" would itself say "exactly 1".
         raise ValueError(f"threshold must be 3 or more, got {threshold}")
     if hasattr(counts, "tolist"):  # a numpy array or pandas object
         counts = counts.tolist()
     if all(not isinstance(row, (str, bytes)) and isinstance(row, Sequence) for row in counts) and counts:
-        grid = [[_count(v, f"counts[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(counts)]
+        grid = [
+            [whole_number(v, f"counts[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(counts)
+        ]
         if len({len(row) for row in grid}) != 1:
             raise ValueError("every row of the table must have the same number of columns")
         return _table_2d(grid, threshold, with_totals)
-    values = [_count(v, f"counts[{i}]") for i, v in enumerate(counts)]  # type: ignore[arg-type]
+    values = [whole_number(v, f"counts[{i}]") for i, v in enumerate(counts)]  # type: ignore[arg-type]
     cells, total, notes = _protect_1d(values, threshold, with_totals)
     return SuppressedTable(((*cells,),), None, None, total, threshold, True, tuple(notes))
 
@@ -369,15 +372,3 @@ def _make_cell(value: int, reason: str | None, threshold: int) -> Cell:
     if reason == COMPLEMENTARY:
         return Cell(None, True, HIDDEN_MARK, COMPLEMENTARY)
     return Cell(value, False, str(value))
-
-
-def _count(value: object, name: str) -> int:
-    if not isinstance(value, bool):
-        try:
-            number = operator.index(value)  # type: ignore[arg-type]
-        except TypeError:
-            pass
-        else:
-            if number >= 0:
-                return number
-    raise ValueError(f"{name} must be a whole number, 0 or more; got {value!r}")
