@@ -65,7 +65,7 @@ class InteractionCounts:
     rows: int = 0
     single: list[Field] = field(default_factory=list)  # the single-choice questions, in form order
     combos: dict[tuple[Any, ...], int] = field(default_factory=dict)  # their answers -> rows
-    days: dict[tuple[date, str], int] = field(default_factory=dict)  # (occurred_on, supporter_id) -> rows
+    days: dict[tuple[str, str], int] = field(default_factory=dict)  # (occurred_on ISO, supporter_id) -> rows
     multi: dict[str, dict[Any, int]] = field(default_factory=dict)  # multi question -> choice -> times chosen
     multi_rows: dict[str, int] = field(default_factory=dict)  # multi question -> rows with any choice
     numbers: dict[str, array] = field(default_factory=dict)  # integer question -> the values given
@@ -84,7 +84,7 @@ class InteractionCounts:
 
     def day_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [(day, supporter, n) for (day, supporter), n in self.days.items()],
+            [(date.fromisoformat(day), supporter, n) for (day, supporter), n in self.days.items()],
             columns=["day", "supporter", "n"],
         )
 
@@ -108,9 +108,8 @@ def load_interactions(store: Store, start: date, end: date, form: Form) -> Inter
     # a row with a blank falls back to dict.get, which gives None for it. Same tuples either way.
     all_answered = itemgetter(*single_ids) if len(single_ids) > 1 else None
     # Once per interaction, so kept to a tuple, two dict updates and the multi choices.
-    for item in store.iter_interactions(start, end):
-        answers = item.answers
-        day = (item.occurred_on, item.supporter_id)
+    for occurred_on, supporter_id, answers in store.iter_interaction_answers(start, end):
+        day = (occurred_on, supporter_id)
         days[day] = days_get(day, 0) + 1
         try:
             key = all_answered(answers)  # type: ignore[misc]

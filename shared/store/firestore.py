@@ -199,6 +199,12 @@ class FirestoreStore(Store):
         ):
             yield from_doc(Interaction, doc)
 
+    def iter_interaction_answers(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for doc in self._pages(
+            "interactions", [], "sort_key", f"{start.isoformat()}|", f"{end.isoformat()}|~"
+        ):
+            yield doc["occurred_on"], doc["supporter_id"], doc["answers"]
+
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         recent = self._query(
             "interactions",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
 from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
 
@@ -66,6 +67,11 @@ class Store(ABC):
     @abstractmethod
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         """Interactions with start <= occurred_on <= end, by date then id, streamed in pages."""
+
+    @abstractmethod
+    def iter_interaction_answers(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """``(occurred_on as YYYY-MM-DD, supporter_id, answers)`` for each interaction of the period,
+        in the order of :meth:`iter_interactions`: the report's reading, without building records."""
 
     @abstractmethod
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:

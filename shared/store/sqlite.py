@@ -299,6 +299,21 @@ class SqliteStore(Store):
                 return
             last = (rows[-1][2], rows[-1][0])
 
+    def iter_interaction_answers(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        last = (start.isoformat(), "")
+        loads = json.loads
+        while True:
+            rows = self._read(
+                "SELECT occurred_on, supporter_id, answers, id FROM interactions"
+                " WHERE (occurred_on, id) > (?, ?) AND occurred_on <= ? ORDER BY occurred_on, id LIMIT ?",
+                (*last, end.isoformat(), PAGE),
+            )
+            for occurred_on, supporter_id, answers, _ in rows:
+                yield occurred_on, supporter_id, loads(answers)
+            if len(rows) < PAGE:
+                return
+            last = (rows[-1][0], rows[-1][3])
+
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         count = self._read(
             "SELECT count(*) FROM interactions WHERE supporter_id = ? AND occurred_on >= ?",

@@ -247,3 +247,14 @@ def test_reseal_keeps_every_answer_and_what_it_says(store):
     assert sorted((a.day, a.answers["n"]) for a in after) == before
     assert store.count_answers("2026") == 6
     assert all(store.is_redeemed(f"h{n}") for n in range(6))
+
+
+def test_interaction_answers_stream_like_the_records(store):
+    days = [date(2026, 2, 27), date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    store.add_interactions([interaction(f"id-{n}", d, supporter=f"s{n % 2}") for n, d in enumerate(days)])
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    expected = [
+        (i.occurred_on.isoformat(), i.supporter_id, i.answers) for i in store.iter_interactions(start, end)
+    ]
+    assert list(store.iter_interaction_answers(start, end)) == expected
+    assert len(expected) == 2
