@@ -24,6 +24,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from shared.forms import load_form
+
 ROOT = Path(__file__).resolve().parents[1]
 INTERACTIONS = 1_000_000
 ANSWERS = 100_000
@@ -31,24 +33,12 @@ SUPPORTERS = 60
 START, END = date(2025, 9, 1), date(2026, 6, 30)  # one academic year
 SURVEY = "bench"
 
+# The ids come from the forms, so the generated data follows any change to the YAML.
 BARRIERS = [
-    "career_impact",
-    "not_helpful",
-    "confidentiality",
-    "stigma",
-    "no_time",
-    "dont_know_how",
-    "prefer_self",
-    "other",
+    str(c.id)
+    for c in next(f for f in load_form("end_of_year_survey").all_fields() if f.type == "matrix").choices
 ]
-TOPICS = [
-    "academic",
-    "burnout_stress",
-    "mental_health",
-    "personal_relationships",
-    "career_residency",
-    "finances",
-]
+TOPICS = [str(c.id) for c in load_form("interaction_log").field("topics").choices]
 
 
 def _scale() -> float:
