@@ -44,7 +44,7 @@ from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
-from shared.services.links import SURVEY_ID
+from shared.services.links import SURVEY_ID, SURVEY_ID_RULE
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
 
@@ -431,8 +431,8 @@ def import_responses(
     file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"{survey_id!r} cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_'.",
-            errors={"survey": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
+            f"{survey_id!r} cannot be a survey id. {SURVEY_ID_RULE}",
+            errors={"survey": [SURVEY_ID_RULE]},
         )
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)

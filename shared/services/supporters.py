@@ -14,6 +14,7 @@ from datetime import datetime
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
+from shared.ids import is_document_id
 from shared.records import Supporter
 from shared.services.tokens import BadToken, make_token, read_token
 from shared.store.port import AlreadyExists, NotFound, Store
@@ -90,7 +91,8 @@ def by_alias(store: Store, alias: str) -> Supporter:
 
 
 def by_id(store: Store, supporter_id: str) -> Supporter:
-    supporter = store.get_supporter(supporter_id)
+    # An id no store could hold names no supporter (and Firestore would refuse to look it up).
+    supporter = store.get_supporter(supporter_id) if is_document_id(supporter_id) else None
     if supporter is None:
         raise NotFoundError(f"There is no supporter with id {supporter_id!r}.")
     return supporter

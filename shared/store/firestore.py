@@ -19,6 +19,8 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.errors import Invalid
+from shared.ids import is_document_id
 from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
@@ -47,9 +49,19 @@ class QueryShape:
 
 
 def _call(action: Callable[[], T]) -> T:
-    """Run one request, turning the client's errors into the port's exceptions."""
+    """Run one request, turning the client's errors into the port's exceptions.
+
+    ``InvalidArgument`` means Firestore refused what it was sent (an id matching ``__.*__``, a
+    value over its limits): bad input that got past the services' checks (``shared/ids.py``),
+    so it becomes :class:`Invalid`, a 4xx at the edge, never a 500.
+    """
     try:
         return action()
+    except gexc.InvalidArgument as exc:
+        raise Invalid(
+            "Firestore refused this request as invalid (an id or value outside its limits).",
+            code="refused_by_store",
+        ) from exc
     except (gexc.AlreadyExists, gexc.Conflict) as exc:
         raise AlreadyExists(str(exc.message)) from exc
     except gexc.NotFound as exc:
@@ -69,6 +81,8 @@ class FirestoreStore(Store):
         return self.client.collection(name)
 
     def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        if not is_document_id(doc_id):
+            return None  # no document can have this id; the client would refuse to build its path
         snap = _call(lambda: self._col(collection).document(doc_id).get())
         self.ops["requests"] += 1
         self.ops["reads"] += 1
