@@ -256,6 +256,26 @@ resource "google_firestore_index" "answers_survey_id" {
   }
 }
 
+# links where survey_id == ? and email_key > "" (a survey's invitations, not its anonymous links)
+resource "google_firestore_index" "links_survey_email_key" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "links"
+
+  fields {
+    field_path = "survey_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "email_key"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
 resource "google_firebaserules_ruleset" "firestore" {
   project = var.project_id
 

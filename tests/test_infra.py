@@ -65,6 +65,7 @@ ADAPTER_QUERIES = [
     QueryShape("interactions", (("supporter_id", "=="),), (("created_at", DESCENDING),)),
     QueryShape("alerts", (("state", "=="), ("claimed_at", "<"))),
     QueryShape("answers", (("survey_id", "=="), ("id", ">")), (("id", ASCENDING),)),
+    QueryShape("links", (("survey_id", "=="), ("email_key", ">"))),
 ]
 
 
@@ -179,6 +180,7 @@ def test_every_adapter_query_has_its_composite_index_declared():
         ),
         IndexShape("alerts", (("state", ASCENDING), ("claimed_at", ASCENDING), (NAME, ASCENDING))),
         IndexShape("answers", (("survey_id", ASCENDING), ("id", ASCENDING), (NAME, ASCENDING))),
+        IndexShape("links", (("survey_id", ASCENDING), ("email_key", ASCENDING), (NAME, ASCENDING))),
     ]
     assert set(needed) <= declared
     assert missing_indexes(ADAPTER_QUERIES, declared) == []

@@ -303,8 +303,10 @@ class FirestoreStore(Store):
         return self._get("redemptions", link_hash) is not None
 
     def invitations(self, survey_id: str) -> list[Link]:
-        docs = self._query("links", [("survey_id", "==", survey_id)])
-        return sorted((from_doc(Link, d) for d in docs if d.get("email_key")), key=lambda link: link.hash)
+        # Only links with an address key: a string range leaves out the anonymous links, whose
+        # key is null, so inviting or reminding reads the invitations and not every link.
+        docs = self._query("links", [("survey_id", "==", survey_id), ("email_key", ">", "")])
+        return sorted((from_doc(Link, d) for d in docs), key=lambda link: link.hash)
 
     def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
         hashes = list(link_hashes)
