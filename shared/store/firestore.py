@@ -12,13 +12,14 @@ import random
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared import tally
 from shared.errors import Invalid
 from shared.ids import is_document_id
 from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
@@ -164,6 +165,24 @@ class FirestoreStore(Store):
         doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
         return doc
 
+    def _count(self, batch: Any, interactions: list[Interaction]) -> None:
+        """Add ``interactions`` to their days' tally documents, in ``batch`` (one write per day).
+
+        Each combination is two top-level fields, its key and a server-side ``Increment`` of its
+        count, so concurrent writers never lose a count and no dotted field path is needed.
+        """
+        days: dict[str, dict[str, Any]] = {}
+        for item in interactions:
+            day = item.occurred_on.isoformat()
+            combination = tally.key(item.supporter_id, item.answers)
+            name = tally.field_id(combination)
+            fields = days.setdefault(day, {"day": day})
+            fields[f"k_{name}"] = combination
+            fields[f"n_{name}"] = fields.get(f"n_{name}", 0) + 1
+        for day, fields in days.items():
+            counted = {f: firestore.Increment(v) if f.startswith("n_") else v for f, v in fields.items()}
+            batch.set(self._col("interaction_tallies").document(day), counted, merge=True)
+
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
         def build(batch: Any) -> None:
             batch.create(
@@ -171,11 +190,33 @@ class FirestoreStore(Store):
             )
             if alert is not None:
                 batch.create(self._col("alerts").document(alert.id), to_doc(alert))
+            self._count(batch, [interaction])  # same batch: counted if and only if stored
 
         self._commit(build)
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
-        return self._create_many("interactions", [(i.id, self._interaction_doc(i)) for i in interactions])
+        """Create a batch at a time, each with its tally updates; a batch that meets an id already
+        stored fails whole (creates carry preconditions) and is retried one interaction at a time."""
+
+        def build(batch: Any, chunk: list[Interaction]) -> None:
+            for item in chunk:
+                batch.create(self._col("interactions").document(item.id), self._interaction_doc(item))
+            self._count(batch, chunk)
+
+        added = 0
+        for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
+            chunk = interactions[start : start + PAGE // 2]
+            try:
+                self._commit(lambda b, chunk=chunk: build(b, chunk))
+                added += len(chunk)
+            except AlreadyExists:
+                for item in chunk:
+                    try:
+                        self._commit(lambda b, item=item: build(b, [item]))
+                        added += 1
+                    except AlreadyExists:
+                        pass
+        return added
 
     def _create_many(self, collection: str, items: list[tuple[str, dict[str, Any]]]) -> int:
         """Create documents a batch at a time, skipping ids already stored; returns how many were new.
@@ -218,6 +259,17 @@ class FirestoreStore(Store):
             "interactions", [], "sort_key", f"{start.isoformat()}|", f"{end.isoformat()}|~"
         ):
             yield doc["occurred_on"], doc["supporter_id"], doc["answers"]
+
+    def interaction_tallies(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any], int]]:
+        low = (start - timedelta(days=1)).isoformat() if start > date.min else ""
+        for doc in self._pages("interaction_tallies", [], "day", low, end.isoformat()):
+            found = []
+            for name, combination in doc.items():
+                if name.startswith("k_"):
+                    found.append((combination, doc.get(f"n_{name[2:]}", 0)))
+            for combination, n in sorted(found):
+                if n:
+                    yield (doc["day"], *tally.parse(combination), n)
 
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         recent = self._query(
