@@ -27,4 +27,6 @@ def is_document_id(value: object) -> bool:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError:  # a lone surrogate, from a URL or a file decoded with surrogateescape
         return False
-    return size <= MAX_BYTES and "/" not in value and value not in (".", "..") and not RESERVED.fullmatch(value)
+    return (
+        size <= MAX_BYTES and "/" not in value and value not in (".", "..") and not RESERVED.fullmatch(value)
+    )

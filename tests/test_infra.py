@@ -791,7 +791,9 @@ def test_each_function_sets_concurrency_cpu_and_instances_and_survey_holds_the_b
     service = one(resources(tf, "google_cloudfunctions2_function")["fn"], "service_config")
     assert service["max_instance_request_concurrency"] == "${each.value.concurrency}"
     assert service["available_cpu"] == "${each.value.cpu}"
-    assert service["max_instance_count"] == "${lookup(var.instance_limits, each.key, each.value.max_instances)}"
+    assert (
+        service["max_instance_count"] == "${lookup(var.instance_limits, each.key, each.value.max_instances)}"
+    )
     # gunicorn's threads follow the concurrency (functions-framework defaults to 4 per CPU).
     env = service["environment_variables"]
     assert "THREADS = tostring(each.value.concurrency)" in env and 'WORKERS = "1"' in env
@@ -833,7 +835,10 @@ def sinks_without_the_token_exclusion(tf) -> list[str]:
 
 def test_the_token_exclusion_filter_names_the_public_services_request_logs(tf):
     text = str(local_values(tf)["token_url_exclusion"])
-    assert 'log_id(\\\\"run.googleapis.com/requests\\\\")' in text or 'log_id(\\"run.googleapis.com/requests\\")' in text
+    assert (
+        'log_id(\\\\"run.googleapis.com/requests\\\\")' in text
+        or 'log_id(\\"run.googleapis.com/requests\\")' in text
+    )
     assert 'function_names["log_interaction"]' in text and 'function_names["survey"]' in text
     assert "admin" not in text and "send_report" not in text
     exclusion = resources(tf, "google_logging_project_exclusion")["token_urls"]
@@ -850,4 +855,6 @@ def test_a_sink_without_the_exclusion_is_caught(tmp_path: Path):
         'resource "google_logging_project_sink" "archive" {\n'
         '  name = "archive"\n  destination = "storage.googleapis.com/x"\n}\n'
     )
-    assert sinks_without_the_token_exclusion(load_terraform(tmp_path)) == ["google_logging_project_sink.archive"]
+    assert sinks_without_the_token_exclusion(load_terraform(tmp_path)) == [
+        "google_logging_project_sink.archive"
+    ]

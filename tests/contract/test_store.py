@@ -287,11 +287,17 @@ def test_the_tally_equals_a_full_recount_whatever_way_interactions_arrive(store,
         store.add_interaction(logged(f"one-{n}", day, f"s{n % 2}", "phone", note=f"n{n}"), alert)
     with pytest.raises(AlreadyExists):  # a repeat counts nothing
         store.add_interaction(logged("one-0", days[0], "s0", "phone"))
-    bulk = [logged(f"bulk-{n}", date(2026, 3, 1 + n % 10), "s1", ("phone", "video")[n % 2]) for n in range(11)]
+    bulk = [
+        logged(f"bulk-{n}", date(2026, 3, 1 + n % 10), "s1", ("phone", "video")[n % 2]) for n in range(11)
+    ]
     assert store.add_interactions(bulk[:4]) == 4
     assert store.add_interactions(bulk) == 7  # a batch meeting stored ids is retried one by one
     assert store.add_interactions(bulk) == 0
-    for start, end in [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 3, 2), date(2026, 3, 2)), (date.min, date.max)]:
+    for start, end in [
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 3, 2), date(2026, 3, 2)),
+        (date.min, date.max),
+    ]:
         assert list(store.interaction_tallies(start, end)) == recounted(store, start, end)
     march = list(store.interaction_tallies(date(2026, 3, 1), date(2026, 3, 31)))
     assert sum(n for *_, n in march) == 6 + 11
@@ -309,5 +315,10 @@ def test_concurrent_interactions_are_all_counted(store):
     for t in threads:
         t.join()
     assert list(store.interaction_tallies(date(2026, 3, 5), date(2026, 3, 5))) == [
-        ("2026-03-05", "s1", {"duration_minutes": 15, "format": "phone", "topics": ["academic", "finances"]}, 20)
+        (
+            "2026-03-05",
+            "s1",
+            {"duration_minutes": 15, "format": "phone", "topics": ["academic", "finances"]},
+            20,
+        )
     ]
