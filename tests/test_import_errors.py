@@ -192,6 +192,7 @@ def test_a_survey_id_that_cannot_be_one_is_refused(app):
         imports.import_responses(app.store, app.settings, b"year_of_study\nyear1\n", "Year 2025!")
     assert (
         failed.value.message
-        == "'Year 2025!' cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_'."
+        == "'Year 2025!' cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_',"
+        " not both starting and ending with '__'."
     )
     assert app.store.list_surveys() == []

@@ -431,8 +431,8 @@ def import_responses(
     file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"{survey_id!r} cannot be a survey id. {SURVEY_ID_RULE}",
-            errors={"survey": [SURVEY_ID_RULE]},
+            f"{survey_id!r} cannot be a survey id: use {SURVEY_ID_RULE}.",
+            errors={"survey": [f"Use {SURVEY_ID_RULE}."]},
         )
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)

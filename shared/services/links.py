@@ -34,7 +34,7 @@ from shared.store.port import AlreadyExists, Store
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
 SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
-SURVEY_ID_RULE = "Use 1 to 40 lowercase letters, digits, '-' or '_', not starting and ending with '__'."
+SURVEY_ID_RULE = "1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'"
 TOKEN_BYTES = 32  # 256 bits; secrets.token_urlsafe(32) is 43 characters
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_LINKS_PER_CALL = 10_000

@@ -122,8 +122,8 @@ def create_survey(
     """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"The survey id is not valid. {SURVEY_ID_RULE}",
-            errors={"id": [SURVEY_ID_RULE]},
+            f"The survey id must be {SURVEY_ID_RULE}.",
+            errors={"id": [f"Use {SURVEY_ID_RULE}."]},
         )
     if not isinstance(k10, bool):
         raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})
