@@ -19,6 +19,7 @@ from shared.errors import Invalid
 from shared.forms import Form, load_form
 from shared.services.links import find_survey
 from shared.services.surveys import sections_of
+from shared.spreadsheet import from_spreadsheet, spreadsheet_safe
 from shared.store.port import Store
 
 INTERACTION_FORM = "interaction_log"
@@ -28,22 +29,10 @@ DATE_FIELD = "occurred_on"  # the log form's date: Interaction.occurred_on
 BOM = "\ufeff"  # lets Excel recognise UTF-8 (accents in French labels and notes)
 CHUNK_CHARS = 64 * 1024
 
-# A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection":
-# a note typed as =HYPERLINK(...) would run when a coordinator opens the file). Such a cell,
-# and any cell starting with the quote itself, is written with a leading "'"; the import
-# removes exactly one, so every text survives the round trip unchanged.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-QUOTE = "'"
-
-
-def protect(cell: str) -> str:
-    return QUOTE + cell if cell.startswith((*FORMULA_START, QUOTE)) else cell
-
-
-def unprotect(cell: str) -> str:
-    if cell.startswith(QUOTE) and cell[1:].startswith((*FORMULA_START, QUOTE)):
-        return cell[1:]
-    return cell
+# Every cell goes through shared.spreadsheet, so no spreadsheet runs a note as a formula
+# (whatever character it splits cells on); the import undoes exactly that.
+protect = spreadsheet_safe
+unprotect = from_spreadsheet
 
 
 @dataclass(frozen=True)
