@@ -45,6 +45,7 @@ from shared.services.import_cells import ChoiceCells
 from shared.services.links import SURVEY_ID
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
+from shared.text import sentence
 
 CHUNK = 500  # records per store write
 MAX_LISTED = 50  # problems spelled out in the message; the rest are counted
@@ -67,12 +68,6 @@ class Imported:
 
 def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def sentence(text: str) -> str:
-    """``text`` ending in exactly one full stop (or its own ``?``/``!``)."""
-    text = text.rstrip()
-    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 class _Problems:
