@@ -210,8 +210,21 @@ def _admin_token(value: str) -> str:
     return value
 
 
-def record_server_url(data_dir: Path, url: str) -> None:
-    """Note where the local server listens, so commands run in another shell link to it."""
+def local_url(host: str, port: int) -> str:
+    """The URL people open for a server listening on ``host:port`` (all interfaces: this machine)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else f"[{host}]" if ":" in host else host  # noqa: S104
+    return f"http://{shown}:{port}"
+
+
+def record_server_url(data_dir: Path, host: str, port: int, env: Mapping[str, str] | None = None) -> None:
+    """Note where the local server is reached (``SIDEBYSIDE_BASE_URL`` when the server has it, else
+    where it listens), so commands run in another shell, without that variable, link to it."""
+    env = os.environ if env is None else env
+    url = (
+        _url("BASE_URL", env[PREFIX + "BASE_URL"], required=True)
+        if env.get(PREFIX + "BASE_URL")
+        else local_url(host, port)
+    )
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / SERVER_URL_FILE
     tmp = path.with_suffix(".tmp")
