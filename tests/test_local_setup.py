@@ -19,6 +19,7 @@ from shared.cli import cli
 from shared.services import exports, interactions, supporters
 from shared.services.demo import DEMO_ALIAS, DEMO_SURVEY, ensure_demo
 from tests.support.emulator import free_port
+from tests.test_log_support import answers
 
 CLI = [sys.executable, "-m", "shared.cli"]
 
@@ -112,17 +113,8 @@ def test_exports_leave_the_demo_supporter_out_unless_asked(app):
     ensure_demo(app.store, app.settings)
     demo = supporters.by_alias(app.store, DEMO_ALIAS)
     context = interactions.validation_context(app.settings, "en")
-    answers = {
-        "occurred_on": "2024-01-15",
-        "format": "phone",
-        "initiated_by": "student",
-        "topics": ["academic"],
-        "concern_level": "none",
-        "referral": "none",
-        "follow_up_planned": "no",
-    }
     interactions.record(
-        app.store, demo, answers, submission="00000000-0000-4000-8000-000000000001", context=context
+        app.store, demo, answers(), submission="00000000-0000-4000-8000-000000000001", context=context
     )
     assert list(exports.export_interactions(app.store).rows) == []
     [row] = exports.export_interactions(app.store, include_demo=True).rows

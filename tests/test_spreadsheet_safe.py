@@ -12,6 +12,7 @@ import pytest
 
 from shared.services import exports, imports, interactions, supporters
 from shared.spreadsheet import FORMULA_START, from_spreadsheet, spreadsheet_safe
+from tests.test_log_support import answers
 
 NASTY = [
     "=1+1",
@@ -57,18 +58,12 @@ def test_no_cell_of_an_export_runs_as_a_formula_whatever_the_delimiter(app, deli
     sam = supporters.add_supporter(app.store, app.settings, "Sam").supporter
     context = interactions.validation_context(app.settings, "en")
     for i, note in enumerate(NASTY):
-        answers = {
-            "occurred_on": "2024-01-15",
-            "format": "phone",
-            "initiated_by": "student",
-            "topics": ["academic"],
-            "concern_level": "none",
-            "referral": "none",
-            "follow_up_planned": "no",
-            "note": note,
-        }
         interactions.record(
-            app.store, sam, answers, submission=f"00000000-0000-4000-8000-{i:012d}", context=context
+            app.store,
+            sam,
+            answers(note=note, concern_level="none"),
+            submission=f"00000000-0000-4000-8000-{i:012d}",
+            context=context,
         )
     text = "".join(exports.export_interactions(app.store).chunks())
     # Before the fix, "a;=2*3" gave the cell "=2*3" to a spreadsheet splitting on ";".
