@@ -225,7 +225,7 @@ def record_server_url(data_dir: Path, host: str, port: int, env: Mapping[str, st
         if env.get(PREFIX + "BASE_URL")
         else local_url(host, port)
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / SERVER_URL_FILE
     tmp = path.with_suffix(".tmp")
     tmp.write_text(url + "\n")
@@ -243,6 +243,14 @@ def _base_url(env: Mapping[str, str], data_dir: Path) -> str:
     return _url("BASE_URL", recorded or DEFAULTS["BASE_URL"], required=True)
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0700), or make it so: it holds the store, the
+    key and the outbox, whose mail carries secret links."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o700)
+
+
 def _secret_key(value: str, data_dir: Path) -> str:
     """Use the configured key, or generate one once into the data folder for local use."""
     if value:
@@ -252,7 +260,7 @@ def _secret_key(value: str, data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(32)
     tmp = key_file.with_suffix(".tmp")
     tmp.write_text(key)
@@ -272,6 +280,8 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
     raw = {key: env.get(PREFIX + key, default) for key, default in DEFAULTS.items()}
     data_dir = Path(raw["DATA_DIR"])
     data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+    if data_dir.is_dir():
+        private_dir(data_dir)  # one made 0755 by an older version is tightened
     try:
         tz = ZoneInfo(raw["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.config import Settings
+from shared.config import Settings, private_dir
 from shared.records import Supporter
 from shared.services import links, supporters, surveys
 from shared.store.port import Store
@@ -50,7 +50,7 @@ def _saved(path: Path) -> tuple[tuple[str, str], ...]:
 
 
 def _save(path: Path, pairs: tuple[tuple[str, str], ...]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the links are secrets
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.writelines(f"{label}\t{url}\n" for label, url in pairs)
