@@ -216,3 +216,11 @@ def test_responses_take_labels_and_sheets_checkboxes(app):
         ("year1", 5, ["stigma"], []),
         ("year2", 1, ["stigma"], []),
     ]
+
+
+def test_rows_past_the_fiftieth_with_several_problems_count_once(app, sam):
+    bad = ROW.replace("phone", "pigeon").replace(",no,", ",maybe,")  # two problems in one row
+    message = refused(app, "\n".join([HEADER, *[bad] * 60]) + "\n")
+    lines = message.split("\n  ")
+    assert lines[0] == "log.csv: nothing was imported; 60 rows have problems:"
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "... and 10 more rows."

@@ -84,13 +84,12 @@ class _Problems:
         if line in self.lines:
             self.lines[line].append(text)
             return
-        self.count += 1  # lines arrive once each (a row fails in one place), so this counts rows
+        self.count += 1  # each row is added once (all its problems in one text), so this counts rows
         if len(self.lines) < MAX_LISTED:
             self.lines[line] = [text]
 
     def add_invalid(self, line: int, exc: FormInvalid) -> None:
-        for key, messages in exc.errors.items():
-            self.add(line, f"{key}: {' '.join(messages)}")
+        self.add(line, "; ".join(f"{key}: {' '.join(m).rstrip('.')}" for key, m in exc.errors.items()))
 
     def raise_if_any(self) -> None:
         if not self.count and not self.extra:
