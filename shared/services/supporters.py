@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from shared.addresses import BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
 from shared.ids import is_document_id
@@ -22,7 +23,6 @@ from shared.store.port import AlreadyExists, NotFound, Store
 # Letters (any script), digits, '.', '_', '-' and spaces; the first character a letter or digit,
 # which also keeps aliases valid as Firestore document ids (no ".", "..", "__x__").
 ALIAS = re.compile(r"[^\W_][\w. -]{0,39}")
-EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,13 @@ def clean_alias(alias: object) -> str:
 def clean_email(email: object) -> str | None:
     if email is None or (isinstance(email, str) and not email.strip()):
         return None
-    if not isinstance(email, str) or len(email.strip()) > 254 or not EMAIL.fullmatch(email.strip()):
+    try:
+        return mail_address(email)
+    except BadAddress as exc:
         raise Invalid(
-            f"{email!r} is not an email address.",
-            errors={"email": ["Enter an email address such as name@example.org."]},
-        )
-    return email.strip()
+            f"{str(email)[:80]!r} is not an email address the program can mail ({str(exc).rstrip('.')}).",
+            errors={"email": [f"Enter an email address such as name@example.org ({str(exc).rstrip('.')})."]},
+        ) from None
 
 
 def link_for(settings: Settings, supporter: Supporter) -> str:
