@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.services import links, supporters, surveys
 
 DEMO_ALIAS = "demo-supporter"
@@ -12,12 +12,12 @@ DEMO_SURVEY = "demo"
 
 
 @click.command()
-def demo() -> None:
+@click.pass_obj
+def demo(app: App) -> None:
     """Create a demo supporter and a demo survey (once) and print fresh links to open.
 
     Only for the embedded SQLite store: it refuses to put demo data in a cloud store.
     """
-    app = bootstrap.app()
     settings, store = app.settings, app.store
     if settings.store.kind != "sqlite":
         raise click.ClickException(
@@ -38,6 +38,3 @@ def demo() -> None:
     click.echo(f"  Mail goes to:         {settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")
-
-
-COMMANDS = [demo]

@@ -56,7 +56,6 @@ class ReportInProgress(Conflict):
 class ReportNotSent(ServiceError):
     """Building or mailing the report failed; the run is recorded as failed and may be retried."""
 
-    status = 503
     code = "report_failed"
 
 
