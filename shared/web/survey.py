@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
@@ -119,6 +120,8 @@ def survey_page(token: str) -> flask.Response:
 @bp.route("/<token>", methods=("POST",))
 def submit(token: str) -> Any:
     request = flask.request
+    if token == "thanks":  # the thank-you page's own address only takes GET
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
     require_form_or_json(request)
     app = get_app()
     lang = pick_lang(request)
