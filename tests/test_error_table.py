@@ -77,5 +77,8 @@ def test_the_web_answers_what_the_table_says(app, client_for, monkeypatch, error
 def test_the_cli_says_one_line_and_the_tables_exit_code():
     from shared.config import ConfigError
 
-    assert (one_line(ServiceError("Nope,\n  not now.")), exit_code(ServiceError("x"))) == ("Nope, not now.", 1)
+    assert (one_line(ServiceError("Nope,\n  not now.")), exit_code(ServiceError("x"))) == (
+        "Nope, not now.",
+        1,
+    )
     assert exit_code(ConfigError("SIDEBYSIDE_X is bad")) == 2

@@ -91,7 +91,11 @@ def test_admin_405_names_the_allowed_methods_and_404_for_unknown_paths(client_fo
     client = client_for("admin")
     response = client.put("/supporters", headers={**AUTH, "Accept": "application/json"})
     assert response.status_code == 405
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}  # HEAD: Flask answers it for GET
+    assert set(response.headers["Allow"].split(", ")) == {
+        "GET",
+        "HEAD",
+        "POST",
+    }  # HEAD: Flask answers it for GET
     assert client.get("/nothing-here", headers={**AUTH, "Accept": "application/json"}).status_code == 404
 
 

@@ -121,7 +121,9 @@ def test_wrong_typed_json_is_a_400_naming_the_field(client_for, caplog, body, fi
 @pytest.mark.parametrize(("encoding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)])
 def test_pages_are_compressed_for_clients_that_accept_it(app, client_for, sam, encoding, decode):  # noqa: F811
     plain = client_for("log_interaction").get(f"/thanks?t={sam.token}")
-    packed = client_for("log_interaction").get(f"/thanks?t={sam.token}", headers={"Accept-Encoding": encoding})
+    packed = client_for("log_interaction").get(
+        f"/thanks?t={sam.token}", headers={"Accept-Encoding": encoding}
+    )
     assert packed.headers["Content-Encoding"] == encoding
     assert len(packed.data) < len(plain.data) / 2
     assert decode(packed.data).decode() == plain.get_data(as_text=True)

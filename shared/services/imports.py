@@ -41,7 +41,7 @@ from typing import IO, Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
-from shared.forms import Form, FormInvalid, ValidationContext, load_form
+from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
 from shared.services.links import SURVEY_ID
@@ -277,7 +277,7 @@ class _InteractionRows:
         if not alias:
             raise FormInvalid({exports.SUPPORTER_COLUMN: ["the supporter's alias is missing."]})
         answers = {k: v for k, v in row.items() if k not in (exports.ID_COLUMN, exports.SUPPORTER_COLUMN)}
-        clean = self.form.validate(self.form.from_row(answers), context=self.context)
+        clean = validate(self.form, self.form.from_row(answers), self.context)
         if row.get(exports.ID_COLUMN, "").strip():
             return _interaction_id(row[exports.ID_COLUMN].strip()), alias, clean
         content = _canonical([alias, clean])
@@ -464,7 +464,7 @@ def import_responses(
         for line, row in _rows(file, read_header, problems, progress):
             try:
                 data = form.from_row(row)
-                clean = form.validate(data, context=context)
+                clean = validate(form, data, context)
             except FormInvalid as exc:
                 problems.add_invalid(line, exc)
                 continue

@@ -15,6 +15,7 @@ from typing import Any
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
+from shared.forms import validate as validate_form
 from shared.records import Alert, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
 
@@ -69,7 +70,7 @@ def submission_id(value: object, lang: str = "en") -> str:
 def validate(data: Mapping[str, Any], context: ValidationContext) -> dict[str, Any]:
     """The clean answers, or :class:`Invalid` with a message per field in the context's language."""
     try:
-        return log_form().validate(data, context=context)
+        return validate_form(log_form(), data, context)
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
 

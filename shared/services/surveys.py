@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
-from shared.forms import FormInvalid, ValidationContext, load_form
+from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.model import FormDefinitionError
 from shared.records import Answer, Survey
 from shared.services.links import SURVEY_ID, find_survey, is_token, purge_due, token_hash
@@ -236,8 +236,8 @@ def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, tod
     """
 
     try:
-        clean = ballot.form.validate(
-            data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
+        clean = validate(
+            ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None

@@ -25,6 +25,7 @@ from shared.web.http import error_response, json_body, require_form_or_json, wan
 from shared.web.pages import pick_lang, render_page
 
 PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
@@ -120,7 +121,7 @@ def survey_page(token: str) -> flask.Response:
 @bp.route("/<token>", methods=("POST",))
 def submit(token: str) -> Any:
     request = flask.request
-    if token == "thanks":  # the thank-you page's own address only takes GET
+    if token == THANKS:  # the thank-you page's own address only takes GET
         raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
     require_form_or_json(request)
     app = get_app()
