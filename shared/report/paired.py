@@ -94,7 +94,6 @@ def compare_paired(
     two-sided binomial test on the discordant pairs, with P = 1 when there are none. The
     work is done on the 2x2 cells by :func:`shared.report.paired.compare_paired_cells`.
     """
-    from shared.report.paired import compare_paired_cells
 
     if len(a) != len(b):
         raise ValueError(f"paired answers need one pair per respondent: got {len(a)} and {len(b)} answers")
