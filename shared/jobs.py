@@ -31,13 +31,12 @@ from shared.bootstrap import App
 from shared.services import reports
 from shared.services.alerts import send_alert_now, send_pending_alerts
 from shared.services.links import purge_due as purge_surveys
+from shared.services.retry import REPORTS
 
 log = logging.getLogger("sidebyside.jobs")
 
 ALERT_INTERVAL = 20.0  # seconds between alert passes when nothing wakes the loop
 POLL = 0.5  # how often a sleeping loop checks for stop and wake
-REPORT_RETRY = timedelta(minutes=5)  # after a failed scheduled report (the store was down, say),
-MAX_REPORT_RETRY = timedelta(hours=6)  # doubling up to this (a missing setting logs 4 times a day)
 CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server restarting) still runs
 RESEAL_AFTER = timedelta(days=2)
 
@@ -150,7 +149,7 @@ class Jobs:
                 self.next_report = self._tick(now)
             else:
                 self.report_failures += 1
-                self.next_report = now + min(REPORT_RETRY * 2 ** (self.report_failures - 1), MAX_REPORT_RETRY)
+                self.next_report = now + REPORTS.wait(self.report_failures)
         today = now.astimezone(self.app.settings.timezone).date()
         if self.purged_on != today and self._try("daily", self.purge, self.app, today):
             self.purged_on = today

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.forms import load_form
 from shared.mail import Message
 from shared.mail.port import MailError
 from shared.records import Alert
+from shared.services.retry import ALERTS
 from shared.store.port import Unavailable
 
 if TYPE_CHECKING:
@@ -34,9 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sidebyside.alerts")
 
-STALE_AFTER = timedelta(minutes=5)  # longer than a send can take (the mail timeout is 15 s)
-MAX_BACKOFF = timedelta(minutes=5)
-RETRY_STEP = timedelta(seconds=20)
+STALE_AFTER = ALERTS.stale_after
 LOG_FORM = "interaction_log"
 SHOWN = ("occurred_on", "format", "referral", "follow_up_planned")  # all the email tells of the interaction
 ERROR_CHARS = 500
@@ -46,8 +45,7 @@ def _due(alert: Alert, now: datetime) -> bool:
     """A failed alert waits 20 s, 40 s, 80 s ... up to 5 minutes before its next try."""
     if alert.state != "pending" or not alert.attempts or alert.claimed_at is None:
         return True
-    wait = min(RETRY_STEP * 2 ** (alert.attempts - 1), MAX_BACKOFF)
-    return now >= alert.claimed_at + wait
+    return ALERTS.due(alert.attempts, alert.claimed_at, now)
 
 
 def message_for(app: App, alert: Alert) -> Message:
@@ -113,7 +111,7 @@ def send_pending_alerts(app: App, now: datetime | None = None) -> dict[str, int]
     """Send every alert that is waiting (and due); returns how many were sent, failed or taken."""
     now = now or datetime.now(UTC)
     counts: Counter[str] = Counter(sent=0, failed=0, taken=0)
-    for alert in app.store.pending_alerts(stale_before=now - STALE_AFTER):
+    for alert in app.store.pending_alerts(stale_before=ALERTS.stale_before(now)):
         if _due(alert, now):
             counts[deliver(app, alert, now)] += 1
     return dict(counts)
@@ -128,7 +126,7 @@ def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool
     """
     now = now or datetime.now(UTC)
     try:
-        for alert in app.store.pending_alerts(stale_before=now - STALE_AFTER):
+        for alert in app.store.pending_alerts(stale_before=ALERTS.stale_before(now)):
             if alert.id == alert_id:
                 return deliver(app, alert, now) == "sent"
     except Unavailable as exc:
