@@ -87,9 +87,9 @@ def outcome_for(error: BaseException) -> Outcome | None:
 
 
 def one_line(error: BaseException) -> str:
-    """The CLI's message: the exception's own text, on one line."""
-    message = getattr(error, "message", None) or str(error) or type(error).__name__
-    return " ".join(message.split())
+    """The CLI's message: the exception's own text (one statement; an import's list of
+    problems keeps its line breaks), never a traceback."""
+    return (getattr(error, "message", None) or str(error) or type(error).__name__).strip()
 
 
 def exit_code(error: BaseException) -> int:

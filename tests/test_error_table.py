@@ -74,11 +74,11 @@ def test_the_web_answers_what_the_table_says(app, client_for, monkeypatch, error
         assert str(error) not in body and "Retry-After" in response.headers
 
 
-def test_the_cli_says_one_line_and_the_tables_exit_code():
+def test_the_cli_says_one_line_and_the_tables_exit_code(app, capsys):
+    from shared.cli import main
     from shared.config import ConfigError
 
-    assert (one_line(ServiceError("Nope,\n  not now.")), exit_code(ServiceError("x"))) == (
-        "Nope, not now.",
-        1,
-    )
-    assert exit_code(ConfigError("SIDEBYSIDE_X is bad")) == 2
+    assert main(["supporters", "revoke", "Nobody"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert (one_line(ServiceError(" Nope. ")), exit_code(ConfigError("SIDEBYSIDE_X is bad"))) == ("Nope.", 2)
