@@ -45,6 +45,7 @@ from shared.forms import Form, FormInvalid, ValidationContext, load_form, valida
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
 from shared.services.links import SURVEY_ID
+from shared.services.supporters import clean_alias
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
 
@@ -377,8 +378,6 @@ def _some(lines: list[int], most: int = 5) -> str:
 
 
 def _check_aliases(unknown: dict[str, list[int]], problems: _Problems) -> None:
-    from shared.services.supporters import clean_alias
-
     for alias, lines in unknown.items():
         try:
             clean_alias(alias)
