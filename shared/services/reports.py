@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import Conflict, Invalid, ServiceError
+from shared.errors import Conflict, Invalid, NoCoordinators, ServiceError
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
@@ -152,8 +152,6 @@ def send_scheduled_report(
     when this attempt failed (recorded, so a retry sends it), ``NoCoordinators`` when no
     address is configured (checked before anything is claimed).
     """
-    from shared.report.email import NoCoordinators
-
     if not app.settings.coordinators:
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
