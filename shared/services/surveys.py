@@ -16,6 +16,8 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
+from shared.forms import FormInvalid, ValidationContext, load_form, validate
+from shared.forms.model import FormDefinitionError
 from shared.records import Answer, Survey
 from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
 from shared.store.port import AlreadyExists, NotFound, Store
@@ -93,11 +95,10 @@ def _date(value: object, name: str) -> date | None:
 
 def check_form(form_name: object, k10: bool) -> None:
     """The form exists, and has a K10 section when the survey asks it."""
-    from shared.forms import load_form
-    from shared.forms.model import FormDefinitionError
-
+    if not isinstance(form_name, str):
+        raise Invalid("The form must be a form's name.", errors={"form": ["Give a form name, as text."]})
     try:
-        form = load_form(form_name)  # type: ignore[arg-type]
+        form = load_form(form_name)
     except FormDefinitionError as exc:
         raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
     if k10:
@@ -223,7 +224,6 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
         raise SurveyNotOpen(survey)
     if state != "open":
         raise SurveyClosed(survey)
-    from shared.forms import load_form
 
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
@@ -234,11 +234,10 @@ def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, tod
     :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
     even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
-    from shared.forms import FormInvalid, ValidationContext
 
     try:
-        clean = ballot.form.validate(
-            data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
+        clean = validate(
+            ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
