@@ -6,7 +6,7 @@
   time zone), :func:`shared.services.reports.send_scheduled_report`, which sends at most one
   report per period whatever the retries;
 - the survey purge: once a day, every survey whose grace period is over loses its links, and
-  the store reseals recent answers (forgets the order they arrived in).
+  sealed answers are released in batches of at least the small-cell threshold.
 
 In the cloud there is no loop: the log function sends an urgent alert itself right after
 storing it (:func:`deliver_soon`), and Cloud Scheduler's calls to ``send_report`` flush any
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from shared.services.alerts import send_alert_now, send_pending_alerts
+from shared.services.release import release_pending
 
 if TYPE_CHECKING:
     from shared.bootstrap import App
@@ -95,8 +96,8 @@ def purge_due(app: App, today: date) -> None:
     purged = purge(app.store, app.settings, today)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
-    # The daily reseal: the store forgets the order answers arrived in (see Store.reseal_answers).
-    app.store.reseal_answers(today - timedelta(days=2))
+    # The daily release: sealed answers go into the answers in batches (shared/services/release.py).
+    release_pending(app.store, app.settings, today)
 
 
 class Jobs:

@@ -222,7 +222,7 @@ def purge(survey_id: str, yes: bool) -> None:
         link_service.find_survey(app.store, survey_id)
         if not yes:
             click.confirm(f"Purge every link of {survey_id} and close it? Its answers stay", abort=True)
-        survey, deleted = link_service.purge(app.store, survey_id, service.today_in(app.settings))
+        survey, deleted = link_service.purge(app.store, app.settings, survey_id, service.today_in(app.settings))
     click.echo(f"Purged {survey.id}: {deleted} links deleted; answers kept.")
 
 

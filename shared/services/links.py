@@ -10,7 +10,8 @@ What is stored, and why it cannot be joined to an answer:
   no second link is ever issued to one person, so nobody can answer twice);
 - redeeming a link stores the answer with a random id and no reference to the link.
 
-The purge deletes every link and redemption of a survey; the answers stay.
+The purge releases every answer still sealed (``release.py``), then deletes every link and
+redemption of the survey; the answers stay.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
+from shared.services.release import release_all
 from shared.store.port import AlreadyExists, Store
 
 SURVEY_ID = re.compile(r"[a-z0-9_-]{1,40}")  # also a safe Firestore document id
@@ -312,12 +314,19 @@ def remind(
 # -- purge ------------------------------------------------------------------------------------
 
 
-def purge(store: Store, survey_id: object, today: date) -> tuple[Survey, int]:
-    """Delete the survey's links and redemptions now (answers stay); closes it too.
+def purge(store: Store, settings: Settings, survey_id: object, today: date) -> tuple[Survey, int]:
+    """Release every sealed answer, then delete the survey's links and redemptions (answers
+    stay); closes it too.
 
     Returns the survey and how many links were deleted. Purging twice deletes nothing more.
+    When some answers do not open with the current secret key, nothing is deleted
+    (:class:`Conflict`): the links wait until the right key is set.
     """
     survey = find_survey(store, survey_id)
+    if survey.closed_on is None:  # closed first, so no answer arrives after the last release
+        survey = replace(survey, closed_on=today)
+        store.save_survey(survey)
+    release_all(store, settings, survey, today)
     # Links first, the mark second: if the mark fails, the next purge finds the survey still due.
     deleted = store.purge_links(survey.id)
     if survey.purged_on is None or deleted:
@@ -341,6 +350,6 @@ def purge_due(store: Store, settings: Settings, today: date) -> list[str]:
     for survey in store.list_surveys():
         due = purge_due_on(survey, settings.purge_grace_days)
         if survey.purged_on is None and due is not None and due <= today:
-            purge(store, survey.id, today)
+            purge(store, settings, survey.id, today)
             purged.append(survey.id)
     return purged

@@ -56,7 +56,7 @@ def close(request: flask.Request, survey_id: str) -> dict[str, Any]:
 
 def purge(request: flask.Request, survey_id: str) -> dict[str, Any]:
     app = bootstrap.app()
-    survey, deleted = link_service.purge(app.store, survey_id, _today())
+    survey, deleted = link_service.purge(app.store, app.settings, survey_id, _today())
     return {**service.status(app.store, survey, _today()).as_dict(), "links_deleted": deleted}
 
 

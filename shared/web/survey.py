@@ -167,7 +167,7 @@ def _submit(request: flask.Request, token: str) -> Any:
         # The link is checked first: a used or unknown link says so, whatever was sent.
         ballot = surveys.open_ballot(app.store, token, today)
         data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
-        surveys.answer(app.store, ballot, data, lang, today)
+        surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
     except REFUSALS as error:
         return _refusal(request, error)
     except Invalid as error:
