@@ -69,7 +69,7 @@ def operation_costs(app) -> dict[str, dict[str, int]]:
             ),
         ),
     }
-    assert store.count_answers("y2026") == 1 and len(list(store.iter_interactions(today, today))) == 1
+    assert store.count_sealed("y2026") == 1 and len(list(store.iter_interactions(today, today))) == 1
     return costs
 
 

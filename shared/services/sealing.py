@@ -80,5 +80,7 @@ def unseal(secret_key: str, sealed: SealedAnswer) -> dict[str, Any]:
     try:
         plain = _cipher(secret_key).decrypt(box[:NONCE], box[NONCE:], _aad(sealed.survey_id, sealed.id))
     except InvalidTag:
-        raise Unsealable(f"a sealed answer of survey {sealed.survey_id!r} does not open with this key") from None
+        raise Unsealable(
+            f"a sealed answer of survey {sealed.survey_id!r} does not open with this key"
+        ) from None
     return json.loads(plain)

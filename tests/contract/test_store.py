@@ -157,7 +157,9 @@ def test_links_are_counted_and_found_by_hash(store):
 
 
 def sealed(id_: str, survey_id: str = "2026") -> SealedAnswer:
-    return SealedAnswer(id_, survey_id, id_.encode() + bytes(range(256)))  # any bytes: the store never reads them
+    return SealedAnswer(
+        id_, survey_id, id_.encode() + bytes(range(256))
+    )  # any bytes: the store never reads them
 
 
 def test_redeem_once_stores_the_sealed_answer_and_marks_link(store):
@@ -226,7 +228,9 @@ def test_concurrent_releases_of_the_same_boxes_store_each_answer_once(store):
     outcomes: list[str] = []
 
     def attempt(n: int) -> None:
-        answers = [Answer(f"a-{m}", "2026", date(2026, 4, 3), {"m": m}) for m in range(6)]  # ids fixed per box
+        answers = [
+            Answer(f"a-{m}", "2026", date(2026, 4, 3), {"m": m}) for m in range(6)
+        ]  # ids fixed per box
         try:
             store.release_answers([f"s-{m}" for m in range(6)], answers)
             outcomes.append("released")
