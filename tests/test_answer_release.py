@@ -28,8 +28,11 @@ from typing import Any
 
 import pytest
 
+from shared.errors import Conflict
 from shared.forms import load_form
+from shared.records import Link
 from shared.services import links, release, sealing, surveys
+from shared.store.port import RELEASE_MAX
 from shared.store.sqlite import SqliteStore
 from tests.test_survey_links import issue, new_survey, today
 
@@ -324,8 +327,6 @@ def test_after_the_purge_no_box_or_link_hash_is_left_even_for_the_key_holder(app
 
 def _redeem_many(app: Any, survey_id: str, count: int) -> None:
     hashes = [f"{survey_id}-{n:04d}" for n in range(count)]
-    from shared.records import Link
-
     app.store.add_links(survey_id, [Link(h, survey_id) for h in hashes])
     for n, link_hash in enumerate(hashes):
         app.store.redeem(link_hash, sealing.seal(app.settings.secret_key, survey_id, {"n": n}))
@@ -424,3 +425,48 @@ def test_every_box_has_one_size_for_any_answer_the_form_accepts():
     assert sealing.unseal("k" * 32, big) == longest
     with pytest.raises(sealing.Unsealable):
         sealing.unseal("another key of 32 characters ...", big)
+
+
+# -- what coordinators see ----------------------------------------------------------------------
+
+
+def test_status_and_report_count_released_answers_and_say_how_many_wait(app):
+    from shared.report.build import ReportRequest, build_report
+
+    new_survey(app, "y1")
+    _redeem_many(app, "y1", 2 * K - 1)  # one short of a release that keeps K back
+    day = today(app)
+    assert release.release_pending(app.store, app.settings, day)["y1"].released == 0
+    status = surveys.status(app.store, app.store.get_survey("y1"), day).as_dict()
+    assert (status["answers"], status["pending"]) == (0, 2 * K - 1)
+    app.store.add_links("y1", [Link("last", "y1")])
+    app.store.redeem("last", sealing.seal(app.settings.secret_key, "y1", {"n": 99}))
+    assert release.release_pending(app.store, app.settings, day)["y1"].released == K
+    status = surveys.status(app.store, app.store.get_survey("y1"), day).as_dict()
+    assert (status["answers"], status["pending"]) == (K, K)
+    survey = build_report(app.store, app.settings, ReportRequest(survey_id="y1"), today=day)["survey"]
+    assert (survey["answers"], survey["pending"]) == (K, K)
+    assert survey["notes"][0].startswith(f"{K} more answers are sealed, waiting to be released")
+
+
+def test_answers_under_another_key_stay_sealed_and_hold_the_purge(app):
+    from dataclasses import replace
+
+    new_survey(app, "y1")
+    _redeem_many(app, "y1", 3)
+    other = replace(app.settings, secret_key="a different secret key, 32 chars")
+    with pytest.raises(Conflict, match="3 answers of survey 'y1' are still sealed, 3 of them under another"):
+        links.purge(app.store, other, "y1", today(app))
+    assert app.store.count_sealed("y1") == 3 and app.store.count_answers("y1") == 0
+    assert app.store.get_survey("y1").purged_on is None  # the links wait for the right key
+    survey, _ = links.purge(app.store, app.settings, "y1", today(app))
+    assert survey.purged_on == today(app) and app.store.count_answers("y1") == 3
+
+
+def test_batches_hold_at_least_k_and_fit_one_commit():
+    assert release.batch_sizes(0, K) == []
+    assert release.batch_sizes(7, K) == [7]
+    assert release.batch_sizes(RELEASE_MAX + 1, K) == [RELEASE_MAX // 2 + 1, RELEASE_MAX // 2]
+    for count in range(K, 3 * RELEASE_MAX):
+        sizes = release.batch_sizes(count, K)
+        assert sum(sizes) == count and min(sizes) >= K and max(sizes) <= RELEASE_MAX
