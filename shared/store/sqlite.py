@@ -455,8 +455,11 @@ class SqliteStore(Store):
         self._write(work)
         # The WAL still holds the page images with the boxes (and, frame by frame, when each
         # arrived); a truncating checkpoint copies the pages home and empties it. Best effort:
-        # the boxes are sealed, and the next release or purge tries again.
-        self._write(self._truncate_wal, outside=True)
+        # the boxes are sealed, and the next release or the purge tries again.
+        try:
+            self._write(self._truncate_wal, outside=True)
+        except Unavailable:
+            pass
 
     @staticmethod
     def _insert_answer(db: sqlite3.Connection, answer: Answer, verb: str = "INSERT") -> int:
