@@ -34,7 +34,7 @@ from shared.records import Link
 from shared.services import links, release, sealing, surveys
 from shared.store.port import RELEASE_MAX
 from shared.store.sqlite import SqliteStore
-from tests.test_survey_links import issue, new_survey, today
+from tests.test_survey_links import new_survey, today
 
 K = 5  # the default SIDEBYSIDE_SMALL_CELL
 SUBMITTED = 23  # released as 7 (daily, 12 waiting, 5 kept), 11 (daily, 16 waiting), 5 (purge)
@@ -124,27 +124,48 @@ def candidates(timeline: list[State]) -> dict[str, set[str]]:
 # -- the scenario -------------------------------------------------------------------------------
 
 
+class Observed:
+    """The store, with ``snapshot`` called after each of its writes: a copy at every commit."""
+
+    WRITES = frozenset({"add_survey", "add_links", "save_survey", "redeem", "release_answers", "purge_links"})
+
+    def __init__(self, store: Any, snapshot: Callable[[], None]) -> None:
+        self._store, self._snapshot = store, snapshot
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name not in self.WRITES:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self._snapshot()
+
+        return write
+
+
 def run_scenario(app: Any, snapshot: Callable[[], None]) -> dict[str, str]:
     """Issue links, answer them one by one, run the daily release twice and purge, calling
     ``snapshot`` after every write. Returns link hash -> the answer id it truly gave."""
-    new_survey(app, "y1")
-    tokens = issue(app, "y1", SUBMITTED)
-    snapshot()
+    store = Observed(app.store, snapshot)
+    surveys.create_survey(store, "y1", today=today(app))
+    tokens = [
+        url.rsplit("/", 1)[1] for url in links.issue_links(store, app.settings, "y1", SUBMITTED, today(app))
+    ]
     key, day = app.settings.secret_key, today(app)
     truth: dict[str, str] = {}
     for n, token in enumerate(tokens):
-        before = {b.id for b in app.store.sealed_answers("y1")}
-        surveys.submit_answer(app.store, token, {"suggestions": f"answer number {n}"}, "en", day, key)
-        [box] = [b.id for b in app.store.sealed_answers("y1") if b.id not in before]
+        before = {b.id for b in store.sealed_answers("y1")}
+        surveys.submit_answer(store, token, {"suggestions": f"answer number {n}"}, "en", day, key)
+        [box] = [b.id for b in store.sealed_answers("y1") if b.id not in before]
         truth[links.token_hash(token)] = sealing.released_id(key, box)
-        snapshot()
         if n + 1 in (12, SUBMITTED):
-            release.release_pending(app.store, app.settings, day)
-            snapshot()
-    assert app.store.count_answers("y1") == 7 + 11 and app.store.count_sealed("y1") == K
-    links.purge(app.store, app.settings, "y1", day)
-    snapshot()
-    assert app.store.count_answers("y1") == SUBMITTED and app.store.count_sealed("y1") == 0
+            release.release_pending(store, app.settings, day)
+    assert store.count_answers("y1") == 7 + 11 and store.count_sealed("y1") == K
+    links.purge(store, app.settings, "y1", day)
+    assert store.count_answers("y1") == SUBMITTED and store.count_sealed("y1") == 0
     return truth
 
 
