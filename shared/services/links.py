@@ -8,7 +8,8 @@ What is stored, and why it cannot be joined to an answer:
 - an invitation's token is *derived*, HMAC-SHA256(secret key, survey id + address), so a
   reminder can mail the same link again from the address list alone (no token is kept, and
   no second link is ever issued to one person, so nobody can answer twice);
-- redeeming a link stores the answer with a random id and no reference to the link.
+- redeeming a link stores the answer sealed, with a random id and no reference to the link,
+  and releases it later in a batch of at least k (``sealing.py``, ``release.py``).
 
 The purge releases every answer still sealed (``release.py``), then deletes every link and
 redemption of the survey; the answers stay.

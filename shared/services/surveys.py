@@ -250,7 +250,7 @@ def answer(
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
     # Sealed, under a random id: what is stored beside the redemption cannot be read, and the
-    # answer it holds is released later, in a batch, under another random id.
+    # answer it holds is released later, in a batch, under another id (``release.py``).
     try:
         store.redeem(ballot.link_hash, seal(secret_key, ballot.survey.id, clean))
     except AlreadyExists:

@@ -2,8 +2,10 @@
 
 One connection per thread. Every write runs in ``BEGIN IMMEDIATE`` so concurrent writers
 queue instead of failing, and ``synchronous=FULL`` makes an acknowledged commit survive
-``kill -9`` and power loss. Answers and redemptions live in ``WITHOUT ROWID`` tables keyed
-by random values, so nothing in the file records the order answers arrived in.
+``kill -9`` and power loss. Redemptions, sealed answers and answers live in ``WITHOUT ROWID``
+tables keyed by random values; answers arrive only in release batches, never beside their
+redemption (``shared/services/release.py``), and a purge leaves no byte of the deleted rows in
+the file or its WAL.
 """
 
 from __future__ import annotations
