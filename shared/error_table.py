@@ -27,6 +27,7 @@ from shared.forms.model import FormDefinitionError, FormInvalid
 from shared.mail.port import MailError
 from shared.services.import_cells import AmbiguousDate
 from shared.services.reports import ReportInProgress, ReportNotSent
+from shared.services.sealing import Unsealable
 from shared.services.surveys import AlreadyAnswered, SurveyClosed, SurveyNotOpen, UnknownLink
 from shared.services.tokens import BadToken
 from shared.store.port import AlreadyExists, NotFound, StoreError, Unavailable
@@ -76,6 +77,7 @@ TABLE: dict[type[Exception], Outcome] = {
     ConfigError: Outcome(500, exit_code=2, public=False, code="internal"),
     FormDefinitionError: Outcome(500, exit_code=2, public=False, code="internal"),
     StoreError: Outcome(500, public=False, code="internal"),
+    Unsealable: Outcome(500, exit_code=2, public=False, code="internal"),  # the secret key changed
     AlreadyExists: Outcome(409, public=False, code="conflict"),
     NotFound: Outcome(404, public=False, code="not_found"),
 }

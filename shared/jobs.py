@@ -3,7 +3,7 @@
 - ``alerts``: urgent-concern alerts not yet sent (claimed one by one, retried with backoff,
   a stale claim taken over: :mod:`shared.services.alerts`);
 - ``daily``: the survey purge (every survey whose grace period is over loses its links) and
-  the reseal (the store forgets the order recent answers arrived in);
+  the release of sealed answers in batches of at least the small-cell threshold;
 - ``report``: the scheduled report, at most one per period whatever the retries
   (:func:`shared.services.reports.send_scheduled_report`).
 
@@ -31,6 +31,7 @@ from shared.bootstrap import App
 from shared.services import reports
 from shared.services.alerts import send_alert_now, send_pending_alerts
 from shared.services.links import purge_due as purge_surveys
+from shared.services.release import release_pending
 from shared.services.retry import REPORTS
 
 log = logging.getLogger("sidebyside.jobs")
@@ -38,7 +39,6 @@ log = logging.getLogger("sidebyside.jobs")
 ALERT_INTERVAL = 20.0  # seconds between alert passes when nothing wakes the loop
 POLL = 0.5  # how often a sleeping loop checks for stop and wake
 CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server restarting) still runs
-RESEAL_AFTER = timedelta(days=2)
 
 Job = Callable[[App, datetime], dict[str, Any]]
 
@@ -52,8 +52,8 @@ def purge_due(app: App, today: date) -> None:
     purged = purge_surveys(app.store, app.settings, today)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
-    # The daily reseal: the store forgets the order answers arrived in (see Store.reseal_answers).
-    app.store.reseal_answers(today - RESEAL_AFTER)
+    # The daily release: sealed answers go into the answers in batches (shared/services/release.py).
+    release_pending(app.store, app.settings, today)
 
 
 def daily_job(app: App, now: datetime) -> dict[str, Any]:

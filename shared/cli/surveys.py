@@ -88,7 +88,7 @@ def create(app: App, survey_id: str, form: str, opens: str | None, closes: str |
 @surveys.command("list")
 @click.pass_obj
 def list_(app: App) -> None:
-    """List surveys: id, form, dates, state, links issued, answers (purging those past their grace period)."""
+    """List surveys: id, form, dates, state, links issued, answers released and pending (purging those past their grace period)."""
     rows = [
         (
             s.survey.id,
@@ -98,13 +98,14 @@ def list_(app: App) -> None:
             s.state,
             str(s.survey.links_issued),
             str(s.answers),
+            str(s.pending),
         )
         for s in service.list_surveys(app.store, app.settings, service.today_in(app.settings))
     ]
     if not rows:
         click.echo("No surveys yet. Create one with: sidebyside surveys create ID", err=True)
         return
-    rows.insert(0, ("ID", "FORM", "OPENS", "CLOSES", "STATE", "LINKS", "ANSWERS"))
+    rows.insert(0, ("ID", "FORM", "OPENS", "CLOSES", "STATE", "LINKS", "ANSWERS", "PENDING"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -241,5 +242,7 @@ def purge(app: App, survey_id: str, yes: bool) -> None:
         link_service.find_survey(app.store, survey_id)
         if not yes:
             click.confirm(f"Purge every link of {survey_id} and close it? Its answers stay", abort=True)
-        survey, deleted = link_service.purge(app.store, survey_id, service.today_in(app.settings))
+        survey, deleted = link_service.purge(
+            app.store, app.settings, survey_id, service.today_in(app.settings)
+        )
     click.echo(f"Purged {survey.id}: {deleted} links deleted; answers kept.")

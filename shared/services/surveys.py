@@ -3,12 +3,12 @@
 A survey is scheduled until ``opens``, open through ``closes`` (inclusive), closed once
 ``closes`` has passed or a coordinator closed it, and purged once its links are deleted.
 Answering checks the link, validates against the form and then, in one atomic store write,
-marks the link used and stores the answer under a random id with the day only.
+marks the link used and stores the answer sealed (``sealing.py``); the daily job releases
+sealed answers into the answers in batches (``release.py``), with the day of release only.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -18,8 +18,9 @@ from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
 from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.model import FormDefinitionError
-from shared.records import Answer, Survey
+from shared.records import Survey
 from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
+from shared.services.sealing import seal
 from shared.store.port import AlreadyExists, NotFound, Store
 
 DEFAULT_FORM = "end_of_year_survey"
@@ -154,7 +155,8 @@ get_survey = find_survey
 class SurveyStatus:
     survey: Survey
     state: str
-    answers: int
+    answers: int  # released: what reports and exports count
+    pending: int  # sealed, waiting for a release (see shared/services/release.py)
 
     def as_dict(self) -> dict[str, Any]:
         s = self.survey
@@ -169,11 +171,14 @@ class SurveyStatus:
             "purged_on": s.purged_on.isoformat() if s.purged_on else None,
             "links_issued": s.links_issued,
             "answers": self.answers,
+            "pending": self.pending,
         }
 
 
 def status(store: Store, survey: Survey, today: date) -> SurveyStatus:
-    return SurveyStatus(survey, state_of(survey, today), store.count_answers(survey.id))
+    return SurveyStatus(
+        survey, state_of(survey, today), store.count_answers(survey.id), store.count_sealed(survey.id)
+    )
 
 
 def list_surveys(store: Store, settings: Settings, today: date) -> list[SurveyStatus]:
@@ -228,8 +233,10 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
 
-def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date) -> None:
-    """Validate ``data`` and store it as one answer, using the ballot's link up.
+def answer(
+    store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+) -> None:
+    """Validate ``data`` and store it, sealed under ``secret_key``, using the ballot's link up.
 
     :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
     even by a concurrent request, gives :class:`AlreadyAnswered`.
@@ -241,16 +248,18 @@ def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, tod
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
-    # A random id and the day only: nothing in the answer points back to the link.
-    record = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
+    # Sealed, under a random id: what is stored beside the redemption cannot be read, and the
+    # answer it holds is released later, in a batch, under another id (``release.py``).
     try:
-        store.redeem(ballot.link_hash, record)
+        store.redeem(ballot.link_hash, seal(secret_key, ballot.survey.id, clean))
     except AlreadyExists:
         raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
 
 
-def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
+def submit_answer(
+    store: Store, token: str, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+) -> Ballot:
     """:func:`open_ballot` then :func:`answer`: answer the survey behind ``token``."""
     ballot = open_ballot(store, token, today)
-    answer(store, ballot, data, lang, today)
+    answer(store, ballot, data, lang, today, secret_key)
     return ballot

@@ -8,8 +8,6 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -22,9 +20,9 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from shared import tally
 from shared.errors import Invalid
 from shared.ids import is_document_id
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
 from shared.store.codec import from_doc, to_doc
-from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
 T = TypeVar("T")
@@ -95,7 +93,18 @@ class FirestoreStore(Store):
         filters: Iterable[tuple[str, str, Any]] = (),
         orders: Iterable[tuple[str, str]] = (),
         limit: int | None = None,
+        read_time: datetime | None = None,
     ) -> list[dict[str, Any]]:
+        return [snap.to_dict() for snap in self._snapshots(collection, filters, orders, limit, read_time)]
+
+    def _snapshots(
+        self,
+        collection: str,
+        filters: Iterable[tuple[str, str, Any]] = (),
+        orders: Iterable[tuple[str, str]] = (),
+        limit: int | None = None,
+        read_time: datetime | None = None,
+    ) -> list[Any]:
         filters, orders = tuple(filters), tuple(orders)
         if self.queries is not None:
             self.queries.append(QueryShape(collection, tuple((f, op) for f, op, _ in filters), orders))
@@ -106,10 +115,10 @@ class FirestoreStore(Store):
             query = query.order_by(field, direction=direction)
         if limit is not None:
             query = query.limit(limit)
-        docs = _call(lambda: [snap.to_dict() for snap in query.stream()])
+        snaps = _call(lambda: list(query.stream(read_time=read_time)))
         self.ops["requests"] += 1
-        self.ops["reads"] += max(1, len(docs))  # an empty query is billed as one read
-        return docs
+        self.ops["reads"] += max(1, len(snaps))  # an empty query is billed as one read
+        return snaps
 
     def _commit(self, build: Callable[[Any], Any]) -> None:
         """Fill one batch with ``build`` and commit it: all of it is written, or none."""
@@ -121,13 +130,26 @@ class FirestoreStore(Store):
             self.ops["writes"] += len(batch)
 
     def _pages(
-        self, collection: str, equal: list[tuple[str, str, Any]], key: str, low: str, high: str | None = None
+        self,
+        collection: str,
+        equal: list[tuple[str, str, Any]],
+        key: str,
+        low: str,
+        high: str | None = None,
+        snapshot: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Stream documents ordered by ``key`` with low < key <= high, a page at a time."""
-        last = low
+        """Stream documents ordered by ``key`` with low < key <= high, a page at a time.
+
+        With ``snapshot``, every page is read as of the first page's read time, so writes
+        committed meanwhile (a release) show in no page: each document is seen exactly once.
+        """
+        last, read_time = low, None
         while True:
             filters = [*equal, (key, ">", last)] + ([(key, "<=", high)] if high is not None else [])
-            docs = self._query(collection, filters, [(key, "ASCENDING")], PAGE)
+            snaps = self._snapshots(collection, filters, [(key, "ASCENDING")], PAGE, read_time)
+            if snapshot and read_time is None and snaps:
+                read_time = snaps[0].read_time
+            docs = [snap.to_dict() for snap in snaps]
             yield from docs
             if len(docs) < PAGE:
                 return
@@ -165,7 +187,7 @@ class FirestoreStore(Store):
         doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
         return doc
 
-    def _count(self, batch: Any, interactions: list[Interaction]) -> None:
+    def _tally(self, batch: Any, interactions: list[Interaction]) -> None:
         """Add ``interactions`` to their days' tally documents, in ``batch`` (one write per day).
 
         Each combination is two top-level fields, its key and a server-side ``Increment`` of its
@@ -190,7 +212,7 @@ class FirestoreStore(Store):
             )
             if alert is not None:
                 batch.create(self._col("alerts").document(alert.id), to_doc(alert))
-            self._count(batch, [interaction])  # same batch: counted if and only if stored
+            self._tally(batch, [interaction])  # same batch: counted if and only if stored
 
         self._commit(build)
 
@@ -201,7 +223,7 @@ class FirestoreStore(Store):
         def build(batch: Any, chunk: list[Interaction]) -> None:
             for item in chunk:
                 batch.create(self._col("interactions").document(item.id), self._interaction_doc(item))
-            self._count(batch, chunk)
+            self._tally(batch, chunk)
 
         added = 0
         for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
@@ -370,49 +392,82 @@ class FirestoreStore(Store):
 
             self._commit(build)
 
-    def redeem(self, link_hash: str, answer: Answer) -> None:
+    def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def build(batch: Any) -> None:
             batch.create(
                 self._col("redemptions").document(link_hash),
-                {"hash": link_hash, "survey_id": answer.survey_id},
+                {"hash": link_hash, "survey_id": sealed.survey_id},
             )
-            batch.create(self._col("answers").document(answer.id), to_doc(answer))
+            batch.create(self._col("sealed_answers").document(sealed.id), to_doc(sealed))
 
         self._commit(build)
+
+    def sealed_answers(self, survey_id: str) -> list[SealedAnswer]:
+        docs = self._query("sealed_answers", [("survey_id", "==", survey_id)])
+        return sorted((from_doc(SealedAnswer, d) for d in docs), key=lambda s: s.id)
+
+    def count_sealed(self, survey_id: str) -> int:
+        return self._count("sealed_answers", survey_id)
+
+    def release_answers(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        # One batch: the answers appear and their boxes go in the same commit, so a reader sees
+        # each answer once, sealed or released. Creates carry "exists: false" and deletes
+        # "exists: true": when a concurrent run (Cloud Scheduler delivers at least once)
+        # released one of these first, the whole batch fails and nothing is doubled.
+        if len(sealed_ids) > RELEASE_MAX or len(answers) > RELEASE_MAX:
+            raise ValueError(f"at most {RELEASE_MAX} answers per release")
+        must_exist = self.client.write_option(exists=True)
+
+        def build(batch: Any) -> None:
+            for answer in answers:
+                batch.create(self._col("answers").document(answer.id), to_doc(answer))
+            for sealed_id in sealed_ids:
+                batch.delete(self._col("sealed_answers").document(sealed_id), option=must_exist)
+
+        try:
+            self._commit(build)
+        except (AlreadyExists, NotFound) as exc:
+            self._finish_released(sealed_ids, answers)
+            raise NotFound(f"some of these answers were already released: {exc}") from exc
+
+    def _finish_released(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        """Delete the boxes whose answer is already stored.
+
+        Firestore commits a batch whole, so after a failed release this finds nothing to do.
+        The test emulator applies a batch's writes one by one up to the failing one; this
+        finishes what such a half-applied batch started (the answers are created first, so a
+        box is never gone without its answer), and the ids being fixed per box, no answer
+        is ever stored twice.
+        """
+        refs = [self._col("answers").document(a.id) for a in answers]
+        stored = {snap.id for snap in _call(lambda: list(self.client.get_all(refs))) if snap.exists}
+        self.ops["requests"] += 1
+        self.ops["reads"] += len(refs)
+        for sealed_id, answer in zip(sealed_ids, answers, strict=True):
+            if answer.id in stored:
+                try:
+                    self._commit(lambda b, i=sealed_id: b.delete(self._col("sealed_answers").document(i)))
+                except NotFound:
+                    pass
 
     def add_answers(self, answers: list[Answer]) -> int:
         return self._create_many("answers", [(a.id, to_doc(a)) for a in answers])
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
-        for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", ""):
+        for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", "", snapshot=True):
             yield from_doc(Answer, doc)
 
-    def reseal_answers(self, since: date) -> int:
-        # Firestore stamps every document with its commit time, which a redemption and its answer
-        # share. Re-creating recent answers under fresh random ids, shuffled, in batches, gives
-        # them commit times that match no redemption. (Ids change: an import made before a
-        # reseal and repeated after it would add those answers again.)
-        docs = self._query("answers", [("day", ">=", since.isoformat())])
-        random.shuffle(docs)
-        for start in range(0, len(docs), PAGE // 2):
-
-            def build(batch: Any, chunk: list[dict[str, Any]] = docs[start : start + PAGE // 2]) -> None:
-                for doc in chunk:
-                    fresh = {**doc, "id": uuid.uuid4().hex}
-                    batch.delete(self._col("answers").document(doc["id"]))
-                    batch.create(self._col("answers").document(fresh["id"]), fresh)
-
-            self._commit(build)
-        return len(docs)
-
-    def count_answers(self, survey_id: str) -> int:
-        query = self._col("answers").where(filter=FieldFilter("survey_id", "==", survey_id)).count()
+    def _count(self, collection: str, survey_id: str) -> int:
+        query = self._col(collection).where(filter=FieldFilter("survey_id", "==", survey_id)).count()
         if self.queries is not None:
-            self.queries.append(QueryShape("answers", (("survey_id", "=="),), ()))
+            self.queries.append(QueryShape(collection, (("survey_id", "=="),), ()))
         result = _call(query.get)
         self.ops["requests"] += 1
         self.ops["reads"] += 1
         return int(result[0][0].value)
+
+    def count_answers(self, survey_id: str) -> int:
+        return self._count("answers", survey_id)
 
     def purge_links(self, survey_id: str) -> int:
         deleted = 0

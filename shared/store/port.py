@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
 
 
 class StoreError(Exception):
@@ -30,6 +30,9 @@ class NotFound(StoreError):
 
 class Unavailable(StoreError):
     """The store cannot be reached or did not answer; try again later."""
+
+
+RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
 class Store(ABC):
@@ -131,8 +134,23 @@ class Store(ABC):
     def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None: ...
 
     @abstractmethod
-    def redeem(self, link_hash: str, answer: Answer) -> None:
-        """Mark the link used and store the answer, atomically; AlreadyExists if already used."""
+    def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
+        """Mark the link used and store its sealed answer, atomically; AlreadyExists if already used."""
+
+    @abstractmethod
+    def sealed_answers(self, survey_id: str) -> list[SealedAnswer]:
+        """The survey's answers waiting to be released, in id order (random, not arrival)."""
+
+    @abstractmethod
+    def count_sealed(self, survey_id: str) -> int: ...
+
+    @abstractmethod
+    def release_answers(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        """In one atomic write, delete these sealed answers and store these answers (at most
+        :data:`RELEASE_MAX`, ``answers[i]`` opened from ``sealed_ids[i]``, its id fixed by that
+        box); NotFound, with nothing written, when a concurrent release got to any of them
+        first (a box already gone, or its answer already stored). Afterwards nothing kept
+        beside the rows (SQLite's WAL) still holds the deleted boxes."""
 
     @abstractmethod
     def add_answers(self, answers: list[Answer]) -> int:
@@ -140,21 +158,18 @@ class Store(ABC):
 
     @abstractmethod
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
-        """The survey's answers, in id order (random, so no insertion order), streamed in pages."""
+        """The survey's answers, in id order (random, so no insertion order), streamed in pages,
+        all read as of one moment: each answer exactly once, even while a release runs."""
 
     @abstractmethod
     def count_answers(self, survey_id: str) -> int: ...
 
     @abstractmethod
     def purge_links(self, survey_id: str) -> int:
-        """Delete the survey's links and redemptions (answers stay); returns links deleted."""
+        """Delete the survey's links and redemptions (answers stay); returns links deleted.
 
-    @abstractmethod
-    def reseal_answers(self, since: date) -> int:
-        """Rewrite the answers stored on or after ``since`` so that nothing kept beside them
-        (SQLite page layout and WAL frames, Firestore create times) still records the order or
-        the moment they arrived, which would pair each with its redemption. Run daily and after
-        a purge; returns how many answers were rewritten (SQLite: all, in key order)."""
+        Afterwards no byte of them is left in the store's files (SQLite: secure_delete, VACUUM
+        and a truncated WAL)."""
 
     # -- scheduled report -------------------------------------------------
     @abstractmethod

@@ -60,7 +60,7 @@ def close(survey_id: str) -> dict[str, Any]:
 @bp.route("/surveys/<survey_id>/purge", methods=("POST",))
 def purge(survey_id: str) -> dict[str, Any]:
     app = get_app()
-    survey, deleted = link_service.purge(app.store, survey_id, _today())
+    survey, deleted = link_service.purge(app.store, app.settings, survey_id, _today())
     return {**service.status(app.store, survey, _today()).as_dict(), "links_deleted": deleted}
 
 

@@ -5,7 +5,7 @@ mounts the same apps the deployed functions run (:func:`shared.web.factory.creat
 served by gunicorn (one process, a few threads: measured
 in bench/ as the fastest on this kind of machine; more threads or processes only contend for
 the interpreter and SQLite's write lock). Background jobs (the report schedule, alert retries,
-the daily purge and reseal) run in a thread of that process.
+the daily purge and release) run in a thread of that process.
 """
 
 from __future__ import annotations

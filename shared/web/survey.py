@@ -132,7 +132,7 @@ def submit(token: str) -> Any:
     ballot = surveys.open_ballot(app.store, token, today)
     data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
     try:
-        surveys.answer(app.store, ballot, data, lang, today)
+        surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
     except Invalid as error:
         if as_json:
             raise
