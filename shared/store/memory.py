@@ -137,9 +137,9 @@ class MemoryStore(Store):
         return self._one(Supporter, "supporters", supporter_id)
 
     def find_supporter(self, alias: str) -> Supporter | None:
-        with self._lock:
+        with self._lock:  # re-entrant: the alias and the supporter are read as one
             entry = self._tables["aliases"].get(alias)
-        return self.get_supporter(entry["id"]) if entry is not None else None
+            return self.get_supporter(entry["id"]) if entry is not None else None
 
     def list_supporters(self) -> list[Supporter]:
         return self._select(Supporter, "supporters", lambda d: True, lambda d: d["alias"])
