@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.records import Survey
 from shared.services import links
+from tests.conftest import REAL_STORES
 from tests.support.answers import opened, received
 from tests.test_survey_links import issue, new_survey, today
 
@@ -133,6 +134,7 @@ def test_a_used_link_is_gone_with_thanks(app, client):
     assert stored(app) == [{"barriers": NO_BARRIERS}]
 
 
+@pytest.mark.stores(*REAL_STORES)  # concurrent redemptions on the real adapters
 def test_fifty_concurrent_submissions_with_one_link_store_exactly_one(app, live_server):
     new_survey(app)
     [token] = issue(app)

@@ -1,9 +1,9 @@
 """The store port: the few operations the features need, in domain terms.
 
-Two adapters implement it (``sqlite.py``, ``firestore.py``) and one contract suite
-(``tests/contract``) runs against both. Every write that must not half-happen is one
-method here, and each adapter makes it atomic (a SQLite transaction, a Firestore
-batch whose creates carry an "exists: false" precondition).
+Three adapters implement it (``sqlite.py``, ``firestore.py``, and ``memory.py`` for the fast
+tests) and one contract suite (``tests/contract``) runs against all three. Every write that must
+not half-happen is one method here, and each adapter makes it atomic (a SQLite transaction, a
+Firestore batch whose creates carry an "exists: false" precondition, a staged in-memory write).
 """
 
 from __future__ import annotations
