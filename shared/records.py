@@ -14,6 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 
+DEMO_ALIAS = "demo-supporter"  # ``sidebyside demo``'s supporter: never counted in a report
+
+
 @dataclass(frozen=True)
 class Supporter:
     id: str

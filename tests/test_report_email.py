@@ -29,7 +29,7 @@ from tests.test_report_support import (
 )
 
 SENDER = "report@example.org"
-PERIOD = "1 September 2026 to 1 November 2026"
+PERIOD = "1 September 2026 to 31 October 2026"  # a scheduled run covers complete months
 
 
 def seed(store) -> None:
@@ -80,7 +80,7 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
     assert width >= 600 and height >= 200
 
     [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename() == "report-2026-09-01-to-2026-11-01.csv"
+    assert attachment.get_filename() == "report-2026-09-01-to-2026-10-31.csv"
     # The file's bytes as a mail client saves them: UTF-8 with a BOM, for spreadsheet apps.
     raw = attachment.get_payload(decode=True)
     assert raw.startswith(b"\xef\xbb\xbf")

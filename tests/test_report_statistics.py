@@ -181,7 +181,7 @@ def test_json_barrier_rows_have_the_documented_fields(app):
         } <= set(row)
         assert set(row["n"]) == set(row["counts"]) == set(row["percent"]) == {FIRST, SECOND}
     assert [s["id"] for s in report["survey"]["services"]] == [FIRST, SECOND]
-    assert report["survey"]["services"][1]["label"] == "The peer support program"
+    assert report["survey"]["services"][1]["label"] == "Peer supporters"  # its report_label
 
 
 def test_response_rate_k10_and_year_over_year(app):

@@ -101,7 +101,7 @@ def stored_report(app) -> dict:
     year_counts = {"year1": 20, "year2": 3, "year3": 15, "year4": 2}  # and 4 who did not say
     extra = [{"year_of_study": y} for y, n in year_counts.items() for _ in range(n)] + [{}] * 4
     add_survey(app.store, "2026", paired_answers({"career_impact": (3, 10, 2, 29)}, extra=extra))
-    options = reports.parse_options({"format": "json"})
+    options = reports.parse_options({"format": "json", "audience": "shared"})
     return strict_json(reports.render(reports.build(app, options, NOW), "json"))
 
 

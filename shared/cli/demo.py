@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from shared import bootstrap
+from shared.records import DEMO_ALIAS
 from shared.services import links, supporters, surveys
 
-DEMO_ALIAS = "demo-supporter"
 DEMO_SURVEY = "demo"
 
 

@@ -50,6 +50,7 @@ class Choice:
 
     id: str | int  # int only for likert points
     label: Label
+    report_label: Label | None = None  # the report's wording, when the question's does not fit a table
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Field:
     label: Label
     required: bool = False
     help: Label | None = None
+    report_label: Label | None = None  # the report's wording ("Concern level"), else ``label``
     choices: tuple[Choice, ...] = ()
     rows: tuple[Choice, ...] = ()  # matrix only
     row_question: Label | None = None  # matrix only: a template naming {row}
@@ -225,4 +227,15 @@ class Form:
             out[f.id] = f.label.get(lang)
             for option in f.rows + f.choices:
                 out[f"{f.id}.{option.id}"] = option.label.get(lang)
+        return out
+
+    def report_labels(self, lang: str) -> dict[str, str]:
+        """:meth:`labels` with each ``report_label`` in place of the question's wording."""
+        out = self.labels(lang)
+        for f in self.all_fields():
+            if f.report_label is not None:
+                out[f.id] = f.report_label.get(lang)
+            for option in f.rows + f.choices:
+                if option.report_label is not None:
+                    out[f"{f.id}.{option.id}"] = option.report_label.get(lang)
         return out

@@ -29,8 +29,15 @@ NOT_RECORDED = "not_recorded"
 
 
 def activity(
-    counts: InteractionCounts, supporters: list[Supporter], threshold: int, labels: dict[str, str]
+    counts: InteractionCounts,
+    supporters: list[Supporter],
+    threshold: int,
+    labels: dict[str, str],
+    *,
+    shared: bool = False,
 ) -> dict[str, Any]:
+    """The activity section. ``shared``: the shareable copy, whose per-supporter counts are
+    small-cell protected too (the coordinators' copy shows them as they are)."""
     total = counts.rows
     frame = counts.frame()
     days = counts.day_frame()
@@ -49,19 +56,27 @@ def activity(
             )
     return {
         "interactions": total,
-        "supporters": {
-            "active": int(days["supporter"].nunique()),
-            "all": len({s.id for s in supporters} | set(days["supporter"])),
-        },
+        "supporters": supporter_counts(days, supporters),
         "by_month": by_month(days),
         "breakdowns": breakdowns,
         "referrals": referrals(counts, tallies, labels),
         "follow_ups": follow_ups(tallies),
         "duration": duration(counts),
         "by_year_of_study": year_by_concern(counts, frame, threshold, labels),
-        "per_supporter": per_supporter(days, supporters, threshold),
+        "per_supporter": per_supporter(days, supporters, threshold if shared else 0),
         "notes": [] if total else ["No interactions were logged in this period."],
     }
+
+
+def supporter_counts(days: pd.DataFrame, supporters: list[Supporter]) -> dict[str, int]:
+    """Current supporters (not revoked) and how many of them logged in the period.
+
+    A revoked supporter is in neither number (their interactions still count, and the
+    per-supporter table lists them); the demo supporter is never passed in.
+    """
+    current = {s.id for s in supporters if s.active}
+    logged = set(days["supporter"])
+    return {"active": len(current & logged), "all": len(current)}
 
 
 def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:
@@ -231,7 +246,7 @@ def year_by_concern(
 
 
 def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: int) -> dict[str, Any]:
-    """Interactions per supporter (by alias), small counts protected."""
+    """Interactions per supporter (by alias), small counts protected unless ``threshold`` is 0."""
     by_supporter = days["n"].groupby(days["supporter"]).sum()
     known = {s.id for s in supporters}
     listed = [s for s in supporters if s.active or s.id in by_supporter.index]

@@ -22,7 +22,7 @@ import numpy as np
 
 from shared.records import Survey
 from shared.report import stats
-from shared.report.columns import AnswerColumns, categories
+from shared.report.columns import K10_PRORATING, AnswerColumns, categories
 from shared.report.paired import compare_paired_cells, paired_cells
 from shared.report.protect import Category, protect_counts
 
@@ -112,28 +112,39 @@ def design_text(test: str) -> str:
     )
 
 
-def response_rate(survey: Survey, answers: int) -> dict[str, Any]:
-    if survey.links_issued <= 0:
-        return {
-            "links_issued": survey.links_issued,
-            "response_rate": None,
-            "response_rate_note": "No links were issued through the program, so there is no response rate.",
-        }
-    rate = 100.0 * answers / survey.links_issued
-    note = ""
-    if answers > survey.links_issued:
-        note = "More answers than links issued: some answers were imported from elsewhere."
-    return {"links_issued": survey.links_issued, "response_rate": rate, "response_rate_note": note}
+def response_rate(survey: Survey, answers: int, imported: int = 0) -> dict[str, Any]:
+    """Answers per link issued, only when every answer came through an issued link.
+
+    Answers imported from last year's file, say, came through no link of this survey, so a
+    rate over them is meaningless (it read "2700.0%"): the report then gives the number
+    imported and no rate.
+    """
+    out: dict[str, Any] = {"links_issued": survey.links_issued, "imported": imported, "response_rate": None}
+    if imported:
+        out["response_rate_note"] = (
+            f"{imported} of the {answers} answers were imported from a file rather than given through "
+            "a survey link, so there is no response rate."
+        )
+    elif survey.links_issued <= 0:
+        out["response_rate_note"] = "No links were issued through the program, so there is no response rate."
+    elif answers > survey.links_issued:  # cannot happen through single-use links; said, not hidden
+        out["response_rate_note"] = "More answers than links issued, so there is no response rate."
+    else:
+        out["response_rate"] = 100.0 * answers / survey.links_issued
+        out["response_rate_note"] = ""
+    return out
 
 
 def k10(columns: AnswerColumns) -> dict[str, Any]:
-    """The K10 distribution: totals only for respondents who answered all ten items."""
+    """The K10 distribution: complete totals, and totals prorated over one skipped item."""
     summary = stats.k10_summary(columns.k10_totals)
     notes = [summary["note"]] if summary["note"] else []
+    notes.append(K10_PRORATING)
+    if columns.k10_prorated:
+        notes.append(f"{columns.k10_prorated} total(s) prorated over one skipped item.")
     if columns.k10_incomplete:
         notes.append(
-            f"{columns.k10_incomplete} respondent(s) answered some but not all ten K10 items; "
-            "their totals are left out."
+            f"{columns.k10_incomplete} respondent(s) skipped two or more K10 items; their totals are left out."
         )
     if columns.k10_missing:
         notes.append(f"{columns.k10_missing} respondent(s) skipped the K10 questions.")
@@ -154,6 +165,7 @@ def k10(columns: AnswerColumns) -> dict[str, Any]:
             }
             for name, low, high in stats.K10_BANDS
         ],
+        "prorated": columns.k10_prorated,
         "incomplete": columns.k10_incomplete,
         "skipped": columns.k10_missing,
         "notes": notes,

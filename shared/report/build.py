@@ -14,11 +14,11 @@ from typing import Any
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
-from shared.records import Survey
+from shared.records import DEMO_ALIAS, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
-from shared.report.period import Period, default_period
+from shared.report.period import Period, default_period, is_final, scheduled_period
 from shared.store.port import Store
 
 LOG_FORM = "interaction_log"
@@ -26,12 +26,17 @@ LOG_FORM = "interaction_log"
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What to report on; ``None`` means the default (latest survey, academic year to date)."""
+    """What to report on; ``None`` means the default (the current survey, academic year to date).
+
+    ``scheduled``: a scheduled run, whose default period ends with the last complete month.
+    """
 
     survey_id: str | None = None
     start: date | None = None
     end: date | None = None
     test: str = "paired"
+    scheduled: bool = False
+    audience: str = "coordinators"  # or "shared": per-supporter counts small-cell protected too
 
 
 def build_report(
@@ -48,18 +53,29 @@ def build_report(
     surveys = store.list_surveys()
     survey = pick_survey(surveys, request.survey_id)
     log_form = forms(LOG_FORM)
-    labels = log_form.labels(lang)
-    counts = load_interactions(store, period.start, period.end, log_form)
-    supporters = store.list_supporters()
+    labels = log_form.report_labels(lang)
+    # The demo supporter (``sidebyside demo``) and its interactions are in no report.
+    everyone = store.list_supporters()
+    supporters = [s for s in everyone if s.alias != DEMO_ALIAS]
+    demo = frozenset(s.id for s in everyone if s.alias == DEMO_ALIAS)
+    counts = load_interactions(store, period.start, period.end, log_form, exclude=demo)
     report: dict[str, Any] = {
         "program": settings.program_name,
         "generated_on": today.isoformat(),
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "label": period.label,
+            "final": is_final(period, settings.academic_year_start_month),
+        },
         "small_cell": settings.small_cell,
         "test": request.test,
         "survey": None,
         "survey_note": "",
-        "activity": activity_part.activity(counts, supporters, settings.small_cell, labels),
+        "audience": request.audience,
+        "activity": activity_part.activity(
+            counts, supporters, settings.small_cell, labels, shared=request.audience == "shared"
+        ),
     }
     if survey is None:
         report["survey_note"] = "No survey has been created yet, so there are no barrier results."
@@ -69,6 +85,8 @@ def build_report(
 
 
 def resolve_period(request: ReportRequest, today: date, start_month: int) -> Period:
+    if request.scheduled and request.start is None and request.end is None:
+        return scheduled_period(today, start_month)
     default = default_period(today, start_month)
     start = request.start or (
         default.start if not request.end else default_period(request.end, start_month).start
@@ -79,24 +97,28 @@ def resolve_period(request: ReportRequest, today: date, start_month: int) -> Per
     return Period(start, end)
 
 
-def _order(survey: Survey) -> tuple[date, str]:
-    return (survey.created_on or survey.opens or date.min, survey.id)
+def survey_order(survey: Survey) -> tuple[date, date, str]:
+    """Surveys in the order they ran: by their own dates (opening, then closing), never by when
+    they were entered or imported. A survey without dates falls back on its creation day."""
+    fallback = survey.created_on or date.min
+    opens = survey.opens or survey.closes or fallback
+    return (opens, survey.closes or opens, survey.id)
 
 
 def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
-    """The asked survey, or the latest one (by creation date, then id)."""
+    """The asked survey, or the current one: the one that ran last (:func:`survey_order`)."""
     if survey_id is not None:
         for survey in surveys:
             if survey.id == survey_id:
                 return survey
         raise Invalid(f"There is no survey {survey_id!r}.", errors={"survey": [f"no survey {survey_id!r}"]})
-    return max(surveys, key=_order, default=None)
+    return max(surveys, key=survey_order, default=None)
 
 
 def previous_survey(surveys: list[Survey], survey: Survey) -> Survey | None:
-    """The survey of the same form just before ``survey`` (by creation date, then id)."""
-    earlier = [s for s in surveys if s.form == survey.form and _order(s) < _order(survey)]
-    return max(earlier, key=_order, default=None)
+    """The survey of the same form that ran just before ``survey`` (:func:`survey_order`)."""
+    earlier = [s for s in surveys if s.form == survey.form and survey_order(s) < survey_order(survey)]
+    return max(earlier, key=survey_order, default=None)
 
 
 def survey_section(
@@ -118,13 +140,15 @@ def survey_section(
         "form": survey.form,
         "title": form.title.get(lang),
         "answers": columns.rows,
-        **barrier_part.response_rate(survey, columns.rows),
+        **barrier_part.response_rate(survey, columns.rows, columns.imported),
         "design": test,
         "design_text": barrier_part.design_text(test),
         "services": [{"id": sid, "label": _sentence_case(label)} for sid, label in columns.services],
         **comparison,
         "k10": barrier_part.k10(columns) if survey.k10 else None,
-        "by_year_of_study": barrier_part.respondents_by_year(columns, settings.small_cell, form.labels(lang)),
+        "by_year_of_study": barrier_part.respondents_by_year(
+            columns, settings.small_cell, form.report_labels(lang)
+        ),
         "previous": None,
     }
     if columns.rows == 0:

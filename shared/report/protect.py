@@ -32,9 +32,12 @@ class Category:
 def protect_counts(
     categories: Sequence[Category], counts: Sequence[int], threshold: int
 ) -> dict[str, object]:
-    """A 1-D breakdown with its total, JSON-ready: small counts hidden, the total always shown."""
+    """A 1-D breakdown with its total, JSON-ready: small counts hidden, the total always shown.
+
+    ``threshold`` 0 shows every count as it is (the coordinators' own copy, per supporter).
+    """
     groups = [[i] for i in range(len(categories))]
-    while True:
+    while threshold:
         values = [sum(counts[i] for i in g) for g in groups]
         if len(groups) <= 1:
             # Everything combined: the one row is the total, which the report publishes anyway.
@@ -44,6 +47,8 @@ def protect_counts(
         if table.total is not None and not table.total.suppressed:
             break
         groups = _merge_smallest(groups, values)
+    else:
+        table = _as_is([list(counts)])
     rows = [
         {**_group(categories, g), **cell.to_dict()} for g, cell in zip(groups, table.cells[0], strict=True)
     ]

@@ -53,7 +53,7 @@ HEADER_WIDTH = 18  # long column names (the services) wrap over several header l
 
 def _grid(table: Table) -> list[str]:
     if not table.rows:
-        return ["(no rows)"]
+        return [] if table.notes else ["(no rows)"]
     data = [max(len(row[i]) for row in table.rows) for i in range(len(table.header))]
     wrapped = [textwrap.wrap(head, max(HEADER_WIDTH, data[i])) or [""] for i, head in enumerate(table.header)]
     widths = [max(data[i], *(len(part) for part in wrapped[i])) for i in range(len(table.header))]

@@ -76,7 +76,9 @@ def summary(report: dict[str, Any]) -> list[tuple[str, str]]:
         out.append(
             (
                 "Response rate",
-                DASH if rate is None else f"{pct(rate)} of {survey['links_issued']} links issued",
+                survey["response_rate_note"] or DASH
+                if rate is None
+                else f"{pct(rate)} of {survey['links_issued']} links issued",
             )
         )
     return out
@@ -214,7 +216,11 @@ def k10_table(k10: dict[str, Any]) -> Table:
     rows = tuple((b["label"], str(b["count"]), pct(b["percent"])) for b in k10["bands"])
     mean = DASH if k10["mean"] is None else f"{k10['mean']:.1f}"
     sd = DASH if k10["sd"] is None else f"{k10['sd']:.1f}"
-    notes = (f"Mean {mean}, SD {sd}, from {k10['n']} complete K10 totals (10 to 50).", *k10["notes"])
+    notes = (
+        f"Mean {mean}, SD {sd}, from {k10['n']} K10 totals (10 to 50): {k10['prorated']} prorated, "
+        f"{k10['incomplete']} left out.",
+        *k10["notes"],
+    )
     return Table(
         "k10",
         "Psychological distress (K10 bands, Andrews & Slade 2001)",
@@ -236,7 +242,29 @@ def breakdown_table(b: dict[str, Any]) -> Table:
     )
 
 
+def says_nothing(table: dict[str, Any]) -> bool:
+    """True when protection left a breakdown with no information: every category merged into
+    one row (which is then just the total, or the column totals shown elsewhere), or every
+    count hidden."""
+    rows = table["rows"]
+    if len(rows) == 1 and rows[0].get("merged"):
+        return True
+    cells = [c for r in rows for c in r.get("cells", [r])]
+    return bool(cells) and all(c.get("suppressed") for c in cells)
+
+
+def dropped(table_id: str, title: str, table: dict[str, Any]) -> Table:
+    """A table left out, with the one-line reason in its place."""
+    why = (
+        f"Not shown: once counts under {table['threshold']} are hidden, this table says nothing "
+        "beyond the totals given elsewhere."
+    )
+    return Table(table_id, title, (), (), (why,))
+
+
 def protected_counts_table(table_id: str, title: str, what: str, unit: str, table: dict[str, Any]) -> Table:
+    if says_nothing(table):
+        return dropped(table_id, title, table)
     rows = [(r["label"], r["display"]) for r in table["rows"]]
     total = table["total"]
     rows.append(("Total", total["display"] if total else DASH))
@@ -244,6 +272,8 @@ def protected_counts_table(table_id: str, title: str, what: str, unit: str, tabl
 
 
 def crosstab_table(table_id: str, title: str, table: dict[str, Any]) -> Table:
+    if says_nothing(table):
+        return dropped(table_id, title, table)
     header = ("Year of study", *(c["label"] for c in table["columns"]), "Total")
     rows = [
         (r["label"], *(c["display"] for c in r["cells"]), r["total"]["display"] if r["total"] else DASH)

@@ -43,6 +43,8 @@ log = logging.getLogger("sidebyside.reports")
 STALE_AFTER = timedelta(minutes=15)  # longer than the send_report function may run (9 minutes)
 FORMATS = ("text", "html", "json")
 TESTS = ("paired", "independent")
+AUDIENCES = ("coordinators", "shared")
+LANGUAGES = ("en", "fr")
 DETAIL_CHARS = 500
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -69,11 +71,21 @@ class ReportOptions:
     start: date | None = None
     end: date | None = None
     test: str = "paired"
+    scheduled: bool = False  # a scheduled send: the default period closes at the end of last month
+    audience: str = "coordinators"
+    lang: str | None = None  # None: the SIDEBYSIDE_REPORT_LANGUAGE setting
 
     def request(self) -> ReportRequest:
         from shared.report.build import ReportRequest
 
-        return ReportRequest(survey_id=self.survey_id, start=self.start, end=self.end, test=self.test)
+        return ReportRequest(
+            survey_id=self.survey_id,
+            start=self.start,
+            end=self.end,
+            test=self.test,
+            scheduled=self.scheduled,
+            audience=self.audience,
+        )
 
 
 def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
@@ -85,6 +97,12 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
     test = _text(raw.get("test")) or "paired"
     if test not in TESTS:
         errors["test"] = [f"must be one of {', '.join(TESTS)}"]
+    audience = _text(raw.get("audience")) or "coordinators"
+    if audience not in AUDIENCES:
+        errors["audience"] = [f"must be one of {', '.join(AUDIENCES)}"]
+    lang = _text(raw.get("lang")) or None
+    if lang is not None and lang not in LANGUAGES:
+        errors["lang"] = [f"must be one of {', '.join(LANGUAGES)}"]
     survey = _text(raw.get("survey")) or None
     if survey is not None and (len(survey) > 100 or not survey.isprintable()):
         errors["survey"] = ["is not a survey id"]
@@ -103,7 +121,15 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
         errors["from"] = ["must be on or before 'to'"]
     if errors:
         raise Invalid("Some report options are not valid.", errors=errors)
-    return ReportOptions(format=fmt, survey_id=survey, start=days["from"], end=days["to"], test=test)
+    return ReportOptions(
+        format=fmt,
+        survey_id=survey,
+        start=days["from"],
+        end=days["to"],
+        test=test,
+        audience=audience,
+        lang=lang,
+    )
 
 
 def _text(value: Any) -> str:
@@ -159,7 +185,7 @@ def send_scheduled_report(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )
     store = app.store
-    options = options or ReportOptions()
+    options = replace(options or ReportOptions(), scheduled=True)
     if options.survey_id is not None and store.get_survey(options.survey_id) is None:
         # Bad input is refused before anything is claimed, so it leaves no failed run behind.
         raise Invalid(
