@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-
 DEMO_ALIAS = "demo-supporter"  # ``sidebyside demo``'s supporter: never counted in a report
 
 
