@@ -15,7 +15,7 @@ import pandas as pd
 
 from shared.records import Supporter
 from shared.report.columns import Categories, InteractionCounts, categories
-from shared.report.period import month_label
+from shared.report.words import month_label, t
 from shared.report.protect import Category, protect_counts, protect_crosstab
 
 REFERRAL_FIELD = "referral"
@@ -35,6 +35,7 @@ def activity(
     labels: dict[str, str],
     *,
     shared: bool = False,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """The activity section. ``shared``: the shareable copy, whose per-supporter counts are
     small-cell protected too (the coordinators' copy shows them as they are)."""
@@ -48,22 +49,24 @@ def activity(
             continue
         if fid in tallies:
             answered = sum(tallies[fid].values())
-            breakdowns.append(_breakdown(counts, fid, tallies[fid], answered, total, labels, multi=False))
+            breakdowns.append(
+                _breakdown(counts, fid, tallies[fid], answered, total, labels, multi=False, lang=lang)
+            )
         elif fid in counts.multi:
             chosen = {k if isinstance(k, str) else str(k): v for k, v in counts.multi[fid].items()}
             breakdowns.append(
-                _breakdown(counts, fid, chosen, counts.multi_rows[fid], total, labels, multi=True)
+                _breakdown(counts, fid, chosen, counts.multi_rows[fid], total, labels, multi=True, lang=lang)
             )
     return {
         "interactions": total,
         "supporters": supporter_counts(days, supporters),
-        "by_month": by_month(days),
+        "by_month": by_month(days, lang),
         "breakdowns": breakdowns,
         "referrals": referrals(counts, tallies, labels),
         "follow_ups": follow_ups(tallies),
         "duration": duration(counts),
-        "by_year_of_study": year_by_concern(counts, frame, threshold, labels),
-        "per_supporter": per_supporter(days, supporters, threshold if shared else 0),
+        "by_year_of_study": year_by_concern(counts, frame, threshold, labels, lang),
+        "per_supporter": per_supporter(days, supporters, threshold if shared else 0, lang),
         "notes": [] if total else ["No interactions were logged in this period."],
     }
 
@@ -100,6 +103,7 @@ def _breakdown(
     labels: dict[str, str],
     *,
     multi: bool,
+    lang: str = "en",
 ) -> dict[str, Any]:
     cats = _categories(counts, fid, tally, labels)
     rows = [
@@ -118,13 +122,11 @@ def _breakdown(
         "answered": answered,
         "not_answered": total - answered,
         "rows": rows,
-        "note": "More than one answer per interaction is possible, so percentages add up to more than 100."
-        if multi
-        else "",
+        "note": t(lang, "multi_note") if multi else "",
     }
 
 
-def by_month(days: pd.DataFrame) -> list[dict[str, Any]]:
+def by_month(days: pd.DataFrame, lang: str = "en") -> list[dict[str, Any]]:
     """Interactions per calendar month, every month from the first to the last with any."""
     if days.empty:
         return []
@@ -134,7 +136,7 @@ def by_month(days: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {
             "month": f"{m // 12:04d}-{m % 12 + 1:02d}",
-            "label": month_label(m // 12, m % 12 + 1),
+            "label": month_label(m // 12, m % 12 + 1, lang),
             "count": int(counts.get(m, 0)),
         }
         for m in range(first, last + 1)
@@ -197,7 +199,7 @@ def duration(counts: InteractionCounts) -> dict[str, Any]:
 
 
 def year_by_concern(
-    counts: InteractionCounts, frame: pd.DataFrame, threshold: int, labels: dict[str, str]
+    counts: InteractionCounts, frame: pd.DataFrame, threshold: int, labels: dict[str, str], lang: str = "en"
 ) -> dict[str, Any] | None:
     """Interactions by the student's year of study and concern level, small counts protected.
 
@@ -213,7 +215,7 @@ def year_by_concern(
         for i, label in zip(row_cats.ids, row_cats.labels, strict=True)
         if i != NOT_RECORDED
     ]
-    rows.append(Category(NOT_RECORDED, "Not recorded"))
+    rows.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     if CONCERN_FIELD not in frame.columns:
         by_year = frame["n"].groupby(years).sum()
         table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold)
@@ -226,7 +228,7 @@ def year_by_concern(
         for i, label in zip(col_cats.ids, col_cats.labels, strict=True)
         if i != NOT_RECORDED
     ]
-    cols.append(Category(NOT_RECORDED, "Not recorded"))
+    cols.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     grid = (
         frame["n"]
         .groupby([years, levels])
@@ -239,13 +241,13 @@ def year_by_concern(
     keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
     values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
     table = protect_crosstab(keep_rows, keep_cols, values, threshold)
-    table["label"] = (
-        f"{labels.get(YEAR_FIELD, YEAR_FIELD)} by {labels.get(CONCERN_FIELD, CONCERN_FIELD).lower()}"
-    )
+    table["label"] = t(lang, "t_year_by_concern")
     return table
 
 
-def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: int) -> dict[str, Any]:
+def per_supporter(
+    days: pd.DataFrame, supporters: list[Supporter], threshold: int, lang: str = "en"
+) -> dict[str, Any]:
     """Interactions per supporter (by alias), small counts protected unless ``threshold`` is 0."""
     by_supporter = days["n"].groupby(days["supporter"]).sum()
     known = {s.id for s in supporters}
@@ -254,6 +256,6 @@ def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: in
     values = [int(by_supporter.get(s.id, 0)) for s in listed]
     unknown = int(by_supporter[[sid for sid in by_supporter.index if sid not in known]].sum())
     if unknown:
-        categories_.append(Category("unknown", "Supporters no longer on file"))
+        categories_.append(Category("unknown", t(lang, "no_longer_on_file")))
         values.append(unknown)
     return protect_counts(categories_, values, threshold)

@@ -22,9 +22,10 @@ import numpy as np
 
 from shared.records import Survey
 from shared.report import stats
-from shared.report.columns import K10_PRORATING, AnswerColumns, categories
+from shared.report.columns import AnswerColumns, categories
 from shared.report.paired import compare_paired_cells, paired_cells
 from shared.report.protect import Category, protect_counts
+from shared.report.words import t
 
 TESTS = ("paired", "independent")
 
@@ -99,17 +100,8 @@ def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
     }
 
 
-def design_text(test: str) -> str:
-    if test == "paired":
-        return (
-            "Paired analysis: each respondent answered for both services. Exact McNemar test; "
-            "95% CI by Newcombe's paired method."
-        )
-    return (
-        "Independent-groups analysis (as in the published program evaluation): chi-square with "
-        "Yates' correction, or Fisher's exact test when an expected count is under 5; 95% CI by "
-        "Newcombe's method for independent proportions."
-    )
+def design_text(test: str, lang: str = "en") -> str:
+    return t(lang, "m_paired" if test == "paired" else "m_independent")
 
 
 def response_rate(survey: Survey, answers: int, imported: int = 0) -> dict[str, Any]:
@@ -135,11 +127,11 @@ def response_rate(survey: Survey, answers: int, imported: int = 0) -> dict[str, 
     return out
 
 
-def k10(columns: AnswerColumns) -> dict[str, Any]:
+def k10(columns: AnswerColumns, lang: str = "en") -> dict[str, Any]:
     """The K10 distribution: complete totals, and totals prorated over one skipped item."""
     summary = stats.k10_summary(columns.k10_totals)
     notes = [summary["note"]] if summary["note"] else []
-    notes.append(K10_PRORATING)
+    notes.append(t(lang, "m_k10"))
     if columns.k10_prorated:
         notes.append(f"{columns.k10_prorated} total(s) prorated over one skipped item.")
     if columns.k10_incomplete:
@@ -159,7 +151,7 @@ def k10(columns: AnswerColumns) -> dict[str, Any]:
         "bands": [
             {
                 "id": name,
-                "label": f"{name.replace('_', ' ').capitalize()} ({low}-{high})",
+                "label": f"{t(lang, 'band_' + name)} ({low}-{high})",
                 "count": bands[name],
                 "percent": 100.0 * bands[name] / total if total else None,
             }
@@ -211,7 +203,7 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
 
 
 def respondents_by_year(
-    columns: AnswerColumns, threshold: int, labels: dict[str, str]
+    columns: AnswerColumns, threshold: int, labels: dict[str, str], lang: str = "en"
 ) -> dict[str, Any] | None:
     """Respondents by year of study, small counts protected (the total is the answer count)."""
     year = columns.year_field
@@ -220,7 +212,7 @@ def respondents_by_year(
     tally = columns.year_counts
     cats = categories(year, labels, tally)
     rows = [Category(i, label) for i, label in zip(cats.ids, cats.labels, strict=True)]
-    rows.append(Category("not_answered", "Not answered"))
+    rows.append(Category("not_answered", t(lang, "not_answered")))
     table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold)
     table["label"] = labels.get(year.id, year.id)
     return table

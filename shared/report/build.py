@@ -18,6 +18,7 @@ from shared.records import DEMO_ALIAS, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
+from shared.report.words import period_label
 from shared.report.period import Period, default_period, is_final, scheduled_period
 from shared.store.port import Store
 
@@ -61,11 +62,12 @@ def build_report(
     counts = load_interactions(store, period.start, period.end, log_form, exclude=demo)
     report: dict[str, Any] = {
         "program": settings.program_name,
+        "lang": lang,
         "generated_on": today.isoformat(),
         "period": {
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),
-            "label": period.label,
+            "label": period_label(period.start, period.end, lang),
             "final": is_final(period, settings.academic_year_start_month),
         },
         "small_cell": settings.small_cell,
@@ -74,7 +76,7 @@ def build_report(
         "survey_note": "",
         "audience": request.audience,
         "activity": activity_part.activity(
-            counts, supporters, settings.small_cell, labels, shared=request.audience == "shared"
+            counts, supporters, settings.small_cell, labels, shared=request.audience == "shared", lang=lang
         ),
     }
     if survey is None:
@@ -142,12 +144,15 @@ def survey_section(
         "answers": columns.rows,
         **barrier_part.response_rate(survey, columns.rows, columns.imported),
         "design": test,
-        "design_text": barrier_part.design_text(test),
-        "services": [{"id": sid, "label": _sentence_case(label)} for sid, label in columns.services],
+        "design_text": barrier_part.design_text(test, lang),
+        # label: as a table header; name: inside a sentence ("... a barrier to peer supporters").
+        "services": [
+            {"id": sid, "label": _sentence_case(label), "name": label} for sid, label in columns.services
+        ],
         **comparison,
-        "k10": barrier_part.k10(columns) if survey.k10 else None,
+        "k10": barrier_part.k10(columns, lang) if survey.k10 else None,
         "by_year_of_study": barrier_part.respondents_by_year(
-            columns, settings.small_cell, form.report_labels(lang)
+            columns, settings.small_cell, form.report_labels(lang), lang
         ),
         "previous": None,
     }

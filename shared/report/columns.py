@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.forms import Field, Form
+from shared.report.words import MESSAGES
 from shared.store.port import Store
 
 SINGLE_TYPES = ("choice", "boolean", "likert")
@@ -175,12 +176,7 @@ def is_imported(answer_id: str) -> bool:
 
 K10_ITEMS = 10
 K10_MAX_MISSING = 1
-K10_PRORATING = (
-    "A K10 total is prorated when one of the ten items was skipped (the nine answers' total "
-    "x 10/9, rounded to the nearest whole number) and left out when more were skipped, "
-    "following the NOCC rule for the K10 (Australian Mental Health Outcomes and Classification "
-    "Network, Kessler-10 scoring guidance)."
-)
+K10_PRORATING = MESSAGES["m_k10"]["en"]  # the rule, in words; shared/report/words.py has it in French
 
 
 def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.config import Settings
 from shared.errors import ServiceError
 from shared.mail import Attachment, InlineImage, Message
-from shared.report.chart import barrier_chart
+from shared.report.chart import barrier_chart, png_size
 from shared.report.render import title, to_csv, to_email_html, to_text
 
 CHART_CID = "barrier-chart"
@@ -20,18 +19,19 @@ class NoCoordinators(ServiceError):
     code = "no_coordinators"
 
 
-def report_message(report: dict[str, Any], settings: Settings) -> Message:
-    if not settings.coordinators:
+def report_message(report: dict[str, Any], to: tuple[str, ...]) -> Message:
+    """The report, already built in its readers' language, as one message to ``to``."""
+    if not to:
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )
     chart = barrier_chart(report)
     period = report["period"]
     return Message(
-        to=settings.coordinators,
+        to=to,
         subject=title(report),
         text=to_text(report),
-        html=to_email_html(report, f"cid:{CHART_CID}" if chart else None),
+        html=to_email_html(report, f"cid:{CHART_CID}" if chart else None, png_size(chart) if chart else None),
         inline_images=(InlineImage(CHART_CID, chart),) if chart else (),
         attachments=(
             Attachment(

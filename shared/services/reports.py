@@ -138,12 +138,16 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else str(value)
 
 
-def build(app: App, options: ReportOptions, now: datetime | None = None) -> dict[str, Any]:
-    """The report as a JSON-ready dict, as of ``now`` (default: the current time)."""
+def build(
+    app: App, options: ReportOptions, now: datetime | None = None, *, lang: str | None = None
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict, as of ``now`` (default: the current time), in ``lang``
+    (default: the options' language, else ``SIDEBYSIDE_REPORT_LANGUAGE``)."""
     from shared.report.build import build_report
 
     today = local_today(now or datetime.now(UTC), app.settings.timezone)
-    return build_report(app.store, app.settings, options.request(), today=today)
+    chosen = lang or options.lang or app.settings.report_language
+    return build_report(app.store, app.settings, options.request(), today=today, lang=chosen)
 
 
 def render(report: dict[str, Any], fmt: str) -> str:
@@ -153,19 +157,41 @@ def render(report: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return out.to_json(report)
     if fmt == "html":
-        from shared.report.chart import barrier_chart
+        from shared.report.chart import barrier_chart, png_size
 
         # A file on its own has no cid: parts, so the chart goes in as a data: URL.
-        return out.to_email_html(report, out.data_url(barrier_chart(report)))
+        png = barrier_chart(report)
+        return out.to_email_html(report, out.data_url(png), png_size(png) if png else None)
     return out.to_text(report)
 
 
-def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
-    """Build the report and mail it to the coordinators; the transport's message id."""
-    from shared.report.email import report_message
+def recipients(app: App) -> list[tuple[str, str]]:
+    """Who gets the scheduled report, as (address, language) pairs.
 
-    report = build(app, options, now)
-    return app.mailer.send(report_message(report, app.settings))
+    Coordinators are not stored yet, so every address in ``SIDEBYSIDE_COORDINATORS`` gets
+    ``SIDEBYSIDE_REPORT_LANGUAGE``; when coordinators are stored with a language preference,
+    this is the one place that reads them.
+    """
+    return [(address, app.settings.report_language) for address in app.settings.coordinators]
+
+
+def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
+    """Build the report once per language and mail each copy to the coordinators who read that
+    language (one message per language, all recipients of a language on it); the message ids."""
+    from shared.report.email import NoCoordinators, report_message
+
+    by_lang: dict[str, list[str]] = {}
+    for address, lang in recipients(app):
+        by_lang.setdefault(options.lang or lang, []).append(address)
+    if not by_lang:
+        raise NoCoordinators(
+            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
+        )
+    ids = []
+    for lang, addresses in by_lang.items():
+        report = build(app, options, now, lang=lang)
+        ids.append(app.mailer.send(report_message(report, tuple(addresses))))
+    return " ".join(ids)
 
 
 def send_scheduled_report(
