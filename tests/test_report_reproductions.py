@@ -172,7 +172,7 @@ def test_a_table_that_protection_leaves_empty_is_dropped_with_one_line_why(app):
         reports.build(app, reports.ReportOptions(), datetime(2026, 11, 1, 12, tzinfo=UTC)), "text"
     )
     assert "Year 1 + Year 2" not in text
-    section = text.split("Interactions by year of study and level of concern", 1)[1].split("\n\n", 1)[0]
+    section = text.split("Interactions by year of study and concern level", 1)[1].split("\n\n", 1)[0]
     body = [line for line in section.splitlines() if line.strip("-")]
     assert [line.startswith("* ") for line in body] == [True] + [False] * (len(body) - 1)  # one note
     assert "Not shown" in body[0] and "under 5" in " ".join(body)

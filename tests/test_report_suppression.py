@@ -9,6 +9,8 @@ The brute force below enumerates tables; it shares nothing with ``suppress``'s p
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import random
 from collections import defaultdict
@@ -143,8 +145,12 @@ def test_year_tables_show_the_marks_in_every_format(app):
     from shared.report.render import to_csv
 
     csv_text = to_csv(built)
-    for shown in (text, html, csv_text):
+    for shown in (text, html):
         assert "&lt;5" in shown or "<5" in shown
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    hidden = [r for r in rows if r["suppressed"] == "1"]
+    assert hidden and all(r["count"] == "" for r in hidden)
+    assert {r["table"] for r in hidden} == {"year_by_concern", "survey_by_year"}
     assert "year_by_concern" in csv_text and "survey_by_year" in csv_text and "per_supporter" in csv_text
 
 

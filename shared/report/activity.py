@@ -15,8 +15,8 @@ import pandas as pd
 
 from shared.records import Supporter
 from shared.report.columns import Categories, InteractionCounts, categories
-from shared.report.words import month_label, t
 from shared.report.protect import Category, protect_counts, protect_crosstab
+from shared.report.words import month_label, t
 
 REFERRAL_FIELD = "referral"
 NO_REFERRAL = "none"  # the referral choice that means "no referral"

@@ -18,8 +18,8 @@ from shared.records import DEMO_ALIAS, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
-from shared.report.words import period_label
 from shared.report.period import Period, default_period, is_final, scheduled_period
+from shared.report.words import period_label
 from shared.store.port import Store
 
 LOG_FORM = "interaction_log"
