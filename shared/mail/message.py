@@ -95,9 +95,11 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
         mime["Reply-To"] = message.reply_to
     # Everything this program sends is automatic: ask out-of-office responders not to answer.
     mime["Auto-Submitted"] = "auto-generated"
-    mime.set_content(message.text)
+    # Quoted-printable, never base64, for text: base64 on readable text is a spam signal (Rspamd
+    # scores it), and QP keeps an ASCII line as it is.
+    mime.set_content(message.text, cte="quoted-printable")
     if message.html is not None:
-        mime.add_alternative(message.html, subtype="html")
+        mime.add_alternative(message.html, subtype="html", cte="quoted-printable")
         html_part = mime.get_payload()[-1]
         for image in message.inline_images:
             maintype, subtype = _split_type(image.mimetype)
