@@ -87,7 +87,9 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     """
     mime = EmailMessage(policy=POLICY)
     mime["From"] = sender
-    mime["To"] = ", ".join(message.to)
+    # In angle brackets: a bare To: address in a mail with HTML and an image is a spam signal
+    # (SpamAssassin's TO_NO_BRKTS_HTML_IMG). Readers of the header still get the bare addresses.
+    mime["To"] = ", ".join(f"<{address}>" for address in message.to)
     mime["Subject"] = message.subject
     mime["Date"] = format_datetime(datetime.now(UTC))
     mime["Message-ID"] = new_message_id(sender)

@@ -16,7 +16,7 @@ from shared.web.admin import Route
 from shared.web.errors import HttpError
 from shared.web.pages import render_page
 
-KNOWN = {"format", "survey", "from", "to", "test", "lang"}
+KNOWN = {"format", "survey", "from", "to", "test", "lang", "audience"}
 
 
 def report(request: flask.Request) -> flask.Response:
