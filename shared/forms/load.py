@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from shared.forms.messages import LANGS
-from shared.forms.model import Choice, Field, Form, FormDefinitionError, Label, Section
+from shared.forms.model import NONE_CHOICE, Choice, Field, Form, FormDefinitionError, Label, Section
 from shared.forms.types import FIELD_TYPES
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
@@ -190,6 +190,9 @@ class _Reader:
             row_question=self.label(f"{where} row_question", raw["row_question"])
             if "row_question" in raw
             else None,
+            none_choice=self.label(f"{where} none_choice", raw["none_choice"])
+            if "none_choice" in raw
+            else None,
             min=self.number(where, raw, "min"),
             max=self.number(where, raw, "max"),
             min_selected=self.number(where, raw, "min_selected", low=1),
@@ -213,6 +216,8 @@ class _Reader:
         if f.type == "matrix":
             if not f.rows:
                 raise self.fail(where, "a matrix needs rows")
+            if f.none_choice is not None and NONE_CHOICE in f.choice_ids():
+                raise self.fail(where, f"choice id {NONE_CHOICE!r} is taken by none_choice")
             if f.required:
                 raise self.fail(where, "a matrix is always answered (unchecked means no): drop required")
             if clash := sorted({r.id for r in f.rows} & {c.id for c in f.choices}):

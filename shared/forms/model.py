@@ -33,6 +33,9 @@ class FormInvalid(ValueError):
         self.errors = errors
 
 
+NONE_CHOICE = "none"  # the id a matrix row's "None of these" is stored as
+
+
 @dataclass(frozen=True)
 class Label:
     """A text in every supported language."""
@@ -64,6 +67,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     rows: tuple[Choice, ...] = ()  # matrix only
     row_question: Label | None = None  # matrix only: a template naming {row}
+    # matrix only: the label of an explicit "None of these" per row (id NONE_CHOICE). With it, a
+    # row with nothing checked is no answer for that row, not "no barrier".
+    none_choice: Label | None = None
     min: int | None = None
     max: int | None = None
     min_selected: int | None = None

@@ -228,20 +228,49 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
 
-def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date) -> None:
+class BlankAnswer(Invalid):
+    """Nothing was answered: the student is asked to confirm, so one stray tap does not spend the link."""
+
+    code = "confirm_blank"
+
+
+CONFIRM_BLANK = "confirm_blank"  # sent (as "1" or true) with an answer the student confirmed blank
+
+
+def is_blank(clean: Mapping[str, Any]) -> bool:
+    """True when a validated answer answers nothing (a matrix with no service answered included)."""
+    return not any(value not in (None, "", [], {}) for value in clean.values())
+
+
+def answer(
+    store: Store,
+    ballot: Ballot,
+    data: Mapping[str, Any],
+    lang: str,
+    today: date,
+    *,
+    confirmed_blank: bool = False,
+) -> None:
     """Validate ``data`` and store it as one answer, using the ballot's link up.
 
-    :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
-    even by a concurrent request, gives :class:`AlreadyAnswered`.
+    :class:`Invalid` (with per-question ``errors``) stores nothing; an answer with nothing in it
+    gives :class:`BlankAnswer` unless confirmed (``confirmed_blank``, or ``confirm_blank`` in a
+    JSON body); a link used meanwhile, even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
     from shared.forms import FormInvalid, ValidationContext
+    from shared.forms.messages import message
 
+    data = dict(data)
+    confirmed_blank = confirmed_blank or data.pop(CONFIRM_BLANK, None) in (True, "1")
     try:
         clean = ballot.form.validate(
             data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
+    if is_blank(clean) and not confirmed_blank:
+        text = message("confirm_blank", lang)
+        raise BlankAnswer(text, errors={CONFIRM_BLANK: [text]})
     # A random id and the day only: nothing in the answer points back to the link.
     record = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
     try:
@@ -250,8 +279,16 @@ def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, tod
         raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
 
 
-def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
+def submit_answer(
+    store: Store,
+    token: str,
+    data: Mapping[str, Any],
+    lang: str,
+    today: date,
+    *,
+    confirmed_blank: bool = False,
+) -> Ballot:
     """:func:`open_ballot` then :func:`answer`: answer the survey behind ``token``."""
     ballot = open_ballot(store, token, today)
-    answer(store, ballot, data, lang, today)
+    answer(store, ballot, data, lang, today, confirmed_blank=confirmed_blank)
     return ballot

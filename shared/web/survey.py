@@ -22,7 +22,7 @@ from shared.web.errors import HttpError
 from shared.web.http import endpoint, json_body, require_form_or_json, require_methods, wants_json
 from shared.web.pages import pick_lang, render_page
 
-PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+PAGE_FIELDS = ("lang", surveys.CONFIRM_BLANK)  # the page's own names, not answers
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
@@ -113,7 +113,12 @@ def _notice(lang: str, code: str, status: int, body: str, heading: str | None = 
 
 
 def _render_survey(
-    ballot: surveys.Ballot, lang: str, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
+    ballot: surveys.Ballot,
+    lang: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int = 200,
+    confirm_blank: bool = False,
 ) -> flask.Response:
     fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
     return render_page(
@@ -124,7 +129,8 @@ def _render_survey(
         text=TEXT[lang],
         dates=_dates(ballot.survey, lang, closed=False),
         fields=fields,
-        has_errors=bool(errors),
+        has_errors=bool(errors) and not confirm_blank,
+        confirm_blank=confirm_blank,
         switch=_switch(lang),
     )
 
@@ -167,13 +173,15 @@ def _submit(request: flask.Request, token: str) -> Any:
         # The link is checked first: a used or unknown link says so, whatever was sent.
         ballot = surveys.open_ballot(app.store, token, today)
         data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
-        surveys.answer(app.store, ballot, data, lang, today)
+        confirmed = not as_json and request.form.get(surveys.CONFIRM_BLANK) == "1"
+        surveys.answer(app.store, ballot, data, lang, today, confirmed_blank=confirmed)
     except REFUSALS as error:
         return _refusal(request, error)
     except Invalid as error:
         if as_json:
             raise
-        return _render_survey(ballot, lang, data, error.errors or {}, status=400)
+        blank = error.code == surveys.BlankAnswer.code
+        return _render_survey(ballot, lang, data, error.errors or {}, status=400, confirm_blank=blank)
     if as_json:
         return {"status": "stored"}, 201
     # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
