@@ -176,3 +176,38 @@ def test_a_table_that_protection_leaves_empty_is_dropped_with_one_line_why(app):
     body = [line for line in section.splitlines() if line.strip("-")]
     assert [line.startswith("* ") for line in body] == [True] + [False] * (len(body) - 1)  # one note
     assert "Not shown" in body[0] and "under 5" in " ".join(body)
+
+
+def test_blank_services_are_no_answer_and_none_of_these_is_an_answer(app):
+    answers = [
+        {"barriers": {"faculty_services": ["career_impact"], "peer_support": ["none"]}},
+        {"barriers": {"faculty_services": ["none"], "peer_support": ["none"]}},
+        {"barriers": {}},  # a blank submission, confirmed: no answer for either service
+        {"barriers": {"faculty_services": ["career_impact"]}},  # peer support left untouched
+    ]
+    add_survey(app.store, "2026", answers)
+    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    paired = report_at(app, now)["survey"]
+    career = {b["id"]: b for b in paired["barriers"]}["career_impact"]
+    # Today all four count, as respondents with no barrier: 2 of 4 (50%) against 0 of 4.
+    assert paired["respondents"] == 2  # the pairs: answered for both services
+    assert career["n"] == {"faculty_services": 2, "peer_support": 2}
+    assert career["counts"] == {"faculty_services": 1, "peer_support": 0}
+    assert career["percent"]["faculty_services"] == 50.0
+    independent = report_at(app, now, test="independent")["survey"]
+    career = {b["id"]: b for b in independent["barriers"]}["career_impact"]
+    assert career["n"] == {"faculty_services": 3, "peer_support": 2}
+    assert career["counts"] == {"faculty_services": 2, "peer_support": 0}
+    notes = " ".join(independent["notes"])
+    assert "1 answer(s) checked nothing for Faculty services" in notes
+    assert "2 answer(s) checked nothing for peer supporters" in notes
+    assert "stored before the survey offered" not in notes  # no answer from before the choice
+
+
+def test_answers_stored_before_none_of_these_are_read_as_before_and_said_so(app):
+    old = [{"barriers": {"faculty_services": [], "peer_support": ["stigma"]}}] * 3
+    add_survey(app.store, "2025", old)
+    survey = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]
+    stigma = {b["id"]: b for b in survey["barriers"]}["stigma"]
+    assert survey["respondents"] == 3 and stigma["counts"] == {"faculty_services": 0, "peer_support": 3}
+    assert any(note.startswith("3 answer(s) list a service with nothing checked") for note in survey["notes"])

@@ -15,7 +15,6 @@ P values are adjusted across the barriers with Holm's method. The statistics the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,8 +29,12 @@ from shared.report.words import t
 TESTS = ("paired", "independent")
 
 
-def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
-    """The barrier table as JSON-ready dicts, with the notes a reader needs."""
+def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> dict[str, Any]:
+    """The barrier table as JSON-ready dicts, with the notes a reader needs.
+
+    Each service counts only the respondents who answered for it (a barrier or "None of
+    these"); the paired comparison only those who answered for both.
+    """
     services = [sid for sid, _ in columns.services]
     notes: list[str] = []
     if len(services) < 2 or not columns.barriers:
@@ -47,28 +50,47 @@ def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
         )
     first, second = services[0], services[1]
     matrix = columns.matrix  # respondents x services x barriers, 1 = checked
-    n = matrix.shape[0]
+    total = matrix.shape[0]
+    answered = columns.answered if total else np.zeros((0, len(services)), bool)
+    masks = {sid: answered[:, s] for s, sid in enumerate(services)}
+    both = masks[first] & masks[second]
+    if test == "paired":  # the pairs: respondents who answered for both services
+        masks[first] = masks[second] = both
+        n = int(both.sum())
+    else:
+        n = int((masks[first] | masks[second]).sum())
+    sizes = {sid: int(mask.sum()) for sid, mask in masks.items()}
     if columns.without_matrix:
         notes.append(
             f"{columns.without_matrix} answer(s) hold no barrier answers at all and are left out of this table."
         )
+    for s, (_sid, name) in enumerate(columns.services):
+        left = total - int(answered[:, s].sum())
+        if left:
+            notes.append(t(lang, "not_answered_service", n=left, service=name))
+    if test == "paired" and total and int(both.sum()) < int(answered.any(axis=1).sum()):
+        notes.append(t(lang, "paired_only_both", n=int(both.sum())))
+    if columns.legacy:
+        notes.append(t(lang, "m_old_answers_n", n=columns.legacy))
     rows: list[dict[str, Any]] = []
     results: list[stats.Comparison] = []
     for b, (barrier_id, label) in enumerate(columns.barriers):
-        a = matrix[:, 0, b] if n else np.zeros(0, np.uint8)
-        c = matrix[:, 1, b] if n else np.zeros(0, np.uint8)
+        a = matrix[masks[first], 0, b]
+        c = matrix[masks[second], 1, b]
         if test == "paired":
             result = compare_paired_cells(*paired_cells(a, c), labels=(first, second))
         else:
-            result = stats.compare_independent(int(a.sum()), n, int(c.sum()), n, labels=(first, second))
+            result = stats.compare_independent(
+                int(a.sum()), sizes[first], int(c.sum()), sizes[second], labels=(first, second)
+            )
         results.append(result)
-        counts = {sid: int(matrix[:, s, b].sum()) if n else 0 for s, sid in enumerate(services)}
-        percent = {sid: (100.0 * counts[sid] / n if n else None) for sid in services}
+        counts = {sid: int(matrix[masks[sid], s, b].sum()) for s, sid in enumerate(services)}
+        percent = {sid: (100.0 * counts[sid] / sizes[sid] if sizes[sid] else None) for sid in services}
         rows.append(
             {
                 "id": barrier_id,
                 "label": label,
-                "n": {sid: n for sid in services},
+                "n": dict(sizes),
                 "counts": counts,
                 "percent": percent,
                 "difference": result.difference,
@@ -172,11 +194,12 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
     previous_services = {sid: s for s, (sid, _) in enumerate(last.services)}
     rows = []
     for b, (barrier_id, label) in enumerate(this.barriers):
-        now = {sid: _percent(this.matrix[:, s, b], n_this) for s, sid in enumerate(services)}
+        # Each service over the respondents who answered for it.
+        now = {sid: _answered_percent(this, s, b) for s, sid in enumerate(services)}
         then: dict[str, float | None] = {}
         for sid in services:
             lb, ls = previous_barriers.get(barrier_id), previous_services.get(sid)
-            then[sid] = None if lb is None or ls is None else _percent(last.matrix[:, ls, lb], n_last)
+            then[sid] = None if lb is None or ls is None else _answered_percent(last, ls, lb)
         rows.append(
             {
                 "id": barrier_id,
@@ -218,5 +241,9 @@ def respondents_by_year(
     return table
 
 
-def _percent(column: Sequence[int] | np.ndarray, n: int) -> float | None:
-    return 100.0 * float(np.sum(column)) / n if n else None
+def _answered_percent(columns: AnswerColumns, s: int, b: int) -> float | None:
+    if not columns.matrix.shape[0]:
+        return None
+    mask = columns.answered[:, s]
+    n = int(mask.sum())
+    return 100.0 * float(np.sum(columns.matrix[mask, s, b])) / n if n else None

@@ -136,7 +136,7 @@ def survey_section(
     columns = load_answers(
         store, survey.id, form, year_field=activity_part.YEAR_FIELD, k10=survey.k10, lang=lang
     )
-    comparison = barrier_part.compare_barriers(columns, test)
+    comparison = barrier_part.compare_barriers(columns, test, lang)
     section: dict[str, Any] = {
         "id": survey.id,
         "form": survey.form,

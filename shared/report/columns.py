@@ -153,6 +153,10 @@ class AnswerColumns:
     barriers: list[tuple[str, str]] = field(default_factory=list)  # (id, label): its choices
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), np.uint8))
     without_matrix: int = 0  # answers that hold no barrier matrix at all
+    # respondents x services: True when the respondent answered for that service (a barrier or
+    # "None of these", or, in answers from before that choice, the service listed at all)
+    answered: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+    legacy: int = 0  # answers with a service listed with nothing checked: read as "no barrier"
     imported: int = 0  # answers imported from a file rather than given through a link
     year_field: Field | None = None
     year_counts: dict[str | None, int] = field(
@@ -222,6 +226,9 @@ def load_answers(
     position = {b: i for i, b in enumerate(barriers)}
     cells = bytearray()
     blank = bytes(width)
+    width_or_1 = width or 1
+    answered = bytearray()  # respondents x services, 1 = answered for that service
+    no_service = bytes(len(services))
     year = None
     if year_field:
         try:
@@ -239,12 +246,19 @@ def load_answers(
         if isinstance(grid, Mapping):
             base = len(cells)
             cells += blank
+            answered += no_service
+            legacy = False
             for s, service in enumerate(services):
+                if service not in grid:
+                    continue  # not answered for this service (neither a barrier nor "None of these")
+                answered[base // width_or_1 * len(services) + s] = 1
                 chosen = grid.get(service) or ()
+                legacy = legacy or not chosen
                 for barrier in chosen if isinstance(chosen, list) else ():
                     b = position.get(barrier)
                     if b is not None:
                         cells[base + s * len(barriers) + b] = 1
+            out.legacy += legacy
         else:
             out.without_matrix += 1
         if year is not None:
@@ -264,5 +278,7 @@ def load_answers(
     out.rows = rows
     matrix = np.frombuffer(bytes(cells), dtype=np.uint8)
     out.matrix = matrix.reshape(-1, len(services), len(barriers)) if width else np.zeros((0, 0, 0), np.uint8)
+    mask = np.frombuffer(bytes(answered), dtype=np.uint8).astype(bool)
+    out.answered = mask.reshape(-1, len(services)) if width else np.zeros((0, 0), bool)
     out.year_field = year
     return out

@@ -266,11 +266,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "la règle du NOCC pour le K10 (Australian Mental Health Outcomes and Classification Network, "
         "consignes de cotation du Kessler-10). Catégories : Andrews et Slade (2001).",
     },
-    "m_old_answers": {
-        "en": "Answers stored before the survey offered “None of these” are read as before: a service with "
-        "nothing checked counts as no barrier.",
-        "fr": "Les réponses enregistrées avant l'ajout du choix « Aucun de ceux-ci » sont lues comme avant : "
-        "un service sans case cochée compte comme sans obstacle.",
+    "not_answered_service": {
+        "en": "{n} answer(s) checked nothing for {service} (neither a barrier nor “None of these”): "
+        "left out of its percentages.",
+        "fr": "{n} réponse(s) sans aucune case cochée pour les {service} (ni obstacle ni « Aucun de "
+        "ceux-ci ») : exclues de ses pourcentages.",
+    },
+    "paired_only_both": {
+        "en": "The paired comparison uses the {n} respondents who answered for both services.",
+        "fr": "La comparaison appariée porte sur les {n} répondants qui ont répondu pour les deux services.",
+    },
+    "m_old_answers_n": {
+        "en": "{n} answer(s) list a service with nothing checked (stored before the survey offered “None of "
+        "these”, or imported from a file): read, as before, as no barrier for that service.",
+        "fr": "{n} réponse(s) donnent un service sans case cochée (enregistrées avant l'ajout du choix "
+        "« Aucun de ceux-ci », ou importées d'un fichier) : lues, comme avant, comme sans obstacle pour ce "
+        "service.",
     },
 }
 
