@@ -1,7 +1,9 @@
-"""Assemble the coordinators' report as one JSON-ready dict; every output format is made from it.
+"""Assemble the coordinators' report as one :class:`~shared.report.model.Report`; every output
+format is made from it.
 
-The dict holds plain numbers (``None`` where a figure cannot be computed, never NaN) and the
-notes that say why. ``tables.py`` turns it into display tables for text, HTML, email and CSV.
+It holds plain numbers (``None`` where a figure cannot be computed, never NaN) and the notes
+that say why, in the report's language. ``tables.py`` turns it into display tables for text,
+HTML, email and CSV; ``model.to_jsonable`` into JSON.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from shared.config import Settings
 from shared.errors import Invalid
@@ -18,6 +19,7 @@ from shared.records import DEMO_ALIAS, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
+from shared.report.model import Report, ReportPeriod, Service, SurveySection
 from shared.report.period import Period, default_period, is_final, scheduled_period
 from shared.report.words import period_label
 from shared.store.port import Store
@@ -48,8 +50,8 @@ def build_report(
     today: date,
     lang: str = "en",
     forms: Callable[[str], Form] = load_form,
-) -> dict[str, Any]:
-    """The whole report for ``request`` as of ``today`` (in the program's time zone)."""
+) -> Report:
+    """The whole report for ``request`` as of ``today`` (in the program's time zone), in ``lang``."""
     period = resolve_period(request, today, settings.academic_year_start_month)
     surveys = store.list_surveys()
     survey = pick_survey(surveys, request.survey_id)
@@ -60,30 +62,28 @@ def build_report(
     supporters = [s for s in everyone if s.alias != DEMO_ALIAS]
     demo = frozenset(s.id for s in everyone if s.alias == DEMO_ALIAS)
     counts = load_interactions(store, period.start, period.end, log_form, exclude=demo)
-    report: dict[str, Any] = {
-        "program": settings.program_name,
-        "lang": lang,
-        "generated_on": today.isoformat(),
-        "period": {
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "label": period_label(period.start, period.end, lang),
-            "final": is_final(period, settings.academic_year_start_month),
-        },
-        "small_cell": settings.small_cell,
-        "test": request.test,
-        "survey": None,
-        "survey_note": "",
-        "audience": request.audience,
-        "activity": activity_part.activity(
+    section = None
+    if survey is not None:
+        section = survey_section(store, settings, survey, surveys, request.test, lang, forms)
+    return Report(
+        program=settings.program_name,
+        lang=lang,
+        generated_on=today.isoformat(),
+        period=ReportPeriod(
+            from_=period.start.isoformat(),
+            to=period.end.isoformat(),
+            label=period_label(period.start, period.end, lang),
+            final=is_final(period, settings.academic_year_start_month),
+        ),
+        small_cell=settings.small_cell,
+        test=request.test,
+        audience=request.audience,
+        survey=section,
+        survey_note="" if section else "No survey has been created yet, so there are no barrier results.",
+        activity=activity_part.activity(
             counts, supporters, settings.small_cell, labels, shared=request.audience == "shared", lang=lang
         ),
-    }
-    if survey is None:
-        report["survey_note"] = "No survey has been created yet, so there are no barrier results."
-    else:
-        report["survey"] = survey_section(store, settings, survey, surveys, request.test, lang, forms)
-    return report
+    )
 
 
 def resolve_period(request: ReportRequest, today: date, start_month: int) -> Period:
@@ -131,39 +131,45 @@ def survey_section(
     test: str,
     lang: str,
     forms: Callable[[str], Form],
-) -> dict[str, Any]:
+) -> SurveySection:
     form = forms(survey.form)
     columns = load_answers(
         store, survey.id, form, year_field=activity_part.YEAR_FIELD, k10=survey.k10, lang=lang
     )
     comparison = barrier_part.compare_barriers(columns, test, lang)
-    section: dict[str, Any] = {
-        "id": survey.id,
-        "form": survey.form,
-        "title": form.title.get(lang),
-        "answers": columns.rows,
-        **barrier_part.response_rate(survey, columns.rows, columns.imported),
-        "design": test,
-        "design_text": barrier_part.design_text(test, lang),
-        # label: as a table header; name: inside a sentence ("... a barrier to peer supporters").
-        "services": [
-            {"id": sid, "label": _sentence_case(label), "name": label} for sid, label in columns.services
-        ],
-        **comparison,
-        "k10": barrier_part.k10(columns, lang) if survey.k10 else None,
-        "by_year_of_study": barrier_part.respondents_by_year(
-            columns, settings.small_cell, form.report_labels(lang), lang
-        ),
-        "previous": None,
-    }
-    if columns.rows == 0:
-        section["notes"] = ["This survey has no answers yet.", *section["notes"]]
+    rate = barrier_part.response_rate(survey, columns.rows, columns.imported)
+    previous = None
     last = previous_survey(surveys, survey)
     if last is not None:
         last_form = forms(last.form)
         last_columns = load_answers(store, last.id, last_form, year_field=None, k10=False, lang=lang)
-        section["previous"] = barrier_part.year_over_year(columns, last_columns, last)
-    return section
+        previous = barrier_part.year_over_year(columns, last_columns, last)
+    notes = comparison.notes if columns.rows else ["This survey has no answers yet.", *comparison.notes]
+    return SurveySection(
+        id=survey.id,
+        form=survey.form,
+        title=form.title.get(lang),
+        answers=columns.rows,
+        links_issued=rate.links_issued,
+        imported=rate.imported,
+        response_rate=rate.response_rate,
+        response_rate_note=rate.response_rate_note,
+        design=test,
+        design_text=barrier_part.design_text(test, lang),
+        # label: as a table header; name: inside a sentence ("... a barrier to peer supporters").
+        services=[Service(sid, _sentence_case(label), label) for sid, label in columns.services],
+        barriers=comparison.barriers,
+        respondents=comparison.respondents,
+        notes=notes,
+        first=comparison.first,
+        second=comparison.second,
+        adjustment=comparison.adjustment,
+        k10=barrier_part.k10(columns, lang) if survey.k10 else None,
+        by_year_of_study=barrier_part.respondents_by_year(
+            columns, settings.small_cell, form.report_labels(lang), lang
+        ),
+        previous=previous,
+    )
 
 
 def _sentence_case(label: str) -> str:

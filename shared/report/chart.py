@@ -10,11 +10,11 @@ import io
 import math
 import struct
 import textwrap
-from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from shared.report.model import Report
 from shared.report.words import pct, t
 
 COLOURS = ("#1f5f8b", "#e08a1e", "#5b8c3a", "#8b1f5f")  # distinguishable in grey and for colour-blind readers
@@ -30,14 +30,14 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width * 100 // DPI, height * 100 // DPI
 
 
-def barrier_chart(report: dict[str, Any]) -> bytes | None:
+def barrier_chart(report: Report) -> bytes | None:
     """A horizontal bar chart of percent per service for each barrier, or None with nothing to draw."""
-    survey = report.get("survey")
-    if not survey or not survey.get("barriers") or not survey.get("respondents"):
+    survey = report.survey
+    if not survey or not survey.barriers or not survey.respondents:
         return None
-    barriers = survey["barriers"]
-    services = survey["services"]
-    lang = str(report.get("lang") or "en")
+    barriers = survey.barriers
+    services = survey.services
+    lang = str(report.lang or "en")
     height = 1.4 + 0.6 * len(barriers) * max(1, len(services)) / 2
     figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -45,14 +45,14 @@ def barrier_chart(report: dict[str, Any]) -> bytes | None:
     bar = 0.8 / max(1, len(services))
     positions = list(range(len(barriers)))
     for k, service in enumerate(services):
-        values = [b["percent"][service["id"]] or 0.0 for b in barriers]
+        values = [b.percent[service.id] or 0.0 for b in barriers]
         ys = [p + (k - (len(services) - 1) / 2) * bar for p in positions]
-        bars = axes.barh(ys, values, height=bar, label=service["label"], color=COLOURS[k % len(COLOURS)])
+        bars = axes.barh(ys, values, height=bar, label=service.label, color=COLOURS[k % len(COLOURS)])
         axes.bar_label(bars, labels=[pct(v, lang) for v in values], padding=2, fontsize=7)
-    axes.set_yticks(positions, ["\n".join(textwrap.wrap(b["label"], 24)) for b in barriers], fontsize=7)
+    axes.set_yticks(positions, ["\n".join(textwrap.wrap(b.label, 24)) for b in barriers], fontsize=7)
     axes.invert_yaxis()  # first barrier at the top, as in the table
-    axes.set_xlabel(t(lang, "chart_axis", n=survey["respondents"]), fontsize=8)
-    highest = max((b["percent"][s["id"]] or 0.0) for b in barriers for s in services)
+    axes.set_xlabel(t(lang, "chart_axis", n=survey.respondents), fontsize=8)
+    highest = max((b.percent[s.id] or 0.0) for b in barriers for s in services)
     axes.set_xlim(0, min(112.0, 10.0 * math.ceil((highest + 12.0) / 10.0)))  # room for the labels
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(loc="best", fontsize=8)

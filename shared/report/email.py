@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared.errors import ServiceError
 from shared.mail import Attachment, InlineImage, Message
 from shared.report.chart import barrier_chart, png_size
+from shared.report.model import Report
 from shared.report.render import title, to_csv, to_email_html, to_text
 
 CHART_CID = "barrier-chart"
@@ -19,14 +18,14 @@ class NoCoordinators(ServiceError):
     code = "no_coordinators"
 
 
-def report_message(report: dict[str, Any], to: tuple[str, ...]) -> Message:
+def report_message(report: Report, to: tuple[str, ...]) -> Message:
     """The report, already built in its readers' language, as one message to ``to``."""
     if not to:
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )
     chart = barrier_chart(report)
-    period = report["period"]
+    period = report.period
     return Message(
         to=to,
         subject=title(report),
@@ -35,7 +34,7 @@ def report_message(report: dict[str, Any], to: tuple[str, ...]) -> Message:
         inline_images=(InlineImage(CHART_CID, chart),) if chart else (),
         attachments=(
             Attachment(
-                f"report-{period['from']}-to-{period['to']}.csv",
+                f"report-{period.from_}-to-{period.to}.csv",
                 to_csv(report).encode("utf-8-sig"),  # the BOM makes spreadsheet apps read UTF-8
                 "text/csv",
             ),

@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shared.report.model import Report, to_jsonable
 from shared.report.summary import sentences
 from shared.report.tables import Table, chart_alt, summary, tables
 from shared.report.words import t
@@ -43,49 +44,49 @@ CSV_COLUMNS = (
 )
 
 
-def title(report: dict[str, Any]) -> str:
+def title(report: Report) -> str:
     lang = _lang(report)
-    period = report["period"]
-    if period.get("final"):
-        years = f"{period['from'][:4]}-{period['to'][:4]}"
-        return t(lang, "title_final", program=report["program"], years=years, period=period["label"])
-    return t(lang, "title", program=report["program"], period=period["label"])
+    period = report.period
+    if period.final:
+        years = f"{period.from_[:4]}-{period.to[:4]}"
+        return t(lang, "title_final", program=report.program, years=years, period=period.label)
+    return t(lang, "title", program=report.program, period=period.label)
 
 
-def audience_line(report: dict[str, Any]) -> str:
+def audience_line(report: Report) -> str:
     lang = _lang(report)
-    if report.get("audience") == "shared":
-        return t(lang, "audience_shared", threshold=report["small_cell"])
+    if report.audience == "shared":
+        return t(lang, "audience_shared", threshold=report.small_cell)
     return t(lang, "audience_coordinators")
 
 
-def methods(report: dict[str, Any]) -> list[str]:
+def methods(report: Report) -> list[str]:
     """The short "How these numbers were computed" section, at the end of every format."""
     lang = _lang(report)
     out = []
-    survey = report.get("survey")
+    survey = report.survey
     if survey is not None:
-        out.append(survey["design_text"])
-        tested = sum(b.get("p_adjusted") is not None for b in survey.get("barriers", []))
+        out.append(survey.design_text)
+        tested = sum(b.p_adjusted is not None for b in survey.barriers)
         if tested:
             out.append(t(lang, "m_holm", n=tested))
-        if survey.get("k10"):
+        if survey.k10:
             out.append(t(lang, "m_k10"))
-    supporter = t(lang, "m_per_supporter") if report.get("audience") == "shared" else ""
-    out.append(t(lang, "m_small_cell", threshold=report["small_cell"], supporter=supporter))
+    supporter = t(lang, "m_per_supporter") if report.audience == "shared" else ""
+    out.append(t(lang, "m_small_cell", threshold=report.small_cell, supporter=supporter))
     return out
 
 
-def to_json(report: dict[str, Any]) -> str:
+def to_json(report: Report) -> str:
     # allow_nan=False: a NaN that slipped through is a bug to hear about, not a "NaN" to print.
-    return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(to_jsonable(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
 
 
-def to_text(report: dict[str, Any]) -> str:
+def to_text(report: Report) -> str:
     """The plain-text part: every line at most :data:`WIDTH` characters, every table written as
     one block per row ("Label" then "  column: value" lines), which no wrapping can break."""
     lang = _lang(report)
@@ -123,7 +124,7 @@ def _blocks(table: Table, lang: str) -> list[str]:
     return out
 
 
-def to_csv(report: dict[str, Any]) -> str:
+def to_csv(report: Report) -> str:
     """Tidy data: one row per table cell, numbers as numbers (a point for the decimal in every
     language, so any program reads them), a hidden count empty with ``suppressed`` 1."""
     buffer = io.StringIO()
@@ -157,8 +158,8 @@ def _number(value: float | None) -> str:
     return repr(round(float(value), 10))
 
 
-def _lang(report: dict[str, Any]) -> str:
-    return str(report.get("lang") or "en")
+def _lang(report: Report) -> str:
+    return str(report.lang or "en")
 
 
 @cache
@@ -172,7 +173,7 @@ def _env() -> Environment:
 
 
 def context(
-    report: dict[str, Any], chart_src: str | None, chart_size: tuple[int, int] | None = None
+    report: Report, chart_src: str | None, chart_size: tuple[int, int] | None = None
 ) -> dict[str, Any]:
     """What both HTML templates show, in reading order: title, audience, summary sentences, key
     figures, chart, tables, then the methods."""
@@ -196,9 +197,7 @@ def context(
     }
 
 
-def to_email_html(
-    report: dict[str, Any], chart_src: str | None, chart_size: tuple[int, int] | None = None
-) -> str:
+def to_email_html(report: Report, chart_src: str | None, chart_size: tuple[int, int] | None = None) -> str:
     """One HTML document for mail clients: tables and inline styles. ``chart_src`` is the chart's
     address: ``cid:...`` in a mail, a data: URL in a file on its own; ``chart_size`` its width and
     height in CSS pixels (the image's attributes, which Outlook needs)."""
@@ -209,7 +208,7 @@ def data_url(png: bytes | None) -> str | None:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else None
 
 
-def page_context(report: dict[str, Any], chart_png: bytes | None) -> dict[str, Any]:
+def page_context(report: Report, chart_png: bytes | None) -> dict[str, Any]:
     """What ``report_admin.html`` needs; the chart is a data: URL, which the site's CSP allows."""
     from shared.report.chart import png_size
 

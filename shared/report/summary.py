@@ -8,8 +8,7 @@ could be computed the report says there are too few answers to compare.
 
 from __future__ import annotations
 
-from typing import Any
-
+from shared.report.model import Activity, BarrierRow, Report, SurveySection
 from shared.report.tables import p_text, pct
 from shared.report.words import t
 
@@ -19,34 +18,34 @@ VERY = 0.01
 MAX_BARRIER_SENTENCES = 2  # the clearest differences; the table has the rest
 
 
-def sentences(report: dict[str, Any]) -> list[str]:
+def sentences(report: Report) -> list[str]:
     """The summary sentences in the report's language, most important first."""
-    lang = str(report.get("lang") or "en")
+    lang = str(report.lang or "en")
     out: list[str] = []
-    survey = report.get("survey")
+    survey = report.survey
     if survey is None:
         out.append(t(lang, "s_no_survey"))
     else:
         out += _survey(survey, lang)
-    out += _activity(report["activity"], lang)
+    out += _activity(report.activity, lang)
     return out[:MAX_SENTENCES]
 
 
-def _survey(survey: dict[str, Any], lang: str) -> list[str]:
-    rate = survey.get("response_rate")
+def _survey(survey: SurveySection, lang: str) -> list[str]:
+    rate = survey.response_rate
     shown = t(lang, "s_rate", rate=pct(rate, lang)) if rate is not None else ""
-    out = [t(lang, "s_respondents", n=survey["answers"], rate=shown)]
-    services = {s["id"]: s["name"] for s in survey.get("services", [])}
-    first, second = services.get(survey.get("first", "")), services.get(survey.get("second", ""))
+    out = [t(lang, "s_respondents", n=survey.answers, rate=shown)]
+    services = {s.id: s.name for s in survey.services}
+    first, second = services.get(survey.first), services.get(survey.second)
     if not first or not second:
         return out
-    rows = [b for b in survey.get("barriers", []) if b.get("p_adjusted") is not None]
+    rows = [b for b in survey.barriers if b.p_adjusted is not None]
     if not rows:
         return [*out, t(lang, "s_too_few", first=first, second=second)]
-    clear = sorted((b for b in rows if b["p_adjusted"] < SIGNIFICANT), key=lambda b: b["p_adjusted"])
+    clear = sorted((b for b in rows if b.p_adjusted < SIGNIFICANT), key=lambda b: b.p_adjusted)
     unclear = sorted(
-        (b for b in rows if b["p_adjusted"] >= SIGNIFICANT and b["difference"]),
-        key=lambda b: -abs(b["difference"]),
+        (b for b in rows if b.p_adjusted >= SIGNIFICANT and b.difference),
+        key=lambda b: -abs(b.difference),
     )
     if not clear:
         out.append(t(lang, "s_no_difference", first=first, second=second))
@@ -55,29 +54,29 @@ def _survey(survey: dict[str, Any], lang: str) -> list[str]:
     if len(clear) < MAX_BARRIER_SENTENCES and unclear:
         # The largest difference the tests cannot tell from chance, said as such.
         out.append(_barrier(survey, unclear[0], first, second, lang, "s_could_be_chance"))
-    k10 = survey.get("k10")
-    if k10 and k10.get("n"):
-        high = sum(b["count"] for b in k10["bands"] if b["id"] in ("high", "very_high"))
-        out.append(t(lang, "s_k10", high=high, n=k10["n"], share=pct(100.0 * high / k10["n"], lang)))
+    k10 = survey.k10
+    if k10 and k10.n:
+        high = sum(b.count for b in k10.bands if b.id in ("high", "very_high"))
+        out.append(t(lang, "s_k10", high=high, n=k10.n, share=pct(100.0 * high / k10.n, lang)))
     return out
 
 
-def _barrier(survey: dict[str, Any], b: dict[str, Any], first: str, second: str, lang: str, key: str) -> str:
+def _barrier(survey: SurveySection, b: BarrierRow, first: str, second: str, lang: str, key: str) -> str:
     """One barrier compared, the service that named it more often first."""
-    ids = (survey["first"], survey["second"])
-    if b["difference"] < 0:
+    ids = (survey.first, survey.second)
+    if b.difference < 0:
         first, second, ids = second, first, (ids[1], ids[0])
-    significant = b["p_adjusted"] < SIGNIFICANT
+    significant = b.p_adjusted < SIGNIFICANT
     return t(
         lang,
         key,
-        barrier=b["label"],
+        barrier=b.label,
         first=first,
         second=second,
-        p1=pct(b["percent"][ids[0]], lang),
-        p2=pct(b["percent"][ids[1]], lang),
-        how=t(lang, "very_unlikely" if b["p_adjusted"] < VERY else "unlikely"),
-        p=_p_words(b["p_adjusted"], lang) if significant else p_text(b["p_adjusted_display"], lang),
+        p1=pct(b.percent[ids[0]], lang),
+        p2=pct(b.percent[ids[1]], lang),
+        how=t(lang, "very_unlikely" if b.p_adjusted < VERY else "unlikely"),
+        p=_p_words(b.p_adjusted, lang) if significant else p_text(b.p_adjusted_display, lang),
     )
 
 
@@ -90,8 +89,8 @@ def _p_words(p: float, lang: str) -> str:
     return p_text("P < .05", lang)
 
 
-def _activity(act: dict[str, Any], lang: str) -> list[str]:
-    ref = act["referrals"]
-    if ref.get("count") is not None and ref.get("answered"):
-        return [t(lang, "s_activity", n=act["interactions"], referred=ref["count"])]
-    return [t(lang, "s_activity_plain", n=act["interactions"])]
+def _activity(act: Activity, lang: str) -> list[str]:
+    ref = act.referrals
+    if ref.count is not None and ref.answered:
+        return [t(lang, "s_activity", n=act.interactions, referred=ref.count)]
+    return [t(lang, "s_activity_plain", n=act.interactions)]

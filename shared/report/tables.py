@@ -12,8 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from shared.report.model import (
+    K10,
+    Breakdown,
+    Crosstab,
+    CrosstabRow,
+    ProtectedCounts,
+    ProtectedRow,
+    Report,
+    Shown,
+    SurveySection,
+)
 from shared.report.words import decimal, french_spacing, t
 from shared.report.words import pct as word_pct
 
@@ -82,77 +92,77 @@ def p_text(shown: str, lang: str) -> str:
     return re.sub(r"(?<![\d,])\.(\d)", r"0,\1", shown) if lang == "fr" else shown
 
 
-def _lang(report: dict[str, Any]) -> str:
-    return str(report.get("lang") or "en")
+def _lang(report: Report) -> str:
+    return str(report.lang or "en")
 
 
-def summary(report: dict[str, Any]) -> list[tuple[str, str]]:
+def summary(report: Report) -> list[tuple[str, str]]:
     """The key figures, as (what, value) pairs, for the top of every format."""
     lang = _lang(report)
-    act = report["activity"]
-    sup = act["supporters"]
+    act = report.activity
+    sup = act.supporters
     out = [
-        (t(lang, "f_period"), report["period"]["label"]),
-        (t(lang, "f_interactions"), str(act["interactions"])),
-        (t(lang, "f_supporters"), t(lang, "of", a=sup["active"], b=sup["all"])),
+        (t(lang, "f_period"), report.period.label),
+        (t(lang, "f_interactions"), str(act.interactions)),
+        (t(lang, "f_supporters"), t(lang, "of", a=sup.active, b=sup.all)),
     ]
-    ref = act["referrals"]
-    if ref["count"] is not None:
-        out.append((t(lang, "f_referrals"), count_pct(ref["count"], ref["rate"], lang)))
-    fu = act["follow_ups"]
-    if fu["count"] is not None:
-        out.append((t(lang, "f_follow_ups"), count_pct(fu["count"], fu["rate"], lang)))
-    dur = act["duration"]
-    median = dur["median"]
+    ref = act.referrals
+    if ref.count is not None:
+        out.append((t(lang, "f_referrals"), count_pct(ref.count, ref.rate, lang)))
+    fu = act.follow_ups
+    if fu.count is not None:
+        out.append((t(lang, "f_follow_ups"), count_pct(fu.count, fu.rate, lang)))
+    dur = act.duration
+    median = dur.median
     shown = (
-        t(lang, "minutes", m=f"{median:g}".replace(".", "," if lang == "fr" else "."), n=dur["n"])
+        t(lang, "minutes", m=f"{median:g}".replace(".", "," if lang == "fr" else "."), n=dur.n)
         if median is not None
-        else dur["note"] or DASH
+        else dur.note or DASH
     )
     out.append((t(lang, "f_duration"), shown))
-    survey = report["survey"]
+    survey = report.survey
     if survey is None:
-        out.append((t(lang, "f_survey"), report["survey_note"]))
+        out.append((t(lang, "f_survey"), report.survey_note))
     else:
-        out.append((t(lang, "f_survey"), f"{survey['title']} ({survey['id']})"))
-        out.append((t(lang, "f_answers"), str(survey["answers"])))
-        rate = survey["response_rate"]
+        out.append((t(lang, "f_survey"), f"{survey.title} ({survey.id})"))
+        out.append((t(lang, "f_answers"), str(survey.answers)))
+        rate = survey.response_rate
         out.append(
             (
                 t(lang, "f_rate"),
-                survey["response_rate_note"] or DASH
+                survey.response_rate_note or DASH
                 if rate is None
-                else t(lang, "rate_of_links", rate=pct(rate, lang), links=survey["links_issued"]),
+                else t(lang, "rate_of_links", rate=pct(rate, lang), links=survey.links_issued),
             )
         )
     return out
 
 
-def summary_data(report: dict[str, Any]) -> tuple[Datum, ...]:
+def summary_data(report: Report) -> tuple[Datum, ...]:
     """The key figures that are numbers, for the CSV."""
     lang = _lang(report)
-    act = report["activity"]
+    act = report.activity
     value = t(lang, "value")
     out = [
-        Datum(t(lang, "f_interactions"), value, count=act["interactions"]),
-        Datum(t(lang, "f_supporters"), value, count=act["supporters"]["active"]),
+        Datum(t(lang, "f_interactions"), value, count=act.interactions),
+        Datum(t(lang, "f_supporters"), value, count=act.supporters.active),
     ]
-    ref, fu = act["referrals"], act["follow_ups"]
-    if ref["count"] is not None:
-        out.append(Datum(t(lang, "f_referrals"), value, count=ref["count"], percent=ref["rate"]))
-    if fu["count"] is not None:
-        out.append(Datum(t(lang, "f_follow_ups"), value, count=fu["count"], percent=fu["rate"]))
-    if act["duration"]["median"] is not None:
-        out.append(Datum(t(lang, "f_duration"), value, value=act["duration"]["median"]))
-    survey = report["survey"]
+    ref, fu = act.referrals, act.follow_ups
+    if ref.count is not None:
+        out.append(Datum(t(lang, "f_referrals"), value, count=ref.count, percent=ref.rate))
+    if fu.count is not None:
+        out.append(Datum(t(lang, "f_follow_ups"), value, count=fu.count, percent=fu.rate))
+    if act.duration.median is not None:
+        out.append(Datum(t(lang, "f_duration"), value, value=act.duration.median))
+    survey = report.survey
     if survey is not None:
-        out.append(Datum(t(lang, "f_answers"), value, count=survey["answers"]))
-        if survey["response_rate"] is not None:
-            out.append(Datum(t(lang, "f_rate"), value, percent=survey["response_rate"]))
+        out.append(Datum(t(lang, "f_answers"), value, count=survey.answers))
+        if survey.response_rate is not None:
+            out.append(Datum(t(lang, "f_rate"), value, percent=survey.response_rate))
     return tuple(out)
 
 
-def tables(report: dict[str, Any]) -> list[Table]:
+def tables(report: Report) -> list[Table]:
     """Every table of the report, survey first, in reading order."""
     lang = _lang(report)
     out = [
@@ -164,65 +174,64 @@ def tables(report: dict[str, Any]) -> list[Table]:
             data=summary_data(report),
         )
     ]
-    survey = report["survey"]
+    survey = report.survey
     if survey is not None:
         out.append(barrier_table(survey, lang))
-        if survey.get("previous"):
+        if survey.previous:
             out.append(year_over_year_table(survey, lang))
-        if survey.get("k10"):
-            out.append(k10_table(survey["k10"], lang))
-        if survey.get("by_year_of_study"):
+        if survey.k10:
+            out.append(k10_table(survey.k10, lang))
+        if survey.by_year_of_study:
             out.append(
                 protected_counts_table(
                     "survey_by_year",
                     t(lang, "t_survey_by_year"),
                     t(lang, "h_year"),
                     t(lang, "h_respondents"),
-                    survey["by_year_of_study"],
+                    survey.by_year_of_study,
                     lang,
                 )
             )
-    act = report["activity"]
+    act = report.activity
     month, interactions = t(lang, "h_month"), t(lang, "h_interactions")
     out.append(
         Table(
             "by_month",
             t(lang, "t_by_month"),
             (month, interactions),
-            tuple((m["label"], str(m["count"])) for m in act["by_month"]),
-            tuple(act["notes"]),
-            data=tuple(Datum(m["month"], interactions, count=m["count"]) for m in act["by_month"]),
+            tuple((m.label, str(m.count)) for m in act.by_month),
+            tuple(act.notes),
+            data=tuple(Datum(m.month, interactions, count=m.count) for m in act.by_month),
         )
     )
-    for b in act["breakdowns"]:
+    for b in act.breakdowns:
         out.append(breakdown_table(b, lang))
-    ref = act["referrals"]
-    if ref["count"] is not None:
+    ref = act.referrals
+    if ref.count is not None:
         referrals, share = t(lang, "h_referrals"), t(lang, "h_share_referrals")
         out.append(
             Table(
                 "referrals",
                 t(lang, "t_referrals"),
                 (t(lang, "h_destination"), referrals, share),
-                tuple((d["label"], str(d["count"]), pct(d["percent"], lang)) for d in ref["by_destination"]),
+                tuple((d.label, str(d.count), pct(d.percent, lang)) for d in ref.by_destination),
                 (
                     t(
                         lang,
                         "referral_note",
-                        shown=count_pct(ref["count"], ref["rate"], lang),
-                        n=ref["answered"],
+                        shown=count_pct(ref.count, ref.rate, lang),
+                        n=ref.answered,
                     ),
                 )
-                + ((ref["note"],) if ref["note"] else ()),
+                + ((ref.note,) if ref.note else ()),
                 data=tuple(
-                    Datum(d["label"], referrals, count=d["count"], percent=d["percent"])
-                    for d in ref["by_destination"]
+                    Datum(d.label, referrals, count=d.count, percent=d.percent) for d in ref.by_destination
                 ),
             )
         )
-    if act.get("by_year_of_study"):
-        table = act["by_year_of_study"]
-        if "columns" in table:
+    if act.by_year_of_study:
+        table = act.by_year_of_study
+        if isinstance(table, Crosstab):
             out.append(crosstab_table("year_by_concern", t(lang, "t_year_by_concern"), table, lang))
         else:
             out.append(
@@ -236,106 +245,104 @@ def tables(report: dict[str, Any]) -> list[Table]:
             t(lang, "t_per_supporter"),
             t(lang, "h_supporter"),
             interactions,
-            act["per_supporter"],
+            act.per_supporter,
             lang,
         )
     )
     return out
 
 
-def barrier_table(survey: dict[str, Any], lang: str = "en") -> Table:
-    services = survey["services"]
-    service_heads = [t(lang, "h_service_n", service=s["label"]) for s in services]
+def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
+    services = survey.services
+    service_heads = [t(lang, "h_service_n", service=s.label) for s in services]
     difference, ci, adjusted = t(lang, "h_difference"), t(lang, "h_ci"), t(lang, "h_p")
     header = (t(lang, "h_barrier"), *service_heads, difference, ci, adjusted)
     rows = []
     data: list[Datum] = []
     notes = []
-    first = next((s["label"] for s in services if s["id"] == survey.get("first")), "")
-    second = next((s["label"] for s in services if s["id"] == survey.get("second")), "")
+    first = next((s.label for s in services if s.id == survey.first), "")
+    second = next((s.label for s in services if s.id == survey.second), "")
     if first and second:
         notes.append(t(lang, "difference_is", first=first, second=second))
-    for b in survey["barriers"]:
+    for b in survey.barriers:
         rows.append(
             (
-                b["label"],
-                *(count_pct(b["counts"][s["id"]], b["percent"][s["id"]], lang) for s in services),
-                points(b["difference"], lang),
-                interval(b["ci95"], lang),
-                p_text(b["p_adjusted_display"], lang),
+                b.label,
+                *(count_pct(b.counts[s.id], b.percent[s.id], lang) for s in services),
+                points(b.difference, lang),
+                interval(b.ci95, lang),
+                p_text(b.p_adjusted_display, lang),
             )
         )
         for s, head in zip(services, service_heads, strict=True):
-            data.append(Datum(b["label"], head, count=b["counts"][s["id"]], percent=b["percent"][s["id"]]))
-        ci95 = b["ci95"] or (None, None)
+            data.append(Datum(b.label, head, count=b.counts[s.id], percent=b.percent[s.id]))
+        ci95 = b.ci95 or (None, None)
         data.append(
             Datum(
-                b["label"],
+                b.label,
                 difference,
-                value=b["difference"],
-                p=b["p"],
-                p_adjusted=b["p_adjusted"],
+                value=b.difference,
+                p=b.p,
+                p_adjusted=b.p_adjusted,
                 ci_low=ci95[0],
                 ci_high=ci95[1],
             )
         )
-        if b["note"]:
-            notes.append(f"{b['label']}{' :' if lang == 'fr' else ':'} {b['note']}")
-    notes += survey["notes"]
-    title = t(lang, "t_barriers", n=survey["respondents"])
+        if b.note:
+            notes.append(f"{b.label}{' :' if lang == 'fr' else ':'} {b.note}")
+    notes += survey.notes
+    title = t(lang, "t_barriers", n=survey.respondents)
     notes = [french_spacing(n) if lang == "fr" else n for n in notes]
     return Table("barriers", title, header, tuple(rows), tuple(notes), data=tuple(data))
 
 
-def year_over_year_table(survey: dict[str, Any], lang: str = "en") -> Table:
-    previous = survey["previous"]
-    services = survey["services"]
+def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
+    previous = survey.previous
+    services = survey.services
     header = [t(lang, "h_barrier")]
     for s in services:
-        header += [t(lang, "h_this_year", service=s["label"]), t(lang, "h_last_year"), t(lang, "h_change")]
+        header += [t(lang, "h_this_year", service=s.label), t(lang, "h_last_year"), t(lang, "h_change")]
     rows = []
     data: list[Datum] = []
-    for b in previous["barriers"]:
-        row = [b["label"]]
+    for b in previous.barriers:
+        row = [b.label]
         for k, s in enumerate(services):
-            sid = s["id"]
-            row += [pct(b["this"][sid], lang), pct(b["last"][sid], lang), points(b["difference"][sid], lang)]
+            sid = s.id
+            row += [pct(b.this[sid], lang), pct(b.last[sid], lang), points(b.difference[sid], lang)]
             this_head, last_head, change_head = header[1 + 3 * k : 4 + 3 * k]
             data += [
-                Datum(b["label"], this_head, percent=b["this"][sid]),
-                Datum(b["label"], f"{s['label']}: {last_head}", percent=b["last"][sid]),
-                Datum(b["label"], f"{s['label']}: {change_head}", value=b["difference"][sid]),
+                Datum(b.label, this_head, percent=b.this[sid]),
+                Datum(b.label, f"{s.label}: {last_head}", percent=b.last[sid]),
+                Datum(b.label, f"{s.label}: {change_head}", value=b.difference[sid]),
             ]
         rows.append(tuple(row))
     title = t(
         lang,
         "t_year_over_year",
-        this=survey["id"],
-        n_this=previous["respondents"]["this"],
-        last=previous["survey"],
-        n_last=previous["respondents"]["last"],
+        this=survey.id,
+        n_this=previous.respondents.this,
+        last=previous.survey,
+        n_last=previous.respondents.last,
     )
-    return Table(
-        "year_over_year", title, tuple(header), tuple(rows), tuple(previous["notes"]), data=tuple(data)
-    )
+    return Table("year_over_year", title, tuple(header), tuple(rows), tuple(previous.notes), data=tuple(data))
 
 
-def k10_table(k10: dict[str, Any], lang: str = "en") -> Table:
+def k10_table(k10: K10, lang: str = "en") -> Table:
     respondents = t(lang, "h_respondents")
-    rows = tuple((b["label"], str(b["count"]), pct(b["percent"], lang)) for b in k10["bands"])
+    rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in k10.bands)
     notes = (
         t(
             lang,
             "k10_mean",
-            mean=num(k10["mean"], 1, lang),
-            sd=num(k10["sd"], 1, lang),
-            n=k10["n"],
-            prorated=k10["prorated"],
-            left=k10["incomplete"],
+            mean=num(k10.mean, 1, lang),
+            sd=num(k10.sd, 1, lang),
+            n=k10.n,
+            prorated=k10.prorated,
+            left=k10.incomplete,
         ),
-        *k10["notes"],
+        *k10.notes,
     )
-    data = tuple(Datum(b["label"], respondents, count=b["count"], percent=b["percent"]) for b in k10["bands"])
+    data = tuple(Datum(b.label, respondents, count=b.count, percent=b.percent) for b in k10.bands)
     return Table(
         "k10",
         t(lang, "t_k10"),
@@ -346,18 +353,18 @@ def k10_table(k10: dict[str, Any], lang: str = "en") -> Table:
     )
 
 
-def breakdown_table(b: dict[str, Any], lang: str = "en") -> Table:
+def breakdown_table(b: Breakdown, lang: str = "en") -> Table:
     interactions = t(lang, "h_interactions")
-    rows = tuple((r["label"], str(r["count"]), pct(r["percent"], lang)) for r in b["rows"])
-    notes = [t(lang, "answered_n", n=b["answered"])]
-    if b["not_answered"]:
-        notes.append(t(lang, "not_answered_n", n=b["not_answered"]))
-    if b["note"]:
-        notes.append(b["note"])
-    data = tuple(Datum(r["label"], interactions, count=r["count"], percent=r["percent"]) for r in b["rows"])
+    rows = tuple((r.label, str(r.count), pct(r.percent, lang)) for r in b.rows)
+    notes = [t(lang, "answered_n", n=b.answered)]
+    if b.not_answered:
+        notes.append(t(lang, "not_answered_n", n=b.not_answered))
+    if b.note:
+        notes.append(b.note)
+    data = tuple(Datum(r.label, interactions, count=r.count, percent=r.percent) for r in b.rows)
     return Table(
-        f"by_{b['field']}",
-        b["label"],
+        f"by_{b.field}",
+        b.label,
         (t(lang, "h_answer"), interactions, t(lang, "h_percent")),
         rows,
         (" ".join(notes),),
@@ -365,35 +372,37 @@ def breakdown_table(b: dict[str, Any], lang: str = "en") -> Table:
     )
 
 
-def says_nothing(table: dict[str, Any]) -> bool:
+def says_nothing(table: ProtectedCounts | Crosstab) -> bool:
     """True when protection left a breakdown with no information: every category merged into
     one row (which is then just the total, or the column totals shown elsewhere), or every
     count hidden."""
-    rows = table["rows"]
-    if len(rows) == 1 and rows[0].get("merged"):
+    rows = table.rows
+    if len(rows) == 1 and rows[0].merged:
         return True
-    cells = [c for r in rows for c in r.get("cells", [r])]
-    return bool(cells) and all(c.get("suppressed") for c in cells)
+    cells: list[Shown | ProtectedRow] = []
+    for row in rows:
+        cells += row.cells if isinstance(row, CrosstabRow) else [row]
+    return bool(cells) and all(c.suppressed for c in cells)
 
 
-def dropped(table_id: str, title: str, table: dict[str, Any], lang: str) -> Table:
+def dropped(table_id: str, title: str, table: ProtectedCounts | Crosstab, lang: str) -> Table:
     """A table left out, with the one-line reason in its place."""
-    return Table(table_id, title, (), (), (t(lang, "dropped", threshold=table["threshold"]),))
+    return Table(table_id, title, (), (), (t(lang, "dropped", threshold=table.threshold),))
 
 
-def _cell(row: str, column: str, cell: dict[str, Any]) -> Datum:
-    return Datum(row, column, count=cell["count"], suppressed=bool(cell["suppressed"]))
+def _cell(row: str, column: str, cell: Shown | ProtectedRow) -> Datum:
+    return Datum(row, column, count=cell.count, suppressed=bool(cell.suppressed))
 
 
 def protected_counts_table(
-    table_id: str, title: str, what: str, unit: str, table: dict[str, Any], lang: str = "en"
+    table_id: str, title: str, what: str, unit: str, table: ProtectedCounts, lang: str = "en"
 ) -> Table:
     if says_nothing(table):
         return dropped(table_id, title, table, lang)
-    rows = [(r["label"], r["display"]) for r in table["rows"]]
-    total = table["total"]
-    rows.append((t(lang, "total"), total["display"] if total else DASH))
-    data = [_cell(r["label"], unit, r) for r in table["rows"]]
+    rows = [(r.label, r.display) for r in table.rows]
+    total = table.total
+    rows.append((t(lang, "total"), total.display if total else DASH))
+    data = [_cell(r.label, unit, r) for r in table.rows]
     if total:
         data.append(_cell(t(lang, "total"), unit, total))
     return Table(
@@ -407,32 +416,31 @@ def protected_counts_table(
     )
 
 
-def crosstab_table(table_id: str, title: str, table: dict[str, Any], lang: str = "en") -> Table:
+def crosstab_table(table_id: str, title: str, table: Crosstab, lang: str = "en") -> Table:
     if says_nothing(table):
         return dropped(table_id, title, table, lang)
     total_label = t(lang, "total")
-    columns = [c["label"] for c in table["columns"]]
+    columns = [c.label for c in table.columns]
     header = (t(lang, "h_year"), *columns, total_label)
     rows = [
-        (r["label"], *(c["display"] for c in r["cells"]), r["total"]["display"] if r["total"] else DASH)
-        for r in table["rows"]
+        (r.label, *(c.display for c in r.cells), r.total.display if r.total else DASH) for r in table.rows
     ]
     data = []
-    for r in table["rows"]:
-        data += [_cell(r["label"], col, c) for col, c in zip(columns, r["cells"], strict=True)]
-        if r["total"]:
-            data.append(_cell(r["label"], total_label, r["total"]))
-    col_totals = table["column_totals"] or []
+    for r in table.rows:
+        data += [_cell(r.label, col, c) for col, c in zip(columns, r.cells, strict=True)]
+        if r.total:
+            data.append(_cell(r.label, total_label, r.total))
+    col_totals = table.column_totals or []
     rows.append(
         (
             total_label,
-            *(c["display"] for c in col_totals),
-            table["total"]["display"] if table["total"] else DASH,
+            *(c.display for c in col_totals),
+            table.total.display if table.total else DASH,
         )
     )
     data += [_cell(total_label, col, c) for col, c in zip(columns, col_totals, strict=True)]
-    if table["total"]:
-        data.append(_cell(total_label, total_label, table["total"]))
+    if table.total:
+        data.append(_cell(total_label, total_label, table.total))
     return Table(
         table_id,
         title,
@@ -444,14 +452,14 @@ def crosstab_table(table_id: str, title: str, table: dict[str, Any], lang: str =
     )
 
 
-def _protection_notes(table: dict[str, Any], lang: str = "en") -> list[str]:
-    threshold = table["threshold"]
-    notes = list(table["notes"])
+def _protection_notes(table: ProtectedCounts | Crosstab, lang: str = "en") -> list[str]:
+    threshold = table.threshold
+    notes = list(table.notes)
     if threshold:
         notes.insert(0, t(lang, "protection", threshold=threshold))
     return notes
 
 
-def chart_alt(report: dict[str, Any]) -> str:
+def chart_alt(report: Report) -> str:
     """The chart's text alternative: one short sentence (the numbers are in the table below it)."""
     return t(_lang(report), "chart_alt")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from shared.bootstrap import App
     from shared.report.build import ReportRequest
+    from shared.report.model import Report
 
 log = logging.getLogger("sidebyside.reports")
 
@@ -140,8 +141,8 @@ def _text(value: Any) -> str:
 
 def build(
     app: App, options: ReportOptions, now: datetime | None = None, *, lang: str | None = None
-) -> dict[str, Any]:
-    """The report as a JSON-ready dict, as of ``now`` (default: the current time), in ``lang``
+) -> Report:
+    """The report, as of ``now`` (default: the current time), in ``lang``
     (default: the options' language, else ``SIDEBYSIDE_REPORT_LANGUAGE``)."""
     from shared.report.build import build_report
 
@@ -150,7 +151,7 @@ def build(
     return build_report(app.store, app.settings, options.request(), today=today, lang=chosen)
 
 
-def render(report: dict[str, Any], fmt: str) -> str:
+def render(report: Report, fmt: str) -> str:
     """The report as ``text`` or ``json``, or as an HTML email document for ``html``."""
     from shared.report import render as out
 
