@@ -238,8 +238,8 @@ def year_by_concern(
     keep_rows = [r for r in rows if r.id != NOT_RECORDED or grid.loc[r.id].sum() > 0]
     keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
     values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
-    table = protect_crosstab(keep_rows, keep_cols, values, threshold)
-    return replace(table, label=t(lang, "t_year_by_concern"))
+    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold)
+    return replace(crosstab, label=t(lang, "t_year_by_concern"))
 
 
 def per_supporter(

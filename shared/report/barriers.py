@@ -164,7 +164,7 @@ def response_rate(survey: Survey, answers: int, imported: int = 0) -> ResponseRa
 def k10(columns: AnswerColumns, lang: str = "en") -> K10:
     """The K10 distribution: complete totals, and totals prorated over one skipped item."""
     summary = stats.k10_summary(columns.k10_totals)
-    notes = [summary["note"]] if summary["note"] else []
+    notes = [str(summary["note"])] if summary["note"] else []
     notes.append(t(lang, "m_k10"))
     if columns.k10_prorated:
         notes.append(f"{columns.k10_prorated} total(s) prorated over one skipped item.")

@@ -114,13 +114,13 @@ def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
             if survey.id == survey_id:
                 return survey
         raise Invalid(f"There is no survey {survey_id!r}.", errors={"survey": [f"no survey {survey_id!r}"]})
-    return max(surveys, key=survey_order, default=None)
+    return max(surveys, key=survey_order) if surveys else None
 
 
 def previous_survey(surveys: list[Survey], survey: Survey) -> Survey | None:
     """The survey of the same form that ran just before ``survey`` (:func:`survey_order`)."""
     earlier = [s for s in surveys if s.form == survey.form and survey_order(s) < survey_order(survey)]
-    return max(earlier, key=survey_order, default=None)
+    return max(earlier, key=survey_order) if earlier else None
 
 
 def survey_section(

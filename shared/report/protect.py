@@ -90,10 +90,10 @@ def protect_crosstab(
         break
     rows = []
     for k, g in enumerate(groups):
-        group_id, label, merged = _group(row_categories, g)
+        group_id, label, merged_ids = _group(row_categories, g)
         cells = [Shown(c.count, c.suppressed, c.display) for c in table.cells[k]]
         row_total = _shown(table.row_totals[k]) if table.row_totals else None
-        rows.append(CrosstabRow(group_id, label, cells, row_total, merged))
+        rows.append(CrosstabRow(group_id, label, cells, row_total, merged_ids))
     return Crosstab(
         rows=rows,
         columns=[Column(c.id, c.label) for c in col_categories],

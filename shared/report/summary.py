@@ -39,18 +39,18 @@ def _survey(survey: SurveySection, lang: str) -> list[str]:
     first, second = services.get(survey.first), services.get(survey.second)
     if not first or not second:
         return out
-    rows = [b for b in survey.barriers if b.p_adjusted is not None]
-    if not rows:
+    # (row, adjusted P, difference) for each barrier a test could be computed for
+    tested = [(b, b.p_adjusted, b.difference or 0.0) for b in survey.barriers if b.p_adjusted is not None]
+    if not tested:
         return [*out, t(lang, "s_too_few", first=first, second=second)]
-    clear = sorted((b for b in rows if b.p_adjusted < SIGNIFICANT), key=lambda b: b.p_adjusted)
+    clear = sorted((row for row in tested if row[1] < SIGNIFICANT), key=lambda row: row[1])
     unclear = sorted(
-        (b for b in rows if b.p_adjusted >= SIGNIFICANT and b.difference),
-        key=lambda b: -abs(b.difference),
+        (row for row in tested if row[1] >= SIGNIFICANT and row[2]), key=lambda row: -abs(row[2])
     )
     if not clear:
         out.append(t(lang, "s_no_difference", first=first, second=second))
-    for b in clear[:MAX_BARRIER_SENTENCES]:
-        out.append(_barrier(survey, b, first, second, lang, "s_more_likely"))
+    for row in clear[:MAX_BARRIER_SENTENCES]:
+        out.append(_barrier(survey, row, first, second, lang, "s_more_likely"))
     if len(clear) < MAX_BARRIER_SENTENCES and unclear:
         # The largest difference the tests cannot tell from chance, said as such.
         out.append(_barrier(survey, unclear[0], first, second, lang, "s_could_be_chance"))
@@ -61,12 +61,20 @@ def _survey(survey: SurveySection, lang: str) -> list[str]:
     return out
 
 
-def _barrier(survey: SurveySection, b: BarrierRow, first: str, second: str, lang: str, key: str) -> str:
+def _barrier(
+    survey: SurveySection,
+    tested: tuple[BarrierRow, float, float],
+    first: str,
+    second: str,
+    lang: str,
+    key: str,
+) -> str:
     """One barrier compared, the service that named it more often first."""
+    b, p, difference = tested
     ids = (survey.first, survey.second)
-    if b.difference < 0:
+    if difference < 0:
         first, second, ids = second, first, (ids[1], ids[0])
-    significant = b.p_adjusted < SIGNIFICANT
+    significant = p < SIGNIFICANT
     return t(
         lang,
         key,
@@ -75,8 +83,8 @@ def _barrier(survey: SurveySection, b: BarrierRow, first: str, second: str, lang
         second=second,
         p1=pct(b.percent[ids[0]], lang),
         p2=pct(b.percent[ids[1]], lang),
-        how=t(lang, "very_unlikely" if b.p_adjusted < VERY else "unlikely"),
-        p=_p_words(b.p_adjusted, lang) if significant else p_text(b.p_adjusted_display, lang),
+        how=t(lang, "very_unlikely" if p < VERY else "unlikely"),
+        p=_p_words(p, lang) if significant else p_text(b.p_adjusted_display, lang),
     )
 
 

@@ -298,6 +298,7 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
 
 def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
     previous = survey.previous
+    assert previous is not None  # only called when there is a previous survey
     services = survey.services
     header = [t(lang, "h_barrier")]
     for s in services:
@@ -381,7 +382,10 @@ def says_nothing(table: ProtectedCounts | Crosstab) -> bool:
         return True
     cells: list[Shown | ProtectedRow] = []
     for row in rows:
-        cells += row.cells if isinstance(row, CrosstabRow) else [row]
+        if isinstance(row, CrosstabRow):
+            cells += row.cells
+        else:
+            cells.append(row)
     return bool(cells) and all(c.suppressed for c in cells)
 
 
