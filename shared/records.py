@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-DEMO_ALIAS = "demo-supporter"  # ``sidebyside demo``'s supporter: never counted in a report
+# ``sidebyside demo``'s supporter and survey (shared/services/demo.py): in no report.
+DEMO_ALIAS = "demo-supporter"
+DEMO_SURVEY = "demo"
 
 
 @dataclass(frozen=True)

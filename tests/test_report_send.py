@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from shared import bootstrap
 from shared.cli import cli
 from shared.mail import Mailer, MailError, Message, make_mailer
 from shared.records import ReportRun
@@ -51,7 +50,9 @@ class SlowMailer(Mailer):
 
 
 def wire(app, mailer: Mailer):
-    return bootstrap.configure(settings=app.settings, store=app.store, mailer=mailer)
+    """Send the test's App's mail through ``mailer`` (the web apps already hold this App)."""
+    app._mailer = mailer
+    return app
 
 
 @pytest.fixture

@@ -4,40 +4,33 @@ from __future__ import annotations
 
 import click
 
-from shared import bootstrap
-from shared.records import DEMO_ALIAS
-from shared.services import links, supporters, surveys
-
-DEMO_SURVEY = "demo"
+from shared.bootstrap import App
+from shared.services.demo import ensure_demo
 
 
 @click.command()
-def demo() -> None:
-    """Create a demo supporter and a demo survey (once) and print fresh links to open.
+@click.pass_obj
+def demo(app: App) -> None:
+    """Create a demo supporter and a demo survey in an empty store, and print their links.
 
+    Run again, it shows the same links and changes nothing; a store with real data is left alone.
     Only for the embedded SQLite store: it refuses to put demo data in a cloud store.
     """
-    app = bootstrap.app()
     settings, store = app.settings, app.store
     if settings.store.kind != "sqlite":
         raise click.ClickException(
             "demo only runs on the local SQLite store (SIDEBYSIDE_STORE=sqlite:///...)"
         )
-    today = surveys.today_in(settings)
-    existing = store.find_supporter(DEMO_ALIAS)
-    if existing is None:
-        issued = supporters.add_supporter(store, settings, DEMO_ALIAS)
+    done = ensure_demo(store, settings)
+    if done.state == "skipped":
+        click.echo("The store holds a program's own data: no demo data added.")
+        return
+    if done.state == "existing":
+        click.echo("Demo data from an earlier run (nothing re-issued; a used survey link stays used):")
     else:
-        issued = supporters.relink(store, settings, existing)  # tokens are never stored: make a new one
-    if store.get_survey(DEMO_SURVEY) is None:
-        surveys.create_survey(store, DEMO_SURVEY, k10=True, today=today)
-    [survey_link] = links.issue_links(store, settings, DEMO_SURVEY, 1, today)
-    click.echo("Open these (local demo data in .data/):")
-    click.echo(f"  Supporter log form:   {issued.link}")
-    click.echo(f"  Student survey link:  {survey_link}   (single use)")
-    click.echo(f"  Mail goes to:         {settings.mail.path or settings.mail.kind}")
+        click.echo("Open these (local demo data in .data/):")
+    for label, url in done.links:
+        click.echo(f"  {label + ':':<22}{url}")
+    click.echo(f"  {'Mail goes to:':<22}{settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")
-
-
-COMMANDS = [demo]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.errors import ServiceError
 from shared.services import reports
 
@@ -58,7 +58,9 @@ def _option_errors() -> Iterator[None]:
     "--send", is_flag=True, help="Email it to the coordinators now (once per month) instead of printing."
 )
 @click.option("--force", is_flag=True, help="With --send: send again even if this month's report went out.")
+@click.pass_obj
 def report(
+    app: App,
     fmt: str,
     survey_id: str | None,
     start: str | None,
@@ -87,7 +89,6 @@ def report(
                 "lang": lang,
             }
         )
-        app = bootstrap.app()
         if not send:
             click.echo(reports.render(reports.build(app, options), options.format), nl=False)
             return
@@ -100,6 +101,3 @@ def report(
     else:
         to = ", ".join(app.settings.coordinators)
         click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")
-
-
-COMMANDS = [report]

@@ -15,7 +15,7 @@ from datetime import date
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
-from shared.records import DEMO_ALIAS, Survey
+from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
@@ -53,7 +53,8 @@ def build_report(
 ) -> Report:
     """The whole report for ``request`` as of ``today`` (in the program's time zone), in ``lang``."""
     period = resolve_period(request, today, settings.academic_year_start_month)
-    surveys = store.list_surveys()
+    # The demo survey is reported on only when asked for by name.
+    surveys = [s for s in store.list_surveys() if s.id != DEMO_SURVEY or s.id == request.survey_id]
     survey = pick_survey(surveys, request.survey_id)
     log_form = forms(LOG_FORM)
     labels = log_form.report_labels(lang)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import ServiceError
+from shared.errors import NoCoordinators  # defined with the other domain errors; kept importable here
 from shared.mail import Attachment, InlineImage, Message
 from shared.report.chart import barrier_chart, png_size
 from shared.report.model import Report
@@ -11,11 +11,7 @@ from shared.report.render import title, to_csv, to_email_html, to_text
 CHART_CID = "barrier-chart"
 
 
-class NoCoordinators(ServiceError):
-    """Nobody to send the report to: a setting is missing, so retrying will not help until it is set."""
-
-    status = 503
-    code = "no_coordinators"
+__all__ = ["CHART_CID", "NoCoordinators", "report_message"]
 
 
 def report_message(report: Report, to: tuple[str, ...]) -> Message:

@@ -1,7 +1,7 @@
 """Statistics for the coordinators' report, as pure functions of plain values.
 
 The end-of-year survey asks every student about the same barriers for two services, so the
-two answers of one student are paired: :func:`compare_paired` is the analysis for the report.
+two answers of one student are paired: :func:`shared.report.paired.compare_paired` is the analysis for the report.
 :func:`compare_independent` reproduces the independent-groups analysis that the published
 program used, so its figures can be checked and compared.
 
@@ -66,85 +66,6 @@ class Comparison:
     note: str = ""
     # Paired only: (checked for the first service only, checked for the second only).
     discordant: tuple[int, int] | None = None
-
-
-def compare_paired(
-    a: Sequence[int | bool],
-    b: Sequence[int | bool],
-    *,
-    labels: tuple[str, str] = ("a", "b"),
-) -> Comparison:
-    """Compare one barrier between two services answered by the same respondents.
-
-    ``a[i]`` and ``b[i]`` are respondent i's answers (1 = checked) for the two services.
-    The interval is Newcombe's paired method 10; the test is the exact McNemar test, a
-    two-sided binomial test on the discordant pairs, with P = 1 when there are none. The
-    work is done on the 2x2 cells by :func:`compare_paired_cells`.
-    """
-    if len(a) != len(b):
-        raise ValueError(f"paired answers need one pair per respondent: got {len(a)} and {len(b)} answers")
-    first = [_as_binary(v, f"{labels[0]}[{i}]") for i, v in enumerate(a)]
-    second = [_as_binary(v, f"{labels[1]}[{i}]") for i, v in enumerate(b)]
-    both = sum(x & y for x, y in zip(first, second, strict=True))
-    first_only = sum(x & (1 - y) for x, y in zip(first, second, strict=True))
-    second_only = sum((1 - x) & y for x, y in zip(first, second, strict=True))
-    neither = len(first) - both - first_only - second_only
-    return compare_paired_cells(both, first_only, second_only, neither, labels=labels)
-
-
-def compare_paired_cells(
-    e: int, f: int, g: int, h: int, *, labels: tuple[str, str] = ("a", "b")
-) -> Comparison:
-    """:func:`compare_paired` for a table with cells e (both), f (first only), g (second only), h (neither)."""
-    for name, value in (("e", e), ("f", f), ("g", g), ("h", h)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"cell {name} must be a whole number, 0 or more; got {value!r}")
-    n = e + f + g + h
-    x1, x2 = e + f, e + g
-    counts = {labels[0]: x1, labels[1]: x2}
-    denominators = {labels[0]: n, labels[1]: n}
-    if n == 0:
-        return Comparison(
-            design="paired",
-            n=denominators,
-            counts=counts,
-            percent={labels[0]: None, labels[1]: None},
-            difference=None,
-            ci95=None,
-            ci_method=PAIRED_CI_METHOD,
-            test=MCNEMAR,
-            p=None,
-            note="No respondents answered for both services, so nothing can be compared.",
-            discordant=(0, 0),
-        )
-    low, high = newcombe_paired_ci(e, f, g, h)
-    discordant = f + g
-    p = 1.0 if discordant == 0 else min(1.0, float(_sp.binomtest(f, discordant, 0.5).pvalue))
-    notes = []
-    if n == 1:
-        notes.append("Only one respondent: the interval is very wide and no test can show a difference.")
-    if x1 == 0 and x2 == 0:
-        notes.append("Nobody checked this barrier for either service.")
-    elif x1 == n and x2 == n:
-        notes.append("Every respondent checked this barrier for both services.")
-    if discordant == 0:
-        notes.append(
-            "Every respondent gave the same answer for both services, so there are no "
-            "discordant pairs and the exact McNemar test gives P = 1."
-        )
-    return Comparison(
-        design="paired",
-        n=denominators,
-        counts=counts,
-        percent={labels[0]: 100.0 * x1 / n, labels[1]: 100.0 * x2 / n},
-        difference=100.0 * (f - g) / n,
-        ci95=(100.0 * low, 100.0 * high),
-        ci_method=PAIRED_CI_METHOD,
-        test=MCNEMAR,
-        p=p,
-        note=" ".join(notes),
-        discordant=(f, g),
-    )
 
 
 def compare_independent(
@@ -338,7 +259,7 @@ def k10_summary(totals: Sequence[int]) -> dict[str, object]:
     }
 
 
-def _as_binary(value: object, where: str) -> int:
+def as_binary(value: object, where: str) -> int:
     # Answers often arrive as numpy or pandas values, so accept any integer-like 0/1.
     if isinstance(value, (bool, np.bool_)):
         return int(value)

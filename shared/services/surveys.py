@@ -16,8 +16,11 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
+from shared.forms import FormInvalid, ValidationContext, load_form, validate
+from shared.forms.messages import message
+from shared.forms.model import FormDefinitionError
 from shared.records import Answer, Survey
-from shared.services.links import SURVEY_ID, find_survey, is_token, purge_due, token_hash
+from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
 from shared.store.port import AlreadyExists, NotFound, Store
 
 DEFAULT_FORM = "end_of_year_survey"
@@ -93,11 +96,10 @@ def _date(value: object, name: str) -> date | None:
 
 def check_form(form_name: object, k10: bool) -> None:
     """The form exists, and has a K10 section when the survey asks it."""
-    from shared.forms import load_form
-    from shared.forms.model import FormDefinitionError
-
+    if not isinstance(form_name, str):
+        raise Invalid("The form must be a form's name.", errors={"form": ["Give a form name, as text."]})
     try:
-        form = load_form(form_name)  # type: ignore[arg-type]
+        form = load_form(form_name)
     except FormDefinitionError as exc:
         raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
     if k10:
@@ -122,8 +124,8 @@ def create_survey(
     """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_'.",
-            errors={"id": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
+            f"The survey id must be {SURVEY_ID_RULE}.",
+            errors={"id": [f"Use {SURVEY_ID_RULE}."]},
         )
     if not isinstance(k10, bool):
         raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})
@@ -223,7 +225,6 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
         raise SurveyNotOpen(survey)
     if state != "open":
         raise SurveyClosed(survey)
-    from shared.forms import load_form
 
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
@@ -257,14 +258,12 @@ def answer(
     gives :class:`BlankAnswer` unless confirmed (``confirmed_blank``, or ``confirm_blank`` in a
     JSON body); a link used meanwhile, even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
-    from shared.forms import FormInvalid, ValidationContext
-    from shared.forms.messages import message
 
     data = dict(data)
     confirmed_blank = confirmed_blank or data.pop(CONFIRM_BLANK, None) in (True, "1")
     try:
-        clean = ballot.form.validate(
-            data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
+        clean = validate(
+            ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None

@@ -1,61 +1,30 @@
 """The admin function: a small JSON API for coordinators, behind ``SIDEBYSIDE_ADMIN_TOKEN``.
 
-Routes live in the feature modules listed in ``ROUTE_MODULES``; each exposes ``ROUTES``, a
-list of :class:`Route`. This module only authenticates and dispatches.
+Every route is behind :func:`authorize`; the routes live in one blueprint per feature:
+:mod:`~shared.web.admin_supporters` (``/supporters``), :mod:`~shared.web.admin_surveys`
+(``/surveys``), :mod:`~shared.web.admin_report` (``/report``) and
+:mod:`~shared.web.admin_data` (``/export/...``).
 """
 
 from __future__ import annotations
 
 import hmac
-import importlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 import flask
 
-from shared import bootstrap
+from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
+from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import endpoint
 
-ROUTE_MODULES = (
-    "shared.web.admin_supporters",
-    "shared.web.admin_surveys",
-    "shared.web.admin_report",
-    "shared.web.admin_data",
-)
+bp = flask.Blueprint("admin", __name__)
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: (
-        str  # a regular expression over the path below the function's root, e.g. r"supporters/(?P<id>[^/]+)"
-    )
-    handler: Callable[..., Any]  # called as handler(request, **groups)
-
-
-@cache
-def routes() -> list[tuple[Route, re.Pattern[str]]]:
-    found: list[tuple[Route, re.Pattern[str]]] = []
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.extend((route, re.compile(route.pattern + r"/?")) for route in module.ROUTES)
-    return found
-
-
-def authorize(request: flask.Request) -> None:
-    expected = bootstrap.app().settings.admin_token
+@bp.before_app_request  # every request to the admin app, unknown paths too
+def authorize() -> None:
+    expected = get_app().settings.admin_token
     if not expected:
         raise HttpError(401, "unauthorized", "The admin API is off: set SIDEBYSIDE_ADMIN_TOKEN to use it.")
-    given = request.headers.get("Authorization", "")
+    given = flask.request.headers.get("Authorization", "")
     scheme, _, token = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise HttpError(
@@ -66,19 +35,5 @@ def authorize(request: flask.Request) -> None:
         )
 
 
-@endpoint()
-def handle(request: flask.Request) -> Any:
-    authorize(request)
-    path = request.path.strip("/")
-    allowed: list[str] = []
-    for route, regex in routes():
-        match = regex.fullmatch(path)
-        if match is None:
-            continue
-        if route.method != request.method:
-            allowed.append(route.method)
-            continue
-        return route.handler(request, **match.groupdict())
-    if allowed:
-        raise HttpError(405, "method_not_allowed", headers={"Allow": ", ".join(sorted(set(allowed)))})
-    raise HttpError(404, "not_found")
+for _feature in (admin_supporters.bp, admin_surveys.bp, admin_report.bp, admin_data.bp):
+    bp.register_blueprint(_feature)
