@@ -374,8 +374,8 @@ def test_matrix_rows_are_answered_by_a_barrier_or_none_of_these(survey):
     assert validate(survey, {}, context=CTX) == {"barriers": {}}
     assert validate(survey, {"barriers": None}, context=CTX) == {"barriers": {}}
     assert validate(survey, {"barriers": {}}, context=CTX) == {"barriers": {}}
-    assert validate(survey, 
-        {"barriers": {"peer_support": ["stigma", "career_impact", "stigma"]}}, context=CTX
+    assert validate(
+        survey, {"barriers": {"peer_support": ["stigma", "career_impact", "stigma"]}}, context=CTX
     ) == {"barriers": {"peer_support": ["career_impact", "stigma"]}}
     assert validate(survey, {"barriers": {"faculty_services": ["none"]}}, context=CTX) == {
         "barriers": {"faculty_services": ["none"]}
