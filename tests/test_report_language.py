@@ -23,6 +23,7 @@ from shared.mail import make_mailer
 from shared.report.summary import sentences
 from shared.report.words import LANGS, MESSAGES, NBSP, french_spacing, long_date, period_label
 from shared.services import reports
+from shared.services.imports import import_responses
 from tests.test_report_statistics import PUBLISHED
 from tests.test_report_support import (
     NOW,
@@ -187,3 +188,44 @@ def test_french_report_end_to_end_through_smtp(app, smtp_server):
         == 18
     )
     assert frame["percent"].dtype.kind == "f"
+
+
+ENGLISH = re.compile(r"\b(the|and|was|were|answers?|respondents?|nobody|every|only)\b", re.I)
+
+
+def assert_french(text: str) -> None:
+    found = ENGLISH.search(text)
+    assert found is None, text[max(0, found.start() - 80) : found.end() + 80]
+
+
+def test_a_french_report_says_nothing_in_english_whatever_it_meets(app, tmp_path):
+    # Empty: no survey, no interactions.
+    assert_french(reports.render(built(app, "fr"), "text"))
+    # One respondent with a partial K10, a stored value the form no longer has, few years of study.
+    k10 = {f"k10_{i}": 2 for i in range(1, 10)}
+    add_survey(app.store, "2025", [], opens=date(2025, 4, 1))
+    add_survey(
+        app.store,
+        "2026",
+        paired_answers({"career_impact": (0, 1, 0, 0)}, extra=[k10]),
+        k10=True,
+        links_issued=3,
+    )
+    ids = add_supporters(app.store, 2)
+    add_interactions(
+        app.store,
+        [
+            (ids[0], date(2026, 10, 2), log_answers(format="carrier_pigeon", year_of_study="year1")),
+            (ids[1], date(2026, 10, 3), log_answers(year_of_study="year2", duration_minutes=None)),
+        ],
+    )
+    for test in ("paired", "independent"):
+        for audience in ("coordinators", "shared"):
+            assert_french(reports.render(built(app, "fr", test=test, audience=audience), "text"))
+    # Answers imported from a file: no response rate, said in French.
+    source = tmp_path / "old.csv"
+    source.write_text(
+        "barriers.faculty_services.stigma,barriers.peer_support.stigma\n1,0\n0,0\n", encoding="utf-8"
+    )
+    import_responses(app.store, app.settings, source, "2026")
+    assert_french(reports.render(built(app, "fr"), "text"))

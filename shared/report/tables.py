@@ -11,7 +11,7 @@ Each :class:`Table` carries its figures twice: ``rows``, the display text, and `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.report.model import (
     K10,
@@ -24,7 +24,7 @@ from shared.report.model import (
     Shown,
     SurveySection,
 )
-from shared.report.words import decimal, french_spacing, t
+from shared.report.words import decimal, localize, t
 from shared.report.words import pct as word_pct
 
 DASH = "—"
@@ -117,12 +117,12 @@ def summary(report: Report) -> list[tuple[str, str]]:
     shown = (
         t(lang, "minutes", m=f"{median:g}".replace(".", "," if lang == "fr" else "."), n=dur.n)
         if median is not None
-        else dur.note or DASH
+        else localize(dur.note, lang) or DASH
     )
     out.append((t(lang, "f_duration"), shown))
     survey = report.survey
     if survey is None:
-        out.append((t(lang, "f_survey"), report.survey_note))
+        out.append((t(lang, "f_survey"), localize(report.survey_note, lang)))
     else:
         out.append((t(lang, "f_survey"), f"{survey.title} ({survey.id})"))
         out.append((t(lang, "f_answers"), str(survey.answers)))
@@ -130,7 +130,7 @@ def summary(report: Report) -> list[tuple[str, str]]:
         out.append(
             (
                 t(lang, "f_rate"),
-                survey.response_rate_note or DASH
+                localize(survey.response_rate_note, lang) or DASH
                 if rate is None
                 else t(lang, "rate_of_links", rate=pct(rate, lang), links=survey.links_issued),
             )
@@ -163,7 +163,14 @@ def summary_data(report: Report) -> tuple[Datum, ...]:
 
 
 def tables(report: Report) -> list[Table]:
-    """Every table of the report, survey first, in reading order."""
+    """Every table of the report, survey first, in reading order, notes in the report's language."""
+    lang = _lang(report)
+    return [
+        replace(table, notes=tuple(localize(note, lang) for note in table.notes)) for table in _tables(report)
+    ]
+
+
+def _tables(report: Report) -> list[Table]:
     lang = _lang(report)
     out = [
         Table(
@@ -292,7 +299,6 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
             notes.append(f"{b.label}{' :' if lang == 'fr' else ':'} {b.note}")
     notes += survey.notes
     title = t(lang, "t_barriers", n=survey.respondents)
-    notes = [french_spacing(n) if lang == "fr" else n for n in notes]
     return Table("barriers", title, header, tuple(rows), tuple(notes), data=tuple(data))
 
 
@@ -356,7 +362,7 @@ def k10_table(k10: K10, lang: str = "en") -> Table:
 
 def breakdown_table(b: Breakdown, lang: str = "en") -> Table:
     interactions = t(lang, "h_interactions")
-    rows = tuple((r.label, str(r.count), pct(r.percent, lang)) for r in b.rows)
+    rows = tuple((localize(r.label, lang), str(r.count), pct(r.percent, lang)) for r in b.rows)
     notes = [t(lang, "answered_n", n=b.answered)]
     if b.not_answered:
         notes.append(t(lang, "not_answered_n", n=b.not_answered))
