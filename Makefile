@@ -21,7 +21,7 @@ run: $(VENV)/.installed
 	$(VENV)/bin/sidebyside demo
 	$(VENV)/bin/sidebyside serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium
+test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium /usr/bin/spamassassin
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
@@ -59,6 +59,11 @@ node_modules/.installed: package.json package-lock.json
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+
+# SpamAssassin's rules, run locally (no network tests) on the report email in tests.
+/usr/bin/spamassassin:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin
 
 clean:
 	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache

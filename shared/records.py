@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# ``sidebyside demo``'s supporter and survey (shared/services/demo.py): in no report.
+DEMO_ALIAS = "demo-supporter"
+DEMO_SURVEY = "demo"
+
 
 @dataclass(frozen=True)
 class Supporter:

@@ -57,6 +57,9 @@ class FormInvalid(ValueError):
         self.errors = errors
 
 
+NONE_CHOICE = "none"  # the id a matrix row's "None of these" is stored as
+
+
 @dataclass(frozen=True)
 class Label:
     """A text in every supported language."""
@@ -74,6 +77,7 @@ class Choice:
 
     id: str | int  # int only for likert points
     label: Label
+    report_label: Label | None = None  # the report's wording, when the question's does not fit a table
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,13 @@ class Field:
     label: Label
     required: bool = False
     help: Label | None = None
+    report_label: Label | None = None  # the report's wording ("Concern level"), else ``label``
     choices: tuple[Choice, ...] = ()
     rows: tuple[Choice, ...] = ()  # matrix only
     row_question: Label | None = None  # matrix only: a template naming {row}
+    # matrix only: the label of an explicit "None of these" per row (id NONE_CHOICE). With it, a
+    # row with nothing checked is no answer for that row, not "no barrier".
+    none_choice: Label | None = None
     min: int | None = None
     max: int | None = None
     min_selected: int | None = None
@@ -243,4 +251,15 @@ class Form:
             out[f.id] = f.label.get(lang)
             for option in f.rows + f.choices:
                 out[f"{f.id}.{option.id}"] = option.label.get(lang)
+        return out
+
+    def report_labels(self, lang: str) -> dict[str, str]:
+        """:meth:`labels` with each ``report_label`` in place of the question's wording."""
+        out = self.labels(lang)
+        for f in self.all_fields():
+            if f.report_label is not None:
+                out[f.id] = f.report_label.get(lang)
+            for option in f.rows + f.choices:
+                if option.report_label is not None:
+                    out[f"{f.id}.{option.id}"] = option.report_label.get(lang)
         return out
