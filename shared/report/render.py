@@ -23,6 +23,7 @@ from shared.report.model import Report, to_jsonable
 from shared.report.summary import sentences
 from shared.report.tables import Table, chart_alt, summary, tables
 from shared.report.words import t
+from shared.spreadsheet import spreadsheet_safe
 
 FORMATS = ("text", "html", "json")
 TEMPLATES = Path(__file__).resolve().parents[2] / "forms" / "templates"
@@ -126,7 +127,8 @@ def _blocks(table: Table, lang: str) -> list[str]:
 
 def to_csv(report: Report) -> str:
     """Tidy data: one row per table cell, numbers as numbers (a point for the decimal in every
-    language, so any program reads them), a hidden count empty with ``suppressed`` 1."""
+    language, so any program reads them), a hidden count empty with ``suppressed`` 1. Text cells
+    (labels, supporter aliases) are made spreadsheet-safe (:mod:`shared.spreadsheet`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -134,9 +136,9 @@ def to_csv(report: Report) -> str:
         for d in table.data:
             writer.writerow(
                 (
-                    table.id,
-                    d.row,
-                    d.column,
+                    spreadsheet_safe(table.id),
+                    spreadsheet_safe(d.row),
+                    spreadsheet_safe(d.column),
                     _number(d.count),
                     _number(d.percent),
                     _number(d.value),
