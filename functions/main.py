@@ -47,4 +47,11 @@ def send_report(request: flask.Request) -> flask.Response:
     return handle(request)
 
 
-FUNCTIONS = ("log_interaction", "survey", "admin", "send_report")
+def console(request: flask.Request) -> flask.Response:
+    """Coordinators: the signed-in web console (dashboard, supporters, surveys, audit log)."""
+    from shared.web.console import handle
+
+    return handle(request)
+
+
+FUNCTIONS = ("log_interaction", "survey", "admin", "send_report", "console")

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, str] = {
     "LOG_URL": "",
     "SURVEY_URL": "",
     "ADMIN_URL": "",
+    "CONSOLE_URL": "",
     "DATA_DIR": ".data",
 }
 
@@ -86,6 +87,7 @@ class Settings:
     survey_url: str
     admin_url: str
     data_dir: Path
+    console_url: str = ""
 
     def log_link(self, token: str) -> str:
         """The supporter's personal link: the deployed function URL when set, else the local path."""
@@ -237,4 +239,5 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         survey_url=_url("SURVEY_URL", raw["SURVEY_URL"], required=False),
         admin_url=_url("ADMIN_URL", raw["ADMIN_URL"], required=False),
         data_dir=data_dir,
+        console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
     )

@@ -131,3 +131,8 @@ def authenticate(store: Store, secret_key: str, token: str) -> Supporter:
     if supporter is None or not supporter.active or supporter.version != claim.version:
         raise Unauthorized("This link is no longer active.", code="link_inactive")
     return supporter
+
+
+def change_email(store: Store, supporter: Supporter, email: object) -> Supporter:
+    """Set (or clear, with a blank) the supporter's email address; their link stays the same."""
+    return _save(store, replace(supporter, email=clean_email(email)))

@@ -118,8 +118,12 @@ def create_survey(
     closes: object = None,
     k10: object = False,
     today: date,
+    past_ok: bool = False,
 ) -> Survey:
-    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken."""
+    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken.
+
+    ``past_ok``: allow a closing date in the past, for a survey whose answers will be imported
+    (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
             "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_'.",
@@ -133,7 +137,7 @@ def create_survey(
             f"The survey cannot open ({first}) after it closes ({last}).",
             errors={"closes": ["Must not be before opens."]},
         )
-    if last and last < today:
+    if last and last < today and not past_ok:
         raise Invalid(
             f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
         )

@@ -74,7 +74,7 @@ def function_app(name: str, function: Callable[[flask.Request], Any]) -> flask.F
 
 
 def index(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    body = b"Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/\n"
+    body = b"Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/ /console/\n"
     status = "200 OK" if environ.get("PATH_INFO", "/") in ("", "/") else "404 Not Found"
     start_response(
         status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
