@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "shared.cli.surveys",
     "shared.cli.data",
     "shared.cli.report",
+    "shared.cli.coordinators",
 )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from shared import bootstrap
-from shared.services import links, supporters, surveys
+from shared.services import coordinators, links, signin, supporters, surveys
 
 DEMO_ALIAS = "demo-supporter"
 DEMO_SURVEY = "demo"
+LOCAL_COORDINATOR = "coordinator@example.org"
 
 
 @click.command()
@@ -35,6 +38,11 @@ def demo() -> None:
     click.echo("Open these (local demo data in .data/):")
     click.echo(f"  Supporter log form:   {issued.link}")
     click.echo(f"  Student survey link:  {survey_link}   (single use)")
+    if not store.list_coordinators():  # an empty database: a local coordinator to sign in as
+        coordinators.add(store, LOCAL_COORDINATOR, today=today)
+    sign_in = signin.issue_link(store, settings, LOCAL_COORDINATOR, datetime.now(UTC))
+    if sign_in:
+        click.echo(f"  Coordinators' console: {sign_in}   (sign-in link, 15 minutes)")
     click.echo(f"  Mail goes to:         {settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")

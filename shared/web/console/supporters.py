@@ -10,7 +10,7 @@ from typing import Any
 import flask
 from flask_babel import gettext as _
 
-from shared.errors import Invalid
+from shared.errors import Conflict, Invalid
 from shared.mail.port import MailError
 from shared.records import Supporter
 from shared.services import supporter_mail
@@ -56,6 +56,7 @@ def _mail(supporter: Supporter) -> bool:
 
 
 @bp.route("/supporters")
+@coordinator_only
 def supporters() -> Any:
     return listing()
 
@@ -65,10 +66,20 @@ def supporters() -> Any:
 def add_supporter() -> Any:
     app = get_app()
     form = flask.request.form
+    errors: dict[str, list[str]] = {}
+    for name, check in (("alias", service.clean_alias), ("email", service.clean_email)):
+        try:
+            check(form.get(name, ""))
+        except Invalid as error:  # every field's message at once, not just the first
+            errors.update(field_errors(error.errors))
     try:
+        if errors:
+            raise Invalid("", errors=errors)
         issued = service.add_supporter(app.store, app.settings, form.get("alias", ""), form.get("email", ""))
     except Invalid as error:
         return listing(400, form=form, errors=field_errors(error.errors))
+    except Conflict:
+        return listing(409, form=form, errors={"alias": [_("A supporter with this alias already exists.")]})
     record("supporter_added", issued.supporter.alias)
     if issued.supporter.email is None:
         # No address to mail it to: show the link this once (it is never stored).
@@ -88,6 +99,7 @@ def _supporter(supporter_id: str) -> Supporter:
 
 
 @bp.route("/supporters/<supporter_id>")
+@coordinator_only
 def supporter(supporter_id: str) -> Any:
     return detail(_supporter(supporter_id))
 

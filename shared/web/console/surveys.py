@@ -36,6 +36,7 @@ def detail(survey_id: str, status: int = 200, **context: Any) -> flask.Response:
 
 
 @bp.route("/surveys")
+@coordinator_only
 def surveys_page() -> Any:
     return listing()
 
@@ -61,6 +62,7 @@ def create_survey() -> Any:
 
 
 @bp.route("/surveys/<survey_id>")
+@coordinator_only
 def survey(survey_id: str) -> Any:
     return detail(survey_id)
 
