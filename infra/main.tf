@@ -56,6 +56,12 @@ locals {
       timeout     = 540
       description = "Builds and emails the periodic report; called by Cloud Scheduler."
     }
+    console = {
+      public      = true # people open it from sign-in emails; the app signs them in (README)
+      memory      = "1Gi"
+      timeout     = 300
+      description = "The coordinators' web console (one-time sign-in links, roles, audit log)."
+    }
   }
 
   # Cloud Functions IDs allow only lowercase letters, digits and hyphens.
@@ -82,6 +88,7 @@ locals {
     SIDEBYSIDE_LOG_URL         = local.urls["log_interaction"]
     SIDEBYSIDE_SURVEY_URL      = local.urls["survey"]
     SIDEBYSIDE_ADMIN_URL       = local.urls["admin"]
+    SIDEBYSIDE_CONSOLE_URL     = local.urls["console"]
     SIDEBYSIDE_COORDINATORS    = join(",", var.coordinators)
     SIDEBYSIDE_TIMEZONE        = var.time_zone
     SIDEBYSIDE_REPORT_SCHEDULE = var.report_schedule
@@ -679,9 +686,9 @@ resource "google_cloud_scheduler_job" "maintenance" {
 resource "google_logging_project_exclusion" "token_urls" {
   project     = var.project_id
   name        = "${var.name_prefix}-token-urls"
-  description = "Request logs of log_interaction and survey hold single-use tokens in their URLs."
+  description = "Request logs of log_interaction, survey and console hold single-use tokens in their URLs."
   filter = join(" AND ", [
     "log_id(\"run.googleapis.com/requests\")",
-    "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\")",
+    "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\" OR \"${local.function_names["console"]}\")",
   ])
 }
