@@ -13,6 +13,7 @@ from tests.support.browser import PHONE
 
 DESKTOP = {"width": 1280, "height": 800}
 COORD = "coord@example.org"  # from SIDEBYSIDE_COORDINATORS in the test settings
+HEADER = "supporter,occurred_on,format,initiated_by,topics,concern_level,referral,follow_up_planned\n"
 
 
 def urgent_alert(app) -> None:
@@ -70,6 +71,23 @@ def test_the_coordinators_journey(app, live_server, browser, size, tmp_path):
         page.get_by_role("button", name="Send 2 emails").click()
         page.get_by_text("2 emails sent.").wait_for()
 
+        page.get_by_role("link", name="Data").click()
+        bad = tmp_path / "bad.csv"
+        bad.write_text(
+            HEADER + "Sam R.,2024-01-15,carrier pigeon,student,academic,none,none,no\n", encoding="utf-8"
+        )
+        page.get_by_label("CSV file of interactions").set_input_files(str(bad))
+        page.get_by_role("button", name="Check the file").first.click()
+        page.get_by_text("Nothing was imported.").wait_for()
+        assert "line 2" in page.locator("main").inner_text()
+        page.get_by_role("link", name="Back to Data").click()
+        good = tmp_path / "good.csv"
+        good.write_text(HEADER + "Sam R.,2024-01-15,phone,student,academic,none,none,no\n", encoding="utf-8")
+        page.get_by_label("CSV file of interactions").set_input_files(str(good))
+        page.get_by_role("button", name="Check the file").first.click()
+        page.get_by_role("button", name="Confirm: import 1 rows").click()
+        page.get_by_text("Imported 1 rows: 1 new, 0 already there.").wait_for()
+
         page.get_by_role("link", name="Dashboard").click()
         page.get_by_role("button", name="Acknowledge").click()
         page.get_by_text("Alert acknowledged.").wait_for()
@@ -117,7 +135,9 @@ def test_every_page_passes_axe_in_both_languages_without_scrolling_sideways_at_3
     page.get_by_role("button", name="Create", exact=True).click()
     pages["survey"] = page.url
     base = f"{live_server.url}/console"
-    pages |= {name: f"{base}/{name}" for name in ("", "supporters", "surveys", "audit", "coordinators")}
+    pages |= {
+        name: f"{base}/{name}" for name in ("", "supporters", "surveys", "data", "audit", "coordinators")
+    }
     page.set_viewport_size({"width": 320, "height": 640})
     for lang in ("fr", "en"):
         for name, url in pages.items():
