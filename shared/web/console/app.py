@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError, ServiceError, Unauthorized
 from shared.mail.port import MailError
 from shared.store.port import Unavailable
-from shared.web.console import audit_log, auth, coordinators, dashboard, data, supporters, surveys  # noqa: F401 (routes)
+from shared.web.console import audit_log, auth, coordinators, dashboard, data, report, supporters, surveys  # noqa: F401 (routes)
 from shared.web.console.blueprint import bp, page, pick_locale
 from shared.web.console.limits import SignInLimits
 

@@ -20,6 +20,9 @@ SERVICE_MESSAGES = (
     N_("Choose coordinator or viewer."),
     N_("Choose a kind from the list."),
     N_("Add an email address first."),
+    N_("must be a date as YYYY-MM-DD"),
+    N_("must be on or before 'to'"),
+    N_("is not a survey id"),
 )
 STATES = (N_("scheduled"), N_("open"), N_("closed"), N_("purged"))
 ROLES = (N_("coordinator"), N_("viewer"))
