@@ -20,15 +20,18 @@ class NoCoordinators(ServiceError):
     code = "no_coordinators"
 
 
-def report_message(report: dict[str, Any], settings: Settings) -> Message:
-    if not settings.coordinators:
+def report_message(report: dict[str, Any], settings: Settings, to: tuple[str, ...] | None = None) -> Message:
+    """The report email to ``to`` (default: SIDEBYSIDE_COORDINATORS; the services pass
+    :func:`shared.services.coordinators.recipients`, which adds the console's coordinators)."""
+    to = settings.coordinators if to is None else to
+    if not to:
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )
     chart = barrier_chart(report)
     period = report["period"]
     return Message(
-        to=settings.coordinators,
+        to=to,
         subject=title(report),
         text=to_text(report),
         html=to_email_html(report, f"cid:{CHART_CID}" if chart else None),

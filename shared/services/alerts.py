@@ -27,6 +27,7 @@ from shared.forms import load_form
 from shared.mail import Message
 from shared.mail.port import MailError
 from shared.records import Alert
+from shared.services.coordinators import recipients
 from shared.store.port import Unavailable
 
 if TYPE_CHECKING:
@@ -75,10 +76,13 @@ def message_for(app: App, alert: Alert) -> Message:
         "",
         settings.program_name,
     ]
-    if not settings.coordinators:
-        raise ValueError("no coordinator address is set (SIDEBYSIDE_COORDINATORS)")
+    to = recipients(app.store, settings)
+    if not to:
+        raise ValueError(
+            "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
+        )
     return Message(
-        to=settings.coordinators,
+        to=to,
         subject=f"[Side-by-Side] Urgent concern logged by {alias}",
         text="\n".join(lines),
     )

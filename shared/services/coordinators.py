@@ -69,11 +69,20 @@ def add(store: Store, email: object, role: object = COORDINATOR, *, today: date)
 
 
 def set_role(store: Store, email: object, role: object) -> Coordinator:
-    key, clean = clean_email(email), clean_role(role)
+    return _change(store, email, role=clean_role(role))
+
+
+def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
+    """Opt in to (or out of) the emailed report and urgent alerts."""
+    return _change(store, email, reports=reports)
+
+
+def _change(store: Store, email: object, **changes: object) -> Coordinator:
+    key = clean_email(email)
     current = store.get_coordinator(key)
     if current is None:
         raise NotFoundError(f"{key} is not on the list.", code="no_coordinator")
-    changed = replace(current, role=clean)
+    changed = replace(current, **changes)  # type: ignore[arg-type]
     try:
         store.save_coordinator(changed)
     except NotFound:  # removed meanwhile

@@ -30,6 +30,7 @@ from shared.errors import Conflict, Invalid, ServiceError
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
+from shared.services.coordinators import recipients
 from shared.store.port import AlreadyExists, Unavailable
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> s
     from shared.report.email import report_message
 
     report = build(app, options, now)
-    return app.mailer.send(report_message(report, app.settings))
+    return app.mailer.send(report_message(report, app.settings, recipients(app.store, app.settings)))
 
 
 def send_scheduled_report(
@@ -154,7 +155,7 @@ def send_scheduled_report(
     """
     from shared.report.email import NoCoordinators
 
-    if not app.settings.coordinators:
+    if not recipients(app.store, app.settings):
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
         )

@@ -194,6 +194,13 @@ def test_coordinators_page_adds_changes_role_and_removes(app):
         form_page="/console/coordinators",
     )
     assert app.store.get_coordinator("ana@example.org").role == "coordinator"
+    post(
+        c,
+        "/console/coordinators/reports",
+        {"email": "ana@example.org", "reports": "off"},
+        form_page="/console/coordinators",
+    )
+    assert app.store.get_coordinator("ana@example.org").reports is False
     post(c, "/console/coordinators/remove", {"email": "ana@example.org"}, form_page="/console/coordinators")
     assert app.store.get_coordinator("ana@example.org") is None
 

@@ -51,6 +51,18 @@ def change_role() -> Any:
     return listing(notice=_("%(email)s is now a %(role)s.", email=changed.email, role=_(changed.role)))
 
 
+@bp.route("/coordinators/reports", methods=("POST",))
+@coordinator_only
+def change_reports() -> Any:
+    form = flask.request.form
+    on = form.get("reports") == "on"
+    changed = service.set_reports(get_app().store, form.get("email", ""), on)
+    record("role_changed", f"{changed.email}: reports {'on' if on else 'off'}")
+    if on:
+        return listing(notice=_("%(email)s gets the report and urgent alerts.", email=changed.email))
+    return listing(notice=_("%(email)s no longer gets the report and urgent alerts.", email=changed.email))
+
+
 @bp.route("/coordinators/remove", methods=("POST",))
 @coordinator_only
 def remove_coordinator() -> Any:
