@@ -198,6 +198,20 @@ def close_survey(store: Store, settings: Settings, survey_id: object, today: dat
     return status(store, get_survey(store, survey.id), today)
 
 
+def delete_survey(store: Store, survey_id: object) -> None:
+    """Delete a survey that has no answers (a mistake, say), with its links; :class:`Conflict`
+    when it has answers (close and purge it instead)."""
+    survey = get_survey(store, survey_id)
+    try:
+        deleted = store.delete_survey(survey.id)
+    except NotFound:  # deleted meanwhile by someone else: the same end
+        return
+    if not deleted:
+        raise Conflict(
+            f"Survey {survey.id!r} has answers: close or purge it instead.", code="survey_has_answers"
+        )
+
+
 # -- answering --------------------------------------------------------------------------------
 
 

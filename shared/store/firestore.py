@@ -156,6 +156,21 @@ class FirestoreStore(Store):
 
         self._commit(build)
 
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        doc = self._get("supporters", supporter_id)
+        if doc is None:
+            raise NotFound(f"no supporter {supporter_id}")
+        if doc["alias"] == alias:
+            return
+
+        def build(batch: Any) -> None:
+            # The alias document is the uniqueness lock: creating the new one fails if it is taken.
+            batch.create(self._col("supporter_aliases").document(alias), {"id": supporter_id})
+            batch.delete(self._col("supporter_aliases").document(doc["alias"]))
+            batch.update(self._col("supporters").document(supporter_id), {"alias": alias})
+
+        self._commit(build)
+
     # -- interactions -----------------------------------------------------------
     @staticmethod
     def _interaction_doc(item: Interaction) -> dict[str, Any]:
@@ -276,6 +291,16 @@ class FirestoreStore(Store):
 
     def save_survey(self, survey: Survey) -> None:
         self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+
+    def delete_survey(self, survey_id: str) -> bool:
+        if self.get_survey(survey_id) is None:
+            raise NotFound(f"no survey {survey_id}")
+        if self._query("answers", [("survey_id", "==", survey_id)], limit=1):
+            return False
+        # Links first, the survey last: a failure midway leaves a survey that can be deleted again.
+        self.purge_links(survey_id)
+        self._commit(lambda b: b.delete(self._col("surveys").document(survey_id)))
+        return True
 
     def add_links(self, survey_id: str, links: list[Link]) -> None:
         if self.get_survey(survey_id) is None:

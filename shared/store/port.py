@@ -65,6 +65,10 @@ class Store(ABC):
     def save_supporter(self, supporter: Supporter) -> None:
         """Replace an existing supporter (revocation bumps its version); NotFound when absent."""
 
+    @abstractmethod
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        """Give the supporter a new alias; AlreadyExists when another has it, NotFound when absent."""
+
     # -- interactions -----------------------------------------------------
     @abstractmethod
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
@@ -118,6 +122,11 @@ class Store(ABC):
     @abstractmethod
     def save_survey(self, survey: Survey) -> None:
         """Replace an existing survey; NotFound when absent."""
+
+    @abstractmethod
+    def delete_survey(self, survey_id: str) -> bool:
+        """Delete a survey that has no answers, with its links and redemptions; False (nothing
+        deleted) when it has answers; NotFound when absent."""
 
     @abstractmethod
     def add_links(self, survey_id: str, links: list[Link]) -> None:

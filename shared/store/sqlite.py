@@ -260,6 +260,18 @@ class SqliteStore(Store):
 
         self._write(work)
 
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        def work(db: sqlite3.Connection) -> Any:
+            row = db.execute("SELECT doc FROM supporters WHERE id = ?", (supporter_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no supporter {supporter_id}")
+            doc = {**json.loads(row[0]), "alias": alias}
+            db.execute(
+                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?", (alias, _dump(doc), supporter_id)
+            )
+
+        self._write(work)
+
     # -- interactions -------------------------------------------------------
     @staticmethod
     def _insert_interaction(db: sqlite3.Connection, item: Interaction, verb: str = "INSERT") -> int:
@@ -399,6 +411,19 @@ class SqliteStore(Store):
                 raise NotFound(f"no survey {survey.id}")
 
         self._write(work)
+
+    def delete_survey(self, survey_id: str) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            if db.execute("SELECT 1 FROM surveys WHERE id = ?", (survey_id,)).fetchone() is None:
+                raise NotFound(f"no survey {survey_id}")
+            if db.execute("SELECT 1 FROM answers WHERE survey_id = ? LIMIT 1", (survey_id,)).fetchone():
+                return False
+            db.execute("DELETE FROM links WHERE survey_id = ?", (survey_id,))
+            db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
+            db.execute("DELETE FROM surveys WHERE id = ?", (survey_id,))
+            return True
+
+        return self._write(work)
 
     def add_links(self, survey_id: str, links: list[Link]) -> None:
         def work(db: sqlite3.Connection) -> Any:

@@ -233,3 +233,23 @@ def test_french_is_remembered_and_every_page_is_small(app):
         assert len(body) <= 14 * 1024, (path, len(body))
     c.get("/console/sign-in")
     assert len(gzip.compress(c.get("/console/").get_data())) < len(c.get("/console/").get_data())
+
+
+def test_rename_a_supporter_and_delete_a_survey_without_answers(app):
+    from shared.records import Answer, Link
+
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    post(c, "/console/supporters", {"alias": "Kim"})
+    sam = app.store.find_supporter("Sam R.")
+    path = f"/console/supporters/{sam.id}"
+    assert post(c, f"{path}/rename", {"alias": "Kim"}, form_page=path).status_code == 409
+    assert post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).status_code == 200
+    assert app.store.get_supporter(sam.id).alias == "Samuel R."
+    post(c, "/console/surveys", {"id": "oops"})
+    post(c, "/console/surveys", {"id": "y2026"})
+    app.store.add_links("y2026", [Link("h1", "y2026")])
+    app.store.redeem("h1", Answer("a1", "y2026", date(2026, 3, 2), {}))
+    assert post(c, "/console/surveys/y2026/delete", form_page="/console/surveys/y2026").status_code == 409
+    assert post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops").status_code == 200
+    assert [s.id for s in app.store.list_surveys()] == ["y2026"]

@@ -130,3 +130,36 @@ def test_alerts_since_and_acknowledgements(store):
         store.acknowledge_alert(AlertAck("a2", "b@example.org", NOW + timedelta(hours=2)))
     assert store.alert_acks_since(NOW - timedelta(days=30)) == [ack]
     assert store.alert_acks_since(NOW + timedelta(hours=3)) == []
+
+
+def test_rename_supporter_keeps_aliases_unique(store):
+    from shared.records import Supporter
+
+    store.add_supporter(Supporter("id-a", "al", None))
+    store.add_supporter(Supporter("id-b", "bea", None))
+    store.rename_supporter("id-a", "alan")
+    assert store.get_supporter("id-a") == Supporter("id-a", "alan", None)
+    assert store.find_supporter("alan").id == "id-a" and store.find_supporter("al") is None
+    with pytest.raises(AlreadyExists):
+        store.rename_supporter("id-b", "alan")
+    assert store.get_supporter("id-b").alias == "bea"
+    store.add_supporter(Supporter("id-c", "al", None))  # the old alias is free again
+    store.rename_supporter("id-a", "alan")  # to the same alias: nothing
+    with pytest.raises(NotFound):
+        store.rename_supporter("ghost", "x")
+
+
+def test_delete_survey_only_without_answers(store):
+    from shared.records import Answer, Link, Survey
+
+    store.add_survey(Survey("empty"))
+    store.add_links("empty", [Link("h1", "empty")])
+    store.add_survey(Survey("answered"))
+    store.add_links("answered", [Link("h2", "answered")])
+    store.redeem("h2", Answer("ans-1", "answered", date(2026, 3, 2), {}))
+    assert store.delete_survey("empty") is True
+    assert store.get_survey("empty") is None and store.get_link("h1") is None
+    assert store.delete_survey("answered") is False
+    assert store.get_survey("answered") is not None and store.get_link("h2") is not None
+    with pytest.raises(NotFound):
+        store.delete_survey("empty")

@@ -155,3 +155,20 @@ def change_email(supporter_id: str) -> Any:
         return detail(supporter, 400, form=flask.request.form, errors=field_errors(error.errors))
     record("supporter_email_changed", changed.alias)
     return detail(changed, notice=_("Saved %(alias)s's email address.", alias=changed.alias))
+
+
+@bp.route("/supporters/<supporter_id>/rename", methods=("POST",))
+@coordinator_only
+def rename(supporter_id: str) -> Any:
+    supporter = _supporter(supporter_id)
+    form = flask.request.form
+    try:
+        renamed = service.rename(get_app().store, supporter, form.get("alias", ""))
+    except Invalid as error:
+        return detail(supporter, 400, form=form, errors=field_errors(error.errors))
+    except Conflict:
+        return detail(
+            supporter, 409, form=form, errors={"alias": [_("A supporter with this alias already exists.")]}
+        )
+    record("supporter_renamed", f"{supporter.alias} -> {renamed.alias}")
+    return detail(renamed, notice=_("Renamed %(old)s to %(new)s.", old=supporter.alias, new=renamed.alias))

@@ -9,7 +9,7 @@ from typing import Any
 import flask
 from flask_babel import gettext as _
 
-from shared.errors import Invalid
+from shared.errors import Conflict, Invalid
 from shared.services import links, surveys
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
 from shared.web.console.context import get_app, now
@@ -153,3 +153,14 @@ def purge(survey_id: str) -> Any:
     return detail(
         survey_id, notice=_("Links and invitations of %(id)s deleted; the answers stay.", id=survey_id)
     )
+
+
+@bp.route("/surveys/<survey_id>/delete", methods=("POST",))
+@coordinator_only
+def delete(survey_id: str) -> Any:
+    try:
+        surveys.delete_survey(get_app().store, survey_id)
+    except Conflict:
+        return detail(survey_id, 409, warning=_("This survey has answers: close or purge it instead."))
+    record("survey_deleted", survey_id)
+    return listing(notice=_("Survey %(id)s deleted.", id=survey_id))
