@@ -17,6 +17,7 @@ from typing import Any
 import flask
 
 from shared import bootstrap
+from shared.services import audit
 from shared.web.errors import HttpError
 from shared.web.http import endpoint
 
@@ -66,6 +67,31 @@ def authorize(request: flask.Request) -> None:
         )
 
 
+# What each successful API call adds to the audit log (actor "api"): the kind, by route pattern and
+# method. The detail is the path's ids only; never a body, which may hold links or addresses.
+AUDITED = {
+    ("POST", r"supporters"): "supporter_added",
+    ("DELETE", r"supporters/(?P<supporter_id>[^/]+)"): "supporter_revoked",
+    ("POST", r"supporters/(?P<supporter_id>[^/]+)/link"): "supporter_relinked",
+    ("POST", r"surveys"): "survey_created",
+    ("POST", r"surveys/(?P<survey_id>[^/]+)/close"): "survey_closed",
+    ("POST", r"surveys/(?P<survey_id>[^/]+)/purge"): "survey_purged",
+    ("POST", r"surveys/(?P<survey_id>[^/]+)/links"): "survey_links_issued",
+    ("POST", r"surveys/(?P<survey_id>[^/]+)/invite"): "survey_invited",
+    ("POST", r"surveys/(?P<survey_id>[^/]+)/remind"): "survey_reminded",
+    ("GET", r"export/interactions\.csv"): "data_exported",
+    ("GET", r"export/responses\.csv"): "data_exported",
+    ("GET", r"report"): "report_viewed",
+}
+
+
+def audit_call(route: Route, ids: dict[str, str], response: Any) -> None:
+    kind = AUDITED.get((route.method, route.pattern))
+    status = flask.make_response(response).status_code
+    if kind is not None and status < 400:
+        audit.record(bootstrap.app().store, "api", kind, " ".join(ids.values()) or route.pattern)
+
+
 @endpoint()
 def handle(request: flask.Request) -> Any:
     authorize(request)
@@ -78,7 +104,9 @@ def handle(request: flask.Request) -> Any:
         if route.method != request.method:
             allowed.append(route.method)
             continue
-        return route.handler(request, **match.groupdict())
+        response = route.handler(request, **match.groupdict())
+        audit_call(route, match.groupdict(), response)
+        return response
     if allowed:
         raise HttpError(405, "method_not_allowed", headers={"Allow": ", ".join(sorted(set(allowed)))})
     raise HttpError(404, "not_found")

@@ -127,3 +127,10 @@ def test_sign_in_requests_are_rate_limited_per_address(app):
         )
     assert statuses == [200] * 5 + [429]
     assert len(outbox(app)) == 5
+
+
+def test_an_ended_session_says_so_on_the_sign_in_page(app):
+    c = sign_in(app, "a@example.org")
+    app.store.remove_coordinator("a@example.org")
+    response = c.get("/console/", follow_redirects=True)
+    assert "Your session has ended. Sign in again." in response.get_data(as_text=True)

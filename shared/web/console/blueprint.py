@@ -41,8 +41,9 @@ def load_viewer() -> Any:
     if coordinator is not None:
         flask.g.viewer = Viewer(coordinator)
         return None
-    if flask.session.get("sid"):  # ended, idle or removed: forget it
+    if flask.session.get("sid"):  # ended, idle or removed: forget it, and say so
         flask.session.pop("sid")
+        flask.flash(_("Your session has ended. Sign in again."))
     if flask.request.endpoint in PUBLIC:
         return None
     if flask.request.method == "GET" and flask.request.endpoint is not None:
