@@ -134,3 +134,14 @@ def test_an_ended_session_says_so_on_the_sign_in_page(app):
     app.store.remove_coordinator("a@example.org")
     response = c.get("/console/", follow_redirects=True)
     assert "Your session has ended. Sign in again." in response.get_data(as_text=True)
+
+
+def test_the_deployed_entry_point_serves_the_console_at_its_root(app, client_for):
+    """Deployed, the console is its own function: functions-framework hands it every path."""
+    console = client_for("console")
+    page = console.get("/sign-in")
+    assert page.status_code == 200 and "Path=/;" in page.headers["Set-Cookie"]
+    token = csrf(console, "/sign-in")
+    assert console.post("/sign-in", data={"email": "coord@example.org", "csrf_token": token}).status_code == 200
+    assert console.post("/sign-in", data={"email": "coord@example.org"}).status_code == 400  # no CSRF token
+    assert console.get("/").status_code == 302

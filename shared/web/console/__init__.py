@@ -33,4 +33,8 @@ def handle(request: flask.Request) -> flask.Response:
     """Run the request through the console app (functions-framework hands us its request)."""
     app = console_app()
     with app.request_context(request.environ):
-        return app.full_dispatch_request()
+        response = app.full_dispatch_request()
+    # The console's own request object read the body from the shared WSGI stream; mark the
+    # framework's request read too, or its after-request drain would wait on an empty stream.
+    request._cached_data = b""
+    return response
