@@ -18,12 +18,11 @@ EVERYTHING = (date.min, date.max)
 
 def upload(c, text: str, **fields):
     data = {
-        "kind": "interactions",
         "file-interactions": (io.BytesIO(text.encode()), "log.csv"),
         "csrf_token": csrf(c, "/console/data"),
         **fields,
     }
-    return c.post("/console/data/import", data=data, content_type="multipart/form-data")
+    return c.post("/console/data/import?kind=interactions", data=data, content_type="multipart/form-data")
 
 
 def test_an_import_with_errors_lists_them_by_line_and_stores_nothing(app):
@@ -45,9 +44,8 @@ def test_a_good_import_is_previewed_then_stored_on_confirm(app):
     content = unescape(re.search(r'name="content" value="([^"]*)"', html).group(1))
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     response = c.post(
-        "/console/data/import",
+        "/console/data/import?kind=interactions",
         data={
-            "kind": "interactions",
             "confirm": "1",
             "name": "log.csv",
             "content": content,
@@ -65,3 +63,13 @@ def test_exports_download_and_are_audited(app):
     assert response.get_data(as_text=True).lstrip("\ufeff").startswith("id,supporter,")
     assert c.get("/console/data/interactions.csv?from=soon").status_code == 400
     assert "data_exported" in c.get("/console/audit").get_data(as_text=True)
+
+
+def test_a_file_too_big_is_refused_beside_the_field(app):
+    c = sign_in(app, "coord@example.org")
+    big = HEADER + GOOD * 50_000  # about 2.6 MB
+    response = upload(c, big)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert 'id="f-file-interactions-e"' in html and "too big" in html
+    assert list(app.store.iter_interactions(*EVERYTHING)) == []

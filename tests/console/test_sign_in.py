@@ -142,6 +142,8 @@ def test_the_deployed_entry_point_serves_the_console_at_its_root(app, client_for
     page = console.get("/sign-in")
     assert page.status_code == 200 and "Path=/;" in page.headers["Set-Cookie"]
     token = csrf(console, "/sign-in")
-    assert console.post("/sign-in", data={"email": "coord@example.org", "csrf_token": token}).status_code == 200
+    assert (
+        console.post("/sign-in", data={"email": "coord@example.org", "csrf_token": token}).status_code == 200
+    )
     assert console.post("/sign-in", data={"email": "coord@example.org"}).status_code == 400  # no CSRF token
     assert console.get("/").status_code == 302

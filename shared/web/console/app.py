@@ -19,14 +19,15 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError, ServiceError, Unauthorized
 from shared.mail.port import MailError
 from shared.store.port import Unavailable
 from shared.web.console import audit_log, auth, coordinators, dashboard, data, report, supporters, surveys  # noqa: F401 (routes)
-from shared.web.console.blueprint import bp, page, pick_locale
+from shared.web.console.blueprint import bp, current_viewer, page, pick_locale
 from shared.web.console.limits import SignInLimits
+from shared.web.http import discard_body
 
 if TYPE_CHECKING:
     from shared.bootstrap import App
@@ -144,6 +145,23 @@ def create_console_app(services: App) -> flask.Flask:
         return error_page(
             503, _("The database did not answer. Try again in a minute."), {"Retry-After": "30"}
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_big(error: RequestEntityTooLarge) -> Any:
+        # Read and drop the rest of the body (or the client sees a reset, not this page), then
+        # show the message beside the file field of the form that sent it.
+        discard_body(flask.request)
+        message = _("The file is too big (at most 2 MB).")
+        viewer = flask.g.get("viewer") or current_viewer()  # the CSRF check runs before the sign-in gate
+        endpoint = flask.request.endpoint
+        if viewer is not None and viewer.can_act and endpoint in ("console.invite", "console.remind"):
+            return surveys.detail(
+                (flask.request.view_args or {})["survey_id"], 413, errors={"addresses": [message]}
+            )
+        if viewer is not None and viewer.can_act and endpoint == "console.import_data":
+            kind = flask.request.args.get("kind", "interactions")
+            return data.data_page(413, kind=kind, errors={f"file-{kind}": [message]})
+        return error_page(413, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

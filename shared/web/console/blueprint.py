@@ -35,11 +35,7 @@ def load_viewer() -> Any:
     asked = flask.request.args.get("lang")
     if asked in LANGS and flask.session.get("lang") != asked:
         flask.session["lang"] = asked
-    flask.g.viewer = None
-    app = get_app()
-    coordinator = signin.current(app.store, app.settings, flask.session.get("sid"), now())
-    if coordinator is not None:
-        flask.g.viewer = Viewer(coordinator)
+    if current_viewer() is not None:
         return None
     if flask.session.get("sid"):  # ended, idle or removed: forget it, and say so
         flask.session.pop("sid")
@@ -49,6 +45,14 @@ def load_viewer() -> Any:
     if flask.request.method == "GET" and flask.request.endpoint is not None:
         return flask.redirect(flask.url_for("console.sign_in"))
     flask.abort(401)
+
+
+def current_viewer() -> Viewer | None:
+    """Who the session cookie signs in (also kept in ``flask.g.viewer``), or None."""
+    app = get_app()
+    coordinator = signin.current(app.store, app.settings, flask.session.get("sid"), now())
+    flask.g.viewer = Viewer(coordinator) if coordinator is not None else None
+    return flask.g.viewer  # type: ignore[no-any-return]
 
 
 def coordinator_only(view: F) -> F:

@@ -60,7 +60,7 @@ def _import(kind: str, content: bytes, name: str, check_only: bool) -> imports.I
 @coordinator_only
 def import_data() -> Any:
     form = flask.request.form
-    kind = form.get("kind", "")
+    kind = flask.request.args.get("kind", "")  # in the URL: a 413 page must know it without the body
     if kind not in KINDS:
         flask.abort(400)
     found = _source(kind)
