@@ -22,7 +22,7 @@ def _options(fmt: str = "json") -> reports.ReportOptions:
     return reports.parse_options({"format": fmt, **{key: source.get(key) for key in KNOWN}})
 
 
-def _query() -> dict[str, str]:
+def _query() -> dict[str, Any]:
     source = flask.request.form if flask.request.method == "POST" else flask.request.args
     return {key: source[key] for key in KNOWN if source.get(key)}
 
