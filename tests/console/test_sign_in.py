@@ -147,3 +147,14 @@ def test_the_deployed_entry_point_serves_the_console_at_its_root(app, client_for
     )
     assert console.post("/sign-in", data={"email": "coord@example.org"}).status_code == 400  # no CSRF token
     assert console.get("/").status_code == 302
+
+
+def test_the_cookie_is_secure_when_the_console_is_served_over_https(app):
+    from dataclasses import replace
+
+    from shared.bootstrap import App
+    from shared.web.console import create_console_app
+
+    secure = App(replace(app.settings, console_url="https://console.example.org"), app.store, app.mailer)
+    cookie = create_console_app(secure).test_client().get("/sign-in").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
