@@ -11,8 +11,9 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test lint bench setup clean translations
 
-# Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise.
-run: export SIDEBYSIDE_BASE_URL ?= http://$(HOST):$(PORT)
+# Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise (the demo runs before the
+# server records its URL in .data/server_url; a server on every interface is opened as 127.0.0.1).
+run: export SIDEBYSIDE_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: $(VENV)/.installed
 	$(VENV)/bin/sidebyside demo
 	$(VENV)/bin/sidebyside serve --host $(HOST) --port $(PORT)

@@ -17,6 +17,10 @@ terraform {
       source  = "hashicorp/archive"
       version = "~> 2.4"
     }
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.12"
+    }
   }
 }
 
@@ -31,36 +35,72 @@ data "google_project" "this" {
 
 locals {
   # One row per HTTP entry point in functions/main.py; the key is the Python function name.
+  #
+  # Sizes come from a stated load (README, "Deploy to Google Cloud", "What it holds"): a national
+  # network of 17 schools sharing one deployment, each inviting 2,000 students at once, half of
+  # whom open the email within ten minutes. That is 17,000 students in 600 s, two requests each
+  # (open the link, submit): 57 requests/s on average, 170 at a peak of three times the average.
+  # A survey request makes 3-4 Firestore calls and takes about 0.25 s, so by Little's law about
+  # 43 are in flight at the peak. survey gets 20 per instance x 20 instances = 400 slots, nine
+  # times that, so the email landing never meets a 429.
+  #
+  # gen2 functions serve one request at a time per instance unless max_instance_request_concurrency
+  # says otherwise ("Defaults to 1", provider docs: website/docs/r/cloudfunctions2_function.html.markdown,
+  # service_config.max_instance_request_concurrency), and Cloud Run allows more than one only with
+  # at least one vCPU ("defaults to 80 when requested CPU >= 1 and defaults to 1 when requested
+  # CPU < 1", Cloud Run v2 RevisionTemplate.maxInstanceRequestConcurrency). functions-framework
+  # serves with gunicorn's threads: THREADS, or 4 per CPU when unset
+  # (functions_framework/_http/gunicorn.py), so THREADS is set to the concurrency below, and every
+  # request path these functions run is thread-safe and SQLite-free (one Firestore client per
+  # instance, built once under bootstrap's lock; tests/test_log_concurrency.py).
   functions = {
     log_interaction = {
-      public      = true
-      memory      = "512Mi"
-      timeout     = 60
-      description = "Supporters log an interaction through their personal link."
+      public        = true
+      memory        = "512Mi"
+      cpu           = "1"
+      concurrency   = 20
+      max_instances = 5
+      timeout       = 60
+      description   = "Supporters log an interaction through their personal link."
     }
     survey = {
-      public      = true
-      memory      = "512Mi"
-      timeout     = 60
-      description = "Students answer the follow-up survey."
+      public        = true
+      memory        = "512Mi"
+      cpu           = "1"
+      concurrency   = 20
+      max_instances = 20
+      timeout       = 60
+      description   = "Students answer the follow-up survey."
     }
     admin = {
-      public      = false
-      memory      = "1Gi"
-      timeout     = 300
-      description = "Coordinator API; callers need roles/run.invoker (var.admin_members)."
+      public        = false
+      memory        = "1Gi"
+      cpu           = "1"
+      concurrency   = 4
+      max_instances = 3
+      timeout       = 300
+      description   = "Coordinator API; callers need roles/run.invoker (var.admin_members)."
     }
+    # One report at a time: pandas and the chart take the instance's whole CPU and memory.
     send_report = {
-      public      = false
-      memory      = "1Gi"
-      timeout     = 540
-      description = "Builds and emails the periodic report; called by Cloud Scheduler."
+      public        = false
+      memory        = "1Gi"
+      cpu           = "1"
+      concurrency   = 1
+      max_instances = 2
+      timeout       = 540
+      description   = "Builds and emails the periodic report; called by Cloud Scheduler."
     }
+    # Public: coordinators open it from sign-in emails, and the app signs them in (README). Few
+    # instances: its sign-in rate limits are counted in each instance's memory.
     console = {
-      public      = true # people open it from sign-in emails; the app signs them in (README)
-      memory      = "1Gi"
-      timeout     = 300
-      description = "The coordinators' web console (one-time sign-in links, roles, audit log)."
+      public        = true
+      memory        = "1Gi"
+      cpu           = "1"
+      concurrency   = 4
+      max_instances = 2
+      timeout       = 300
+      description   = "The coordinators' web console (one-time sign-in links, roles, audit log)."
     }
   }
 
@@ -133,7 +173,10 @@ resource "google_firestore_database" "db" {
   location_id                       = var.firestore_location
   type                              = "FIRESTORE_NATIVE"
   app_engine_integration_mode       = "DISABLED"
-  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  # Off unless var.point_in_time_recovery: while on, Firestore keeps a readable version of every
+  # document as of each minute of the last 7 days, including answers before the daily reseal and
+  # redemptions already purged, which would pair them (README, "Point-in-time recovery").
+  point_in_time_recovery_enablement = var.point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
   delete_protection_state           = "DELETE_PROTECTION_ENABLED"
   # terraform destroy leaves the database (and the program's records) in place.
   deletion_policy = "ABANDON"
@@ -225,6 +268,26 @@ resource "google_firestore_index" "answers_survey_id" {
   }
 }
 
+# links where survey_id == ? and email_key > "" (a survey's invitations, not its anonymous links)
+resource "google_firestore_index" "links_survey_email_key" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "links"
+
+  fields {
+    field_path = "survey_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "email_key"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
 resource "google_firebaserules_ruleset" "firestore" {
   project = var.project_id
 
@@ -243,9 +306,14 @@ resource "google_firebaserules_ruleset" "firestore" {
   depends_on = [google_project_service.apis]
 }
 
+# The provider documents that "Firestore Rules Releases will always have the name 'cloud.firestore'"
+# (website/docs/r/firebaserules_release.html.markdown, argument "name"), which is the (default)
+# database's release. A named database has a release of its own, cloud.firestore/DATABASE_ID
+# (gcloud firebase security-rules release: "e.g. cloud.firestore/(default),
+# cloud.firestore/DATABASE_ID"), so only a named database gets the suffix.
 resource "google_firebaserules_release" "firestore" {
   project      = var.project_id
-  name         = "cloud.firestore/${google_firestore_database.db.name}"
+  name         = google_firestore_database.db.name == "(default)" ? "cloud.firestore" : "cloud.firestore/${google_firestore_database.db.name}"
   ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
 }
 
@@ -294,8 +362,18 @@ resource "google_secret_manager_secret_iam_member" "runtime" {
   member    = "serviceAccount:${google_service_account.runtime.email}"
 }
 
-# The build account writes build logs, reads the uploaded source (Cloud Functions copies it to its
-# gcf-v2-sources-* bucket before building) and pushes images to the program's repository only.
+# The build account gets the three roles Google lists for a build service account ("Configure a
+# build service account", https://cloud.google.com/run/docs/configuring/services/build-service-account:
+# Logs Writer, Artifact Registry Writer, Storage Object Admin), as narrowly as each allows:
+# - Logs Writer on the project: logs have no narrower resource to grant on.
+# - Artifact Registry Writer on the program's image repository only (build_images below).
+# - Storage Object Admin on the project, without an IAM condition: the build reads the source
+#   from the gcf-v2-sources-<project number>-<region> bucket, which Cloud Functions creates on the
+#   first deploy, outside Terraform, so it cannot be granted on before it exists, and a
+#   condition on a storage resource only holds where the bucket has uniform bucket-level
+#   access, which Terraform cannot set on a bucket it does not manage. The project is used only
+#   for Side-by-Side (README, "What you need"), and its buckets hold only function source and
+#   images built from this public repository: no record of the program is in Cloud Storage.
 resource "google_project_iam_member" "build_logs" {
   project = var.project_id
   role    = "roles/logging.logWriter"
@@ -304,14 +382,8 @@ resource "google_project_iam_member" "build_logs" {
 
 resource "google_project_iam_member" "build_source" {
   project = var.project_id
-  role    = "roles/storage.objectViewer"
+  role    = "roles/storage.objectAdmin"
   member  = "serviceAccount:${google_service_account.build.email}"
-
-  condition {
-    title       = "${var.name_prefix}-function-sources-only"
-    description = "Only the function source buckets."
-    expression  = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\") || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.source.name}\")"
-  }
 }
 
 resource "google_artifact_registry_repository_iam_member" "build_images" {
@@ -320,6 +392,21 @@ resource "google_artifact_registry_repository_iam_member" "build_images" {
   repository = google_artifact_registry_repository.functions.name
   role       = "roles/artifactregistry.writer"
   member     = "serviceAccount:${google_service_account.build.email}"
+}
+
+# IAM grants take up to a few minutes to reach every Google service; a build started the moment
+# they are made can still be refused its source or repository. The provider's own gen2 example
+# with a custom build account (google_cloudfunctions2_function, "Cloudfunctions2 Basic Builder")
+# waits 60 s after its grants before creating the function; so does this, and the functions
+# depend on the wait, so the first apply does not fail on a build denied access.
+resource "time_sleep" "build_grants" {
+  create_duration = "60s"
+
+  depends_on = [
+    google_project_iam_member.build_logs,
+    google_project_iam_member.build_source,
+    google_artifact_registry_repository_iam_member.build_images,
+  ]
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -504,16 +591,22 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    available_memory   = each.value.memory
-    timeout_seconds    = each.value.timeout
-    min_instance_count = 0
-    max_instance_count = var.max_instances
+    available_memory                 = each.value.memory
+    available_cpu                    = each.value.cpu
+    max_instance_request_concurrency = each.value.concurrency
+    timeout_seconds                  = each.value.timeout
+    min_instance_count               = 0
+    max_instance_count               = lookup(var.instance_limits, each.key, each.value.max_instances)
     # Public and private functions alike accept traffic from the internet; for admin and
     # send_report, Cloud Run rejects every request without an invoker's ID token.
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.runtime.email
-    environment_variables          = local.app_env
+    # One gunicorn worker with a thread per request Cloud Run may send (see local.functions).
+    environment_variables = merge(local.app_env, {
+      THREADS = tostring(each.value.concurrency)
+      WORKERS = "1"
+    })
 
     secret_environment_variables {
       key        = "SIDEBYSIDE_SECRET_KEY"
@@ -539,9 +632,7 @@ resource "google_cloudfunctions2_function" "fn" {
     google_project_service.apis,
     google_project_iam_member.runtime_firestore,
     google_secret_manager_secret_iam_member.runtime,
-    google_project_iam_member.build_logs,
-    google_project_iam_member.build_source,
-    google_artifact_registry_repository_iam_member.build_images,
+    time_sleep.build_grants,
   ]
 }
 
@@ -683,12 +774,44 @@ resource "google_cloud_scheduler_job" "maintenance" {
 # Run's request log records whole URLs. The app never logs a token; this keeps the platform from
 # storing them either: request logs of the two public services are not ingested (their
 # application logs still are).
+#
+# A project exclusion applies to the _Default sink only ("Specifies a set of log entries that are
+# filtered out by a sink", LogExclusion, https://cloud.google.com/logging/docs/reference/v2/rest/v2/exclusions);
+# every other sink routes what its own filter matches. So the same filter is also an
+# `exclusions` block of every sink this Terraform creates (google_logging_project_sink.extra,
+# from var.log_sinks), and tests/test_infra.py fails on a sink without it.
+locals {
+  token_url_exclusion = {
+    name        = "${var.name_prefix}-token-urls"
+    description = "Request logs of log_interaction, survey and console hold single-use tokens in their URLs."
+    filter = join(" AND ", [
+      "log_id(\"run.googleapis.com/requests\")",
+      "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\" OR \"${local.function_names["console"]}\")",
+    ])
+  }
+}
+
 resource "google_logging_project_exclusion" "token_urls" {
   project     = var.project_id
-  name        = "${var.name_prefix}-token-urls"
-  description = "Request logs of log_interaction, survey and console hold single-use tokens in their URLs."
-  filter = join(" AND ", [
-    "log_id(\"run.googleapis.com/requests\")",
-    "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\" OR \"${local.function_names["console"]}\")",
-  ])
+  name        = local.token_url_exclusion.name
+  description = local.token_url_exclusion.description
+  filter      = local.token_url_exclusion.filter
+}
+
+# Further sinks (an archive bucket, BigQuery, a SIEM's Pub/Sub topic), each with the token
+# exclusion. Grant each sink's writer_identity (output log_sink_writers) access to its destination.
+resource "google_logging_project_sink" "extra" {
+  for_each = var.log_sinks
+
+  project                = var.project_id
+  name                   = "${var.name_prefix}-${each.key}"
+  destination            = each.value.destination
+  filter                 = each.value.filter
+  unique_writer_identity = true
+
+  exclusions {
+    name        = local.token_url_exclusion.name
+    description = local.token_url_exclusion.description
+    filter      = local.token_url_exclusion.filter
+  }
 }

@@ -49,3 +49,8 @@ output "scheduler_job" {
   description = "Cloud Scheduler job that calls send_report; run it now with: gcloud scheduler jobs run NAME --location=REGION."
   value       = google_cloud_scheduler_job.send_report.name
 }
+
+output "log_sink_writers" {
+  description = "Writer identity of each extra log sink (var.log_sinks): grant it write access to the sink's destination."
+  value       = { for key, sink in google_logging_project_sink.extra : key => sink.writer_identity }
+}

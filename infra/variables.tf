@@ -97,10 +97,30 @@ variable "admin_members" {
   }
 }
 
-variable "max_instances" {
-  description = "Upper bound on instances per function; caps cost if a public URL is flooded."
-  type        = number
-  default     = 5
+variable "instance_limits" {
+  description = "Per-function upper bound on instances, overriding the sizes in main.tf (local.functions), e.g. { survey = 40 }. Caps cost if a public URL is flooded."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, n in var.instance_limits : contains(["log_interaction", "survey", "admin", "send_report"], k) && n >= 1])
+    error_message = "instance_limits keys must be log_interaction, survey, admin or send_report, each with at least 1 instance."
+  }
+}
+
+variable "point_in_time_recovery" {
+  description = "Keep Firestore point-in-time recovery (7 days of minute-by-minute versions). Off by default: while on, those versions still pair each survey answer with its link for 7 days, and their storage is billed outside the free tier (README)."
+  type        = bool
+  default     = false
+}
+
+variable "log_sinks" {
+  description = "Extra Cloud Logging sinks, name => { destination, filter }; each gets the exclusion that keeps token URLs out."
+  type = map(object({
+    destination = string
+    filter      = string
+  }))
+  default = {}
 }
 
 variable "extra_env" {

@@ -15,7 +15,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.addresses import BadAddress, mail_address, mailbox
+
 PREFIX = "SIDEBYSIDE_"
+MIN_ADMIN_TOKEN = 32  # characters; a short bearer token can be guessed
+SERVER_URL_FILE = "server_url"  # in the data folder: where `sidebyside serve` listens
 
 DEFAULTS: dict[str, str] = {
     "STORE": "sqlite:///.data/sidebyside.db",
@@ -28,6 +32,7 @@ DEFAULTS: dict[str, str] = {
     "PROGRAM_NAME": "Side-by-Side Peer Support Program",
     "PROGRAM_START": "2018-09-01",
     "MAIL_FROM": "Side-by-Side <no-reply@localhost>",
+    "REPLY_TO": "",
     "CRISIS_LINE": "In crisis? Call or text 9-8-8, or 911 in an emergency.",
     "CRISIS_LINE_FR": "En crise? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
     "PURGE_GRACE_DAYS": "14",
@@ -78,6 +83,7 @@ class Settings:
     program_name: str
     program_start: date
     mail_from: str
+    reply_to: str  # where replies to invitations and reminders go ("" for none)
     crisis_line: dict[str, str]
     purge_grace_days: int
     small_cell: int
@@ -175,6 +181,78 @@ def _url(name: str, value: str, required: bool) -> str:
     return value.rstrip("/")
 
 
+def _addresses(name: str, value: str) -> tuple[str, ...]:
+    out = []
+    for item in (a.strip() for a in value.split(",")):
+        if item:
+            try:
+                out.append(mail_address(item))
+            except BadAddress as exc:
+                raise _fail(name, f"comma-separated email addresses ({item!r}: {exc})", value) from None
+    return tuple(out)
+
+
+def _mailbox(name: str, value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return mailbox(value, local_ok=True)
+    except BadAddress as exc:
+        raise _fail(name, f"an email address, optionally as 'Name <address>' ({exc})", value) from None
+
+
+def _admin_token(value: str) -> str:
+    if value and len(value) < MIN_ADMIN_TOKEN:
+        raise _fail(
+            "ADMIN_TOKEN",
+            f"at least {MIN_ADMIN_TOKEN} characters (for example "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)",
+            "***",
+        )
+    return value
+
+
+def local_url(host: str, port: int) -> str:
+    """The URL people open for a server listening on ``host:port`` (all interfaces: this machine)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else f"[{host}]" if ":" in host else host  # noqa: S104
+    return f"http://{shown}:{port}"
+
+
+def record_server_url(data_dir: Path, host: str, port: int, env: Mapping[str, str] | None = None) -> None:
+    """Note where the local server is reached (``SIDEBYSIDE_BASE_URL`` when the server has it, else
+    where it listens), so commands run in another shell, without that variable, link to it."""
+    env = os.environ if env is None else env
+    url = (
+        _url("BASE_URL", env[PREFIX + "BASE_URL"], required=True)
+        if env.get(PREFIX + "BASE_URL")
+        else local_url(host, port)
+    )
+    private_dir(data_dir)
+    path = data_dir / SERVER_URL_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(url + "\n")
+    os.replace(tmp, path)
+
+
+def _base_url(env: Mapping[str, str], data_dir: Path) -> str:
+    """``SIDEBYSIDE_BASE_URL`` when set; else the URL the local server last recorded; else the default."""
+    if PREFIX + "BASE_URL" in env:
+        return _url("BASE_URL", env[PREFIX + "BASE_URL"], required=True)
+    try:
+        recorded = (data_dir / SERVER_URL_FILE).read_text().strip()
+    except OSError:
+        recorded = ""
+    return _url("BASE_URL", recorded or DEFAULTS["BASE_URL"], required=True)
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0700), or make it so: it holds the store, the
+    key and the outbox, whose mail carries secret links."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o700)
+
+
 def _secret_key(value: str, data_dir: Path) -> str:
     """Use the configured key, or generate one once into the data folder for local use."""
     if value:
@@ -184,7 +262,7 @@ def _secret_key(value: str, data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(32)
     tmp = key_file.with_suffix(".tmp")
     tmp.write_text(key)
@@ -204,6 +282,8 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
     raw = {key: env.get(PREFIX + key, default) for key, default in DEFAULTS.items()}
     data_dir = Path(raw["DATA_DIR"])
     data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+    if data_dir.is_dir():
+        private_dir(data_dir)  # one made 0755 by an older version is tightened
     try:
         tz = ZoneInfo(raw["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -212,10 +292,7 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         start = date.fromisoformat(raw["PROGRAM_START"])
     except ValueError:
         raise _fail("PROGRAM_START", "a date as YYYY-MM-DD", raw["PROGRAM_START"]) from None
-    coordinators = tuple(a.strip() for a in raw["COORDINATORS"].split(",") if a.strip())
-    for address in coordinators:
-        if "@" not in address or " " in address:
-            raise _fail("COORDINATORS", "comma-separated email addresses", raw["COORDINATORS"])
+    coordinators = _addresses("COORDINATORS", raw["COORDINATORS"])
     schedule = raw["REPORT_SCHEDULE"]
     if len(schedule.split()) != 5:
         raise _fail("REPORT_SCHEDULE", "a 5-field cron expression such as '0 7 1 * *'", schedule)
@@ -223,13 +300,14 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         store=parse_store(raw["STORE"], base),
         mail=parse_mail(raw["MAIL"], base),
         secret_key=_secret_key(raw["SECRET_KEY"], data_dir),
-        admin_token=raw["ADMIN_TOKEN"],
-        base_url=_url("BASE_URL", raw["BASE_URL"], required=True),
+        admin_token=_admin_token(raw["ADMIN_TOKEN"]),
+        base_url=_base_url(env, data_dir),
         coordinators=coordinators,
         timezone=tz,
         program_name=raw["PROGRAM_NAME"],
         program_start=start,
-        mail_from=raw["MAIL_FROM"],
+        mail_from=_mailbox("MAIL_FROM", raw["MAIL_FROM"]),
+        reply_to=_mailbox("REPLY_TO", raw["REPLY_TO"]),
         crisis_line={"en": raw["CRISIS_LINE"], "fr": raw["CRISIS_LINE_FR"]},
         purge_grace_days=_int("PURGE_GRACE_DAYS", raw["PURGE_GRACE_DAYS"], 0, 3650),
         small_cell=_int("SMALL_CELL", raw["SMALL_CELL"], 1, 1000),

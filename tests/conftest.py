@@ -78,7 +78,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         Path(target).write_text("[" + ",".join(sorted(shapes)) + "]")
 
 
-ADMIN_TOKEN = "test-admin-token-0123456789"
+ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmn"  # 40 characters: the minimum is 32
 
 
 @pytest.fixture

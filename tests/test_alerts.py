@@ -35,11 +35,12 @@ def answers(**changes: Any) -> dict[str, Any]:
     return {**base, **changes}
 
 
-def log(alias: str = "Sam", **changes: Any) -> str:
+def log(alias: str = "Sam", email: str | None = None, **changes: Any) -> str:
     """Log an interaction the way the log function does; returns its id."""
     app = bootstrap.app()
     supporter = (
-        app.store.find_supporter(alias) or supporters.add_supporter(app.store, app.settings, alias).supporter
+        app.store.find_supporter(alias)
+        or supporters.add_supporter(app.store, app.settings, alias, email).supporter
     )
     submission = str(uuid.uuid4())
     interactions.record(
@@ -82,7 +83,7 @@ class FailsFirst(Mailer):
 
 
 def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_student(smtp_app, smtp_server):
-    log("Sam")
+    log("Sam R.", email="Sam.R@Exämple.org")
     now = datetime.now(UTC)
     [alert] = pending(now)
 
@@ -91,23 +92,25 @@ def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_stud
 
     [received] = smtp_server.messages
     assert received.rcpt_tos == ("coord@example.org",)
-    assert received.message["Subject"] == "[Side-by-Side] Urgent concern logged by Sam"
+    assert received.message["Subject"] == "[Side-by-Side] Urgent concern logged by Sam R."
+    # Issue 12 item 7: the supporter's contact, also as Reply-To (the domain in IDNA form).
+    assert received.message["Reply-To"] == "Sam.R@xn--exmple-cua.org"
     text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     day = interactions.today(smtp_app.settings).isoformat()
     logged = alert.created_at.astimezone(smtp_app.settings.timezone).strftime("%Y-%m-%d %H:%M %Z")
     assert text == (
-        "Sam logged an interaction with an urgent level of concern for the student.\n"
-        "Please contact the supporter to follow up.\n"
+        "Sam R. logged an interaction with an urgent level of concern for the student.\n"
+        "Please contact Sam R. to follow up: Sam.R@xn--exmple-cua.org (replying to this email reaches them).\n"
         "\n"
-        f"Date of the interaction: {day}\n"
-        "How did you connect?: Phone call\n"
-        "Did you refer the student to a resource?: Crisis line or emergency services\n"
-        "Did you plan a follow-up?: Yes\n"
-        "\n"
-        f"Logged at {logged}.\n"
+        f"Date: {day}\n"
+        "Format: Phone call\n"
+        "Referral: Crisis line or emergency services\n"
+        "Follow-up planned: Yes\n"
+        f"Logged at: {logged}\n"
         "\n"
         "Side-by-Side Peer Support Program\n"
     )
+    assert "?:" not in text and ".." not in text
     for student_detail in ("Jordan", "breakup", "Year 3", "year3", "Finances", "relationships", "45 min"):
         assert student_detail not in text
     assert pending(now + timedelta(days=1)) == []
@@ -226,3 +229,45 @@ def test_send_alert_now_sends_the_new_alert_once_and_never_raises(app, smtp_serv
     assert alerts.send_alert_now(flaky, alert.id, later) is False  # already sent: not again
     assert alerts.send_pending_alerts(flaky, later) == {"sent": 0, "failed": 0, "taken": 0}
     assert len(smtp_server.messages) == 1
+
+
+def test_a_flood_of_urgent_logs_sends_one_email_per_supporter_per_five_minutes_and_drops_none(
+    smtp_app, smtp_server
+):
+    """Issue 13 item 9: ten urgent logs from one link were ten emails."""
+    now = datetime.now(UTC)
+    ids = []
+    for _ in range(10):
+        ids.append(log("Sam"))
+        # What the log function does after each store: try to send that alert now.
+        alerts.send_alert_now(smtp_app, _newest(now).id, now)
+    log("Kim")  # another supporter's alert is not held back by Sam's
+    alerts.send_alert_now(smtp_app, _newest(now).id, now)
+    assert [m.message["Subject"] for m in smtp_server.messages] == [
+        "[Side-by-Side] Urgent concern logged by Sam",
+        "[Side-by-Side] Urgent concern logged by Kim",
+    ]
+    assert len(pending(now)) == 9  # held, not dropped
+
+    # The retry loop within the five minutes sends nothing more ...
+    assert alerts.send_pending_alerts(smtp_app, now + timedelta(minutes=4)) == {
+        "sent": 0,
+        "failed": 0,
+        "taken": 0,
+        "held": 9,
+    }
+    assert len(smtp_server.messages) == 2
+    # ... and once they are over, one email lists the nine that waited.
+    later = now + timedelta(minutes=5, seconds=1)
+    assert alerts.send_pending_alerts(smtp_app, later) == {"sent": 9, "failed": 0, "taken": 0}
+    assert pending(later + timedelta(days=1)) == []
+    last = smtp_server.messages[-1].message
+    assert last["Subject"] == "[Side-by-Side] 9 urgent concerns logged by Sam"
+    text = last.get_body(("plain",)).get_content()
+    assert text.startswith("Sam logged 9 interactions with an urgent level of concern for the student.")
+    assert text.count("Logged at: ") == 9
+    assert len(smtp_server.messages) == 3
+
+
+def _newest(now: datetime) -> Any:
+    return max(pending(now), key=lambda a: (a.created_at, a.id))

@@ -4,8 +4,8 @@ stays true."""
 
 from __future__ import annotations
 
-import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,8 @@ def operation_costs(app) -> dict[str, dict[str, int]]:
     token = supporters.add_supporter(store, settings, "Sam").link.split("?t=")[1]
     log = client_for("log_interaction")
     survey = client_for("survey")
-    surveys.create_survey(store, "y2026", today=today)
+    # Created long ago, so that the program's surveys below are the report's latest and previous.
+    surveys.create_survey(store, "y2026", today=today - timedelta(days=800))
     survey_tokens = [u.rsplit("/", 1)[1] for u in links.issue_links(store, settings, "y2026", 2, today)]
     auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     body = {**LOG, "occurred_on": today.isoformat()}
@@ -73,18 +74,137 @@ def operation_costs(app) -> dict[str, dict[str, int]]:
     return costs
 
 
-def readme_table() -> dict[str, dict[str, int]]:
-    text = (ROOT / "README.md").read_text()
-    rows = re.findall(
-        r"^\| (open the log form|log an interaction|open a survey link|answer the survey) \| (\d+) \| (\d+) \| (\d+) \|",
-        text,
-        re.M,
+# A program of 35 supporters, 300 interactions and 200 answers a year, with last year's survey.
+SUPPORTERS, INTERACTIONS, ANSWERS, INVITED = 35, 300, 200, 10
+BEGIN, END = "<!-- cost table: tests/test_firestore_costs.py -->", "<!-- end of cost table -->"
+
+
+def program_costs(app) -> dict[str, dict[str, int]]:
+    """What the yearly and monthly operations cost for the program above."""
+    from datetime import UTC, datetime
+
+    from shared.records import Answer, Interaction
+    from shared.services import reports
+
+    store, settings = app.store, app.settings
+    today = surveys.today_in(settings)
+    year = [today - timedelta(days=n) for n in range(300)]
+    ids = [supporters.add_supporter(store, settings, f"Supporter {n}").link for n in range(SUPPORTERS)]
+    assert len(ids) == SUPPORTERS
+    people = [s.id for s in store.list_supporters()]
+    now = datetime.now(UTC)
+    store.add_interactions(
+        [
+            Interaction(
+                str(uuid.uuid4()), people[n % SUPPORTERS], year[n % len(year)], {**LOG, "note": f"#{n}"}, now
+            )
+            for n in range(INTERACTIONS)
+        ]
     )
-    return {name: {"reads": int(r), "writes": int(w), "requests": int(q)} for name, r, w, q in rows}
+    for survey_id, created in (("z2025", today - timedelta(days=365)), ("z2026", today)):
+        surveys.create_survey(store, survey_id, today=created)
+        # Answered weeks ago: the daily job has nothing left to reseal.
+        answered = today - timedelta(days=30)
+        store.add_answers(
+            [
+                Answer(uuid.uuid4().hex, survey_id, answered, {"year_of_study": "year2"})
+                for _ in range(ANSWERS)
+            ]
+        )
+    links.issue_links(store, settings, "z2026", ANSWERS, today)
+    addresses = [f"student{n}@example.org" for n in range(INVITED)]
+    log = client_for("log_interaction")
+    token = ids[0].split("?t=")[1]
+    urgent = {**LOG, "concern_level": "urgent", "occurred_on": today.isoformat()}
+    maintenance = client_for("send_report")
+    admin_auth = {"Authorization": f"Bearer {app.settings.admin_token}"}
+    costs = {
+        f"invite {INVITED} addresses": measured(
+            store, lambda: links.invite(store, settings, app.mailer, "z2026", addresses, today)
+        ),
+        f"remind {INVITED} addresses": measured(
+            store,
+            lambda: links.remind(store, settings, app.mailer, "z2026", addresses, today + timedelta(days=1)),
+        ),
+        "the monthly report": measured(
+            store, lambda: reports.build(app, reports.ReportOptions(format="json"))
+        ),
+        "log an urgent interaction": measured(
+            store,
+            lambda: log.post(
+                "/",
+                json={**urgent, "submission_id": str(uuid.uuid4())},
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            ),
+        ),
+        f"purge a survey's {ANSWERS + INVITED} links": measured(
+            store, lambda: links.purge(store, "z2026", today)
+        ),
+        "the daily job, one answer to reseal": measured(
+            store, lambda: maintenance.post("/daily", json={}, headers=admin_auth)
+        ),
+    }
+    return costs
 
 
-def test_the_readme_cost_table_matches_what_the_adapter_sends(firestore_app):
+def render_table(costs: dict[str, dict[str, int]]) -> str:
+    lines = [BEGIN, "| Operation | Document reads | Writes | Requests |", "|---|---|---|---|"]
+    lines += [f"| {name} | {c['reads']} | {c['writes']} | {c['requests']} |" for name, c in costs.items()]
+    return "\n".join([*lines, END])
+
+
+def readme_block() -> str:
+    text = (ROOT / "README.md").read_text()
+    return text[text.index(BEGIN) : text.index(END) + len(END)]
+
+
+def test_the_readme_cost_table_is_what_the_adapter_sends(firestore_app, tmp_path):
+    """The table between the markers is this test's output. To regenerate it after a change:
+    SIDEBYSIDE_WRITE_COST_TABLE=1 .venv/bin/python -m pytest tests/test_firestore_costs.py"""
+    import os
+
     costs = operation_costs(firestore_app)
-    for name, cost in costs.items():
-        print(f"| {name} | {cost['reads']} | {cost['writes']} | {cost['requests']} |")
-    assert readme_table() == costs
+    costs.update(program_costs(firestore_app))
+    table = render_table(costs)
+    if os.environ.get("SIDEBYSIDE_WRITE_COST_TABLE"):
+        path = ROOT / "README.md"
+        path.write_text(path.read_text().replace(readme_block(), table))
+    assert readme_block() == table
+
+
+def test_the_monthly_report_reads_a_bounded_number_of_documents(firestore_app):
+    """The report reads the per-day tally, not the interactions: five times as many interactions
+    on the same days cost not one more document read (issue 15, item 7)."""
+    from datetime import UTC, datetime
+
+    from shared.records import Interaction
+    from shared.services import reports
+
+    app = firestore_app
+    store, settings = app.store, app.settings
+    today = surveys.today_in(settings)
+    days = [today - timedelta(days=n) for n in range(20)]
+    people = [supporters.add_supporter(store, settings, f"S{n}").link for n in range(3)]
+    assert people
+    owners = [s.id for s in store.list_supporters()]
+
+    def add(count: int) -> None:
+        now = datetime.now(UTC)
+        store.add_interactions(
+            [
+                Interaction(
+                    str(uuid.uuid4()), owners[n % 3], days[n % 20], {**LOG, "note": str(uuid.uuid4())}, now
+                )
+                for n in range(count)
+            ]
+        )
+
+    def report_reads() -> int:
+        return measured(store, lambda: reports.build(app, reports.ReportOptions(format="json")))["reads"]
+
+    add(100)
+    few = report_reads()
+    add(400)
+    many = report_reads()
+    assert many == few
+    assert few <= len(days) + 3 + 10  # a document per day, the supporters, the surveys and runs

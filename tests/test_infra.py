@@ -65,6 +65,7 @@ ADAPTER_QUERIES = [
     QueryShape("interactions", (("supporter_id", "=="),), (("created_at", DESCENDING),)),
     QueryShape("alerts", (("state", "=="), ("claimed_at", "<"))),
     QueryShape("answers", (("survey_id", "=="), ("id", ">")), (("id", ASCENDING),)),
+    QueryShape("links", (("survey_id", "=="), ("email_key", ">"))),
 ]
 
 
@@ -143,13 +144,28 @@ def test_example_tfvars_sets_only_declared_non_secret_variables(tf):
 # --- Firestore ---------------------------------------------------------------------------------
 
 
-def test_firestore_database_is_native_protected_and_recoverable(tf):
+def test_firestore_database_is_native_and_protected(tf):
     db = resources(tf, "google_firestore_database")["db"]
     assert literal(db["type"]) == "FIRESTORE_NATIVE"
     assert literal(db["delete_protection_state"]) == "DELETE_PROTECTION_ENABLED"
-    assert literal(db["point_in_time_recovery_enablement"]) == "POINT_IN_TIME_RECOVERY_ENABLED"
     assert db["location_id"] == "${var.firestore_location}"
     assert literal(variables(tf)["firestore_location"]["default"]) == "northamerica-northeast1"
+
+
+def test_point_in_time_recovery_is_an_explicit_choice_off_by_default(tf):
+    """PITR keeps minute-by-minute versions for 7 days: pre-reseal answers and purged
+    redemptions, which pair answers with links (issue 13). Off unless the deployer says so,
+    and the README states the exposure and the cost."""
+    db = resources(tf, "google_firestore_database")["db"]
+    assert db["point_in_time_recovery_enablement"] == (
+        '${var.point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"}'
+    )
+    choice = variables(tf)["point_in_time_recovery"]
+    assert choice["type"] == "bool" and choice["default"] is False
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "point_in_time_recovery = true" in readme
+    assert "7 days" in readme and "pair" in readme  # the exposure, in plain words
+    assert "billed outside the free tier" in readme  # the cost (issue 15, item 6)
 
 
 def test_every_adapter_query_has_its_composite_index_declared():
@@ -164,6 +180,7 @@ def test_every_adapter_query_has_its_composite_index_declared():
         ),
         IndexShape("alerts", (("state", ASCENDING), ("claimed_at", ASCENDING), (NAME, ASCENDING))),
         IndexShape("answers", (("survey_id", ASCENDING), ("id", ASCENDING), (NAME, ASCENDING))),
+        IndexShape("links", (("survey_id", ASCENDING), ("email_key", ASCENDING), (NAME, ASCENDING))),
     ]
     assert set(needed) <= declared
     assert missing_indexes(ADAPTER_QUERIES, declared) == []
@@ -187,7 +204,12 @@ def test_firestore_rules_deny_every_client_read_and_write(tf):
     rules_file = one(one(ruleset, "source"), "files")
     assert rules_file["content"] == '${file("${path.module}/firestore.rules")}'
     release = resources(tf, "google_firebaserules_release")["firestore"]
-    assert release["name"] == '"cloud.firestore/${google_firestore_database.db.name}"'
+    # The provider's documentation: Firestore rules releases are named 'cloud.firestore' (the
+    # (default) database); a named database's release is cloud.firestore/DATABASE_ID.
+    assert release["name"] == (
+        '${google_firestore_database.db.name == "(default)" ? "cloud.firestore" : '
+        '"cloud.firestore/${google_firestore_database.db.name}"}'
+    )
     assert "google_firebaserules_ruleset.firestore.name" in release["ruleset_name"]
 
 
@@ -402,7 +424,7 @@ def test_function_urls_in_the_environment_cannot_form_a_cycle(tf):
         assert f'SIDEBYSIDE_{key}_URL = local.urls["{function}"]' in app_env
     assert "run.app" in locals_["urls"] and "data.google_project.this.number" in locals_["urls"]
     fn = resources(tf, "google_cloudfunctions2_function")["fn"]
-    assert one(fn, "service_config")["environment_variables"] == "${local.app_env}"
+    assert one(fn, "service_config")["environment_variables"].startswith("${merge(local.app_env, {")
     # ...and every apply checks those URLs against the ones Cloud Run serves.
     served = blocks(tf, "data", "google_cloud_run_v2_service")["fn"]
     assert served["for_each"] == "${local.functions}"
@@ -704,12 +726,141 @@ def test_maintenance_jobs_call_send_reports_alerts_and_daily_paths_with_its_audi
     assert token["service_account_email"] == "${google_service_account.scheduler.email}"
 
 
-def test_request_logs_of_the_token_carrying_services_are_excluded(tf):
-    exclusion = resources(tf, "google_logging_project_exclusion")["token_urls"]
-    text = str(exclusion["filter"])
+# --- Build permissions (issue 15, item 1) --------------------------------------------------------
+
+# "Configure a build service account" (https://cloud.google.com/run/docs/configuring/services/build-service-account):
+# Logs Writer, Artifact Registry Writer and Storage Object Admin.
+BUILD_ROLES = {"roles/logging.logWriter", "roles/artifactregistry.writer", "roles/storage.objectAdmin"}
+BUILD_MEMBER = "google_service_account.build.email"
+
+
+def grants_to(tf, member: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    return {
+        literal(body["role"]): (type_, name, body)
+        for type_, name, body in all_resources(tf)
+        if member in str(body.get("member", ""))
+    }
+
+
+def test_build_account_has_exactly_the_documented_roles_as_narrowly_as_each_allows(tf):
+    grants = grants_to(tf, BUILD_MEMBER)
+    assert set(grants) == BUILD_ROLES
+    # Images: the program's repository only.
+    type_, _, images = grants["roles/artifactregistry.writer"]
+    assert type_ == "google_artifact_registry_repository_iam_member"
+    assert images["repository"] == "${google_artifact_registry_repository.functions.name}"
+    # Source: Storage Object Admin, with no condition (a storage condition needs uniform
+    # bucket-level access on gcf-v2-sources-*, a bucket Terraform neither creates nor manages).
+    type_, _, source = grants["roles/storage.objectAdmin"]
+    assert type_ == "google_project_iam_member" and "condition" not in source
+    # No bucket of this project holds program data: Storage holds source and nothing else.
+    assert set(resources(tf, "google_storage_bucket")) == {"source"}
+
+
+def test_functions_wait_for_the_build_grants_to_propagate(tf):
+    wait = resources(tf, "time_sleep")["build_grants"]
+    seconds = int(re.fullmatch(r"(\d+)s", literal(wait["create_duration"])).group(1))
+    assert seconds >= 60  # the provider's gen2 custom-builder example waits 60 s
+    waited_for = {ref.strip("${}") for ref in wait["depends_on"]}
+    granted = {f"{type_}.{name}" for type_, name, _ in grants_to(tf, BUILD_MEMBER).values()}
+    assert waited_for == granted
+    fn = resources(tf, "google_cloudfunctions2_function")["fn"]
+    depends = {ref.strip("${}") for ref in fn["depends_on"]}
+    assert "time_sleep.build_grants" in depends
+    assert not granted & depends, "functions must wait for the sleep, not only for the grants"
+    assert one(fn, "build_config")["service_account"] == "${google_service_account.build.id}"
+    providers = tf["main.tf"]["terraform"][0]["required_providers"][0]
+    assert literal(providers["time"]["source"]) == "hashicorp/time"
+
+
+# --- A survey blast (issue 15, item 2) -----------------------------------------------------------
+
+# The stated load (README, "Deploy to Google Cloud"): 17 schools, 2,000 students each invited at
+# once, half opening within ten minutes; two requests per student; a peak three times the average;
+# 0.25 s per request.
+SCHOOLS, INVITED, OPENING, WINDOW_S, REQUESTS_EACH, PEAK, SECONDS_EACH = 17, 2000, 0.5, 600, 2, 3, 0.25
+
+
+def needed_in_flight() -> float:
+    """Little's law: requests in flight = arrival rate x time in the system."""
+    rate = SCHOOLS * INVITED * OPENING * REQUESTS_EACH / WINDOW_S * PEAK
+    return rate * SECONDS_EACH
+
+
+def test_needed_in_flight_matches_the_figures_in_the_comments():
+    assert math.ceil(needed_in_flight()) == 43
+
+
+def test_each_function_sets_concurrency_cpu_and_instances_and_survey_holds_the_blast(tf):
+    functions = local_values(tf)["functions"]
+    service = one(resources(tf, "google_cloudfunctions2_function")["fn"], "service_config")
+    assert service["max_instance_request_concurrency"] == "${each.value.concurrency}"
+    assert service["available_cpu"] == "${each.value.cpu}"
     assert (
-        'log_id(\\"run.googleapis.com/requests\\")' in text or 'log_id("run.googleapis.com/requests")' in text
+        service["max_instance_count"] == "${lookup(var.instance_limits, each.key, each.value.max_instances)}"
+    )
+    # gunicorn's threads follow the concurrency (functions-framework defaults to 4 per CPU).
+    env = service["environment_variables"]
+    assert "THREADS = tostring(each.value.concurrency)" in env and 'WORKERS = "1"' in env
+    for name, f in functions.items():
+        # Cloud Run refuses concurrency above 1 with less than one vCPU.
+        assert f["concurrency"] == 1 or float(literal(f["cpu"])) >= 1, name
+        assert 1 <= f["max_instances"] <= 20, name
+    survey = functions["survey"]
+    slots = survey["concurrency"] * survey["max_instances"]
+    assert slots >= 4 * needed_in_flight()
+    # The README states the same figures.
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for name, f in functions.items():
+        row = f"| `{name}` | {f['concurrency']} | {f['max_instances']} | {literal(f['cpu'])} |"
+        assert row in readme, row
+    assert "17 schools" in readme and "2,000 students" in readme
+
+
+# --- Log exclusions (issue 15, item 5) -----------------------------------------------------------
+
+SINK_TYPES = (
+    "google_logging_project_sink",
+    "google_logging_folder_sink",
+    "google_logging_organization_sink",
+    "google_logging_billing_account_sink",
+)
+
+
+def sinks_without_the_token_exclusion(tf) -> list[str]:
+    missing = []
+    for type_, name, body in all_resources(tf):
+        if type_ not in SINK_TYPES:
+            continue
+        filters = [e.get("filter") for e in body.get("exclusions", [])]
+        if "${local.token_url_exclusion.filter}" not in filters:
+            missing.append(f"{type_}.{name}")
+    return missing
+
+
+def test_the_token_exclusion_filter_names_the_public_services_request_logs(tf):
+    text = str(local_values(tf)["token_url_exclusion"])
+    assert (
+        'log_id(\\\\"run.googleapis.com/requests\\\\")' in text
+        or 'log_id(\\"run.googleapis.com/requests\\")' in text
     )
     assert 'function_names["log_interaction"]' in text and 'function_names["survey"]' in text
     assert 'function_names["console"]' in text  # sign-in links carry their token in the path
     assert "admin" not in text and "send_report" not in text
+    exclusion = resources(tf, "google_logging_project_exclusion")["token_urls"]
+    assert exclusion["filter"] == "${local.token_url_exclusion.filter}"
+
+
+def test_every_sink_carries_the_token_exclusion(tf):
+    assert resources(tf, "google_logging_project_sink")["extra"]["for_each"] == "${var.log_sinks}"
+    assert sinks_without_the_token_exclusion(tf) == []
+
+
+def test_a_sink_without_the_exclusion_is_caught(tmp_path: Path):
+    (tmp_path / "sinks.tf").write_text(
+        'resource "google_logging_project_sink" "archive" {\n'
+        '  name = "archive"\n  destination = "storage.googleapis.com/x"\n}\n'
+    )
+    assert sinks_without_the_token_exclusion(load_terraform(tmp_path)) == [
+        "google_logging_project_sink.archive"
+    ]

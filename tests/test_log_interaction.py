@@ -174,21 +174,36 @@ def test_json_submission_id_is_normalised(log_client, sam):
     assert post_json(log_client, sam.token, answers(), key.hex).json == {"id": str(key), "duplicate": True}
 
 
-def test_json_needs_a_uuid_submission_id(log_client, sam):
+def test_json_needs_a_key_and_takes_any_opaque_one(log_client, sam):
+    # Issue 12 item 14: "abc-123" was refused with "must be a UUID", and so was a missing key.
     missing = post_json(log_client, sam.token, answers())
-    assert missing.status_code == 400
-    assert list(missing.json["errors"]) == ["submission_id"]
-    bad = post_json(log_client, sam.token, answers(), "1234")
-    assert bad.status_code == 400
-    assert bad.json["errors"]["submission_id"] == [
-        "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90."
-    ]
-    differ = post_json(
-        log_client, sam.token, {**answers(), "submission_id": str(uuid.uuid4())}, str(uuid.uuid4())
+    assert (missing.status_code, missing.json["errors"]) == (
+        400,
+        {"submission_id": ["An Idempotency-Key header (or a submission_id in the body) is required."]},
     )
+    first = post_json(log_client, sam.token, answers(), "abc-123")
+    assert first.status_code == 201
+    key_id = first.json["id"]
+    assert uuid.UUID(key_id).version == 5  # ids stay UUIDs (exports and imports rely on it)
+    again = post_json(log_client, sam.token, {**answers(), "submission_id": "abc-123"})
+    assert (again.status_code, again.json) == (200, {"id": key_id, "duplicate": True})
+    quoted = post_json(log_client, sam.token, answers(), '"abc-123"')  # the draft's sf-string form
+    assert (quoted.status_code, quoted.json) == (200, {"id": key_id, "duplicate": True})
+    # A key is the client's own: another supporter's "abc-123" is another interaction.
+    kim = add_supporter("Kim")
+    other = post_json(log_client, kim.token, answers(), "abc-123")
+    assert other.status_code == 201 and other.json["id"] != key_id
+    for bad in ("x" * 256, "tab\there", "clé"):
+        refused = post_json(log_client, sam.token, {**answers(), "submission_id": bad})
+        assert refused.status_code == 400
+        assert refused.json["errors"]["submission_id"] == [
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters, such as abc-123 or a UUID."
+        ]
+    assert post_json(log_client, sam.token, answers(), "x" * 255).status_code == 201
+    differ = post_json(log_client, sam.token, {**answers(), "submission_id": "a"}, "b")
     assert differ.status_code == 400
     assert list(differ.json["errors"]) == ["submission_id"]
-    assert stored() == []
+    assert len(stored()) == 3
 
 
 def test_json_errors_name_each_field(log_client, sam):

@@ -68,7 +68,12 @@ def test_refusals_are_one_line_and_exit_1(app):
             "add",
             "../etc",
         ): "Error: The alias must be 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.\n",
-        ("add", "Kim", "--email", "kim"): "Error: 'kim' is not an email address.\n",
+        (
+            "add",
+            "Kim",
+            "--email",
+            "kim",
+        ): "Error: 'kim' is not an email address the program can mail (an email address must have an @-sign).\n",
         ("revoke", "Nobody"): "Error: There is no supporter called 'Nobody'.\n",
         ("relink", "Nobody"): "Error: There is no supporter called 'Nobody'.\n",
     }

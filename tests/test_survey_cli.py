@@ -25,7 +25,16 @@ def run(*args: str, input: str | None = None):
 def test_every_survey_command_has_help():
     group = cli.commands["surveys"]
     assert group.help
-    assert sorted(group.commands) == ["close", "create", "invite", "links", "list", "purge", "remind"]
+    assert sorted(group.commands) == [
+        "close",
+        "create",
+        "invite",
+        "links",
+        "list",
+        "purge",
+        "remind",
+        "unsubscribe",
+    ]
     for command in group.commands.values():
         assert command.help, command.name
         assert run("surveys", command.name, "--help").exit_code == 0

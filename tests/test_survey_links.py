@@ -158,7 +158,12 @@ def test_addresses_from_a_csv_with_an_email_column():
 def test_one_bad_address_refuses_the_whole_list_naming_the_line():
     with pytest.raises(Invalid) as caught:
         links.read_addresses("ann@example.org\nnot an address\nbob@\n")
-    assert caught.value.errors == {"emails": ["line 2: 'not an address'", "line 3: 'bob@'"]}
+    assert caught.value.errors == {
+        "emails": [
+            "line 2: 'not an address' (an email address must have an @-sign)",
+            "line 3: 'bob@' (there must be something after the @-sign)",
+        ]
+    }
 
 
 # -- purge ------------------------------------------------------------------------------------

@@ -46,10 +46,16 @@ def export_group() -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD) to include.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD) to include.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
-def export_interactions(start: datetime | None, end: datetime | None, bom: bool) -> None:
+@click.option(
+    "--include-demo", is_flag=True, help="Include the demo supporter's interactions (`sidebyside demo`)."
+)
+def export_interactions(start: datetime | None, end: datetime | None, bom: bool, include_demo: bool) -> None:
     """One row per interaction: id, supporter alias and the log form's answers."""
     with one_line_errors():
-        _write(exports.export_interactions(bootstrap.app().store, _day(start), _day(end)), bom)
+        table = exports.export_interactions(
+            bootstrap.app().store, _day(start), _day(end), include_demo=include_demo
+        )
+        _write(table, bom)
 
 
 @export_group.command("responses")

@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 import click
 
 from shared import bootstrap
-from shared.services import coordinators, links, signin, supporters, surveys
+from shared.services import coordinators, signin, surveys
+from shared.services.demo import ensure_demo
 
-DEMO_ALIAS = "demo-supporter"
-DEMO_SURVEY = "demo"
 LOCAL_COORDINATOR = "coordinator@example.org"
 
 
 @click.command()
 def demo() -> None:
-    """Create a demo supporter and a demo survey (once) and print fresh links to open.
+    """Create a demo supporter and a demo survey in an empty store, and print their links.
 
-    Only for the embedded SQLite store: it refuses to put demo data in a cloud store.
+    Run again, it shows the same links and changes nothing; a store with real data is left alone.
+    Only for the embedded SQLite store: it refuses to put demo data in a cloud store. On an empty
+    store it also adds a local coordinator, and each run prints a fresh console sign-in link for it.
     """
     app = bootstrap.app()
     settings, store = app.settings, app.store
@@ -26,24 +27,23 @@ def demo() -> None:
         raise click.ClickException(
             "demo only runs on the local SQLite store (SIDEBYSIDE_STORE=sqlite:///...)"
         )
-    today = surveys.today_in(settings)
-    existing = store.find_supporter(DEMO_ALIAS)
-    if existing is None:
-        issued = supporters.add_supporter(store, settings, DEMO_ALIAS)
+    done = ensure_demo(store, settings)
+    if done.state == "skipped":
+        click.echo("The store holds a program's own data: no demo data added.")
+        return
+    if done.state == "existing":
+        click.echo("Demo data from an earlier run (nothing re-issued; a used survey link stays used):")
     else:
-        issued = supporters.relink(store, settings, existing)  # tokens are never stored: make a new one
-    if store.get_survey(DEMO_SURVEY) is None:
-        surveys.create_survey(store, DEMO_SURVEY, k10=True, today=today)
-    [survey_link] = links.issue_links(store, settings, DEMO_SURVEY, 1, today)
-    click.echo("Open these (local demo data in .data/):")
-    click.echo(f"  Supporter log form:   {issued.link}")
-    click.echo(f"  Student survey link:  {survey_link}   (single use)")
-    if not store.list_coordinators():  # an empty database: a local coordinator to sign in as
-        coordinators.add(store, LOCAL_COORDINATOR, today=today)
+        click.echo("Open these (local demo data in .data/):")
+    if done.state == "created" and not store.list_coordinators():
+        coordinators.add(store, LOCAL_COORDINATOR, today=surveys.today_in(settings))
+    for label, url in done.links:
+        click.echo(f"  {label + ':':<22}{url}")
+    # Sign-in links work once, so a fresh one each run (it changes nothing else).
     sign_in = signin.issue_link(store, settings, LOCAL_COORDINATOR, datetime.now(UTC))
-    if sign_in:
-        click.echo(f"  Coordinators' console: {sign_in}   (sign-in link, 15 minutes)")
-    click.echo(f"  Mail goes to:         {settings.mail.path or settings.mail.kind}")
+    if sign_in and store.get_coordinator(LOCAL_COORDINATOR) is not None:
+        click.echo(f"  {'Coordinators console:':<22}{sign_in}   (sign-in link, 15 minutes)")
+    click.echo(f"  {'Mail goes to:':<22}{settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shared import bootstrap
+from shared import bootstrap, config
 
 
 @click.command()
@@ -20,6 +20,8 @@ def serve(host: str, port: int, threads: int, no_jobs: bool) -> None:
 
     app = bootstrap.app()
     app.store  # open the store now, so a bad store fails before listening  # noqa: B018
+    # Commands run in another shell link to this server (unless SIDEBYSIDE_BASE_URL says otherwise).
+    config.record_server_url(app.settings.data_dir, host, port)
     click.echo(f"Side-by-Side on http://{host}:{port}/ (store: {app.settings.store.kind})")
     bootstrap.reset()  # the server's worker process opens its own connections after the fork
     run(host, port, background=not no_jobs, threads=threads)

@@ -7,11 +7,15 @@ import click
 from shared import bootstrap
 from shared.cli.common import one_line_errors
 from shared.services import supporters as service
+from shared.text import sentence
 
 
 def _issued(issued: service.IssuedLink, verb: str) -> None:
     # The explanation goes to stderr so that `LINK=$(sidebyside supporters add Sam)` gets the link alone.
-    click.echo(f"{verb} {issued.supporter.alias}. Their personal link (send it to them alone):", err=True)
+    click.echo(
+        f"{sentence(f'{verb} {issued.supporter.alias}')} Their personal link (send it to them alone):",
+        err=True,
+    )
     click.echo(issued.link)
 
 
@@ -57,7 +61,7 @@ def revoke(alias: str) -> None:
     if before.active:
         click.echo(f"Revoked {before.alias}: their link no longer works.")
     else:
-        click.echo(f"{before.alias} was already revoked.")
+        click.echo(sentence(f"{before.alias} was already revoked"))
 
 
 @supporters.command("relink")

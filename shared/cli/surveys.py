@@ -22,6 +22,7 @@ REASONS = {
     "not_invited": "never invited",
     "answered": "already answered",
     "reminded_today": "already reminded today",
+    "unsubscribed": "asked for no more reminders",
 }
 
 
@@ -210,6 +211,24 @@ def remind(survey_id: str, emails: str) -> None:
             app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
         )
     _report(run, "Reminded", "remind", survey_id)
+
+
+@surveys.command("unsubscribe")
+@click.argument("survey_id", metavar="ID")
+@click.argument("addresses", metavar="ADDRESS...", nargs=-1, required=True)
+def unsubscribe(survey_id: str, addresses: tuple[str, ...]) -> None:
+    """Send no more reminders to these addresses invited to ID (their List-Unsubscribe requests).
+
+    Only the invitation's keyed hash is marked; no address is stored.
+    """
+    app = bootstrap.app()
+    with one_line_errors():
+        clean = link_service.clean_addresses((a, f"argument {n}") for n, a in enumerate(addresses, 1))
+        done = link_service.unsubscribe(app.store, survey_id, app.settings, clean)
+    click.echo(
+        f"No more reminders to {done['stopped']}."
+        + (f" Never invited to {survey_id}: {done['not_invited']}." if done["not_invited"] else "")
+    )
 
 
 @surveys.command("purge")

@@ -8,15 +8,19 @@ inline and its CSV arrives as an attachment, whichever transport carries it.
 from __future__ import annotations
 
 import email.policy
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from shared.addresses import BadAddress, mail_address, mailbox
+
 # Every part stays 7-bit clean (non-ASCII text goes quoted-printable or base64) so any
 # relay, with or without 8BITMIME, and SES's raw API accept the bytes unchanged.
 POLICY = email.policy.SMTP.clone(cte_type="7bit")
+HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -48,16 +52,23 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     inline_images: tuple[InlineImage, ...] = ()
     reply_to: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, such as List-Unsubscribe
 
     def __post_init__(self) -> None:
         # A bare string would otherwise become one recipient per character.
         to = (self.to,) if isinstance(self.to, str) else tuple(self.to)
-        object.__setattr__(self, "to", to)
         if not to:
             raise ValueError("a message needs at least one recipient")
-        for address in to:
-            if "@" not in parseaddr(address)[1]:
-                raise ValueError(f"not an email address: {address!r}")
+        # One rule for every transport (shared.addresses): IDNA domains, ASCII local parts.
+        try:
+            object.__setattr__(self, "to", tuple(mail_address(a) for a in to))
+            if self.reply_to:
+                object.__setattr__(self, "reply_to", mailbox(self.reply_to, local_ok=True))
+        except BadAddress as exc:
+            raise ValueError(f"not an email address the program can mail: {to!r}: {exc}") from None
+        for name, value in self.headers:
+            if not HEADER_NAME.fullmatch(name) or "\r" in value or "\n" in value:
+                raise ValueError(f"bad header {name!r}")
         if self.inline_images and self.html is None:
             raise ValueError("inline images need an HTML body to show them")
         for image in self.inline_images:
@@ -93,6 +104,8 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     mime["Message-ID"] = new_message_id(sender)
     if message.reply_to:
         mime["Reply-To"] = message.reply_to
+    for name, value in message.headers:
+        mime[name] = value
     # Everything this program sends is automatic: ask out-of-office responders not to answer.
     mime["Auto-Submitted"] = "auto-generated"
     mime.set_content(message.text)

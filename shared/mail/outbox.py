@@ -56,7 +56,9 @@ class OutboxMailer(Mailer):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         stem = f"{stamp}-{message_id.partition('@')[0]}"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            # Mail holds secret links: the folder is its owner's alone, like each file in it.
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.directory, 0o700)
             _write_atomically(self.directory / f"{stem}.eml", mime.as_bytes(policy=POLICY))
             _write_atomically(self.directory / f"{stem}.html", browser_html(message).encode("utf-8"))
         except OSError as error:

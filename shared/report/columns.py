@@ -101,39 +101,41 @@ def load_interactions(store: Store, start: date, end: date, form: Form) -> Inter
             out.numbers[f.id] = array("d")
     single_ids = [f.id for f in out.single]
     multi = [(fid, chosen_counts, chosen_counts.get) for fid, chosen_counts in out.multi.items()]
-    numbers = [(fid, values.append) for fid, values in out.numbers.items()]
+    numbers = [(fid, values.extend) for fid, values in out.numbers.items()]
     combos, days, multi_rows = out.combos, out.days, out.multi_rows
     combos_get, days_get = combos.get, days.get
     # itemgetter builds the tuple in C when every question was answered (the usual case);
     # a row with a blank falls back to dict.get, which gives None for it. Same tuples either way.
     all_answered = itemgetter(*single_ids) if len(single_ids) > 1 else None
-    # Once per interaction, so kept to a tuple, two dict updates and the multi choices.
-    for occurred_on, supporter_id, answers in store.iter_interaction_answers(start, end):
+    # Once per combination of day, supporter and answers (``n`` interactions each: the store's
+    # tally, so Firestore reads one document per day), kept to a tuple, two dict updates and the
+    # multi choices.
+    for occurred_on, supporter_id, answers, n in store.interaction_tallies(start, end):
         day = (occurred_on, supporter_id)
-        days[day] = days_get(day, 0) + 1
+        days[day] = days_get(day, 0) + n
         try:
             key = all_answered(answers)  # type: ignore[misc]
         except (KeyError, TypeError):  # TypeError: fewer than two single-choice questions
             key = tuple(map(answers.get, single_ids))
         try:
-            combos[key] = combos_get(key, 0) + 1
+            combos[key] = combos_get(key, 0) + n
         except TypeError:
             key = _hashable(key)
-            combos[key] = combos_get(key, 0) + 1
+            combos[key] = combos_get(key, 0) + n
         for fid, chosen_counts, chosen_get in multi:
             chosen = answers.get(fid)
             if not chosen:
                 continue
-            multi_rows[fid] += 1
+            multi_rows[fid] += n
             for value in chosen if type(chosen) is list else (chosen,):
                 try:
-                    chosen_counts[value] = chosen_get(value, 0) + 1
+                    chosen_counts[value] = chosen_get(value, 0) + n
                 except TypeError:
-                    chosen_counts[str(value)] = chosen_get(str(value), 0) + 1
-        for fid, append in numbers:
+                    chosen_counts[str(value)] = chosen_get(str(value), 0) + n
+        for fid, extend in numbers:
             value = answers.get(fid)
             if type(value) is int or type(value) is float:
-                append(value)
+                extend((value,) * n)
     out.rows = sum(days.values())
     return out
 

@@ -12,8 +12,15 @@ before ``finish_alert`` records "sent". After ``STALE_AFTER`` another run takes 
 claim and sends it again, once. Marking it sent *before* sending would close that window
 but could lose the alert, which is worse for an urgent concern.
 
-The email says who logged it and how to follow up, nothing about the student: no note,
-year of study or topics.
+Floods are coalesced: at most one alert email per supporter in ``COALESCE`` (5 minutes). The
+first urgent log goes out at once; those that follow within the window wait (pending, never
+dropped) and go out together, in one email listing every one, when the window is over (the
+local server's loop looks every 20 s; in the cloud, the maintenance job every 5 minutes). Each
+supporter's window is claimed with the store's atomic report-run claim (a key of its own per
+supporter and window), so two processes never both mail the same supporter's alerts in it.
+
+The email says who logged it, how to reach them (their email, also as ``Reply-To``) and how
+to follow up, nothing about the student: no note, year of study or topics.
 """
 
 from __future__ import annotations
@@ -26,9 +33,10 @@ from typing import TYPE_CHECKING, Any
 from shared.forms import load_form
 from shared.mail import Message
 from shared.mail.port import MailError
-from shared.records import Alert
+from shared.records import Alert, ReportRun, Supporter
 from shared.services.coordinators import recipients
-from shared.store.port import Unavailable
+from shared.store.port import AlreadyExists, Store, Unavailable
+from shared.text import sentence
 
 if TYPE_CHECKING:
     from shared.bootstrap import App
@@ -39,7 +47,14 @@ STALE_AFTER = timedelta(minutes=5)  # longer than a send can take (the mail time
 MAX_BACKOFF = timedelta(minutes=5)
 RETRY_STEP = timedelta(seconds=20)
 LOG_FORM = "interaction_log"
-SHOWN = ("occurred_on", "format", "referral", "follow_up_planned")  # all the email tells of the interaction
+# All the email tells of an interaction, in the report's words (a question as a label reads "?:").
+SHOWN = {
+    "occurred_on": "Date",
+    "format": "Format",
+    "referral": "Referral",
+    "follow_up_planned": "Follow-up planned",
+}
+COALESCE = timedelta(minutes=5)  # at most one alert email per supporter in this time
 ERROR_CHARS = 500
 
 
@@ -51,40 +66,64 @@ def _due(alert: Alert, now: datetime) -> bool:
     return now >= alert.claimed_at + wait
 
 
-def message_for(app: App, alert: Alert) -> Message:
-    """The email for an alert. ``ValueError`` when no coordinator address is set."""
+def _batch_key(supporter_key: str, window: datetime) -> str:
+    # A valid Firestore document id (no "/"), in the report runs' namespace but never a period.
+    return f"alert-mail_{supporter_key}_{window:%Y%m%dT%H%M}"
+
+
+def _window(now: datetime) -> datetime:
+    start = now.astimezone(UTC).replace(second=0, microsecond=0)
+    return start - timedelta(minutes=start.minute % int(COALESCE.total_seconds() // 60))
+
+
+def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Message:
+    """The email for a supporter's urgent alerts (one or more). ``ValueError`` when no
+    coordinator address is set."""
     settings = app.settings
-    interaction = app.store.get_interaction(alert.interaction_id)
-    supporter = app.store.get_supporter(interaction.supporter_id) if interaction else None
     alias = supporter.alias if supporter else "a supporter"
+    many = len(batch) > 1
+    contact = (
+        f"Please contact {alias} to follow up: {supporter.email} (replying to this email reaches them)."
+        if supporter and supporter.email
+        else "Please contact the supporter to follow up (no email is on file for them: see "
+        "`sidebyside supporters list`)."
+    )
     lines = [
-        f"{alias} logged an interaction with an urgent level of concern for the student.",
-        "Please contact the supporter to follow up.",
-        "",
+        sentence(
+            f"{alias} logged {len(batch)} interactions with an urgent level of concern for the student"
+            if many
+            else f"{alias} logged an interaction with an urgent level of concern for the student"
+        ),
+        contact,
     ]
-    if interaction is None:  # cannot happen (one atomic write) but must not stop the alert
-        lines.append(f"The interaction's details could not be read (id {alert.interaction_id}).")
-    else:
-        form = load_form(LOG_FORM)
-        labels = form.labels("en")
-        for field_id in SHOWN:
-            value = interaction.answers.get(field_id)
-            lines.append(f"{labels[field_id]}: {_shown(labels, field_id, value)}")
-    lines += [
-        "",
-        f"Logged at {alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}.",
-        "",
-        settings.program_name,
-    ]
+    form = load_form(LOG_FORM)
+    labels = form.labels("en")
+    for alert in sorted(batch, key=lambda a: (a.created_at, a.id)):
+        lines.append("")
+        interaction = app.store.get_interaction(alert.interaction_id)
+        if interaction is None:  # cannot happen (one atomic write) but must not stop the alert
+            lines.append(f"The interaction's details could not be read (id {alert.interaction_id}).")
+        else:
+            for field_id, label in SHOWN.items():
+                value = interaction.answers.get(field_id)
+                lines.append(f"{label}: {_shown(labels, field_id, value)}")
+        lines.append(f"Logged at: {alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}")
+    lines += ["", settings.program_name]
     to = recipients(app.store, settings)
     if not to:
         raise ValueError(
             "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
         )
+    subject = (
+        f"[Side-by-Side] {len(batch)} urgent concerns logged by {alias}"
+        if many
+        else f"[Side-by-Side] Urgent concern logged by {alias}"
+    )
     return Message(
         to=to,
-        subject=f"[Side-by-Side] Urgent concern logged by {alias}",
+        subject=subject,
         text="\n".join(lines),
+        reply_to=supporter.email if supporter and supporter.email else None,
     )
 
 
@@ -96,31 +135,89 @@ def _shown(labels: dict[str, str], field_id: str, value: Any) -> str:
     return labels.get(f"{field_id}.{value}", str(value))
 
 
-def deliver(app: App, alert: Alert, now: datetime) -> str:
-    """Claim, send and record one alert: "sent", "failed" (kept for a retry) or "taken" (someone else has it)."""
+def _supporter_of(app: App, alert: Alert) -> tuple[str, Supporter | None]:
+    """The key alerts are grouped by (the supporter id) and the supporter, if found."""
+    interaction = app.store.get_interaction(alert.interaction_id)
+    if interaction is None:
+        return f"alert-{alert.id}", None
+    return interaction.supporter_id, app.store.get_supporter(interaction.supporter_id)
+
+
+def _may_mail(store: Store, key: str, now: datetime) -> int | None:
+    """The attempt number to claim for mailing this supporter's alerts now, or None when an
+    email about them went out less than ``COALESCE`` ago (or is going out)."""
+    window = _window(now)
+    before = store.get_report_run(_batch_key(key, window - COALESCE))
+    if before is not None and before.state != "failed" and before.updated_at > now - COALESCE:
+        return None
+    run = store.get_report_run(_batch_key(key, window))
+    if run is not None and run.state != "failed":
+        return None
+    return 0 if run is None else run.attempt + 1
+
+
+def deliver_batch(
+    app: App, key: str, batch: list[Alert], supporter: Supporter | None, now: datetime
+) -> Counter[str]:
+    """Mail one supporter's waiting alerts as one email, unless one went out less than
+    ``COALESCE`` ago: then they wait ("held") for the next pass. Counts per alert."""
     store = app.store
-    claim = store.claim_alert(alert, now)
-    if claim is None:
-        return "taken"
+    counts: Counter[str] = Counter()
+    attempt = _may_mail(store, key, now)
+    if attempt is None:
+        counts["held"] += len(batch)
+        return counts
+    period = _batch_key(key, _window(now))
     try:
-        app.mailer.send(message_for(app, claim))
+        store.claim_report_attempt(period, attempt, now)
+    except AlreadyExists:  # another process is mailing this supporter's alerts right now
+        counts["taken"] += len(batch)
+        return counts
+    claimed = []
+    for alert in sorted(batch, key=lambda a: a.id):
+        claim = store.claim_alert(alert, now)
+        if claim is None:
+            counts["taken"] += 1
+        else:
+            claimed.append(claim)
+    if not claimed:
+        store.save_report_run(ReportRun(period, "failed", attempt, now, "nothing left to send"))
+        return counts
+    try:
+        app.mailer.send(message_for(app, claimed, supporter))
     except (MailError, ValueError) as exc:
         error = str(exc)[:ERROR_CHARS]
-        log.warning("urgent alert %s not sent (attempt %d): %s", alert.id, claim.attempts, error)
-        store.finish_alert(claim, sent=False, error=error)
-        return "failed"
-    store.finish_alert(claim, sent=True)
-    return "sent"
+        log.warning("%d urgent alert(s) not sent: %s", len(claimed), error)
+        for claim in claimed:
+            store.finish_alert(claim, sent=False, error=error)
+        store.save_report_run(ReportRun(period, "failed", attempt, now, error))
+        counts["failed"] += len(claimed)
+        return counts
+    store.save_report_run(ReportRun(period, "sent", attempt, now))
+    for claim in claimed:
+        store.finish_alert(claim, sent=True)
+    counts["sent"] += len(claimed)
+    return counts
+
+
+def _deliver(app: App, alerts: list[Alert], now: datetime) -> Counter[str]:
+    """Group waiting alerts by supporter and mail each group that has a due alert."""
+    groups: dict[str, tuple[Supporter | None, list[Alert]]] = {}
+    for alert in alerts:
+        key, supporter = _supporter_of(app, alert)
+        groups.setdefault(key, (supporter, []))[1].append(alert)
+    counts: Counter[str] = Counter(sent=0, failed=0, taken=0)
+    for key, (supporter, batch) in groups.items():
+        if any(_due(a, now) for a in batch):
+            counts.update(deliver_batch(app, key, batch, supporter, now))
+    return counts
 
 
 def send_pending_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Send every alert that is waiting (and due); returns how many were sent, failed or taken."""
     now = now or datetime.now(UTC)
-    counts: Counter[str] = Counter(sent=0, failed=0, taken=0)
-    for alert in app.store.pending_alerts(stale_before=now - STALE_AFTER):
-        if _due(alert, now):
-            counts[deliver(app, alert, now)] += 1
-    return dict(counts)
+    counts = _deliver(app, app.store.pending_alerts(stale_before=now - STALE_AFTER), now)
+    return {k: v for k, v in counts.items() if v or k in ("sent", "failed", "taken")}
 
 
 def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool:
@@ -132,9 +229,13 @@ def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool
     """
     now = now or datetime.now(UTC)
     try:
-        for alert in app.store.pending_alerts(stale_before=now - STALE_AFTER):
-            if alert.id == alert_id:
-                return deliver(app, alert, now) == "sent"
+        waiting = app.store.pending_alerts(stale_before=now - STALE_AFTER)
+        mine = next((a for a in waiting if a.id == alert_id), None)
+        if mine is None:
+            return False
+        key, supporter = _supporter_of(app, mine)
+        batch = [a for a in waiting if _supporter_of(app, a)[0] == key]
+        return deliver_batch(app, key, batch, supporter, now)["sent"] > 0
     except Unavailable as exc:
         log.warning("urgent alert %s left for the retry loop: %s", alert_id, exc)
     return False

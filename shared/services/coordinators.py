@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from shared.addresses import BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.records import Coordinator
-from shared.services.supporters import EMAIL
 from shared.store.port import AlreadyExists, NotFound, Store
 
 COORDINATOR = "coordinator"
@@ -23,14 +23,14 @@ ROLES = (COORDINATOR, VIEWER)
 
 
 def clean_email(email: object) -> str:
-    """The address lowercased (the key), or :class:`Invalid`."""
-    text = email.strip().lower() if isinstance(email, str) else ""
-    if len(text) > 254 or not EMAIL.fullmatch(text):
+    """The address lowercased (the key), checked by the program's one address rule, or :class:`Invalid`."""
+    try:
+        return mail_address(email.strip().lower() if isinstance(email, str) else email)
+    except BadAddress as exc:
         raise Invalid(
-            f"{str(email)[:60]!r} is not an email address.",
+            f"{str(email)[:60]!r} is not an email address ({str(exc).rstrip('.')}).",
             errors={"email": ["Enter an email address such as name@example.org."]},
-        )
-    return text
+        ) from None
 
 
 def clean_role(role: object) -> str:

@@ -17,8 +17,10 @@ from typing import Any
 
 from shared.errors import Invalid
 from shared.forms import Form, load_form
+from shared.services.demo import is_demo_supporter
 from shared.services.links import find_survey
 from shared.services.surveys import sections_of
+from shared.spreadsheet import from_spreadsheet, spreadsheet_safe
 from shared.store.port import Store
 
 INTERACTION_FORM = "interaction_log"
@@ -28,22 +30,10 @@ DATE_FIELD = "occurred_on"  # the log form's date: Interaction.occurred_on
 BOM = "\ufeff"  # lets Excel recognise UTF-8 (accents in French labels and notes)
 CHUNK_CHARS = 64 * 1024
 
-# A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection":
-# a note typed as =HYPERLINK(...) would run when a coordinator opens the file). Such a cell,
-# and any cell starting with the quote itself, is written with a leading "'"; the import
-# removes exactly one, so every text survives the round trip unchanged.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-QUOTE = "'"
-
-
-def protect(cell: str) -> str:
-    return QUOTE + cell if cell.startswith((*FORMULA_START, QUOTE)) else cell
-
-
-def unprotect(cell: str) -> str:
-    if cell.startswith(QUOTE) and cell[1:].startswith((*FORMULA_START, QUOTE)):
-        return cell[1:]
-    return cell
+# Every cell goes through shared.spreadsheet, so no spreadsheet runs a note as a formula
+# (whatever character it splits cells on); the import undoes exactly that.
+protect = spreadsheet_safe
+unprotect = from_spreadsheet
 
 
 @dataclass(frozen=True)
@@ -85,18 +75,26 @@ def _known(form: Form, answers: Mapping[str, Any], sections: Iterable[str] = ())
     return {k: v for k, v in answers.items() if k in ids}
 
 
-def export_interactions(store: Store, start: date | None = None, end: date | None = None) -> Table:
-    """Every interaction with ``start <= occurred_on <= end`` (both optional), by date then id."""
+def export_interactions(
+    store: Store, start: date | None = None, end: date | None = None, *, include_demo: bool = False
+) -> Table:
+    """Every interaction with ``start <= occurred_on <= end`` (both optional), by date then id.
+
+    The demo supporter's interactions (``sidebyside demo``) are left out unless ``include_demo``."""
     if start and end and start > end:
         message = f"The start date {start.isoformat()} is after the end date {end.isoformat()}."
         raise Invalid(message, errors={"from": [message]})
     form = log_form()
     columns = interaction_columns(form)
     answer_columns = columns[2:]
-    aliases = {s.id: s.alias for s in store.list_supporters()}  # read now: a bad store fails before any row
+    people = store.list_supporters()  # read now: a bad store fails before any row
+    aliases = {s.id: s.alias for s in people}
+    skipped = set() if include_demo else {s.id for s in people if is_demo_supporter(s)}
 
     def rows() -> Iterator[list[str]]:
         for item in store.iter_interactions(start or date.min, end or date.max):
+            if item.supporter_id in skipped:
+                continue
             answers = {**_known(form, item.answers), DATE_FIELD: item.occurred_on.isoformat()}
             cells = form.to_row(answers)
             # A supporter record is never deleted; the id stands in should one be missing.

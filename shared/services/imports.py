@@ -23,36 +23,33 @@ part of the file stored, and running the same import again completes it without 
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
 import hmac
-import io
 import itertools
 import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
-from shared.services.links import SURVEY_ID
+from shared.services.csv_files import CsvFile, Progress
+from shared.services.import_cells import ChoiceCells
+from shared.services.links import SURVEY_ID, SURVEY_ID_RULE
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
+from shared.text import sentence
 
 CHUNK = 500  # records per store write
 MAX_LISTED = 50  # problems spelled out in the message; the rest are counted
 NAMESPACE = uuid.UUID("6f1d2a3c-9b7e-5c41-8a2f-3e5d7c9b1a04")  # of imported interactions' UUIDv5 ids
-
-Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
 
 @dataclass(frozen=True)
@@ -73,135 +70,60 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-# -- reading the file ------------------------------------------------------------------
-
-
-class _Counting(io.RawIOBase):
-    """A binary stream that reports how many bytes were read, for a progress bar."""
-
-    def __init__(self, raw: IO[bytes], progress: Progress | None) -> None:
-        self.raw = raw
-        self.progress = progress
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
-        if self.progress and data:
-            self.progress(len(data))
-        return len(data)
-
-
-class CsvFile:
-    """A CSV file (a path, or bytes already in memory) read as UTF-8, with or without a BOM."""
-
-    def __init__(self, source: bytes | str | Path, name: str | None = None) -> None:
-        self.source = source if isinstance(source, bytes) else Path(source)
-        self.name = name or (self.source.name if isinstance(self.source, Path) else "the file")
-
-    @contextmanager
-    def _binary(self) -> Iterator[IO[bytes]]:
-        if isinstance(self.source, bytes):
-            yield io.BytesIO(self.source)
-        else:
-            try:
-                with self.source.open("rb") as raw:
-                    yield raw
-            except OSError as exc:
-                raise Invalid(f"Cannot read {self.name}: {exc.strerror or exc}.") from None
-
-    def _unreadable(self, problem: str) -> Invalid:
-        return Invalid(f"{self.name} {problem} Nothing was imported.", errors={"file": [problem]})
-
-    def header(self) -> list[str]:
-        """The first record's cells, stripped; nothing more of the file is read."""
-        for _, cells in self.records():
-            return [c.strip() for c in cells]
-        return []
-
-    def _first_undecodable_line(self) -> int:
-        # The decoder reads in blocks, so where it failed says little; a byte scan is exact
-        # (a line break is one byte in UTF-8, so no character straddles two lines).
-        with self._binary() as raw:
-            for number, line in enumerate(raw, 1):
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    return number
-        return 1
-
-    def records(self, progress: Progress | None = None) -> Iterator[tuple[int, list[str]]]:
-        """Each record (the header first) with the line it starts on. :class:`Invalid` for bytes
-        that are not UTF-8 or quoting that is not CSV: nothing after that can be trusted."""
-        with self._binary() as raw:
-            head = raw.read(4)
-            raw.seek(0)
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise self._unreadable(
-                    "is UTF-16 text (Excel's “Unicode Text”); save it as “CSV UTF-8 (Comma delimited)”."
-                )
-            counted = io.BufferedReader(_Counting(raw, progress))
-            text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
-            line = 0
-            try:
-                first = text.readline()
-                if not first:
-                    return  # an empty file has no records, not an empty header
-                # Excel in French (and other comma-decimal) locales separates cells with ";".
-                delimiter = ";" if ";" in first and "," not in first else ","
-                reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
-                for cells in reader:
-                    yield line + 1, cells
-                    line = reader.line_num
-            except UnicodeDecodeError:
-                raise self._unreadable(
-                    f"is not UTF-8 text (line {self._first_undecodable_line()} has other characters); "
-                    "save it as “CSV UTF-8 (Comma delimited)”."
-                ) from None
-            except csv.Error as exc:
-                raise self._unreadable(f"line {line + 1} is not valid CSV ({exc}).") from None
-
-
 class _Problems:
-    """Every bad row, by line; the message lists the first ``MAX_LISTED``."""
+    """Every bad row, by line, each once; the message lists the first ``MAX_LISTED`` rows, one a
+    line, and then the problems that concern the whole file (such as unknown supporters)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.lines: list[str] = []
+        self.lines: dict[int, list[str]] = {}
         self.count = 0
-        self.extra: list[str] = []  # whole-file problems, such as unknown supporters
+        self.extra: list[str] = []
 
     def add(self, line: int, text: str) -> None:
-        self.count += 1
+        if line in self.lines:
+            self.lines[line].append(text)
+            return
+        self.count += 1  # each row is added once (all its problems in one text), so this counts rows
         if len(self.lines) < MAX_LISTED:
-            self.lines.append(f"line {line}: {text}")
+            self.lines[line] = [text]
 
     def add_invalid(self, line: int, exc: FormInvalid) -> None:
-        self.add(line, "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.errors.items()))
+        self.add(line, "; ".join(f"{key}: {' '.join(m).rstrip('.')}" for key, m in exc.errors.items()))
 
     def raise_if_any(self) -> None:
         if not self.count and not self.extra:
             return
         rows = f"; {self.count} row{'s have' if self.count != 1 else ' has'} problems" if self.count else ""
         head = f"{self.name}: nothing was imported{rows}:"
-        listed = [*self.extra, *self.lines]
+        listed = [
+            f"line {line}: " + "; ".join(t.rstrip().rstrip(".") for t in texts) + "."
+            for line, texts in sorted(self.lines.items())
+        ]
         if self.count > len(self.lines):
-            listed.append(f"... and {self.count - len(self.lines)} more.")
+            more = self.count - len(self.lines)
+            listed.append(f"... and {more} more row{'s' if more != 1 else ''}.")
+        if self.count and self.extra:
+            listed += [f"Also: {sentence(text)}" for text in self.extra]
+        else:
+            listed += [sentence(text) for text in self.extra]
         raise Invalid("\n  ".join([head, *listed]), errors={"file": listed})
 
 
-def _header(cells: list[str], allowed: list[str], required: tuple[str, ...], name: str) -> list[str]:
-    """The header's column names, or :class:`Invalid` naming each wrong one and the expected ones."""
+def _header(
+    cells: list[str], allowed: list[str], required: tuple[str, ...], name: str, line: int
+) -> list[str]:
+    """The header's column names ("" for a column with no name, as Excel's used range leaves
+    after the data), or :class:`Invalid` naming each wrong one and the expected ones."""
     header = [c.strip() for c in cells]
+    named = [c for c in header if c]
     problems = []
-    unknown = [c for c in header if c not in allowed]
+    unknown = [c for c in named if c not in allowed]
     if unknown:
         problems.append(
             "unknown column" + ("s " if len(unknown) > 1 else " ") + ", ".join(map(repr, unknown))
         )
-    twice = sorted(c for c, n in Counter(header).items() if n > 1)
+    twice = sorted(c for c, n in Counter(named).items() if n > 1)
     if twice:
         problems.append(
             "column"
@@ -218,34 +140,56 @@ def _header(cells: list[str], allowed: list[str], required: tuple[str, ...], nam
     if problems:
         needed = f" ({', '.join(required)} required)" if required else ""
         raise Invalid(
-            f"{name}: the header (line 1) has {'; '.join(problems)}; nothing was imported.\n"
+            f"{name}: the header (line {line}) has {'; '.join(problems)}; nothing was imported.\n"
             f"  Expected columns{needed}: {', '.join(allowed)}",
             errors={"header": problems},
         )
     return header
 
 
+def _column_letter(index: int) -> str:
+    """A spreadsheet's name for the column at ``index`` (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _rows(
     file: CsvFile,
-    read_header: Callable[[list[str]], list[str]],
+    read_header: Callable[[list[str], int], list[str]],
     problems: _Problems,
     progress: Progress | None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """The data rows as {column: cell}, with formula protection removed. Rows of blank cells
-    (Excel leaves them below the data) are skipped; a row with the wrong number of cells is a
-    problem, since its cells may have shifted into the wrong columns."""
+    """The data rows as {column: cell}, with formula protection removed.
+
+    What spreadsheets leave around the data is not a problem: rows of blank cells (below the
+    data), columns with no name whose cells are all blank (Excel's used range), and missing
+    trailing cells (Excel leaves off the delimiters of empty last cells), which read as blank.
+    A row with more cells than the header is a problem, since its cells may have shifted into
+    the wrong columns, and so is a value under a column with no name.
+    """
     records = file.records(progress)
     first = next(records, None)
     if first is None:
         raise Invalid(f"{file.name} is empty: it needs a header line; nothing was imported.")
-    header = read_header(first[1])
+    header = read_header(first[1], first[0])
+    named = [(i, c) for i, c in enumerate(header) if c]
+    unnamed = [i for i, c in enumerate(header) if not c]
     for line, cells in records:
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) != len(header):
+        if len(cells) > len(header):
             problems.add(line, f"has {len(cells)} cells where the header has {len(header)} columns.")
             continue
-        yield line, {c: exports.unprotect(v) for c, v in zip(header, cells, strict=True)}
+        stray = [i for i in unnamed if i < len(cells) and cells[i].strip()]
+        if stray:
+            where = ", ".join(_column_letter(i) for i in stray)
+            problems.add(line, f"has a value in column {where}, which has no name in the header.")
+            continue
+        yield line, {c: exports.unprotect(cells[i]) if i < len(cells) else "" for i, c in named}
 
 
 def _chunks(records: Iterator[Any]) -> Iterator[list[Any]]:
@@ -269,6 +213,7 @@ class _InteractionRows:
     def __init__(self, form: Form, context: ValidationContext) -> None:
         self.form = form
         self.context = context
+        self.cells = ChoiceCells(form)
         self.seen: Counter[bytes] = Counter()
 
     def read(self, row: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
@@ -277,7 +222,7 @@ class _InteractionRows:
         if not alias:
             raise FormInvalid({exports.SUPPORTER_COLUMN: ["the supporter's alias is missing."]})
         answers = {k: v for k, v in row.items() if k not in (exports.ID_COLUMN, exports.SUPPORTER_COLUMN)}
-        clean = self.form.validate(self.form.from_row(answers), context=self.context)
+        clean = self.form.validate(self.form.from_row(self.cells.codes(answers)), context=self.context)
         if row.get(exports.ID_COLUMN, "").strip():
             return _interaction_id(row[exports.ID_COLUMN].strip()), alias, clean
         content = _canonical([alias, clean])
@@ -308,8 +253,8 @@ def import_interactions(
     context = ValidationContext(today=today_in(settings), min_date=settings.program_start)
     known = {s.alias: s.id for s in store.list_supporters()}
 
-    def read_header(cells: list[str]) -> list[str]:
-        return _header(cells, allowed, (exports.SUPPORTER_COLUMN,), file.name)
+    def read_header(cells: list[str], line: int) -> list[str]:
+        return _header(cells, allowed, (exports.SUPPORTER_COLUMN,), file.name, line)
 
     # Pass 1: validate everything, keep only the problems (and the few unknown aliases).
     problems = _Problems(file.name)
@@ -435,8 +380,8 @@ def import_responses(
     file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"{survey_id!r} cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_'.",
-            errors={"survey": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
+            f"{survey_id!r} cannot be a survey id: use {SURVEY_ID_RULE}.",
+            errors={"survey": [f"Use {SURVEY_ID_RULE}."]},
         )
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
@@ -451,9 +396,9 @@ def import_responses(
     # box is an answer. In a file, a row with none of the matrix's cells filled never answered it.
     matrices = [f.id for f in form.fields(sections) if f.type == "matrix"]
 
-    def read_header(cells: list[str]) -> list[str]:
+    def read_header(cells: list[str], line: int) -> list[str]:
         try:
-            return _header(cells, allowed, (), file.name)
+            return _header(cells, allowed, (), file.name, line)
         except Invalid as exc:
             if survey is not None and not survey.k10 and k10_columns & present:
                 hint = f"\n  Survey {survey_id!r} was run without the K10 questions, so K10 columns do not belong."
@@ -465,9 +410,10 @@ def import_responses(
     def answers(problems: _Problems) -> Iterator[Answer]:
         context = ValidationContext(today=today, min_date=settings.program_start, sections=sections)
         seen: Counter[bytes] = Counter()
+        cells = ChoiceCells(form, sections)
         for line, row in _rows(file, read_header, problems, progress):
             try:
-                data = form.from_row(row)
+                data = form.from_row(cells.codes(row))
                 clean = form.validate(data, context=context)
             except FormInvalid as exc:
                 problems.add_invalid(line, exc)

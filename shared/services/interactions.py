@@ -6,6 +6,7 @@ create), and raise an urgent-concern alert in the same write.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,26 @@ URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the c
 SUBMISSION_ID_MESSAGES = {
     "en": "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
     "fr": "L'identifiant d'envoi doit être un UUID tel que 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
+}
+# The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header) is an opaque string
+# chosen by the client. Accepted: 1 to 255 visible ASCII characters (what a header can carry
+# without encoding), bare or as the draft's quoted Structured Field string ("abc-123").
+MAX_KEY = 255
+KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY}}}")
+KEY_NAMESPACE = uuid.UUID("0b5f6c1e-2d3a-5e4f-9a8b-7c6d5e4f3a2b")  # of interaction ids made from keys
+KEY_MESSAGES = {
+    "required": {
+        "en": "An Idempotency-Key header (or a submission_id in the body) is required.",
+        "fr": "Un en-tête Idempotency-Key (ou un submission_id dans le corps) est obligatoire.",
+    },
+    "invalid": {
+        "en": f"The Idempotency-Key must be 1 to {MAX_KEY} visible ASCII characters, such as abc-123 or a UUID.",
+        "fr": f"L'en-tête Idempotency-Key doit compter de 1 à {MAX_KEY} caractères ASCII visibles, tel abc-123 ou un UUID.",
+    },
+    "differ": {
+        "en": "The body's submission_id and the Idempotency-Key differ.",
+        "fr": "Le submission_id du corps et l'en-tête Idempotency-Key diffèrent.",
+    },
 }
 
 
@@ -67,6 +88,44 @@ def submission_id(value: object, lang: str = "en") -> str:
     except ValueError:
         text = SUBMISSION_ID_MESSAGES.get(lang, SUBMISSION_ID_MESSAGES["en"])
         raise Invalid(text, errors={"submission_id": [text]}) from None
+
+
+def _key_error(kind: str, lang: str) -> Invalid:
+    text = KEY_MESSAGES[kind].get(lang, KEY_MESSAGES[kind]["en"])
+    return Invalid(text, errors={"submission_id": [text]})
+
+
+def idempotency_key(in_body: object, in_header: str | None, supporter: Supporter, lang: str = "en") -> str:
+    """The interaction id for a JSON submission, from its ``Idempotency-Key`` header and/or the
+    body's ``submission_id`` (the same key when both are sent).
+
+    A UUID is the id itself (what the log page and the offline queue send). Any other key is
+    opaque: the id is a UUIDv5 of the supporter and the key, so a key is scoped to the supporter
+    who sent it (two supporters' "abc-123" are two interactions) and exports keep UUID ids.
+    """
+    given = []
+    for value in (in_body, in_header):
+        if value is None:
+            continue
+        key = value.strip() if isinstance(value, str) else value
+        if isinstance(key, str) and len(key) >= 2 and key[0] == key[-1] == '"':
+            key = key[1:-1].replace('\\"', '"').replace("\\\\", "\\")  # a Structured Field string
+        if not isinstance(key, str) or not KEY.fullmatch(key):
+            raise _key_error("invalid" if key not in ("", None) else "required", lang)
+        given.append(key)
+    if not given:
+        raise _key_error("required", lang)
+    ids = {_key_id(key, supporter) for key in given}
+    if len(ids) > 1:
+        raise _key_error("differ", lang)
+    return ids.pop()
+
+
+def _key_id(key: str, supporter: Supporter) -> str:
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        return str(uuid.uuid5(KEY_NAMESPACE, f"{supporter.id}\x1f{key}"))
 
 
 def validate(data: Mapping[str, Any], context: ValidationContext) -> dict[str, Any]:

@@ -25,20 +25,25 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from urllib.parse import quote
 
+from shared.addresses import LOCAL_DOMAIN, BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
 from shared.store.port import AlreadyExists, Store
 
-SURVEY_ID = re.compile(r"[a-z0-9_-]{1,40}")  # also a safe Firestore document id
+# A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
+SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
+SURVEY_ID_RULE = "1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'"
 TOKEN_BYTES = 32  # 256 bits; secrets.token_urlsafe(32) is 43 characters
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_LINKS_PER_CALL = 10_000
 MAX_ADDRESSES = 10_000
 MAX_FAILURES_IN_A_ROW = 5  # then the mail transport is down, not one mailbox
-EMAIL = re.compile(r"[^@\s<>\"',;()\[\]]+@[^@\s<>\"',;()\[\]]+\.[^@\s<>\"',;()\[\].]{2,}")
+UNSUBSCRIBED = date.max  # an invitation's reminded_on when its address asked for no more reminders
+UNSUBSCRIBE_SUBJECT = "unsubscribe"
 
 
 # -- tokens and keys --------------------------------------------------------------------------
@@ -87,7 +92,8 @@ def invitation_token(secret_key: str, survey_id: str, address: str) -> str:
 def normalize_email(address: str) -> str:
     """Trimmed and lower-cased, so one mailbox is one key however it is typed.
 
-    (Mail systems treat the local part as case-insensitive in practice.)
+    (Mail systems treat the local part as case-insensitive in practice.) :func:`clean_addresses`
+    then converts a Unicode domain to IDNA, so both spellings of a domain give one key too.
     """
     return address.strip().strip("<>").strip().lower()
 
@@ -123,11 +129,10 @@ def _partition(items: Iterable[tuple[object, str]]) -> tuple[list[str], list[str
     seen: dict[str, None] = {}
     bad: list[str] = []
     for value, where in items:
-        address = normalize_email(value) if isinstance(value, str) else ""
-        if len(address) > 254 or not EMAIL.fullmatch(address):
-            bad.append(f"{where}: {str(value)[:80]!r}")
-        else:
-            seen.setdefault(address)
+        try:
+            seen.setdefault(mail_address(normalize_email(value) if isinstance(value, str) else value))
+        except BadAddress as exc:
+            bad.append(f"{where}: {str(value)[:80]!r} ({str(exc).rstrip('.')})")
     return list(seen), bad
 
 
@@ -217,7 +222,33 @@ def invitation_message(
         f"{opens_fr}{closes_fr}\n\n"
         f"{settings.crisis_line['fr']}\n"
     )
-    return Message(to=(address,), subject=subject, text=text)
+    return Message(
+        to=(address,),
+        subject=subject,
+        text=text,
+        reply_to=settings.reply_to or None,
+        headers=_unsubscribe_header(settings, survey),
+    )
+
+
+def unsubscribe_address(settings: Settings) -> str | None:
+    """Where "no more reminders" requests go: the reply address, else the sender's (not a local one)."""
+    for candidate in (settings.reply_to, settings.mail_from):
+        address = candidate.rpartition("<")[2].rstrip(">").strip() if candidate else ""
+        if address and not address.endswith("@" + LOCAL_DOMAIN):
+            return address
+    return None
+
+
+def _unsubscribe_header(settings: Settings, survey: Survey) -> tuple[tuple[str, str], ...]:
+    """RFC 2369 ``List-Unsubscribe`` as a mailto: the request reaches the program's mailbox, and a
+    coordinator runs ``sidebyside surveys unsubscribe`` with the sender's address, which stores
+    nothing but the invitation's keyed hash being marked (see :func:`unsubscribe`)."""
+    address = unsubscribe_address(settings)
+    if address is None:
+        return ()
+    subject = quote(f"{UNSUBSCRIBE_SUBJECT} {survey.id}")
+    return (("List-Unsubscribe", f"<mailto:{address}?subject={subject}>"),)
 
 
 @dataclass
@@ -260,6 +291,9 @@ def _mailing(
         if reminder:
             if existing is None:
                 run.skip("not_invited")
+                continue
+            if existing.reminded_on == UNSUBSCRIBED:
+                run.skip("unsubscribed")
                 continue
             if existing.reminded_on == today:
                 run.skip("reminded_today")
@@ -322,6 +356,21 @@ def remind(
             f"Survey {survey.id!r} opens on {survey.opens}: remind after that.", code="survey_not_open"
         )
     return _mailing(store, settings, mailer, survey, addresses, reminder=True, today=today)
+
+
+def unsubscribe(store: Store, survey_id: str, settings: Settings, addresses: list[str]) -> dict[str, int]:
+    """Stop reminders to these invited addresses (they asked, through List-Unsubscribe).
+
+    Nothing new is stored: the invitation found by the address's keyed hash is marked, and the
+    address itself is never kept. Returns how many were stopped and how many were not invited.
+    """
+    survey = find_survey(store, survey_id)
+    invited = {link.email_key: link for link in store.invitations(survey.id)}
+    found = [invited.get(email_key(settings.secret_key, survey.id, a)) for a in addresses]
+    stopped = [link.hash for link in found if link is not None]
+    if stopped:
+        store.mark_reminded(stopped, UNSUBSCRIBED)
+    return {"stopped": len(stopped), "not_invited": len(found) - len(stopped)}
 
 
 # -- purge ------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import Conflict, Invalid, ServiceError
+from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
@@ -87,7 +88,7 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
     if test not in TESTS:
         errors["test"] = [f"must be one of {', '.join(TESTS)}"]
     survey = _text(raw.get("survey")) or None
-    if survey is not None and (len(survey) > 100 or not survey.isprintable()):
+    if survey is not None and (len(survey) > 100 or not survey.isprintable() or not is_document_id(survey)):
         errors["survey"] = ["is not a survey id"]
     days: dict[str, date | None] = {}
     for key in ("from", "to"):

@@ -12,8 +12,10 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from shared.addresses import BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
+from shared.ids import is_document_id
 from shared.records import Supporter
 from shared.services.tokens import BadToken, make_token, read_token
 from shared.store.port import AlreadyExists, NotFound, Store
@@ -21,7 +23,6 @@ from shared.store.port import AlreadyExists, NotFound, Store
 # Letters (any script), digits, '.', '_', '-' and spaces; the first character a letter or digit,
 # which also keeps aliases valid as Firestore document ids (no ".", "..", "__x__").
 ALIAS = re.compile(r"[^\W_][\w. -]{0,39}")
-EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,13 @@ def clean_alias(alias: object) -> str:
 def clean_email(email: object) -> str | None:
     if email is None or (isinstance(email, str) and not email.strip()):
         return None
-    if not isinstance(email, str) or len(email.strip()) > 254 or not EMAIL.fullmatch(email.strip()):
+    try:
+        return mail_address(email)
+    except BadAddress as exc:
         raise Invalid(
-            f"{email!r} is not an email address.",
-            errors={"email": ["Enter an email address such as name@example.org."]},
-        )
-    return email.strip()
+            f"{str(email)[:80]!r} is not an email address the program can mail ({str(exc).rstrip('.')}).",
+            errors={"email": [f"Enter an email address such as name@example.org ({str(exc).rstrip('.')})."]},
+        ) from None
 
 
 def link_for(settings: Settings, supporter: Supporter) -> str:
@@ -90,7 +92,8 @@ def by_alias(store: Store, alias: str) -> Supporter:
 
 
 def by_id(store: Store, supporter_id: str) -> Supporter:
-    supporter = store.get_supporter(supporter_id)
+    # An id no store could hold names no supporter (and Firestore would refuse to look it up).
+    supporter = store.get_supporter(supporter_id) if is_document_id(supporter_id) else None
     if supporter is None:
         raise NotFoundError(f"There is no supporter with id {supporter_id!r}.")
     return supporter

@@ -17,7 +17,7 @@ from typing import Any
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
 from shared.records import Answer, Survey
-from shared.services.links import SURVEY_ID, find_survey, is_token, purge_due, token_hash
+from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
 from shared.store.port import AlreadyExists, NotFound, Store
 
 DEFAULT_FORM = "end_of_year_survey"
@@ -126,8 +126,8 @@ def create_survey(
     (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_'.",
-            errors={"id": ["Use 1 to 40 lowercase letters, digits, '-' or '_'."]},
+            f"The survey id must be {SURVEY_ID_RULE}.",
+            errors={"id": [f"Use {SURVEY_ID_RULE}."]},
         )
     if not isinstance(k10, bool):
         raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})

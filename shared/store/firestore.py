@@ -12,13 +12,16 @@ import random
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared import tally
+from shared.errors import Invalid
+from shared.ids import is_document_id
 from shared.records import (
     Alert,
     AlertAck,
@@ -60,9 +63,19 @@ class QueryShape:
 
 
 def _call(action: Callable[[], T]) -> T:
-    """Run one request, turning the client's errors into the port's exceptions."""
+    """Run one request, turning the client's errors into the port's exceptions.
+
+    ``InvalidArgument`` means Firestore refused what it was sent (an id matching ``__.*__``, a
+    value over its limits): bad input that got past the services' checks (``shared/ids.py``),
+    so it becomes :class:`Invalid`, a 4xx at the edge, never a 500.
+    """
     try:
         return action()
+    except gexc.InvalidArgument as exc:
+        raise Invalid(
+            "Firestore refused this request as invalid (an id or value outside its limits).",
+            code="refused_by_store",
+        ) from exc
     except (gexc.AlreadyExists, gexc.Conflict) as exc:
         raise AlreadyExists(str(exc.message)) from exc
     except gexc.NotFound as exc:
@@ -82,6 +95,8 @@ class FirestoreStore(Store):
         return self.client.collection(name)
 
     def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        if not is_document_id(doc_id):
+            return None  # no document can have this id; the client would refuse to build its path
         snap = _call(lambda: self._col(collection).document(doc_id).get())
         self.ops["requests"] += 1
         self.ops["reads"] += 1
@@ -178,6 +193,24 @@ class FirestoreStore(Store):
         doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
         return doc
 
+    def _count(self, batch: Any, interactions: list[Interaction]) -> None:
+        """Add ``interactions`` to their days' tally documents, in ``batch`` (one write per day).
+
+        Each combination is two top-level fields, its key and a server-side ``Increment`` of its
+        count, so concurrent writers never lose a count and no dotted field path is needed.
+        """
+        days: dict[str, dict[str, Any]] = {}
+        for item in interactions:
+            day = item.occurred_on.isoformat()
+            combination = tally.key(item.supporter_id, item.answers)
+            name = tally.field_id(combination)
+            fields = days.setdefault(day, {"day": day})
+            fields[f"k_{name}"] = combination
+            fields[f"n_{name}"] = fields.get(f"n_{name}", 0) + 1
+        for day, fields in days.items():
+            counted = {f: firestore.Increment(v) if f.startswith("n_") else v for f, v in fields.items()}
+            batch.set(self._col("interaction_tallies").document(day), counted, merge=True)
+
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
         def build(batch: Any) -> None:
             batch.create(
@@ -185,11 +218,33 @@ class FirestoreStore(Store):
             )
             if alert is not None:
                 batch.create(self._col("alerts").document(alert.id), to_doc(alert))
+            self._count(batch, [interaction])  # same batch: counted if and only if stored
 
         self._commit(build)
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
-        return self._create_many("interactions", [(i.id, self._interaction_doc(i)) for i in interactions])
+        """Create a batch at a time, each with its tally updates; a batch that meets an id already
+        stored fails whole (creates carry preconditions) and is retried one interaction at a time."""
+
+        def build(batch: Any, chunk: list[Interaction]) -> None:
+            for item in chunk:
+                batch.create(self._col("interactions").document(item.id), self._interaction_doc(item))
+            self._count(batch, chunk)
+
+        added = 0
+        for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
+            chunk = interactions[start : start + PAGE // 2]
+            try:
+                self._commit(lambda b, chunk=chunk: build(b, chunk))
+                added += len(chunk)
+            except AlreadyExists:
+                for item in chunk:
+                    try:
+                        self._commit(lambda b, item=item: build(b, [item]))
+                        added += 1
+                    except AlreadyExists:
+                        pass
+        return added
 
     def _create_many(self, collection: str, items: list[tuple[str, dict[str, Any]]]) -> int:
         """Create documents a batch at a time, skipping ids already stored; returns how many were new.
@@ -232,6 +287,17 @@ class FirestoreStore(Store):
             "interactions", [], "sort_key", f"{start.isoformat()}|", f"{end.isoformat()}|~"
         ):
             yield doc["occurred_on"], doc["supporter_id"], doc["answers"]
+
+    def interaction_tallies(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any], int]]:
+        low = (start - timedelta(days=1)).isoformat() if start > date.min else ""
+        for doc in self._pages("interaction_tallies", [], "day", low, end.isoformat()):
+            found = []
+            for name, combination in doc.items():
+                if name.startswith("k_"):
+                    found.append((combination, doc.get(f"n_{name[2:]}", 0)))
+            for combination, n in sorted(found):
+                if n:
+                    yield (doc["day"], *tally.parse(combination), n)
 
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         recent = self._query(
@@ -327,8 +393,10 @@ class FirestoreStore(Store):
         return self._get("redemptions", link_hash) is not None
 
     def invitations(self, survey_id: str) -> list[Link]:
-        docs = self._query("links", [("survey_id", "==", survey_id)])
-        return sorted((from_doc(Link, d) for d in docs if d.get("email_key")), key=lambda link: link.hash)
+        # Only links with an address key: a string range leaves out the anonymous links, whose
+        # key is null, so inviting or reminding reads the invitations and not every link.
+        docs = self._query("links", [("survey_id", "==", survey_id), ("email_key", ">", "")])
+        return sorted((from_doc(Link, d) for d in docs), key=lambda link: link.hash)
 
     def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
         hashes = list(link_hashes)

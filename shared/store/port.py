@@ -91,6 +91,13 @@ class Store(ABC):
         in the order of :meth:`iter_interactions`: the report's reading, without building records."""
 
     @abstractmethod
+    def interaction_tallies(self, start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any], int]]:
+        """``(occurred_on, supporter_id, answers, n)``: how many interactions of the period share a
+        day, a supporter and the same answers, free text left out (``shared/tally.py``), by day
+        then combination. What the report reads: on Firestore a tally kept in the same write as
+        each interaction, so the report reads one document per day, however many interactions."""
+
+    @abstractmethod
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
 

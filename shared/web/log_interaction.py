@@ -228,24 +228,16 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     supporter = _supporter(request, token.strip() if scheme.lower() == "bearer" else "", lang)
     data = json_body(request)
     in_body = data.pop("submission_id", None)
-    in_header = request.headers.get("Idempotency-Key")
-    given = [value for value in (in_body, in_header) if value is not None]
-    if not given:
-        raise HttpError(400, "invalid", errors={"submission_id": [interactions.SUBMISSION_ID_MESSAGES[lang]]})
     try:
-        ids = {interactions.submission_id(value, lang) for value in given}
-        if len(ids) > 1:
-            raise HttpError(
-                400,
-                "invalid",
-                errors={"submission_id": ["The body's submission_id and the Idempotency-Key differ."]},
-            )
+        submission = interactions.idempotency_key(
+            in_body, request.headers.get("Idempotency-Key"), supporter, lang
+        )
         app = bootstrap.app()
         recorded = interactions.record(
             app.store,
             supporter,
             data,
-            submission=ids.pop(),
+            submission=submission,
             context=interactions.validation_context(app.settings, lang),
         )
     except Invalid as exc:

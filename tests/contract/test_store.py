@@ -258,3 +258,67 @@ def test_interaction_answers_stream_like_the_records(store):
     ]
     assert list(store.iter_interaction_answers(start, end)) == expected
     assert len(expected) == 2
+
+
+# -- the interaction tally (issue 15, item 7) ----------------------------------------------------
+
+
+def logged(id_: str, day: date, supporter: str, fmt: str, note: str = "", minutes: int = 0) -> Interaction:
+    answers = {"format": fmt, "topics": ["academic", "finances"], "duration_minutes": 15}
+    if note:
+        answers["note"] = note
+    return Interaction(id_, supporter, day, answers, NOW + timedelta(minutes=minutes))
+
+
+def recounted(store, start: date, end: date) -> list[tuple[str, str, dict, int]]:
+    """The tally counted again from every interaction of the period: what it must equal."""
+    from shared import tally
+
+    return tally.recount(store.iter_interaction_answers(start, end))
+
+
+def test_the_tally_equals_a_full_recount_whatever_way_interactions_arrive(store, monkeypatch):
+    import shared.store.firestore as fs
+
+    monkeypatch.setattr(fs, "PAGE", 6)  # bulk batches of 3, tally pages of 6 days
+    days = [date(2026, 3, d) for d in (1, 1, 1, 2, 9, 31)] + [date(2026, 2, 28), date(2026, 4, 1)]
+    for n, day in enumerate(days):  # one at a time, some with an alert and a free-text note
+        alert = Alert(f"al-{n}", f"one-{n}", NOW) if n % 3 == 0 else None
+        store.add_interaction(logged(f"one-{n}", day, f"s{n % 2}", "phone", note=f"n{n}"), alert)
+    with pytest.raises(AlreadyExists):  # a repeat counts nothing
+        store.add_interaction(logged("one-0", days[0], "s0", "phone"))
+    bulk = [
+        logged(f"bulk-{n}", date(2026, 3, 1 + n % 10), "s1", ("phone", "video")[n % 2]) for n in range(11)
+    ]
+    assert store.add_interactions(bulk[:4]) == 4
+    assert store.add_interactions(bulk) == 7  # a batch meeting stored ids is retried one by one
+    assert store.add_interactions(bulk) == 0
+    for start, end in [
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 3, 2), date(2026, 3, 2)),
+        (date.min, date.max),
+    ]:
+        assert list(store.interaction_tallies(start, end)) == recounted(store, start, end)
+    march = list(store.interaction_tallies(date(2026, 3, 1), date(2026, 3, 31)))
+    assert sum(n for *_, n in march) == 6 + 11
+    # Notes are left out, so the phone calls of 1 March fold into one combination per supporter.
+    first = [(s, a["format"], n) for day, s, a, n in march if day == "2026-03-01"]
+    assert first == [("s0", "phone", 2), ("s1", "phone", 3)]
+    assert all("note" not in answers for _, _, answers, _ in march)
+
+
+def test_concurrent_interactions_are_all_counted(store):
+    items = [logged(f"c-{n}", date(2026, 3, 5), "s1", "phone", minutes=n) for n in range(20)]
+    threads = [threading.Thread(target=store.add_interaction, args=(item,)) for item in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert list(store.interaction_tallies(date(2026, 3, 5), date(2026, 3, 5))) == [
+        (
+            "2026-03-05",
+            "s1",
+            {"duration_minutes": 15, "format": "phone", "topics": ["academic", "finances"]},
+            20,
+        )
+    ]
