@@ -1,6 +1,9 @@
 # Two commands: `make run` serves the app on the embedded default (SQLite), `make test` runs
 # every test. Both set up what they need first: .venv (Python), node_modules (the Firestore
 # emulator and axe-core), and for tests Debian's chromium and a separate checkov venv.
+# `make test-fast` is the edit-run loop (under a minute, .venv only): every test but the browser,
+# Firestore-emulator and slow ones; behaviour tests on the in-memory store, the store contract
+# on memory and SQLite.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint bench setup clean translations
+.PHONY: run test test-fast lint bench setup clean translations
 
 # Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise (the demo runs before the
 # server records its URL in .data/server_url; a server on every interface is opened as 127.0.0.1).
@@ -22,6 +25,9 @@ test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/b
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not browser and not emulator and not slow"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

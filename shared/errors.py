@@ -1,5 +1,6 @@
-"""The services' typed exceptions. Entry points translate them once, at the edge:
-the web layer into a status code, the CLI into one clear line and an exit code."""
+"""The services' typed exceptions: a stable ``code`` for clients and a message for people,
+never an HTTP status. Entry points translate them once, at the edge, through one table
+(:mod:`shared.error_table`): the web into a status code, the CLI into one line and an exit code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from __future__ import annotations
 class ServiceError(Exception):
     """Base: something the caller asked for cannot be done. ``code`` is stable for clients."""
 
-    status = 400
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None, errors: dict[str, list[str]] | None = None):
@@ -21,30 +21,40 @@ class ServiceError(Exception):
 class Invalid(ServiceError):
     """The input breaks a rule; ``errors`` maps each field to its messages."""
 
-    status = 400
     code = "invalid"
 
 
 class NotFoundError(ServiceError):
-    status = 404
+    """What the caller names does not exist."""
+
     code = "not_found"
 
 
 class Conflict(ServiceError):
-    status = 409
+    """The request clashes with the current state (a duplicate id, a report being sent)."""
+
     code = "conflict"
 
 
 class Unauthorized(ServiceError):
-    status = 401
+    """No credentials, or not ones we know."""
+
     code = "unauthorized"
 
 
 class Forbidden(ServiceError):
-    status = 403
+    """Known credentials, but not allowed now."""
+
     code = "forbidden"
 
 
 class Gone(ServiceError):
-    status = 410
+    """It existed, and can no longer be used."""
+
     code = "gone"
+
+
+class NoCoordinators(ServiceError):
+    """Nobody to send the report to: a setting is missing, so retrying will not help until it is set."""
+
+    code = "no_coordinators"

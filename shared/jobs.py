@@ -1,49 +1,90 @@
-"""Background jobs of the local server (``sidebyside serve`` runs :func:`run_forever` in a thread).
+"""The job runner: the program's scheduled work, one table of jobs run two ways.
 
-- urgent-concern alerts: sent every ~20 s, and at once when :func:`kick` wakes the loop, so
-  coordinators hear within a minute even when a first try fails;
-- the scheduled report: at each tick of ``settings.report_schedule`` (cron, in the program's
-  time zone), :func:`shared.services.reports.send_scheduled_report`, which sends at most one
-  report per period whatever the retries;
-- the survey purge: once a day, every survey whose grace period is over loses its links, and
-  the store reseals recent answers (forgets the order they arrived in).
+- ``alerts``: urgent-concern alerts not yet sent (claimed one by one, retried with backoff,
+  a stale claim taken over: :mod:`shared.services.alerts`);
+- ``daily``: the survey purge (every survey whose grace period is over loses its links), the
+  release of sealed answers in batches of at least the small-cell threshold, and the purge of
+  expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`);
+- ``report``: the scheduled report, at most one per period whatever the retries
+  (:func:`shared.services.reports.send_scheduled_report`).
 
-In the cloud there is no loop: the log function sends an urgent alert itself right after
-storing it (:func:`deliver_soon`), and Cloud Scheduler's calls to ``send_report`` flush any
-alert left pending.
+Locally, ``sidebyside serve`` runs :func:`run_forever` in a thread: alerts every ~20 s and
+at once when :func:`deliver_soon` wakes it, the report at each tick of
+``settings.report_schedule`` (cron, in the program's time zone), the daily job once a day.
+In the cloud there is no loop: Cloud Scheduler calls the ``send_report`` function, whose
+paths run the same jobs through :func:`run_job` (``/`` the report, ``/alerts``, ``/daily``),
+and the log function sends an urgent alert itself right after storing it.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.services.alerts import send_alert_now, send_pending_alerts
+from croniter import croniter
 
-if TYPE_CHECKING:
-    from shared.bootstrap import App
+from shared.bootstrap import App
+from shared.services import reports
+from shared.services.alerts import send_alert_now, send_pending_alerts
+from shared.services.links import purge_due as purge_surveys
+from shared.services.release import release_pending
+from shared.services.retry import REPORTS
+from shared.services.signin import purge_expired as purge_sign_ins
 
 log = logging.getLogger("sidebyside.jobs")
 
 ALERT_INTERVAL = 20.0  # seconds between alert passes when nothing wakes the loop
-POLL = 0.5  # how often a sleeping loop checks for stop and kick
-REPORT_RETRY = timedelta(minutes=5)  # after a failed scheduled report (the store was down, say),
-MAX_REPORT_RETRY = timedelta(hours=6)  # doubling up to this (a missing setting logs 4 times a day)
+POLL = 0.5  # how often a sleeping loop checks for stop and wake
 CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server restarting) still runs
 
-_wake = threading.Event()
-_running = threading.Event()  # set while this process runs the loop
+Job = Callable[[App, datetime], dict[str, Any]]
 
 
-def kick() -> None:
-    """Wake the loop now: an urgent concern was just logged."""
-    _wake.set()
+# -- the jobs -------------------------------------------------------------------------------
+def alerts_job(app: App, now: datetime) -> dict[str, Any]:
+    return {"alerts": send_pending_alerts(app, now)}
+
+
+def purge_due(app: App, today: date) -> None:
+    purged = purge_surveys(app.store, app.settings, today)
+    if purged:
+        log.info("purged the links of surveys %s", ", ".join(purged))
+    # The daily release: sealed answers go into the answers in batches (shared/services/release.py).
+    release_pending(app.store, app.settings, today)
+    # Console sign-in links and sessions that can no longer be used (shared/services/signin.py).
+    gone = purge_sign_ins(app.store, app.clock())
+    if gone:
+        log.info("purged %d expired console sign-in links and sessions", gone)
+
+
+def daily_job(app: App, now: datetime) -> dict[str, Any]:
+    purge_due(app, now.astimezone(app.settings.timezone).date())
+    return {}
+
+
+def report_job(app: App, now: datetime) -> dict[str, Any]:
+    return reports.send_scheduled_report(app, now)
+
+
+JOBS: dict[str, Job] = {"alerts": alerts_job, "daily": daily_job, "report": report_job}
+
+
+def run_job(app: App, name: str, now: datetime) -> dict[str, Any]:
+    """Run one job now (Cloud Scheduler's call). Pending alerts go first, whatever the job:
+    in the cloud no loop sends them, and a report or purge must not wait on a failed alert."""
+    result: dict[str, Any] = {}
+    if name != "alerts":
+        try:
+            send_pending_alerts(app, now)
+        except Exception:
+            log.exception("pending alerts not flushed")
+    result.update(JOBS[name](app, now))
+    return result
 
 
 def deliver_soon(app: App, alert_id: str) -> None:
@@ -54,49 +95,24 @@ def deliver_soon(app: App, alert_id: str) -> None:
     response, since an instance gets no CPU after it; if that fails the alert stays pending
     for the next ``send_report`` call or loop pass. Never sends twice, never raises for mail.
     """
-    if _running.is_set():
-        kick()
+    if app.jobs_running.is_set():
+        app.wake.set()
     else:
         send_alert_now(app, alert_id)
 
 
+# -- the local loop -------------------------------------------------------------------------
 def next_tick(schedule: str, tz: ZoneInfo, after: datetime) -> datetime:
     """The first cron tick of ``schedule`` (read in ``tz``) strictly after ``after``."""
-    from croniter import croniter  # here, not at the top: the log function imports this module
-
     return croniter(schedule, after.astimezone(tz)).get_next(datetime)
 
 
 def previous_tick(schedule: str, tz: ZoneInfo, before: datetime) -> datetime:
-    from croniter import croniter
-
     return croniter(schedule, before.astimezone(tz)).get_prev(datetime)
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function from a feature module that may not be installed yet."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def send_scheduled_report(app: App, now: datetime) -> None:
-    report = _optional("shared.services.reports", "send_scheduled_report")
-    if report is not None:
-        report(app, now)
-
-
-def purge_due(app: App, today: date) -> None:
-    from shared.services.links import purge_due as purge
-
-    purged = purge(app.store, app.settings, today)
-    if purged:
-        log.info("purged the links of surveys %s", ", ".join(purged))
-    # The daily reseal: the store forgets the order answers arrived in (see Store.reseal_answers).
-    app.store.reseal_answers(today - timedelta(days=2))
+    report_job(app, now)
 
 
 class Jobs:
@@ -107,7 +123,7 @@ class Jobs:
         app: App,
         now: datetime,
         *,
-        report: Callable[[App, datetime], None] = send_scheduled_report,
+        report: Callable[[App, datetime], Any] = send_scheduled_report,
         purge: Callable[[App, date], None] = purge_due,
     ) -> None:
         self.app = app
@@ -132,45 +148,41 @@ class Jobs:
         return True
 
     def run_due(self, now: datetime) -> None:
-        self._try("alerts", send_pending_alerts, self.app, now)
+        self._try("alerts", alerts_job, self.app, now)
         if now >= self.next_report:
             if self._try("report", self.report, self.app, now):
                 self.report_failures = 0
                 self.next_report = self._tick(now)
             else:
                 self.report_failures += 1
-                self.next_report = now + min(REPORT_RETRY * 2 ** (self.report_failures - 1), MAX_REPORT_RETRY)
+                self.next_report = now + REPORTS.wait(self.report_failures)
         today = now.astimezone(self.app.settings.timezone).date()
-        if self.purged_on != today and self._try("purge", self.purge, self.app, today):
+        if self.purged_on != today and self._try("daily", self.purge, self.app, today):
             self.purged_on = today
 
     def seconds_to_wait(self, now: datetime) -> float:
         return max(0.0, min(ALERT_INTERVAL, (self.next_report - now).total_seconds()))
 
 
-def _sleep(stop: threading.Event, seconds: float) -> None:
-    """Sleep until ``seconds`` pass, ``stop`` is set or :func:`kick` is called."""
+def _sleep(app: App, stop: threading.Event, seconds: float) -> None:
+    """Sleep until ``seconds`` pass, ``stop`` is set or :func:`deliver_soon` wakes the loop."""
     deadline = time.monotonic() + seconds
     while not stop.is_set():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return
-        if _wake.wait(min(POLL, remaining)):
-            _wake.clear()  # before the pass, so a kick during the pass wakes the next sleep
+        if app.wake.wait(min(POLL, remaining)):
+            app.wake.clear()  # before the pass, so a wake during the pass wakes the next sleep
             return
 
 
-def run_forever(stop: threading.Event) -> None:
+def run_forever(app: App, stop: threading.Event) -> None:
     """Run the jobs until ``stop`` is set (``sidebyside serve`` calls this in a thread)."""
-    from shared import bootstrap
-
-    app = bootstrap.app()
     jobs = Jobs(app, datetime.now(UTC))
-    _running.set()
+    app.jobs_running.set()
     try:
         while not stop.is_set():
-            now = datetime.now(UTC)
-            jobs.run_due(now)
-            _sleep(stop, jobs.seconds_to_wait(datetime.now(UTC)))
+            jobs.run_due(datetime.now(UTC))
+            _sleep(app, stop, jobs.seconds_to_wait(datetime.now(UTC)))
     finally:
-        _running.clear()
+        app.jobs_running.clear()

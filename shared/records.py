@@ -4,7 +4,8 @@ Privacy rules built into these shapes:
 - an Interaction holds the supporter's id and the form answers, never who the student was;
 - an Answer holds a random id, the survey id, the day and the answers, nothing else;
 - a Link holds only a hash of its token and, for invitations, a keyed hash of the address;
-- a redemption (see the store port) holds only the link hash, never an answer id.
+- a redemption (see the store port) holds only the link hash, never an answer id;
+- an answer is first stored sealed beside its redemption and released later, in batches.
 """
 
 from __future__ import annotations
@@ -76,6 +77,17 @@ class Answer:
     survey_id: str
     day: date
     answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SealedAnswer:
+    """An answer waiting to be released: encrypted under a key the store never holds, padded to a
+    fixed size (``shared.services.sealing``). Written with the redemption; released into the
+    answers, under a new random id, in batches of at least the small-cell threshold."""
+
+    id: str  # random, never derived from the link, and not the id the answer gets on release
+    survey_id: str
+    box: bytes
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def operation_costs(app) -> dict[str, dict[str, int]]:
             ),
         ),
     }
-    assert store.count_answers("y2026") == 1 and len(list(store.iter_interactions(today, today))) == 1
+    assert store.count_sealed("y2026") == 1 and len(list(store.iter_interactions(today, today))) == 1
     return costs
 
 
@@ -103,7 +103,7 @@ def program_costs(app) -> dict[str, dict[str, int]]:
     )
     for survey_id, created in (("z2025", today - timedelta(days=365)), ("z2026", today)):
         surveys.create_survey(store, survey_id, today=created)
-        # Answered weeks ago: the daily job has nothing left to reseal.
+        # Released weeks ago: the daily job has nothing left to release.
         answered = today - timedelta(days=30)
         store.add_answers(
             [
@@ -138,9 +138,9 @@ def program_costs(app) -> dict[str, dict[str, int]]:
             ),
         ),
         f"purge a survey's {ANSWERS + INVITED} links": measured(
-            store, lambda: links.purge(store, "z2026", today)
+            store, lambda: links.purge(store, settings, "z2026", today)
         ),
-        "the daily job, one answer to reseal": measured(
+        "the daily job, nothing to release": measured(
             store, lambda: maintenance.post("/daily", json={}, headers=admin_auth)
         ),
     }

@@ -26,6 +26,7 @@ from shared.forms import (
     parse_form,
     render_fields,
     template_env,
+    validate,
 )
 
 TESTS = Path(__file__).parent
@@ -42,7 +43,7 @@ def one_field(body: str) -> str:
 
 def errors(form, data, context=CTX) -> dict[str, list[str]]:
     with pytest.raises(FormInvalid) as caught:
-        form.validate(data, context=context)
+        validate(form, data, context=context)
     return caught.value.errors
 
 
@@ -213,10 +214,10 @@ DATE = parse_form(one_field("  - {id: d, type: date, label: {en: When, fr: Quand
 
 
 def test_date_good():
-    assert DATE.validate({"d": "2024-05-02"}, context=CTX) == {"d": "2024-05-02"}
-    assert DATE.validate({"d": "2018-09-01"}, context=CTX) == {"d": "2018-09-01"}
-    assert DATE.validate({"d": date(2020, 1, 31)}, context=CTX) == {"d": "2020-01-31"}
-    assert DATE.validate({"d": "2999-01-01"}, context=ValidationContext()) == {"d": "2999-01-01"}
+    assert validate(DATE, {"d": "2024-05-02"}, context=CTX) == {"d": "2024-05-02"}
+    assert validate(DATE, {"d": "2018-09-01"}, context=CTX) == {"d": "2018-09-01"}
+    assert validate(DATE, {"d": date(2020, 1, 31)}, context=CTX) == {"d": "2020-01-31"}
+    assert validate(DATE, {"d": "2999-01-01"}, context=ValidationContext()) == {"d": "2999-01-01"}
 
 
 @pytest.mark.parametrize(
@@ -242,10 +243,10 @@ INTEGER = parse_form(
 
 
 def test_integer_good():
-    assert INTEGER.validate({"n": 30}, context=CTX) == {"n": 30}
-    assert INTEGER.validate({"n": "30"}, context=CTX) == {"n": 30}
-    assert INTEGER.validate({"n": " 600 "}, context=CTX) == {"n": 600}
-    assert INTEGER.validate({"n": 30.0}, context=CTX) == {"n": 30}
+    assert validate(INTEGER, {"n": 30}, context=CTX) == {"n": 30}
+    assert validate(INTEGER, {"n": "30"}, context=CTX) == {"n": 30}
+    assert validate(INTEGER, {"n": " 600 "}, context=CTX) == {"n": 600}
+    assert validate(INTEGER, {"n": 30.0}, context=CTX) == {"n": 30}
 
 
 @pytest.mark.parametrize(
@@ -275,7 +276,7 @@ CHOICE = parse_form(
 
 
 def test_choice():
-    assert CHOICE.validate({"c": "video"}, context=CTX) == {"c": "video"}
+    assert validate(CHOICE, {"c": "video"}, context=CTX) == {"c": "video"}
     for bad in ["fax", "Phone", 1, ["phone"], {"phone": True}, "phone" * 10_000]:
         assert errors(CHOICE, {"c": bad}) == {"c": ["“Format”: choose from the options given."]}
 
@@ -290,7 +291,7 @@ MULTI = parse_form(
 
 
 def test_multi_is_sorted_in_definition_order_without_repeats():
-    assert MULTI.validate({"m": ["c", "a", "c"]}, context=CTX) == {"m": ["a", "c"]}
+    assert validate(MULTI, {"m": ["c", "a", "c"]}, context=CTX) == {"m": ["a", "c"]}
 
 
 def test_multi_bad():
@@ -319,7 +320,7 @@ def test_boolean():
         ("Yes ", True),
         ("false", False),
     ]:
-        assert BOOLEAN.validate({"b": value}, context=CTX) == {"b": stored}
+        assert validate(BOOLEAN, {"b": value}, context=CTX) == {"b": stored}
     for bad in ["maybe", 1, 0, "on", ["yes"]]:
         assert errors(BOOLEAN, {"b": bad}) == {"b": ["“Follow-up?”: answer yes or no."]}
 
@@ -333,14 +334,14 @@ TEXT = parse_form(
 
 
 def test_text_is_kept_as_typed_trimmed():
-    assert TEXT.validate({"line": "  a\nb  ", "note": " one\r\ntwo\n"}, context=CTX) == {
+    assert validate(TEXT, {"line": "  a\nb  ", "note": " one\r\ntwo\n"}, context=CTX) == {
         "line": "a b",
         "note": "one\ntwo",
     }
-    assert TEXT.validate({"note": "<script>alert(1)</script>"}, context=CTX) == {
+    assert validate(TEXT, {"note": "<script>alert(1)</script>"}, context=CTX) == {
         "note": "<script>alert(1)</script>"
     }
-    assert TEXT.validate({"line": "é" * 10}, context=CTX) == {"line": "é" * 10}
+    assert validate(TEXT, {"line": "é" * 10}, context=CTX) == {"line": "é" * 10}
 
 
 def test_text_bad():
@@ -362,20 +363,20 @@ LIKERT = parse_form(
 
 
 def test_likert():
-    assert LIKERT.validate({"k": 1}, context=CTX) == {"k": 1}
-    assert LIKERT.validate({"k": "5"}, context=CTX) == {"k": 5}
+    assert validate(LIKERT, {"k": 1}, context=CTX) == {"k": 1}
+    assert validate(LIKERT, {"k": "5"}, context=CTX) == {"k": 5}
     for bad in [0, 6, "0", "6", 2.5, "often", True, [3]]:
         assert errors(LIKERT, {"k": bad}) == {"k": ["“Nervous”: choose from the options given."]}
 
 
 def test_matrix_is_always_complete(survey):
-    assert survey.validate({}, context=CTX) == {"barriers": ALL_OFF}
-    assert survey.validate({"barriers": None}, context=CTX) == {"barriers": ALL_OFF}
-    assert survey.validate({"barriers": {}}, context=CTX) == {"barriers": ALL_OFF}
-    assert survey.validate(
-        {"barriers": {"peer_support": ["stigma", "career_impact", "stigma"]}}, context=CTX
+    assert validate(survey, {}, context=CTX) == {"barriers": ALL_OFF}
+    assert validate(survey, {"barriers": None}, context=CTX) == {"barriers": ALL_OFF}
+    assert validate(survey, {"barriers": {}}, context=CTX) == {"barriers": ALL_OFF}
+    assert validate(
+        survey, {"barriers": {"peer_support": ["stigma", "career_impact", "stigma"]}}, context=CTX
     ) == {"barriers": {"faculty_services": [], "peer_support": ["career_impact", "stigma"]}}
-    assert survey.validate({"barriers": {"faculty_services": None, "peer_support": ""}}, context=CTX) == {
+    assert validate(survey, {"barriers": {"faculty_services": None, "peer_support": ""}}, context=CTX) == {
         "barriers": ALL_OFF
     }
 
@@ -423,12 +424,12 @@ SURVEY_ANSWERS = {
 
 
 def test_interaction_log_good(log):
-    assert log.validate(LOG_ANSWERS, context=CTX) == LOG_ANSWERS
+    assert validate(log, LOG_ANSWERS, context=CTX) == LOG_ANSWERS
     minimal = {
         k: LOG_ANSWERS[k] for k in ["occurred_on", "format", "initiated_by", "topics", "concern_level"]
     }
     minimal |= {"referral": "none", "follow_up_planned": False, "duration_minutes": "", "note": "   "}
-    assert log.validate(minimal, context=CTX) == {
+    assert validate(log, minimal, context=CTX) == {
         "occurred_on": "2024-05-01",
         "format": "in_person",
         "initiated_by": "student",
@@ -487,13 +488,13 @@ def test_not_an_object(log, garbage):
 
 def test_blank_is_no_answer_never_zero(survey, example):
     skipped = {"year_of_study": "", "used_peer_support": None, "would_recommend": " ", "suggestions": ""}
-    assert survey.validate(skipped, context=CTX) == {"barriers": ALL_OFF}
-    assert example.validate({"day": "2024-01-01", "count": 0}, context=CTX) == {
+    assert validate(survey, skipped, context=CTX) == {"barriers": ALL_OFF}
+    assert validate(example, {"day": "2024-01-01", "count": 0}, context=CTX) == {
         "day": "2024-01-01",
         "count": 0,
         "grid": {"a": [], "b": []},
     }
-    assert example.validate({"day": "2024-01-01", "count": ""}, context=CTX) == {
+    assert validate(example, {"day": "2024-01-01", "count": ""}, context=CTX) == {
         "day": "2024-01-01",
         "grid": {"a": [], "b": []},
     }
@@ -501,12 +502,12 @@ def test_blank_is_no_answer_never_zero(survey, example):
 
 def test_every_survey_question_may_be_skipped(survey):
     assert not any(f.required for f in survey.all_fields())
-    assert survey.validate({}, context=ValidationContext(sections={"k10"})) == {"barriers": ALL_OFF}
+    assert validate(survey, {}, context=ValidationContext(sections={"k10"})) == {"barriers": ALL_OFF}
 
 
 def test_k10_section_is_off_unless_switched_on(survey):
     on = ValidationContext(sections=frozenset({"k10"}))
-    assert survey.validate(SURVEY_ANSWERS, context=on) == SURVEY_ANSWERS
+    assert validate(survey, SURVEY_ANSWERS, context=on) == SURVEY_ANSWERS
     assert errors(survey, SURVEY_ANSWERS) == {
         "k10_1": ["“k10_1” is not a question on this form."],
         "k10_2": ["“k10_2” is not a question on this form."],
@@ -608,7 +609,7 @@ def test_parse_html_gives_what_validate_takes(log):
         "follow_up_planned": "yes",
         "note": "Exam stress; will check in next week.",
     }
-    assert log.validate(data, context=CTX) == LOG_ANSWERS
+    assert validate(log, data, context=CTX) == LOG_ANSWERS
 
 
 def test_parse_html_blanks_are_absent_and_strays_are_kept_for_rejection(log):
@@ -631,7 +632,7 @@ def test_parse_html_matrix(survey):
         "barriers": {"faculty_services": [], "peer_support": ["stigma", "no_time"]},
         "would_recommend": "5",
     }
-    assert survey.validate(data, context=CTX) == {
+    assert validate(survey, data, context=CTX) == {
         "barriers": {"faculty_services": [], "peer_support": ["stigma", "no_time"]},
         "would_recommend": 5,
     }
@@ -794,7 +795,7 @@ def test_log_row_round_trip(log):
         "follow_up_planned": "yes",
         "note": "Exam stress; will check in next week.",
     }
-    assert log.validate(log.from_row(row), context=CTX) == LOG_ANSWERS
+    assert validate(log, log.from_row(row), context=CTX) == LOG_ANSWERS
 
 
 def test_survey_row_round_trip_and_blanks(survey):
@@ -805,10 +806,10 @@ def test_survey_row_round_trip_and_blanks(survey):
     assert row["barriers.peer_support.stigma"] == "0"
     assert [row[f"k10_{n}"] for n in range(1, 11)] == ["2", "3", "", "", "", "", "", "", "", "1"]
     on = ValidationContext(sections={"k10"})
-    assert survey.validate(survey.from_row(row), context=on) == SURVEY_ANSWERS
-    skipped = survey.validate({}, context=CTX)
+    assert validate(survey, survey.from_row(row), context=on) == SURVEY_ANSWERS
+    skipped = validate(survey, {}, context=CTX)
     assert survey.to_row(skipped) == {c: "0" if c.startswith("barriers.") else "" for c in survey.columns()}
-    assert survey.validate(survey.from_row(survey.to_row(skipped)), context=CTX) == skipped
+    assert validate(survey, survey.from_row(survey.to_row(skipped)), context=CTX) == skipped
 
 
 def test_from_row_missing_columns_mean_no_answer(survey, log):

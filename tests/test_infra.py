@@ -688,6 +688,7 @@ def test_every_checkov_skip_gives_its_reason():
         assert len(reason.split()) >= 8, f"{check} is skipped in {config_path.name} without a reason"
 
 
+@pytest.mark.slow  # checkov runs from its own virtualenv for a minute or so
 def test_checkov_finds_no_failed_check_and_no_parsing_error():
     if not CHECKOV.exists():
         pytest.fail(

@@ -129,10 +129,10 @@ def wait_for(condition, seconds: float = 10.0) -> bool:
 
 def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_server):
     stop = threading.Event()
-    thread = threading.Thread(target=jobs.run_forever, args=(stop,), daemon=True)
+    thread = threading.Thread(target=jobs.run_forever, args=(loop_app, stop), daemon=True)
     thread.start()
     try:
-        assert wait_for(jobs._running.is_set)
+        assert wait_for(loop_app.jobs_running.is_set)
         time.sleep(0.2)  # let the first pass finish and the loop go to sleep for 20 s
         started = time.monotonic()
         interaction_id = log("Sam")
@@ -146,7 +146,7 @@ def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
-    assert not jobs._running.is_set()
+    assert not loop_app.jobs_running.is_set()
     assert [m.message["Subject"] for m in smtp_server.messages] == [
         "[Side-by-Side] Urgent concern logged by Sam"
     ]

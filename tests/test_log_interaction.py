@@ -255,7 +255,7 @@ class MailDown(Mailer):
 
 
 def test_urgent_alert_is_stored_with_the_interaction_and_kept_when_mail_fails(log_client, sam, app):
-    bootstrap.configure(settings=app.settings, store=app.store, mailer=MailDown("x@example.org"))
+    app._mailer = MailDown("x@example.org")
     key = str(uuid.uuid4())
     response = post_json(log_client, sam.token, answers(concern_level="urgent"), key)
     assert (response.status_code, response.json) == (201, {"id": key, "duplicate": False})

@@ -9,8 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from shared.report.paired import compare_paired_cells, paired_cells
-from shared.report.stats import compare_paired
+from shared.report.paired import compare_paired, compare_paired_cells, paired_cells
 
 
 def vectors(e: int, f: int, g: int, h: int) -> tuple[list[int], list[int]]:

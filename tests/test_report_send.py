@@ -11,13 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from shared import bootstrap
 from shared.cli import cli
 from shared.mail import Mailer, MailError, Message, make_mailer
 from shared.records import ReportRun
 from shared.report.period import period_key
 from shared.services import reports
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, REAL_STORES
 from tests.test_report_support import NOW, add_survey, paired_answers, strict_json
 
 PERIOD = "2026-11"
@@ -51,7 +50,9 @@ class SlowMailer(Mailer):
 
 
 def wire(app, mailer: Mailer):
-    return bootstrap.configure(settings=app.settings, store=app.store, mailer=mailer)
+    """Send the test's App's mail through ``mailer`` (the web apps already hold this App)."""
+    app._mailer = mailer
+    return app
 
 
 @pytest.fixture
@@ -88,6 +89,7 @@ def test_a_failure_is_recorded_and_the_retry_sends(app, smtp_server):
     assert failing.calls == 1
 
 
+@pytest.mark.stores(*REAL_STORES)  # concurrent claims on the real adapters
 def test_concurrent_calls_send_once(app):
     mailer = SlowMailer()
     wired = wire(app, mailer)

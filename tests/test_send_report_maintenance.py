@@ -1,5 +1,5 @@
 """The cloud's stand-ins for the local job loop: ``POST /send_report/alerts`` (every 5 minutes)
-and ``POST /send_report/daily`` (purge and reseal), both behind the same authorization."""
+and ``POST /send_report/daily`` (purge and release), both behind the same authorization."""
 
 from __future__ import annotations
 
@@ -38,6 +38,21 @@ def test_the_daily_task_purges_surveys_past_their_grace_period(app, client_for):
     response = client_for("send_report").post("/daily", headers=AUTH, json={})
     assert (response.status_code, response.get_json()["task"]) == (200, "daily")
     assert store.get_survey("old").purged_on is not None
+
+
+def test_the_daily_task_releases_sealed_answers_and_repeats_harmlessly(app, client_for):
+    store, settings = app.store, app.settings
+    today = surveys.today_in(settings)
+    surveys.create_survey(store, "now", today=today)
+    k = settings.small_cell
+    for token in [
+        url.rsplit("/", 1)[1] for url in links.issue_links(store, settings, "now", 2 * k + 3, today)
+    ]:
+        surveys.submit_answer(store, token, {"suggestions": "fine"}, "en", today, settings.secret_key)
+    client = client_for("send_report")
+    for _ in range(3):  # Cloud Scheduler delivers at least once: repeats change nothing
+        assert client.post("/daily", headers=AUTH, json={}).status_code == 200
+        assert (store.count_answers("now"), store.count_sealed("now")) == (k + 3, k)
     assert store.invitations("old") == []
 
 

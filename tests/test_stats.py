@@ -13,13 +13,13 @@ import random
 
 import pytest
 
+from shared.report.paired import compare_paired
 from shared.report.stats import (
     CHI_SQUARE,
     FISHER,
     MCNEMAR,
     Comparison,
     compare_independent,
-    compare_paired,
     format_p,
     holm,
     k10_summary,

@@ -40,6 +40,7 @@ def test_create_list_links_close_purge(app, admin):
         "purged_on": None,
         "links_issued": 0,
         "answers": 0,
+        "pending": 0,
     }
     issued = post(admin, "/surveys/y2026/links", {"count": 5})
     assert issued.status_code == 201

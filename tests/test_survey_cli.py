@@ -55,8 +55,8 @@ def test_create_links_list_close(app):
     listed = run("surveys", "list")
     assert listed.exit_code == 0
     assert listed.output.splitlines() == [
-        "ID     FORM                    OPENS  CLOSES      STATE  LINKS  ANSWERS",
-        f"y2026  end_of_year_survey+k10  -      {closes}  open   3      0",
+        "ID     FORM                    OPENS  CLOSES      STATE  LINKS  ANSWERS  PENDING",
+        f"y2026  end_of_year_survey+k10  -      {closes}  open   3      0        0",
     ]
     closed = run("surveys", "close", "y2026")
     grace = app.settings.purge_grace_days

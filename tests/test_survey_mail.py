@@ -163,7 +163,7 @@ def test_reminders_and_invitations_wait_for_an_open_survey(mailed, smtp_server):
     assert invite(mailed, ADDRESSES).sent == 3  # invitations may go out early
     with pytest.raises(Conflict, match="opens"):
         remind(mailed, ADDRESSES)
-    links.purge(mailed.store, "y2026", day)
+    links.purge(mailed.store, mailed.settings, "y2026", day)
     with pytest.raises(Conflict):
         invite(mailed, ["new@example.org"])
     with pytest.raises(Conflict):

@@ -62,19 +62,40 @@ def test_public_forms_refuse_bodies_over_64_kb_with_413(client_for):
 
 
 def test_browsers_get_a_friendly_page_json_clients_get_json(client_for):
-    client = client_for("admin")
-    html = client.get("/supporters", headers={"Accept": "text/html"})
-    assert html.status_code == 401 and html.mimetype == "text/html"
+    client = client_for("survey")
+    html = client.get("/nowhere/at/all", headers={"Accept": "text/html"})
+    assert html.status_code == 404 and html.mimetype == "text/html"
     assert "Traceback" not in html.get_data(as_text=True)
-    as_json = client.get("/supporters", headers={"Accept": "application/json"})
-    assert as_json.status_code == 401 and as_json.get_json()["error"] == "unauthorized"
+    as_json = client.get("/nowhere/at/all", headers={"Accept": "application/json"})
+    assert as_json.status_code == 404 and as_json.get_json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "*/*", None])
+def test_the_admin_api_answers_json_errors_whatever_the_accept_header(client_for, accept):
+    """Issue 12 item 18: a plain curl gets JSON for 401, 404, 405 and report errors."""
+    client = client_for("admin")
+    headers = {"Accept": accept} if accept else {}
+    cases = [
+        (client.get("/supporters", headers=headers), 401),
+        (client.get("/nothing-here", headers={**AUTH, **headers}), 404),
+        (client.put("/supporters", headers={**AUTH, **headers}), 405),
+        (client.get("/report?format=pdf", headers={**AUTH, **headers}), 400),
+    ]
+    for response, status in cases:
+        assert response.status_code == status
+        assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
+        assert response.get_json()["error"]
 
 
 def test_admin_405_names_the_allowed_methods_and_404_for_unknown_paths(client_for):
     client = client_for("admin")
     response = client.put("/supporters", headers={**AUTH, "Accept": "application/json"})
     assert response.status_code == 405
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
+    assert set(response.headers["Allow"].split(", ")) == {
+        "GET",
+        "HEAD",
+        "POST",
+    }  # HEAD: Flask answers it for GET
     assert client.get("/nothing-here", headers={**AUTH, "Accept": "application/json"}).status_code == 404
 
 
@@ -119,7 +140,7 @@ def test_an_unexpected_error_is_a_500_page_without_a_stack_trace(app, client_for
 def test_the_local_dispatcher_mounts_every_function(app):
     from shared.web.serve import wsgi_app
 
-    client = Client(wsgi_app())
+    client = Client(wsgi_app(app))
     assert client.get("/").status_code == 200
     assert client.get("/nowhere").status_code == 404
     assert client.get("/survey/thanks").status_code == 200
@@ -193,7 +214,7 @@ def test_the_local_server_never_logs_tokens(app, caplog):
 
     from shared.web.serve import QuietHandler, wsgi_app
 
-    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, wsgi_app(app), threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     secret = "SECRETTOKEN0123456789abcdefghijklmnopqrstu"

@@ -1,47 +1,38 @@
-"""The ``sidebyside`` command. Each command opens the store and calls one library function;
-library exceptions become one clear line on stderr and a non-zero exit code."""
+"""The ``sidebyside`` command. The group builds the App once (:mod:`shared.bootstrap`) and
+hands it to every command through click's context object; each command calls one library
+function. Library exceptions become one clear line on stderr and the exit code the error
+table (:mod:`shared.error_table`) gives them."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
-from shared.config import ConfigError
-from shared.errors import ServiceError
-from shared.mail.port import MailError
-from shared.store.port import StoreError
-
-# Feature modules that add commands; each exposes COMMANDS, a list of click commands/groups.
-COMMAND_MODULES = (
-    "shared.cli.serve",
-    "shared.cli.demo",
-    "shared.cli.supporters",
-    "shared.cli.surveys",
-    "shared.cli.data",
-    "shared.cli.report",
-    "shared.cli.coordinators",
-)
+from shared import bootstrap
+from shared.cli.coordinators import audit, coordinators
+from shared.cli.data import export_group, import_group
+from shared.cli.demo import demo
+from shared.cli.report import report
+from shared.cli.serve import serve
+from shared.cli.supporters import supporters
+from shared.cli.surveys import surveys
+from shared.error_table import exit_code, one_line, outcome_for
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Side-by-Side: interaction log, anonymous survey and coordinators' report.
 
     Settings come from SIDEBYSIDE_* environment variables (see the README).
     """
+    if ctx.obj is None:
+        ctx.obj = bootstrap.app()
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
+for _command in (serve, demo, supporters, surveys, export_group, import_group, report, coordinators, audit):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,9 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (ConfigError, ServiceError, StoreError, MailError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return 2 if isinstance(exc, ConfigError) else 1
+    except Exception as exc:
+        if outcome_for(exc) is None:
+            raise  # a bug: its traceback is what the developer needs
+        click.echo(f"Error: {one_line(exc)}", err=True)
+        return exit_code(exc)
     return 0
 
 

@@ -7,13 +7,18 @@ from contextlib import contextmanager
 
 import click
 
-from shared.errors import ServiceError
+from shared.error_table import exit_code, one_line, outcome_for
 
 
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """A service refusal is its message and exit code 1, also when a group runs standalone."""
+    """A library exception is one line and the error table's exit code, also when a group
+    runs standalone (without :func:`shared.cli.main`)."""
     try:
         yield
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+    except Exception as exc:
+        if outcome_for(exc) is None:
+            raise  # a bug: its traceback is what the developer needs
+        error = click.ClickException(one_line(exc))
+        error.exit_code = exit_code(exc)
+        raise error from None

@@ -3,19 +3,19 @@ which role, a one-time sign-in link, and the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.cli.common import one_line_errors
 from shared.services import audit as audit_service
 from shared.services import coordinators as service
 from shared.services import signin
 
 
-def _today() -> object:
-    return datetime.now(bootstrap.app().settings.timezone).date()
+def _today(app: App) -> date:
+    return datetime.now(app.settings.timezone).date()
 
 
 @click.group()
@@ -26,11 +26,11 @@ def coordinators() -> None:
 @coordinators.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(service.ROLES), default=service.COORDINATOR, show_default=True)
-def add(email: str, role: str) -> None:
+@click.pass_obj
+def add(app: App, email: str, role: str) -> None:
     """Let EMAIL sign in to the console with ROLE."""
-    app = bootstrap.app()
     with one_line_errors():
-        added = service.add(app.store, email, role, today=_today())  # type: ignore[arg-type]
+        added = service.add(app.store, email, role, today=_today(app))  # type: ignore[arg-type]
     audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
         f"Added {added.email} as {added.role}. Sign-in link: sidebyside coordinators sign-in-link {added.email}"
@@ -38,9 +38,9 @@ def add(email: str, role: str) -> None:
 
 
 @coordinators.command("list")
-def list_() -> None:
+@click.pass_obj
+def list_(app: App) -> None:
     """List everyone who may sign in, with their role."""
-    app = bootstrap.app()
     for person, fixed in service.list_all(app.store, app.settings):
         source = "  (SIDEBYSIDE_COORDINATORS)" if fixed else ""
         click.echo(f"{person.email}  {person.role}{source}")
@@ -48,9 +48,9 @@ def list_() -> None:
 
 @coordinators.command("remove")
 @click.argument("email")
-def remove(email: str) -> None:
+@click.pass_obj
+def remove(app: App, email: str) -> None:
     """Take EMAIL off the list; their console sessions end at once."""
-    app = bootstrap.app()
     with one_line_errors():
         service.remove(app.store, app.settings, email)
     audit_service.record(app.store, "cli", "coordinator_removed", email.strip().lower())
@@ -59,9 +59,9 @@ def remove(email: str) -> None:
 
 @coordinators.command("sign-in-link")
 @click.argument("email")
-def sign_in_link(email: str) -> None:
+@click.pass_obj
+def sign_in_link(app: App, email: str) -> None:
     """Print a one-time console sign-in link for EMAIL (15 minutes, single use)."""
-    app = bootstrap.app()
     link = signin.issue_link(app.store, app.settings, email, datetime.now(UTC))
     if link is None:
         raise click.ClickException(
@@ -74,9 +74,9 @@ def sign_in_link(email: str) -> None:
 
 @click.command()
 @click.option("--since", default=None, help="First day, as YYYY-MM-DD (default: 30 days ago).")
-def audit(since: str | None) -> None:
+@click.pass_obj
+def audit(app: App, since: str | None) -> None:
     """Print the audit log: who did what in the console, the API or the CLI, oldest first."""
-    app = bootstrap.app()
     with one_line_errors():
         first = audit_service.parse_day(since, "since")
         found = audit_service.entries(app.store, app.settings.timezone, first)
@@ -85,6 +85,3 @@ def audit(since: str | None) -> None:
         click.echo(
             f"{e.at.astimezone(tz).isoformat(timespec='seconds')}  {e.actor}  {e.kind}  {e.detail}".rstrip()
         )
-
-
-COMMANDS = [coordinators, audit]

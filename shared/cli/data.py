@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.cli.common import one_line_errors
 from shared.services import exports, imports
 
@@ -49,22 +49,24 @@ def export_group() -> None:
 @click.option(
     "--include-demo", is_flag=True, help="Include the demo supporter's interactions (`sidebyside demo`)."
 )
-def export_interactions(start: datetime | None, end: datetime | None, bom: bool, include_demo: bool) -> None:
+@click.pass_obj
+def export_interactions(
+    app: App, start: datetime | None, end: datetime | None, bom: bool, include_demo: bool
+) -> None:
     """One row per interaction: id, supporter alias and the log form's answers."""
     with one_line_errors():
-        table = exports.export_interactions(
-            bootstrap.app().store, _day(start), _day(end), include_demo=include_demo
-        )
+        table = exports.export_interactions(app.store, _day(start), _day(end), include_demo=include_demo)
         _write(table, bom)
 
 
 @export_group.command("responses")
 @click.option("--survey", "survey_id", required=True, help="The survey's id.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
-def export_responses(survey_id: str, bom: bool) -> None:
+@click.pass_obj
+def export_responses(app: App, survey_id: str, bom: bool) -> None:
     """One row per survey response, without any id or date, in random order."""
     with one_line_errors():
-        _write(exports.export_responses(bootstrap.app().store, survey_id), bom)
+        _write(exports.export_responses(app.store, survey_id), bom)
 
 
 @click.group("import")
@@ -101,9 +103,9 @@ def _report(result: imports.Imported, what: str) -> None:
     is_flag=True,
     help="Add supporters whose alias is not known yet (without email) instead of stopping.",
 )
-def import_interactions(file: Path, create_supporters: bool) -> None:
+@click.pass_obj
+def import_interactions(app: App, file: Path, create_supporters: bool) -> None:
     """Import interactions from FILE: a supporter column (aliases) and the log form's columns."""
-    app = bootstrap.app()
     with one_line_errors(), _progress(file) as progress:
         result = imports.import_interactions(
             app.store, app.settings, file, create_supporters=create_supporters, progress=progress
@@ -122,14 +124,11 @@ def import_interactions(file: Path, create_supporters: bool) -> None:
 @click.option(
     "--survey", "survey_id", required=True, help="The survey's id (created when it does not exist)."
 )
-def import_responses(file: Path, survey_id: str) -> None:
+@click.pass_obj
+def import_responses(app: App, file: Path, survey_id: str) -> None:
     """Import survey responses from FILE: the survey form's columns (barriers.<service>.<barrier> as 1/0)."""
-    app = bootstrap.app()
     with one_line_errors(), _progress(file) as progress:
         result = imports.import_responses(app.store, app.settings, file, survey_id, progress=progress)
     if result.created_survey:
         click.echo(f"Created survey {survey_id}.", err=True)
     _report(result, "responses")
-
-
-COMMANDS = [export_group, import_group]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.services import coordinators, signin, surveys
 from shared.services.demo import ensure_demo
 
@@ -14,14 +14,14 @@ LOCAL_COORDINATOR = "coordinator@example.org"
 
 
 @click.command()
-def demo() -> None:
+@click.pass_obj
+def demo(app: App) -> None:
     """Create a demo supporter and a demo survey in an empty store, and print their links.
 
     Run again, it shows the same links and changes nothing; a store with real data is left alone.
     Only for the embedded SQLite store: it refuses to put demo data in a cloud store. On an empty
     store it also adds a local coordinator, and each run prints a fresh console sign-in link for it.
     """
-    app = bootstrap.app()
     settings, store = app.settings, app.store
     if settings.store.kind != "sqlite":
         raise click.ClickException(
@@ -46,6 +46,3 @@ def demo() -> None:
     click.echo(f"  {'Mail goes to:':<22}{settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")
-
-
-COMMANDS = [demo]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.errors import ServiceError
 from shared.services import reports
 from shared.services.coordinators import recipients
@@ -47,8 +47,16 @@ def _option_errors() -> Iterator[None]:
     "--send", is_flag=True, help="Email it to the coordinators now (once per month) instead of printing."
 )
 @click.option("--force", is_flag=True, help="With --send: send again even if this month's report went out.")
+@click.pass_obj
 def report(
-    fmt: str, survey_id: str | None, start: str | None, end: str | None, test: str, send: bool, force: bool
+    app: App,
+    fmt: str,
+    survey_id: str | None,
+    start: str | None,
+    end: str | None,
+    test: str,
+    send: bool,
+    force: bool,
 ) -> None:
     """Barrier comparison from the latest survey and the program's activity, academic year to date."""
     if force and not send:
@@ -57,7 +65,6 @@ def report(
         options = reports.parse_options(
             {"format": fmt, "survey": survey_id, "from": start, "to": end, "test": test}
         )
-        app = bootstrap.app()
         if not send:
             click.echo(reports.render(reports.build(app, options), options.format), nl=False)
             return
@@ -70,6 +77,3 @@ def report(
     else:
         to = ", ".join(recipients(app.store, app.settings))
         click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")
-
-
-COMMANDS = [report]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from shared import bootstrap, config
+from shared import config
+from shared.bootstrap import App
+from shared.web.serve import serve as run
 
 
 @click.command()
@@ -14,17 +16,12 @@ from shared import bootstrap, config
 )
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--no-jobs", is_flag=True, help="Do not run the report schedule and alert retries.")
-def serve(host: str, port: int, threads: int, no_jobs: bool) -> None:
-    """Serve every function under /<function_name>/ (log_interaction, survey, admin, send_report)."""
-    from shared.web.serve import serve as run
-
-    app = bootstrap.app()
+@click.pass_obj
+def serve(app: App, host: str, port: int, threads: int, no_jobs: bool) -> None:
+    """Serve every function under /<function_name>/ (log_interaction, survey, admin, send_report, console)."""
     app.store  # open the store now, so a bad store fails before listening  # noqa: B018
     # Commands run in another shell link to this server (unless SIDEBYSIDE_BASE_URL says otherwise).
     config.record_server_url(app.settings.data_dir, host, port)
     click.echo(f"Side-by-Side on http://{host}:{port}/ (store: {app.settings.store.kind})")
-    bootstrap.reset()  # the server's worker process opens its own connections after the fork
-    run(host, port, background=not no_jobs, threads=threads)
-
-
-COMMANDS = [serve]
+    app.close()  # the server's worker process opens its own connections after the fork
+    run(app, host, port, background=not no_jobs, threads=threads)

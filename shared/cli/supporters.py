@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.cli.common import one_line_errors
 from shared.services import supporters as service
 from shared.text import sentence
@@ -27,19 +27,20 @@ def supporters() -> None:
 @supporters.command("add")
 @click.argument("alias")
 @click.option("--email", default=None, help="Where to reach the supporter (optional).")
-def add(alias: str, email: str | None) -> None:
+@click.pass_obj
+def add(app: App, alias: str, email: str | None) -> None:
     """Add a supporter called ALIAS and print their personal link."""
-    app = bootstrap.app()
     with one_line_errors():
         _issued(service.add_supporter(app.store, app.settings, alias, email), "Added")
 
 
 @supporters.command("list")
-def list_() -> None:
+@click.pass_obj
+def list_(app: App) -> None:
     """List supporters: alias, status, email and id (links are never shown again)."""
     rows = [
         (s.alias, "active" if s.active else "revoked", s.email or "-", s.id)
-        for s in service.list_supporters(bootstrap.app().store)
+        for s in service.list_supporters(app.store)
     ]
     if not rows:
         click.echo("No supporters yet. Add one with: sidebyside supporters add ALIAS", err=True)
@@ -52,9 +53,9 @@ def list_() -> None:
 
 @supporters.command("revoke")
 @click.argument("alias")
-def revoke(alias: str) -> None:
+@click.pass_obj
+def revoke(app: App, alias: str) -> None:
     """Turn off ALIAS's link at once (their old link then shows "no longer active")."""
-    app = bootstrap.app()
     with one_line_errors():
         before = service.by_alias(app.store, alias)
         service.revoke(app.store, before)
@@ -66,11 +67,8 @@ def revoke(alias: str) -> None:
 
 @supporters.command("relink")
 @click.argument("alias")
-def relink(alias: str) -> None:
+@click.pass_obj
+def relink(app: App, alias: str) -> None:
     """Print a fresh link for ALIAS; their older links stop working (a revoked supporter is reactivated)."""
-    app = bootstrap.app()
     with one_line_errors():
         _issued(service.relink(app.store, app.settings, service.by_alias(app.store, alias)), "New link for")
-
-
-COMMANDS = [supporters]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from shared import bootstrap
+from shared.bootstrap import App
 from shared.cli.common import one_line_errors
 from shared.services import links as link_service
 from shared.services import surveys as service
@@ -69,9 +69,9 @@ def surveys() -> None:
     "--closes", default=None, help="Last day answers are taken (YYYY-MM-DD); default: until closed."
 )
 @click.option("--k10", is_flag=True, help="Ask the K10 distress questions too.")
-def create(survey_id: str, form: str, opens: str | None, closes: str | None, k10: bool) -> None:
+@click.pass_obj
+def create(app: App, survey_id: str, form: str, opens: str | None, closes: str | None, k10: bool) -> None:
     """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2."""
-    app = bootstrap.app()
     with one_line_errors():
         survey = service.create_survey(
             app.store,
@@ -86,9 +86,9 @@ def create(survey_id: str, form: str, opens: str | None, closes: str | None, k10
 
 
 @surveys.command("list")
-def list_() -> None:
-    """List surveys: id, form, dates, state, links issued, answers (purging those past their grace period)."""
-    app = bootstrap.app()
+@click.pass_obj
+def list_(app: App) -> None:
+    """List surveys: id, form, dates, state, links issued, answers released and pending (purging those past their grace period)."""
     rows = [
         (
             s.survey.id,
@@ -98,13 +98,14 @@ def list_() -> None:
             s.state,
             str(s.survey.links_issued),
             str(s.answers),
+            str(s.pending),
         )
         for s in service.list_surveys(app.store, app.settings, service.today_in(app.settings))
     ]
     if not rows:
         click.echo("No surveys yet. Create one with: sidebyside surveys create ID", err=True)
         return
-    rows.insert(0, ("ID", "FORM", "OPENS", "CLOSES", "STATE", "LINKS", "ANSWERS"))
+    rows.insert(0, ("ID", "FORM", "OPENS", "CLOSES", "STATE", "LINKS", "ANSWERS", "PENDING"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -112,9 +113,9 @@ def list_() -> None:
 
 @surveys.command("close")
 @click.argument("survey_id", metavar="ID")
-def close(survey_id: str) -> None:
+@click.pass_obj
+def close(app: App, survey_id: str) -> None:
     """Stop taking answers for ID now; its links are purged after SIDEBYSIDE_PURGE_GRACE_DAYS."""
-    app = bootstrap.app()
     with one_line_errors():
         status = service.close_survey(app.store, app.settings, survey_id, service.today_in(app.settings))
     survey = status.survey
@@ -145,9 +146,9 @@ def close(survey_id: str) -> None:
     default=None,
     help="Write the links to this new CSV file instead.",
 )
-def links(survey_id: str, count: int, csv_path: str | None) -> None:
+@click.pass_obj
+def links(app: App, survey_id: str, count: int, csv_path: str | None) -> None:
     """Issue COUNT single-use links for ID, one a line (shown once: only their hashes are kept)."""
-    app = bootstrap.app()
     target = None
     if csv_path:
         try:  # created before the links, readable by its owner only: it holds secrets
@@ -182,12 +183,12 @@ def links(survey_id: str, count: int, csv_path: str | None) -> None:
 @surveys.command("invite")
 @click.argument("survey_id", metavar="ID")
 @click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
-def invite(survey_id: str, emails: str) -> None:
+@click.pass_obj
+def invite(app: App, survey_id: str, emails: str) -> None:
     """Mail each address in EMAILS.csv (an `email` column, or one a line) its own link to ID.
 
     Addresses already invited to ID are skipped; no address is stored.
     """
-    app = bootstrap.app()
     with one_line_errors():
         addresses = _addresses(emails)
         run = link_service.invite(
@@ -199,12 +200,12 @@ def invite(survey_id: str, emails: str) -> None:
 @surveys.command("remind")
 @click.argument("survey_id", metavar="ID")
 @click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
-def remind(survey_id: str, emails: str) -> None:
+@click.pass_obj
+def remind(app: App, survey_id: str, emails: str) -> None:
     """Mail the same link again to the addresses in EMAILS.csv invited to ID that have not answered.
 
     The program keeps no addresses, so give the invitation list again.
     """
-    app = bootstrap.app()
     with one_line_errors():
         addresses = _addresses(emails)
         run = link_service.remind(
@@ -216,12 +217,12 @@ def remind(survey_id: str, emails: str) -> None:
 @surveys.command("unsubscribe")
 @click.argument("survey_id", metavar="ID")
 @click.argument("addresses", metavar="ADDRESS...", nargs=-1, required=True)
-def unsubscribe(survey_id: str, addresses: tuple[str, ...]) -> None:
+@click.pass_obj
+def unsubscribe(app: App, survey_id: str, addresses: tuple[str, ...]) -> None:
     """Send no more reminders to these addresses invited to ID (their List-Unsubscribe requests).
 
     Only the invitation's keyed hash is marked; no address is stored.
     """
-    app = bootstrap.app()
     with one_line_errors():
         clean = link_service.clean_addresses((a, f"argument {n}") for n, a in enumerate(addresses, 1))
         done = link_service.unsubscribe(app.store, survey_id, app.settings, clean)
@@ -234,15 +235,14 @@ def unsubscribe(survey_id: str, addresses: tuple[str, ...]) -> None:
 @surveys.command("purge")
 @click.argument("survey_id", metavar="ID")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def purge(survey_id: str, yes: bool) -> None:
+@click.pass_obj
+def purge(app: App, survey_id: str, yes: bool) -> None:
     """Delete ID's links and invitation keys now (answers stay); closes it. Reminders become impossible."""
-    app = bootstrap.app()
     with one_line_errors():
         link_service.find_survey(app.store, survey_id)
         if not yes:
             click.confirm(f"Purge every link of {survey_id} and close it? Its answers stay", abort=True)
-        survey, deleted = link_service.purge(app.store, survey_id, service.today_in(app.settings))
+        survey, deleted = link_service.purge(
+            app.store, app.settings, survey_id, service.today_in(app.settings)
+        )
     click.echo(f"Purged {survey.id}: {deleted} links deleted; answers kept.")
-
-
-COMMANDS = [surveys]

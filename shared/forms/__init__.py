@@ -2,7 +2,7 @@
 HTML (Jinja2 macros), CSV columns and report labels all come from it.
 
     form = load_form("interaction_log")
-    answers = form.validate(form.parse_html(request.form, ignore={"t"}), context=ValidationContext(...))
+    answers = validate(form, form.parse_html(request.form, ignore={"t"}), ValidationContext(...))
 """
 
 from shared.forms.load import FORMS_DIR, load_form, parse_form
@@ -18,7 +18,7 @@ from shared.forms.model import (
     ValidationContext,
 )
 from shared.forms.render import render_fields, template_env
-from shared.forms.schema import FORM_ERRORS
+from shared.forms.schema import FORM_ERRORS, validate
 from shared.forms.types import FIELD_TYPES, FieldType
 
 __all__ = [
@@ -41,4 +41,5 @@ __all__ = [
     "parse_form",
     "render_fields",
     "template_env",
+    "validate",
 ]

@@ -12,12 +12,36 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from shared.forms.messages import LANGS, message
 
-if TYPE_CHECKING:
-    from shared.forms.types import FieldType
+
+class Shape(Protocol):
+    """How a field's answer maps to HTML names and CSV columns (see :mod:`shared.forms.shapes`)."""
+
+    def owns(self, f: Field, key: str) -> bool: ...
+    def from_html(self, f: Field, form: Any) -> Any: ...
+    def shown(self, f: Field, value: Any) -> Any: ...
+    def columns(self, f: Field) -> list[str]: ...
+    def to_cells(self, f: Field, value: Any) -> dict[str, str]: ...
+    def from_cells(self, f: Field, row: Mapping[str, str]) -> tuple[Any, list[str]]: ...
+
+
+class FieldKind(Protocol):
+    """What the tree needs of a field's type; the types themselves are rows of
+    :data:`shared.forms.types.FIELD_TYPES`, which build on this module (not the reverse)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def shape(self) -> Shape: ...
+    @property
+    def macro(self) -> str: ...
+    @property
+    def choice_ids(self) -> type | None: ...
+    def answer(self, *args: Any, **kwargs: Any) -> Any: ...
+    def text(self, value: Any) -> str: ...
 
 
 class FormDefinitionError(ValueError):
@@ -55,7 +79,7 @@ class Choice:
 @dataclass(frozen=True)
 class Field:
     id: str
-    kind: FieldType
+    kind: FieldKind
     label: Label
     required: bool = False
     help: Label | None = None
@@ -156,14 +180,8 @@ class Form:
         return on
 
     # -- answers in, answers out -------------------------------------------------------
-    def validate(self, data: Mapping[str, Any], *, context: ValidationContext) -> dict[str, Any]:
-        """The clean, JSON-ready answers, or :class:`FormInvalid`. A question left blank is absent."""
-        from shared.forms.schema import validate
-
-        return validate(self, data, context)
-
     def parse_html(self, form: Any, *, ignore: Iterable[str] = ()) -> dict[str, Any]:
-        """Turn a posted multidict (``getlist``/``keys``) into the data :meth:`validate` takes.
+        """Turn a posted multidict (``getlist``/``keys``) into the data :func:`shared.forms.validate` takes.
 
         Blank inputs become absent; keys in ``ignore`` (the page's own) are dropped; any other
         key that is no field is kept, so that validation rejects it.
@@ -200,7 +218,7 @@ class Form:
         return row
 
     def from_row(self, row: Mapping[str, str], *, lang: str = "en") -> dict[str, Any]:
-        """The inverse of :meth:`to_row`, giving data for :meth:`validate`. A missing column or a
+        """The inverse of :meth:`to_row`, giving data for :func:`shared.forms.validate`. A missing column or a
         blank cell is no answer. Raises :class:`FormInvalid` for a matrix cell that is not 1/0/blank;
         unknown columns are the caller's to reject (compare with :meth:`columns`)."""
         out: dict[str, Any] = {}

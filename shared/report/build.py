@@ -127,6 +127,15 @@ def survey_section(
         "by_year_of_study": barrier_part.respondents_by_year(columns, settings.small_cell, form.labels(lang)),
         "previous": None,
     }
+    # Answers wait sealed until a release (shared/services/release.py): count them, say so.
+    section["pending"] = pending = store.count_sealed(survey.id)
+    if pending:
+        section["notes"] = [
+            f"{pending} more {'answer is' if pending == 1 else 'answers are'} sealed, waiting to be released: "
+            f"answers are released daily in batches of at least {settings.small_cell}, and all of them when "
+            "the survey's links are purged. The results above count released answers only.",
+            *section["notes"],
+        ]
     if columns.rows == 0:
         section["notes"] = ["This survey has no answers yet.", *section["notes"]]
     last = previous_survey(surveys, survey)

@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import ServiceError
+from shared.errors import NoCoordinators  # defined with the other domain errors; kept importable here
 from shared.mail import Attachment, InlineImage, Message
 from shared.report.chart import barrier_chart
 from shared.report.render import title, to_csv, to_email_html, to_text
 
 CHART_CID = "barrier-chart"
-
-
-class NoCoordinators(ServiceError):
-    """Nobody to send the report to: a setting is missing, so retrying will not help until it is set."""
-
-    status = 503
-    code = "no_coordinators"
 
 
 def report_message(report: dict[str, Any], settings: Settings, to: tuple[str, ...] | None = None) -> Message:

@@ -1,7 +1,7 @@
 """Statistics for the coordinators' report, as pure functions of plain values.
 
 The end-of-year survey asks every student about the same barriers for two services, so the
-two answers of one student are paired: :func:`compare_paired` is the analysis for the report.
+two answers of one student are paired: :func:`shared.report.paired.compare_paired` is the analysis for the report.
 :func:`compare_independent` reproduces the independent-groups analysis that the published
 program used, so its figures can be checked and compared.
 
@@ -66,32 +66,6 @@ class Comparison:
     note: str = ""
     # Paired only: (checked for the first service only, checked for the second only).
     discordant: tuple[int, int] | None = None
-
-
-def compare_paired(
-    a: Sequence[int | bool],
-    b: Sequence[int | bool],
-    *,
-    labels: tuple[str, str] = ("a", "b"),
-) -> Comparison:
-    """Compare one barrier between two services answered by the same respondents.
-
-    ``a[i]`` and ``b[i]`` are respondent i's answers (1 = checked) for the two services.
-    The interval is Newcombe's paired method 10; the test is the exact McNemar test, a
-    two-sided binomial test on the discordant pairs, with P = 1 when there are none. The
-    work is done on the 2x2 cells by :func:`shared.report.paired.compare_paired_cells`.
-    """
-    from shared.report.paired import compare_paired_cells
-
-    if len(a) != len(b):
-        raise ValueError(f"paired answers need one pair per respondent: got {len(a)} and {len(b)} answers")
-    first = [_as_binary(v, f"{labels[0]}[{i}]") for i, v in enumerate(a)]
-    second = [_as_binary(v, f"{labels[1]}[{i}]") for i, v in enumerate(b)]
-    both = sum(x & y for x, y in zip(first, second, strict=True))
-    first_only = sum(x & (1 - y) for x, y in zip(first, second, strict=True))
-    second_only = sum((1 - x) & y for x, y in zip(first, second, strict=True))
-    neither = len(first) - both - first_only - second_only
-    return compare_paired_cells(both, first_only, second_only, neither, labels=labels)
 
 
 def compare_independent(
@@ -285,7 +259,7 @@ def k10_summary(totals: Sequence[int]) -> dict[str, object]:
     }
 
 
-def _as_binary(value: object, where: str) -> int:
+def as_binary(value: object, where: str) -> int:
     # Answers often arrive as numpy or pandas values, so accept any integer-like 0/1.
     if isinstance(value, (bool, np.bool_)):
         return int(value)

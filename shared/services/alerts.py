@@ -35,6 +35,7 @@ from shared.mail import Message
 from shared.mail.port import MailError
 from shared.records import Alert, ReportRun, Supporter
 from shared.services.coordinators import recipients
+from shared.services.retry import ALERTS
 from shared.store.port import AlreadyExists, Store, Unavailable
 from shared.text import sentence
 
@@ -43,9 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sidebyside.alerts")
 
-STALE_AFTER = timedelta(minutes=5)  # longer than a send can take (the mail timeout is 15 s)
-MAX_BACKOFF = timedelta(minutes=5)
-RETRY_STEP = timedelta(seconds=20)
+STALE_AFTER = ALERTS.stale_after
 LOG_FORM = "interaction_log"
 # All the email tells of an interaction, in the report's words (a question as a label reads "?:").
 SHOWN = {
@@ -62,8 +61,7 @@ def _due(alert: Alert, now: datetime) -> bool:
     """A failed alert waits 20 s, 40 s, 80 s ... up to 5 minutes before its next try."""
     if alert.state != "pending" or not alert.attempts or alert.claimed_at is None:
         return True
-    wait = min(RETRY_STEP * 2 ** (alert.attempts - 1), MAX_BACKOFF)
-    return now >= alert.claimed_at + wait
+    return ALERTS.due(alert.attempts, alert.claimed_at, now)
 
 
 def _batch_key(supporter_key: str, window: datetime) -> str:
@@ -216,7 +214,7 @@ def _deliver(app: App, alerts: list[Alert], now: datetime) -> Counter[str]:
 def send_pending_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Send every alert that is waiting (and due); returns how many were sent, failed or taken."""
     now = now or datetime.now(UTC)
-    counts = _deliver(app, app.store.pending_alerts(stale_before=now - STALE_AFTER), now)
+    counts = _deliver(app, app.store.pending_alerts(stale_before=ALERTS.stale_before(now)), now)
     return {k: v for k, v in counts.items() if v or k in ("sent", "failed", "taken")}
 
 
@@ -229,7 +227,7 @@ def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool
     """
     now = now or datetime.now(UTC)
     try:
-        waiting = app.store.pending_alerts(stale_before=now - STALE_AFTER)
+        waiting = app.store.pending_alerts(stale_before=ALERTS.stale_before(now))
         mine = next((a for a in waiting if a.id == alert_id), None)
         if mine is None:
             return False

@@ -37,12 +37,13 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
-from shared.forms import Form, FormInvalid, ValidationContext, load_form
+from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
 from shared.records import Answer, Interaction, Supporter
 from shared.services import exports
 from shared.services.csv_files import CsvFile, Progress
 from shared.services.import_cells import ChoiceCells
 from shared.services.links import SURVEY_ID, SURVEY_ID_RULE
+from shared.services.supporters import clean_alias
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
 from shared.text import sentence
@@ -222,7 +223,7 @@ class _InteractionRows:
         if not alias:
             raise FormInvalid({exports.SUPPORTER_COLUMN: ["the supporter's alias is missing."]})
         answers = {k: v for k, v in row.items() if k not in (exports.ID_COLUMN, exports.SUPPORTER_COLUMN)}
-        clean = self.form.validate(self.form.from_row(self.cells.codes(answers)), context=self.context)
+        clean = validate(self.form, self.form.from_row(self.cells.codes(answers)), self.context)
         if row.get(exports.ID_COLUMN, "").strip():
             return _interaction_id(row[exports.ID_COLUMN].strip()), alias, clean
         content = _canonical([alias, clean])
@@ -325,8 +326,6 @@ def _some(lines: list[int], most: int = 5) -> str:
 
 
 def _check_aliases(unknown: dict[str, list[int]], problems: _Problems) -> None:
-    from shared.services.supporters import clean_alias
-
     for alias, lines in unknown.items():
         try:
             clean_alias(alias)
@@ -414,7 +413,7 @@ def import_responses(
         for line, row in _rows(file, read_header, problems, progress):
             try:
                 data = form.from_row(cells.codes(row))
-                clean = form.validate(data, context=context)
+                clean = validate(form, data, context)
             except FormInvalid as exc:
                 problems.add_invalid(line, exc)
                 continue

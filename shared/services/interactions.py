@@ -8,19 +8,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
+from shared.forms import validate as validate_form
 from shared.records import Alert, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
-
-if TYPE_CHECKING:
-    from shared.bootstrap import App
 
 log = logging.getLogger("sidebyside.interactions")
 
@@ -131,7 +129,7 @@ def _key_id(key: str, supporter: Supporter) -> str:
 def validate(data: Mapping[str, Any], context: ValidationContext) -> dict[str, Any]:
     """The clean answers, or :class:`Invalid` with a message per field in the context's language."""
     try:
-        return log_form().validate(data, context=context)
+        return validate_form(log_form(), data, context)
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
 
@@ -177,20 +175,18 @@ def record(
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
 
 
-def alert_coordinators(app: App, recorded: Recorded) -> None:
-    """Hand an urgent-concern alert just stored to the sender (``shared.jobs.deliver_soon``).
+def alert_coordinators(recorded: Recorded, deliver: Callable[[str], None]) -> None:
+    """Hand an urgent-concern alert just stored to ``deliver`` (the web passes the job
+    runner's ``deliver_soon``: services do not know how alerts are scheduled).
 
     The alert is already stored with its interaction, so a failure here loses nothing: the
     retry loop (or the next ``send_report`` call, in the cloud) sends it. Never raises, so a
-    stored submission is always answered as stored. Imported here, on the urgent path only,
-    to keep the mail and scheduling modules out of the form's cold start.
+    stored submission is always answered as stored.
     """
     if recorded.alert_id is None:
         return
     try:
-        from shared.jobs import deliver_soon
-
-        deliver_soon(app, recorded.alert_id)
+        deliver(recorded.alert_id)
     except Exception:
         log.exception("urgent alert %s left for the retry loop", recorded.alert_id)
 

@@ -8,9 +8,11 @@ What is stored, and why it cannot be joined to an answer:
 - an invitation's token is *derived*, HMAC-SHA256(secret key, survey id + address), so a
   reminder can mail the same link again from the address list alone (no token is kept, and
   no second link is ever issued to one person, so nobody can answer twice);
-- redeeming a link stores the answer with a random id and no reference to the link.
+- redeeming a link stores the answer sealed, with a random id and no reference to the link,
+  and releases it later in a batch of at least k (``sealing.py``, ``release.py``).
 
-The purge deletes every link and redemption of a survey; the answers stay.
+The purge releases every answer still sealed (``release.py``), then deletes every link and
+redemption of the survey; the answers stay.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
+from shared.services.release import release_all
 from shared.store.port import AlreadyExists, Store
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
@@ -376,12 +379,19 @@ def unsubscribe(store: Store, survey_id: str, settings: Settings, addresses: lis
 # -- purge ------------------------------------------------------------------------------------
 
 
-def purge(store: Store, survey_id: object, today: date) -> tuple[Survey, int]:
-    """Delete the survey's links and redemptions now (answers stay); closes it too.
+def purge(store: Store, settings: Settings, survey_id: object, today: date) -> tuple[Survey, int]:
+    """Release every sealed answer, then delete the survey's links and redemptions (answers
+    stay); closes it too.
 
     Returns the survey and how many links were deleted. Purging twice deletes nothing more.
+    When some answers do not open with the current secret key, nothing is deleted
+    (:class:`Conflict`): the links wait until the right key is set.
     """
     survey = find_survey(store, survey_id)
+    if survey.closed_on is None:  # closed first, so no answer arrives after the last release
+        survey = replace(survey, closed_on=today)
+        store.save_survey(survey)
+    release_all(store, settings, survey, today)
     # Links first, the mark second: if the mark fails, the next purge finds the survey still due.
     deleted = store.purge_links(survey.id)
     if survey.purged_on is None or deleted:
@@ -405,6 +415,6 @@ def purge_due(store: Store, settings: Settings, today: date) -> list[str]:
     for survey in store.list_surveys():
         due = purge_due_on(survey, settings.purge_grace_days)
         if survey.purged_on is None and due is not None and due <= today:
-            purge(store, survey.id, today)
+            purge(store, settings, survey.id, today)
             purged.append(survey.id)
     return purged

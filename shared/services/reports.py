@@ -23,15 +23,16 @@ import logging
 import re
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import Conflict, Invalid, ServiceError
+from shared.errors import Conflict, Invalid, NoCoordinators, ServiceError
 from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
 from shared.services.coordinators import recipients
+from shared.services.retry import REPORTS
 from shared.store.port import AlreadyExists, Unavailable
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sidebyside.reports")
 
-STALE_AFTER = timedelta(minutes=15)  # longer than the send_report function may run (9 minutes)
+STALE_AFTER = REPORTS.stale_after
 FORMATS = ("text", "html", "json")
 TESTS = ("paired", "independent")
 DETAIL_CHARS = 500
@@ -58,7 +59,6 @@ class ReportInProgress(Conflict):
 class ReportNotSent(ServiceError):
     """Building or mailing the report failed; the run is recorded as failed and may be retried."""
 
-    status = 503
     code = "report_failed"
 
 
@@ -154,8 +154,6 @@ def send_scheduled_report(
     when this attempt failed (recorded, so a retry sends it), ``NoCoordinators`` when no
     address is configured (checked before anything is claimed).
     """
-    from shared.report.email import NoCoordinators
-
     if not recipients(app.store, app.settings):
         raise NoCoordinators(
             "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
@@ -220,7 +218,7 @@ def _next_attempt(run: ReportRun | None, now: datetime, force: bool) -> int | No
     if run.state == "sent":
         return run.attempt + 1 if force else None
     # Claimed: someone is sending, unless the claim is so old that its sender must have died.
-    return run.attempt + 1 if now - run.updated_at > STALE_AFTER else None
+    return run.attempt + 1 if REPORTS.is_stale(run.updated_at, now) else None
 
 
 def _save_sent(store: Any, run: ReportRun) -> None:

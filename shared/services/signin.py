@@ -101,3 +101,11 @@ def current(store: Store, settings: Settings, session_id: object, now: datetime)
 def sign_out(store: Store, session_id: object) -> None:
     if isinstance(session_id, str) and session_id:
         store.delete_session(digest(session_id))
+
+
+def purge_expired(store: Store, now: datetime) -> int:
+    """Delete what can no longer sign anyone in (the daily job): sign-in tokens past their 15
+    minutes, sessions idle or older than their lifetime, and (Firestore) the markers of spent
+    tokens once those have expired. :func:`current` refuses them anyway; this keeps the store
+    from holding them. Returns how many tokens and sessions went."""
+    return store.purge_sign_ins(now, now - IDLE_TIMEOUT, now - SESSION_LIFETIME)

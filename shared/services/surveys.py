@@ -3,12 +3,12 @@
 A survey is scheduled until ``opens``, open through ``closes`` (inclusive), closed once
 ``closes`` has passed or a coordinator closed it, and purged once its links are deleted.
 Answering checks the link, validates against the form and then, in one atomic store write,
-marks the link used and stores the answer under a random id with the day only.
+marks the link used and stores the answer sealed (``sealing.py``); the daily job releases
+sealed answers into the answers in batches (``release.py``), with the day of release only.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -16,8 +16,11 @@ from typing import Any
 
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
-from shared.records import Answer, Survey
+from shared.forms import FormInvalid, ValidationContext, load_form, validate
+from shared.forms.model import FormDefinitionError
+from shared.records import Survey
 from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
+from shared.services.sealing import seal
 from shared.store.port import AlreadyExists, NotFound, Store
 
 DEFAULT_FORM = "end_of_year_survey"
@@ -93,11 +96,10 @@ def _date(value: object, name: str) -> date | None:
 
 def check_form(form_name: object, k10: bool) -> None:
     """The form exists, and has a K10 section when the survey asks it."""
-    from shared.forms import load_form
-    from shared.forms.model import FormDefinitionError
-
+    if not isinstance(form_name, str):
+        raise Invalid("The form must be a form's name.", errors={"form": ["Give a form name, as text."]})
     try:
-        form = load_form(form_name)  # type: ignore[arg-type]
+        form = load_form(form_name)
     except FormDefinitionError as exc:
         raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
     if k10:
@@ -157,7 +159,8 @@ get_survey = find_survey
 class SurveyStatus:
     survey: Survey
     state: str
-    answers: int
+    answers: int  # released: what reports and exports count
+    pending: int  # sealed, waiting for a release (see shared/services/release.py)
 
     def as_dict(self) -> dict[str, Any]:
         s = self.survey
@@ -172,11 +175,14 @@ class SurveyStatus:
             "purged_on": s.purged_on.isoformat() if s.purged_on else None,
             "links_issued": s.links_issued,
             "answers": self.answers,
+            "pending": self.pending,
         }
 
 
 def status(store: Store, survey: Survey, today: date) -> SurveyStatus:
-    return SurveyStatus(survey, state_of(survey, today), store.count_answers(survey.id))
+    return SurveyStatus(
+        survey, state_of(survey, today), store.count_answers(survey.id), store.count_sealed(survey.id)
+    )
 
 
 def list_surveys(store: Store, settings: Settings, today: date) -> list[SurveyStatus]:
@@ -241,35 +247,37 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
         raise SurveyNotOpen(survey)
     if state != "open":
         raise SurveyClosed(survey)
-    from shared.forms import load_form
 
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
 
-def answer(store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date) -> None:
-    """Validate ``data`` and store it as one answer, using the ballot's link up.
+def answer(
+    store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+) -> None:
+    """Validate ``data`` and store it, sealed under ``secret_key``, using the ballot's link up.
 
     :class:`Invalid` (with per-question ``errors``) stores nothing; a link used meanwhile,
     even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
-    from shared.forms import FormInvalid, ValidationContext
 
     try:
-        clean = ballot.form.validate(
-            data, context=ValidationContext(lang=lang, today=today, sections=ballot.sections)
+        clean = validate(
+            ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
-    # A random id and the day only: nothing in the answer points back to the link.
-    record = Answer(id=uuid.uuid4().hex, survey_id=ballot.survey.id, day=today, answers=clean)
+    # Sealed, under a random id: what is stored beside the redemption cannot be read, and the
+    # answer it holds is released later, in a batch, under another id (``release.py``).
     try:
-        store.redeem(ballot.link_hash, record)
+        store.redeem(ballot.link_hash, seal(secret_key, ballot.survey.id, clean))
     except AlreadyExists:
         raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
 
 
-def submit_answer(store: Store, token: str, data: Mapping[str, Any], lang: str, today: date) -> Ballot:
+def submit_answer(
+    store: Store, token: str, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+) -> Ballot:
     """:func:`open_ballot` then :func:`answer`: answer the survey behind ``token``."""
     ballot = open_ballot(store, token, today)
-    answer(store, ballot, data, lang, today)
+    answer(store, ballot, data, lang, today, secret_key)
     return ballot

@@ -8,8 +8,6 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -32,12 +30,13 @@ from shared.records import (
     Interaction,
     Link,
     ReportRun,
+    SealedAnswer,
     SignInToken,
     Supporter,
     Survey,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
 T = TypeVar("T")
@@ -108,7 +107,18 @@ class FirestoreStore(Store):
         filters: Iterable[tuple[str, str, Any]] = (),
         orders: Iterable[tuple[str, str]] = (),
         limit: int | None = None,
+        read_time: datetime | None = None,
     ) -> list[dict[str, Any]]:
+        return [snap.to_dict() for snap in self._snapshots(collection, filters, orders, limit, read_time)]
+
+    def _snapshots(
+        self,
+        collection: str,
+        filters: Iterable[tuple[str, str, Any]] = (),
+        orders: Iterable[tuple[str, str]] = (),
+        limit: int | None = None,
+        read_time: datetime | None = None,
+    ) -> list[Any]:
         filters, orders = tuple(filters), tuple(orders)
         if self.queries is not None:
             self.queries.append(QueryShape(collection, tuple((f, op) for f, op, _ in filters), orders))
@@ -119,10 +129,10 @@ class FirestoreStore(Store):
             query = query.order_by(field, direction=direction)
         if limit is not None:
             query = query.limit(limit)
-        docs = _call(lambda: [snap.to_dict() for snap in query.stream()])
+        snaps = _call(lambda: list(query.stream(read_time=read_time)))
         self.ops["requests"] += 1
-        self.ops["reads"] += max(1, len(docs))  # an empty query is billed as one read
-        return docs
+        self.ops["reads"] += max(1, len(snaps))  # an empty query is billed as one read
+        return snaps
 
     def _commit(self, build: Callable[[Any], Any]) -> None:
         """Fill one batch with ``build`` and commit it: all of it is written, or none."""
@@ -134,13 +144,26 @@ class FirestoreStore(Store):
             self.ops["writes"] += len(batch)
 
     def _pages(
-        self, collection: str, equal: list[tuple[str, str, Any]], key: str, low: str, high: str | None = None
+        self,
+        collection: str,
+        equal: list[tuple[str, str, Any]],
+        key: str,
+        low: str,
+        high: str | None = None,
+        snapshot: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Stream documents ordered by ``key`` with low < key <= high, a page at a time."""
-        last = low
+        """Stream documents ordered by ``key`` with low < key <= high, a page at a time.
+
+        With ``snapshot``, every page is read as of the first page's read time, so writes
+        committed meanwhile (a release) show in no page: each document is seen exactly once.
+        """
+        last, read_time = low, None
         while True:
             filters = [*equal, (key, ">", last)] + ([(key, "<=", high)] if high is not None else [])
-            docs = self._query(collection, filters, [(key, "ASCENDING")], PAGE)
+            snaps = self._snapshots(collection, filters, [(key, "ASCENDING")], PAGE, read_time)
+            if snapshot and read_time is None and snaps:
+                read_time = snaps[0].read_time
+            docs = [snap.to_dict() for snap in snaps]
             yield from docs
             if len(docs) < PAGE:
                 return
@@ -193,7 +216,7 @@ class FirestoreStore(Store):
         doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
         return doc
 
-    def _count(self, batch: Any, interactions: list[Interaction]) -> None:
+    def _tally(self, batch: Any, interactions: list[Interaction]) -> None:
         """Add ``interactions`` to their days' tally documents, in ``batch`` (one write per day).
 
         Each combination is two top-level fields, its key and a server-side ``Increment`` of its
@@ -218,7 +241,7 @@ class FirestoreStore(Store):
             )
             if alert is not None:
                 batch.create(self._col("alerts").document(alert.id), to_doc(alert))
-            self._count(batch, [interaction])  # same batch: counted if and only if stored
+            self._tally(batch, [interaction])  # same batch: counted if and only if stored
 
         self._commit(build)
 
@@ -229,7 +252,7 @@ class FirestoreStore(Store):
         def build(batch: Any, chunk: list[Interaction]) -> None:
             for item in chunk:
                 batch.create(self._col("interactions").document(item.id), self._interaction_doc(item))
-            self._count(batch, chunk)
+            self._tally(batch, chunk)
 
         added = 0
         for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
@@ -361,8 +384,9 @@ class FirestoreStore(Store):
     def delete_survey(self, survey_id: str) -> bool:
         if self.get_survey(survey_id) is None:
             raise NotFound(f"no survey {survey_id}")
-        if self._query("answers", [("survey_id", "==", survey_id)], limit=1):
-            return False
+        for collection in ("answers", "sealed_answers"):
+            if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+                return False
         # Links first, the survey last: a failure midway leaves a survey that can be deleted again.
         self.purge_links(survey_id)
         self._commit(lambda b: b.delete(self._col("surveys").document(survey_id)))
@@ -408,49 +432,82 @@ class FirestoreStore(Store):
 
             self._commit(build)
 
-    def redeem(self, link_hash: str, answer: Answer) -> None:
+    def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def build(batch: Any) -> None:
             batch.create(
                 self._col("redemptions").document(link_hash),
-                {"hash": link_hash, "survey_id": answer.survey_id},
+                {"hash": link_hash, "survey_id": sealed.survey_id},
             )
-            batch.create(self._col("answers").document(answer.id), to_doc(answer))
+            batch.create(self._col("sealed_answers").document(sealed.id), to_doc(sealed))
 
         self._commit(build)
+
+    def sealed_answers(self, survey_id: str) -> list[SealedAnswer]:
+        docs = self._query("sealed_answers", [("survey_id", "==", survey_id)])
+        return sorted((from_doc(SealedAnswer, d) for d in docs), key=lambda s: s.id)
+
+    def count_sealed(self, survey_id: str) -> int:
+        return self._count("sealed_answers", survey_id)
+
+    def release_answers(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        # One batch: the answers appear and their boxes go in the same commit, so a reader sees
+        # each answer once, sealed or released. Creates carry "exists: false" and deletes
+        # "exists: true": when a concurrent run (Cloud Scheduler delivers at least once)
+        # released one of these first, the whole batch fails and nothing is doubled.
+        if len(sealed_ids) > RELEASE_MAX or len(answers) > RELEASE_MAX:
+            raise ValueError(f"at most {RELEASE_MAX} answers per release")
+        must_exist = self.client.write_option(exists=True)
+
+        def build(batch: Any) -> None:
+            for answer in answers:
+                batch.create(self._col("answers").document(answer.id), to_doc(answer))
+            for sealed_id in sealed_ids:
+                batch.delete(self._col("sealed_answers").document(sealed_id), option=must_exist)
+
+        try:
+            self._commit(build)
+        except (AlreadyExists, NotFound) as exc:
+            self._finish_released(sealed_ids, answers)
+            raise NotFound(f"some of these answers were already released: {exc}") from exc
+
+    def _finish_released(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        """Delete the boxes whose answer is already stored.
+
+        Firestore commits a batch whole, so after a failed release this finds nothing to do.
+        The test emulator applies a batch's writes one by one up to the failing one; this
+        finishes what such a half-applied batch started (the answers are created first, so a
+        box is never gone without its answer), and the ids being fixed per box, no answer
+        is ever stored twice.
+        """
+        refs = [self._col("answers").document(a.id) for a in answers]
+        stored = {snap.id for snap in _call(lambda: list(self.client.get_all(refs))) if snap.exists}
+        self.ops["requests"] += 1
+        self.ops["reads"] += len(refs)
+        for sealed_id, answer in zip(sealed_ids, answers, strict=True):
+            if answer.id in stored:
+                try:
+                    self._commit(lambda b, i=sealed_id: b.delete(self._col("sealed_answers").document(i)))
+                except NotFound:
+                    pass
 
     def add_answers(self, answers: list[Answer]) -> int:
         return self._create_many("answers", [(a.id, to_doc(a)) for a in answers])
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
-        for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", ""):
+        for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", "", snapshot=True):
             yield from_doc(Answer, doc)
 
-    def reseal_answers(self, since: date) -> int:
-        # Firestore stamps every document with its commit time, which a redemption and its answer
-        # share. Re-creating recent answers under fresh random ids, shuffled, in batches, gives
-        # them commit times that match no redemption. (Ids change: an import made before a
-        # reseal and repeated after it would add those answers again.)
-        docs = self._query("answers", [("day", ">=", since.isoformat())])
-        random.shuffle(docs)
-        for start in range(0, len(docs), PAGE // 2):
-
-            def build(batch: Any, chunk: list[dict[str, Any]] = docs[start : start + PAGE // 2]) -> None:
-                for doc in chunk:
-                    fresh = {**doc, "id": uuid.uuid4().hex}
-                    batch.delete(self._col("answers").document(doc["id"]))
-                    batch.create(self._col("answers").document(fresh["id"]), fresh)
-
-            self._commit(build)
-        return len(docs)
-
-    def count_answers(self, survey_id: str) -> int:
-        query = self._col("answers").where(filter=FieldFilter("survey_id", "==", survey_id)).count()
+    def _count(self, collection: str, survey_id: str) -> int:
+        query = self._col(collection).where(filter=FieldFilter("survey_id", "==", survey_id)).count()
         if self.queries is not None:
-            self.queries.append(QueryShape("answers", (("survey_id", "=="),), ()))
+            self.queries.append(QueryShape(collection, (("survey_id", "=="),), ()))
         result = _call(query.get)
         self.ops["requests"] += 1
         self.ops["reads"] += 1
         return int(result[0][0].value)
+
+    def count_answers(self, survey_id: str) -> int:
+        return self._count("answers", survey_id)
 
     def purge_links(self, survey_id: str) -> int:
         deleted = 0
@@ -555,6 +612,36 @@ class FirestoreStore(Store):
 
     def delete_session(self, session_hash: str) -> None:
         self._commit(lambda b: b.delete(self._col("console_sessions").document(session_hash)))
+
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        def moment(at: datetime) -> Any:
+            return to_doc(SignInToken("", "", at))["expires_at"]  # as stored
+
+        # Each a single-field range, which Firestore indexes by itself.
+        doomed = [
+            ("sign_in_tokens", d["hash"])
+            for d in self._query("sign_in_tokens", [("expires_at", "<=", moment(now))])
+        ]
+        # A spent token's marker guards against a second use only until the token expires.
+        doomed += [
+            ("sign_in_uses", snap.id)
+            for snap in self._snapshots("sign_in_uses", [("expires_at", "<=", moment(now))])
+        ]
+        stale = {
+            d["hash"]
+            for field, before in (("seen_at", seen_before), ("created_at", created_before))
+            for d in self._query("console_sessions", [(field, "<", moment(before))])
+        }
+        doomed += [("console_sessions", h) for h in sorted(stale)]
+        for start in range(0, len(doomed), PAGE):
+            chunk = doomed[start : start + PAGE]
+
+            def build(batch: Any, chunk: list[tuple[str, str]] = chunk) -> None:
+                for collection, doc_id in chunk:
+                    batch.delete(self._col(collection).document(doc_id))
+
+            self._commit(build)
+        return sum(1 for collection, _ in doomed if collection != "sign_in_uses")
 
     def add_audit(self, entry: AuditEntry) -> None:
         doc = {**to_doc(entry), "sort_key": audit_key(entry)}

@@ -1,9 +1,9 @@
 """The store port: the few operations the features need, in domain terms.
 
-Two adapters implement it (``sqlite.py``, ``firestore.py``) and one contract suite
-(``tests/contract``) runs against both. Every write that must not half-happen is one
-method here, and each adapter makes it atomic (a SQLite transaction, a Firestore
-batch whose creates carry an "exists: false" precondition).
+Three adapters implement it (``sqlite.py``, ``firestore.py``, and ``memory.py`` for the fast
+tests) and one contract suite (``tests/contract``) runs against all three. Every write that must
+not half-happen is one method here, and each adapter makes it atomic (a SQLite transaction, a
+Firestore batch whose creates carry an "exists: false" precondition, a staged in-memory write).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from shared.records import (
     Interaction,
     Link,
     ReportRun,
+    SealedAnswer,
     SignInToken,
     Supporter,
     Survey,
@@ -43,6 +44,9 @@ class NotFound(StoreError):
 
 class Unavailable(StoreError):
     """The store cannot be reached or did not answer; try again later."""
+
+
+RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
 class Store(ABC):
@@ -132,8 +136,8 @@ class Store(ABC):
 
     @abstractmethod
     def delete_survey(self, survey_id: str) -> bool:
-        """Delete a survey that has no answers, with its links and redemptions; False (nothing
-        deleted) when it has answers; NotFound when absent."""
+        """Delete a survey that has no answers (released or sealed), with its links and
+        redemptions; False (nothing deleted) when it has answers; NotFound when absent."""
 
     @abstractmethod
     def add_links(self, survey_id: str, links: list[Link]) -> None:
@@ -153,8 +157,23 @@ class Store(ABC):
     def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None: ...
 
     @abstractmethod
-    def redeem(self, link_hash: str, answer: Answer) -> None:
-        """Mark the link used and store the answer, atomically; AlreadyExists if already used."""
+    def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
+        """Mark the link used and store its sealed answer, atomically; AlreadyExists if already used."""
+
+    @abstractmethod
+    def sealed_answers(self, survey_id: str) -> list[SealedAnswer]:
+        """The survey's answers waiting to be released, in id order (random, not arrival)."""
+
+    @abstractmethod
+    def count_sealed(self, survey_id: str) -> int: ...
+
+    @abstractmethod
+    def release_answers(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        """In one atomic write, delete these sealed answers and store these answers (at most
+        :data:`RELEASE_MAX`, ``answers[i]`` opened from ``sealed_ids[i]``, its id fixed by that
+        box); NotFound, with nothing written, when a concurrent release got to any of them
+        first (a box already gone, or its answer already stored). Afterwards nothing kept
+        beside the rows (SQLite's WAL) still holds the deleted boxes."""
 
     @abstractmethod
     def add_answers(self, answers: list[Answer]) -> int:
@@ -162,21 +181,18 @@ class Store(ABC):
 
     @abstractmethod
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
-        """The survey's answers, in id order (random, so no insertion order), streamed in pages."""
+        """The survey's answers, in id order (random, so no insertion order), streamed in pages,
+        all read as of one moment: each answer exactly once, even while a release runs."""
 
     @abstractmethod
     def count_answers(self, survey_id: str) -> int: ...
 
     @abstractmethod
     def purge_links(self, survey_id: str) -> int:
-        """Delete the survey's links and redemptions (answers stay); returns links deleted."""
+        """Delete the survey's links and redemptions (answers stay); returns links deleted.
 
-    @abstractmethod
-    def reseal_answers(self, since: date) -> int:
-        """Rewrite the answers stored on or after ``since`` so that nothing kept beside them
-        (SQLite page layout and WAL frames, Firestore create times) still records the order or
-        the moment they arrived, which would pair each with its redemption. Run daily and after
-        a purge; returns how many answers were rewritten (SQLite: all, in key order)."""
+        Afterwards no byte of them is left in the store's files (SQLite: secure_delete, VACUUM
+        and a truncated WAL)."""
 
     # -- scheduled report -------------------------------------------------
     @abstractmethod
@@ -230,6 +246,12 @@ class Store(ABC):
     @abstractmethod
     def delete_session(self, session_hash: str) -> None:
         """End a session; nothing when it is already gone."""
+
+    @abstractmethod
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        """Delete sign-in tokens expired at ``now`` (and any record that one was spent, once its
+        expiry has passed) and sessions last seen before ``seen_before`` or created before
+        ``created_before``; returns how many tokens and sessions went. None could be used again."""
 
     @abstractmethod
     def add_audit(self, entry: AuditEntry) -> None:

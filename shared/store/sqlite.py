@@ -2,8 +2,10 @@
 
 One connection per thread. Every write runs in ``BEGIN IMMEDIATE`` so concurrent writers
 queue instead of failing, and ``synchronous=FULL`` makes an acknowledged commit survive
-``kill -9`` and power loss. Answers and redemptions live in ``WITHOUT ROWID`` tables keyed
-by random values, so nothing in the file records the order answers arrived in.
+``kill -9`` and power loss. Redemptions, sealed answers and answers live in ``WITHOUT ROWID``
+tables keyed by random values; answers arrive only in release batches, never beside their
+redemption (``shared/services/release.py``), and a purge leaves no byte of the deleted rows in
+the file or its WAL.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from shared.records import (
     Interaction,
     Link,
     ReportRun,
+    SealedAnswer,
     SignInToken,
     Supporter,
     Survey,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS supporters (
@@ -58,6 +61,9 @@ CREATE INDEX IF NOT EXISTS redemptions_by_survey ON redemptions (survey_id);
 CREATE TABLE IF NOT EXISTS answers (
     id TEXT PRIMARY KEY, survey_id TEXT NOT NULL, day TEXT NOT NULL, answers TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS answers_by_survey ON answers (survey_id, id);
+CREATE TABLE IF NOT EXISTS sealed_answers (
+    id TEXT PRIMARY KEY, survey_id TEXT NOT NULL, box BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sealed_by_survey ON sealed_answers (survey_id, id);
 CREATE TABLE IF NOT EXISTS report_claims (
     period TEXT NOT NULL, attempt INTEGER NOT NULL, claimed_at TEXT NOT NULL,
     PRIMARY KEY (period, attempt)) WITHOUT ROWID;
@@ -437,8 +443,9 @@ class SqliteStore(Store):
         def work(db: sqlite3.Connection) -> bool:
             if db.execute("SELECT 1 FROM surveys WHERE id = ?", (survey_id,)).fetchone() is None:
                 raise NotFound(f"no survey {survey_id}")
-            if db.execute("SELECT 1 FROM answers WHERE survey_id = ? LIMIT 1", (survey_id,)).fetchone():
-                return False
+            for table in ("answers", "sealed_answers"):
+                if db.execute(f"SELECT 1 FROM {table} WHERE survey_id = ? LIMIT 1", (survey_id,)).fetchone():
+                    return False
             db.execute("DELETE FROM links WHERE survey_id = ?", (survey_id,))
             db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
             db.execute("DELETE FROM surveys WHERE id = ?", (survey_id,))
@@ -484,14 +491,45 @@ class SqliteStore(Store):
 
         self._write(work)
 
-    def redeem(self, link_hash: str, answer: Answer) -> None:
+    def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def work(db: sqlite3.Connection) -> Any:
             db.execute(
-                "INSERT INTO redemptions (hash, survey_id) VALUES (?, ?)", (link_hash, answer.survey_id)
+                "INSERT INTO redemptions (hash, survey_id) VALUES (?, ?)", (link_hash, sealed.survey_id)
             )
-            self._insert_answer(db, answer)
+            db.execute(
+                "INSERT INTO sealed_answers (id, survey_id, box) VALUES (?, ?, ?)",
+                (sealed.id, sealed.survey_id, sealed.box),
+            )
 
         self._write(work)
+
+    def sealed_answers(self, survey_id: str) -> list[SealedAnswer]:
+        rows = self._read("SELECT id, box FROM sealed_answers WHERE survey_id = ? ORDER BY id", (survey_id,))
+        return [SealedAnswer(id_, survey_id, bytes(box)) for id_, box in rows]
+
+    def count_sealed(self, survey_id: str) -> int:
+        return self._read("SELECT count(*) FROM sealed_answers WHERE survey_id = ?", (survey_id,))[0][0]
+
+    def release_answers(self, sealed_ids: list[str], answers: list[Answer]) -> None:
+        if len(sealed_ids) > RELEASE_MAX or len(answers) > RELEASE_MAX:
+            raise ValueError(f"at most {RELEASE_MAX} answers per release")
+
+        def work(db: sqlite3.Connection) -> Any:
+            for sealed_id in sealed_ids:
+                if db.execute("DELETE FROM sealed_answers WHERE id = ?", (sealed_id,)).rowcount != 1:
+                    raise NotFound(f"sealed answer {sealed_id} was already released")
+            for answer in sorted(answers, key=lambda a: a.id):  # cells in the (keyed) ids' order
+                if not self._insert_answer(db, answer, "INSERT OR IGNORE"):
+                    raise NotFound(f"answer {answer.id} was already released")
+
+        self._write(work)
+        # The WAL still holds the page images with the boxes (and, frame by frame, when each
+        # arrived); a truncating checkpoint copies the pages home and empties it. Best effort:
+        # the boxes are sealed, and the next release or the purge tries again.
+        try:
+            self._write(self._truncate_wal, outside=True)
+        except Unavailable:
+            pass
 
     @staticmethod
     def _insert_answer(db: sqlite3.Connection, answer: Answer, verb: str = "INSERT") -> int:
@@ -507,17 +545,27 @@ class SqliteStore(Store):
         return self._write(work)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
-        last = ""
-        while True:
-            rows = self._read(
-                "SELECT id, day, answers FROM answers WHERE survey_id = ? AND id > ? ORDER BY id LIMIT ?",
-                (survey_id, last, PAGE),
-            )
-            for id_, day, answers in rows:
-                yield Answer(id_, survey_id, date.fromisoformat(day), json.loads(answers))
-            if len(rows) < PAGE:
-                return
-            last = rows[-1][0]
+        # A connection of its own, in one read transaction: every page comes from one snapshot,
+        # so a release committed meanwhile shows whole or not at all. Closing it ends the read.
+        db = self._connect()
+        try:
+            db.execute("BEGIN")
+            last = ""
+            while True:
+                try:
+                    rows = db.execute(
+                        "SELECT id, day, answers FROM answers WHERE survey_id = ? AND id > ? ORDER BY id LIMIT ?",
+                        (survey_id, last, PAGE),
+                    ).fetchall()
+                except sqlite3.OperationalError as exc:
+                    raise Unavailable(f"the SQLite store could not be read: {exc}") from exc
+                for id_, day, answers in rows:
+                    yield Answer(id_, survey_id, date.fromisoformat(day), json.loads(answers))
+                if len(rows) < PAGE:
+                    return
+                last = rows[-1][0]
+        finally:
+            db.close()
 
     def count_answers(self, survey_id: str) -> int:
         return self._read("SELECT count(*) FROM answers WHERE survey_id = ?", (survey_id,))[0][0]
@@ -528,19 +576,24 @@ class SqliteStore(Store):
             db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
             return count
 
+        def compact(db: sqlite3.Connection) -> None:
+            # secure_delete zeroed the rows in place; VACUUM rebuilds every table in key order
+            # (random ids, hashes), forgetting the layout that followed arrival, and the
+            # truncating checkpoint empties the WAL that still held the deleted rows.
+            db.execute("VACUUM")
+            if not self._truncate_wal(db):
+                raise Unavailable("a reader kept the SQLite WAL from being emptied; purge again")
+
         count = self._write(work)
-        self.reseal_answers(date.min)  # also clears the purged rows out of the WAL
+        self._write(compact, outside=True)
         return count
 
-    def reseal_answers(self, since: date) -> int:
-        def work(db: sqlite3.Connection) -> int:
-            # VACUUM rebuilds every table in key order (random ids, hashes), forgetting the
-            # byte layout that followed arrival; TRUNCATE then empties the WAL that held it.
-            db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return db.execute("SELECT count(*) FROM answers").fetchone()[0]
-
-        return self._write(work, outside=True)
+    @staticmethod
+    def _truncate_wal(db: sqlite3.Connection) -> bool:
+        """Checkpoint every WAL frame into the database and empty the WAL; False when a reader
+        still needed an older frame (the WAL then keeps it)."""
+        busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     # -- scheduled report ---------------------------------------------------
     def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
@@ -638,6 +691,26 @@ class SqliteStore(Store):
 
     def delete_session(self, session_hash: str) -> None:
         self._write(lambda db: db.execute("DELETE FROM console_sessions WHERE hash = ?", (session_hash,)))
+
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            tokens = [
+                h
+                for h, doc in db.execute("SELECT hash, doc FROM sign_in_tokens")
+                if from_doc(SignInToken, json.loads(doc)).expires_at <= now
+            ]
+            sessions = [
+                h
+                for h, doc in db.execute("SELECT hash, doc FROM console_sessions")
+                if (lambda s: s.seen_at < seen_before or s.created_at < created_before)(
+                    from_doc(ConsoleSession, json.loads(doc))
+                )
+            ]
+            db.executemany("DELETE FROM sign_in_tokens WHERE hash = ?", [(h,) for h in tokens])
+            db.executemany("DELETE FROM console_sessions WHERE hash = ?", [(h,) for h in sessions])
+            return len(tokens) + len(sessions)
+
+        return self._write(work)
 
     def add_audit(self, entry: AuditEntry) -> None:
         key, doc = audit_key(entry), _dump(to_doc(entry))

@@ -1,62 +1,32 @@
 """The admin function: a small JSON API for coordinators, behind ``SIDEBYSIDE_ADMIN_TOKEN``.
 
-Routes live in the feature modules listed in ``ROUTE_MODULES``; each exposes ``ROUTES``, a
-list of :class:`Route`. This module only authenticates and dispatches.
+Every route is behind :func:`authorize`; the routes live in one blueprint per feature:
+:mod:`~shared.web.admin_supporters` (``/supporters``), :mod:`~shared.web.admin_surveys`
+(``/surveys``), :mod:`~shared.web.admin_report` (``/report``) and
+:mod:`~shared.web.admin_data` (``/export/...``). Each successful call that changes or reveals something is audited (actor
+``api``, the path's ids only) by :func:`audit_call`.
 """
 
 from __future__ import annotations
 
 import hmac
-import importlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 import flask
 
-from shared import bootstrap
 from shared.services import audit
+from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
+from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import endpoint
 
-ROUTE_MODULES = (
-    "shared.web.admin_supporters",
-    "shared.web.admin_surveys",
-    "shared.web.admin_report",
-    "shared.web.admin_data",
-)
+bp = flask.Blueprint("admin", __name__)
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: (
-        str  # a regular expression over the path below the function's root, e.g. r"supporters/(?P<id>[^/]+)"
-    )
-    handler: Callable[..., Any]  # called as handler(request, **groups)
-
-
-@cache
-def routes() -> list[tuple[Route, re.Pattern[str]]]:
-    found: list[tuple[Route, re.Pattern[str]]] = []
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.extend((route, re.compile(route.pattern + r"/?")) for route in module.ROUTES)
-    return found
-
-
-def authorize(request: flask.Request) -> None:
-    expected = bootstrap.app().settings.admin_token
+@bp.before_app_request  # every request to the admin app, unknown paths too
+def authorize() -> None:
+    expected = get_app().settings.admin_token
     if not expected:
         raise HttpError(401, "unauthorized", "The admin API is off: set SIDEBYSIDE_ADMIN_TOKEN to use it.")
-    given = request.headers.get("Authorization", "")
+    given = flask.request.headers.get("Authorization", "")
     scheme, _, token = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise HttpError(
@@ -67,46 +37,33 @@ def authorize(request: flask.Request) -> None:
         )
 
 
-# What each successful API call adds to the audit log (actor "api"): the kind, by route pattern and
-# method. The detail is the path's ids only; never a body, which may hold links or addresses.
+# What each successful API call adds to the audit log (actor "api"): the kind, by method and
+# route. The detail is the path's ids only; never a body, which may hold links or addresses.
 AUDITED = {
-    ("POST", r"supporters"): "supporter_added",
-    ("DELETE", r"supporters/(?P<supporter_id>[^/]+)"): "supporter_revoked",
-    ("POST", r"supporters/(?P<supporter_id>[^/]+)/link"): "supporter_relinked",
-    ("POST", r"surveys"): "survey_created",
-    ("POST", r"surveys/(?P<survey_id>[^/]+)/close"): "survey_closed",
-    ("POST", r"surveys/(?P<survey_id>[^/]+)/purge"): "survey_purged",
-    ("POST", r"surveys/(?P<survey_id>[^/]+)/links"): "survey_links_issued",
-    ("POST", r"surveys/(?P<survey_id>[^/]+)/invite"): "survey_invited",
-    ("POST", r"surveys/(?P<survey_id>[^/]+)/remind"): "survey_reminded",
-    ("GET", r"export/interactions\.csv"): "data_exported",
-    ("GET", r"export/responses\.csv"): "data_exported",
-    ("GET", r"report"): "report_viewed",
+    ("POST", "/supporters"): "supporter_added",
+    ("DELETE", "/supporters/<supporter_id>"): "supporter_revoked",
+    ("POST", "/supporters/<supporter_id>/link"): "supporter_relinked",
+    ("POST", "/surveys"): "survey_created",
+    ("POST", "/surveys/<survey_id>/close"): "survey_closed",
+    ("POST", "/surveys/<survey_id>/purge"): "survey_purged",
+    ("POST", "/surveys/<survey_id>/links"): "survey_links_issued",
+    ("POST", "/surveys/<survey_id>/invite"): "survey_invited",
+    ("POST", "/surveys/<survey_id>/remind"): "survey_reminded",
+    ("GET", "/export/interactions.csv"): "data_exported",
+    ("GET", "/export/responses.csv"): "data_exported",
+    ("GET", "/report"): "report_viewed",
 }
 
 
-def audit_call(route: Route, ids: dict[str, str], response: Any) -> None:
-    kind = AUDITED.get((route.method, route.pattern))
-    status = flask.make_response(response).status_code
-    if kind is not None and status < 400:
-        audit.record(bootstrap.app().store, "api", kind, " ".join(ids.values()) or route.pattern)
+@bp.after_app_request
+def audit_call(response: flask.Response) -> flask.Response:
+    rule = flask.request.url_rule
+    kind = AUDITED.get((flask.request.method, rule.rule)) if rule is not None else None
+    if kind is not None and response.status_code < 400:
+        ids = " ".join(str(value) for value in (flask.request.view_args or {}).values())
+        audit.record(get_app().store, "api", kind, ids or rule.rule.strip("/"))  # type: ignore[union-attr]
+    return response
 
 
-@endpoint()
-def handle(request: flask.Request) -> Any:
-    authorize(request)
-    path = request.path.strip("/")
-    allowed: list[str] = []
-    for route, regex in routes():
-        match = regex.fullmatch(path)
-        if match is None:
-            continue
-        if route.method != request.method:
-            allowed.append(route.method)
-            continue
-        response = route.handler(request, **match.groupdict())
-        audit_call(route, match.groupdict(), response)
-        return response
-    if allowed:
-        raise HttpError(405, "method_not_allowed", headers={"Allow": ", ".join(sorted(set(allowed)))})
-    raise HttpError(404, "not_found")
+for _feature in (admin_supporters.bp, admin_surveys.bp, admin_report.bp, admin_data.bp):
+    bp.register_blueprint(_feature)

@@ -10,11 +10,13 @@ import re
 from datetime import date
 
 import flask
+from flask import request
 
-from shared import bootstrap
 from shared.services import exports
-from shared.web.admin import Route
+from shared.web.context import get_app
 from shared.web.errors import HttpError
+
+bp = flask.Blueprint("admin_data", __name__)
 
 
 def _day(request: flask.Request, name: str) -> date | None:
@@ -47,21 +49,17 @@ def _csv(table: exports.Table) -> flask.Response:
     return response
 
 
-def interactions_csv(request: flask.Request) -> flask.Response:
+@bp.route("/export/interactions.csv", methods=("GET",))
+def interactions_csv() -> flask.Response:
     start, end = _day(request, "from"), _day(request, "to")
-    return _csv(exports.export_interactions(bootstrap.app().store, start, end))
+    return _csv(exports.export_interactions(get_app().store, start, end))
 
 
-def responses_csv(request: flask.Request) -> flask.Response:
+@bp.route("/export/responses.csv", methods=("GET",))
+def responses_csv() -> flask.Response:
     survey_id = request.args.get("survey", "").strip()
     if not survey_id:
         raise HttpError(
             400, "invalid", "Name the survey: ?survey=ID.", errors={"survey": ["Give the survey's id."]}
         )
-    return _csv(exports.export_responses(bootstrap.app().store, survey_id))
-
-
-ROUTES = [
-    Route("GET", r"export/interactions\.csv", interactions_csv),
-    Route("GET", r"export/responses\.csv", responses_csv),
-]
+    return _csv(exports.export_responses(get_app().store, survey_id))

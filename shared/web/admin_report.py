@@ -9,17 +9,20 @@ JSON by default. The HTML is plain markup in the site's layout under the site's 
 from __future__ import annotations
 
 import flask
+from flask import request
 
-from shared import bootstrap
 from shared.services import reports
-from shared.web.admin import Route
+from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.pages import render_page
+
+bp = flask.Blueprint("admin_report", __name__)
 
 KNOWN = {"format", "survey", "from", "to", "test", "lang"}
 
 
-def report(request: flask.Request) -> flask.Response:
+@bp.route("/report", methods=("GET",))
+def report() -> flask.Response:
     unknown = sorted(set(request.args) - KNOWN)
     if unknown:
         raise HttpError(
@@ -32,7 +35,7 @@ def report(request: flask.Request) -> flask.Response:
         )
     raw = {key: request.args.get(key) for key in KNOWN}
     options = reports.parse_options({**raw, "format": raw["format"] or "json"})
-    built = reports.build(bootstrap.app(), options)
+    built = reports.build(get_app(), options)
     if options.format == "html":
         from shared.report.chart import barrier_chart
         from shared.report.render import page_context
@@ -45,6 +48,3 @@ def report(request: flask.Request) -> flask.Response:
         response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"  # the program's confidential figures
     return response
-
-
-ROUTES = [Route("GET", r"report", report)]

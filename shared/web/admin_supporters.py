@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+from flask import request
 
-from shared import bootstrap
 from shared.records import Supporter
 from shared.services import supporters as service
-from shared.web.admin import Route
+from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import json_body
+
+bp = flask.Blueprint("admin_supporters", __name__)
 
 FIELDS = {"alias", "email"}
 
@@ -37,7 +39,8 @@ def _issued(issued: service.IssuedLink) -> dict[str, Any]:
     return {"id": issued.supporter.id, "alias": issued.supporter.alias, "link": issued.link}
 
 
-def create(request: flask.Request) -> tuple[dict[str, Any], int]:
+@bp.route("/supporters", methods=("POST",))
+def create() -> tuple[dict[str, Any], int]:
     if request.mimetype != "application/json":
         raise HttpError(415, "unsupported_media_type")
     body = json_body(request)
@@ -48,27 +51,22 @@ def create(request: flask.Request) -> tuple[dict[str, Any], int]:
         )
     if "alias" not in body:
         raise HttpError(400, "invalid", errors={"alias": ["Required."]})
-    app = bootstrap.app()
+    app = get_app()
     return _issued(service.add_supporter(app.store, app.settings, body["alias"], body.get("email"))), 201
 
 
-def list_all(request: flask.Request) -> dict[str, Any]:
-    return {"supporters": [public(s) for s in service.list_supporters(bootstrap.app().store)]}
+@bp.route("/supporters", methods=("GET",))
+def list_all() -> dict[str, Any]:
+    return {"supporters": [public(s) for s in service.list_supporters(get_app().store)]}
 
 
-def revoke(request: flask.Request, supporter_id: str) -> dict[str, Any]:
-    store = bootstrap.app().store
+@bp.route("/supporters/<supporter_id>", methods=("DELETE",))
+def revoke(supporter_id: str) -> dict[str, Any]:
+    store = get_app().store
     return public(service.revoke(store, service.by_id(store, supporter_id)))
 
 
-def relink(request: flask.Request, supporter_id: str) -> dict[str, Any]:
-    app = bootstrap.app()
+@bp.route("/supporters/<supporter_id>/link", methods=("POST",))
+def relink(supporter_id: str) -> dict[str, Any]:
+    app = get_app()
     return _issued(service.relink(app.store, app.settings, service.by_id(app.store, supporter_id)))
-
-
-ROUTES = [
-    Route("POST", r"supporters", create),
-    Route("GET", r"supporters", list_all),
-    Route("DELETE", r"supporters/(?P<supporter_id>[^/]+)", revoke),
-    Route("POST", r"supporters/(?P<supporter_id>[^/]+)/link", relink),
-]

@@ -11,27 +11,28 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+from flask import request
 
-from shared import bootstrap
 from shared.errors import Invalid
 from shared.services import links as link_service
 from shared.services import surveys as service
-from shared.web.admin import Route
+from shared.web.context import get_app
 from shared.web.http import json_body
 
-SURVEY = r"surveys/(?P<survey_id>[^/]+)"
+bp = flask.Blueprint("admin_surveys", __name__)
 
 
 def _today() -> Any:
-    return service.today_in(bootstrap.app().settings)
+    return service.today_in(get_app().settings)
 
 
-def create(request: flask.Request) -> tuple[dict[str, Any], int]:
+@bp.route("/surveys", methods=("POST",))
+def create() -> tuple[dict[str, Any], int]:
     data = json_body(request)
     unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10"})
     if unknown:
         raise Invalid("Unknown keys.", errors={key: ["Not a survey setting."] for key in unknown})
-    app = bootstrap.app()
+    app = get_app()
     survey = service.create_survey(
         app.store,
         data.get("id"),
@@ -44,24 +45,28 @@ def create(request: flask.Request) -> tuple[dict[str, Any], int]:
     return service.status(app.store, survey, _today()).as_dict(), 201
 
 
-def list_(request: flask.Request) -> dict[str, Any]:
-    app = bootstrap.app()
+@bp.route("/surveys", methods=("GET",))
+def list_() -> dict[str, Any]:
+    app = get_app()
     return {"surveys": [s.as_dict() for s in service.list_surveys(app.store, app.settings, _today())]}
 
 
-def close(request: flask.Request, survey_id: str) -> dict[str, Any]:
-    app = bootstrap.app()
+@bp.route("/surveys/<survey_id>/close", methods=("POST",))
+def close(survey_id: str) -> dict[str, Any]:
+    app = get_app()
     return service.close_survey(app.store, app.settings, survey_id, _today()).as_dict()
 
 
-def purge(request: flask.Request, survey_id: str) -> dict[str, Any]:
-    app = bootstrap.app()
-    survey, deleted = link_service.purge(app.store, survey_id, _today())
+@bp.route("/surveys/<survey_id>/purge", methods=("POST",))
+def purge(survey_id: str) -> dict[str, Any]:
+    app = get_app()
+    survey, deleted = link_service.purge(app.store, app.settings, survey_id, _today())
     return {**service.status(app.store, survey, _today()).as_dict(), "links_deleted": deleted}
 
 
-def links(request: flask.Request, survey_id: str) -> tuple[dict[str, Any], int]:
-    app = bootstrap.app()
+@bp.route("/surveys/<survey_id>/links", methods=("POST",))
+def links(survey_id: str) -> tuple[dict[str, Any], int]:
+    app = get_app()
     count = json_body(request).get("count")
     issued = link_service.issue_links(app.store, app.settings, survey_id, count, _today())
     return {"links": issued}, 201
@@ -76,24 +81,15 @@ def _emails(request: flask.Request) -> list[str]:
     return link_service.clean_addresses((value, f"emails[{n}]") for n, value in enumerate(emails))
 
 
-def invite(request: flask.Request, survey_id: str) -> dict[str, Any]:
-    app = bootstrap.app()
+@bp.route("/surveys/<survey_id>/invite", methods=("POST",))
+def invite(survey_id: str) -> dict[str, Any]:
+    app = get_app()
     run = link_service.invite(app.store, app.settings, app.mailer, survey_id, _emails(request), _today())
     return run.as_dict()
 
 
-def remind(request: flask.Request, survey_id: str) -> dict[str, Any]:
-    app = bootstrap.app()
+@bp.route("/surveys/<survey_id>/remind", methods=("POST",))
+def remind(survey_id: str) -> dict[str, Any]:
+    app = get_app()
     run = link_service.remind(app.store, app.settings, app.mailer, survey_id, _emails(request), _today())
     return run.as_dict()
-
-
-ROUTES = [
-    Route("POST", r"surveys", create),
-    Route("GET", r"surveys", list_),
-    Route("POST", SURVEY + r"/close", close),
-    Route("POST", SURVEY + r"/purge", purge),
-    Route("POST", SURVEY + r"/links", links),
-    Route("POST", SURVEY + r"/invite", invite),
-    Route("POST", SURVEY + r"/remind", remind),
-]

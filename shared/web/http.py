@@ -1,30 +1,29 @@
-"""The shared web behaviour, applied to every function by :func:`endpoint`.
+"""The web behaviour every function's Flask app shares, installed by :func:`install`.
 
-Security headers, a body limit on public form endpoints, 405/415 handling, JSON errors for
-JSON clients and a friendly page for browsers, 503 with ``Retry-After`` when the store is
-down, and never a stack trace. Tokens travel in URLs, so nothing here logs a URL.
+Security headers on every response (redirects and errors included), a body limit on public
+form endpoints, and one error handler: domain exceptions through the error table
+(:mod:`shared.error_table`), werkzeug's own (404, 405, 413, 415), and anything else as a 500
+without a stack trace. JSON clients get JSON, browsers the friendly page; the admin and
+scheduler APIs always answer JSON. Tokens travel in URLs, so nothing here logs a URL.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
-from shared.errors import ServiceError
-from shared.mail.port import MailError
-from shared.store.port import Unavailable
+from shared.error_table import outcome_for
 from shared.web.errors import HttpError
 from shared.web.pages import STYLE_HASH, pick_lang, render_page
 
 log = logging.getLogger("sidebyside.web")
 
 PUBLIC_BODY_LIMIT = 64 * 1024
+JSON_ERRORS = "SIDEBYSIDE_JSON_ERRORS"  # app.config key: errors are JSON whatever the Accept header
 
 CSP = (
     "default-src 'none'; "
@@ -33,24 +32,43 @@ CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 
-Handler = Callable[[flask.Request], Any]
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
 
 
-def security_headers(response: flask.Response, token_page: bool) -> flask.Response:
+def security_headers(response: flask.Response) -> flask.Response:
+    """Every response: a strict CSP, no referrer (links carry tokens), no framing or sniffing,
+    and not cached (pages behind a token, admin JSON with links and addresses). Static assets
+    set their own ``Cache-Control`` first."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
-    headers["Referrer-Policy"] = "no-referrer"  # links carry tokens
+    headers.setdefault("Referrer-Policy", "no-referrer")  # the console sends its own (same-origin)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if token_page:
-        headers.setdefault("Cache-Control", "no-store")  # static assets set their own
+    headers.setdefault("Cache-Control", "no-store")
     return response
 
 
+def limit_public_body() -> None:
+    """Public forms take at most 64 KB; refused before the body is read."""
+    flask.request.max_content_length = PUBLIC_BODY_LIMIT
+    if (flask.request.content_length or 0) > PUBLIC_BODY_LIMIT:
+        raise RequestEntityTooLarge()
+
+
+def redirect_bare_root() -> flask.Response | None:
+    """``GET /log_interaction`` (mounted, no slash): relative links need the slash. The
+    redirect is a path, never built from the Host header."""
+    request = flask.request
+    if request.environ.get("PATH_INFO") == "" and request.script_root and request.method in ("GET", "HEAD"):
+        query = request.query_string.decode("ascii", "replace")
+        return flask.redirect(f"{request.script_root}/" + (f"?{query}" if query else ""), 308)
+    return None
+
+
 def wants_json(request: flask.Request) -> bool:
-    """JSON clients: a JSON body, or an Accept header that prefers JSON to HTML."""
-    if request.mimetype == "application/json":
+    """JSON clients: a JSON-only API, a JSON body, or an Accept header preferring JSON to HTML."""
+    if flask.current_app.config.get(JSON_ERRORS) or request.mimetype == "application/json":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes["application/json"] > 0
@@ -60,17 +78,11 @@ def json_body(request: flask.Request) -> dict[str, Any]:
     """The request's JSON object, or a 400 saying why not (never a 5xx on garbage)."""
     try:
         data = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # 60 KB of "[" is a RecursionError
         raise HttpError(400, "bad_json", "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise HttpError(400, "bad_json", "The body must be a JSON object.")
     return data
-
-
-def require_methods(request: flask.Request, allowed: Iterable[str]) -> None:
-    allowed = tuple(allowed)
-    if request.method not in allowed:
-        raise HttpError(405, "method_not_allowed", headers={"Allow": ", ".join(allowed)})
 
 
 def require_form_or_json(request: flask.Request) -> None:
@@ -79,7 +91,7 @@ def require_form_or_json(request: flask.Request) -> None:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        raise HttpError(415, "unsupported_media_type")
+        raise UnsupportedMediaType()
 
 
 def discard_body(request: flask.Request, most: int = 32 * 1024 * 1024) -> None:
@@ -117,50 +129,40 @@ def error_response(request: flask.Request, error: HttpError) -> flask.Response:
     return response
 
 
-def endpoint(*, public_form: bool = False, token_page: bool = False) -> Callable[[Handler], Handler]:
-    """Wrap a function's handler with the shared behaviour.
+def as_http_error(error: Exception) -> HttpError:
+    """Any exception as what the caller is told: the error table decides for domain errors."""
+    if isinstance(error, HttpError):
+        return error
+    if isinstance(error, HTTPException):
+        if isinstance(error, RequestEntityTooLarge):
+            discard_body(flask.request)
+        status = error.code or 400
+        headers = {key: value for key, value in error.get_headers() if key.lower() == "allow"}
+        return HttpError(status, HTTP_CODES.get(status, "bad_request"), headers=headers)
+    outcome = outcome_for(error)
+    if outcome is None:
+        # Log the type and where, never the request (its URL or body may hold a token).
+        log.exception("unexpected error in %s", flask.request.endpoint)
+        return HttpError(500, "internal")
+    headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else {}
+    if not outcome.public:
+        log.warning("%s: %s", type(error).__name__, error)
+        return HttpError(outcome.status, outcome.code or "internal", headers=headers)
+    code = getattr(error, "code", None) or "bad_request"
+    message = getattr(error, "message", None) or str(error)
+    errors = getattr(error, "errors", None)
+    return HttpError(outcome.status, code, message, errors=errors, headers=headers)
 
-    ``public_form``: limit request bodies to 64 KB. ``token_page``: the URL carries a secret,
-    so the response must not be cached.
-    """
 
-    def wrap(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def run(request: flask.Request) -> flask.Response:
-            if public_form:
-                request.max_content_length = PUBLIC_BODY_LIMIT
-            try:
-                if public_form and (request.content_length or 0) > PUBLIC_BODY_LIMIT:
-                    raise RequestEntityTooLarge()
-                response = flask.make_response(handler(request))
-            except HttpError as error:
-                response = error_response(request, error)
-            except ServiceError as error:
-                http = HttpError(error.status, error.code, error.message, errors=error.errors)
-                response = error_response(request, http)
-            except MailError as error:
-                log.warning("mail not sent: %s", error)
-                response = error_response(
-                    request, HttpError(503, "unavailable", headers={"Retry-After": "60"})
-                )
-            except RequestEntityTooLarge:
-                discard_body(request)
-                response = error_response(request, HttpError(413, "too_large"))
-            except Unavailable as error:
-                log.warning("store unavailable: %s", error)
-                response = error_response(
-                    request, HttpError(503, "unavailable", headers={"Retry-After": "30"})
-                )
-            except HTTPException as error:
-                code = {405: "method_not_allowed", 404: "not_found", 415: "unsupported_media_type"}
-                status = error.code or 400
-                response = error_response(request, HttpError(status, code.get(status, "bad_request")))
-            except Exception:
-                # Log the type and where, never the request (its URL or body may hold a token).
-                log.exception("unexpected error in %s", handler.__name__)
-                response = error_response(request, HttpError(500, "internal"))
-            return security_headers(response, token_page)
+def handle_error(error: Exception) -> flask.Response:
+    return error_response(flask.request, as_http_error(error))
 
-        return run
 
-    return wrap
+def install(app: flask.Flask, *, public_form: bool = False, json_errors: bool = False) -> None:
+    """Add the shared hooks to one function's app."""
+    app.config[JSON_ERRORS] = json_errors
+    app.before_request(redirect_bare_root)
+    if public_form:
+        app.before_request(limit_public_body)
+    app.register_error_handler(Exception, handle_error)
+    app.after_request(security_headers)

@@ -10,6 +10,7 @@ Routes (relative to the function's root): ``GET /?t=TOKEN`` the form, ``POST /``
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -18,17 +19,17 @@ from urllib.parse import urlencode
 
 import flask
 
-from shared import bootstrap
+from shared import jobs
 from shared.errors import Invalid, Unauthorized
 from shared.forms import render_fields
 from shared.records import Supporter
 from shared.services import interactions
 from shared.services import supporters as supporter_service
+from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import endpoint, json_body, require_form_or_json, require_methods, wants_json
+from shared.web.http import error_response, json_body, require_form_or_json, wants_json
 from shared.web.pages import STATIC, pick_lang, render_page, static_file
 
-ASSETS = ("/log.js", "/sw.js", "/icon.svg")
 PAGE_FIELDS = ("t", "submission_id")  # the page's own hidden fields, not answers
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,512}")
 
@@ -71,67 +72,95 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-class LinkRefused(Exception):
-    """The token is not one of ours, or no longer active: shown as its own page (browsers)."""
-
-    def __init__(self, code: str, lang: str):
-        super().__init__(code)
-        self.code = code
-        self.lang = lang
+bp = flask.Blueprint("log_interaction", __name__)
 
 
-@endpoint(public_form=True, token_page=True)
-def handle(request: flask.Request) -> Any:
-    try:
-        return _route(request)
-    except LinkRefused as refused:
-        text = TEXT[refused.lang]
-        return render_page(
-            "log_link.html",
-            lang=refused.lang,
-            status=401,
-            heading=text[f"{refused.code}_title"],
-            text=text,
-            message=text[refused.code],
+@bp.errorhandler(Unauthorized)
+def link_refused(refused: Unauthorized) -> flask.Response:
+    """A token not ours, or no longer active: its own page for browsers, JSON for clients."""
+    lang = pick_lang(flask.request)
+    text = TEXT[lang]
+    if wants_json(flask.request):
+        headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'}
+        return error_response(
+            flask.request, HttpError(401, refused.code, text[refused.code], headers=headers)
         )
+    return render_page(
+        "log_link.html",
+        lang=lang,
+        status=401,
+        heading=text[f"{refused.code}_title"],
+        text=text,
+        message=text[refused.code],
+    )
 
 
-def _route(request: flask.Request) -> Any:
-    path = request.path
-    if path in ASSETS:
-        require_methods(request, ("GET", "HEAD"))
-        # token_page makes every response no-store; the service worker keeps the copies offline.
-        return static_file(path[1:])
-    if path == "/manifest.webmanifest":
-        require_methods(request, ("GET", "HEAD"))
-        return _manifest(request)
-    if path == "/thanks":
-        require_methods(request, ("GET", "HEAD"))
-        return _thanks(request)
-    if path == "/":
-        require_methods(request, ("GET", "HEAD", "POST"))
-        if request.method == "POST":
-            return _submit(request)
-        if request.environ.get("PATH_INFO") == "" and request.script_root:
-            # Served at /log_interaction (no slash): relative links need the slash.
-            return flask.redirect(
-                f"{request.script_root}/?{request.query_string.decode('ascii', 'replace')}", 308
-            )
-        return _form_page(request)
-    raise HttpError(404, "not_found")
+@bp.route("/log.js", methods=("GET",))
+@bp.route("/sw.js", methods=("GET",))
+@bp.route("/icon.svg", methods=("GET",))
+def asset() -> flask.Response:
+    # Offline copies live in the service worker's cache, which keeps them whatever the headers.
+    return static_file(flask.request.path.rsplit("/", 1)[-1])
+
+
+@bp.route("/", methods=("GET",))
+def form_page() -> flask.Response:
+    request = flask.request
+    lang = pick_lang(request)
+    token = request.args.get("t", "")
+    supporter = _supporter(token)
+    app = get_app()
+    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
+    values: dict[str, Any] = {"occurred_on": interactions.today(app.settings).isoformat()}
+    if activity.last_format:
+        values["format"] = activity.last_format
+    return _render_form(lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity)
+
+
+@bp.route("/thanks", methods=("GET",))
+def thanks() -> flask.Response:
+    request = flask.request
+    lang = pick_lang(request)
+    token = request.args.get("t", "")
+    supporter = _supporter(token)
+    app = get_app()
+    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
+    text = TEXT[lang]
+    return render_page(
+        "log_thanks.html",
+        lang=lang,
+        text=text,
+        count=text["this_month"].format(count=activity.count_this_month),
+        links=_links(token, lang),
+        js=_js_texts(lang),
+    )
+
+
+@bp.route("/", methods=("POST",))
+def submit() -> Any:
+    request = flask.request
+    require_form_or_json(request)
+    if request.mimetype == "application/json":
+        return _submit_json(request)
+    return _submit_html(request)
+
+
+@bp.route("/manifest.webmanifest", methods=("GET",))
+def manifest() -> flask.Response:
+    """The web app manifest; with ``?t=`` its start URL is the supporter's own link, so the
+    home-screen icon opens their form (the file stays on their phone)."""
+    data = json.loads((STATIC / "manifest.webmanifest").read_text(encoding="utf-8"))
+    token = flask.request.args.get("t", "")
+    if TOKEN_SHAPE.fullmatch(token):
+        data["start_url"] = "./?" + urlencode({"t": token})
+    return flask.Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
 
 
 # -- the supporter behind a token ---------------------------------------------------------
-def _supporter(request: flask.Request, token: str | None, lang: str) -> Supporter:
-    """The active supporter behind ``token``; else a 401 page (browsers) or JSON (clients)."""
-    app = bootstrap.app()
-    try:
-        return supporter_service.authenticate(app.store, app.settings.secret_key, token or "")
-    except Unauthorized as exc:
-        if not wants_json(request):
-            raise LinkRefused(exc.code, lang) from None
-        headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'}
-        raise HttpError(401, exc.code, TEXT[lang][exc.code], headers=headers) from None
+def _supporter(token: str | None) -> Supporter:
+    """The active supporter behind ``token``; else :class:`Unauthorized` (see link_refused)."""
+    app = get_app()
+    return supporter_service.authenticate(app.store, app.settings.secret_key, token or "")
 
 
 def _links(token: str, lang: str) -> dict[str, str]:
@@ -156,7 +185,7 @@ def _render_form(
     status: int = 200,
     activity: interactions.Activity | None = None,
 ) -> flask.Response:
-    app = bootstrap.app()
+    app = get_app()
     today = interactions.today(app.settings)
     activity = activity or interactions.activity(app.store, supporter, today)
     form = interactions.log_form()
@@ -180,59 +209,23 @@ def _render_form(
     )
 
 
-def _form_page(request: flask.Request) -> flask.Response:
-    lang = pick_lang(request)
-    token = request.args.get("t", "")
-    supporter = _supporter(request, token, lang)
-    app = bootstrap.app()
-    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
-    values: dict[str, Any] = {"occurred_on": interactions.today(app.settings).isoformat()}
-    if activity.last_format:
-        values["format"] = activity.last_format
-    return _render_form(lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity)
-
-
-def _thanks(request: flask.Request) -> flask.Response:
-    lang = pick_lang(request)
-    token = request.args.get("t", "")
-    supporter = _supporter(request, token, lang)
-    app = bootstrap.app()
-    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
-    text = TEXT[lang]
-    return render_page(
-        "log_thanks.html",
-        lang=lang,
-        text=text,
-        count=text["this_month"].format(count=activity.count_this_month),
-        links=_links(token, lang),
-        js=_js_texts(lang),
-    )
-
-
 def _js_texts(lang: str) -> dict[str, str]:
     """log.js's messages, handed to it as data-* attributes so the script needs no catalogue."""
     return {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
 
 
 # -- submissions --------------------------------------------------------------------------
-def _submit(request: flask.Request) -> Any:
-    require_form_or_json(request)
-    if request.mimetype == "application/json":
-        return _submit_json(request)
-    return _submit_html(request)
-
-
 def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     lang = pick_lang(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    supporter = _supporter(request, token.strip() if scheme.lower() == "bearer" else "", lang)
+    supporter = _supporter(token.strip() if scheme.lower() == "bearer" else "")
     data = json_body(request)
     in_body = data.pop("submission_id", None)
     try:
         submission = interactions.idempotency_key(
             in_body, request.headers.get("Idempotency-Key"), supporter, lang
         )
-        app = bootstrap.app()
+        app = get_app()
         recorded = interactions.record(
             app.store,
             supporter,
@@ -242,7 +235,7 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
         )
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
-    interactions.alert_coordinators(app, recorded)
+    interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
     return {"id": recorded.id, "duplicate": recorded.duplicate}, 200 if recorded.duplicate else 201
 
 
@@ -250,13 +243,13 @@ def _submit_html(request: flask.Request) -> flask.Response:
     lang = pick_lang(request)
     posted = request.form
     token = posted.get("t", "")
-    supporter = _supporter(request, token, lang)
+    supporter = _supporter(token)
     data = interactions.log_form().parse_html(posted, ignore=PAGE_FIELDS)
     try:
         submission = interactions.submission_id(posted.get("submission_id", ""), lang)
     except Invalid as exc:  # a tampered page: say so at the top, keep the answers, issue a good id
         return _render_form(lang, token, supporter, data, exc.errors or {}, str(uuid.uuid4()), status=400)
-    app = bootstrap.app()
+    app = get_app()
     try:
         recorded = interactions.record(
             app.store,
@@ -268,17 +261,6 @@ def _submit_html(request: flask.Request) -> flask.Response:
     except Invalid as exc:
         # Nothing was stored: show the same answers with each message beside its question.
         return _render_form(lang, token, supporter, data, exc.errors or {}, submission, status=400)
-    interactions.alert_coordinators(app, recorded)
+    interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.
     return flask.redirect(_links(token, lang)["thanks"], 303)
-
-
-# -- files --------------------------------------------------------------------------------
-def _manifest(request: flask.Request) -> flask.Response:
-    """The web app manifest; with ``?t=`` its start URL is the supporter's own link, so the
-    home-screen icon opens their form (the file stays on their phone)."""
-    manifest = json.loads((STATIC / "manifest.webmanifest").read_text(encoding="utf-8"))
-    token = request.args.get("t", "")
-    if TOKEN_SHAPE.fullmatch(token):
-        manifest["start_url"] = "./?" + urlencode({"t": token})
-    return flask.Response(json.dumps(manifest, ensure_ascii=False), mimetype="application/manifest+json")

@@ -16,6 +16,7 @@ from typing import Any
 import flask
 
 from shared.forms import template_env
+from shared.web.context import get_app
 
 STATIC = Path(__file__).resolve().parents[2] / "forms" / "static"
 LANGS = ("en", "fr")
@@ -47,9 +48,7 @@ def pick_lang(request: flask.Request) -> str:
 
 def render_page(template: str, *, lang: str, status: int = 200, **context: Any) -> flask.Response:
     """Render ``forms/templates/<template>`` (which extends base.html) as an HTML response."""
-    from shared import bootstrap
-
-    settings = bootstrap.app().settings
+    settings = get_app().settings
     html = (
         template_env()
         .get_template(template)

@@ -13,30 +13,30 @@ set, the local endpoint refuses every call (the local server's own job loop send
 Each call also sends any urgent alerts still pending: in the cloud there is no background loop.
 Two more paths do the local job loop's other work for the cloud, each called by a Cloud
 Scheduler job of its own: ``POST /alerts`` (every 5 minutes: urgent alerts whose first try
-failed) and ``POST /daily`` (purge surveys past their grace period; reseal recent answers).
+failed) and ``POST /daily`` (purge surveys past their grace period; release sealed answers).
 """
 
 from __future__ import annotations
 
 import hmac
-import logging
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 import flask
 
-from shared import bootstrap
-from shared.services import reports
+from shared import jobs
+from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import endpoint, require_methods
 
-log = logging.getLogger("sidebyside.send_report")
+bp = flask.Blueprint("send_report", __name__)
+
+TASKS = {"": "report", "alerts": "alerts", "daily": "daily"}  # path -> job
 
 
-def authorize(request: flask.Request) -> None:
-    token = bootstrap.app().settings.admin_token
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+@bp.before_request  # after routing: a wrong method or path is 405 or 404 first, as before
+def authorize() -> None:
+    token = get_app().settings.admin_token
+    scheme, _, given = flask.request.headers.get("Authorization", "").partition(" ")
     if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
         return
     if os.environ.get("K_SERVICE"):
@@ -51,41 +51,11 @@ def authorize(request: flask.Request) -> None:
     )
 
 
-def _flush_alerts(now: datetime) -> None:
-    from shared.services.alerts import send_pending_alerts
-
-    try:
-        send_pending_alerts(bootstrap.app(), now)
-    except Exception:  # the report must go out even when an alert cannot
-        log.exception("pending alerts not flushed")
-
-
-def maintenance(task: str, now: datetime) -> dict[str, Any]:
-    from shared import jobs
-    from shared.services.alerts import send_pending_alerts
-
-    app = bootstrap.app()
-    if task == "alerts":
-        return {"status": "done", "task": task, "alerts": send_pending_alerts(app, now)}
-    _flush_alerts(now)
-    jobs.purge_due(app, now.astimezone(app.settings.timezone).date())  # also reseals recent answers
-    return {"status": "done", "task": task}
-
-
-@endpoint()
-def handle(request: flask.Request) -> Any:
-    require_methods(request, ("POST",))
-    task = request.path.strip("/")
-    if task not in ("", "alerts", "daily"):
-        raise HttpError(404, "not_found")
-    authorize(request)
-    now = datetime.now(UTC)
+@bp.route("/", methods=("POST",), defaults={"task": ""})
+@bp.route("/<any(alerts, daily):task>", methods=("POST",))
+def run(task: str) -> dict[str, Any]:
+    app = get_app()
+    result = jobs.run_job(app, TASKS[task], app.clock())
     if task:
-        return maintenance(task, now)
-    _flush_alerts(now)
-    try:
-        return reports.send_scheduled_report(bootstrap.app(), now)
-    except reports.ReportInProgress as exc:
-        raise HttpError(409, exc.code, exc.message, headers={"Retry-After": "300"}) from None
-    except reports.ReportNotSent as exc:
-        raise HttpError(503, exc.code, exc.message, headers={"Retry-After": "60"}) from None
+        return {"status": "done", "task": task, **result}
+    return result

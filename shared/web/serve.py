@@ -1,23 +1,29 @@
-"""The local server: every function of ``functions/main.py`` under ``/<function_name>/``.
+"""The local server: every function's Flask app under ``/<function_name>/``.
 
-functions-framework serves one target per process, so this is a small WSGI dispatcher
-over one Flask app per function, served by gunicorn (one process, a few threads: measured
+functions-framework serves one target per process, so werkzeug's ``DispatcherMiddleware``
+mounts the same apps the deployed functions run (:func:`shared.web.factory.create_app`),
+served by gunicorn (one process, a few threads: measured
 in bench/ as the fastest on this kind of machine; more threads or processes only contend for
 the interpreter and SQLite's write lock). Background jobs (the report schedule, alert retries,
-the daily purge and reseal) run in a thread of that process.
+the daily purge and release) run in a thread of that process.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import flask
+from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Response
+
+from shared import jobs
+from shared.bootstrap import App
+from shared.web.factory import FUNCTIONS, create_app
+from shared.web.http import security_headers
 
 log = logging.getLogger("sidebyside.serve")
 
@@ -59,50 +65,30 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def function_app(name: str, function: Callable[[flask.Request], Any]) -> flask.Flask:
-    """A Flask app calling ``function`` for every path and method, as functions-framework does."""
-    app = flask.Flask(f"sidebyside.{name}")
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-
-    def view(path: str = "") -> Any:
-        return function(flask.request)
-
-    app.add_url_rule("/", "root", view, methods=methods)
-    app.add_url_rule("/<path:path>", "path", view, methods=methods)
-    app.url_map.strict_slashes = False
-    return app
-
-
 def index(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    body = b"Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/ /console/\n"
-    status = "200 OK" if environ.get("PATH_INFO", "/") in ("", "/") else "404 Not Found"
-    start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+    body = "Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/ /console/\n"
+    status = 200 if environ.get("PATH_INFO", "/") in ("", "/") else 404
+    response = security_headers(Response(body, status=status, mimetype="text/plain"))
+    return response(environ, start_response)
 
 
-def wsgi_app() -> AccessLog:
-    main = importlib.import_module("functions.main")
-    mounts = {f"/{name}": function_app(name, getattr(main, name)) for name in main.FUNCTIONS}
+def wsgi_app(app: App) -> AccessLog:
+    """Every function's app under its name, the index at ``/``, with the redacting access log."""
+    mounts: dict[str, WSGIApp] = {f"/{name}": create_app(name, app) for name in FUNCTIONS}
     return AccessLog(DispatcherMiddleware(index, mounts))
 
 
-def start_background(stop: threading.Event) -> threading.Thread | None:
-    """Run the scheduled jobs (report schedule, alert retries) until ``stop`` is set."""
-    try:
-        jobs = importlib.import_module("shared.jobs")
-    except ModuleNotFoundError:
-        return None
-    thread = threading.Thread(target=jobs.run_forever, args=(stop,), name="sidebyside-jobs", daemon=True)
+def start_background(app: App, stop: threading.Event) -> threading.Thread:
+    """Run the scheduled jobs (report schedule, alert retries, daily purge) until ``stop`` is set."""
+    thread = threading.Thread(target=jobs.run_forever, args=(app, stop), name="sidebyside-jobs", daemon=True)
     thread.start()
     return thread
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, background: bool = True, threads: int = 4) -> None:
+def serve(
+    app: App, host: str = "127.0.0.1", port: int = 8080, background: bool = True, threads: int = 4
+) -> None:
     """Serve until interrupted: gunicorn, one worker process with ``threads`` threads."""
-    from gunicorn.app.base import BaseApplication
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
 
@@ -116,13 +102,13 @@ def serve(host: str = "127.0.0.1", port: int = 8080, background: bool = True, th
                 "accesslog": None,  # AccessLog writes its own, redacted
                 "loglevel": "warning",
                 # The jobs start in the worker, after the fork, so they share its store.
-                "post_worker_init": lambda worker: background and start_background(stop),
+                "post_worker_init": lambda worker: background and start_background(app, stop),
                 "worker_exit": lambda arbiter, worker: stop.set(),
             }
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
         def load(self) -> AccessLog:
-            return wsgi_app()
+            return wsgi_app(app)
 
     Server().run()

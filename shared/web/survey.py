@@ -12,17 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+from werkzeug.exceptions import MethodNotAllowed
 
-from shared import bootstrap
+from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
 from shared.forms import render_fields
 from shared.records import Survey
 from shared.services import surveys
+from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import endpoint, json_body, require_form_or_json, require_methods, wants_json
+from shared.web.http import error_response, json_body, require_form_or_json, wants_json
 from shared.web.pages import pick_lang, render_page
 
 PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
@@ -66,21 +69,78 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-@endpoint(public_form=True, token_page=True)
-def handle(request: flask.Request) -> Any:
-    path = request.path
-    if path == "/thanks":
-        require_methods(request, ("GET", "HEAD"))
-        return _notice(pick_lang(request), "thanks", 200, TEXT[pick_lang(request)]["thanks_body"])
-    token = path[1:]
-    if token.endswith("/") and surveys.is_token(token[:-1]):
-        # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.
-        query = request.query_string.decode("ascii", "replace")
-        return flask.redirect(f"../{token[:-1]}" + (f"?{query}" if query else ""), 308)
-    require_methods(request, ("GET", "HEAD", "POST"))
-    if request.method == "POST":
-        return _submit(request, token)
-    return _survey_page(request, token)
+bp = flask.Blueprint("survey", __name__)
+
+
+def refused(error: ServiceError) -> flask.Response:
+    """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
+    request = flask.request
+    lang = pick_lang(request)
+    status = outcome_for(error).status  # type: ignore[union-attr]
+    survey: Survey | None = getattr(error, "survey", None)
+    body = TEXT[lang].get(error.code, error.message)
+    if survey is not None:
+        body = f"{body} {_dates(survey, lang, closed=error.code == 'survey_closed')}".strip()
+    if wants_json(request):
+        extra = {}
+        if survey is not None:
+            extra = {
+                "opens": survey.opens.isoformat() if survey.opens else None,
+                "closes": survey.closes.isoformat() if survey.closes else None,
+            }
+        return error_response(request, HttpError(status, error.code, body, extra=extra))
+    return _notice(lang, error.code, status, body)
+
+
+for _refusal in REFUSALS:
+    bp.register_error_handler(_refusal, refused)
+
+
+@bp.route("/thanks", methods=("GET",))
+def thanks() -> flask.Response:
+    lang = pick_lang(flask.request)
+    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"])
+
+
+@bp.route("/<token>/", methods=("GET", "POST"))
+def with_slash(token: str) -> flask.Response:
+    if not surveys.is_token(token):
+        raise HttpError(404, "not_found")
+    # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.
+    query = flask.request.query_string.decode("ascii", "replace")
+    return flask.redirect(f"../{token}" + (f"?{query}" if query else ""), 308)
+
+
+@bp.route("/<token>", methods=("GET",))
+def survey_page(token: str) -> flask.Response:
+    app = get_app()
+    ballot = surveys.open_ballot(app.store, token, surveys.today_in(app.settings))
+    return _render_survey(ballot, pick_lang(flask.request), {}, {})
+
+
+@bp.route("/<token>", methods=("POST",))
+def submit(token: str) -> Any:
+    request = flask.request
+    if token == THANKS:  # the thank-you page's own address only takes GET
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+    require_form_or_json(request)
+    app = get_app()
+    lang = pick_lang(request)
+    today = surveys.today_in(app.settings)
+    as_json = request.mimetype == "application/json"
+    # The link is checked first: a used or unknown link says so, whatever was sent.
+    ballot = surveys.open_ballot(app.store, token, today)
+    data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
+    try:
+        surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
+    except Invalid as error:
+        if as_json:
+            raise
+        return _render_survey(ballot, lang, data, error.errors or {}, status=400)
+    if as_json:
+        return {"status": "stored"}, 201
+    # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
+    return flask.redirect(f"thanks?lang={lang}", 303)
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -127,54 +187,3 @@ def _render_survey(
         has_errors=bool(errors),
         switch=_switch(lang),
     )
-
-
-def _refusal(request: flask.Request, error: ServiceError) -> flask.Response:
-    """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
-    lang = pick_lang(request)
-    survey: Survey | None = getattr(error, "survey", None)
-    body = TEXT[lang].get(error.code, error.message)
-    if survey is not None:
-        body = f"{body} {_dates(survey, lang, closed=error.code == 'survey_closed')}".strip()
-    if wants_json(request):
-        extra = {}
-        if survey is not None:
-            extra = {
-                "opens": survey.opens.isoformat() if survey.opens else None,
-                "closes": survey.closes.isoformat() if survey.closes else None,
-            }
-        raise HttpError(error.status, error.code, body, extra=extra)
-    return _notice(lang, error.code, error.status, body)
-
-
-def _survey_page(request: flask.Request, token: str) -> flask.Response:
-    app = bootstrap.app()
-    try:
-        ballot = surveys.open_ballot(app.store, token, surveys.today_in(app.settings))
-    except REFUSALS as error:
-        return _refusal(request, error)
-    return _render_survey(ballot, pick_lang(request), {}, {})
-
-
-# -- answers --------------------------------------------------------------------------------
-def _submit(request: flask.Request, token: str) -> Any:
-    require_form_or_json(request)
-    app = bootstrap.app()
-    lang = pick_lang(request)
-    today = surveys.today_in(app.settings)
-    as_json = request.mimetype == "application/json"
-    try:
-        # The link is checked first: a used or unknown link says so, whatever was sent.
-        ballot = surveys.open_ballot(app.store, token, today)
-        data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
-        surveys.answer(app.store, ballot, data, lang, today)
-    except REFUSALS as error:
-        return _refusal(request, error)
-    except Invalid as error:
-        if as_json:
-            raise
-        return _render_survey(ballot, lang, data, error.errors or {}, status=400)
-    if as_json:
-        return {"status": "stored"}, 201
-    # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
-    return flask.redirect(f"thanks?lang={lang}", 303)

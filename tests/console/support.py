@@ -30,7 +30,7 @@ def text_of(message: Any) -> str:
 def client(app: Any) -> Client:
     from shared.web.serve import wsgi_app
 
-    return Client(wsgi_app())
+    return Client(wsgi_app(app))
 
 
 def csrf(client: Client, path: str) -> str:

@@ -35,7 +35,6 @@ def sign_in(page, live_server, app) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_the_coordinators_journey(app, live_server, browser, size, tmp_path):
     urgent_alert(app)
@@ -118,7 +117,6 @@ def test_the_coordinators_journey(app, live_server, browser, size, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_every_page_passes_axe_in_both_languages_without_scrolling_sideways_at_320px(
     app, live_server, page, axe
 ):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from shared.services import signin
 from tests.console.support import client, csrf, last_sign_in_link, local_path, outbox, sign_in
 
@@ -114,7 +112,6 @@ def test_idle_and_old_sessions_end(app):
     assert signin.current(app.store, app.settings, done.session_id, now + timedelta(minutes=30)) is None
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_sign_in_requests_are_rate_limited_per_address(app):
     c = client(app)
     statuses = []
@@ -153,8 +150,8 @@ def test_the_cookie_is_secure_when_the_console_is_served_over_https(app):
     from dataclasses import replace
 
     from shared.bootstrap import App
-    from shared.web.console import create_console_app
+    from shared.web.factory import create_app
 
     secure = App(replace(app.settings, console_url="https://console.example.org"), app.store, app.mailer)
-    cookie = create_console_app(secure).test_client().get("/sign-in").headers["Set-Cookie"]
+    cookie = create_app("console", secure).test_client().get("/sign-in").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -1,4 +1,5 @@
-"""The store contract: every test runs against SQLite and against the Firestore emulator."""
+"""The store contract: every test runs against each adapter, in memory, on a SQLite file and on
+the Firestore emulator (``stores`` marker, see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, Supporter, Survey
-from shared.store.port import AlreadyExists, NotFound
+from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
+from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound
+from tests.conftest import ALL_STORES
+
+pytestmark = pytest.mark.stores(*ALL_STORES)
 
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -156,17 +160,23 @@ def test_links_are_counted_and_found_by_hash(store):
         store.add_links("nope", [Link("h9", "nope")])
 
 
-def test_redeem_once_stores_answer_and_marks_link(store):
+def sealed(id_: str, survey_id: str = "2026") -> SealedAnswer:
+    return SealedAnswer(
+        id_, survey_id, id_.encode() + bytes(range(256))
+    )  # any bytes: the store never reads them
+
+
+def test_redeem_once_stores_the_sealed_answer_and_marks_link(store):
     store.add_survey(Survey("2026"))
     store.add_links("2026", [Link("h1", "2026")])
-    answer = Answer("r-1", "2026", date(2026, 4, 2), {"year_of_study": "year2"})
     assert not store.is_redeemed("h1")
-    store.redeem("h1", answer)
+    store.redeem("h1", sealed("s-1"))
     assert store.is_redeemed("h1")
     with pytest.raises(AlreadyExists):
-        store.redeem("h1", Answer("r-2", "2026", date(2026, 4, 2), {}))
-    assert list(store.iter_answers("2026")) == [answer]
-    assert store.count_answers("2026") == 1
+        store.redeem("h1", sealed("s-2"))
+    assert store.sealed_answers("2026") == [sealed("s-1")]
+    assert store.count_sealed("2026") == 1
+    assert store.count_answers("2026") == 0 and list(store.iter_answers("2026")) == []
 
 
 def test_concurrent_redeems_store_exactly_one_answer(store):
@@ -176,7 +186,7 @@ def test_concurrent_redeems_store_exactly_one_answer(store):
 
     def attempt(n: int) -> None:
         try:
-            store.redeem("h1", Answer(f"r-{n:02d}", "2026", date(2026, 4, 2), {"n": n}))
+            store.redeem("h1", sealed(f"s-{n:02d}"))
             outcomes.append("stored")
         except AlreadyExists:
             outcomes.append("used")
@@ -187,7 +197,57 @@ def test_concurrent_redeems_store_exactly_one_answer(store):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["stored"] + ["used"] * 19
-    assert store.count_answers("2026") == 1
+    assert store.count_sealed("2026") == 1
+
+
+def test_release_moves_sealed_answers_to_answers_in_one_write(store):
+    store.add_survey(Survey("2026"))
+    store.add_survey(Survey("2025"))
+    store.add_links("2026", [Link(f"h{n}", "2026") for n in range(4)])
+    store.add_links("2025", [Link("other", "2025")])
+    for n, id_ in enumerate(["s-c", "s-a", "s-d", "s-b"]):
+        store.redeem(f"h{n}", sealed(id_))
+    store.redeem("other", sealed("s-x", "2025"))
+    assert [s.id for s in store.sealed_answers("2026")] == ["s-a", "s-b", "s-c", "s-d"]
+    answers = [Answer(f"a-{n}", "2026", date(2026, 4, 3), {"n": n}) for n in range(2)]
+    store.release_answers(["s-a", "s-b"], answers)
+    assert list(store.iter_answers("2026")) == answers
+    assert [s.id for s in store.sealed_answers("2026")] == ["s-c", "s-d"]
+    assert store.count_sealed("2026") == 2 and store.count_answers("2026") == 2
+    # A box already released (its answer stored, the box gone) fails the write: nothing doubled.
+    with pytest.raises(NotFound):
+        store.release_answers(["s-b"], [Answer("a-1", "2026", date(2026, 4, 3), {"n": 1})])
+    assert store.count_sealed("2026") == 2 and store.count_answers("2026") == 2
+    assert store.sealed_answers("2025") == [sealed("s-x", "2025")]  # another survey's stay
+    assert all(store.is_redeemed(f"h{n}") for n in range(4))  # redemptions stay until the purge
+    with pytest.raises(ValueError):
+        store.release_answers([f"s-{n}" for n in range(RELEASE_MAX + 1)], [])
+
+
+def test_concurrent_releases_of_the_same_boxes_store_each_answer_once(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link(f"h{n}", "2026") for n in range(6)])
+    for n in range(6):
+        store.redeem(f"h{n}", sealed(f"s-{n}"))
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        answers = [
+            Answer(f"a-{m}", "2026", date(2026, 4, 3), {"m": m}) for m in range(6)
+        ]  # ids fixed per box
+        try:
+            store.release_answers([f"s-{m}" for m in range(6)], answers)
+            outcomes.append("released")
+        except NotFound:
+            outcomes.append("gone")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["gone"] * 7 + ["released"]
+    assert store.count_answers("2026") == 6 and store.count_sealed("2026") == 0
 
 
 def test_answers_stream_in_id_order_and_imports_skip_existing(store, monkeypatch):
@@ -213,7 +273,8 @@ def test_purge_removes_links_and_redemptions_keeps_answers(store, monkeypatch):
     store.add_survey(Survey("2025"))
     store.add_links("2026", [Link(f"h{n}", "2026", email_key=f"k{n}") for n in range(5)])
     store.add_links("2025", [Link("keep", "2025")])
-    store.redeem("h1", Answer("r-1", "2026", date(2026, 4, 2), {}))
+    store.redeem("h1", sealed("s-1"))
+    store.release_answers(["s-1"], [Answer("r-1", "2026", date(2026, 4, 2), {})])
     assert store.purge_links("2026") == 5
     assert store.get_link("h1") is None and not store.is_redeemed("h1")
     assert store.invitations("2026") == []
@@ -234,19 +295,6 @@ def test_report_attempt_claims_are_exclusive(store):
     assert store.get_report_run("2026-03") == run
     store.save_report_run(ReportRun("2026-03", "failed", 3, NOW))
     assert store.get_report_run("2026-03").state == "failed"
-
-
-def test_reseal_keeps_every_answer_and_what_it_says(store):
-    store.add_survey(Survey("2026"))
-    store.add_links("2026", [Link(f"h{n}", "2026") for n in range(6)])
-    for n in range(6):
-        store.redeem(f"h{n}", Answer(f"r-{n}", "2026", date(2026, 4, 1 + n % 2), {"n": n}))
-    before = sorted((a.day, a.answers["n"]) for a in store.iter_answers("2026"))
-    assert store.reseal_answers(date(2026, 4, 1)) >= 6
-    after = list(store.iter_answers("2026"))
-    assert sorted((a.day, a.answers["n"]) for a in after) == before
-    assert store.count_answers("2026") == 6
-    assert all(store.is_redeemed(f"h{n}") for n in range(6))
 
 
 def test_interaction_answers_stream_like_the_records(store):
@@ -322,3 +370,26 @@ def test_concurrent_interactions_are_all_counted(store):
             20,
         )
     ]
+
+
+def test_records_given_or_returned_cannot_change_what_is_stored(store):
+    mine = interaction("sub-1", date(2026, 3, 1))
+    store.add_interaction(mine)
+    mine.answers["topics"].append("finances")  # the caller's record, changed after the write
+    got = store.get_interaction("sub-1")
+    got.answers["format"] = "changed"  # a record read back, changed by its reader
+    next(store.iter_interactions(date(2026, 3, 1), date(2026, 3, 1))).answers.clear()
+    assert store.get_interaction("sub-1").answers == {"format": "phone", "topics": ["academic"]}
+
+
+def test_a_write_that_fails_part_way_stores_none_of_it(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link("h1", "2026")])
+    with pytest.raises(AlreadyExists):
+        store.add_links("2026", [Link("h2", "2026"), Link("h1", "2026")])
+    assert store.get_link("h2") is None and store.get_survey("2026").links_issued == 1
+    store.redeem("h1", sealed("r-1"))
+    store.add_links("2026", [Link("h3", "2026")])
+    with pytest.raises(AlreadyExists):  # a fresh link, but a sealed answer id already used
+        store.redeem("h3", sealed("r-1"))
+    assert not store.is_redeemed("h3") and store.count_sealed("2026") == 1

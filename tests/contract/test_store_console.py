@@ -1,5 +1,6 @@
 """The store contract for the coordinators' console (coordinators, sign-in tokens, sessions,
-the audit log, alert acknowledgements): every test runs against SQLite and the Firestore emulator."""
+the audit log, alert acknowledgements): every test runs on the three adapters (memory, SQLite and
+the Firestore emulator; ``stores`` marker, see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 
 from shared.records import Alert, AlertAck, AuditEntry, ConsoleSession, Coordinator, Interaction, SignInToken
 from shared.store.port import AlreadyExists, NotFound
+from tests.conftest import ALL_STORES
+
+pytestmark = pytest.mark.stores(*ALL_STORES)
 
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -150,16 +154,41 @@ def test_rename_supporter_keeps_aliases_unique(store):
 
 
 def test_delete_survey_only_without_answers(store):
-    from shared.records import Answer, Link, Survey
+    from shared.records import Answer, Link, SealedAnswer, Survey
 
     store.add_survey(Survey("empty"))
     store.add_links("empty", [Link("h1", "empty")])
-    store.add_survey(Survey("answered"))
-    store.add_links("answered", [Link("h2", "answered")])
-    store.redeem("h2", Answer("ans-1", "answered", date(2026, 3, 2), {}))
+    store.add_survey(Survey("sealed"))  # answered, the answer still sealed (not yet released)
+    store.add_links("sealed", [Link("h2", "sealed")])
+    store.redeem("h2", SealedAnswer("s-1", "sealed", b"box"))
+    store.add_survey(Survey("released"))  # answered, the answer released (or imported)
+    store.add_answers([Answer("ans-1", "released", date(2026, 3, 2), {})])
     assert store.delete_survey("empty") is True
     assert store.get_survey("empty") is None and store.get_link("h1") is None
-    assert store.delete_survey("answered") is False
-    assert store.get_survey("answered") is not None and store.get_link("h2") is not None
+    for answered in ("sealed", "released"):
+        assert store.delete_survey(answered) is False
+        assert store.get_survey(answered) is not None
+    assert store.get_link("h2") is not None and store.count_sealed("sealed") == 1
     with pytest.raises(NotFound):
         store.delete_survey("empty")
+
+
+def test_purge_sign_ins_removes_what_can_no_longer_be_used(store):
+    store.add_coordinator(Coordinator("a@example.org"))
+    store.add_sign_in_token(SignInToken("expired", "a@example.org", NOW - timedelta(seconds=1)))
+    store.add_sign_in_token(SignInToken("valid", "a@example.org", NOW + timedelta(minutes=5)))
+    store.add_sign_in_token(SignInToken("spent", "a@example.org", NOW - timedelta(minutes=1)))
+    assert store.use_sign_in_token("spent", NOW - timedelta(minutes=2)) is not None
+    idle = ConsoleSession("idle", "a@example.org", NOW - timedelta(hours=1), NOW - timedelta(minutes=31))
+    old = ConsoleSession("old", "a@example.org", NOW - timedelta(hours=13), NOW - timedelta(minutes=1))
+    live = ConsoleSession("live", "a@example.org", NOW - timedelta(hours=1), NOW - timedelta(minutes=1))
+    for session in (idle, old, live):
+        store.add_session(session)
+    purged = store.purge_sign_ins(NOW, NOW - timedelta(minutes=30), NOW - timedelta(hours=12))
+    assert purged == 3  # the expired token, the idle and the old session
+    assert store.get_session("idle") is None and store.get_session("old") is None
+    assert store.get_session("live") == live
+    assert store.use_sign_in_token("valid", NOW) is not None  # the unexpired token was kept
+    assert store.use_sign_in_token("expired", NOW - timedelta(minutes=1)) is None  # gone
+    assert store.use_sign_in_token("spent", NOW - timedelta(minutes=2)) is None  # still spent
+    assert store.purge_sign_ins(NOW, NOW - timedelta(minutes=30), NOW - timedelta(hours=12)) == 0

@@ -42,7 +42,7 @@ def live_server(app: Any) -> Iterator[LiveServer]:
 
     from shared.web.serve import QuietHandler, wsgi_app
 
-    server = make_server("127.0.0.1", 0, wsgi_app(), threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, wsgi_app(app), threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

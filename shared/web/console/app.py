@@ -1,8 +1,11 @@
-"""``create_console_app(services)``: the console as a Flask app, from its blueprint.
+"""``setup(app)``: what the console function adds to the shared hooks of the app factory.
 
 Flask-WTF's CSRFProtect checks the ``csrf_token`` field of every POST before any view runs;
 Flask-Babel picks the page's language; the session cookie (Flask's, signed) holds only the
 CSRF secret, the chosen language and the random session id whose hash the store knows.
+Errors go through the one error table (:mod:`shared.error_table`, via
+:func:`shared.web.http.as_http_error`); the console renders its outcome as a friendly page in
+the page's language.
 """
 
 from __future__ import annotations
@@ -10,9 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
@@ -21,34 +23,18 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError, ServiceError, Unauthorized
+from shared.bootstrap import App
 from shared.mail.port import MailError
-from shared.store.port import Unavailable
 from shared.web.console import audit_log, auth, coordinators, dashboard, data, report, supporters, surveys  # noqa: F401 (routes)
-from shared.web.console.blueprint import bp, current_viewer, page, pick_locale
+from shared.web.console.blueprint import current_viewer, page, pick_locale
 from shared.web.console.limits import SignInLimits
-from shared.web.http import discard_body
-
-if TYPE_CHECKING:
-    from shared.bootstrap import App
+from shared.web.context import EXTENSION
+from shared.web.http import as_http_error, discard_body
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = ROOT / "forms" / "templates"
 STATIC = ROOT / "forms" / "static"
 UPLOAD_LIMIT = 2 * 1024 * 1024  # a CSV of a few thousand rows; more is refused with 413
-
-# One table from the services' errors to HTTP statuses (the most specific class first).
-STATUS: tuple[tuple[type[ServiceError], int], ...] = (
-    (Invalid, 400),
-    (Unauthorized, 401),
-    (Forbidden, 403),
-    (NotFoundError, 404),
-    (Conflict, 409),
-    (Gone, 410),
-    (ServiceError, 400),
-)
-
-logger = logging.getLogger("sidebyside.console")
 
 
 def stylesheet() -> str:
@@ -68,11 +54,10 @@ class CookieSession(SecureCookieSessionInterface):
         return (flask.request.script_root or "") + "/"
 
 
-def create_console_app(services: App) -> flask.Flask:
-    """The console app for this program (``services``: its settings, store and mailer)."""
+def setup(app: flask.Flask) -> None:
+    """Sessions, CSRF, translations, the console's headers and error pages, on the function's app."""
+    services: App = app.extensions[EXTENSION]  # the factory sets it before setup runs
     settings = services.settings
-    app = flask.Flask("sidebyside.console", template_folder=str(TEMPLATES), static_folder=None)
-    app.extensions["sidebyside"] = services
     https = (settings.console_url or settings.base_url).startswith("https://")
     app.config.update(
         # The session signing key is derived from the program's key, for this use alone.
@@ -97,17 +82,11 @@ def create_console_app(services: App) -> flask.Flask:
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
     app.jinja_env.globals["console_css"] = css
-    app.register_blueprint(bp)
 
-    @app.after_request
+    @app.after_request  # runs before the shared security headers, which keep these
     def headers(response: flask.Response) -> flask.Response:
-        h = response.headers
-        h.setdefault("Content-Security-Policy", csp)
-        h["Referrer-Policy"] = "same-origin"  # CSRFProtect checks the Referer over https
-        h["X-Content-Type-Options"] = "nosniff"
-        h["X-Frame-Options"] = "DENY"
-        h["Cross-Origin-Opener-Policy"] = "same-origin"
-        h["Cache-Control"] = "no-store"
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["Referrer-Policy"] = "same-origin"  # CSRFProtect checks the Referer over https
         return response
 
     def error_page(status: int, message: str, headers: dict[str, str] | None = None) -> flask.Response:
@@ -125,26 +104,21 @@ def create_console_app(services: App) -> flask.Flask:
             ),
         )
 
-    @app.errorhandler(ServiceError)
-    def refused(error: ServiceError) -> flask.Response:
-        status = next(code for kind, code in STATUS if isinstance(error, kind))
-        return error_page(status, _(error.message))
-
-    @app.errorhandler(MailError)
-    def mail_down(error: MailError) -> flask.Response:
-        logger.warning("mail not sent: %s", error)
-        return error_page(
-            503,
-            _("The mail server did not answer. Nothing was sent: try again later."),
-            {"Retry-After": "60"},
-        )
-
-    @app.errorhandler(Unavailable)
-    def store_down(error: Unavailable) -> flask.Response:
-        logger.warning("store unavailable: %s", error)
-        return error_page(
-            503, _("The database did not answer. Try again in a minute."), {"Retry-After": "30"}
-        )
+    @app.errorhandler(Exception)
+    def refused(error: Exception) -> flask.Response:
+        # The error table decides the status, headers and whether the message may be shown.
+        outcome = as_http_error(error)  # logs what it does not show (never the request)
+        if outcome.message:
+            message = _(outcome.message)
+        elif isinstance(error, MailError):
+            message = _("The mail server did not answer. Nothing was sent: try again later.")
+        elif outcome.code == "unavailable":
+            message = _("The database did not answer. Try again in a minute.")
+        elif outcome.status == 404:
+            message = _("There is no such page.")
+        else:
+            message = _("Something went wrong on our side. Nothing was changed; try again.")
+        return error_page(outcome.status, message, outcome.headers)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_big(error: RequestEntityTooLarge) -> Any:
@@ -164,7 +138,7 @@ def create_console_app(services: App) -> flask.Flask:
         return error_page(413, message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
+    def http_error(error: HTTPException) -> flask.Response:
         status = error.code or 400
         messages = {
             401: _("Your session has ended. Sign in again; nothing was changed."),
@@ -176,10 +150,3 @@ def create_console_app(services: App) -> flask.Flask:
         }
         headers = {"Retry-After": "900"} if status == 429 else None
         return error_page(status, messages.get(status, _("The request could not be understood.")), headers)
-
-    @app.errorhandler(Exception)
-    def crashed(error: Exception) -> flask.Response:
-        logger.exception("unexpected error in the console")  # the type and where; never the request
-        return error_page(500, _("Something went wrong on our side. Nothing was changed; try again."))
-
-    return app

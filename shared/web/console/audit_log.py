@@ -9,7 +9,7 @@ import flask
 from shared.errors import Invalid
 from shared.services import audit
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page
-from shared.web.console.context import get_app
+from shared.web.context import get_app
 
 SHOWN = 200  # the page shows the newest entries; the CSV has them all
 

@@ -17,8 +17,9 @@ from shared.mail.port import MailError
 from shared.services import audit, signin
 from shared.services.coordinators import clean_email
 from shared.web.console.blueprint import bp, page
-from shared.web.console.context import get_app, now
+from shared.web.console.context import now
 from shared.web.console.limits import client_of
+from shared.web.context import get_app
 
 logger = logging.getLogger("sidebyside.console")
 

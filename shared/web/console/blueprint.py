@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import flask
 from flask_babel import gettext as _
 
 from shared.services import audit, signin
-from shared.web.console.context import Viewer, get_app, now
+from shared.web.console.context import Viewer, now
+from shared.web.context import get_app
 
-bp = flask.Blueprint("console", __name__)
+# Templates are forms/templates/console/*.html, named "console/<page>.html".
+bp = flask.Blueprint(
+    "console", __name__, template_folder=str(Path(__file__).resolve().parents[3] / "forms" / "templates")
+)
 
 LANGS = ("en", "fr")
 PUBLIC = {"console.sign_in", "console.sign_in_link", "console.static"}

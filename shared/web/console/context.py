@@ -1,29 +1,22 @@
-"""Where console views find the program (settings, store, mailer) and who is signed in.
+"""Who is signed in, as console views need them, and the time by the program's clock.
 
-The composition root is ``flask_app.extensions["sidebyside"]`` (the convention every app of
-the program follows); views read it here instead of through a global.
+Views find the program (settings, store, mailer) with :func:`shared.web.context.get_app`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import flask
 
 from shared.records import Coordinator
-
-if TYPE_CHECKING:
-    from shared.bootstrap import App
-
-
-def get_app() -> App:
-    return flask.current_app.extensions["sidebyside"]  # type: ignore[no-any-return]
+from shared.web.context import get_app
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The program's clock (:class:`~shared.bootstrap.App`), in UTC."""
+    return get_app().clock().astimezone(UTC)
 
 
 @dataclass(frozen=True)

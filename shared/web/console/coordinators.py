@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from shared.errors import Conflict, Invalid
 from shared.services import coordinators as service
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
-from shared.web.console.context import get_app, now
+from shared.web.console.context import now
+from shared.web.context import get_app
 
 
 def listing(status: int = 200, **context: Any) -> flask.Response:

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from shared.services import dashboard as service
 from shared.web.console.blueprint import bp, coordinator_only, page, record
-from shared.web.console.context import get_app, now, signed_in
+from shared.web.console.context import now, signed_in
+from shared.web.context import get_app
 
 
 def _quiet_days() -> int:

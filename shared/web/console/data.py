@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from shared.errors import Invalid
 from shared.services import exports, imports
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
-from shared.web.console.context import get_app
+from shared.web.context import get_app
 
 KINDS = ("interactions", "responses")
 FIRST_ROWS = 5

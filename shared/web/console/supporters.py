@@ -16,7 +16,8 @@ from shared.records import Supporter
 from shared.services import supporter_mail
 from shared.services import supporters as service
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
-from shared.web.console.context import get_app, now
+from shared.web.console.context import now
+from shared.web.context import get_app
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from shared.errors import Conflict, Invalid
 from shared.services import links, surveys
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
-from shared.web.console.context import get_app, now
+from shared.web.console.context import now
+from shared.web.context import get_app
 
 
 def _today() -> Any:
