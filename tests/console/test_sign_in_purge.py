@@ -1,5 +1,6 @@
-"""The daily job purges console sign-in links and sessions that can no longer be used, on every
-store, and on Firestore the markers of spent links once they have expired."""
+"""The daily job purges console sign-in links and sessions that can no longer be used, and on
+Firestore the markers of spent links once they have expired (the adapters' purge itself is in
+the contract suite, tests/contract/test_store_console.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 
 from shared import jobs
 from shared.services import coordinators, signin
-from tests.conftest import ALL_STORES
 from tests.console.support import local_path
 
 
@@ -17,7 +17,7 @@ def token_of(link: str) -> str:
     return local_path(link).rsplit("/", 1)[1]
 
 
-@pytest.mark.stores(*ALL_STORES)
+@pytest.mark.stores("memory", "firestore")
 def test_the_daily_job_purges_expired_sign_in_links_and_sessions(app):
     store, settings = app.store, app.settings
     now = datetime.now(UTC)
