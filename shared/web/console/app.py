@@ -32,7 +32,6 @@ from shared.web.context import EXTENSION
 from shared.web.http import as_http_error, discard_body
 
 ROOT = Path(__file__).resolve().parents[3]
-TEMPLATES = ROOT / "forms" / "templates"
 STATIC = ROOT / "forms" / "static"
 UPLOAD_LIMIT = 2 * 1024 * 1024  # a CSV of a few thousand rows; more is refused with 413
 

@@ -17,9 +17,8 @@ from shared.web.console.context import Viewer, now
 from shared.web.context import get_app
 
 # Templates are forms/templates/console/*.html, named "console/<page>.html".
-bp = flask.Blueprint(
-    "console", __name__, template_folder=str(Path(__file__).resolve().parents[3] / "forms" / "templates")
-)
+TEMPLATES = Path(__file__).resolve().parents[3] / "forms" / "templates"
+bp = flask.Blueprint("console", __name__, template_folder=str(TEMPLATES))
 
 LANGS = ("en", "fr")
 PUBLIC = {"console.sign_in", "console.sign_in_link", "console.static"}
