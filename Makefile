@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-fast lint bench setup clean
+.PHONY: run test test-fast lint bench setup clean translations
 
 # Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise (the demo runs before the
 # server records its URL in .data/server_url; a server on every interface is opened as 127.0.0.1).
@@ -37,6 +37,14 @@ bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
 	$(PY) -m bench
 
 setup: $(VENV)/.installed node_modules/.installed
+
+# After changing a console string: extract, update both catalogues, compile (the .mo files are
+# committed: the cloud build installs from the repository without running make).
+TRANSLATIONS := shared/translations
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, str] = {
     "LOG_URL": "",
     "SURVEY_URL": "",
     "ADMIN_URL": "",
+    "CONSOLE_URL": "",
     "DATA_DIR": ".data",
 }
 
@@ -94,6 +95,7 @@ class Settings:
     admin_url: str
     data_dir: Path
     report_language: str = "en"  # the coordinators' report: "en" or "fr"
+    console_url: str = ""
 
     def log_link(self, token: str) -> str:
         """The supporter's personal link: the deployed function URL when set, else the local path."""
@@ -320,4 +322,5 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         admin_url=_url("ADMIN_URL", raw["ADMIN_URL"], required=False),
         data_dir=data_dir,
         report_language=raw["REPORT_LANGUAGE"],
+        console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
     )

@@ -169,7 +169,10 @@ def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server
     log("Sam")
     assert alerts.send_pending_alerts(configured) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(datetime.now(UTC) + timedelta(days=1))
-    assert kept.last_error == "no coordinator address is set (SIDEBYSIDE_COORDINATORS)"
+    assert (
+        kept.last_error
+        == "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
+    )
     assert smtp_server.messages == []
 
 

@@ -90,5 +90,5 @@ def test_the_fast_tier_runs_behaviour_on_memory_and_the_contract_on_memory_and_s
     assert runs_on(fast, "firestore") == 0
     # Behaviour tests through the app run once, in memory: far more of them than real-store runs.
     assert runs_on(fast, "memory") >= 150
-    # (SQLite runs outside the contract suite are the store-specific ones: privacy, concurrency.)
-    assert runs_on(fast, "sqlite") * 4 <= runs_on(fast, "memory")
+    # The store-specific tests (privacy attacks, concurrency, releases) on SQLite: a small share.
+    assert runs_on(fast, "sqlite") * 5 <= runs_on(fast, "memory")

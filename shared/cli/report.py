@@ -11,6 +11,7 @@ import click
 from shared.bootstrap import App
 from shared.errors import ServiceError
 from shared.services import reports
+from shared.services.coordinators import recipients
 
 
 @contextmanager
@@ -99,5 +100,5 @@ def report(
             "Use --force to send it again."
         )
     else:
-        to = ", ".join(app.settings.coordinators)
+        to = ", ".join(recipients(app.store, app.settings))
         click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")

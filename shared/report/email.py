@@ -17,9 +17,7 @@ __all__ = ["CHART_CID", "NoCoordinators", "report_message"]
 def report_message(report: Report, to: tuple[str, ...]) -> Message:
     """The report, already built in its readers' language, as one message to ``to``."""
     if not to:
-        raise NoCoordinators(
-            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
-        )
+        raise NoCoordinators()
     chart = barrier_chart(report)
     period = report.period
     return Message(

@@ -31,6 +31,7 @@ from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
+from shared.services.coordinators import recipients as coordinator_addresses
 from shared.services.retry import REPORTS
 from shared.store.port import AlreadyExists, Unavailable
 
@@ -168,13 +169,15 @@ def render(report: Report, fmt: str) -> str:
 
 
 def recipients(app: App) -> list[tuple[str, str]]:
-    """Who gets the scheduled report, as (address, language) pairs.
-
-    Coordinators are not stored yet, so every address in ``SIDEBYSIDE_COORDINATORS`` gets
-    ``SIDEBYSIDE_REPORT_LANGUAGE``; when coordinators are stored with a language preference,
-    this is the one place that reads them.
-    """
-    return [(address, app.settings.report_language) for address in app.settings.coordinators]
+    """Who gets the scheduled report, as (address, language) pairs: the coordinators of
+    :func:`shared.services.coordinators.recipients`, each in their own language (a stored
+    coordinator's preference) or else ``SIDEBYSIDE_REPORT_LANGUAGE``."""
+    preferred = {c.email: c.language for c in app.store.list_coordinators() if c.language}
+    default = app.settings.report_language
+    return [
+        (address, preferred.get(address, default))
+        for address in coordinator_addresses(app.store, app.settings)
+    ]
 
 
 def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
@@ -186,9 +189,7 @@ def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> s
     for address, lang in recipients(app):
         by_lang.setdefault(options.lang or lang, []).append(address)
     if not by_lang:
-        raise NoCoordinators(
-            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
-        )
+        raise NoCoordinators()
     ids = []
     for lang, addresses in by_lang.items():
         report = build(app, options, now, lang=lang)
@@ -206,10 +207,8 @@ def send_scheduled_report(
     when this attempt failed (recorded, so a retry sends it), ``NoCoordinators`` when no
     address is configured (checked before anything is claimed).
     """
-    if not app.settings.coordinators:
-        raise NoCoordinators(
-            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
-        )
+    if not coordinator_addresses(app.store, app.settings):
+        raise NoCoordinators()
     store = app.store
     options = replace(options or ReportOptions(), scheduled=True)
     if options.survey_id is not None and store.get_survey(options.survey_id) is None:

@@ -121,8 +121,12 @@ def create_survey(
     closes: object = None,
     k10: object = False,
     today: date,
+    past_ok: bool = False,
 ) -> Survey:
-    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken."""
+    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken.
+
+    ``past_ok``: allow a closing date in the past, for a survey whose answers will be imported
+    (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
             f"The survey id must be {SURVEY_ID_RULE}.",
@@ -136,7 +140,7 @@ def create_survey(
             f"The survey cannot open ({first}) after it closes ({last}).",
             errors={"closes": ["Must not be before opens."]},
         )
-    if last and last < today:
+    if last and last < today and not past_ok:
         raise Invalid(
             f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
         )
@@ -199,6 +203,20 @@ def close_survey(store: Store, settings: Settings, survey_id: object, today: dat
             raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
     purge_due(store, settings, today)
     return status(store, get_survey(store, survey.id), today)
+
+
+def delete_survey(store: Store, survey_id: object) -> None:
+    """Delete a survey that has no answers (a mistake, say), with its links; :class:`Conflict`
+    when it has answers (close and purge it instead)."""
+    survey = get_survey(store, survey_id)
+    try:
+        deleted = store.delete_survey(survey.id)
+    except NotFound:  # deleted meanwhile by someone else: the same end
+        return
+    if not deleted:
+        raise Conflict(
+            f"Survey {survey.id!r} has answers: close or purge it instead.", code="survey_has_answers"
+        )
 
 
 # -- answering --------------------------------------------------------------------------------

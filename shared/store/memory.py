@@ -24,8 +24,22 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from shared import tally
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
-from shared.store.codec import from_doc, to_doc
+from shared.records import (
+    Alert,
+    AlertAck,
+    Answer,
+    AuditEntry,
+    ConsoleSession,
+    Coordinator,
+    Interaction,
+    Link,
+    ReportRun,
+    SealedAnswer,
+    SignInToken,
+    Supporter,
+    Survey,
+)
+from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store
 
 T = TypeVar("T")
@@ -44,6 +58,11 @@ TABLES = (
     "answers",  # id -> answer
     "report_claims",  # (period, attempt) -> {"at": ...}
     "report_runs",  # period -> run
+    "coordinators",  # email -> coordinator
+    "sign_in_tokens",  # hash -> token
+    "console_sessions",  # hash -> session
+    "audit",  # audit_key (time, then id) -> entry: append-only
+    "alert_acks",  # alert id -> acknowledgement
 )
 
 
@@ -147,16 +166,23 @@ class MemoryStore(Store):
         return self._select(Supporter, "supporters", lambda d: True, lambda d: d["alias"])
 
     def save_supporter(self, supporter: Supporter) -> None:
-        def work(tx: _Tx) -> None:
-            before = tx.get("supporters", supporter.id)
-            if before is None:
-                raise NotFound(f"no supporter {supporter.id}")
-            tx.put("supporters", supporter.id, to_doc(supporter))
-            if before["alias"] != supporter.alias:  # a new alias must be free, as SQLite's UNIQUE says
-                tx.create("aliases", supporter.alias, {"id": supporter.id})
-                tx.delete("aliases", before["alias"])
+        self._write(lambda tx: self._replace_supporter(tx, supporter.id, lambda _: to_doc(supporter)))
 
-        self._write(work)
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        self._write(
+            lambda tx: self._replace_supporter(tx, supporter_id, lambda before: {**before, "alias": alias})
+        )
+
+    @staticmethod
+    def _replace_supporter(tx: _Tx, supporter_id: str, change: Callable[[Doc], Doc]) -> None:
+        before = tx.get("supporters", supporter_id)
+        if before is None:
+            raise NotFound(f"no supporter {supporter_id}")
+        after = change(before)
+        tx.put("supporters", supporter_id, after)
+        if before["alias"] != after["alias"]:  # a new alias must be free, as SQLite's UNIQUE says
+            tx.create("aliases", after["alias"], {"id": supporter_id})
+            tx.delete("aliases", before["alias"])
 
     # -- interactions ---------------------------------------------------------
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
@@ -256,6 +282,24 @@ class MemoryStore(Store):
 
     def save_survey(self, survey: Survey) -> None:
         self._write(lambda tx: tx.update("surveys", survey.id, to_doc(survey)))
+
+    def delete_survey(self, survey_id: str) -> bool:
+        def work(tx: _Tx) -> bool:
+            if tx.get("surveys", survey_id) is None:
+                raise NotFound(f"no survey {survey_id}")
+            if any(
+                d["survey_id"] == survey_id
+                for table in ("answers", "sealed_answers")
+                for _, d in tx.rows(table)
+            ):
+                return False
+            for table in ("links", "redemptions"):
+                for key in [key for key, d in tx.rows(table) if d["survey_id"] == survey_id]:
+                    tx.delete(table, key)
+            tx.delete("surveys", survey_id)
+            return True
+
+        return self._write(work)
 
     def add_links(self, survey_id: str, links: list[Link]) -> None:
         def work(tx: _Tx) -> None:
@@ -371,3 +415,106 @@ class MemoryStore(Store):
 
     def save_report_run(self, run: ReportRun) -> None:
         self._write(lambda tx: tx.put("report_runs", run.period, to_doc(run)))
+
+    # -- the coordinators' console --------------------------------------------
+    def add_coordinator(self, coordinator: Coordinator) -> None:
+        self._write(lambda tx: tx.create("coordinators", coordinator.email, to_doc(coordinator)))
+
+    def get_coordinator(self, email: str) -> Coordinator | None:
+        return self._one(Coordinator, "coordinators", email)
+
+    def list_coordinators(self) -> list[Coordinator]:
+        return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
+
+    def save_coordinator(self, coordinator: Coordinator) -> None:
+        self._write(lambda tx: tx.update("coordinators", coordinator.email, to_doc(coordinator)))
+
+    def remove_coordinator(self, email: str) -> bool:
+        def work(tx: _Tx) -> bool:
+            for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
+                tx.delete("console_sessions", key)
+            if tx.get("coordinators", email) is None:
+                return False
+            tx.delete("coordinators", email)
+            return True
+
+        return self._write(work)
+
+    def add_sign_in_token(self, token: SignInToken) -> None:
+        self._write(lambda tx: tx.create("sign_in_tokens", token.hash, to_doc(token)))
+
+    def use_sign_in_token(self, token_hash: str, now: datetime) -> SignInToken | None:
+        def work(tx: _Tx) -> SignInToken | None:
+            doc = tx.get("sign_in_tokens", token_hash)
+            if doc is None:
+                return None
+            tx.delete("sign_in_tokens", token_hash)  # spent, expired or not
+            token = from_doc(SignInToken, copy.deepcopy(doc))
+            return token if token.expires_at > now else None
+
+        return self._write(work)
+
+    def add_session(self, session: ConsoleSession) -> None:
+        self._write(lambda tx: tx.create("console_sessions", session.hash, to_doc(session)))
+
+    def get_session(self, session_hash: str) -> ConsoleSession | None:
+        return self._one(ConsoleSession, "console_sessions", session_hash)
+
+    def touch_session(self, session_hash: str, seen_at: datetime) -> None:
+        seen = to_doc(ConsoleSession("", "", seen_at, seen_at))["seen_at"]
+
+        def work(tx: _Tx) -> None:
+            doc = tx.get("console_sessions", session_hash)
+            if doc is not None:  # signed out or removed meanwhile: nothing to touch
+                tx.put("console_sessions", session_hash, {**doc, "seen_at": seen})
+
+        self._write(work)
+
+    def delete_session(self, session_hash: str) -> None:
+        self._write(lambda tx: tx.delete("console_sessions", session_hash))
+
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        def dead(table: str, doc: Doc) -> bool:
+            if table == "sign_in_tokens":
+                return from_doc(SignInToken, copy.deepcopy(doc)).expires_at <= now
+            session = from_doc(ConsoleSession, copy.deepcopy(doc))
+            return session.seen_at < seen_before or session.created_at < created_before
+
+        def work(tx: _Tx) -> int:
+            doomed = [
+                (table, key)
+                for table in ("sign_in_tokens", "console_sessions")
+                for key, doc in tx.rows(table)
+                if dead(table, doc)
+            ]
+            for table, key in doomed:
+                tx.delete(table, key)
+            return len(doomed)
+
+        return self._write(work)
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        self._write(lambda tx: tx.create("audit", audit_key(entry), to_doc(entry)))
+
+    def iter_audit(self, since: datetime, until: datetime) -> Iterator[AuditEntry]:
+        low, high = stamp(since), stamp(until)
+        with self._lock:
+            keys = sorted(key for key in self._tables["audit"] if low <= key < high)
+            docs = copy.deepcopy([self._tables["audit"][key] for key in keys])
+        for doc in docs:
+            yield from_doc(AuditEntry, doc)
+
+    def alerts_since(self, since: datetime) -> list[Alert]:
+        with self._lock:
+            docs = copy.deepcopy(list(self._tables["alerts"].values()))
+        found = (from_doc(Alert, d) for d in docs)
+        return sorted((a for a in found if a.created_at >= since), key=lambda a: (a.created_at, a.id))
+
+    def acknowledge_alert(self, ack: AlertAck) -> None:
+        self._write(lambda tx: tx.create("alert_acks", ack.alert_id, to_doc(ack)))
+
+    def alert_acks_since(self, since: datetime) -> list[AlertAck]:
+        with self._lock:
+            docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
+        found = (from_doc(AlertAck, d) for d in docs)
+        return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))

@@ -41,7 +41,7 @@ def security_headers(response: flask.Response) -> flask.Response:
     set their own ``Cache-Control`` first."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
-    headers["Referrer-Policy"] = "no-referrer"
+    headers.setdefault("Referrer-Policy", "no-referrer")  # the console sends its own (same-origin)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

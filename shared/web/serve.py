@@ -66,7 +66,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def index(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    body = "Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/\n"
+    body = "Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/ /console/\n"
     status = 200 if environ.get("PATH_INFO", "/") in ("", "/") else 404
     response = security_headers(Response(body, status=status, mimetype="text/plain"))
     return response(environ, start_response)
