@@ -159,8 +159,8 @@ class MatrixAnswer(_Answer):
         if not isinstance(value, Mapping):
             raise ma.ValidationError("invalid")
         rows = [str(r.id) for r in self.definition.rows]
-        out = {r: [] for r in rows}
-        errors: dict[str, list[str]] = {}
+        out: dict[str, list[str]] = {r: [] for r in rows}
+        errors: dict[str, object] = {}  # a row's messages as marshmallow gives them
         for key, chosen in value.items():
             if key not in rows:
                 errors[str(key)] = ["unknown_field"]

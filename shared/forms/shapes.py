@@ -85,7 +85,7 @@ class Grid:
         names = [k for k in form.keys() if self.owns(f, k)]
         if not names:
             return None  # nothing checked: validation fills in the empty matrix
-        out = {str(r.id): [] for r in f.rows}
+        out: dict[str, list[str]] = {str(r.id): [] for r in f.rows}
         for name in names:
             out[name[len(f.id) + 1 :]] = _filled(form.getlist(name))
         return out

@@ -111,7 +111,7 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     mime.set_content(message.text)
     if message.html is not None:
         mime.add_alternative(message.html, subtype="html")
-        html_part = mime.get_payload()[-1]
+        html_part = list(mime.iter_parts())[-1]
         for image in message.inline_images:
             maintype, subtype = _split_type(image.mimetype)
             html_part.add_related(
@@ -124,8 +124,8 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
             )
     for attachment in message.attachments:
         maintype, subtype = _split_type(attachment.mimetype)
-        params = {"params": {"charset": "utf-8"}} if maintype == "text" else {}  # our text is UTF-8
-        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename, **params)
+        params = {"charset": "utf-8"} if maintype == "text" else None  # our text is UTF-8
+        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename, params=params)
     return mime
 
 
