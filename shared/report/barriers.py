@@ -179,10 +179,7 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
                 "label": label,
                 "this": now,
                 "last": then,
-                "difference": {
-                    sid: (now[sid] - then[sid]) if now[sid] is not None and then[sid] is not None else None
-                    for sid in services
-                },
+                "difference": {sid: _difference(now[sid], then[sid]) for sid in services},
             }
         )
     notes = []
@@ -216,3 +213,7 @@ def respondents_by_year(
 
 def _percent(column: Sequence[int] | np.ndarray, n: int) -> float | None:
     return 100.0 * float(np.sum(column)) / n if n else None
+
+
+def _difference(now: float | None, then: float | None) -> float | None:
+    return now - then if now is not None and then is not None else None
