@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+import werkzeug
 from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
@@ -103,7 +104,7 @@ def thanks() -> flask.Response:
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
-def with_slash(token: str) -> flask.Response:
+def with_slash(token: str) -> werkzeug.Response:
     if not surveys.is_token(token):
         raise HttpError(404, "not_found")
     # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.
