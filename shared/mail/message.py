@@ -125,7 +125,9 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     for attachment in message.attachments:
         maintype, subtype = _split_type(attachment.mimetype)
         params = {"charset": "utf-8"} if maintype == "text" else None  # our text is UTF-8
-        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename, params=params)
+        mime.add_attachment(
+            attachment.content, maintype, subtype, filename=attachment.filename, params=params
+        )
     return mime
 
 

@@ -264,7 +264,7 @@ def as_binary(value: object, where: str) -> int:
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     try:
-        number = operator.index(value)  # type: ignore[arg-type]
+        number = operator.index(value)  # type: ignore[arg-type]  # any object: TypeError if not integer-like
     except TypeError:
         number = None
     if number not in (0, 1):

@@ -77,7 +77,9 @@ def refused(error: ServiceError) -> flask.Response:
     """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
     request = flask.request
     lang = pick_lang(request)
-    status = outcome_for(error).status  # type: ignore[union-attr]
+    outcome = outcome_for(error)
+    assert outcome is not None  # the error table has a row for ServiceError itself
+    status = outcome.status
     survey: Survey | None = getattr(error, "survey", None)
     body = TEXT[lang].get(error.code, error.message)
     if survey is not None:
