@@ -24,14 +24,17 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium /usr/bin/spamassassin
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.installed
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not browser and not emulator and not slow"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
 	$(PY) -m bench
@@ -74,4 +77,4 @@ node_modules/.installed: package.json package-lock.json
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin
 
 clean:
-	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -87,7 +87,7 @@ TABLE: dict[type[Exception], Outcome] = {
 def outcome_for(error: BaseException) -> Outcome | None:
     """The row for ``error``'s class or its nearest listed base; None for a bug (no row)."""
     for cls in type(error).__mro__:
-        found = TABLE.get(cls)  # type: ignore[call-overload]
+        found = TABLE.get(cls)
         if found is not None:
             return found
     return None

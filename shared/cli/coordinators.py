@@ -30,7 +30,7 @@ def coordinators() -> None:
 def add(app: App, email: str, role: str) -> None:
     """Let EMAIL sign in to the console with ROLE."""
     with one_line_errors():
-        added = service.add(app.store, email, role, today=_today(app))  # type: ignore[arg-type]
+        added = service.add(app.store, email, role, today=_today(app))
     audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
         f"Added {added.email} as {added.role}. Sign-in link: sidebyside coordinators sign-in-link {added.email}"

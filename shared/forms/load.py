@@ -169,7 +169,8 @@ class _Reader:
             raise self.fail(where, "expected a mapping of keys to values")
         if isinstance(raw.get("id"), str):
             where = f"field {raw['id']!r}"
-        kind = FIELD_TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+        type_name = raw.get("type")
+        kind = FIELD_TYPES.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
             known = ", ".join(sorted([*FIELD_TYPES, "section"]))
             raise self.fail(where, f"unknown type {raw.get('type')!r} (known: {known})")

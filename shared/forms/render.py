@@ -123,7 +123,8 @@ def render_fields(
     values = values or {}
     errors = errors or {}
     on = form.check_sections(sections)
-    macros = template_env().get_template("_fields.html").module
+    # A template module: its attributes are the macros the template defines, unknown to the checker.
+    macros: Any = template_env().get_template("_fields.html").module
     limits = {"min": min_date.isoformat() if min_date else None, "max": today.isoformat() if today else None}
     shown: set[str] = set()
 

@@ -170,7 +170,7 @@ class MatrixAnswer(_Answer):
         rows = [str(r.id) for r in self.definition.rows]
         with_none = self.definition.none_choice is not None
         out: dict[str, list[str]] = {} if with_none else {r: [] for r in rows}
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, object] = {}  # a row's messages as marshmallow gives them
         for key, chosen in value.items():
             if key not in rows:
                 errors[str(key)] = ["unknown_field"]

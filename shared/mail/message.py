@@ -115,7 +115,7 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     mime.set_content(message.text, cte="quoted-printable")
     if message.html is not None:
         mime.add_alternative(message.html, subtype="html", cte="quoted-printable")
-        html_part = mime.get_payload()[-1]
+        html_part = list(mime.iter_parts())[-1]
         for image in message.inline_images:
             maintype, subtype = _split_type(image.mimetype)
             html_part.add_related(
@@ -128,8 +128,10 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
             )
     for attachment in message.attachments:
         maintype, subtype = _split_type(attachment.mimetype)
-        params = {"params": {"charset": "utf-8"}} if maintype == "text" else {}  # our text is UTF-8
-        mime.add_attachment(attachment.content, maintype, subtype, filename=attachment.filename, **params)
+        params = {"charset": "utf-8"} if maintype == "text" else None  # our text is UTF-8
+        mime.add_attachment(
+            attachment.content, maintype, subtype, filename=attachment.filename, params=params
+        )
     return mime
 
 

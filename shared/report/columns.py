@@ -120,7 +120,7 @@ def load_interactions(
         day = (occurred_on, supporter_id)
         days[day] = days_get(day, 0) + n
         try:
-            key = all_answered(answers)  # type: ignore[misc]
+            key = all_answered(answers)  # type: ignore[misc]  # None is meant: calling it raises TypeError
         except (KeyError, TypeError):  # TypeError: fewer than two single-choice questions
             key = tuple(map(answers.get, single_ids))
         try:

@@ -45,7 +45,8 @@ def _saved(path: Path) -> tuple[tuple[str, str], ...]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return ()
-    return tuple(tuple(line.split("\t", 1)) for line in lines if "\t" in line)  # type: ignore[misc]
+    pairs = (line.split("\t", 1) for line in lines if "\t" in line)
+    return tuple((name, value) for name, value in pairs)
 
 
 def _save(path: Path, pairs: tuple[tuple[str, str], ...]) -> None:

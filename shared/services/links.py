@@ -155,8 +155,9 @@ def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
 
 def find_survey(store: Store, survey_id: object) -> Survey:
     """The survey with this id, or :class:`NotFoundError` (also for ids that cannot be one)."""
-    valid = isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id)
-    survey = store.get_survey(survey_id) if valid else None  # type: ignore[arg-type]
+    survey = None
+    if isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id):
+        survey = store.get_survey(survey_id)
     if survey is None:
         raise NotFoundError(f"There is no survey {str(survey_id)[:60]!r}.", code="no_survey")
     return survey
@@ -182,9 +183,9 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
             f"The count must be a whole number from 1 to {MAX_LINKS_PER_CALL}.",
             errors={"count": [f"Enter a whole number from 1 to {MAX_LINKS_PER_CALL}."]},
         )
-    survey_for_links(store, survey_id, today)
+    survey = survey_for_links(store, survey_id, today)
     tokens = [new_token() for _ in range(count)]
-    store.add_links(survey_id, [Link(hash=token_hash(t), survey_id=survey_id) for t in tokens])
+    store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens])
     return [settings.survey_link(t) for t in tokens]
 
 
@@ -324,6 +325,7 @@ def _mailing(
         # command again retries it; a failed store leaves a mailed link that the retry stores
         # (the derived token is the same), and mail arrives long after this write.
         if reminder:
+            assert existing is not None  # an address never invited was skipped above
             store.mark_reminded([existing.hash], today)
         else:
             link = Link(token_hash(token), survey.id, email_key=key, invited_on=today)

@@ -42,6 +42,7 @@ def from_doc(cls: type[T], doc: dict[str, Any]) -> T:
     if hints is None:
         hints = _HINTS[cls] = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
+    # cls is a record (a dataclass); T stays unbound so the adapters' generic helpers can share it.
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name not in doc:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
@@ -258,12 +259,12 @@ class FirestoreStore(Store):
         for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
             chunk = interactions[start : start + PAGE // 2]
             try:
-                self._commit(lambda b, chunk=chunk: build(b, chunk))
+                self._commit(partial(build, chunk=chunk))
                 added += len(chunk)
             except AlreadyExists:
                 for item in chunk:
                     try:
-                        self._commit(lambda b, item=item: build(b, [item]))
+                        self._commit(partial(build, chunk=[item]))
                         added += 1
                     except AlreadyExists:
                         pass
@@ -275,20 +276,21 @@ class FirestoreStore(Store):
         A batch with one existing id fails whole (its creates carry preconditions), so only
         such a batch is retried one document at a time.
         """
+
+        def create(batch: Any, docs: list[tuple[str, dict[str, Any]]]) -> None:
+            for doc_id, doc in docs:
+                batch.create(self._col(collection).document(doc_id), doc)
+
         added = 0
         for start in range(0, len(items), PAGE):
             chunk = items[start : start + PAGE]
             try:
-                self._commit(
-                    lambda b, chunk=chunk: [b.create(self._col(collection).document(i), d) for i, d in chunk]
-                )
+                self._commit(partial(create, docs=chunk))
                 added += len(chunk)
             except AlreadyExists:
                 for doc_id, doc in chunk:
                     try:
-                        self._commit(
-                            lambda b, i=doc_id, d=doc: b.create(self._col(collection).document(i), d)
-                        )
+                        self._commit(partial(create, docs=[(doc_id, doc)]))
                         added += 1
                     except AlreadyExists:
                         pass
@@ -483,10 +485,14 @@ class FirestoreStore(Store):
         stored = {snap.id for snap in _call(lambda: list(self.client.get_all(refs))) if snap.exists}
         self.ops["requests"] += 1
         self.ops["reads"] += len(refs)
+
+        def delete_sealed(batch: Any, sealed_id: str) -> None:
+            batch.delete(self._col("sealed_answers").document(sealed_id))
+
         for sealed_id, answer in zip(sealed_ids, answers, strict=True):
             if answer.id in stored:
                 try:
-                    self._commit(lambda b, i=sealed_id: b.delete(self._col("sealed_answers").document(i)))
+                    self._commit(partial(delete_sealed, sealed_id=sealed_id))
                 except NotFound:
                     pass
 
@@ -518,7 +524,7 @@ class FirestoreStore(Store):
                     break
                 ids = [d["hash"] for d in docs]
 
-                def build(batch: Any, ids: list[str] = ids, collection: str = collection) -> int:
+                def build(batch: Any, ids: list[str] = ids, collection: str = collection) -> None:
                     for doc_id in ids:
                         batch.delete(self._col(collection).document(doc_id))
 

@@ -85,9 +85,9 @@ class _Tx:
         for key, doc in self._tables[table].items():
             if key not in staged:
                 yield key, doc
-        for key, doc in staged.items():
-            if doc is not None:
-                yield key, doc
+        for key, staged_doc in staged.items():
+            if staged_doc is not None:  # None: deleted in this write
+                yield key, staged_doc
 
     def create(self, table: str, key: Any, doc: Doc) -> None:
         """Add a row; AlreadyExists if the key is taken (the precondition SQLite's primary key

@@ -92,7 +92,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             settings = {
                 "bind": f"{host}:{port}",
@@ -108,7 +108,8 @@ def serve(
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> AccessLog:
+        # types-gunicorn declares environ a MutableMapping; gunicorn passes a dict (PEP 3333).
+        def load(self) -> AccessLog:  # type: ignore[override]
             return wsgi_app(app)
 
     Server().run()

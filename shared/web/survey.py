@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+import werkzeug
 from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
@@ -76,7 +77,9 @@ def refused(error: ServiceError) -> flask.Response:
     """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
     request = flask.request
     lang = pick_lang(request)
-    status = outcome_for(error).status  # type: ignore[union-attr]
+    outcome = outcome_for(error)
+    assert outcome is not None  # the error table has a row for ServiceError itself
+    status = outcome.status
     survey: Survey | None = getattr(error, "survey", None)
     body = TEXT[lang].get(error.code, error.message)
     if survey is not None:
@@ -103,7 +106,7 @@ def thanks() -> flask.Response:
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
-def with_slash(token: str) -> flask.Response:
+def with_slash(token: str) -> werkzeug.Response:
     if not surveys.is_token(token):
         raise HttpError(404, "not_found")
     # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.

@@ -250,3 +250,20 @@ def test_rename_a_supporter_and_delete_a_survey_without_answers(app):
     assert post(c, "/console/surveys/y2026/delete", form_page="/console/surveys/y2026").status_code == 409
     assert post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops").status_code == 200
     assert [s.id for s in app.store.list_surveys()] == ["y2026"]
+
+
+def test_purge_deletes_the_links_releases_sealed_answers_and_is_audited_once(app):
+    from shared.services import links, sealing
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    path = "/console/surveys/y2026"
+    links.issue_links(app.store, app.settings, "y2026", 3, today_in(app.settings))
+    app.store.redeem("h-answered", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    for _ in range(2):  # two coordinators purging at once: no error page, no double effect
+        assert post(c, f"{path}/purge", form_page=path).status_code == 200
+    assert app.store.count_sealed("y2026") == 0 and app.store.count_answers("y2026") == 1
+    assert app.store.get_survey("y2026").purged_on is not None
+    kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
+    assert kinds.count("survey_purged") >= 1

@@ -56,7 +56,7 @@ def current_viewer() -> Viewer | None:
     app = get_app()
     coordinator = signin.current(app.store, app.settings, flask.session.get("sid"), now())
     flask.g.viewer = Viewer(coordinator) if coordinator is not None else None
-    return flask.g.viewer  # type: ignore[no-any-return]
+    return flask.g.viewer
 
 
 def coordinator_only(view: F) -> F:

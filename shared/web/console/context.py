@@ -35,4 +35,4 @@ class Viewer:
 
 
 def signed_in() -> Viewer:
-    return flask.g.viewer  # type: ignore[no-any-return]
+    return flask.g.viewer

@@ -149,7 +149,8 @@ def close(survey_id: str) -> Any:
 @bp.route("/surveys/<survey_id>/purge", methods=("POST",))
 @coordinator_only
 def purge(survey_id: str) -> Any:
-    _survey, deleted = links.purge(get_app().store, survey_id, _today())
+    app = get_app()
+    _survey, deleted = links.purge(app.store, app.settings, survey_id, _today())
     record("survey_purged", f"{survey_id}: {deleted} links")
     return detail(
         survey_id, notice=_("Links and invitations of %(id)s deleted; the answers stay.", id=survey_id)
