@@ -3,8 +3,9 @@
 - ``alerts``: urgent-concern alerts not yet sent (claimed one by one, retried with backoff,
   a stale claim taken over: :mod:`shared.services.alerts`);
 - ``daily``: the survey purge (every survey whose grace period is over loses its links), the
-  release of sealed answers in batches of at least the small-cell threshold, and the purge of
-  expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`);
+  release of sealed answers in batches of at least the small-cell threshold, the purge of
+  expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`), and,
+  once after an upgrade from before the interaction tally, its rebuild (:mod:`shared.services.tallies`);
 - ``report``: the scheduled report, at most one per period whatever the retries
   (:func:`shared.services.reports.send_scheduled_report`).
 
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from shared.bootstrap import App
-from shared.services import reports
+from shared.services import reports, tallies
 from shared.services.alerts import send_alert_now, send_pending_alerts
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
@@ -60,6 +61,8 @@ def purge_due(app: App, today: date) -> None:
     gone = purge_sign_ins(app.store, app.clock())
     if gone:
         log.info("purged %d expired console sign-in links and sessions", gone)
+    # Once, on a Firestore store holding interactions from before the tally (one read otherwise).
+    tallies.rebuild_if_never_built(app.store)
 
 
 def daily_job(app: App, now: datetime) -> dict[str, Any]:

@@ -189,8 +189,19 @@ def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:
     """The K10 total from the answered items, or None when more than one item is missing.
 
     With one item missing the total is the mean of the nine answered items times ten, rounded
-    half up to a whole number (so it falls in exactly one Andrews & Slade band): the rule of
-    :data:`K10_PRORATING`. ``(2 * s * 10 // 9 + 1) // 2`` is ``floor(s * 10/9 + 1/2)`` in integers.
+    to a whole number (so it falls in exactly one Andrews & Slade band): :data:`K10_PRORATING`.
+    ``(2 * s * 10 // 9 + 1) // 2`` is ``floor(s * 10/9 + 1/2)`` in integers; ``s * 10/9`` is
+    never a half (its fraction is k/9), so no rounding convention can give another total.
+
+    Source, checked: the PMHC MDS specification's K10+ "Total score" data element (Australian
+    Government Department of Health; Primary Mental Health Care Minimum Data Set, in force from
+    1 November 2021): "Total score = round( sum of valid scores / 9 * 10 )" when exactly one of
+    items 1-10 is missing, and a K10 with more than one missing item "is regarded as invalid"
+    (https://github.com/logicly-au/pmhc-mds-spec, ``table/collection-occasion/k10p/score.rst``).
+    That page refers, for scoring, to page 58 of AMHOCN's "Overview of clinician-rated and
+    consumer self-report measures" v2.1 (NOCC, 2021), https://www.amhocn.org/sites/default/files/
+    publication_files/nocc_clinician_and_self-report_measures_overview_v2.1_20210913_1.pdf,
+    which we could not read here: the rule is cited from the PMHC MDS page, not from AMHOCN's.
     """
     missing = items - len(given)
     if missing == 0:

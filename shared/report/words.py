@@ -259,13 +259,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "m_per_supporter": {"en": " or per supporter", "fr": " ou par pair aidant"},
     "m_k10": {
         "en": "A K10 total is prorated when one of the ten items was skipped (the nine answers' total x 10/9, "
-        "rounded to the nearest whole number) and left out when more were skipped, following the NOCC rule "
-        "for the K10 (Australian Mental Health Outcomes and Classification Network, Kessler-10 scoring "
-        "guidance). Bands: Andrews & Slade (2001).",
+        "rounded to the nearest whole number) and left out when more were skipped: the K10 scoring rule of "
+        "Australia's Primary Mental Health Care Minimum Data Set (PMHC MDS), which cites the AMHOCN "
+        "overview of the NOCC measures. Bands: Andrews & Slade (2001).",
         "fr": "Un total du K10 est extrapolé quand une des dix questions est restée sans réponse (total des "
         "neuf réponses x 10/9, arrondi à l'entier le plus proche) et exclu quand plusieurs le sont, selon "
-        "la règle du NOCC pour le K10 (Australian Mental Health Outcomes and Classification Network, "
-        "consignes de cotation du Kessler-10). Catégories : Andrews et Slade (2001).",
+        "la règle de cotation du K10 du Primary Mental Health Care Minimum Data Set australien (PMHC MDS), "
+        "qui renvoie à la présentation des mesures du NOCC par l'AMHOCN. Catégories : Andrews et Slade (2001).",
     },
     "not_answered_service": {
         "en": "{n} answer(s) checked nothing for {service} (neither a barrier nor “None of these”): "

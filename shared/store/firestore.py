@@ -8,6 +8,7 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -40,7 +41,13 @@ from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
+TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
+REBUILD_ATTEMPTS = 20  # tries at one day's rewrite while logging keeps changing it
 T = TypeVar("T")
+
+# A guarded write refused because its document changed since it was read: an update-time
+# precondition failed (FAILED_PRECONDITION), or a create met a document created meanwhile.
+_STALE = (gexc.FailedPrecondition, AlreadyExists, NotFound)
 
 _UNAVAILABLE = (
     gexc.ServiceUnavailable,
@@ -158,17 +165,29 @@ class FirestoreStore(Store):
         With ``snapshot``, every page is read as of the first page's read time, so writes
         committed meanwhile (a release) show in no page: each document is seen exactly once.
         """
+        for snap in self._snapshot_pages(collection, equal, key, low, high, snapshot):
+            yield snap.to_dict()
+
+    def _snapshot_pages(
+        self,
+        collection: str,
+        equal: list[tuple[str, str, Any]],
+        key: str,
+        low: str,
+        high: str | None = None,
+        snapshot: bool = False,
+    ) -> Iterator[Any]:
+        """:meth:`_pages` as the client's snapshots, which also carry each document's update time."""
         last, read_time = low, None
         while True:
             filters = [*equal, (key, ">", last)] + ([(key, "<=", high)] if high is not None else [])
             snaps = self._snapshots(collection, filters, [(key, "ASCENDING")], PAGE, read_time)
             if snapshot and read_time is None and snaps:
                 read_time = snaps[0].read_time
-            docs = [snap.to_dict() for snap in snaps]
-            yield from docs
-            if len(docs) < PAGE:
+            yield from snaps
+            if len(snaps) < PAGE:
                 return
-            last = docs[-1][key]
+            last = snaps[-1].get(key)
 
     # -- supporters -----------------------------------------------------------
     def add_supporter(self, supporter: Supporter) -> None:
@@ -323,6 +342,88 @@ class FirestoreStore(Store):
             for combination, n in sorted(found):
                 if n:
                     yield (doc["day"], *tally.parse(combination), n)
+
+    # The tally's rebuild, for a deployment that logged interactions before the tally existed.
+    # Each day's document is rewritten only if it still holds what was read before the day's
+    # interactions were counted (an update-time precondition: compare and set). Logging an
+    # interaction changes its day's document in the same commit, so a rewrite that would drop
+    # a count logged meanwhile is refused by Firestore, and that day is read and counted again.
+    # No count is lost (the rewrite waits for a quiet moment) and none is doubled (a count is
+    # either in what was read, the rewrite replacing it, or added after, on top of the rewrite).
+
+    def interaction_tallies_built(self) -> bool:
+        return self._get(*TALLY_MARKER) is not None
+
+    def rebuild_interaction_tallies(self) -> int:
+        # Every tally document is read before any interaction, so each day's precondition
+        # dates from before its count: one read per document and per interaction in all.
+        built = self.interaction_tallies_built()
+        held = {snap.id: snap for snap in self._snapshot_pages("interaction_tallies", [], "day", "")}
+        days: dict[str, list[tuple[str, dict[str, Any]]]] = {day: [] for day in held}
+        for doc in self._pages("interactions", [], "sort_key", ""):
+            days.setdefault(doc["occurred_on"], []).append((doc["supporter_id"], doc["answers"]))
+        rewrites = [
+            (day, write)
+            for day in sorted(days)
+            if (write := self._tally_rewrite(day, held.get(day), days[day]))
+        ]
+        for start in range(0, len(rewrites), PAGE):
+            chunk = rewrites[start : start + PAGE]
+            try:
+                self._commit(partial(_write_all, [write for _, write in chunk]))
+            except _STALE:  # a day changed since it was read: redo each day of this batch alone
+                for day, _ in chunk:
+                    self._rebuild_day(day)
+        if not built:  # so a second rebuild, finding the tally true, writes nothing at all
+            marker = self._col(TALLY_MARKER[0]).document(TALLY_MARKER[1])
+            self._commit(lambda batch: batch.set(marker, {"built": True}))
+        return sum(len(rows) for rows in days.values())
+
+    def _rebuild_day(self, day: str) -> None:
+        """Read one day's tally document, then count its interactions, then rewrite it if it is
+        still as read; again while logging keeps changing it."""
+        ref = self._col("interaction_tallies").document(day)
+        for _ in range(REBUILD_ATTEMPTS):
+            snap = _call(ref.get)
+            self.ops["requests"] += 1
+            self.ops["reads"] += 1
+            rows = [
+                (doc["supporter_id"], doc["answers"])
+                for doc in self._pages("interactions", [], "sort_key", f"{day}|", f"{day}|~")
+            ]
+            write = self._tally_rewrite(day, snap if snap.exists else None, rows)
+            if write is None:
+                return
+            try:
+                self._commit(write)
+                return
+            except _STALE:
+                continue
+        raise Unavailable(f"the tally of {day} kept changing while it was recounted; run it again")
+
+    def _tally_rewrite(
+        self, day: str, held: Any, rows: list[tuple[str, dict[str, Any]]]
+    ) -> Callable[[Any], None] | None:
+        """The write that makes ``held`` (a snapshot, or None when absent) count ``rows``, guarded
+        by ``held``'s update time; None when it already does. A combination no longer found is
+        set to 0 rather than deleted (the report skips zeros), so one plain update does it."""
+        counts = Counter(tally.key(supporter_id, answers) for supporter_id, answers in rows)
+        fields = held.to_dict() if held is not None else {}
+        kept = {
+            comb: fields.get(f"n_{name[2:]}", 0) for name, comb in fields.items() if name.startswith("k_")
+        }
+        if {c: n for c, n in kept.items() if n} == dict(counts):
+            return None
+        new: dict[str, Any] = {"day": day}
+        for combination in kept.keys() | counts.keys():
+            name = tally.field_id(combination)
+            new[f"k_{name}"] = combination
+            new[f"n_{name}"] = counts.get(combination, 0)
+        ref = self._col("interaction_tallies").document(day)
+        if held is None:
+            return lambda batch: batch.create(ref, new)
+        unchanged = self.client.write_option(last_update_time=held.update_time)
+        return lambda batch: batch.update(ref, new, option=unchanged)
 
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         recent = self._query(
@@ -672,3 +773,8 @@ class FirestoreStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         docs = self._query("alert_acks", [("stamp", ">=", stamp(since))], [("stamp", "ASCENDING")])
         return [from_doc(AlertAck, d) for d in docs]
+
+
+def _write_all(writes: list[Callable[[Any], Any]], batch: Any) -> None:
+    for write in writes:
+        write(batch)

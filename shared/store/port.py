@@ -102,6 +102,19 @@ class Store(ABC):
         each interaction, so the report reads one document per day, however many interactions."""
 
     @abstractmethod
+    def interaction_tallies_built(self) -> bool:
+        """False only on a store that keeps a tally (Firestore) and has never rebuilt it from the
+        interactions: a deployment from before the tally may hold interactions it does not count.
+        One document read on Firestore; SQLite and memory count on reading, so always True."""
+
+    @abstractmethod
+    def rebuild_interaction_tallies(self) -> int:
+        """Recount the tally from every stored interaction and mark it built; returns how many
+        interactions it counted. Idempotent (a tally that already equals the recount is not
+        written) and safe while interactions are being logged: no count is lost or doubled.
+        SQLite and memory keep no tally, so for them it only counts."""
+
+    @abstractmethod
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
 
