@@ -461,8 +461,12 @@ def test_every_required_question_is_named_in_both_languages(log):
         "follow_up_planned": ["“Did you plan a follow-up?”: please answer this question."],
     }
     french = errors(log, {"format": "fax"}, ValidationContext(lang="fr"))
-    assert french["format"] == ["« Comment avez-vous communiqué? » : choisissez parmi les options proposées."]
-    assert french["occurred_on"] == ["« Date de l'interaction » : veuillez répondre à cette question."]
+    assert french["format"] == [
+        "«\u00a0Comment avez-vous communiqué\u202f?\u00a0»\u00a0: choisissez parmi les options proposées."
+    ]
+    assert french["occurred_on"] == [
+        "«\u00a0Date de l'interaction\u00a0»\u00a0: veuillez répondre à cette question."
+    ]
 
 
 def test_unknown_fields_are_rejected_under_their_key(log):
@@ -556,10 +560,10 @@ def test_catalogue_messages_in_both_languages():
         == "“Minutes”: enter a number no greater than 600."
     )
     assert message("too_large", "fr", label="Minutes", max=600) == (
-        "« Minutes » : entrez un nombre égal ou inférieur à 600."
+        "«\u00a0Minutes\u00a0»\u00a0: entrez un nombre égal ou inférieur à 600."
     )
     assert message("date_too_early", "fr", label="Date", min_date="2018-09-01") == (
-        "« Date » : la date ne peut pas être antérieure au 2018-09-01."
+        "«\u00a0Date\u00a0»\u00a0: la date ne peut pas être antérieure au 2018-09-01."
     )
     assert message("no-such-code", "en", label="X") == "“X”: this answer is not valid."
 
@@ -828,7 +832,7 @@ def test_from_row_rejects_a_matrix_cell_that_is_not_1_or_0(survey):
         survey.from_row({"barriers.peer_support.stigma": "yes"}, lang="fr")
     assert caught.value.errors == {
         "barriers.peer_support.stigma": [
-            "« barriers.peer_support.stigma » : la cellule doit contenir 1 ou 0."
+            "«\u00a0barriers.peer_support.stigma\u00a0»\u00a0: la cellule doit contenir 1 ou 0."
         ]
     }
 
@@ -873,7 +877,7 @@ def test_survey_labels_for_the_report(survey):
     labels = survey.labels("en")
     assert labels["barriers.faculty_services"] == "Faculty of Medicine services (Student Affairs / Wellness)"
     assert labels["barriers.peer_support"] == "the peer support program"
-    assert labels["barriers.dont_know_how"] == "Not knowing how to access them"
+    assert labels["barriers.dont_know_how"] == "Not knowing how to reach out"
     assert labels["would_recommend.5"] == "Very likely"
     assert labels["k10"].startswith("How you have been feeling")
 

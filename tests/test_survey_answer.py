@@ -94,7 +94,7 @@ def test_a_form_answer_is_stored_once_then_thanks(app, client):
     assert len(box.id) == 32 and len(box.box) == 12 + 8192 + 16
     assert app.store.count_answers("y2026") == 0
     thanks = client.get("/thanks?lang=fr")
-    assert thanks.status_code == 200 and "Merci!" in thanks.get_data(as_text=True)
+    assert thanks.status_code == 200 and "Merci\u202f!" in thanks.get_data(as_text=True)
 
 
 def test_skipped_questions_are_no_answer_never_zero(app, client):

@@ -50,14 +50,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fr": {
         "other_lang": "English",
-        "intro": "Ce sondage est anonyme : vos réponses sont conservées sans votre nom, votre adresse "
+        "intro": "Ce sondage est anonyme\u00a0: vos réponses sont conservées sans votre nom, votre adresse "
         "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
         "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
         "send": "Envoyer mes réponses",
         "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
-        "thanks": "Merci!",
+        "thanks": "Merci\u202f!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
-        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci!",
+        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
         "unknown_link": "Il n'y a pas de sondage à ce lien. Vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
         "survey_not_open": "Ce sondage n'est pas encore ouvert.",
         "survey_closed": "Ce sondage est terminé. Merci de votre intérêt.",
