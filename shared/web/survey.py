@@ -22,7 +22,7 @@ from shared.services import surveys
 from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
-from shared.web.pages import pick_lang, render_page
+from shared.web.pages import pick_lang, remember_lang, render_page
 
 PAGE_FIELDS = ("lang",)  # the page's own names, not answers
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
@@ -70,6 +70,14 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 bp = flask.Blueprint("survey", __name__)
+
+
+@bp.after_app_request
+def keep_language(response: flask.Response) -> flask.Response:
+    """A language picked with ``?lang=`` is kept for the next visit (a reopened link comes back
+    in it), in a cookie of this function's path that holds only the language."""
+    remember_lang(response, flask.request)
+    return response
 
 
 def refused(error: ServiceError) -> flask.Response:
