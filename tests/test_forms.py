@@ -24,6 +24,7 @@ from shared.forms import (
     load_form,
     message,
     parse_form,
+    error_summary,
     render_fields,
     template_env,
     validate,
@@ -683,7 +684,7 @@ def test_render_puts_each_error_beside_its_field(log, survey):
     errs = errors(log, {"format": "fax", "duration_minutes": "0"})
     html = str(render_fields(log, values={}, errors=errs, lang="en"))
     assert (
-        '<fieldset class="q bad" aria-describedby="q-format-e"><legend>How did you connect? '
+        '<fieldset class="q bad" id="q-format" aria-describedby="q-format-e"><legend>How did you connect? '
         '<span class="req">(required)</span></legend>\n'
         '<p class="err" id="q-format-e">“How did you connect?”: choose from the options given.</p>\n'
         '<label class="o"><input type="radio" name="format" value="in_person" required="" aria-invalid="true">'
@@ -696,10 +697,37 @@ def test_render_puts_each_error_beside_its_field(log, survey):
     ) in html
     errs = {"barriers.peer_support": ["Bad row."], "mystery": ["“mystery” is not a question on this form."]}
     html = str(render_fields(survey, values={}, errors=errs, lang="en"))
-    assert '<fieldset class="q bad" aria-describedby="q-barriers.peer_support-e">' in html
-    assert html.startswith(
-        '<div class="err" role="alert"><p>Please correct the following:</p><ul>\n<li>“mystery”'
+    assert (
+        '<fieldset class="q bad" id="q-barriers.peer_support" aria-describedby="q-barriers.peer_support-e">'
+        in html
     )
+    assert "mystery" not in html  # a message for no question shown is the summary's
+
+
+def test_error_summary_links_each_message_to_its_question_in_form_order(log, survey):
+    """Issue 12, item 10: the GOV.UK error summary, focused on load."""
+    assert error_summary(log, {}) == ""
+    errs = errors(log, {"format": "fax", "duration_minutes": "0"})
+    html = str(error_summary(log, {**errs, "submission_id": ["Bad id."]}, lang="en"))
+    assert html.startswith(
+        '<div class="err summary" id="error-summary" role="alert" tabindex="-1" autofocus'
+        ' aria-labelledby="error-summary-t">\n<h2 id="error-summary-t">Some answers need a look. Nothing was'
+        " saved yet.</h2>\n<ul>\n"
+    )
+    links = re.findall(r'<li>(?:<a href="([^"]+)">)?([^<]+)', html)
+    assert links[:3] == [
+        ("#q-occurred_on", "“Date of the interaction”: please answer this question."),
+        ("#q-format", "“How did you connect?”: choose from the options given."),
+        ("#q-initiated_by", "“Who reached out first?”: please answer this question."),
+    ]
+    assert links[-1] == ("", "Bad id.")
+    assert [href for href, _ in links] == [f"#q-{key}" for key in errs] + [""]
+    # Every link names an element of the page that render_fields makes.
+    page = str(render_fields(log, values={}, errors=errs, lang="en"))
+    assert all(f'id="{href[1:]}"' in page for href, _ in links if href)
+    rows = str(error_summary(survey, {"barriers.peer_support": ["Bad row."]}, lang="fr"))
+    assert '<a href="#q-barriers.peer_support">Bad row.</a>' in rows
+    assert "Certaines réponses sont à revoir." in rows
 
 
 def test_rendered_markup_is_accessible_and_compact(log, survey):
@@ -710,9 +738,10 @@ def test_rendered_markup_is_accessible_and_compact(log, survey):
             assert len(ids) == len(set(ids))
             for ref in re.findall(r'aria-describedby="([^"]+)"', html):
                 assert all(r in ids for r in ref.split())
-            for control in re.findall(r'id="([^"]+)"[^>]*>', html):
-                if control.startswith("q-") and not control.endswith(("-h", "-e")):
-                    assert f'<label for="{control}">' in html
+            for control in re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"[^>]*>', html):
+                assert f'<label for="{control}">' in html
+            groups = re.findall(r'<fieldset class="q[^"]*" id="([^"]+)"', html)  # error summary targets
+            assert groups and all(g.startswith("q-") for g in groups)
             assert html.count("<fieldset") == html.count("<legend>") + html.count("<legend ")
             assert not re.search(r"\s(style|on[a-z]+)=|<script|<style", html)  # the CSP forbids them
             assert len(gzip.compress(html.encode())) < 6000

@@ -230,7 +230,8 @@ def test_invalid_form_answers_are_shown_again_with_every_answer_kept(app, client
     response = client.post(f"/{token}?lang=en", data=kept)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f'id="q-{field}-e"' in html or "Please correct the following" in html
+    assert 'id="error-summary"' in html  # every message, linked to its question when shown
+    assert f'id="q-{field}-e"' in html or f"<li>“{field.split('.')[-1]}" in html
     if field != "year_of_study":
         assert 'value="year3" checked' in html
     if field != "suggestions":

@@ -84,7 +84,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # Words on the rendered form.
     "required_mark": {"en": "(required)", "fr": "(obligatoire)"},
-    "other_errors": {"en": "Please correct the following:", "fr": "Veuillez corriger ce qui suit\u00a0:"},
+    "error_summary": {
+        "en": "Some answers need a look. Nothing was saved yet.",
+        "fr": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
+    },
     "yes": {"en": "Yes", "fr": "Oui"},
     "no": {"en": "No", "fr": "Non"},
 }

@@ -21,7 +21,7 @@ import flask
 
 from shared import jobs
 from shared.errors import Invalid, Unauthorized
-from shared.forms import render_fields
+from shared.forms import error_summary, render_fields
 from shared.records import Supporter
 from shared.services import interactions
 from shared.services import supporters as supporter_service
@@ -114,7 +114,7 @@ def form_page() -> flask.Response:
     values: dict[str, Any] = {"occurred_on": interactions.today(app.settings).isoformat()}
     if activity.last_format:
         values["format"] = activity.last_format
-    return _render_form(lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity)
+    return _render_form(lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity, fresh=True)
 
 
 @bp.route("/thanks", methods=("GET",))
@@ -184,7 +184,10 @@ def _render_form(
     submission: str,
     status: int = 200,
     activity: interactions.Activity | None = None,
+    fresh: bool = False,
 ) -> flask.Response:
+    """The form page. ``fresh``: a new form, whose date is today's default (log.js replaces it
+    with the phone's today in the program's time zone); not a form sent back to fix."""
     app = get_app()
     today = interactions.today(app.settings)
     activity = activity or interactions.activity(app.store, supporter, today)
@@ -201,17 +204,20 @@ def _render_form(
         text=text,
         count=text["this_month"].format(count=activity.count_this_month),
         fields=fields,
+        summary=error_summary(form, errors, lang=lang),
+        tz=app.settings.timezone.key if fresh else "",
         token=token,
         submission_id=submission,
         links=_links(token, lang),
-        has_errors=bool(errors),
         js=_js_texts(lang),
     )
 
 
 def _js_texts(lang: str) -> dict[str, str]:
-    """log.js's messages, handed to it as data-* attributes so the script needs no catalogue."""
-    return {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
+    """log.js's messages, handed to it as data-* attributes so the script needs no catalogue
+    (``count``: the "Logged this month" line it rewrites after sending what was queued)."""
+    texts = {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
+    return {**texts, "count": TEXT[lang]["this_month"]}
 
 
 # -- submissions --------------------------------------------------------------------------
@@ -236,7 +242,14 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
     interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
-    return {"id": recorded.id, "duplicate": recorded.duplicate}, 200 if recorded.duplicate else 201
+    # The month's count after this one, so an offline queue just sent can show it (item 12).
+    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
+    body = {
+        "id": recorded.id,
+        "duplicate": recorded.duplicate,
+        "logged_this_month": activity.count_this_month,
+    }
+    return body, 200 if recorded.duplicate else 201
 
 
 def _submit_html(request: flask.Request) -> flask.Response:

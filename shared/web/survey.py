@@ -16,7 +16,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
-from shared.forms import render_fields
+from shared.forms import error_summary, render_fields
 from shared.records import Survey
 from shared.services import surveys
 from shared.web.context import get_app
@@ -36,7 +36,6 @@ TEXT: dict[str, dict[str, str]] = {
         "address or this link, so nobody can tell which answers are yours. Every question may be "
         "skipped. This link works once.",
         "send": "Send my answers",
-        "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
         "already_answered": "You have already answered this survey with this link. Thank you!",
@@ -54,7 +53,6 @@ TEXT: dict[str, dict[str, str]] = {
         "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
         "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
         "send": "Envoyer mes réponses",
-        "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
         "thanks": "Merci\u202f!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
         "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
@@ -192,6 +190,6 @@ def _render_survey(
         text=TEXT[lang],
         dates=_dates(ballot.survey, lang, closed=False),
         fields=fields,
-        has_errors=bool(errors),
+        summary=error_summary(ballot.form, errors, lang=lang, sections=ballot.sections),
         switch=_switch(lang),
     )
