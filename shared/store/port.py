@@ -87,6 +87,25 @@ class Store(ABC):
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
 
+    @abstractmethod
+    def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
+        """The supporter's ``limit`` most recently logged interactions, newest first (by
+        ``created_at``, then id): what their form lists for them to check or correct."""
+
+    @abstractmethod
+    def replace_interaction(
+        self, before: Interaction, after: Interaction, alert: Alert | None = None
+    ) -> None:
+        """Replace the stored ``before`` by ``after`` (the same id), with the tally moved from
+        one's combination to the other's and ``alert`` stored, in one atomic write. NotFound,
+        with nothing written, when the stored record is not ``before`` any more (deleted, or
+        changed since it was read): two edits of one entry never both count."""
+
+    @abstractmethod
+    def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
+        """Delete the stored ``before``, uncount it from the tally and store ``alert``, in one
+        atomic write; NotFound, with nothing written, when it is not stored as ``before``."""
+
     # -- alerts -----------------------------------------------------------
     @abstractmethod
     def pending_alerts(self, stale_before: datetime) -> list[Alert]:

@@ -25,6 +25,7 @@ from shared.forms import error_summary, render_fields
 from shared.records import Supporter
 from shared.services import interactions
 from shared.services import supporters as supporter_service
+from shared.web import log_corrections
 from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
@@ -73,6 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 bp = flask.Blueprint("log_interaction", __name__)
+bp.register_blueprint(log_corrections.bp)  # editing and deleting recent entries (item 13)
 
 
 @bp.errorhandler(Unauthorized)
@@ -126,10 +128,13 @@ def thanks() -> flask.Response:
     app = get_app()
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
     text = TEXT[lang]
+    done = request.args.get("done")
     return render_page(
         "log_thanks.html",
         lang=lang,
         text=text,
+        heading=log_corrections.TEXT[lang][done] if done in log_corrections.DONE else text["saved"],
+        recent=log_corrections.recent_entries(supporter, token, lang),
         count=text["this_month"].format(count=activity.count_this_month),
         links=_links(token, lang),
         js=_js_texts(lang),
@@ -205,6 +210,7 @@ def _render_form(
         count=text["this_month"].format(count=activity.count_this_month),
         fields=fields,
         summary=error_summary(form, errors, lang=lang),
+        recent=log_corrections.recent_entries(supporter, token, lang),
         tz=app.settings.timezone.key if fresh else "",
         token=token,
         submission_id=submission,
