@@ -21,9 +21,10 @@ import yaml
 
 from shared import config
 from shared.forms import load_form, messages
-from shared.services import interactions
-from shared.web import errors, log_interaction, survey
-from tests.test_log_support import add_supporter
+from shared.services import corrections, interactions
+from shared.web import errors, log_corrections, log_interaction, survey
+from tests.test_log_support import add_supporter, as_form
+from tests.test_log_support import answers as log_answers
 from tests.test_survey_links import issue, new_survey
 
 FORMS = Path(__file__).resolve().parents[1] / "forms"
@@ -65,6 +66,8 @@ def french_sources() -> Iterator[tuple[str, str]]:
         yield from _french(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
     yield from ((f"log_interaction.TEXT.{k}", v) for k, v in log_interaction.TEXT["fr"].items())
     yield from ((f"survey.TEXT.{k}", v) for k, v in survey.TEXT["fr"].items())
+    yield from ((f"log_corrections.TEXT.{k}", v) for k, v in log_corrections.TEXT["fr"].items())
+    yield from _french(corrections.MESSAGES, "corrections.MESSAGES")
     yield from _french(messages.CATALOGUE, "messages.CATALOGUE")
     yield from _french(errors.MESSAGES, "errors.MESSAGES")
     yield from _french(interactions.KEY_MESSAGES, "interactions.KEY_MESSAGES")
@@ -119,6 +122,22 @@ def test_every_french_page_as_rendered(app, client_for):
         "log thanks": log.get(f"/thanks?t={token}&lang=fr"),
         "log bad link": log.get("/?t=nope&lang=fr"),
     }
+    entry = log.get(f"/thanks?t={token}&lang=fr")  # nothing logged yet: no list
+    mine = as_form(log_answers(note="Stress des examens"), token)  # a note is not one of our strings
+    assert log.post("/?lang=fr", data=mine).status_code == 303
+    [logged] = [
+        line
+        for line in log.get(f"/?t={token}").get_data(as_text=True).split('"')
+        if "id=" in line and "entry?" in line
+    ]
+    entry_id = logged.split("id=")[1].split("&")[0]
+    pages["log form with entries"] = log.get(f"/?t={token}&lang=fr")
+    pages["log thanks, edited"] = log.get(f"/thanks?t={token}&lang=fr&done=edited")
+    pages["entry"] = log.get(f"/entry?t={token}&id={entry_id}&lang=fr")
+    pages["entry, errors"] = log.post("/entry?lang=fr", data={"t": token, "id": entry_id, "format": "fax"})
+    pages["entry, delete"] = log.get(f"/entry/delete?t={token}&id={entry_id}&lang=fr")
+    pages["entry, not yours"] = log.get(f"/entry?t={token}&id=nope&lang=fr")
+    assert entry.status_code == 200
     new_survey(app, k10=True)
     first, second = issue(app, count=2)
     pages["survey"] = answers.get(f"/{first}?lang=fr")

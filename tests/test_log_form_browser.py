@@ -146,3 +146,50 @@ def test_the_months_count_follows_what_the_queue_sent(live_server, context, page
     page.get_by_text("Sent what was saved on this phone: 2.").wait_for()
     assert page.locator("#count").inner_text() == "Logged this month: 2"
     assert len(stored()) == 2
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_correct_a_mistaken_urgent_then_delete_it(live_server, browser, sam, axe, javascript):
+    """Item 13 on a phone: logged as urgent by mistake, corrected from the thanks page's list,
+    then deleted, with and without JavaScript."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(form_url(live_server, sam))
+        fill(page)
+        page.get_by_label("Urgent").check()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url("**/thanks?*")
+        recent = page.get_by_role("region", name="Your last entries")
+        assert (
+            f"{today().isoformat()} · Phone call · Academics (courses, exams, studying)"
+            in recent.inner_text()
+        )
+        if javascript:
+            assert axe(page) == []
+        recent.get_by_role("link", name=f"Edit the entry of {today().isoformat()}").click()
+        assert page.locator("h1").inner_text() == "Change an entry"
+        assert (
+            page.get_by_label("Urgent").is_checked()
+            and page.get_by_label("Note").input_value() == "Exam stress."
+        )
+        if javascript:
+            assert axe(page) == []
+        page.get_by_label("Some concern").check()
+        page.get_by_label("Video call").check()
+        page.get_by_role("button", name="Save changes").click()
+        page.wait_for_url("**/thanks?*done=edited*")
+        assert page.locator("h1").inner_text() == "Your changes were saved."
+        [record] = stored()
+        assert (record.answers["concern_level"], record.answers["format"]) == ("some", "video")
+        page.get_by_role("link", name=f"Delete the entry of {today().isoformat()}").click()
+        assert page.locator("h1").inner_text() == "Delete this entry?"
+        if javascript:
+            assert axe(page) == []
+        page.get_by_role("button", name="Yes, delete it").click()
+        page.wait_for_url("**/thanks?*done=deleted*")
+        assert page.locator("h1").inner_text() == "The entry was deleted."
+        assert stored() == []
+        assert page.get_by_role("region", name="Your last entries").count() == 0
+    finally:
+        context.close()
