@@ -316,14 +316,11 @@ class FirestoreStore(Store):
         found = [from_doc(Interaction, d) for d in docs]
         return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
 
-    def _change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
     ) -> None:
-        """Replace (``after``) or delete (None) ``before``, tally and alert in the same batch.
-
-        The batch carries the read document's update time as a precondition: if anything wrote
-        it since, the whole batch fails and the tally is not moved twice.
-        """
+        # The batch carries the read document's update time as a precondition: if anything
+        # wrote it since, the whole batch fails and the tally is not moved twice.
         if not is_document_id(before.id):
             raise NotFound(f"no interaction {before.id}")
         ref = self._col("interactions").document(before.id)
@@ -347,16 +344,6 @@ class FirestoreStore(Store):
             self._commit(build)
         except gexc.FailedPrecondition as exc:
             raise NotFound(f"interaction {before.id} changed while it was being changed") from exc
-
-    def replace_interaction(
-        self, before: Interaction, after: Interaction, alert: Alert | None = None
-    ) -> None:
-        if after.id != before.id:
-            raise ValueError("an interaction keeps its id when it is changed")
-        self._change_interaction(before, after, alert)
-
-    def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
-        self._change_interaction(before, None, alert)
 
     # -- alerts -----------------------------------------------------------------
     def pending_alerts(self, stale_before: datetime) -> list[Alert]:

@@ -93,18 +93,25 @@ class Store(ABC):
         ``created_at``, then id): what their form lists for them to check or correct."""
 
     @abstractmethod
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+    ) -> None:
+        """Replace the stored ``before`` by ``after`` (the same id), or delete it (``after`` is
+        None), with the tally moved or uncounted and ``alert`` stored, in one atomic write.
+        NotFound, with nothing written, when the stored record is not ``before`` any more
+        (deleted, or changed since it was read): two edits of one entry never both count."""
+
     def replace_interaction(
         self, before: Interaction, after: Interaction, alert: Alert | None = None
     ) -> None:
-        """Replace the stored ``before`` by ``after`` (the same id), with the tally moved from
-        one's combination to the other's and ``alert`` stored, in one atomic write. NotFound,
-        with nothing written, when the stored record is not ``before`` any more (deleted, or
-        changed since it was read): two edits of one entry never both count."""
+        """A correction (issue 12, item 13): see :meth:`change_interaction`."""
+        if after.id != before.id:
+            raise ValueError("an interaction keeps its id when it is changed")
+        self.change_interaction(before, after, alert)
 
-    @abstractmethod
     def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
-        """Delete the stored ``before``, uncount it from the tally and store ``alert``, in one
-        atomic write; NotFound, with nothing written, when it is not stored as ``before``."""
+        """A deletion (issue 12, item 13): see :meth:`change_interaction`."""
+        self.change_interaction(before, None, alert)
 
     # -- alerts -----------------------------------------------------------
     @abstractmethod

@@ -356,11 +356,10 @@ class SqliteStore(Store):
         )
         return [self._interaction(row) for row in rows]
 
-    def _change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
     ) -> None:
-        """Replace (``after``) or delete (None) ``before`` if it is stored as read, with ``alert``.
-        (The tally is counted on reading here, so there is nothing else to keep in step.)"""
+        # The tally is counted on reading here, so there is nothing else to keep in step.
 
         def work(db: sqlite3.Connection) -> Any:
             rows = db.execute(f"SELECT {self._COLS} FROM interactions WHERE id = ?", (before.id,)).fetchall()
@@ -373,16 +372,6 @@ class SqliteStore(Store):
                 self._insert_alert(db, alert)
 
         self._write(work)
-
-    def replace_interaction(
-        self, before: Interaction, after: Interaction, alert: Alert | None = None
-    ) -> None:
-        if after.id != before.id:
-            raise ValueError("an interaction keeps its id when it is changed")
-        self._change_interaction(before, after, alert)
-
-    def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
-        self._change_interaction(before, None, alert)
 
     # -- alerts -------------------------------------------------------------
     @staticmethod

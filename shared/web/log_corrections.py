@@ -21,7 +21,7 @@ from markupsafe import Markup
 from shared import jobs
 from shared.errors import Invalid
 from shared.forms import error_summary, render_fields, template_env
-from shared.records import Supporter
+from shared.records import Interaction, Supporter
 from shared.services import corrections, interactions
 from shared.services import supporters as supporter_service
 from shared.web.context import get_app
@@ -126,13 +126,18 @@ def _entry_page(
     )
 
 
-@bp.route("/entry", methods=("GET",))
-def entry_page() -> flask.Response:
+def _asked() -> tuple[str, str, Interaction]:
+    """The language, the token and the entry a GET names (``?t=&id=``), if it can be changed."""
     request = flask.request
     lang = pick_lang(request)
-    token, entry_id = request.args.get("t", ""), request.args.get("id", "")
-    supporter = _supporter(token)
-    entry = corrections.changeable(get_app().store, supporter, entry_id, lang)
+    token = request.args.get("t", "")
+    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""), lang)
+    return lang, token, entry
+
+
+@bp.route("/entry", methods=("GET",))
+def entry_page() -> flask.Response:
+    lang, token, entry = _asked()
     return _entry_page(lang, token, entry.id, dict(entry.answers), {})
 
 
@@ -161,11 +166,7 @@ def save_entry() -> Any:
 
 @bp.route("/entry/delete", methods=("GET",))
 def delete_page() -> flask.Response:
-    request = flask.request
-    lang = pick_lang(request)
-    token, entry_id = request.args.get("t", ""), request.args.get("id", "")
-    supporter = _supporter(token)
-    entry = corrections.changeable(get_app().store, supporter, entry_id, lang)
+    lang, token, entry = _asked()
     labels = interactions.log_form().labels(lang)
     text = TEXT[lang]
     fmt = entry.answers.get("format")
