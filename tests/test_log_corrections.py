@@ -184,3 +184,24 @@ def test_a_stale_edit_is_refused_whole_and_a_repeat_changes_nothing(log_client, 
     assert corrections.edit(app.store, supporter, entry, answers(format="in_person"), context=context).changed
     assert app.store.get_interaction(entry).answers["format"] == "in_person"
     assert the_tally_is_a_recount()
+
+
+def test_an_urgent_entry_deleted_before_its_alert_went_out_still_names_the_supporter(
+    log_client, sam, smtp_app, smtp_server
+):
+    """The mail was down when the urgent entry was logged, and the supporter deleted it: the
+    coordinators still get both, in one email that says who to contact and that it is deleted."""
+    from tests.test_alerts import FailsFirst
+
+    smtp_app._mailer = FailsFirst(smtp_app.mailer, failures=1)
+    entry = logged(log_client, sam.token, concern_level="urgent")
+    assert smtp_server.messages == []
+    assert log_client.post("/entry/delete", data={"t": sam.token, "id": entry}).status_code == 303
+    alerts.send_pending_alerts(smtp_app, datetime.now(UTC) + timedelta(minutes=6))
+    [mail] = smtp_server.messages
+    assert mail.message["Subject"] == "[Side-by-Side] 2 urgent concerns logged or corrected by Sam"
+    text = mail.message.get_body(("plain",)).get_content()
+    assert "Please contact Sam to follow up: sam@example.org" in text
+    assert "Deleted: they deleted an interaction they had logged as urgent." in text
+    assert text.count("The entry is deleted: nothing else of it is kept.") == 2
+    assert "could not be read" not in text

@@ -118,7 +118,7 @@ def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Me
         interaction = app.store.get_interaction(alert.interaction_id)
         if many and alert.kind in CHANGES:
             lines.append(CHANGES[alert.kind])
-        if interaction is None and alert.kind != "urgent":  # deleted (or deleted since)
+        if interaction is None and alert.supporter_id:  # deleted by its supporter since
             lines.append("The entry is deleted: nothing else of it is kept.")
         elif interaction is None:  # cannot happen (one atomic write) but must not stop the alert
             lines.append(f"The interaction's details could not be read (id {alert.interaction_id}).")

@@ -168,7 +168,7 @@ def record(
     )
     field, value = URGENT
     alert = (
-        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now)
+        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now, supporter_id=supporter.id)
         if answers.get(field) == value
         else None
     )
