@@ -109,7 +109,6 @@ def shown(html: str) -> list[str]:
     return parser.parts
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_every_french_page_as_rendered(app, client_for):
     """The supporter's and the student's pages in French, plain and with every kind of error."""
     log, answers = client_for("log_interaction"), client_for("survey")

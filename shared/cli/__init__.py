@@ -10,6 +10,7 @@ import sys
 import click
 
 from shared import bootstrap
+from shared.cli.coordinators import audit, coordinators
 from shared.cli.data import export_group, import_group
 from shared.cli.demo import demo
 from shared.cli.report import report
@@ -30,7 +31,7 @@ def cli(ctx: click.Context) -> None:
         ctx.obj = bootstrap.app()
 
 
-for _command in (serve, demo, supporters, surveys, export_group, import_group, report):
+for _command in (serve, demo, supporters, surveys, export_group, import_group, report, coordinators, audit):
     cli.add_command(_command)
 
 

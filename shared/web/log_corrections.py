@@ -93,7 +93,8 @@ def recent_entries(supporter: Supporter, token: str, lang: str) -> Markup:
         }
         for entry in entries
     ]
-    recent: Markup = template_env().get_template("_recent.html").module.recent(TEXT[lang], shown)  # type: ignore[attr-defined]
+    macros: Any = template_env().get_template("_recent.html").module  # its macros, unknown to the checker
+    recent: Markup = macros.recent(TEXT[lang], shown)
     return recent
 
 
