@@ -34,7 +34,7 @@ DEFAULTS: dict[str, str] = {
     "MAIL_FROM": "Side-by-Side <no-reply@localhost>",
     "REPLY_TO": "",
     "CRISIS_LINE": "In crisis? Call or text 9-8-8, or 911 in an emergency.",
-    "CRISIS_LINE_FR": "En crise? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
+    "CRISIS_LINE_FR": "En crise\u202f? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
     "PURGE_GRACE_DAYS": "14",
     "SMALL_CELL": "5",
     "ACADEMIC_YEAR_START_MONTH": "9",

@@ -73,7 +73,7 @@ def test_summary_sentences_for_the_published_figures_in_english(app):
         "81 students answered the survey (81.0% of those invited).",
         "Students were more likely to name “Fear of impact on my career” as a barrier to Faculty services "
         "(22.2%) than to peer supporters (2.5%); a difference this large is very unlikely to be chance (P < .01).",
-        "“Belief that the services would not be helpful” was named more often for Faculty services (42.0%) "
+        "“Belief that it would not be helpful” was named more often for Faculty services (42.0%) "
         "than for peer supporters (23.5%), but a difference this size could be chance (adjusted P = .13).",
         "Supporters logged 12 interactions; 6 led to a referral.",
     ]
@@ -87,7 +87,7 @@ def test_summary_sentences_for_the_published_figures_in_french(app):
         f"Les étudiants ont plus souvent nommé «{s}La crainte de conséquences sur ma carrière{s}» comme obstacle "
         f"pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){s}; un écart aussi "
         "grand est très peu probablement dû au hasard (P < 0,01).",
-        f"«{s}La conviction que les services ne m'aideraient pas{s}» a été nommé plus souvent pour les services "
+        f"«{s}La conviction que cela ne m'aiderait pas{s}» a été nommé plus souvent pour les services "
         f"de la Faculté (42,0{s}%) que pour les pairs aidants (23,5{s}%), mais un écart de cette taille pourrait "
         "être dû au hasard (P = 0,13 ajustée).",
         f"Les pairs aidants ont consigné 12 interactions{s}; 6 ont mené à une orientation.",

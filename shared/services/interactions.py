@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
@@ -56,6 +56,13 @@ class Recorded:
     id: str
     duplicate: bool  # True: this submission was stored before; nothing new was stored
     alert_id: str | None = None  # the urgent-concern alert stored with it, by this call
+
+
+class StoredAlert(Protocol):
+    """What stored an alert: a new entry (:class:`Recorded`) or a correction."""
+
+    @property
+    def alert_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def record(
     )
     field, value = URGENT
     alert = (
-        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now)
+        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now, supporter_id=supporter.id)
         if answers.get(field) == value
         else None
     )
@@ -175,8 +182,9 @@ def record(
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
 
 
-def alert_coordinators(recorded: Recorded, deliver: Callable[[str], None]) -> None:
-    """Hand an urgent-concern alert just stored to ``deliver`` (the web passes the job
+def alert_coordinators(recorded: StoredAlert, deliver: Callable[[str], None]) -> None:
+    """Hand an urgent-concern alert just stored (``recorded.alert_id``: a new entry's, or a
+    correction's, :class:`shared.services.corrections.Corrected`) to ``deliver`` (the web passes the job
     runner's ``deliver_soon``: services do not know how alerts are scheduled).
 
     The alert is already stored with its interaction, so a failure here loses nothing: the

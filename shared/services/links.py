@@ -202,9 +202,9 @@ def invitation_message(
     opens_en = f"It opens on {survey.opens.isoformat()}. " if survey.opens else ""
     opens_fr = f"Il ouvre le {survey.opens.isoformat()}. " if survey.opens else ""
     if reminder:
-        subject = f"Reminder: {name} end-of-year survey / Rappel : sondage de fin d'année"
+        subject = f"Reminder: {name} end-of-year survey / Rappel\u00a0: sondage de fin d'année"
         lead_en = f"A reminder: the {name} would still value your answers to its short end-of-year survey."
-        lead_fr = f"Petit rappel : le {name} aimerait encore connaître votre avis dans son court sondage de fin d'année."
+        lead_fr = f"Petit rappel\u00a0: le {name} aimerait encore connaître votre avis dans son court sondage de fin d'année."
     else:
         subject = f"{name}: end-of-year survey / sondage de fin d'année"
         lead_en = (
@@ -221,7 +221,7 @@ def invitation_message(
         "-----\n\n"
         f"Bonjour,\n\n{lead_fr}\n\n{link}\n\n"
         "Ce lien est à vous seul et ne fonctionne qu'une fois. Vous pouvez passer n'importe quelle question. "
-        "Vos réponses sont conservées sans votre nom, votre adresse ni ce lien : personne ne peut savoir "
+        "Vos réponses sont conservées sans votre nom, votre adresse ni ce lien\u00a0: personne ne peut savoir "
         "quelles réponses sont les vôtres.\n"
         f"{opens_fr}{closes_fr}\n\n"
         f"{settings.crisis_line['fr']}\n"

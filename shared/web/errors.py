@@ -23,7 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "internal": {
         "en": "Something went wrong on our side. Nothing was saved; please try again.",
-        "fr": "Un problème est survenu de notre côté. Rien n'a été enregistré; veuillez réessayer.",
+        "fr": "Un problème est survenu de notre côté. Rien n'a été enregistré\u202f; veuillez réessayer.",
     },
     "invalid": {"en": "Some answers need a look.", "fr": "Certaines réponses sont à revoir."},
 }

@@ -20,6 +20,7 @@ from shared.web.context import get_app
 
 STATIC = Path(__file__).resolve().parents[2] / "forms" / "static"
 LANGS = ("en", "fr")
+LANG_COOKIE = "lang"  # the survey's remembered language: "en" or "fr", nothing else (issue 12, item 15)
 
 
 @cache
@@ -36,14 +37,34 @@ STYLE_HASH = _style_hash()
 
 
 def pick_lang(request: flask.Request) -> str:
-    """``?lang=`` when given, else the browser's preference, else English.
+    """``?lang=`` when given, else the language remembered in the ``lang`` cookie (the survey
+    sets it, scoped to its own path), else the browser's preference, else English.
 
-    Only the URL is read, never the body: this also runs for bodies that were refused.
+    Only the URL and headers are read, never the body: this also runs for bodies that were refused.
+    """
+    for asked in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if asked in LANGS:
+            return asked
+    return request.accept_languages.best_match(LANGS) or "en"
+
+
+def remember_lang(response: flask.Response, request: flask.Request, max_age: int = 400 * 86400) -> None:
+    """Keep a language chosen with ``?lang=`` in a cookie for this function's path only.
+
+    The cookie holds "en" or "fr" and nothing else: the same for every student who chose that
+    language, so it links no answer to a link. 400 days is the longest lifetime browsers keep.
     """
     asked = request.args.get("lang")
-    if asked in LANGS:
-        return asked
-    return request.accept_languages.best_match(LANGS) or "en"
+    if asked in LANGS and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=max_age,
+            path=(request.script_root or "") + "/",
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def render_page(template: str, *, lang: str, status: int = 200, **context: Any) -> flask.Response:
