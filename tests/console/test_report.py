@@ -67,6 +67,9 @@ def test_the_report_is_in_the_consoles_language(app):
     french = per_supporter_csv(c, PERIOD)  # the console remembers French
     assert french["alias2"]["count"] == "2"
     assert c.get(f"/console/report/chart.png?{PERIOD}").status_code in (200, 404)
+    assert (
+        'href="/console/report?from=2026-09-01&amp;to=2026-10-31&amp;lang=en"' in html
+    )  # the switch keeps the period
     english = c.get(f"/console/report?{PERIOD}&lang=en").get_data(as_text=True)
     assert "In short" in english and "En bref" not in english
 
