@@ -61,7 +61,7 @@ def list_(app: App) -> None:
 def language(app: App, email: str, language: str) -> None:
     """Mail EMAIL's reports in LANGUAGE (default: SIDEBYSIDE_REPORT_LANGUAGE)."""
     with one_line_errors():
-        changed = service.set_language(app.store, email, language)
+        changed = service.set_language(app.store, email, language, app.settings)
     shown = changed.language or service.DEFAULT_LANGUAGE
     audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: report language {shown}")
     click.echo(f"{changed.email} gets reports in {shown}.")

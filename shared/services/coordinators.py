@@ -96,11 +96,21 @@ def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
     return _change(store, email, reports=reports)
 
 
-def set_language(store: Store, email: object, language: object) -> Coordinator:
+def set_language(
+    store: Store, email: object, language: object, settings: Settings | None = None
+) -> Coordinator:
     """The language of the reports mailed to ``email`` (None: ``SIDEBYSIDE_REPORT_LANGUAGE``).
     Only stored coordinators have one: an address known only from ``SIDEBYSIDE_COORDINATORS``
-    is :class:`NotFoundError` (storing it would outlive its removal from the setting)."""
-    return _change(store, email, language=clean_language(language))
+    (given ``settings``) is a :class:`Conflict` that says so; storing it would outlive its
+    removal from the setting."""
+    key = clean_email(email)
+    chosen = clean_language(language)
+    if settings is not None and store.get_coordinator(key) is None and key in from_settings(settings):
+        raise Conflict(
+            f"{key} comes from SIDEBYSIDE_COORDINATORS, whose addresses get SIDEBYSIDE_REPORT_LANGUAGE.",
+            code="coordinator_from_settings",
+        )
+    return _change(store, key, language=chosen)
 
 
 def _change(store: Store, email: object, **changes: object) -> Coordinator:

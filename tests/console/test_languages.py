@@ -71,6 +71,8 @@ def test_cli_adds_with_a_language_and_changes_it(app):
     assert run("coordinators", "add", "ben@example.org", "--language", "de").exit_code == 2
     missing = run("coordinators", "language", "who@example.org", "fr")
     assert missing.exit_code == 1 and "not on the list" in missing.output
+    fixed = run("coordinators", "language", "coord@example.org", "fr")
+    assert fixed.exit_code == 1 and "comes from SIDEBYSIDE_COORDINATORS" in fixed.output
 
 
 def test_recipients_carry_each_coordinators_language(app):

@@ -123,5 +123,7 @@ def test_anyone_signed_in_sets_their_own_report_language(app):
     bad = c.post("/console/report/language", data={"csrf_token": token, "language": "de"})
     assert bad.status_code == 400 and 'id="f-language-e"' in bad.get_data(as_text=True)
     assert app.store.get_coordinator("viewer@example.org").language == "fr"
+    french = c.post("/console/report/language?lang=fr", data={"csrf_token": token, "language": "xx"})
+    assert "Choisissez l&#39;anglais, le français ou la langue par défaut" in french.get_data(as_text=True)
     c.post("/console/report/language", data={"csrf_token": token, "language": "default"})
     assert app.store.get_coordinator("viewer@example.org").language is None
