@@ -27,3 +27,4 @@ SERVICE_MESSAGES = (
 STATES = (N_("scheduled"), N_("open"), N_("closed"), N_("purged"))
 ROLES = (N_("coordinator"), N_("viewer"))
 SKIPPED = (N_("already_invited"), N_("not_invited"), N_("reminded_today"), N_("answered"))
+LANGUAGE_MESSAGES = (N_("Choose English, French or the program's default."),)
