@@ -27,6 +27,14 @@ class Served:
     survey_tokens: list[str]
     output: str = field(default="")  # everything the server wrote, once it has stopped
 
+    def first_pages(self) -> dict[str, str]:
+        """The pages a supporter or student opens first, by name: the 14 KB budget's pages."""
+        return {
+            "supporter form": f"{self.url}/log_interaction/?t={self.supporter_token}",
+            "supporter thanks page": f"{self.url}/log_interaction/thanks?t={self.supporter_token}",
+            "survey page": f"{self.url}/survey/{self.survey_tokens[0]}",
+        }
+
 
 @contextmanager
 def served(tmp_path: Path, survey_links: int = 2, threads: int = 4) -> Iterator[Served]:
