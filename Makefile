@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium /usr/bin/wrk
 	$(PY) -m bench
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -75,6 +75,11 @@ node_modules/.installed: package.json package-lock.json
 /usr/bin/spamassassin:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin
+
+# Debian's wrk: the native load generator of bench/bench_throughput.py.
+/usr/bin/wrk:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 clean:
 	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -17,6 +17,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_large": {"en": "What was sent is too large.", "fr": "L'envoi est trop volumineux."},
     "unauthorized": {"en": "You are not allowed to do this.", "fr": "Vous n'avez pas l'autorisation."},
+    "too_many_failures": {
+        "en": "Too many wrong tokens from this address: wait before trying again (see Retry-After).",
+        "fr": "Trop de jetons erronés depuis cette adresse : attendez avant de réessayer (voir Retry-After).",
+    },
     "unavailable": {
         "en": "The service is busy or down for a moment. Please try again in a minute.",
         "fr": "Le service est momentanément indisponible. Réessayez dans une minute.",
