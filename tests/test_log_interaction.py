@@ -143,7 +143,7 @@ def test_html_errors_keep_every_answer_and_sit_beside_their_field(log_client, sa
 def test_html_errors_in_french(log_client, sam):
     form = as_form(answers(topics=None), sam.token)
     html = log_client.post("/?lang=fr", data=form).get_data(as_text=True)
-    assert "« De quoi avez-vous parlé? » : veuillez répondre à cette question." in html
+    assert "«\u00a0De quoi avez-vous parlé?\u00a0»\u00a0: veuillez répondre à cette question." in html
 
 
 def test_html_post_with_a_tampered_submission_id_is_refused_kindly(log_client, sam):
@@ -228,7 +228,9 @@ def test_json_errors_in_french(log_client, sam):
         log_client, sam.token, answers(format="fax"), str(uuid.uuid4()), **{"Accept-Language": "fr"}
     )
     assert response.json["errors"] == {
-        "format": ["« Comment avez-vous communiqué? » : choisissez parmi les options proposées."]
+        "format": [
+            "«\u00a0Comment avez-vous communiqué?\u00a0»\u00a0: choisissez parmi les options proposées."
+        ]
     }
 
 

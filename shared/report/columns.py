@@ -182,7 +182,7 @@ def is_imported(answer_id: str) -> bool:
 
 K10_ITEMS = 10
 K10_MAX_MISSING = 1
-K10_PRORATING = MESSAGES["m_k10"]["en"]  # the rule, in words; shared/report/words.py has it in French
+K10_PRORATING = MESSAGES["m_k10"]  # the rule, in words; shared/report/words.py has it in French
 
 
 def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:
