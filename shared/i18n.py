@@ -15,6 +15,7 @@ every message, with or without placeholders, since every message is formatted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -46,3 +47,9 @@ def translate_plural(lang: str, singular: str, plural: str, num: int, **params: 
     0 and 1 take the singular); ``%(num)s`` is the count, as in Flask-Babel."""
     text = translations(lang).ngettext(singular, plural, num)
     return text % {"num": num, **params}
+
+
+def bilingual(render: Callable[[str], str]) -> str:
+    """An email body in English then French (the program's mail goes to people whose language it
+    does not know): ``render(lang)`` writes one language's copy."""
+    return f"(Le français suit.)\n\n{render('en')}\n\n-----\n\n{render('fr')}\n"

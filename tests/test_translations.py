@@ -150,3 +150,14 @@ def test_translate_outside_a_request():
     assert i18n.translate("en", "%(program)s: report for %(period)s", program="P", period="2026") == (
         "P: report for 2026"
     )
+
+
+def test_no_message_hides_inside_an_f_string():
+    # Python 3.11's tokenizer gives pybabel an f-string as one token: a call inside it is not extracted.
+    hidden = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in (ROOT / "shared").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if re.search(r"""f["'][^"']*\{(?:translate|translate_plural|_|gettext|ngettext|N_)\(""", line)
+    ]
+    assert hidden == []
