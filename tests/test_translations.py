@@ -76,9 +76,12 @@ def test_the_catalogue_holds_nothing_the_code_no_longer_says(lang):
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_compiled_catalogue_is_up_to_date(lang):
+    def plain(value):  # a plural's forms are a list in a .mo, a tuple in a .po
+        return tuple(value) if isinstance(value, list | tuple) else value
+
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    source = {m.id: m.string for m in catalogue(lang) if m.id and m.string and not m.fuzzy}
+        compiled = {plain(m.id): plain(m.string) for m in read_mo(f) if m.id}
+    source = {plain(m.id): plain(m.string) for m in catalogue(lang) if m.id and m.string and not m.fuzzy}
     assert compiled == source, "the .mo is stale: run `make translations`"
 
 
@@ -161,3 +164,14 @@ def test_no_message_hides_inside_an_f_string():
         if re.search(r"""f["'][^"']*\{(?:translate|translate_plural|_|gettext|ngettext|N_)\(""", line)
     ]
     assert hidden == []
+
+
+def test_counted_messages_take_each_language_s_plural():
+    singular = "%(num)s respondent skipped the K10 questions."
+    plural = "%(num)s respondents skipped the K10 questions."
+    assert i18n.translate_plural("en", singular, plural, 1) == "1 respondent skipped the K10 questions."
+    assert i18n.translate_plural("en", singular, plural, 0) == "0 respondents skipped the K10 questions."
+    assert (
+        i18n.translate_plural("fr", singular, plural, 0) == "0 répondant n'a pas répondu au K10."
+    )  # French: 0 is singular
+    assert i18n.translate_plural("fr", singular, plural, 3) == "3 répondants n'ont pas répondu au K10."

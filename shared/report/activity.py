@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from shared.i18n import translate
 from shared.records import Supporter
 from shared.report.columns import Categories, InteractionCounts, categories
 from shared.report.model import (
@@ -74,12 +75,12 @@ def activity(
         supporters=supporter_counts(days, supporters),
         by_month=by_month(days, lang),
         breakdowns=breakdowns,
-        referrals=referrals(counts, tallies, labels),
-        follow_ups=follow_ups(tallies),
-        duration=duration(counts),
+        referrals=referrals(counts, tallies, labels, lang),
+        follow_ups=follow_ups(tallies, lang),
+        duration=duration(counts, lang),
         by_year_of_study=year_by_concern(counts, frame, threshold, labels, lang),
         per_supporter=per_supporter(days, supporters, threshold if shared else 0, lang),
-        notes=[] if total else ["No interactions were logged in this period."],
+        notes=[] if total else [translate(lang, "No interactions were logged in this period.")],
     )
 
 
@@ -151,11 +152,11 @@ def by_month(days: pd.DataFrame, lang: str = "en") -> list[MonthCount]:
 
 
 def referrals(
-    counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str]
+    counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str], lang: str = "en"
 ) -> Referrals:
     tally = tallies.get(REFERRAL_FIELD)
     if tally is None:
-        return Referrals(None, None, [], "The log form does not ask about referrals.")
+        return Referrals(None, None, [], translate(lang, "The log form does not ask about referrals."))
     answered = sum(tally.values())
     referred = sum(c for cid, c in tally.items() if cid != NO_REFERRAL)
     cats = _categories(counts, REFERRAL_FIELD, tally, labels)
@@ -170,30 +171,32 @@ def referrals(
             for cid, label in zip(cats.ids, cats.labels, strict=True)
             if cid != NO_REFERRAL
         ],
-        note="" if answered else "No interaction in the period recorded a referral answer.",
+        note="" if answered else translate(lang, "No interaction in the period recorded a referral answer."),
     )
 
 
-def follow_ups(tallies: dict[str, dict[str, int]]) -> FollowUps:
+def follow_ups(tallies: dict[str, dict[str, int]], lang: str = "en") -> FollowUps:
     tally = tallies.get(FOLLOW_UP_FIELD)
     if tally is None:
-        return FollowUps(None, None, "The log form does not ask about follow-ups.")
+        return FollowUps(None, None, translate(lang, "The log form does not ask about follow-ups."))
     answered = sum(tally.values())
     planned = tally.get("yes", 0)
     return FollowUps(
         count=planned,
         answered=answered,
         rate=100.0 * planned / answered if answered else None,
-        note="" if answered else "No interaction in the period answered the follow-up question.",
+        note=""
+        if answered
+        else translate(lang, "No interaction in the period answered the follow-up question."),
     )
 
 
-def duration(counts: InteractionCounts) -> Duration:
+def duration(counts: InteractionCounts, lang: str = "en") -> Duration:
     if DURATION_FIELD not in counts.numbers:
-        return Duration(0, None, "The log form does not ask for the duration.")
+        return Duration(0, None, translate(lang, "The log form does not ask for the duration."))
     values = np.frombuffer(counts.numbers[DURATION_FIELD], dtype=np.float64)
     if not len(values):
-        return Duration(0, None, "No interaction in the period recorded its duration.")
+        return Duration(0, None, translate(lang, "No interaction in the period recorded its duration."))
     return Duration(len(values), float(np.median(values)))
 
 

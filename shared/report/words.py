@@ -228,64 +228,11 @@ def period_label(start: date, end: date, lang: str) -> str:
     return t(lang, "period", start=long_date(start, lang), end=long_date(end, lang))
 
 
-# Notes written in English by the statistics and the builders (shared/report/stats.py, paired.py,
-# suppress.py, activity.py, barriers.py, build.py, protect.py), in French. Every note passes
-# through :func:`localize` on its way out; tests/test_report_language.py builds French reports
-# that meet each of them and checks that no English is left.
+# Notes still written in English where they are made, by the small-cell protection
+# (shared/report/suppress.py and protect.py) and the category names (columns.py), in French.
+# Every other note is translated where it is made, through the catalogue (shared/i18n.py).
+# tests/test_report_language.py builds French reports that meet them and checks that no English is left.
 _NOTES_FR: tuple[tuple[str, str], ...] = (
-    # stats.py and paired.py
-    (
-        r"No respondents in (\S+) and (\S+), so the groups cannot be compared\.",
-        r"Aucun répondant dans \1 ni dans \2 : les groupes ne peuvent pas être comparés.",
-    ),
-    (
-        r"No respondents in (.+?), so the groups cannot be compared\.",
-        r"Aucun répondant dans \1 : les groupes ne peuvent pas être comparés.",
-    ),
-    (
-        r"Nobody in either group checked this barrier, so the test has no information\.",
-        "Personne, dans aucun des deux groupes, n'a coché cet obstacle : le test n'apporte aucune information.",
-    ),
-    (
-        r"Everybody in both groups checked this barrier, so the test has no information\.",
-        "Tout le monde, dans les deux groupes, a coché cet obstacle : le test n'apporte aucune information.",
-    ),
-    (
-        r"Fisher's exact test was used because an expected count was under 5\.",
-        "Le test exact de Fisher a été utilisé, un effectif attendu étant inférieur à 5.",
-    ),
-    (
-        r"A group of one respondent: the interval is very wide\.",
-        "Un groupe d'un seul répondant : l'intervalle est très large.",
-    ),
-    (r"No K10 scores were submitted\.", "Aucun score du K10 n'a été soumis."),
-    (
-        r"Only one K10 score: the standard deviation needs at least two\.",
-        "Un seul score du K10 : l'écart type en demande au moins deux.",
-    ),
-    (
-        r"No respondents answered for both services, so nothing can be compared\.",
-        "Aucun répondant n'a répondu pour les deux services : rien ne peut être comparé.",
-    ),
-    (
-        r"Only one respondent: the interval is very wide and no test can show a difference\.",
-        "Un seul répondant : l'intervalle est très large et aucun test ne peut montrer d'écart.",
-    ),
-    (
-        r"Nobody checked this barrier for either service\.",
-        "Personne n'a coché cet obstacle, pour aucun des deux services.",
-    ),
-    (
-        r"Every respondent checked this barrier for both services\.",
-        "Tous les répondants ont coché cet obstacle pour les deux services.",
-    ),
-    (
-        r"Every respondent gave the same answer for both services, so there are no discordant pairs and the "
-        r"exact McNemar test gives P = 1\.",
-        "Chaque répondant a donné la même réponse pour les deux services : il n'y a aucune paire discordante "
-        "et le test exact de McNemar donne P = 1.",
-    ),
-    # suppress.py and protect.py
     (
         r"(?:The total is|Some totals are) hidden because the small counts could not be protected otherwise; "
         r"consider merging small categories\.",
@@ -297,89 +244,7 @@ _NOTES_FR: tuple[tuple[str, str], ...] = (
         r"Le total n'est que de \1 ; envisagez de regrouper avec un autre groupe.",
     ),
     (r"Combined to protect small counts: (.+)\.", r"Regroupés pour protéger les petits nombres : \1."),
-    # activity.py
-    (
-        r"No interactions were logged in this period\.",
-        "Aucune interaction n'a été consignée pendant cette période.",
-    ),
-    (r"The log form does not ask about referrals\.", "Le formulaire ne demande pas les orientations."),
-    (
-        r"No interaction in the period recorded a referral answer\.",
-        "Aucune interaction de la période n'indique d'orientation.",
-    ),
-    (r"The log form does not ask about follow-ups\.", "Le formulaire ne demande pas les suivis."),
-    (
-        r"No interaction in the period answered the follow-up question\.",
-        "Aucune interaction de la période ne répond à la question du suivi.",
-    ),
-    (r"The log form does not ask for the duration\.", "Le formulaire ne demande pas la durée."),
-    (
-        r"No interaction in the period recorded its duration\.",
-        "Aucune interaction de la période n'indique sa durée.",
-    ),
     (r" \(not in the form\)", " (absent du formulaire)"),
-    # barriers.py and build.py
-    (
-        r"The survey form has no barrier matrix with two services, so nothing is compared\.",
-        "Le formulaire du sondage n'a pas de grille d'obstacles à deux services : rien n'est comparé.",
-    ),
-    (
-        r"The form lists (\d+) services; the comparison is between the first two \((.+?) and (.+?)\)\.",
-        r"Le formulaire compte \1 services ; la comparaison porte sur les deux premiers (\2 et \3).",
-    ),
-    (
-        r"(\d+) answer\(s\) hold no barrier answers at all and are left out of this table\.",
-        r"\1 réponse(s) sans aucune réponse sur les obstacles : exclues de ce tableau.",
-    ),
-    (
-        r"No respondent answered the barrier questions, so no statistic can be computed\.",
-        "Aucun répondant n'a répondu aux questions sur les obstacles : aucune statistique n'est calculable.",
-    ),
-    (
-        r"Only one respondent: percentages are shown, but the tests cannot show a difference\.",
-        "Un seul répondant : les pourcentages sont donnés, mais les tests ne peuvent montrer aucun écart.",
-    ),
-    (
-        r"(\d+) of the (\d+) answers were imported from a file rather than given through a survey link, so there "
-        r"is no response rate\.",
-        r"\1 des \2 réponses ont été importées d'un fichier plutôt que données par un lien du sondage : "
-        "pas de taux de réponse.",
-    ),
-    (
-        r"No links were issued through the program, so there is no response rate\.",
-        "Aucun lien n'a été envoyé par le programme : pas de taux de réponse.",
-    ),
-    (
-        r"More answers than links issued, so there is no response rate\.",
-        "Plus de réponses que de liens envoyés : pas de taux de réponse.",
-    ),
-    (
-        r"(\d+) total\(s\) prorated over one skipped item\.",
-        r"\1 total(s) extrapolé(s) sur une question sans réponse.",
-    ),
-    (
-        r"(\d+) respondent\(s\) skipped two or more K10 items; their totals are left out\.",
-        r"\1 répondant(s) ont laissé deux questions du K10 ou plus sans réponse : leurs totaux sont exclus.",
-    ),
-    (r"(\d+) respondent\(s\) skipped the K10 questions\.", r"\1 répondant(s) n'ont pas répondu au K10."),
-    (
-        r"The previous survey \((.+?)\) has no barrier answers to compare with\.",
-        r"Le sondage précédent (\1) n'a aucune réponse sur les obstacles à comparer.",
-    ),
-    (r"This survey has no barrier answers yet\.", "Ce sondage n'a encore aucune réponse sur les obstacles."),
-    (r"This survey has no answers yet\.", "Ce sondage n'a encore aucune réponse."),
-    (
-        r"(\d+) more answer\(s\) sealed, waiting to be released: answers are released daily in "
-        r"batches of at least (\d+), and all of them when the survey's links are purged\. The results "
-        r"above count released answers only\.",
-        r"\1 autre(s) réponse(s) scellée(s), en attente de publication : les réponses sont publiées "
-        r"chaque jour par lots d'au moins \2, et toutes lors de la purge des liens du sondage. Les "
-        r"résultats ci-dessus ne comptent que les réponses publiées.",
-    ),
-    (
-        r"No survey has been created yet, so there are no barrier results\.",
-        "Aucun sondage n'a encore été créé : il n'y a pas de résultats sur les obstacles.",
-    ),
 )
 _NOTES_FR_COMPILED = tuple((re.compile(english), french) for english, french in _NOTES_FR)
 
