@@ -102,9 +102,9 @@ def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:
 
 
 def _categories(
-    counts: InteractionCounts, fid: str, seen: dict[str, int], labels: dict[str, str]
+    counts: InteractionCounts, fid: str, seen: dict[str, int], labels: dict[str, str], lang: str = "en"
 ) -> Categories:
-    return categories(counts.fields[fid], labels, seen)
+    return categories(counts.fields[fid], labels, seen, lang)
 
 
 def _breakdown(
@@ -118,7 +118,7 @@ def _breakdown(
     multi: bool,
     lang: str = "en",
 ) -> Breakdown:
-    cats = _categories(counts, fid, tally, labels)
+    cats = _categories(counts, fid, tally, labels, lang)
     rows = [
         CategoryCount(
             cid, label, tally.get(cid, 0), 100.0 * tally.get(cid, 0) / answered if answered else None
@@ -159,7 +159,7 @@ def referrals(
         return Referrals(None, None, [], translate(lang, "The log form does not ask about referrals."))
     answered = sum(tally.values())
     referred = sum(c for cid, c in tally.items() if cid != NO_REFERRAL)
-    cats = _categories(counts, REFERRAL_FIELD, tally, labels)
+    cats = _categories(counts, REFERRAL_FIELD, tally, labels, lang)
     return Referrals(
         count=referred,
         rate=100.0 * referred / answered if answered else None,
@@ -211,7 +211,7 @@ def year_by_concern(
     if YEAR_FIELD not in frame.columns:
         return None
     years = frame[YEAR_FIELD].fillna(NOT_RECORDED)
-    row_cats = _categories(counts, YEAR_FIELD, dict.fromkeys(years.unique(), 1), labels)
+    row_cats = _categories(counts, YEAR_FIELD, dict.fromkeys(years.unique(), 1), labels, lang)
     rows = [
         Category(i, label)
         for i, label in zip(row_cats.ids, row_cats.labels, strict=True)
@@ -220,10 +220,10 @@ def year_by_concern(
     rows.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     if CONCERN_FIELD not in frame.columns:
         by_year = frame["n"].groupby(years).sum()
-        table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold)
+        table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold, lang)
         return replace(table, label=labels.get(YEAR_FIELD, YEAR_FIELD))
     levels = frame[CONCERN_FIELD].fillna(NOT_RECORDED)
-    col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels)
+    col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels, lang)
     cols = [
         Category(i, label)
         for i, label in zip(col_cats.ids, col_cats.labels, strict=True)
@@ -241,7 +241,7 @@ def year_by_concern(
     keep_rows = [r for r in rows if r.id != NOT_RECORDED or grid.loc[r.id].sum() > 0]
     keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
     values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
-    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold)
+    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold, lang)
     return replace(crosstab, label=t(lang, "t_year_by_concern"))
 
 
@@ -258,4 +258,4 @@ def per_supporter(
     if unknown:
         categories_.append(Category("unknown", t(lang, "no_longer_on_file")))
         values.append(unknown)
-    return protect_counts(categories_, values, threshold)
+    return protect_counts(categories_, values, threshold, lang)

@@ -287,10 +287,10 @@ def respondents_by_year(
     if year is None:
         return None
     tally = columns.year_counts
-    cats = categories(year, labels, tally)
+    cats = categories(year, labels, tally, lang)
     rows = [Category(i, label) for i, label in zip(cats.ids, cats.labels, strict=True)]
     rows.append(Category("not_answered", t(lang, "not_answered")))
-    table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold)
+    table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold, lang)
     return replace(table, label=labels.get(year.id, year.id))
 
 

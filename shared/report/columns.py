@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.forms import Field, Form
+from shared.i18n import translate
 from shared.report.words import MESSAGES
 from shared.store.port import Store
 
@@ -47,12 +48,14 @@ def value_id(value: Any) -> str | None:
     return str(value)
 
 
-def categories(f: Field, labels: Mapping[str, str], seen: Iterable[str | None] = ()) -> Categories:
+def categories(
+    f: Field, labels: Mapping[str, str], seen: Iterable[str | None] = (), lang: str = "en"
+) -> Categories:
     ids = [str(c.id) for c in f.choices]
     names = [labels.get(f"{f.id}.{c.id}", str(c.id)) for c in f.choices]
     for extra in sorted({v for v in seen if v is not None} - set(ids)):
         ids.append(extra)
-        names.append(f"{extra} (not in the form)")
+        names.append(translate(lang, "%(answer)s (not in the form)", answer=extra))
     return Categories(ids, names)
 
 

@@ -1,7 +1,8 @@
-"""The report's words and number formats in English and French. Standard library only.
+"""The report's words and number formats in English and French (through the one catalogue).
 
 The report is built once per language: every sentence, title, header and note goes through
-:func:`t`, and every number through :func:`decimal`/:func:`pct`, so the French copy has the
+:func:`t` or, for a note, the catalogue where the note is made (:mod:`shared.i18n`, with plural
+forms for counts), and every number through :func:`decimal`/:func:`pct`, so the French copy has the
 decimal comma and French spacing (a no-break space before ``:``, ``?``, ``;``, ``!`` and ``%``,
 as the Office québécois de la langue française and the Imprimerie nationale's *Lexique des
 règles typographiques* ask) everywhere, the CSV's headers aside (they stay machine names).
@@ -14,7 +15,6 @@ by a short key; the French is in ``shared/translations/fr/LC_MESSAGES/messages.p
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from shared.i18n import LANGS as LANGS
@@ -228,31 +228,7 @@ def period_label(start: date, end: date, lang: str) -> str:
     return t(lang, "period", start=long_date(start, lang), end=long_date(end, lang))
 
 
-# Notes still written in English where they are made, by the small-cell protection
-# (shared/report/suppress.py and protect.py) and the category names (columns.py), in French.
-# Every other note is translated where it is made, through the catalogue (shared/i18n.py).
-# tests/test_report_language.py builds French reports that meet them and checks that no English is left.
-_NOTES_FR: tuple[tuple[str, str], ...] = (
-    (
-        r"(?:The total is|Some totals are) hidden because the small counts could not be protected otherwise; "
-        r"consider merging small categories\.",
-        "Des totaux sont masqués, faute d'autre moyen de protéger les petits nombres ; envisagez de regrouper "
-        "les petites catégories.",
-    ),
-    (
-        r"The total is only (\d+); consider merging with another group\.",
-        r"Le total n'est que de \1 ; envisagez de regrouper avec un autre groupe.",
-    ),
-    (r"Combined to protect small counts: (.+)\.", r"Regroupés pour protéger les petits nombres : \1."),
-    (r" \(not in the form\)", " (absent du formulaire)"),
-)
-_NOTES_FR_COMPILED = tuple((re.compile(english), french) for english, french in _NOTES_FR)
-
-
 def localize(text: str, lang: str) -> str:
-    """A note made in English, in ``lang`` (French spacing included); English as it is."""
-    if lang != "fr" or not text:
-        return text
-    for english, french in _NOTES_FR_COMPILED:
-        text = english.sub(french, text)
-    return french_spacing(text)
+    """A note on its way out, made in ``lang`` where it was produced (through the catalogue): the
+    French copy gets French spacing around what the note quotes (labels from the forms)."""
+    return french_spacing(text) if lang == "fr" and text else text
