@@ -19,6 +19,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from shared import i18n
+from shared.error_table import TABLE
 from shared.web.errors import MESSAGES as ERROR_MESSAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,3 +176,8 @@ def test_counted_messages_take_each_language_s_plural():
         i18n.translate_plural("fr", singular, plural, 0) == "0 répondant n'a pas répondu au K10."
     )  # French: 0 is singular
     assert i18n.translate_plural("fr", singular, plural, 3) == "3 répondants n'ont pas répondu au K10."
+
+
+def test_every_code_the_error_table_shows_instead_of_a_message_has_its_own_text():
+    hidden = {outcome.code for outcome in TABLE.values() if not outcome.public}
+    assert hidden <= set(ERROR_MESSAGES)

@@ -10,6 +10,9 @@ from shared.i18n import N_, translate
 MESSAGES: dict[str, str] = {
     "bad_request": N_("The request could not be understood."),
     "not_found": N_("There is nothing at this address."),
+    "conflict": N_(
+        "This was changed at the same time by another request. Nothing was saved; please try again."
+    ),
     "method_not_allowed": N_("This address does not accept that kind of request."),
     "unsupported_media_type": N_("Send a form or JSON (application/json)."),
     "too_large": N_("What was sent is too large."),
