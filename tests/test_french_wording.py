@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from shared import config
-from shared.forms import load_form, messages
-from shared.services import corrections, interactions
-from shared.web import errors, log_corrections, log_interaction, survey
+from shared.forms import load_form
+from shared.services import corrections
+from shared.web import log_corrections, log_interaction, survey
 from tests.test_log_support import add_supporter, as_form
 from tests.test_log_support import answers as log_answers
 from tests.test_survey_links import issue, new_survey
@@ -68,10 +68,8 @@ def french_sources() -> Iterator[tuple[str, str]]:
     yield from ((f"survey.TEXT.{k}", v) for k, v in survey.TEXT["fr"].items())
     yield from ((f"log_corrections.TEXT.{k}", v) for k, v in log_corrections.TEXT["fr"].items())
     yield from _french(corrections.MESSAGES, "corrections.MESSAGES")
-    yield from _french(messages.CATALOGUE, "messages.CATALOGUE")
-    yield from _french(errors.MESSAGES, "errors.MESSAGES")
-    yield from _french(interactions.KEY_MESSAGES, "interactions.KEY_MESSAGES")
-    yield from _french({"x": interactions.SUBMISSION_ID_MESSAGES}, "interactions.SUBMISSION_ID_MESSAGES")
+    # Validation, error and submission-key messages live in the gettext catalogue now:
+    # tests/test_translations.py checks the typography of every French msgstr there.
     yield "config CRISIS_LINE_FR", config.DEFAULTS["CRISIS_LINE_FR"]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
+from shared.i18n import translate, translate_plural
 from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
@@ -80,7 +81,9 @@ def build_report(
         test=request.test,
         audience=request.audience,
         survey=section,
-        survey_note="" if section else "No survey has been created yet, so there are no barrier results.",
+        survey_note=""
+        if section
+        else translate(lang, "No survey has been created yet, so there are no barrier results."),
         activity=activity_part.activity(
             counts, supporters, settings.small_cell, labels, shared=request.audience == "shared", lang=lang
         ),
@@ -138,21 +141,33 @@ def survey_section(
         store, survey.id, form, year_field=activity_part.YEAR_FIELD, k10=survey.k10, lang=lang
     )
     comparison = barrier_part.compare_barriers(columns, test, lang)
-    rate = barrier_part.response_rate(survey, columns.rows, columns.imported)
+    rate = barrier_part.response_rate(survey, columns.rows, columns.imported, lang)
     previous = None
     last = previous_survey(surveys, survey)
     if last is not None:
         last_form = forms(last.form)
         last_columns = load_answers(store, last.id, last_form, year_field=None, k10=False, lang=lang)
-        previous = barrier_part.year_over_year(columns, last_columns, last)
-    notes = comparison.notes if columns.rows else ["This survey has no answers yet.", *comparison.notes]
+        previous = barrier_part.year_over_year(columns, last_columns, last, lang)
+    notes = (
+        comparison.notes
+        if columns.rows
+        else [translate(lang, "This survey has no answers yet."), *comparison.notes]
+    )
     # Answers wait sealed until a release (shared/services/release.py): count them, say so.
     pending = store.count_sealed(survey.id)
     if pending:
         notes = [
-            f"{pending} more answer(s) sealed, waiting to be released: answers are released daily in "
-            f"batches of at least {settings.small_cell}, and all of them when the survey's links are "
-            "purged. The results above count released answers only.",
+            translate_plural(
+                lang,
+                "%(num)s more answer sealed, waiting to be released: answers are released daily in "
+                "batches of at least %(batch)s, and all of them when the survey's links are purged. The "
+                "results above count released answers only.",
+                "%(num)s more answers sealed, waiting to be released: answers are released daily in "
+                "batches of at least %(batch)s, and all of them when the survey's links are purged. The "
+                "results above count released answers only.",
+                pending,
+                batch=settings.small_cell,
+            ),
             *notes,
         ]
     return SurveySection(

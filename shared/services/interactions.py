@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
+from shared.i18n import N_, translate
 from shared.records import Alert, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
 
@@ -25,10 +26,7 @@ log = logging.getLogger("sidebyside.interactions")
 FORM = "interaction_log"
 URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the coordinators
 
-SUBMISSION_ID_MESSAGES = {
-    "en": "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
-    "fr": "L'identifiant d'envoi doit être un UUID tel que 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
-}
+SUBMISSION_ID_MESSAGE = N_("The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.")
 # The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header) is an opaque string
 # chosen by the client. Accepted: 1 to 255 visible ASCII characters (what a header can carry
 # without encoding), bare or as the draft's quoted Structured Field string ("abc-123").
@@ -36,18 +34,11 @@ MAX_KEY = 255
 KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY}}}")
 KEY_NAMESPACE = uuid.UUID("0b5f6c1e-2d3a-5e4f-9a8b-7c6d5e4f3a2b")  # of interaction ids made from keys
 KEY_MESSAGES = {
-    "required": {
-        "en": "An Idempotency-Key header (or a submission_id in the body) is required.",
-        "fr": "Un en-tête Idempotency-Key (ou un submission_id dans le corps) est obligatoire.",
-    },
-    "invalid": {
-        "en": f"The Idempotency-Key must be 1 to {MAX_KEY} visible ASCII characters, such as abc-123 or a UUID.",
-        "fr": f"L'en-tête Idempotency-Key doit compter de 1 à {MAX_KEY} caractères ASCII visibles, tel abc-123 ou un UUID.",
-    },
-    "differ": {
-        "en": "The body's submission_id and the Idempotency-Key differ.",
-        "fr": "Le submission_id du corps et l'en-tête Idempotency-Key diffèrent.",
-    },
+    "required": N_("An Idempotency-Key header (or a submission_id in the body) is required."),
+    "invalid": N_(
+        "The Idempotency-Key must be 1 to %(max_key)s visible ASCII characters, such as abc-123 or a UUID."
+    ),
+    "differ": N_("The body's submission_id and the Idempotency-Key differ."),
 }
 
 
@@ -91,12 +82,12 @@ def submission_id(value: object, lang: str = "en") -> str:
             raise ValueError(value)
         return str(uuid.UUID(value.strip()))
     except ValueError:
-        text = SUBMISSION_ID_MESSAGES.get(lang, SUBMISSION_ID_MESSAGES["en"])
+        text = translate(lang, SUBMISSION_ID_MESSAGE)
         raise Invalid(text, errors={"submission_id": [text]}) from None
 
 
 def _key_error(kind: str, lang: str) -> Invalid:
-    text = KEY_MESSAGES[kind].get(lang, KEY_MESSAGES[kind]["en"])
+    text = translate(lang, KEY_MESSAGES[kind], max_key=MAX_KEY)
     return Invalid(text, errors={"submission_id": [text]})
 
 

@@ -4,10 +4,7 @@ the catalogue; the pages translate them with ``gettext`` when they show them."""
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for "mark, do not translate yet")
-    return message
-
+from shared.i18n import N_
 
 SERVICE_MESSAGES = (
     N_("Use 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."),
