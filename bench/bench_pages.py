@@ -1,7 +1,7 @@
 """Page weight on the wire (issue 12 item 22): the first visit of the supporter form, its
-thanks page and the survey page, as headless Chromium receives them from ``sidebyside serve``
-(headers plus compressed bodies of every response, the service worker's precache included;
-see :mod:`bench.wire`). Target: at most 14 KB each, and no request to another host.
+thanks page, the survey page and the console's sign-in page, as headless Chromium receives
+them from ``sidebyside serve`` (headers plus compressed bodies of every response, the service
+worker's precache included; see :mod:`bench.wire`). Target: at most 14 KB each, and no request to another host.
 ``tests/test_page_weight.py`` asserts the same budget in ``make test``."""
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import jsmin
 
 from shared.forms import template_env
 from shared.web.context import get_app
@@ -85,6 +86,17 @@ def render_page(template: str, *, lang: str, status: int = 200, **context: Any) 
     return flask.Response(html, status=status, mimetype="text/html")
 
 
+@cache
+def static_bytes(name: str) -> bytes:
+    """A static file's bytes as served, read once: scripts minified (comments and spaces
+    dropped), which takes about a third off their compressed size on a first visit; the
+    repository keeps the readable source."""
+    path = STATIC / name
+    if name.endswith(".js"):
+        return jsmin.jsmin(path.read_text(encoding="utf-8")).encode("utf-8")
+    return path.read_bytes()
+
+
 def static_file(name: str, max_age: int = 3600) -> flask.Response:
     """A file from forms/static by bare name (no paths), or 404."""
     path = STATIC / name
@@ -93,6 +105,6 @@ def static_file(name: str, max_age: int = 3600) -> flask.Response:
     mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if name.endswith(".webmanifest"):
         mimetype = "application/manifest+json"
-    response = flask.Response(path.read_bytes(), mimetype=mimetype)
+    response = flask.Response(static_bytes(name), mimetype=mimetype)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response

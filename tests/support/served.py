@@ -28,11 +28,13 @@ class Served:
     output: str = field(default="")  # everything the server wrote, once it has stopped
 
     def first_pages(self) -> dict[str, str]:
-        """The pages a supporter or student opens first, by name: the 14 KB budget's pages."""
+        """The pages a supporter, student or coordinator opens first, by name: the 14 KB
+        budget's pages (the console's other pages need a session, which its sign-in gives)."""
         return {
             "supporter form": f"{self.url}/log_interaction/?t={self.supporter_token}",
             "supporter thanks page": f"{self.url}/log_interaction/thanks?t={self.supporter_token}",
             "survey page": f"{self.url}/survey/{self.survey_tokens[0]}",
+            "console sign-in page": f"{self.url}/console/sign-in",
         }
 
 
