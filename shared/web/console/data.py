@@ -10,7 +10,7 @@ from typing import Any
 import flask
 from flask_babel import gettext as _
 
-from shared.errors import Invalid
+from shared.errors import Invalid, NotFoundError
 from shared.services import exports, imports
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
 from shared.web.context import get_app
@@ -20,7 +20,8 @@ FIRST_ROWS = 5
 
 
 def data_page(status: int = 200, **context: Any) -> flask.Response:
-    return page("data.html", status=status, **context)
+    surveys = sorted(get_app().store.list_surveys(), key=lambda s: s.id, reverse=True)
+    return page("data.html", status=status, surveys=surveys, **context)
 
 
 @bp.route("/data")
@@ -123,5 +124,10 @@ def export_interactions() -> Any:
 @coordinator_only
 def export_responses() -> Any:
     survey_id = flask.request.args.get("survey", "").strip()
-    table = exports.export_responses(get_app().store, survey_id)
+    try:
+        table = exports.export_responses(get_app().store, survey_id)
+    except NotFoundError:
+        return data_page(
+            404, errors={"survey-export": [_("There is no such survey.")]}, args=flask.request.args
+        )
     return _csv(table, f"responses {survey_id}")
