@@ -37,6 +37,18 @@ def add(app: App, email: str, role: str) -> None:
     )
 
 
+@coordinators.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(service.ROLES))
+@click.pass_obj
+def set_role(app: App, email: str, role: str) -> None:
+    """Make EMAIL a coordinator or a viewer (the last coordinator stays one)."""
+    with one_line_errors():
+        changed = service.set_role(app.store, email, role, app.settings)
+    audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: {changed.role}")
+    click.echo(f"{changed.email} is now a {changed.role}.")
+
+
 @coordinators.command("list")
 @click.pass_obj
 def list_(app: App) -> None:
