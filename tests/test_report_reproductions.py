@@ -86,6 +86,17 @@ def test_the_current_survey_is_the_one_that_ran_last_whatever_order_they_were_en
     assert report["survey"]["previous"]["survey"] == "y2025"
 
 
+def test_a_survey_without_dates_never_outranks_a_dated_one(app):
+    """Last year's answers imported into a new (undated) survey after this year's survey opened
+    used to become "this survey"; undated surveys rank after every dated one."""
+    answers = paired_answers({"career_impact": (1, 1, 1, 1)})
+    dated = {"opens": date(2026, 3, 1), "closes": date(2026, 4, 30), "created_on": date(2026, 2, 1)}
+    add_survey(app.store, "y2026", answers, **dated)
+    add_survey(app.store, "y2025", answers, created_on=date(2026, 10, 1))  # no dates
+    report = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))
+    assert (report["survey"]["id"], report["survey"]["previous"]["survey"]) == ("y2026", "y2025")
+
+
 def k10_answers(*rows: list[int | None]) -> list[dict]:
     out = []
     for row in rows:
