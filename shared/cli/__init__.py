@@ -20,6 +20,8 @@ from shared.cli.supporters import supporters
 from shared.cli.surveys import surveys
 from shared.error_table import exit_code, one_line, outcome_for
 
+CREATE_DATA = ("serve", "demo")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
@@ -29,7 +31,10 @@ def cli(ctx: click.Context) -> None:
     Settings come from SIDEBYSIDE_* environment variables (see the README).
     """
     if ctx.obj is None:
-        ctx.obj = bootstrap.app()
+        if {"-h", "--help"} & set(sys.argv[1:]):  # click has consumed ctx.args by now
+            return  # help needs no settings, and must not create a data folder
+        # Only serve and demo may start a new local store (and key).
+        ctx.obj = bootstrap.app(may_create_data=ctx.invoked_subcommand in CREATE_DATA)
 
 
 for _command in (
