@@ -247,8 +247,16 @@ def test_rename_a_supporter_and_delete_a_survey_without_answers(app):
     post(c, "/console/surveys", {"id": "y2026"})
     app.store.add_links("y2026", [Link("h1", "y2026")])
     app.store.redeem("h1", SealedAnswer("s1", "y2026", b"box"))  # answered, not yet released
-    assert post(c, "/console/surveys/y2026/delete", form_page="/console/surveys/y2026").status_code == 409
-    assert post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops").status_code == 200
+    confirm = {"confirm": "1"}
+    assert (
+        post(c, "/console/surveys/y2026/delete", confirm, form_page="/console/surveys/y2026").status_code
+        == 409
+    )
+    asked = post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops")  # one click only asks
+    assert "Delete survey oops?" in asked.get_data(as_text=True) and len(app.store.list_surveys()) == 2
+    assert (
+        post(c, "/console/surveys/oops/delete", confirm, form_page="/console/surveys/oops").status_code == 200
+    )
     assert [s.id for s in app.store.list_surveys()] == ["y2026"]
 
 
@@ -261,9 +269,34 @@ def test_purge_deletes_the_links_releases_sealed_answers_and_is_audited_once(app
     path = "/console/surveys/y2026"
     links.issue_links(app.store, app.settings, "y2026", 3, today_in(app.settings))
     app.store.redeem("h-answered", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    asked = post(c, f"{path}/purge", form_page=path)  # one click on the survey page only asks
+    assert "This cannot be undone" in asked.get_data(as_text=True)
+    assert app.store.get_survey("y2026").purged_on is None and app.store.count_sealed("y2026") == 1
     for _ in range(2):  # two coordinators purging at once: no error page, no double effect
-        assert post(c, f"{path}/purge", form_page=path).status_code == 200
+        assert post(c, f"{path}/purge", {"confirm": "1"}, form_page=path).status_code == 200
     assert app.store.count_sealed("y2026") == 0 and app.store.count_answers("y2026") == 1
     assert app.store.get_survey("y2026").purged_on is not None
     kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
     assert kinds.count("survey_purged") >= 1
+
+
+def test_purge_and_delete_ask_first_through_the_pages_own_forms(app):
+    """Purge and Delete acted on one click; now the survey page's button leads to a
+    confirmation page whose own form does it (no JavaScript)."""
+    from tests.console.forms import forms_on
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "oops"})
+    for action, gone in (
+        ("purge", lambda: app.store.get_survey("oops").purged_on is not None),
+        ("delete", lambda: app.store.get_survey("oops") is None),
+    ):
+        path = "/console/surveys/oops"
+        [form] = [
+            f for f in forms_on(c.get(path).get_data(as_text=True)) if f["action"].endswith(f"/{action}")
+        ]
+        asked = c.post(form["action"], data=form["fields"])
+        assert asked.status_code == 200 and not gone()
+        [again] = [f for f in forms_on(asked.get_data(as_text=True)) if f["action"].endswith(f"/{action}")]
+        assert again["fields"].get("confirm") == "1"
+        assert c.post(again["action"], data=again["fields"]).status_code == 200 and gone()
