@@ -329,7 +329,12 @@ def test_a_purged_survey_s_links_are_unknown(app, client):
     new_survey(app)
     [token] = issue(app)
     links.purge(app.store, app.settings, "y2026", today(app))
-    assert client.get(f"/{token}").status_code == 404
+    page = client.get(f"/{token}")
+    assert page.status_code == 404
+    # Nothing is kept that ties the link to its survey, so the page covers both cases: the
+    # student whose survey was purged learns it is closed, not only to check the link.
+    assert "If the survey has ended, it is closed" in page.get_data(as_text=True)
+    assert "il est fermé" in client.get(f"/{token}?lang=fr").get_data(as_text=True)
     assert client.post(f"/{token}", json={}).status_code == 404
     assert stored(app) == []
 
