@@ -3,6 +3,7 @@ its chart and CSV; Send now for coordinators only."""
 
 from __future__ import annotations
 
+from tests.console.forms import forms_on, submit
 from tests.console.support import csrf, outbox, sign_in
 
 
@@ -21,10 +22,29 @@ def test_a_viewer_reads_the_report_but_cannot_send_it(app):
 def test_a_coordinator_sends_the_report_now(app):
     c = sign_in(app, "coord@example.org")
     before = len(outbox(app))
-    response = c.post("/console/report/send", data={"csrf_token": csrf(c, "/console/report")})
+    response = submit(c, "/console/report", "/console/report/send")
     assert response.status_code == 302
     assert len(outbox(app)) == before + 1
     assert "report_sent" in c.get("/console/audit").get_data(as_text=True)
+
+
+def test_send_now_sends_once_per_form_however_often_it_is_submitted(app):
+    """Each click of Send now sent the report again; a double click or a resubmitted form now
+    sends once and says when it was sent; a fresh page sends again on purpose."""
+    c = sign_in(app, "coord@example.org")
+    before = len(outbox(app))
+    [form] = [
+        f for f in forms_on(c.get("/console/report").get_data(as_text=True)) if f["action"].endswith("/send")
+    ]
+    for _ in range(3):
+        assert c.post(form["action"], data=form["fields"]).status_code == 302
+    assert len(outbox(app)) == before + 1
+    page = c.get("/console/report").get_data(as_text=True)
+    assert "already sent from this page at " in page and "nothing more was sent" in page
+    assert submit(c, "/console/report", "/console/report/send").status_code == 302  # a deliberate resend
+    assert len(outbox(app)) == before + 2
+    no_key = c.post(form["action"], data={"csrf_token": form["fields"]["csrf_token"]})
+    assert no_key.status_code == 400 and len(outbox(app)) == before + 2
 
 
 def test_bad_report_options_are_shown_beside_the_fields(app):

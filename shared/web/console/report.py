@@ -4,6 +4,7 @@ cells are already suppressed in it, so a viewer sees nothing a coordinator's ema
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import flask
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from shared.errors import Invalid
 from shared.services import reports
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
+from shared.web.console.context import now
 from shared.web.context import get_app
 
 KNOWN = ("survey", "from", "to", "test")
@@ -41,7 +43,12 @@ def report() -> Any:
     record("report_viewed", " ".join(f"{k}={v}" for k, v in _query().items()))
     # The chart is its own request (report_chart), which keeps this page light.
     return page(
-        "report.html", args=flask.request.args, query=_query(), errors={}, **page_context(built, None)
+        "report.html",
+        args=flask.request.args,
+        query=_query(),
+        errors={},
+        send_key=secrets.token_urlsafe(24),  # Send now sends once per page shown
+        **page_context(built, None),
     )
 
 
@@ -70,7 +77,17 @@ def report_csv() -> Any:
 @bp.route("/report/send", methods=("POST",))
 @coordinator_only
 def send_report() -> Any:
-    reports.send_now(get_app(), _options())
-    record("report_sent", " ".join(f"{k}={v}" for k, v in _query().items()))
-    flask.flash(_("The report was emailed to the coordinators."))
+    at = now()
+    sent_before = reports.send_once(get_app(), _options(), flask.request.form.get("send_key"), at)
+    if sent_before is None:
+        record("report_sent", " ".join(f"{k}={v}" for k, v in _query().items()))
+        flask.flash(_("The report was emailed to the coordinators."))
+    else:  # the same form again (a double click, a reload): nothing more is sent
+        when = sent_before.astimezone(get_app().settings.timezone).strftime("%H:%M")
+        flask.flash(
+            _(
+                "This report was already sent from this page at %(time)s; nothing more was sent. To send it again, press the button below.",
+                time=when,
+            )
+        )
     return flask.redirect(flask.url_for("console.report", **_query()))
