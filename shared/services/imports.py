@@ -390,7 +390,7 @@ def import_responses(
         sections = sections_of(survey)
     else:  # the new survey asks the K10 questions when the file has answers to them
         sections = frozenset({K10} if k10_columns & present else ())
-    allowed = form.columns(sections)
+    allowed = [*form.columns(sections), exports.SUBMITTED_COLUMN]  # the marker is optional
     # Validation fills in a matrix left blank as "nothing checked": on the web form an unchecked
     # box is an answer. In a file, a row with none of the matrix's cells filled never answered it.
     matrices = [f.id for f in form.fields(sections) if f.type == "matrix"]
@@ -411,6 +411,9 @@ def import_responses(
         seen: Counter[bytes] = Counter()
         cells = ChoiceCells(form, sections)
         for line, row in _rows(file, read_header, problems, progress):
+            if row.pop(exports.SUBMITTED_COLUMN, "1").strip() not in ("1", ""):
+                problems.add(line, f"has {exports.SUBMITTED_COLUMN!r} other than 1 or blank.")
+                continue
             try:
                 data = form.from_row(cells.codes(row))
                 clean = validate(form, data, context)
