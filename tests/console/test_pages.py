@@ -300,3 +300,30 @@ def test_purge_and_delete_ask_first_through_the_pages_own_forms(app):
         [again] = [f for f in forms_on(asked.get_data(as_text=True)) if f["action"].endswith(f"/{action}")]
         assert again["fields"].get("confirm") == "1"
         assert c.post(again["action"], data=again["fields"]).status_code == 200 and gone()
+
+
+def test_the_dashboard_counts_answers_waiting_sealed_and_says_why(app):
+    """Four students answered, none released yet: the dashboard said "0 answers"."""
+    from shared.services import links, sealing
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    links.issue_links(app.store, app.settings, "y2026", 4, today_in(app.settings))
+    for i in range(4):
+        app.store.redeem(f"h{i}", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    html = c.get("/console/").get_data(as_text=True)
+    assert "4 answers for 4 links (100 %): 4 answers waiting to be released" in html
+    assert "released in batches of at least" in html
+
+
+def test_the_report_page_links_no_chart_when_there_is_none(app):
+    c = sign_in(app, COORD)
+    html = c.get("/console/report").get_data(as_text=True)
+    assert "chart.png" not in html  # no survey answers: no chart, so no broken image
+    assert c.get("/console/report/chart.png").status_code == 404
+    from tests.test_report_support import add_survey, paired_answers
+
+    add_survey(app.store, "y2026", paired_answers({"career_impact": (1, 2, 3, 4)}), opens=date(2026, 3, 1))
+    html = c.get("/console/report").get_data(as_text=True)
+    assert 'src="/console/report/chart.png' in html and c.get("/console/report/chart.png").status_code == 200

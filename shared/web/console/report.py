@@ -32,6 +32,7 @@ def _query() -> dict[str, Any]:
 @bp.route("/report")
 def report() -> Any:
     # The report path is the only one that loads pandas, scipy and matplotlib, and only here.
+    from shared.report.chart import has_chart
     from shared.report.render import page_context
 
     app = get_app()
@@ -48,6 +49,7 @@ def report() -> Any:
         query=_query(),
         errors={},
         send_key=secrets.token_urlsafe(24),  # Send now sends once per page shown
+        has_chart=has_chart(built),  # no <img> that would 404
         **page_context(built, None),
     )
 
