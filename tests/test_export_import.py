@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from shared.cli import cli
-from shared.services import exports, imports, interactions, supporters
 from shared.errors import Invalid
+from shared.services import exports, imports, interactions, supporters
 from shared.services.imports import Imported
 from shared.store.port import Store
 from tests.conftest import ADMIN_TOKEN, make_store
