@@ -80,6 +80,10 @@ class _Problems:
         self.lines: dict[int, list[str]] = {}
         self.count = 0
         self.extra: list[str] = []
+        # Text added to the last whole-file problem in the message only: how to fix it from the
+        # CLI. ``errors["file"]`` leaves it out, so each caller (the console) phrases its own.
+        self.cli_hint = ""
+        self.unknown_supporters = False
 
     def add(self, line: int, text: str) -> None:
         if line in self.lines:
@@ -108,7 +112,14 @@ class _Problems:
             listed += [f"Also: {sentence(text)}" for text in self.extra]
         else:
             listed += [sentence(text) for text in self.extra]
-        raise Invalid("\n  ".join([head, *listed]), errors={"file": listed})
+        said = listed[:-1] + [sentence(listed[-1].rstrip(".") + self.cli_hint)] if self.cli_hint else listed
+        kind = UnknownSupporters if self.unknown_supporters else Invalid
+        raise kind("\n  ".join([head, *said]), errors={"file": listed})
+
+
+class UnknownSupporters(Invalid):
+    """An interactions file names supporters who are not on the list (``errors["file"]`` says
+    which, by line; the message adds the CLI's way to fix it, the console says its own)."""
 
 
 def _header(
@@ -291,7 +302,10 @@ def import_interactions(
             "no supporter has the alias "
             + ", ".join(f"{a!r} (line{'s' if len(n) > 1 else ''} {_some(n)})" for a, n in listed)
             + more
-            + "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters."
+        )
+        problems.unknown_supporters = True
+        problems.cli_hint = (
+            "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters"
         )
     problems.raise_if_any()
     if check_only:  # the console's preview: every row checked, nothing stored

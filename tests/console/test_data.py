@@ -118,3 +118,29 @@ def test_every_get_form_on_every_console_page_is_read_by_its_view(app):
                 continue
             response = c.get(form["action"] + "?" + urlencode(form["fields"]))
             assert response.status_code < 400, (path, form)
+
+
+def test_unknown_supporters_in_the_console_point_to_the_pages_checkbox_not_the_cli(app):
+    c = sign_in(app, "coord@example.org")
+    html = unescape(upload(c, HEADER + GOOD).get_data(as_text=True))
+    assert "no supporter has the alias 'Sam' (line 2)" in html
+    assert 'tick "Add supporters the file names who are not on the list"' in html
+    assert "--create-supporters" not in html and "sidebyside" not in html
+    # The page's own checkbox then imports them.
+    response = upload(c, HEADER + GOOD, create_supporters="on")
+    assert response.status_code == 200 and "1 rows, all valid" in response.get_data(as_text=True)
+
+
+def test_a_file_in_a_wrong_encoding_reads_as_a_whole_sentence(app):
+    c = sign_in(app, "coord@example.org")
+    data = {
+        "file-interactions": (io.BytesIO((HEADER + "Zoé,2024-01-15\n").encode("latin-1")), "log.csv"),
+        "csrf_token": csrf(c, "/console/data"),
+    }
+    html = unescape(
+        c.post(
+            "/console/data/import?kind=interactions", data=data, content_type="multipart/form-data"
+        ).get_data(as_text=True)
+    )
+    assert "Fix these lines" not in html and "Fix the file and upload it again" in html
+    assert "<li>log.csv is not UTF-8 text" in html

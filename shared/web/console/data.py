@@ -72,7 +72,13 @@ def import_data() -> Any:
     try:
         done = _import(kind, content, name, check_only=not confirm)
     except Invalid as error:
-        problems = (error.errors or {}).get("file") or [error.message]
+        problems = list((error.errors or {}).get("file") or [error.message])
+        if isinstance(error, imports.UnknownSupporters):
+            problems.append(
+                _(
+                    'To add them, go back to Data, tick "Add supporters the file names who are not on the list" and check the file again, or add them on the Supporters page first.'
+                )
+            )
         errors = field_errors(error.errors)
         if "survey" in errors:
             return data_page(400, kind=kind, form=form, errors={"survey": errors["survey"]})
