@@ -327,3 +327,30 @@ def test_the_report_page_links_no_chart_when_there_is_none(app):
     add_survey(app.store, "y2026", paired_answers({"career_impact": (1, 2, 3, 4)}), opens=date(2026, 3, 1))
     html = c.get("/console/report").get_data(as_text=True)
     assert 'src="/console/report/chart.png' in html and c.get("/console/report/chart.png").status_code == 200
+
+
+def test_the_remind_preview_counts_only_the_addresses_that_would_be_reminded(app):
+    """It said "3 valid addresses. Send 3 emails", then "0 emails sent. Skipped (never invited): 3"."""
+    import io
+
+    from shared.services import links
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    links.invite(app.store, app.settings, app.mailer, "y2026", ["ana@example.org"], today_in(app.settings))
+    path = "/console/surveys/y2026"
+    listed = "ana@example.org\nben@example.org\ncy@example.org\ndee@example.org\n"
+    response = post(
+        c, f"{path}/remind", {"addresses": (io.BytesIO(listed.encode()), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert "4 valid addresses." in html and "Skipped (never invited): 3." in html
+    assert "Send 1 emails" in html and re.search(r'name="emails" value="ana@example.org"', html)
+    none = post(
+        c, f"{path}/remind", {"addresses": (io.BytesIO(b"ben@example.org\n"), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert "Nobody on this list would get an email." in none.get_data(as_text=True)
+    assert 'name="emails"' not in none.get_data(as_text=True)

@@ -111,7 +111,16 @@ def _mailing(survey_id: str, reminder: bool) -> Any:
         if isinstance(found, str):
             return detail(survey_id, 400, errors={"addresses": [found]})
         good, bad = found
-        return page("survey_mailing.html", survey_id=survey_id, reminder=reminder, good=good, bad=bad)
+        send, skipped = links.plan_mailing(app.store, app.settings, survey_id, good, reminder, _today())
+        return page(
+            "survey_mailing.html",
+            survey_id=survey_id,
+            reminder=reminder,
+            good=good,
+            bad=bad,
+            send=send,
+            skipped=skipped,
+        )
     addresses = links.clean_addresses((a, "line") for a in form.get("emails", "").split())
     run = (links.remind if reminder else links.invite)(
         app.store, app.settings, app.mailer, survey_id, addresses, _today()
