@@ -193,14 +193,17 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
 
 
 def invitation_message(
-    settings: Settings, survey: Survey, address: str, link: str, reminder: bool
+    settings: Settings, survey: Survey, address: str, link: str, reminder: bool, today: date | None = None
 ) -> Message:
-    """The invitation (or reminder), English then French, with the crisis line."""
+    """The invitation (or reminder), English then French, with the crisis line. The opening day
+    is mentioned only while it is still ahead (``today`` before it): "It opens on" a day that has
+    passed reads as if the link did not work yet."""
     name = settings.program_name
     closes_en = f"The survey closes on {survey.closes.isoformat()}. " if survey.closes else ""
     closes_fr = f"Le sondage prend fin le {survey.closes.isoformat()}. " if survey.closes else ""
-    opens_en = f"It opens on {survey.opens.isoformat()}. " if survey.opens else ""
-    opens_fr = f"Il ouvre le {survey.opens.isoformat()}. " if survey.opens else ""
+    ahead = survey.opens is not None and (today is None or survey.opens > today)
+    opens_en = f"It opens on {survey.opens.isoformat()}. " if ahead and survey.opens else ""
+    opens_fr = f"Il ouvre le {survey.opens.isoformat()}. " if ahead and survey.opens else ""
     if reminder:
         subject = f"Reminder: {name} end-of-year survey / Rappel : sondage de fin d'année"
         lead_en = f"A reminder: the {name} would still value your answers to its short end-of-year survey."
@@ -332,7 +335,7 @@ def _mailing(
             run.skip(reason)
             continue
         token = invitation_token(settings.secret_key, survey.id, address)
-        message = invitation_message(settings, survey, address, settings.survey_link(token), reminder)
+        message = invitation_message(settings, survey, address, settings.survey_link(token), reminder, today)
         try:
             mailer.send(message)
         except MailError:
