@@ -354,3 +354,13 @@ def test_the_remind_preview_counts_only_the_addresses_that_would_be_reminded(app
     )  # fmt: skip
     assert "Nobody on this list would get an email." in none.get_data(as_text=True)
     assert 'name="emails"' not in none.get_data(as_text=True)
+
+
+def test_reversed_dates_in_the_audit_filter_are_an_error_beside_the_field(app):
+    """since after until silently gave an empty list."""
+    c = sign_in(app, COORD)
+    response = c.get("/console/audit?since=2026-05-01&until=2026-01-01")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="f-until-e"' in html
+    assert "Enter a day on or after the first day." in html
+    assert c.get("/console/audit.csv?since=2026-05-01&until=2026-01-01").status_code == 400
