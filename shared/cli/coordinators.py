@@ -20,7 +20,7 @@ def _today(app: App) -> date:
 
 @click.group()
 def coordinators() -> None:
-    """Who may sign in to the console: coordinators (everything) and viewers (dashboard only)."""
+    """Who may sign in to the console: coordinators (everything) and viewers (dashboard and report)."""
 
 
 @coordinators.command("add")
@@ -33,7 +33,8 @@ def add(app: App, email: str, role: str) -> None:
         added = service.add(app.store, email, role, today=_today(app))
     audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
-        f"Added {added.email} as {added.role}. Sign-in link: sidebyside coordinators sign-in-link {added.email}"
+        f"Added {added.email} as {added.role}. For a one-time sign-in link, run: "
+        f"sidebyside coordinators sign-in-link {added.email}"
     )
 
 

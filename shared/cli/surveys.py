@@ -226,10 +226,14 @@ def unsubscribe(app: App, survey_id: str, addresses: tuple[str, ...]) -> None:
     with one_line_errors():
         clean = link_service.clean_addresses((a, f"argument {n}") for n, a in enumerate(addresses, 1))
         done = link_service.unsubscribe(app.store, survey_id, app.settings, clean)
-    click.echo(
-        f"No more reminders to {done['stopped']}."
-        + (f" Never invited to {survey_id}: {done['not_invited']}." if done["not_invited"] else "")
-    )
+    stopped, never = done["stopped"], done["not_invited"]
+    said = [f"Reminders stopped for {stopped} address{'es' if stopped != 1 else ''}."] if stopped else []
+    if never:
+        said.append(
+            f"{never} address{'es were' if never != 1 else ' was'} never invited to {survey_id}"
+            f"{', so nothing was changed' if not stopped else ''}."
+        )
+    click.echo(" ".join(said))
 
 
 @surveys.command("purge")

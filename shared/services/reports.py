@@ -260,6 +260,7 @@ def send_scheduled_report(
                 "period": period,
                 "attempt": run.attempt,
                 "sent_at": _iso(run.updated_at),
+                "covers": covered(app, options, now),
             }
         raise ReportInProgress(
             f"The report for {period} is being sent by another process (attempt {run.attempt})."
@@ -289,7 +290,23 @@ def send_scheduled_report(
         raise ReportNotSent(f"The report for {period} was not sent: {detail}") from exc
     _save_sent(store, replace(claimed, state="sent", updated_at=_now(), detail=message_id))
     log.info("report for %s sent (attempt %d)", period, attempt)
-    return {"status": "sent", "period": period, "attempt": attempt, "message_id": message_id}
+    return {
+        "status": "sent",
+        "period": period,
+        "attempt": attempt,
+        "message_id": message_id,
+        "covers": covered(app, options, now),
+    }
+
+
+def covered(app: App, options: ReportOptions, now: datetime) -> str:
+    """The days a report built now with ``options`` covers, in words as the report names them
+    ("1 September 2025 to 31 October 2025"); the scheduled run's key ("2025-11") is the month
+    it runs in, not what it covers."""
+    from shared.report.build import resolve_period
+
+    today = local_today(now, app.settings.timezone)
+    return resolve_period(options.request(), today, app.settings.academic_year_start_month).label
 
 
 def _next_attempt(run: ReportRun | None, now: datetime, force: bool) -> int | None:

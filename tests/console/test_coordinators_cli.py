@@ -109,3 +109,15 @@ def test_the_last_coordinator_cannot_be_demoted_or_removed(app):
     assert promoted.exit_code == 0 and promoted.output == "ben@example.org is now a coordinator.\n"
     assert run("coordinators", "set-role", "ana@example.org", "viewer").exit_code == 0
     assert run("coordinators", "remove", "ana@example.org").exit_code == 0
+
+
+def test_cli_messages_say_what_they_mean(app):
+    added = run("coordinators", "add", "cy@example.org")
+    assert "Sign-in link:" not in added.output
+    assert "run: sidebyside coordinators sign-in-link cy@example.org" in added.output
+    assert "viewers (dashboard and report)" in " ".join(run("coordinators", "--help").output.split())
+    from shared.services import surveys
+
+    surveys.create_survey(app.store, "cli26", today=date(2026, 3, 1))
+    none = run("surveys", "unsubscribe", "cli26", "ann@example.org")
+    assert none.output == "1 address was never invited to cli26, so nothing was changed.\n"
