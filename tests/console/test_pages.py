@@ -364,3 +364,19 @@ def test_reversed_dates_in_the_audit_filter_are_an_error_beside_the_field(app):
     assert response.status_code == 400 and 'id="f-until-e"' in html
     assert "Enter a day on or after the first day." in html
     assert c.get("/console/audit.csv?since=2026-05-01&until=2026-01-01").status_code == 400
+
+
+def test_the_signed_out_page_shows_nobody_signed_in(app):
+    c = sign_in(app, COORD)
+    html = post(c, "/console/sign-out", form_page="/console/").get_data(as_text=True)
+    assert "You are signed out." in html
+    assert COORD not in html and "Sign out</button>" not in html
+
+
+def test_a_notice_never_ends_an_alias_with_two_full_stops(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    sam = app.store.find_supporter("Sam R.")
+    path = f"/console/supporters/{sam.id}"
+    html = post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).get_data(as_text=True)
+    assert "Renamed Sam R. to Samuel R.</p>" in html and ".." not in html.replace("...", "")
