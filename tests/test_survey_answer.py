@@ -108,6 +108,10 @@ def test_skipped_questions_are_no_answer_never_zero(app, client):
     page = asked.get_data(as_text=True)
     assert "You have not answered any question" in page
     assert '<input type="hidden" name="confirm_blank" value="1">' in page
+    # Its own heading and button, not the fields' error summary above "Send my answers".
+    assert '<h2 class="err" role="alert">You have not answered any question' in page
+    assert "Please correct" not in page and ">Send without answers</button>" in page
+    assert "Send my answers" not in page
     assert nothing_stored(app, token)
     assert client.post(f"/{token}", data={**blank, "confirm_blank": "1"}).status_code == 303
     assert stored(app) == [{"barriers": NO_BARRIERS}]

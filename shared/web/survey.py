@@ -37,6 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
         "address or this link, so nobody can tell which answers are yours. Every question may be "
         "skipped. This link works once.",
         "send": "Send my answers",
+        "send_blank": "Send without answers",
         "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
@@ -55,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
         "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
         "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
         "send": "Envoyer mes réponses",
+        "send_blank": "Envoyer sans réponses",
         "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
         "thanks": "Merci!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
@@ -187,6 +189,10 @@ def _render_survey(
     status: int = 200,
     confirm_blank: bool = False,
 ) -> flask.Response:
+    # Asking to confirm a blank answer is a question of the page, not a mistake in a field: it
+    # gets its own heading and button, never the fields' "Please correct the following".
+    asked = errors.get(surveys.CONFIRM_BLANK, []) if confirm_blank else []
+    errors = {k: v for k, v in errors.items() if k != surveys.CONFIRM_BLANK} if confirm_blank else errors
     fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
     return render_page(
         "survey_form.html",
@@ -198,5 +204,6 @@ def _render_survey(
         fields=fields,
         has_errors=bool(errors) and not confirm_blank,
         confirm_blank=confirm_blank,
+        confirm_question=asked[0] if asked else "",
         switch=_switch(lang),
     )
