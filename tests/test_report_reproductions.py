@@ -135,7 +135,7 @@ def test_supporters_counted_without_the_revoked_and_never_the_demo(app):
     )
     report = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))
     act = report["activity"]
-    assert act["supporters"] == {"active": 2, "all": 4}
+    assert act["supporters"] == {"active": 2, "all": 4, "revoked": 0}
     assert act["interactions"] == 2
     listed = [r["label"] for r in act["per_supporter"]["rows"]]
     assert DEMO_ALIAS not in listed and "alias4" not in listed and len(listed) == 4
@@ -143,6 +143,19 @@ def test_supporters_counted_without_the_revoked_and_never_the_demo(app):
         reports.build(app, reports.ReportOptions(), datetime(2026, 11, 1, 12, tzinfo=UTC)), "text"
     )
     assert DEMO_ALIAS not in text
+
+
+def test_a_revoked_supporter_who_logged_is_counted_apart(app):
+    """Revoking the supporter who logged most left "Supporters who logged: 1 of 1"."""
+    ids = add_supporters(app.store, 2)
+    busiest = app.store.get_supporter(ids[0])
+    day = date(2026, 10, 1)
+    add_interactions(app.store, [(ids[0], day, log_answers())] * 5 + [(ids[1], day, log_answers())])
+    app.store.save_supporter(replace(busiest, active=False, version=busiest.version + 1))
+    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert report_at(app, now)["activity"]["supporters"] == {"active": 1, "all": 1, "revoked": 1}
+    text = reports.render(reports.build(app, reports.ReportOptions(), now), "text")
+    assert "1 of 1 current supporters, and 1 since revoked" in text
 
 
 def test_no_response_rate_when_answers_were_imported(app, tmp_path):

@@ -137,6 +137,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "f_interactions": {"en": "Interactions logged", "fr": "Interactions consignées"},
     "f_supporters": {"en": "Supporters who logged", "fr": "Pairs aidants ayant consigné"},
     "of": {"en": "{a} of {b}", "fr": "{a} sur {b}"},
+    "of_and_revoked": {
+        "en": "{a} of {b} current supporters, and {r} since revoked",
+        "fr": "{a} sur {b} pairs aidants actuels, et {r} révoqués depuis",
+    },
+    "f_supporters_revoked": {
+        "en": "Supporters who logged, since revoked",
+        "fr": "Pairs aidants ayant consigné, révoqués depuis",
+    },
     "f_referrals": {"en": "Referrals", "fr": "Orientations"},
     "f_follow_ups": {"en": "Follow-ups planned", "fr": "Suivis prévus"},
     "f_duration": {"en": "Median duration", "fr": "Durée médiane"},
