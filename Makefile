@@ -46,8 +46,8 @@ setup: $(VENV)/.installed-dev node_modules/.installed
 TRANSLATIONS := shared/translations
 translations: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
-	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
+	$(VENV)/bin/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS)
 
 # Two stamps: `make run` installs only what the program needs (requirements.txt and the project);
 # tests, lint, benchmarks and translations add the development tools (requirements-dev.txt).
