@@ -21,39 +21,45 @@ run: $(VENV)/.installed
 	$(VENV)/bin/sidebyside demo
 	$(VENV)/bin/sidebyside serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium /usr/bin/spamassassin
+test: $(VENV)/.installed-dev node_modules/.installed .venv-checkov/.installed /usr/bin/chromium /usr/bin/spamassassin
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not browser and not emulator and not slow"
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium /usr/bin/wrk
+bench: $(VENV)/.installed-dev node_modules/.installed /usr/bin/chromium /usr/bin/wrk
 	$(PY) -m bench
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed-dev node_modules/.installed
 
 # After changing a console string: extract, update both catalogues, compile (the .mo files are
 # committed: the cloud build installs from the repository without running make).
 TRANSLATIONS := shared/translations
-translations: $(VENV)/.installed
+translations: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -k translate_plural:2,3 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+# Two stamps: `make run` installs only what the program needs (requirements.txt and the project);
+# tests, lint, benchmarks and translations add the development tools (requirements-dev.txt).
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

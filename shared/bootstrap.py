@@ -88,12 +88,18 @@ _lock = threading.RLock()
 _app: App | None = None
 
 
-def app() -> App:
-    """The process-wide App of the entry points, built from the environment on first use."""
+def app(may_create_data: bool = True) -> App:
+    """The process-wide App of the entry points, built from the environment on first use.
+
+    With ``may_create_data=False`` (every CLI command but ``serve`` and ``demo``) a local
+    set-up whose data folder holds no secret key is refused (:func:`config.require_local_data`)
+    rather than started afresh with a new empty store and key in the current folder."""
     global _app
     if _app is None:
         with _lock:
             if _app is None:
+                if not may_create_data:
+                    config.require_local_data()
                 _app = build()
     return _app
 

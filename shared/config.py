@@ -277,6 +277,29 @@ def _secret_key(value: str, data_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def require_local_data(env: Mapping[str, str] | None = None, base: Path | None = None) -> None:
+    """Refuse to go on when the local data folder holds no data yet (no secret key and, for
+    the SQLite store, no database file): a command run from another folder would otherwise
+    quietly make a new empty store with a new key there. Nothing is checked when the key
+    comes from ``SIDEBYSIDE_SECRET_KEY`` and the store is not a local file (a deployment)."""
+    env = os.environ if env is None else env
+    base = Path.cwd() if base is None else base
+    data_dir = Path(env.get(PREFIX + "DATA_DIR", DEFAULTS["DATA_DIR"]))
+    data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+    store = parse_store(env.get(PREFIX + "STORE", DEFAULTS["STORE"]), base)
+    missing = [] if env.get(PREFIX + "SECRET_KEY") else [data_dir / "secret_key"]
+    if store.kind == "sqlite":
+        missing.append(Path(store.path))
+    missing = [path for path in missing if not path.exists()]
+    if missing:
+        raise ConfigError(
+            f"No Side-by-Side data here: {missing[0]} does not exist (SIDEBYSIDE_DATA_DIR is "
+            f"{data_dir}; relative settings are read from the current folder, {base}). Run the "
+            "command from the project folder, set SIDEBYSIDE_DATA_DIR and SIDEBYSIDE_STORE, or "
+            "start a new program with `sidebyside demo` or `make run`."
+        )
+
+
 def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Settings:
     """Read every setting from ``env`` (default ``os.environ``), relative paths from ``base``."""
     env = os.environ if env is None else env

@@ -26,6 +26,7 @@ from shared.errors import (
 from shared.forms.model import FormDefinitionError, FormInvalid
 from shared.mail.port import MailError
 from shared.services.import_cells import AmbiguousDate
+from shared.services.imports import UnknownSupporters
 from shared.services.reports import ReportInProgress, ReportNotSent
 from shared.services.sealing import Unsealable
 from shared.services.surveys import AlreadyAnswered, BlankAnswer, SurveyClosed, SurveyNotOpen, UnknownLink
@@ -58,6 +59,7 @@ TABLE: dict[type[Exception], Outcome] = {
     BlankAnswer: Outcome(400),  # nothing answered: confirm before the link is spent
     BadAddress: Outcome(400),
     AmbiguousDate: Outcome(400),
+    UnknownSupporters: Outcome(400),  # an interactions file names supporters not on the list
     BadToken: Outcome(401),
     Unauthorized: Outcome(401),
     Forbidden: Outcome(403),

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 
 def sentence(text: str) -> str:
     """``text`` ending in exactly one full stop: "Added Sam R." never becomes "Added Sam R..";
     a text that ends with its own "?" or "!" keeps it."""
     text = text.rstrip()
     return text if text.endswith((".", "?", "!", "…")) else text + "."
+
+
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def one_stop(text: str) -> str:
+    """``text`` with each doubled full stop made one (never an ellipsis): a translated message
+    whose placeholder ends its sentence ("Renamed %(old)s to %(new)s.") with an alias that
+    ends in its own "." ("Samuel R.") would say "Samuel R.."."""
+    return _DOUBLE_STOP.sub(".", text)

@@ -125,7 +125,10 @@ def test_invitations_carry_reply_to_and_list_unsubscribe_that_stops_reminders(re
 
     # Ann writes to unsubscribe; a coordinator runs the command with her address.
     result = CliRunner().invoke(cli, ["surveys", "unsubscribe", "y2026", "ANN@example.org", "cy@example.org"])
-    assert (result.exit_code, result.output) == (0, "No more reminders to 1. Never invited to y2026: 1.\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "Reminders stopped for 1 address. 1 address was never invited to y2026.\n",
+    )
     run = links.remind(
         app.store, app.settings, app.mailer, "y2026", addresses, today(app) + timedelta(days=1)
     )

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from shared.cli import cli
+from shared.errors import Invalid
 from shared.services import exports, imports, interactions, supporters
 from shared.services.imports import Imported
 from shared.store.port import Store
@@ -241,15 +242,15 @@ SURVEY_HEADER = (
     "barriers.peer_support.stigma,barriers.peer_support.no_time,barriers.peer_support.dont_know_how,"
     "barriers.peer_support.prefer_self,barriers.peer_support.other,"
     "year_of_study,used_peer_support,would_recommend,suggestions,"
-    "k10_1,k10_2,k10_3,k10_4,k10_5,k10_6,k10_7,k10_8,k10_9,k10_10\r\n"
+    "k10_1,k10_2,k10_3,k10_4,k10_5,k10_6,k10_7,k10_8,k10_9,k10_10,submitted\r\n"
 )
 SURVEY_ROWS = sorted(
     [
-        '0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,year1,,5,"More evening hours, please",2,,,,,,,,,3\r\n',
-        "0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,year2,,,,,,,,,,,,,\r\n",
-        "0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,year2,,,,,,,,,,,,,\r\n",
+        '0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,year1,,5,"More evening hours, please",2,,,,,,,,,3,1\r\n',
+        "0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,year2,,,,,,,,,,,,,,1\r\n",
+        "0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,year2,,,,,,,,,,,,,,1\r\n",
         # No barrier cell filled: the question was not answered, so no matrix is stored (not "all unchecked").
-        ",,,,,,,,,,,,,,,,year4,,1,'=SUM(A1),5,,,,,,,,,5\r\n",
+        ",,,,,,,,,,,,,,,,year4,,1,'=SUM(A1),5,,,,,,,,,5,1\r\n",
     ]
 )
 
@@ -281,6 +282,26 @@ def test_responses_import_creates_the_survey_with_k10_and_exports_the_same_rows(
     assert text_of(exports.export_responses(empty_store, "y2025")) == text
 
 
+def test_blank_answers_survive_export_then_import(app, empty_store):
+    """A student may send the survey with every question skipped (after confirming). Such a row
+    exported all blank, the import skipped it as a spreadsheet's empty row, and the count fell."""
+    from shared.records import Answer
+
+    imports.import_responses(app.store, app.settings, RESPONSES_IN.encode(), "y2025")
+    blank = [Answer(f"blank{i}", "y2025", date(2025, 4, 2), {}) for i in range(2)]
+    app.store.add_answers(blank)
+    text = text_of(exports.export_responses(app.store, "y2025"))
+    assert body_rows(text).count("," * 30 + "1\r\n") == 2  # every cell blank but the marker
+    result = imports.import_responses(empty_store, app.settings, text.encode(), "y2026")
+    assert result.added == app.store.count_answers("y2025") == 6
+    assert body_rows(text_of(exports.export_responses(empty_store, "y2026"))) == body_rows(text)
+    # A file without the marker column (made by hand) still imports; a wrong marker is refused.
+    assert imports.import_responses(empty_store, app.settings, RESPONSES_IN.encode(), "y2027").added == 4
+    bad = "year_of_study,submitted\nyear1,yes\n"
+    with pytest.raises(Invalid, match="line 2"):
+        imports.import_responses(empty_store, app.settings, bad.encode(), "y2028")
+
+
 def test_importing_responses_again_adds_nothing_and_identical_rows_stay_two(app):
     imports.import_responses(app.store, app.settings, RESPONSES_IN.encode(), "y2025")
     again = imports.import_responses(app.store, app.settings, RESPONSES_IN.encode(), "y2025")
@@ -307,7 +328,7 @@ def test_responses_export_of_a_survey_without_k10_has_no_k10_columns(app):
     text = text_of(exports.export_responses(app.store, "y2026"))
     assert text == SURVEY_HEADER.replace(
         ",k10_1,k10_2,k10_3,k10_4,k10_5,k10_6,k10_7,k10_8,k10_9,k10_10", ""
-    ) + (",,,,,,,,,,,,,,,,year3,,,\r\n")
+    ) + (",,,,,,,,,,,,,,,,year3,,,,1\r\n")
 
 
 # -- the CLI ---------------------------------------------------------------------------

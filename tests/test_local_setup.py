@@ -84,7 +84,10 @@ def demo_lines() -> list[str]:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     console = [line for line in lines if "Coordinators console:" in line]
-    assert all("/console/sign-in/" in line for line in console)
+    assert len(console) == 1  # every run says how to sign in
+    assert all(
+        "/console/sign-in/" in line or "sidebyside coordinators sign-in-link" in line for line in console
+    )
     return [line for line in lines if line not in console]
 
 
@@ -132,3 +135,43 @@ def test_demo_links_file_is_readable_by_its_owner_only(app):
     saved = app.settings.data_dir / "demo_links.txt"
     assert saved.stat().st_mode & 0o777 == 0o600
     assert re.search(r"/log_interaction/\?t=", saved.read_text())
+
+
+def cli_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``sidebyside ARGS`` run in ``folder`` from a shell with no SIDEBYSIDE_* setting."""
+    return subprocess.run(
+        [*CLI, *args], cwd=folder, env=local_env(), capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_command_outside_the_project_folder_refuses_to_make_a_new_store(tmp_path: Path):
+    """`sidebyside supporters list` run from another folder used to create an empty .data/ with a
+    new secret key there; now it says which folder it looked at and creates nothing."""
+    result = cli_in(tmp_path, "supporters", "list")
+    assert result.returncode == 2, result.stderr
+    assert str(tmp_path / ".data") in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no new store, no new key
+    # serve and demo still start a new program; afterwards the same command works there.
+    assert cli_in(tmp_path, "demo").returncode == 0
+    listed = cli_in(tmp_path, "supporters", "list")
+    assert listed.returncode == 0, listed.stderr
+
+
+def test_help_needs_no_data(tmp_path: Path):
+    result = cli_in(tmp_path, "supporters", "--help")
+    assert result.returncode == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_every_demo_run_says_how_to_sign_in_also_once_real_data_exists(app):
+    """A second `make run` on a store with the program's own data printed no way into the console."""
+    from shared.cli.demo import LOCAL_COORDINATOR
+    from shared.services import coordinators
+
+    coordinators.add(app.store, LOCAL_COORDINATOR, today=date(2026, 3, 1))
+    supporters.add_supporter(app.store, app.settings, "Sam")  # the program's own data
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0 and "no demo data added" in result.output
+    assert re.search(r"Coordinators console: +http://\S+/console/sign-in/\S+", result.output), result.output
+    coordinators.remove(app.store, app.settings, LOCAL_COORDINATOR)
+    result = CliRunner().invoke(cli, ["demo"])
+    assert "sidebyside coordinators sign-in-link coord@example.org" in result.output, result.output

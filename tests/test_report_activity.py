@@ -58,6 +58,7 @@ def test_activity_matches_counts_made_by_hand(app):
     assert activity["supporters"] == {
         "active": len({s for s, _, _ in rows}),
         "all": 4,
+        "revoked": len({s for s, _, _ in rows} & {ids[4]}),  # alias4 (revoked) logged nothing
     }  # the revoked supporter is not counted
     months = Counter(day.strftime("%Y-%m") for _, day, _ in rows)
     assert {m["month"]: m["count"] for m in activity["by_month"]} == dict(sorted(months.items()))

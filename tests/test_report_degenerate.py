@@ -110,7 +110,7 @@ def test_empty_period_with_interactions_outside_it(app):
     out = outputs(app, **{"from": "2026-10-01", "to": "2026-10-31"})
     activity = strict_json(out["json"])["activity"]
     assert activity["interactions"] == 0
-    assert activity["supporters"] == {"active": 0, "all": 2}
+    assert activity["supporters"] == {"active": 0, "all": 2, "revoked": 0}
     assert "1 October 2026 to 31 October 2026" in out["text"]
 
 

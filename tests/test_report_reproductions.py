@@ -86,6 +86,17 @@ def test_the_current_survey_is_the_one_that_ran_last_whatever_order_they_were_en
     assert report["survey"]["previous"]["survey"] == "y2025"
 
 
+def test_a_survey_without_dates_never_outranks_a_dated_one(app):
+    """Last year's answers imported into a new (undated) survey after this year's survey opened
+    used to become "this survey"; undated surveys rank after every dated one."""
+    answers = paired_answers({"career_impact": (1, 1, 1, 1)})
+    dated = {"opens": date(2026, 3, 1), "closes": date(2026, 4, 30), "created_on": date(2026, 2, 1)}
+    add_survey(app.store, "y2026", answers, **dated)
+    add_survey(app.store, "y2025", answers, created_on=date(2026, 10, 1))  # no dates
+    report = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))
+    assert (report["survey"]["id"], report["survey"]["previous"]["survey"]) == ("y2026", "y2025")
+
+
 def k10_answers(*rows: list[int | None]) -> list[dict]:
     out = []
     for row in rows:
@@ -124,7 +135,7 @@ def test_supporters_counted_without_the_revoked_and_never_the_demo(app):
     )
     report = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))
     act = report["activity"]
-    assert act["supporters"] == {"active": 2, "all": 4}
+    assert act["supporters"] == {"active": 2, "all": 4, "revoked": 0}
     assert act["interactions"] == 2
     listed = [r["label"] for r in act["per_supporter"]["rows"]]
     assert DEMO_ALIAS not in listed and "alias4" not in listed and len(listed) == 4
@@ -132,6 +143,19 @@ def test_supporters_counted_without_the_revoked_and_never_the_demo(app):
         reports.build(app, reports.ReportOptions(), datetime(2026, 11, 1, 12, tzinfo=UTC)), "text"
     )
     assert DEMO_ALIAS not in text
+
+
+def test_a_revoked_supporter_who_logged_is_counted_apart(app):
+    """Revoking the supporter who logged most left "Supporters who logged: 1 of 1"."""
+    ids = add_supporters(app.store, 2)
+    busiest = app.store.get_supporter(ids[0])
+    day = date(2026, 10, 1)
+    add_interactions(app.store, [(ids[0], day, log_answers())] * 5 + [(ids[1], day, log_answers())])
+    app.store.save_supporter(replace(busiest, active=False, version=busiest.version + 1))
+    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert report_at(app, now)["activity"]["supporters"] == {"active": 1, "all": 1, "revoked": 1}
+    text = reports.render(reports.build(app, reports.ReportOptions(), now), "text")
+    assert "1 of 1 current supporters, and 1 since revoked" in text
 
 
 def test_no_response_rate_when_answers_were_imported(app, tmp_path):

@@ -4,6 +4,7 @@ the loopback SMTP server or the outbox; a failure is injected through a Mailer s
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -218,13 +219,21 @@ def test_cli_send_then_already_sent_then_force(app, outbox):
     add_survey(app.store, "2026", paired_answers({"career_impact": (1, 2, 0, 5)}))
     first = run("--send")
     assert first.exit_code == 0, first.output
-    assert first.stdout.startswith("Sent the report for ") and "coord@example.org" in first.stdout
+    assert first.stdout.startswith("Sent the report covering ") and "coord@example.org" in first.stdout
+    # Named as the report names its period (the days it covers), not by the month it ran in.
+    covers = re.search(r"covering (.+) to coord", first.stdout).group(1)
+    assert re.fullmatch(r"1 \w+ \d{4} to \d{1,2} \w+ \d{4}", covers) and "-" not in covers
     second = run("--send")
     assert second.exit_code == 0
     assert "was already sent (attempt 1); nothing was sent" in second.stdout
     forced = run("--send", "--force")
     assert forced.exit_code == 0 and "(attempt 2)" in forced.stdout
     assert len(outbox.messages()) == 2
+
+
+def test_cli_says_an_unknown_survey_once(app):
+    result = run("--survey", "nosuch")
+    assert result.exit_code == 1 and result.output.lower().count("nosuch") == 1, result.output
 
 
 def test_cli_prints_each_format(app):

@@ -25,8 +25,11 @@ def test_add_list_revoke(admin, log_client, app):
     created = admin.post("/supporters", json={"alias": "Sam", "email": "sam@example.org"}, headers=AUTH)
     assert created.status_code == 201
     body = created.json
-    assert sorted(body) == ["alias", "id", "link"]
-    assert body["alias"] == "Sam"
+    assert sorted(body) == ["alias", "emailed", "id", "link"]
+    assert body["alias"] == "Sam" and body["emailed"] is True  # mailed at once, as in the console
+    from tests.console.support import outbox
+
+    assert [m["To"] for m in outbox(app)] == ["sam@example.org"]
     token = body["link"].split("?t=")[1]
     assert log_client.get(f"/?t={token}").status_code == 200
 

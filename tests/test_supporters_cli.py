@@ -21,9 +21,18 @@ def test_add_prints_a_working_link(app, log_client):
     link = result.stdout.strip()
     assert link.startswith("http://127.0.0.1:8080/log_interaction/?t=")
     assert "\n" not in link  # stdout is the link alone: LINK=$(sidebyside supporters add Sam)
-    assert result.stderr == "Added Sam. Their personal link (send it to them alone):\n"
+    assert result.stderr == (
+        "Emailed the link to sam@example.org.\nAdded Sam. Their personal link (send it to them alone):\n"
+    )
     token = link.split("?t=")[1]
     assert log_client.get(f"/?t={token}").status_code == 200
+    # Emailed as the console does; --no-email keeps the address without mailing.
+    from tests.console.support import outbox, text_of
+
+    [mail] = outbox(app)
+    assert mail["To"] == "sam@example.org" and link in text_of(mail)
+    quiet = run("add", "Kim", "--email", "kim@example.org", "--no-email")
+    assert quiet.exit_code == 0 and len(outbox(app)) == 1 and "Emailed" not in quiet.stderr
 
 
 def test_list(app):

@@ -133,6 +133,10 @@ def test_skipped_questions_are_no_answer_never_zero(app, client):
     page = asked.get_data(as_text=True)
     assert "You have not answered any question" in page
     assert '<input type="hidden" name="confirm_blank" value="1">' in page
+    # Its own heading and button, not the fields' error summary above "Send my answers".
+    assert '<h2 class="err" role="alert">You have not answered any question' in page
+    assert "Please correct" not in page and ">Send without answers</button>" in page
+    assert "Send my answers" not in page
     assert nothing_stored(app, token)
     assert client.post(f"/{token}", data={**blank, "confirm_blank": "1"}).status_code == 303
     assert stored(app) == [{"barriers": NO_BARRIERS}]
@@ -355,7 +359,12 @@ def test_a_purged_survey_s_links_are_unknown(app, client):
     new_survey(app)
     [token] = issue(app)
     links.purge(app.store, app.settings, "y2026", today(app))
-    assert client.get(f"/{token}").status_code == 404
+    page = client.get(f"/{token}")
+    assert page.status_code == 404
+    # Nothing is kept that ties the link to its survey, so the page covers both cases: the
+    # student whose survey was purged learns it is closed, not only to check the link.
+    assert "If the survey has ended, it is closed" in page.get_data(as_text=True)
+    assert "il est fermé" in client.get(f"/{token}?lang=fr").get_data(as_text=True)
     assert client.post(f"/{token}", json={}).status_code == 404
     assert stored(app) == []
 

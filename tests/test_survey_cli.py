@@ -138,6 +138,11 @@ def test_a_bad_address_list_sends_nothing(mailed, smtp_server, tmp_path):  # noq
     assert result.exit_code == 1
     assert "line 2: 'bob at example.org'" in result.output
     assert smtp_server.messages == []
+    # As the console's Send after its preview: --skip-bad-lines mails the valid ones, lists the rest.
+    skipped = run("surveys", "invite", "y2026", str(emails), "--skip-bad-lines")
+    assert (skipped.exit_code, skipped.stdout) == (0, "Invited 1.\n")
+    assert "Left out: line 2: 'bob at example.org'" in skipped.stderr
+    assert sorted(by_recipient(smtp_server)) == ["ann@example.org"]
 
 
 def test_failed_mail_is_reported_with_how_to_retry(mailed, smtp_server, tmp_path):  # noqa: F811

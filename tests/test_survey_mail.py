@@ -168,3 +168,36 @@ def test_reminders_and_invitations_wait_for_an_open_survey(mailed, smtp_server):
         invite(mailed, ["new@example.org"])
     with pytest.raises(Conflict):
         remind(mailed, ADDRESSES)
+
+
+def test_an_invitation_to_an_open_survey_does_not_say_when_it_opens(mailed, smtp_server):
+    """It said "It opens on 2026-11-01" for a survey that had opened already."""
+    day = today(mailed)
+    new_survey(mailed, opens=day - timedelta(days=3), closes=day + timedelta(days=20))
+    invite(mailed, ["ann@example.org"])
+    text = by_recipient(smtp_server)["ann@example.org"].get_body(("plain",)).get_content()
+    assert "It opens on" not in text and "Il ouvre le" not in text
+    assert f"The survey closes on {(day + timedelta(days=20)).isoformat()}." in text
+    smtp_server.messages.clear()
+    new_survey(mailed, "y2027", opens=day + timedelta(days=5))
+    links.invite(mailed.store, mailed.settings, mailed.mailer, "y2027", ["bob@example.org"], day)
+    assert (
+        f"It opens on {(day + timedelta(days=5)).isoformat()}."
+        in by_recipient(smtp_server)["bob@example.org"].get_body(("plain",)).get_content()
+    )
+
+
+def test_list_unsubscribe_is_there_only_when_a_request_can_reach_someone(mailed):
+    """The README promised the header, but with the default local sender there was none: it is
+    there when the reply or sender address can receive mail, as the README now says."""
+    from dataclasses import replace
+
+    from shared.config import DEFAULTS
+
+    default = replace(mailed.settings, mail_from=DEFAULTS["MAIL_FROM"], reply_to="")
+    survey = mailed.store.get_survey("y2026") or new_survey(mailed)
+    plain = links.invitation_message(default, survey, "ann@example.org", "http://x/", False)
+    assert plain.headers == ()
+    replied = replace(default, reply_to="Peer support <peers@example.org>")
+    message = links.invitation_message(replied, survey, "ann@example.org", "http://x/", False)
+    assert dict(message.headers)["List-Unsubscribe"].startswith("<mailto:peers@example.org?")

@@ -20,8 +20,19 @@ from shared.cli.supporters import supporters
 from shared.cli.surveys import surveys
 from shared.error_table import exit_code, one_line, outcome_for
 
+CREATE_DATA = ("serve", "demo")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Cli(click.Group):
+    """The top group; it notes whether help was asked for anywhere on the command line (the
+    group's callback then builds no App: help needs no settings and creates no data folder)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["help_asked"] = bool({"-h", "--help"} & set(args))
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Side-by-Side: interaction log, anonymous survey and coordinators' report.
@@ -29,7 +40,10 @@ def cli(ctx: click.Context) -> None:
     Settings come from SIDEBYSIDE_* environment variables (see the README).
     """
     if ctx.obj is None:
-        ctx.obj = bootstrap.app()
+        if ctx.meta.get("help_asked"):
+            return  # help needs no settings, and must not create a data folder
+        # Only serve and demo may start a new local store (and key).
+        ctx.obj = bootstrap.app(may_create_data=ctx.invoked_subcommand in CREATE_DATA)
 
 
 for _command in (

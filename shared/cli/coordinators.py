@@ -20,7 +20,7 @@ def _today(app: App) -> date:
 
 @click.group()
 def coordinators() -> None:
-    """Who may sign in to the console: coordinators (everything) and viewers (dashboard only)."""
+    """Who may sign in to the console: coordinators (everything) and viewers (dashboard and report)."""
 
 
 @coordinators.command("add")
@@ -39,8 +39,21 @@ def add(app: App, email: str, role: str, language: str | None) -> None:
         added = service.add(app.store, email, role, today=_today(app), language=language)
     audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
-        f"Added {added.email} as {added.role}. Sign-in link: sidebyside coordinators sign-in-link {added.email}"
+        f"Added {added.email} as {added.role}. For a one-time sign-in link, run: "
+        f"sidebyside coordinators sign-in-link {added.email}"
     )
+
+
+@coordinators.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(service.ROLES))
+@click.pass_obj
+def set_role(app: App, email: str, role: str) -> None:
+    """Make EMAIL a coordinator or a viewer (the last coordinator stays one)."""
+    with one_line_errors():
+        changed = service.set_role(app.store, email, role, app.settings)
+    audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: {changed.role}")
+    click.echo(f"{changed.email} is now a {changed.role}.")
 
 
 @coordinators.command("list")

@@ -20,7 +20,9 @@ def demo(app: App) -> None:
 
     Run again, it shows the same links and changes nothing; a store with real data is left alone.
     Only for the embedded SQLite store: it refuses to put demo data in a cloud store. On an empty
-    store it also adds a local coordinator, and each run prints a fresh console sign-in link for it.
+    store it also adds a local coordinator (coordinator@example.org). Every run says how to sign
+    in to the console: a fresh one-time link for that coordinator while it is on the list, else
+    the `sidebyside coordinators sign-in-link` command to run.
     """
     settings, store = app.settings, app.store
     if settings.store.kind != "sqlite":
@@ -30,6 +32,7 @@ def demo(app: App) -> None:
     done = ensure_demo(store, settings)
     if done.state == "skipped":
         click.echo("The store holds a program's own data: no demo data added.")
+        _how_to_sign_in(app)
         return
     if done.state == "existing":
         click.echo("Demo data from an earlier run (nothing re-issued; a used survey link stays used):")
@@ -39,10 +42,27 @@ def demo(app: App) -> None:
         coordinators.add(store, LOCAL_COORDINATOR, today=surveys.today_in(settings))
     for label, url in done.links:
         click.echo(f"  {label + ':':<22}{url}")
-    # Sign-in links work once, so a fresh one each run (it changes nothing else).
-    sign_in = signin.issue_link(store, settings, LOCAL_COORDINATOR, datetime.now(UTC))
-    if sign_in and store.get_coordinator(LOCAL_COORDINATOR) is not None:
-        click.echo(f"  {'Coordinators console:':<22}{sign_in}   (sign-in link, 15 minutes)")
+    _how_to_sign_in(app)
     click.echo(f"  {'Mail goes to:':<22}{settings.mail.path or settings.mail.kind}")
     if not settings.admin_token:
         click.echo("  Admin API: off; set SIDEBYSIDE_ADMIN_TOKEN to use /admin/ (see README).")
+
+
+def _how_to_sign_in(app: App) -> None:
+    """Every run says how to reach the console: a fresh one-time link for the local coordinator
+    when there is one (a link works once, so it is new each run and changes nothing else), else
+    the command that prints one for a coordinator on the list."""
+    store, settings = app.store, app.settings
+    if store.get_coordinator(LOCAL_COORDINATOR) is not None:
+        link = signin.issue_link(store, settings, LOCAL_COORDINATOR, datetime.now(UTC))
+        if link:
+            click.echo(f"  {'Coordinators console:':<22}{link}   (sign-in link, 15 minutes)")
+            return
+    people = [
+        c.email for c, _fixed in coordinators.list_all(store, settings) if c.role == coordinators.COORDINATOR
+    ]
+    who = people[0] if people else "EMAIL"
+    first = "" if people else "sidebyside coordinators add EMAIL, then "
+    click.echo(
+        f"  {'Coordinators console:':<22}sign in with a link from: {first}sidebyside coordinators sign-in-link {who}"
+    )

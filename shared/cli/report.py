@@ -20,7 +20,11 @@ def _option_errors() -> Iterator[None]:
     try:
         yield
     except ServiceError as exc:
-        detail = "; ".join(f"--{k}: {', '.join(v)}" for k, v in (exc.errors or {}).items())
+        # Field messages the sentence already says are not repeated ("There is no survey 'x'."
+        # followed by "--survey: no survey 'x'" said it twice).
+        said = exc.message.lower()
+        fields = {k: [m for m in v if m.lower() not in said] for k, v in (exc.errors or {}).items()}
+        detail = "; ".join(f"--{k}: {', '.join(v)}" for k, v in fields.items() if v)
         raise click.ClickException(f"{exc.message} {detail}".strip()) from None
 
 
@@ -96,9 +100,9 @@ def report(
         result = reports.send_scheduled_report(app, datetime.now(UTC), options=options, force=force)
     if result["status"] == "already_sent":
         click.echo(
-            f"The report for {result['period']} was already sent (attempt {result['attempt']}); nothing was sent. "
+            f"This month's report, covering {result['covers']}, was already sent (attempt {result['attempt']}); nothing was sent. "
             "Use --force to send it again."
         )
     else:
         to = ", ".join(recipients(app.store, app.settings))
-        click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")
+        click.echo(f"Sent the report covering {result['covers']} to {to} (attempt {result['attempt']}).")

@@ -6,6 +6,7 @@ import click
 
 from shared.bootstrap import App
 from shared.cli.common import one_line_errors
+from shared.services import supporter_mail
 from shared.services import supporters as service
 from shared.text import sentence
 
@@ -26,12 +27,22 @@ def supporters() -> None:
 
 @supporters.command("add")
 @click.argument("alias")
-@click.option("--email", default=None, help="Where to reach the supporter (optional).")
+@click.option("--email", default=None, help="Where to reach the supporter: their link is emailed to it.")
+@click.option("--no-email", is_flag=True, help="With --email: store the address but do not email the link.")
 @click.pass_obj
-def add(app: App, alias: str, email: str | None) -> None:
-    """Add a supporter called ALIAS and print their personal link."""
+def add(app: App, alias: str, email: str | None, no_email: bool) -> None:
+    """Add a supporter called ALIAS, print their personal link, and email it to them (--email)."""
     with one_line_errors():
-        _issued(service.add_supporter(app.store, app.settings, alias, email), "Added")
+        issued = service.add_supporter(app.store, app.settings, alias, email)
+    sent = None if no_email else supporter_mail.mail_new_link(app.mailer, app.settings, issued.supporter)
+    if sent:
+        click.echo(f"Emailed the link to {issued.supporter.email}.", err=True)
+    elif sent is False:
+        click.echo(
+            f"The email to {issued.supporter.email} could not be sent: send them the link below yourself.",
+            err=True,
+        )
+    _issued(issued, "Added")
 
 
 @supporters.command("list")

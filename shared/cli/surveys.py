@@ -26,12 +26,25 @@ REASONS = {
 }
 
 
-def _addresses(path: str) -> list[str]:
+SKIP_BAD = click.option(
+    "--skip-bad-lines",
+    is_flag=True,
+    help="Send to the valid addresses and list the lines left out (as the console's Confirm does); "
+    "without it a file with a bad line sends nothing.",
+)
+
+
+def _addresses(path: str, skip_bad: bool = False) -> list[str]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise click.ClickException(f"{path} is not UTF-8 text.") from None
-    return link_service.read_addresses(text)
+    if not skip_bad:
+        return link_service.read_addresses(text)  # every bad line named, nothing sent
+    good, bad = link_service.preview_addresses(text)
+    for line in bad:
+        click.echo(f"Left out: {line}", err=True)
+    return link_service.clean_addresses((a, "line") for a in good)  # the limit on how many still holds
 
 
 def _report(run: link_service.MailRun, verb: str, command: str, survey_id: str) -> None:
@@ -183,14 +196,15 @@ def links(app: App, survey_id: str, count: int, csv_path: str | None) -> None:
 @surveys.command("invite")
 @click.argument("survey_id", metavar="ID")
 @click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
+@SKIP_BAD
 @click.pass_obj
-def invite(app: App, survey_id: str, emails: str) -> None:
+def invite(app: App, survey_id: str, emails: str, skip_bad_lines: bool) -> None:
     """Mail each address in EMAILS.csv (an `email` column, or one a line) its own link to ID.
 
     Addresses already invited to ID are skipped; no address is stored.
     """
     with one_line_errors():
-        addresses = _addresses(emails)
+        addresses = _addresses(emails, skip_bad_lines)
         run = link_service.invite(
             app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
         )
@@ -200,14 +214,15 @@ def invite(app: App, survey_id: str, emails: str) -> None:
 @surveys.command("remind")
 @click.argument("survey_id", metavar="ID")
 @click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
+@SKIP_BAD
 @click.pass_obj
-def remind(app: App, survey_id: str, emails: str) -> None:
+def remind(app: App, survey_id: str, emails: str, skip_bad_lines: bool) -> None:
     """Mail the same link again to the addresses in EMAILS.csv invited to ID that have not answered.
 
     The program keeps no addresses, so give the invitation list again.
     """
     with one_line_errors():
-        addresses = _addresses(emails)
+        addresses = _addresses(emails, skip_bad_lines)
         run = link_service.remind(
             app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
         )
@@ -226,10 +241,14 @@ def unsubscribe(app: App, survey_id: str, addresses: tuple[str, ...]) -> None:
     with one_line_errors():
         clean = link_service.clean_addresses((a, f"argument {n}") for n, a in enumerate(addresses, 1))
         done = link_service.unsubscribe(app.store, survey_id, app.settings, clean)
-    click.echo(
-        f"No more reminders to {done['stopped']}."
-        + (f" Never invited to {survey_id}: {done['not_invited']}." if done["not_invited"] else "")
-    )
+    stopped, never = done["stopped"], done["not_invited"]
+    said = [f"Reminders stopped for {stopped} address{'es' if stopped != 1 else ''}."] if stopped else []
+    if never:
+        said.append(
+            f"{never} address{'es were' if never != 1 else ' was'} never invited to {survey_id}"
+            f"{', so nothing was changed' if not stopped else ''}."
+        )
+    click.echo(" ".join(said))
 
 
 @surveys.command("purge")

@@ -85,14 +85,18 @@ def activity(
 
 
 def supporter_counts(days: pd.DataFrame, supporters: list[Supporter]) -> SupporterCounts:
-    """Current supporters (not revoked) and how many of them logged in the period.
+    """Current supporters (not revoked), how many of them logged in the period, and how many
+    who logged in the period have been revoked since.
 
-    A revoked supporter is in neither number (their interactions still count, and the
-    per-supporter table lists them); the demo supporter is never passed in.
+    A revoked supporter is in neither of the first two numbers (their interactions still
+    count, and the per-supporter table lists them), but is counted apart, so revoking the
+    busiest supporter does not make "1 of 1" read as if one person did all the logging; the
+    demo supporter is never passed in.
     """
     current = {s.id for s in supporters if s.active}
+    revoked = {s.id for s in supporters if not s.active}
     logged = set(days["supporter"])
-    return SupporterCounts(active=len(current & logged), all=len(current))
+    return SupporterCounts(active=len(current & logged), all=len(current), revoked=len(revoked & logged))
 
 
 def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:

@@ -103,12 +103,15 @@ def resolve_period(request: ReportRequest, today: date, start_month: int) -> Per
     return Period(start, end)
 
 
-def survey_order(survey: Survey) -> tuple[date, date, str]:
+def survey_order(survey: Survey) -> tuple[bool, date, date, str]:
     """Surveys in the order they ran: by their own dates (opening, then closing), never by when
-    they were entered or imported. A survey without dates falls back on its creation day."""
+    they were entered or imported. A survey without any date (one made by importing last
+    year's answers, say) ranks below every dated survey, so it is never "this survey" while a
+    dated one exists; undated surveys rank among themselves by their creation day."""
+    dated = survey.opens is not None or survey.closes is not None
     fallback = survey.created_on or date.min
     opens = survey.opens or survey.closes or fallback
-    return (opens, survey.closes or opens, survey.id)
+    return (dated, opens, survey.closes or opens, survey.id)
 
 
 def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:

@@ -30,10 +30,16 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width * 100 // DPI, height * 100 // DPI
 
 
+def has_chart(report: Report) -> bool:
+    """Whether :func:`barrier_chart` has anything to draw (a page links the image only then)."""
+    survey = report.survey
+    return bool(survey and survey.barriers and survey.respondents)
+
+
 def barrier_chart(report: Report) -> bytes | None:
     """A horizontal bar chart of percent per service for each barrier, or None with nothing to draw."""
     survey = report.survey
-    if not survey or not survey.barriers or not survey.respondents:
+    if not survey or not has_chart(report):
         return None
     barriers = survey.barriers
     services = survey.services

@@ -89,6 +89,7 @@ class Crosstab:
 class SupporterCounts:
     active: int  # current supporters who logged in the period
     all: int  # current (not revoked) supporters, the demo one never
+    revoked: int = 0  # supporters who logged in the period and have been revoked since
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,12 @@ def summary(report: Report) -> list[tuple[str, str]]:
     out = [
         (t(lang, "f_period"), report.period.label),
         (t(lang, "f_interactions"), str(act.interactions)),
-        (t(lang, "f_supporters"), t(lang, "of", a=sup.active, b=sup.all)),
+        (
+            t(lang, "f_supporters"),
+            t(lang, "of_and_revoked", a=sup.active, b=sup.all, r=sup.revoked)
+            if sup.revoked
+            else t(lang, "of", a=sup.active, b=sup.all),
+        ),
     ]
     ref = act.referrals
     if ref.count is not None:
@@ -147,6 +152,8 @@ def summary_data(report: Report) -> tuple[Datum, ...]:
         Datum(t(lang, "f_interactions"), value, count=act.interactions),
         Datum(t(lang, "f_supporters"), value, count=act.supporters.active),
     ]
+    if act.supporters.revoked:
+        out.append(Datum(t(lang, "f_supporters_revoked"), value, count=act.supporters.revoked))
     ref, fu = act.referrals, act.follow_ups
     if ref.count is not None:
         out.append(Datum(t(lang, "f_referrals"), value, count=ref.count, percent=ref.rate))

@@ -98,6 +98,8 @@ MESSAGES: dict[str, str] = {
     "f_interactions": N_("Interactions logged"),
     "f_supporters": N_("Supporters who logged"),
     "of": N_("%(a)s of %(b)s"),
+    "of_and_revoked": N_("%(a)s of %(b)s current supporters, and %(r)s since revoked"),
+    "f_supporters_revoked": N_("Supporters who logged, since revoked"),
     "f_referrals": N_("Referrals"),
     "f_follow_ups": N_("Follow-ups planned"),
     "f_duration": N_("Median duration"),

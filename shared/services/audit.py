@@ -84,6 +84,11 @@ def entries(
     """
     if kind and kind not in KINDS:
         raise Invalid(f"There is no kind {kind!r}.", errors={"kind": ["Choose a kind from the list."]})
+    if since is not None and until is not None and since > until:  # not silently an empty list
+        raise Invalid(
+            f"The last day ({until}) is before the first ({since}).",
+            errors={"until": ["Enter a day on or after the first day."]},
+        )
     today = datetime.now(tz).date()
     first = since or (until or today) - timedelta(days=30)
     last = until or today

@@ -87,8 +87,31 @@ def add(
     return coordinator
 
 
-def set_role(store: Store, email: object, role: object) -> Coordinator:
-    return _change(store, email, role=clean_role(role))
+def set_role(store: Store, email: object, role: object, settings: Settings | None = None) -> Coordinator:
+    """Make someone a coordinator or a viewer; the last coordinator cannot become a viewer.
+
+    Without ``settings`` only the stored list counts (``SIDEBYSIDE_COORDINATORS`` is not seen),
+    which can refuse more, never less."""
+    role = clean_role(role)
+    if role != COORDINATOR:
+        _keep_a_coordinator(store, settings, clean_email(email), "become a viewer")
+    return _change(store, email, role=role)
+
+
+def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, doing: str) -> None:
+    """Refuse a change that would leave nobody able to manage the program (add coordinators,
+    surveys, supporters): at least one coordinator, stored or in the setting, stays."""
+    current = store.get_coordinator(key)
+    if current is None or current.role != COORDINATOR:
+        return
+    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR}
+    others |= set(from_settings(settings)) if settings is not None else set()
+    if not others - {key}:
+        raise Conflict(
+            f"{key} is the only coordinator and cannot {doing}: nobody could then manage "
+            "the program. Add another coordinator first (sidebyside coordinators add EMAIL).",
+            code="last_coordinator",
+        )
 
 
 def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
@@ -129,6 +152,7 @@ def _change(store: Store, email: object, **changes: object) -> Coordinator:
 def remove(store: Store, settings: Settings, email: object) -> None:
     """Take someone off the list; their console sessions end at once."""
     key = clean_email(email)
+    _keep_a_coordinator(store, settings, key, "be removed")
     if not store.remove_coordinator(key):
         if key in from_settings(settings):
             raise Conflict(

@@ -79,7 +79,10 @@ class CsvFile:
                 raise Invalid(f"Cannot read {self.name}: {exc.strerror or exc}.") from None
 
     def _unreadable(self, problem: str) -> Invalid:
-        return Invalid(f"{self.name} {problem} Nothing was imported.", errors={"file": [problem]})
+        # The field message names the file too: alone, "is not UTF-8 text" reads as a fragment.
+        return Invalid(
+            f"{self.name} {problem} Nothing was imported.", errors={"file": [f"{self.name} {problem}"]}
+        )
 
     def header(self) -> list[str]:
         """The first record's cells, stripped; nothing more of the file is read."""

@@ -26,12 +26,14 @@ class OpenAlert:
 @dataclass(frozen=True)
 class SurveyRate:
     id: str
-    answers: int
+    answers: int  # released
     links: int
+    pending: int = 0  # sealed, released in batches of at least k (shared/services/release.py)
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.answers / self.links) if self.links else None
+        """Answers received (released and waiting) per link issued."""
+        return round(100 * (self.answers + self.pending) / self.links) if self.links else None
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30)
         year += 1
         month += occurred_on >= month_start.isoformat()
     rates = [
-        SurveyRate(s.survey.id, s.answers, s.survey.links_issued)
+        SurveyRate(s.survey.id, s.answers, s.survey.links_issued, s.pending)
         for s in surveys.list_surveys(store, settings, today)
         if s.state == "open"
     ]

@@ -114,6 +114,12 @@ def _interactions_filename(start: date | None, end: date | None) -> str:
     return "interactions.csv"
 
 
+# The last column of a responses export: 1 on every row. A student may send the survey with
+# every question skipped (after confirming); without this cell such a row would be all blank,
+# which an import reads as a spreadsheet's empty row, so export then import lost it.
+SUBMITTED_COLUMN = "submitted"
+
+
 def export_responses(store: Store, survey_id: str) -> Table:
     """The survey's responses, one row each, columns as its form defines them.
 
@@ -132,6 +138,6 @@ def export_responses(store: Store, survey_id: str) -> Table:
     def rows() -> Iterator[list[str]]:
         for answer in store.iter_answers(survey.id):
             cells = form.to_row(_known(form, answer.answers, sections), sections=sections)
-            yield [cells[c] for c in columns]
+            yield [*(cells[c] for c in columns), "1"]
 
-    return Table(f"responses_{survey.id}.csv", columns, rows())
+    return Table(f"responses_{survey.id}.csv", [*columns, SUBMITTED_COLUMN], rows())

@@ -80,6 +80,10 @@ class _Problems:
         self.lines: dict[int, list[str]] = {}
         self.count = 0
         self.extra: list[str] = []
+        # Text added to the last whole-file problem in the message only: how to fix it from the
+        # CLI. ``errors["file"]`` leaves it out, so each caller (the console) phrases its own.
+        self.cli_hint = ""
+        self.unknown_supporters = False
 
     def add(self, line: int, text: str) -> None:
         if line in self.lines:
@@ -108,7 +112,14 @@ class _Problems:
             listed += [f"Also: {sentence(text)}" for text in self.extra]
         else:
             listed += [sentence(text) for text in self.extra]
-        raise Invalid("\n  ".join([head, *listed]), errors={"file": listed})
+        said = listed[:-1] + [sentence(listed[-1].rstrip(".") + self.cli_hint)] if self.cli_hint else listed
+        kind = UnknownSupporters if self.unknown_supporters else Invalid
+        raise kind("\n  ".join([head, *said]), errors={"file": listed})
+
+
+class UnknownSupporters(Invalid):
+    """An interactions file names supporters who are not on the list (``errors["file"]`` says
+    which, by line; the message adds the CLI's way to fix it, the console says its own)."""
 
 
 def _header(
@@ -291,7 +302,10 @@ def import_interactions(
             "no supporter has the alias "
             + ", ".join(f"{a!r} (line{'s' if len(n) > 1 else ''} {_some(n)})" for a, n in listed)
             + more
-            + "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters."
+        )
+        problems.unknown_supporters = True
+        problems.cli_hint = (
+            "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters"
         )
     problems.raise_if_any()
     if check_only:  # the console's preview: every row checked, nothing stored
@@ -390,7 +404,7 @@ def import_responses(
         sections = sections_of(survey)
     else:  # the new survey asks the K10 questions when the file has answers to them
         sections = frozenset({K10} if k10_columns & present else ())
-    allowed = form.columns(sections)
+    allowed = [*form.columns(sections), exports.SUBMITTED_COLUMN]  # the marker is optional
     # Validation fills in a matrix left blank as "nothing checked": on the web form an unchecked
     # box is an answer. In a file, a row with none of the matrix's cells filled never answered it.
     matrices = [f.id for f in form.fields(sections) if f.type == "matrix"]
@@ -411,6 +425,9 @@ def import_responses(
         seen: Counter[bytes] = Counter()
         cells = ChoiceCells(form, sections)
         for line, row in _rows(file, read_header, problems, progress):
+            if row.pop(exports.SUBMITTED_COLUMN, "1").strip() not in ("1", ""):
+                problems.add(line, f"has {exports.SUBMITTED_COLUMN!r} other than 1 or blank.")
+                continue
             try:
                 data = form.from_row(cells.codes(row))
                 clean = validate(form, data, context)

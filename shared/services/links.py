@@ -194,10 +194,13 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
 
 
 def invitation_message(
-    settings: Settings, survey: Survey, address: str, link: str, reminder: bool
+    settings: Settings, survey: Survey, address: str, link: str, reminder: bool, today: date | None = None
 ) -> Message:
-    """The invitation (or reminder), English then French, with the crisis line."""
+    """The invitation (or reminder), English then French, with the crisis line. The opening day
+    is mentioned only while it is still ahead (``today`` before it): "It opens on" a day that has
+    passed reads as if the link did not work yet."""
     name = settings.program_name
+    ahead = survey.opens is not None and (today is None or survey.opens > today)
 
     def body(lang: str) -> str:
         lead = (
@@ -215,7 +218,7 @@ def invitation_message(
         )
         opens = (
             translate(lang, "It opens on %(day)s.", day=survey.opens.isoformat()) + " "
-            if survey.opens
+            if ahead and survey.opens
             else ""
         )
         closes = (
@@ -294,6 +297,41 @@ class MailRun:
         }
 
 
+def _skip_reason(store: Store, existing: Link | None, reminder: bool, today: date) -> str | None:
+    """Why this address gets no mail in this mailing (a MailRun reason), or None: it gets one."""
+    if not reminder:
+        return "already_invited" if existing is not None else None
+    if existing is None:
+        return "not_invited"
+    if existing.reminded_on == UNSUBSCRIBED:
+        return "unsubscribed"
+    if existing.reminded_on == today:
+        return "reminded_today"
+    if store.is_redeemed(existing.hash):
+        return "answered"
+    return None
+
+
+def plan_mailing(
+    store: Store, settings: Settings, survey_id: str, addresses: list[str], reminder: bool, today: date
+) -> tuple[list[str], dict[str, int]]:
+    """What :func:`invite` (or :func:`remind`) would do now, sending nothing: the addresses that
+    would get a mail, and how many each reason would skip (the console's preview counts these,
+    not every valid address)."""
+    survey = survey_for_links(store, survey_id, today)
+    invited = {link.email_key: link for link in store.invitations(survey.id)}
+    send: list[str] = []
+    skipped = MailRun()
+    for address in addresses:
+        existing = invited.get(email_key(settings.secret_key, survey.id, address))
+        reason = _skip_reason(store, existing, reminder, today)
+        if reason is None:
+            send.append(address)
+        else:
+            skipped.skip(reason)
+    return send, skipped.skipped
+
+
 def _mailing(
     store: Store,
     settings: Settings,
@@ -310,24 +348,12 @@ def _mailing(
     for position, address in enumerate(addresses):
         key = email_key(settings.secret_key, survey.id, address)
         existing = invited.get(key)
-        if reminder:
-            if existing is None:
-                run.skip("not_invited")
-                continue
-            if existing.reminded_on == UNSUBSCRIBED:
-                run.skip("unsubscribed")
-                continue
-            if existing.reminded_on == today:
-                run.skip("reminded_today")
-                continue
-            if store.is_redeemed(existing.hash):
-                run.skip("answered")
-                continue
-        elif existing is not None:
-            run.skip("already_invited")
+        reason = _skip_reason(store, existing, reminder, today)
+        if reason is not None:
+            run.skip(reason)
             continue
         token = invitation_token(settings.secret_key, survey.id, address)
-        message = invitation_message(settings, survey, address, settings.survey_link(token), reminder)
+        message = invitation_message(settings, survey, address, settings.survey_link(token), reminder, today)
         try:
             mailer.send(message)
         except MailError:

@@ -197,6 +197,38 @@ def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> s
     return " ".join(ids)
 
 
+SEND_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def send_once(app: App, options: ReportOptions, key: object, now: datetime) -> datetime | None:
+    """Send Now, once per ``key`` (a random value the console's form carries): a double click
+    or a resubmitted form sends nothing more. Returns None when this call sent the report,
+    else when it was sent (or is being sent) under this key. A failed send may be retried
+    with the same key; a deliberate second send takes a fresh form, so a new key."""
+    if not isinstance(key, str) or not SEND_KEY.fullmatch(key):
+        raise Invalid(
+            "The form is incomplete: reload the page.", errors={"send_key": ["missing or not valid"]}
+        )
+    store, period = app.store, f"send-now-{key}"
+    run = store.get_report_run(period)
+    if run is not None and run.state != "failed":
+        return run.updated_at
+    attempt = 1 if run is None else run.attempt + 1
+    try:
+        store.claim_report_attempt(period, attempt, now)
+    except AlreadyExists:  # the other click of a double click has it
+        return now
+    claimed = ReportRun(period=period, state="claimed", attempt=attempt, updated_at=now)
+    store.save_report_run(claimed)
+    try:
+        message_ids = send_now(app, options, now)
+    except Exception:
+        store.save_report_run(replace(claimed, state="failed", updated_at=_now()))
+        raise
+    _save_sent(store, replace(claimed, state="sent", updated_at=now, detail=message_ids))
+    return None
+
+
 def send_scheduled_report(
     app: App, now: datetime, *, options: ReportOptions | None = None, force: bool = False
 ) -> dict[str, Any]:
@@ -228,6 +260,7 @@ def send_scheduled_report(
                 "period": period,
                 "attempt": run.attempt,
                 "sent_at": _iso(run.updated_at),
+                "covers": covered(app, options, now),
             }
         raise ReportInProgress(
             f"The report for {period} is being sent by another process (attempt {run.attempt})."
@@ -257,7 +290,23 @@ def send_scheduled_report(
         raise ReportNotSent(f"The report for {period} was not sent: {detail}") from exc
     _save_sent(store, replace(claimed, state="sent", updated_at=_now(), detail=message_id))
     log.info("report for %s sent (attempt %d)", period, attempt)
-    return {"status": "sent", "period": period, "attempt": attempt, "message_id": message_id}
+    return {
+        "status": "sent",
+        "period": period,
+        "attempt": attempt,
+        "message_id": message_id,
+        "covers": covered(app, options, now),
+    }
+
+
+def covered(app: App, options: ReportOptions, now: datetime) -> str:
+    """The days a report built now with ``options`` covers, in words as the report names them
+    ("1 September 2025 to 31 October 2025"); the scheduled run's key ("2025-11") is the month
+    it runs in, not what it covers."""
+    from shared.report.build import resolve_period
+
+    today = local_today(now, app.settings.timezone)
+    return resolve_period(options.request(), today, app.settings.academic_year_start_month).label
 
 
 def _next_attempt(run: ReportRun | None, now: datetime, force: bool) -> int | None:

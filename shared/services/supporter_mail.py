@@ -6,7 +6,7 @@ from shared.config import Settings
 from shared.errors import Invalid
 from shared.i18n import bilingual, translate
 from shared.mail.message import Message
-from shared.mail.port import Mailer
+from shared.mail.port import Mailer, MailError
 from shared.records import Supporter
 from shared.services.supporters import link_for
 
@@ -42,3 +42,16 @@ def link_message(settings: Settings, supporter: Supporter, link: str) -> Message
 def send_link(mailer: Mailer, settings: Settings, supporter: Supporter) -> None:
     """Mail the supporter their current link (it is re-derived, never stored); MailError if not sent."""
     mailer.send(link_message(settings, supporter, link_for(settings, supporter)))
+
+
+def mail_new_link(mailer: Mailer, settings: Settings, supporter: Supporter) -> bool | None:
+    """After adding a supporter: email them their link when they have an address, as the
+    console, the CLI and the admin API all do. None: no address; False: the mail failed (the
+    supporter stays added; resend it later)."""
+    if not supporter.email:
+        return None
+    try:
+        send_link(mailer, settings, supporter)
+    except MailError:
+        return False
+    return True

@@ -14,6 +14,7 @@ import flask
 from flask import request
 
 from shared.records import Supporter
+from shared.services import supporter_mail
 from shared.services import supporters as service
 from shared.web.context import get_app
 from shared.web.errors import HttpError
@@ -52,7 +53,10 @@ def create() -> tuple[dict[str, Any], int]:
     if "alias" not in body:
         raise HttpError(400, "invalid", errors={"alias": ["Required."]})
     app = get_app()
-    return _issued(service.add_supporter(app.store, app.settings, body["alias"], body.get("email"))), 201
+    issued = service.add_supporter(app.store, app.settings, body["alias"], body.get("email"))
+    # As in the console and the CLI: a supporter with an address is emailed their link at once.
+    emailed = supporter_mail.mail_new_link(app.mailer, app.settings, issued.supporter)
+    return {**_issued(issued), "emailed": emailed}, 201
 
 
 @bp.route("/supporters", methods=("GET",))

@@ -37,10 +37,12 @@ TEXT: dict[str, dict[str, str]] = {
         "address or this link, so nobody can tell which answers are yours. Every question may be "
         "skipped. This link works once.",
         "send": "Send my answers",
+        "send_blank": "Send without answers",
+        "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
         "already_answered": "You have already answered this survey with this link. Thank you!",
-        "unknown_link": "There is no survey at this link. Check that you opened the whole link from your email.",
+        "unknown_link": "This link does not open a survey. If the survey has ended, it is closed and its links no longer work; otherwise, check that you opened the whole link from your email.",
         "survey_not_open": "This survey is not open yet.",
         "survey_closed": "This survey is closed. Thank you for your interest.",
         "opens": "It opens on {day}.",
@@ -54,10 +56,12 @@ TEXT: dict[str, dict[str, str]] = {
         "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
         "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
         "send": "Envoyer mes réponses",
+        "send_blank": "Envoyer sans réponses",
+        "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
         "thanks": "Merci\u202f!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
         "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
-        "unknown_link": "Il n'y a pas de sondage à ce lien. Vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
+        "unknown_link": "Ce lien n'ouvre aucun sondage. Si le sondage a pris fin, il est fermé et ses liens ne fonctionnent plus ; sinon, vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
         "survey_not_open": "Ce sondage n'est pas encore ouvert.",
         "survey_closed": "Ce sondage est terminé. Merci de votre intérêt.",
         "opens": "Il ouvre le {day}.",
@@ -193,6 +197,10 @@ def _render_survey(
     status: int = 200,
     confirm_blank: bool = False,
 ) -> flask.Response:
+    # Asking to confirm a blank answer is a question of the page, not a mistake in a field: it
+    # gets its own heading and button, never the fields' "Please correct the following".
+    asked = errors.get(surveys.CONFIRM_BLANK, []) if confirm_blank else []
+    errors = {k: v for k, v in errors.items() if k != surveys.CONFIRM_BLANK} if confirm_blank else errors
     fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
     return render_page(
         "survey_form.html",
@@ -208,5 +216,6 @@ def _render_survey(
         else error_summary(ballot.form, errors, lang=lang, sections=ballot.sections),
         blank=" ".join(errors.get(surveys.CONFIRM_BLANK, [])) if confirm_blank else "",
         confirm_blank=confirm_blank,
+        confirm_question=asked[0] if asked else "",
         switch=_switch(lang),
     )

@@ -69,3 +69,55 @@ def test_report_and_alert_recipients_are_coordinators_who_did_not_opt_out(app):
     quiet = coordinators.add(app.store, "cy@example.org", today=today)
     app.store.save_coordinator(replace(quiet, reports=False))
     assert coordinators.recipients(app.store, app.settings) == ("coord@example.org", "ana@example.org")
+
+
+def test_the_last_coordinator_cannot_be_demoted_or_removed(app):
+    """Alone on the list, a coordinator who made themselves a viewer (or removed themselves)
+    locked everyone out; now the service refuses, for the console, the CLI and any caller."""
+    from shared.errors import Conflict
+
+    app.settings = replace(app.settings, coordinators=())  # nobody from SIDEBYSIDE_COORDINATORS
+    assert run("coordinators", "add", "ana@example.org").exit_code == 0
+    assert run("coordinators", "add", "ben@example.org", "--role", "viewer").exit_code == 0
+    demoted = run("coordinators", "set-role", "ana@example.org", "viewer")
+    assert demoted.exit_code == 1 and "only coordinator" in demoted.output
+    removed = run("coordinators", "remove", "ana@example.org")
+    assert removed.exit_code == 1 and "only coordinator" in removed.output
+    for attempt in (
+        lambda: coordinators.set_role(app.store, "ana@example.org", "viewer"),  # without settings too
+        lambda: coordinators.remove(app.store, app.settings, "ana@example.org"),
+    ):
+        try:
+            attempt()
+            raise AssertionError("the last coordinator was let go")
+        except Conflict as error:
+            assert error.code == "last_coordinator"
+    assert app.store.get_coordinator("ana@example.org").role == "coordinator"
+    # The console refuses too, with the reason on the page.
+    from tests.console.support import sign_in
+
+    c = sign_in(app, "ana@example.org")
+    token = csrf(c, "/console/coordinators")
+    refused = c.post(
+        "/console/coordinators/role", data={"email": "ana@example.org", "role": "viewer", "csrf_token": token}
+    )
+    assert refused.status_code == 409 and "only coordinator" in refused.get_data(as_text=True)
+    refused = c.post("/console/coordinators/remove", data={"email": "ana@example.org", "csrf_token": token})
+    assert refused.status_code == 409 and app.store.get_coordinator("ana@example.org") is not None
+    # With a second coordinator (here: Ben promoted from the CLI), either may go.
+    promoted = run("coordinators", "set-role", "ben@example.org", "coordinator")
+    assert promoted.exit_code == 0 and promoted.output == "ben@example.org is now a coordinator.\n"
+    assert run("coordinators", "set-role", "ana@example.org", "viewer").exit_code == 0
+    assert run("coordinators", "remove", "ana@example.org").exit_code == 0
+
+
+def test_cli_messages_say_what_they_mean(app):
+    added = run("coordinators", "add", "cy@example.org")
+    assert "Sign-in link:" not in added.output
+    assert "run: sidebyside coordinators sign-in-link cy@example.org" in added.output
+    assert "viewers (dashboard and report)" in " ".join(run("coordinators", "--help").output.split())
+    from shared.services import surveys
+
+    surveys.create_survey(app.store, "cli26", today=date(2026, 3, 1))
+    none = run("surveys", "unsubscribe", "cli26", "ann@example.org")
+    assert none.output == "1 address was never invited to cli26, so nothing was changed.\n"

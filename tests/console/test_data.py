@@ -73,3 +73,74 @@ def test_a_file_too_big_is_refused_beside_the_field(app):
     html = response.get_data(as_text=True)
     assert 'id="f-file-interactions-e"' in html and "too big" in html
     assert list(app.store.iter_interactions(*EVERYTHING)) == []
+
+
+def test_download_responses_works_through_the_pages_own_form(app):
+    """The Data page's form, submitted with the field names it renders, downloads the CSV."""
+    from shared.services import surveys
+    from tests.console.forms import submit
+
+    surveys.create_survey(app.store, "y2026", today=date(2026, 3, 1))
+    c = sign_in(app, "coord@example.org")
+    response = submit(c, "/console/data", "/console/data/responses.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].endswith('"responses_y2026.csv"')
+    response = submit(c, "/console/data", "/console/data/interactions.csv", **{"from": "2024-01-01"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+
+
+def test_an_unknown_survey_export_is_shown_beside_its_field(app):
+    c = sign_in(app, "coord@example.org")
+    response = c.get("/console/data/responses.csv?survey=nosuch")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and 'id="f-survey-export-e"' in html
+
+
+def test_every_get_form_on_every_console_page_is_read_by_its_view(app):
+    """Submitting each GET form with what the page fills in never lands on a 404 or a 5xx."""
+    from shared.services import surveys
+    from tests.console.forms import forms_on
+
+    surveys.create_survey(app.store, "y2026", today=date(2026, 3, 1))
+    c = sign_in(app, "coord@example.org")
+    from urllib.parse import urlencode
+
+    for path in (
+        "/console/",
+        "/console/supporters",
+        "/console/surveys",
+        "/console/data",
+        "/console/report",
+        "/console/audit",
+    ):
+        for form in forms_on(c.get(path).get_data(as_text=True)):
+            if form["method"] != "get":
+                continue
+            response = c.get(form["action"] + "?" + urlencode(form["fields"]))
+            assert response.status_code < 400, (path, form)
+
+
+def test_unknown_supporters_in_the_console_point_to_the_pages_checkbox_not_the_cli(app):
+    c = sign_in(app, "coord@example.org")
+    html = unescape(upload(c, HEADER + GOOD).get_data(as_text=True))
+    assert "no supporter has the alias 'Sam' (line 2)" in html
+    assert 'tick "Add supporters the file names who are not on the list"' in html
+    assert "--create-supporters" not in html and "sidebyside" not in html
+    # The page's own checkbox then imports them.
+    response = upload(c, HEADER + GOOD, create_supporters="on")
+    assert response.status_code == 200 and "1 rows, all valid" in response.get_data(as_text=True)
+
+
+def test_a_file_in_a_wrong_encoding_reads_as_a_whole_sentence(app):
+    c = sign_in(app, "coord@example.org")
+    data = {
+        "file-interactions": (io.BytesIO((HEADER + "Zoé,2024-01-15\n").encode("latin-1")), "log.csv"),
+        "csrf_token": csrf(c, "/console/data"),
+    }
+    html = unescape(
+        c.post(
+            "/console/data/import?kind=interactions", data=data, content_type="multipart/form-data"
+        ).get_data(as_text=True)
+    )
+    assert "Fix these lines" not in html and "Fix the file and upload it again" in html
+    assert "<li>log.csv is not UTF-8 text" in html

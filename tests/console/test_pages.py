@@ -247,8 +247,16 @@ def test_rename_a_supporter_and_delete_a_survey_without_answers(app):
     post(c, "/console/surveys", {"id": "y2026"})
     app.store.add_links("y2026", [Link("h1", "y2026")])
     app.store.redeem("h1", SealedAnswer("s1", "y2026", b"box"))  # answered, not yet released
-    assert post(c, "/console/surveys/y2026/delete", form_page="/console/surveys/y2026").status_code == 409
-    assert post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops").status_code == 200
+    confirm = {"confirm": "1"}
+    assert (
+        post(c, "/console/surveys/y2026/delete", confirm, form_page="/console/surveys/y2026").status_code
+        == 409
+    )
+    asked = post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops")  # one click only asks
+    assert "Delete survey oops?" in asked.get_data(as_text=True) and len(app.store.list_surveys()) == 2
+    assert (
+        post(c, "/console/surveys/oops/delete", confirm, form_page="/console/surveys/oops").status_code == 200
+    )
     assert [s.id for s in app.store.list_surveys()] == ["y2026"]
 
 
@@ -261,9 +269,114 @@ def test_purge_deletes_the_links_releases_sealed_answers_and_is_audited_once(app
     path = "/console/surveys/y2026"
     links.issue_links(app.store, app.settings, "y2026", 3, today_in(app.settings))
     app.store.redeem("h-answered", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    asked = post(c, f"{path}/purge", form_page=path)  # one click on the survey page only asks
+    assert "This cannot be undone" in asked.get_data(as_text=True)
+    assert app.store.get_survey("y2026").purged_on is None and app.store.count_sealed("y2026") == 1
     for _ in range(2):  # two coordinators purging at once: no error page, no double effect
-        assert post(c, f"{path}/purge", form_page=path).status_code == 200
+        assert post(c, f"{path}/purge", {"confirm": "1"}, form_page=path).status_code == 200
     assert app.store.count_sealed("y2026") == 0 and app.store.count_answers("y2026") == 1
     assert app.store.get_survey("y2026").purged_on is not None
     kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
     assert kinds.count("survey_purged") >= 1
+
+
+def test_purge_and_delete_ask_first_through_the_pages_own_forms(app):
+    """Purge and Delete acted on one click; now the survey page's button leads to a
+    confirmation page whose own form does it (no JavaScript)."""
+    from tests.console.forms import forms_on
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "oops"})
+    for action, gone in (
+        ("purge", lambda: app.store.get_survey("oops").purged_on is not None),
+        ("delete", lambda: app.store.get_survey("oops") is None),
+    ):
+        path = "/console/surveys/oops"
+        [form] = [
+            f for f in forms_on(c.get(path).get_data(as_text=True)) if f["action"].endswith(f"/{action}")
+        ]
+        asked = c.post(form["action"], data=form["fields"])
+        assert asked.status_code == 200 and not gone()
+        [again] = [f for f in forms_on(asked.get_data(as_text=True)) if f["action"].endswith(f"/{action}")]
+        assert again["fields"].get("confirm") == "1"
+        assert c.post(again["action"], data=again["fields"]).status_code == 200 and gone()
+
+
+def test_the_dashboard_counts_answers_waiting_sealed_and_says_why(app):
+    """Four students answered, none released yet: the dashboard said "0 answers"."""
+    from shared.services import links, sealing
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    links.issue_links(app.store, app.settings, "y2026", 4, today_in(app.settings))
+    for i in range(4):
+        app.store.redeem(f"h{i}", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    html = c.get("/console/").get_data(as_text=True)
+    assert "4 answers for 4 links (100 %): 4 answers waiting to be released" in html
+    assert "released in batches of at least" in html
+
+
+def test_the_report_page_links_no_chart_when_there_is_none(app):
+    c = sign_in(app, COORD)
+    html = c.get("/console/report").get_data(as_text=True)
+    assert "chart.png" not in html  # no survey answers: no chart, so no broken image
+    assert c.get("/console/report/chart.png").status_code == 404
+    from tests.test_report_support import add_survey, paired_answers
+
+    add_survey(app.store, "y2026", paired_answers({"career_impact": (1, 2, 3, 4)}), opens=date(2026, 3, 1))
+    html = c.get("/console/report").get_data(as_text=True)
+    assert 'src="/console/report/chart.png' in html and c.get("/console/report/chart.png").status_code == 200
+
+
+def test_the_remind_preview_counts_only_the_addresses_that_would_be_reminded(app):
+    """It said "3 valid addresses. Send 3 emails", then "0 emails sent. Skipped (never invited): 3"."""
+    import io
+
+    from shared.services import links
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    links.invite(app.store, app.settings, app.mailer, "y2026", ["ana@example.org"], today_in(app.settings))
+    path = "/console/surveys/y2026"
+    listed = "ana@example.org\nben@example.org\ncy@example.org\ndee@example.org\n"
+    response = post(
+        c, f"{path}/remind", {"addresses": (io.BytesIO(listed.encode()), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert "4 valid addresses." in html and "Skipped (never invited): 3." in html
+    assert "Send 1 emails" in html and re.search(r'name="emails" value="ana@example.org"', html)
+    none = post(
+        c, f"{path}/remind", {"addresses": (io.BytesIO(b"ben@example.org\n"), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert "Nobody on this list would get an email." in none.get_data(as_text=True)
+    assert 'name="emails"' not in none.get_data(as_text=True)
+
+
+def test_reversed_dates_in_the_audit_filter_are_an_error_beside_the_field(app):
+    """since after until silently gave an empty list."""
+    c = sign_in(app, COORD)
+    response = c.get("/console/audit?since=2026-05-01&until=2026-01-01")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="f-until-e"' in html
+    assert "Enter a day on or after the first day." in html
+    assert c.get("/console/audit.csv?since=2026-05-01&until=2026-01-01").status_code == 400
+
+
+def test_the_signed_out_page_shows_nobody_signed_in(app):
+    c = sign_in(app, COORD)
+    html = post(c, "/console/sign-out", form_page="/console/").get_data(as_text=True)
+    assert "You are signed out." in html
+    assert COORD not in html and "Sign out</button>" not in html
+
+
+def test_a_notice_never_ends_an_alias_with_two_full_stops(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    sam = app.store.find_supporter("Sam R.")
+    path = f"/console/supporters/{sam.id}"
+    html = post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).get_data(as_text=True)
+    assert "Renamed Sam R. to Samuel R.</p>" in html and ".." not in html.replace("...", "")

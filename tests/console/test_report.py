@@ -10,6 +10,7 @@ import io
 from datetime import date
 
 from shared.services import coordinators
+from tests.console.forms import forms_on, submit
 from tests.console.support import csrf, outbox, sign_in
 from tests.test_report_support import add_interactions, add_supporters, log_answers
 
@@ -92,9 +93,7 @@ def test_send_now_mails_each_coordinator_the_coordinators_copy_in_their_language
     c = sign_in(app, "coord@example.org")
     c.get("/console/report?lang=fr")  # the console's language is not the mail's
     before = len(outbox(app))
-    token = csrf(c, "/console/report")
-    form = {"csrf_token": token, "from": "2026-09-01", "to": "2026-10-31", "audience": "shared"}
-    response = c.post("/console/report/send", data=form)
+    response = submit(c, "/console/report", "/console/report/send")
     assert response.status_code == 302
     sent = outbox(app)[before:]
     by_to = {m["To"]: m for m in sent}
@@ -105,6 +104,25 @@ def test_send_now_mails_each_coordinator_the_coordinators_copy_in_their_language
     for text in (french, english):  # the coordinators' copy, whatever the page showed
         assert "alias2: 2" in text.replace("\u00a0", " ") or "alias2 : 2" in text.replace("\u00a0", " ")
     assert "report_sent" in c.get("/console/audit").get_data(as_text=True)
+
+
+def test_send_now_sends_once_per_form_however_often_it_is_submitted(app):
+    """Each click of Send now sent the report again; a double click or a resubmitted form now
+    sends once and says when it was sent; a fresh page sends again on purpose."""
+    c = sign_in(app, "coord@example.org")
+    before = len(outbox(app))
+    [form] = [
+        f for f in forms_on(c.get("/console/report").get_data(as_text=True)) if f["action"].endswith("/send")
+    ]
+    for _ in range(3):
+        assert c.post(form["action"], data=form["fields"]).status_code == 302
+    assert len(outbox(app)) == before + 1
+    page = c.get("/console/report").get_data(as_text=True)
+    assert "already sent from this page at " in page and "nothing more was sent" in page
+    assert submit(c, "/console/report", "/console/report/send").status_code == 302  # a deliberate resend
+    assert len(outbox(app)) == before + 2
+    no_key = c.post(form["action"], data={"csrf_token": form["fields"]["csrf_token"]})
+    assert no_key.status_code == 400 and len(outbox(app)) == before + 2
 
 
 def test_bad_report_options_are_shown_beside_the_fields(app):

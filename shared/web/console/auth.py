@@ -90,4 +90,5 @@ def sign_out() -> Any:
     flask.session.clear()
     if lang:
         flask.session["lang"] = lang
+    flask.g.viewer = None  # the page after signing out shows nobody signed in (no email, no Sign out)
     return page("message.html", heading=_("Signed out"), message=_("You are signed out."), sign_in_again=True)

@@ -13,6 +13,7 @@ import flask
 from flask_babel import gettext as _
 
 from shared.services import audit, signin
+from shared.text import one_stop
 from shared.web.console.context import Viewer, now
 from shared.web.context import get_app
 
@@ -102,6 +103,9 @@ def lang_links() -> list[tuple[str, str, str]]:
 def page(template: str, status: int = 200, **context: Any) -> flask.Response:
     """Render a console page (``forms/templates/console/<template>``)."""
     app = get_app()
+    for said in ("notice", "warning"):  # messages built around aliases such as "Sam R."
+        if isinstance(context.get(said), str):
+            context[said] = one_stop(context[said])
     html = flask.render_template(
         f"console/{template}",
         lang=pick_locale(),

@@ -20,8 +20,9 @@ SERVICE_MESSAGES = (
     N_("must be a date as YYYY-MM-DD"),
     N_("must be on or before 'to'"),
     N_("is not a survey id"),
+    N_("Enter a day on or after the first day."),
 )
 STATES = (N_("scheduled"), N_("open"), N_("closed"), N_("purged"))
 ROLES = (N_("coordinator"), N_("viewer"))
-SKIPPED = (N_("already_invited"), N_("not_invited"), N_("reminded_today"), N_("answered"))
+SKIPPED = (N_("already_invited"), N_("not_invited"), N_("reminded_today"), N_("answered"), N_("unsubscribed"))
 LANGUAGE_MESSAGES = (N_("Choose English, French or the program's default."),)

@@ -50,7 +50,8 @@ def add_coordinator() -> Any:
 @coordinator_only
 def change_role() -> Any:
     form = flask.request.form
-    changed = service.set_role(get_app().store, form.get("email", ""), form.get("role", ""))
+    app = get_app()
+    changed = service.set_role(app.store, form.get("email", ""), form.get("role", ""), app.settings)
     record("role_changed", f"{changed.email}: {changed.role}")
     return listing(notice=_("%(email)s is now a %(role)s.", email=changed.email, role=_(changed.role)))
 

@@ -21,7 +21,8 @@ def _quiet_days() -> int:
 @bp.route("/")
 def dashboard() -> Any:
     app = get_app()
-    return page("dashboard.html", board=service.build(app.store, app.settings, now(), _quiet_days()))
+    board = service.build(app.store, app.settings, now(), _quiet_days())
+    return page("dashboard.html", board=board, small_cell=app.settings.small_cell)
 
 
 @bp.route("/alerts/<alert_id>/acknowledge", methods=("POST",))

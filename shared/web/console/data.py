@@ -10,7 +10,7 @@ from typing import Any
 import flask
 from flask_babel import gettext as _
 
-from shared.errors import Invalid
+from shared.errors import Invalid, NotFoundError
 from shared.services import exports, imports
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
 from shared.web.context import get_app
@@ -20,7 +20,8 @@ FIRST_ROWS = 5
 
 
 def data_page(status: int = 200, **context: Any) -> flask.Response:
-    return page("data.html", status=status, **context)
+    surveys = sorted(get_app().store.list_surveys(), key=lambda s: s.id, reverse=True)
+    return page("data.html", status=status, surveys=surveys, **context)
 
 
 @bp.route("/data")
@@ -71,7 +72,13 @@ def import_data() -> Any:
     try:
         done = _import(kind, content, name, check_only=not confirm)
     except Invalid as error:
-        problems = (error.errors or {}).get("file") or [error.message]
+        problems = list((error.errors or {}).get("file") or [error.message])
+        if isinstance(error, imports.UnknownSupporters):
+            problems.append(
+                _(
+                    'To add them, go back to Data, tick "Add supporters the file names who are not on the list" and check the file again, or add them on the Supporters page first.'
+                )
+            )
         errors = field_errors(error.errors)
         if "survey" in errors:
             return data_page(400, kind=kind, form=form, errors={"survey": errors["survey"]})
@@ -123,5 +130,10 @@ def export_interactions() -> Any:
 @coordinator_only
 def export_responses() -> Any:
     survey_id = flask.request.args.get("survey", "").strip()
-    table = exports.export_responses(get_app().store, survey_id)
+    try:
+        table = exports.export_responses(get_app().store, survey_id)
+    except NotFoundError:
+        return data_page(
+            404, errors={"survey-export": [_("There is no such survey.")]}, args=flask.request.args
+        )
     return _csv(table, f"responses {survey_id}")

@@ -11,6 +11,7 @@ recipients, each in their own language (:func:`shared.services.reports.send_now`
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from shared.records import DEMO_SURVEY
 from shared.services import coordinators as coordinator_service
 from shared.services import reports
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
+from shared.web.console.context import now
 from shared.web.context import get_app
 
 KNOWN = ("survey", "from", "to", "test", "audience")
@@ -79,6 +81,7 @@ def _page(status: int = 200, **context: Any) -> flask.Response:
 @bp.route("/report")
 def report() -> Any:
     # The report path is the only one that loads pandas, scipy and matplotlib, and only here.
+    from shared.report.chart import has_chart
     from shared.report.render import page_context
 
     app = get_app()
@@ -90,7 +93,13 @@ def report() -> Any:
     query = _query()
     record("report_viewed", " ".join(f"{k}={v}" for k, v in {**query, "audience": options.audience}.items()))
     # The chart is its own request (report_chart), which keeps this page light.
-    return _page(query=query, errors={}, **page_context(built, None))
+    return _page(
+        query=query,
+        errors={},
+        send_key=secrets.token_urlsafe(24),  # Send now sends once per page shown
+        has_chart=has_chart(built),  # no <img> that would 404
+        **page_context(built, None),
+    )
 
 
 @bp.route("/report/chart.png")
@@ -123,10 +132,19 @@ def send_report() -> Any:
     # The mailed copy is always the coordinators' one, each recipient in their own language:
     # neither the page's audience nor its language applies.
     options = replace(_options(), audience="coordinators", lang=None)
-    reports.send_now(get_app(), options)
+    sent_before = reports.send_once(get_app(), options, flask.request.form.get("send_key"), now())
     query = _query()
-    record("report_sent", " ".join(f"{k}={v}" for k, v in query.items()))
-    flask.flash(_("The report was emailed to the coordinators, each in their own language."))
+    if sent_before is None:
+        record("report_sent", " ".join(f"{k}={v}" for k, v in query.items()))
+        flask.flash(_("The report was emailed to the coordinators, each in their own language."))
+    else:  # the same form again (a double click, a reload): nothing more is sent
+        when = sent_before.astimezone(get_app().settings.timezone).strftime("%H:%M")
+        flask.flash(
+            _(
+                "This report was already sent from this page at %(time)s; nothing more was sent. To send it again, press the button below.",
+                time=when,
+            )
+        )
     return flask.redirect(flask.url_for("console.report", **query))
 
 

@@ -111,7 +111,16 @@ def _mailing(survey_id: str, reminder: bool) -> Any:
         if isinstance(found, str):
             return detail(survey_id, 400, errors={"addresses": [found]})
         good, bad = found
-        return page("survey_mailing.html", survey_id=survey_id, reminder=reminder, good=good, bad=bad)
+        send, skipped = links.plan_mailing(app.store, app.settings, survey_id, good, reminder, _today())
+        return page(
+            "survey_mailing.html",
+            survey_id=survey_id,
+            reminder=reminder,
+            good=good,
+            bad=bad,
+            send=send,
+            skipped=skipped,
+        )
     addresses = links.clean_addresses((a, "line") for a in form.get("emails", "").split())
     run = (links.remind if reminder else links.invite)(
         app.store, app.settings, app.mailer, survey_id, addresses, _today()
@@ -146,10 +155,28 @@ def close(survey_id: str) -> Any:
     return detail(survey_id, notice=_("Survey %(id)s is closed.", id=survey_id))
 
 
+def confirmed(survey_id: str) -> bool:
+    """Whether this POST comes from the confirmation page (one click on the survey page only
+    asks; no JavaScript needed). The survey must exist either way (404 otherwise)."""
+    links.find_survey(get_app().store, survey_id)
+    return flask.request.form.get("confirm") == "1"
+
+
 @bp.route("/surveys/<survey_id>/purge", methods=("POST",))
 @coordinator_only
 def purge(survey_id: str) -> Any:
     app = get_app()
+    if not confirmed(survey_id):
+        return page(
+            "confirm.html",
+            heading=_("Delete the links and invitations of %(id)s?", id=survey_id),
+            message=_(
+                "Every unused link stops working and the list of invited addresses is deleted; students who have not answered can no longer answer. The answers stay. This cannot be undone."
+            ),
+            button=_("Delete links and invitations"),
+            action=flask.url_for("console.purge", survey_id=survey_id),
+            back=flask.url_for("console.survey", survey_id=survey_id),
+        )
     _survey, deleted = links.purge(app.store, app.settings, survey_id, _today())
     record("survey_purged", f"{survey_id}: {deleted} links")
     return detail(
@@ -160,6 +187,15 @@ def purge(survey_id: str) -> Any:
 @bp.route("/surveys/<survey_id>/delete", methods=("POST",))
 @coordinator_only
 def delete(survey_id: str) -> Any:
+    if not confirmed(survey_id):
+        return page(
+            "confirm.html",
+            heading=_("Delete survey %(id)s?", id=survey_id),
+            message=_("The survey and its unused links are deleted. This cannot be undone."),
+            button=_("Delete this survey"),
+            action=flask.url_for("console.delete", survey_id=survey_id),
+            back=flask.url_for("console.survey", survey_id=survey_id),
+        )
     try:
         surveys.delete_survey(get_app().store, survey_id)
     except Conflict:
