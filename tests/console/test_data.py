@@ -97,3 +97,25 @@ def test_a_utf16_file_is_previewed_and_imported(app):
     response = confirm(c, html)
     assert "Imported 2 rows: 2 new, 0 already there." in response.get_data(as_text=True)
     assert len(list(app.store.iter_interactions(*EVERYTHING))) == 2
+
+
+def test_a_file_the_preview_calls_valid_can_be_confirmed_though_about_1_mb_of_accents(app):
+    """The Confirm form carries the file back: URL-encoded, 1 MB of accented notes grows past
+    the 2 MB upload limit (a 413 after "all valid"); multipart carries it as it is."""
+    supporters.add_supporter(app.store, app.settings, "Sam")
+    c = sign_in(app, "coord@example.org")
+    note = "é" * 270
+    lines = [HEADER.rstrip("\n") + ",note\n"]
+    day = date(2024, 1, 1)
+    for n in range(1900):
+        lines.append(
+            f"Sam,{date.fromordinal(day.toordinal() + n % 360)},phone,student,academic,none,none,no,{n} {note}\n"
+        )
+    text = "".join(lines)
+    assert 0.9e6 < len(text.encode()) < 1.2e6
+    response = upload(c, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1900 rows, all valid" in html
+    response = confirm(c, html)
+    assert response.status_code == 200
+    assert "Imported 1900 rows: 1900 new" in response.get_data(as_text=True)

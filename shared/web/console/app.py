@@ -66,6 +66,9 @@ def setup(app: flask.Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
         MAX_CONTENT_LENGTH=UPLOAD_LIMIT,
+        # The import's Confirm carries the previewed file back as a multipart text field (not
+        # URL-encoded, which would inflate accents ninefold): allow it as large as an upload.
+        MAX_FORM_MEMORY_SIZE=UPLOAD_LIMIT,
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # a form may stay open as long as a session lasts
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "shared" / "translations"),
         BABEL_DEFAULT_LOCALE="en",
