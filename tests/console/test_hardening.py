@@ -1,0 +1,36 @@
+"""What an attacker's tour of the console found (issue 10): limits said at the preview, report
+views audited, cross-site POSTs refused."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from shared.services import links
+from tests.console.support import csrf, sign_in
+
+COORD = "coord2@example.org"
+
+
+def post(c, path, data=None, form_page=None, **kwargs):
+    token = csrf(c, form_page or path)
+    return c.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def kinds(app) -> list[str]:
+    return [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
+
+
+def test_an_invitation_list_over_the_limit_is_refused_at_the_preview_not_at_confirm(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026", "closes": "2099-05-15"})
+    path = "/console/surveys/y2026"
+    upload = "".join(f"s{n}@example.org\n" for n in range(links.MAX_ADDRESSES + 1))
+    response = post(
+        c, f"{path}/invite", {"addresses": (io.BytesIO(upload.encode()), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Send 10001 emails" not in html and "at most 10000" in html and 'id="f-addresses-e"' in html
+
