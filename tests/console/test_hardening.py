@@ -34,3 +34,20 @@ def test_an_invitation_list_over_the_limit_is_refused_at_the_preview_not_at_conf
     assert response.status_code == 400
     assert "Send 10001 emails" not in html and "at most 10000" in html and 'id="f-addresses-e"' in html
 
+
+def test_the_report_csv_and_chart_are_audited_like_the_page(app):
+    """The README says report views are audited: the CSV and the chart show the same figures."""
+    from tests.test_report_support import add_survey, paired_answers
+
+    add_survey(app.store, "2026", paired_answers({"career_impact": (4, 3, 2, 3), "stigma": (2, 2, 4, 4)}))
+    c = sign_in(app, COORD)
+    before = len(kinds(app))
+    assert c.get("/console/report.csv?survey=2026").status_code == 200
+    assert c.get("/console/report/chart.png?survey=2026").status_code == 200
+    entries = app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    new = [(e.actor, e.kind, e.detail) for e in list(entries)[before:]]
+    assert [(actor, kind) for actor, kind, _ in new] == [
+        (COORD, "report_downloaded"),
+        (COORD, "report_viewed"),
+    ]
+    assert all("survey=2026" in detail for _, _, detail in new)
