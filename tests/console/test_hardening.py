@@ -51,3 +51,25 @@ def test_the_report_csv_and_chart_are_audited_like_the_page(app):
         (COORD, "report_viewed"),
     ]
     assert all("survey=2026" in detail for _, _, detail in new)
+
+
+def test_a_post_whose_origin_names_another_site_is_refused_and_changes_nothing(app):
+    c = sign_in(app, COORD)
+    path = "/console/supporters"
+    for origin in ("https://evil.example", "null"):
+        response = c.post(
+            path, data={"alias": "Sam R.", "csrf_token": csrf(c, path)}, headers={"Origin": origin}
+        )
+        assert response.status_code == 400 and "did not come from the console" in response.get_data(
+            as_text=True
+        )
+    assert app.store.list_supporters() == []
+    # The console's own origin (configured, or the host the request came to) is accepted.
+    for origin in (app.settings.base_url, "http://localhost"):
+        response = c.post(
+            path,
+            data={"alias": f"Sam {origin[7:12]}", "csrf_token": csrf(c, path)},
+            headers={"Origin": origin},
+        )
+        assert response.status_code == 201
+    assert len(app.store.list_supporters()) == 2
