@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +45,7 @@ DEFAULTS: dict[str, str] = {
     "SURVEY_URL": "",
     "ADMIN_URL": "",
     "CONSOLE_URL": "",
+    "TRUSTED_PROXIES": "",
     "DATA_DIR": ".data",
 }
 
@@ -96,6 +98,8 @@ class Settings:
     data_dir: Path
     report_language: str = "en"  # the coordinators' report: "en" or "fr"
     console_url: str = ""
+    # Reverse proxies whose X-Forwarded-For is believed (besides Cloud Run's front end).
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     def log_link(self, token: str) -> str:
         """The supporter's personal link: the deployed function URL when set, else the local path."""
@@ -181,6 +185,13 @@ def _url(name: str, value: str, required: bool) -> str:
     if url.scheme not in ("http", "https") or not url.netloc:
         raise _fail(name, "an http:// or https:// URL", value)
     return value.rstrip("/")
+
+
+def _networks(name: str, value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip())
+    except ValueError:
+        raise _fail(name, "comma-separated IP addresses or networks such as 10.0.0.0/8", value) from None
 
 
 def _addresses(name: str, value: str) -> tuple[str, ...]:
@@ -346,4 +357,5 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         data_dir=data_dir,
         report_language=raw["REPORT_LANGUAGE"],
         console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
+        trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
     )

@@ -44,6 +44,7 @@ KINDS = (
     "data_imported",
     "data_exported",
     "report_viewed",
+    "report_downloaded",
     "report_sent",
     "access_refused",
 )

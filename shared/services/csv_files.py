@@ -60,6 +60,12 @@ def delimiter_of(header_line: str) -> str:
         return ","
 
 
+def encoding_of(head: bytes) -> str:
+    """How a CSV starting with ``head`` is decoded: UTF-16 when it starts with a UTF-16 byte
+    order mark (Excel's "Unicode Text"), else UTF-8 with or without one."""
+    return "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+
+
 class CsvFile:
     """A CSV file (a path, or bytes already in memory) as spreadsheet programs write it."""
 
@@ -108,9 +114,9 @@ class CsvFile:
         with self._binary() as raw:
             head = raw.read(4)
             raw.seek(0)
-            utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
             counted = io.BufferedReader(_Counting(raw, progress))
-            text = io.TextIOWrapper(counted, encoding="utf-16" if utf16 else "utf-8-sig", newline="")
+            utf16 = encoding_of(head) == "utf-16"
+            text = io.TextIOWrapper(counted, encoding=encoding_of(head), newline="")
             line = 0
             try:
                 first = text.readline()

@@ -17,9 +17,11 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 import flask
 
+from shared.web.context import get_app
 from shared.web.errors import HttpError
 
 MAX_FAILURES = 10
@@ -73,14 +75,34 @@ class FailureThrottle:
 
 
 def client_of(request: flask.Request) -> str:
-    """The caller's address. On Cloud Run (``K_SERVICE`` set) the socket's peer is Google's
-    front end, which appends the caller's address to ``X-Forwarded-For`` (anything before it
-    is the caller's to forge); locally, the socket's peer."""
+    """The caller's address, for every per-client limit (the admin API's and the console's).
+
+    ``X-Forwarded-For`` is believed only from a proxy the deployment names: on Cloud Run
+    (``K_SERVICE`` set) the socket's peer is Google's front end, which appends the caller's
+    address (anything before it is the caller's to forge); behind a proxy listed in
+    ``SIDEBYSIDE_TRUSTED_PROXIES``, the last hop that is not itself a listed proxy. Otherwise
+    the header is the client's own invention and the socket's peer is the answer."""
+    peer = request.remote_addr or "-"
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    if not hops:
+        return peer
     if os.environ.get("K_SERVICE"):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()
-    return request.remote_addr or "-"
+        return hops[-1]
+    trusted = get_app().settings.trusted_proxies
+    if not _within(peer, trusted):
+        return peer
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0]
+
+
+def _within(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def throttle_of(app: flask.Flask) -> FailureThrottle:

@@ -33,6 +33,18 @@ def client(app: Any) -> Client:
     return Client(wsgi_app(app))
 
 
+def machines(app: Any, *addresses: str) -> list[Client]:
+    """Test clients of one served app (one set of in-memory limits), each from its own address."""
+    from shared.web.serve import wsgi_app
+
+    served = wsgi_app(app)
+
+    def at(address: str) -> Client:
+        return Client(lambda environ, start: served({**environ, "REMOTE_ADDR": address}, start))
+
+    return [at(address) for address in addresses]
+
+
 def csrf(client: Client, path: str) -> str:
     page = client.get(path).get_data(as_text=True)
     found = CSRF.search(page)
@@ -47,6 +59,17 @@ def last_sign_in_link(app: Any, to: str) -> str:
     return found[-1]
 
 
+def ask_link(c: Client, email_address: str, **kwargs: Any) -> Any:
+    """POST the sign-in form and close the response, as a server does once it is sent: the
+    link's mail goes out only then."""
+    response = c.post(
+        "/console/sign-in", data={"email": email_address, "csrf_token": csrf(c, "/console/sign-in")}, **kwargs
+    )
+    response.get_data()
+    response.close()
+    return response
+
+
 def local_path(url: str) -> str:
     return url.split("127.0.0.1:8080", 1)[1]
 
@@ -58,8 +81,7 @@ def sign_in(app: Any, email_address: str, role: str = "coordinator", client_: Cl
     if app.store.get_coordinator(email_address) is None:
         coordinators.add(app.store, email_address, role, today=date(2026, 3, 1))
     c = client_ or client(app)
-    token = csrf(c, "/console/sign-in")
-    response = c.post("/console/sign-in", data={"email": email_address, "csrf_token": token})
+    response = ask_link(c, email_address)
     assert response.status_code == 200, response.get_data(as_text=True)
     path = local_path(last_sign_in_link(app, email_address))
     response = c.post(path, data={"csrf_token": csrf(c, path)})

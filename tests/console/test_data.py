@@ -25,6 +25,22 @@ def upload(c, text: str, **fields):
     return c.post("/console/data/import?kind=interactions", data=data, content_type="multipart/form-data")
 
 
+def confirm(c, preview: str):
+    """Press the preview's Confirm as a browser would: its form's fields, in its encoding."""
+    forms = re.finditer(r'<form method="post" action="([^"]+)"([^>]*)>(.*?)</form>', preview, re.S)
+    form = next((f for f in forms if 'name="confirm"' in f.group(3)), None)
+    assert form, "no Confirm form"
+    fields = {
+        unescape(n): unescape(v) for n, v in re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(3))
+    }
+    multipart = 'enctype="multipart/form-data"' in form.group(2)
+    return c.post(
+        unescape(form.group(1)),
+        data=fields,
+        content_type="multipart/form-data" if multipart else "application/x-www-form-urlencoded",
+    )
+
+
 def test_an_import_with_errors_lists_them_by_line_and_stores_nothing(app):
     supporters.add_supporter(app.store, app.settings, "Sam")
     c = sign_in(app, "coord@example.org")
@@ -41,17 +57,7 @@ def test_a_good_import_is_previewed_then_stored_on_confirm(app):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "2 rows, all valid" in html and "<td>2024-01-16</td>" in html
     assert list(app.store.iter_interactions(*EVERYTHING)) == []  # nothing before Confirm
-    content = unescape(re.search(r'name="content" value="([^"]*)"', html).group(1))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    response = c.post(
-        "/console/data/import?kind=interactions",
-        data={
-            "confirm": "1",
-            "name": "log.csv",
-            "content": content,
-            "csrf_token": token,
-        },
-    )
+    response = confirm(c, html)
     assert "Imported 2 rows: 2 new, 0 already there." in response.get_data(as_text=True)
     assert len(list(app.store.iter_interactions(*EVERYTHING))) == 2
 
@@ -144,3 +150,43 @@ def test_a_file_in_a_wrong_encoding_reads_as_a_whole_sentence(app):
     )
     assert "Fix these lines" not in html and "Fix the file and upload it again" in html
     assert "<li>log.csv is not UTF-8 text" in html
+
+
+def test_a_utf16_file_is_previewed_and_imported(app):
+    """Excel's "Unicode Text" (UTF-16 with a byte order mark) is read by the import service, so
+    its preview must show too (it was a 500), and Confirm must import it."""
+    supporters.add_supporter(app.store, app.settings, "Sam")
+    c = sign_in(app, "coord@example.org")
+    text = HEADER + GOOD + GOOD.replace("15", "16")
+    data = {
+        "file-interactions": (io.BytesIO(text.encode("utf-16")), "log.txt"),
+        "csrf_token": csrf(c, "/console/data"),
+    }
+    response = c.post("/console/data/import?kind=interactions", data=data, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2 rows, all valid" in html and "<td>2024-01-16</td>" in html
+    response = confirm(c, html)
+    assert "Imported 2 rows: 2 new, 0 already there." in response.get_data(as_text=True)
+    assert len(list(app.store.iter_interactions(*EVERYTHING))) == 2
+
+
+def test_a_file_the_preview_calls_valid_can_be_confirmed_though_about_1_mb_of_accents(app):
+    """The Confirm form carries the file back: URL-encoded, 1 MB of accented notes grows past
+    the 2 MB upload limit (a 413 after "all valid"); multipart carries it as it is."""
+    supporters.add_supporter(app.store, app.settings, "Sam")
+    c = sign_in(app, "coord@example.org")
+    note = "é" * 270
+    lines = [HEADER.rstrip("\n") + ",note\n"]
+    day = date(2024, 1, 1)
+    for n in range(1900):
+        lines.append(
+            f"Sam,{date.fromordinal(day.toordinal() + n % 360)},phone,student,academic,none,none,no,{n} {note}\n"
+        )
+    text = "".join(lines)
+    assert 0.9e6 < len(text.encode()) < 1.2e6
+    response = upload(c, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1900 rows, all valid" in html
+    response = confirm(c, html)
+    assert response.status_code == 200
+    assert "Imported 1900 rows: 1900 new" in response.get_data(as_text=True)

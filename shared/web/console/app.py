@@ -15,6 +15,7 @@ import hashlib
 import hmac
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
@@ -33,7 +34,14 @@ from shared.web.http import as_http_error, discard_body
 
 ROOT = Path(__file__).resolve().parents[3]
 STATIC = ROOT / "forms" / "static"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 UPLOAD_LIMIT = 2 * 1024 * 1024  # a CSV of a few thousand rows; more is refused with 413
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, as a browser writes it in the Origin header."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def stylesheet() -> str:
@@ -66,12 +74,30 @@ def setup(app: flask.Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
         MAX_CONTENT_LENGTH=UPLOAD_LIMIT,
+        # The import's Confirm carries the previewed file back as a multipart text field (not
+        # URL-encoded, which would inflate accents ninefold): allow it as large as an upload.
+        MAX_FORM_MEMORY_SIZE=UPLOAD_LIMIT,
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # a form may stay open as long as a session lasts
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "shared" / "translations"),
         BABEL_DEFAULT_LOCALE="en",
     )
     app.session_interface = CookieSession()
     app.url_map.strict_slashes = False
+    own_origin = origin_of(settings.console_url or settings.base_url)
+
+    @app.before_request  # before CSRFProtect's check: either refuses a cross-site POST
+    def same_origin() -> None:
+        """Defence in depth beside the CSRF token and SameSite: a state-changing request whose
+        ``Origin`` names another site is refused (Flask-WTF checks only the Referer, only over
+        https). No Origin (an older browser, a script) is left to the CSRF token."""
+        sent = flask.request.headers.get("Origin")
+        if flask.request.method in SAFE_METHODS or sent is None:
+            return
+        # The configured URL, or the host this request came to (the console reached by another
+        # name, such as localhost); a page on another site cannot choose the Host header.
+        if sent != own_origin and urlsplit(sent).netloc != flask.request.host:
+            raise CSRFError("The Origin header names another site.")
+
     CSRFProtect(app)
     Babel(app, locale_selector=pick_locale)
     app.extensions["console_limits"] = SignInLimits()

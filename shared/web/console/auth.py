@@ -13,13 +13,14 @@ import flask
 from flask_babel import gettext as _
 
 from shared.errors import Invalid, Unauthorized
+from shared.mail.message import Message
 from shared.mail.port import MailError
 from shared.services import audit, signin
 from shared.services.coordinators import clean_email
 from shared.web.console.blueprint import bp, page
 from shared.web.console.context import now
-from shared.web.console.limits import client_of
 from shared.web.context import get_app
+from shared.web.throttle import client_of
 
 logger = logging.getLogger("sidebyside.console")
 
@@ -40,31 +41,68 @@ def sign_in() -> Any:
             email=email,
             errors={"email": [_("Enter an email address such as name@example.org.")]},
         )
-    if not flask.current_app.extensions["console_limits"].allow(address, client_of(flask.request)):
+    limits = flask.current_app.extensions["console_limits"]
+    client = client_of(flask.request)
+    if not limits.client_allowed(client):
         flask.abort(429)
     app = get_app()
-    link = signin.issue_link(app.store, app.settings, address, now())
+    # Past the per-address limit no link is made and no mail sent, but the page is the same:
+    # a 429 here would let anyone lock a coordinator out by asking for their address.
+    link = (
+        signin.issue_link(app.store, app.settings, address, now())
+        if limits.address_allowed(address)
+        else None
+    )
     if link is None:
-        audit.record(app.store, "-", "sign_in_failed", "sign-in asked for an address not on the list")
+        failed(client, "sign-in asked for an address not on the list (or asked too often)")
     else:
-        try:
-            app.mailer.send(signin.link_message(app.settings, address, link))
-        except MailError as error:  # the same page either way; the log says why (never the link)
-            logger.warning("sign-in link not sent: %s", error)
+        send_after_response(signin.link_message(app.settings, address, link))
         audit.record(app.store, address, "sign_in_link_issued", "by email")
-    # The same page whether or not the address is on the list: it tells nobody who is.
+    # The same page, after the same work, whether or not the address is on the list: it tells
+    # nobody who is, not even by how long it takes (the mail goes out after the response).
     return page("sign_in_sent.html", email=address)
+
+
+def send_after_response(message: Message) -> None:
+    """Send ``message`` once the response has gone (the server closes it): a slow mail server
+    would otherwise make a known address's page measurably slower than an unknown one's."""
+    mailer = get_app().mailer
+
+    def send() -> None:
+        try:
+            mailer.send(message)
+        except MailError as error:  # the page said "check your email" either way; the log says why
+            logger.warning("sign-in link not sent: %s", error)
+        except Exception:  # nothing may escape into the server's close
+            logger.exception("sign-in link not sent")
+
+    @flask.after_this_request
+    def later(response: flask.Response) -> flask.Response:
+        response.call_on_close(send)
+        return response
+
+
+def failed(client: str, why: str) -> None:
+    """Audit a failed sign-in, at most once a minute per client (the row counts the rest)."""
+    unrecorded = flask.current_app.extensions["console_limits"].failure_to_record(client)
+    if unrecorded is None:
+        return
+    more = f" (and {unrecorded} more from the same client since the last such entry)" if unrecorded else ""
+    audit.record(get_app().store, "-", "sign_in_failed", why + more)
 
 
 @bp.route("/sign-in/<token>", methods=("GET", "POST"))
 def sign_in_link(token: str) -> Any:
     if flask.request.method == "GET":
         return page("sign_in_confirm.html", token=token)
+    client = client_of(flask.request)
+    if not flask.current_app.extensions["console_limits"].link_allowed(client):
+        flask.abort(429)
     app = get_app()
     try:
         done = signin.sign_in(app.store, app.settings, token, now())
     except Unauthorized:
-        audit.record(app.store, "-", "sign_in_failed", "expired, used or unknown sign-in link")
+        failed(client, "expired, used or unknown sign-in link")
         return page(
             "message.html",
             status=401,

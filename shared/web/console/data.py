@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from shared.errors import Invalid, NotFoundError
 from shared.services import exports, imports
+from shared.services.csv_files import encoding_of
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
 from shared.web.context import get_app
 
@@ -84,7 +85,7 @@ def import_data() -> Any:
             return data_page(400, kind=kind, form=form, errors={"survey": errors["survey"]})
         return page("data_preview.html", status=400, kind=kind, name=name, problems=problems, form=form)
     if not confirm:
-        text = content.decode("utf-8-sig")
+        text = content.decode(encoding_of(content))  # as the import read it (all valid, so it decodes)
         head = list(itertools.islice(imports.CsvFile(content, name).records(), FIRST_ROWS + 1))
         return page(
             "data_preview.html", kind=kind, name=name, rows=done.rows, head=head, content=text, form=form

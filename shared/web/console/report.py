@@ -78,6 +78,11 @@ def _page(status: int = 200, **context: Any) -> flask.Response:
     )
 
 
+def _audit(kind: str, options: reports.ReportOptions, what: str = "") -> None:
+    """Record a look at the report: which survey and period, and which audience's copy."""
+    record(kind, what + " ".join(f"{k}={v}" for k, v in {**_query(), "audience": options.audience}.items()))
+
+
 @bp.route("/report")
 def report() -> Any:
     # The report path is the only one that loads pandas, scipy and matplotlib, and only here.
@@ -91,7 +96,7 @@ def report() -> Any:
     except Invalid as error:
         return _page(400, errors=field_errors(error.errors))
     query = _query()
-    record("report_viewed", " ".join(f"{k}={v}" for k, v in {**query, "audience": options.audience}.items()))
+    _audit("report_viewed", options)
     # The chart is its own request (report_chart), which keeps this page light.
     return _page(
         query=query,
@@ -106,9 +111,11 @@ def report() -> Any:
 def report_chart() -> Any:
     from shared.report.chart import barrier_chart
 
-    png = barrier_chart(reports.build(get_app(), _options()))
+    options = _options()
+    png = barrier_chart(reports.build(get_app(), options))
     if png is None:
         flask.abort(404)
+    _audit("report_viewed", options, "chart ")  # the chart shows the report's figures too
     return flask.Response(png, mimetype="image/png")
 
 
@@ -119,6 +126,7 @@ def report_csv() -> Any:
     options = _options()
     built = reports.build(get_app(), options)
     name = "report-shared.csv" if options.audience == "shared" else "report.csv"
+    _audit("report_downloaded", options)
     return flask.Response(
         "\ufeff" + to_csv(built),
         mimetype="text/csv",

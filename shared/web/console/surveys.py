@@ -100,7 +100,14 @@ def _uploaded() -> tuple[list[str], list[str]] | str:
         return _("This file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.")
     if "\x00" in text:
         return _("This is not a CSV file.")
-    return links.preview_addresses(text)
+    good, bad = links.preview_addresses(text)
+    if len(good) > links.MAX_ADDRESSES:  # said now, not after a "Send" that Confirm would refuse
+        return _(
+            "This file has %(n)s addresses; at most %(max)s can be sent at a time. Split it and upload each part.",
+            n=len(good),
+            max=links.MAX_ADDRESSES,
+        )
+    return good, bad
 
 
 def _mailing(survey_id: str, reminder: bool) -> Any:
