@@ -12,7 +12,7 @@ import pytest
 
 from shared import bootstrap
 from shared.errors import Conflict
-from shared.mail import make_mailer
+from shared.mail import OutboxMailer, make_mailer
 from shared.services import links
 from tests.test_survey_links import new_survey, today
 
@@ -168,3 +168,23 @@ def test_reminders_and_invitations_wait_for_an_open_survey(mailed, smtp_server):
         invite(mailed, ["new@example.org"])
     with pytest.raises(Conflict):
         remind(mailed, ADDRESSES)
+
+
+@pytest.mark.parametrize("keep_links", [False, True])
+def test_the_outbox_keeps_survey_links_only_when_asked(app, tmp_path, keep_links):
+    """A copy of the data folder holds the store and the outbox: kept invitations would pair each
+    address with its link, so the outbox withholds them unless ``?keep_links=1``."""
+    box = tmp_path / f"box-{keep_links}"
+    configured = bootstrap.configure(
+        settings=app.settings,
+        store=app.store,
+        mailer=OutboxMailer(box, "survey@example.org", keep_links=keep_links),
+    )
+    new_survey(configured)
+    assert invite(configured, ["ann@example.org"]).sent == 1
+    assert remind(configured, ["ann@example.org"], today(configured) + timedelta(days=1)).sent == 1
+    written = [p.read_text() for p in sorted(box.iterdir())]
+    assert len(written) == 4  # two .eml and two .html
+    token = links.invitation_token(app.settings.secret_key, "y2026", "ann@example.org")
+    assert all((token in text) == keep_links for text in written)
+    assert all(("survey link withheld" in text) != keep_links for text in written)

@@ -232,6 +232,7 @@ def invitation_message(
         text=text,
         reply_to=settings.reply_to or None,
         headers=_unsubscribe_header(settings, survey),
+        secret_links=(link,),
     )
 
 
