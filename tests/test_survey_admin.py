@@ -88,6 +88,7 @@ def test_invite_and_remind_by_json(mailed, smtp_server, admin, client_for):  # n
         ("/surveys", {"id": "ok", "closes": 20260101}, 400, "closes"),
         ("/surveys", {"id": "ok", "k10": "yes"}, 400, "k10"),
         ("/surveys", {"id": "ok", "colour": "red"}, 400, "colour"),
+        ("/surveys", {"id": "t1", "form": "interaction_log"}, 400, "form"),  # was 201: a log form as a survey
         ("/surveys/y2026/links", {"count": "5"}, 400, "count"),
         ("/surveys/y2026/links", {"count": 0}, 400, "count"),
         ("/surveys/y2026/links", {}, 400, "count"),
