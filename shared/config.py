@@ -302,11 +302,15 @@ def _secret_key(value: str, data_dir: Path, env: Mapping[str, str]) -> str:
         return value
     path = key_file(data_dir, env)
     old = data_dir / "secret_key"
-    if old.exists():
+    try:
+        left = old.read_text().strip()
+    except FileNotFoundError:  # none, or another process just moved it
+        left = ""
+    if left:
         if not path.exists():
-            _write_key(path, old.read_text().strip())
-        if path.read_text().strip() == old.read_text().strip():
-            old.unlink()
+            _write_key(path, left)
+        if path.read_text().strip() == left:
+            old.unlink(missing_ok=True)
             print(f"sidebyside: moved the local secret key out of the data folder to {path}", file=sys.stderr)
         else:
             print(f"sidebyside: {old} differs from {path} and is not used: delete one", file=sys.stderr)

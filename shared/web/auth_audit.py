@@ -21,7 +21,7 @@ def _failures() -> audit.FailedAuthentications:
         tally = extensions.setdefault(
             "sidebyside_failed_auth", audit.FailedAuthentications(app.store, app.settings.secret_key)
         )
-    return tally  # type: ignore[no-any-return]
+    return tally
 
 
 def require_bearer_audited(expected: str, hint: str) -> None:
