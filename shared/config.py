@@ -6,8 +6,10 @@ whose message is one line naming the variable and what it accepts.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,6 +74,7 @@ class MailTarget:
     password: str = field(default="", repr=False)
     tls: str = ""  # "", "starttls" or "ssl"
     region: str = ""
+    keep_links: bool = False  # outbox only: keep survey links in invitations (trying things out)
 
 
 @dataclass(frozen=True)
@@ -137,13 +140,22 @@ def parse_store(value: str, base: Path) -> StoreTarget:
 
 
 def parse_mail(value: str, base: Path) -> MailTarget:
-    accepts = "outbox:DIR, smtp://USER:PASS@HOST:PORT[?tls=starttls|ssl] or ses://REGION"
+    accepts = "outbox:DIR[?keep_links=1], smtp://USER:PASS@HOST:PORT[?tls=starttls|ssl] or ses://REGION"
     if value.startswith("outbox:"):
-        path = value[len("outbox:") :]
-        if not path:
+        path, _, query = value[len("outbox:") :].partition("?")
+        options = parse_qs(query, keep_blank_values=True)
+        if (
+            not path
+            or set(options) - {"keep_links"}
+            or options.get("keep_links", ["0"]) not in (["0"], ["1"])
+        ):
             raise _fail("MAIL", accepts, value)
         p = Path(path)
-        return MailTarget("outbox", path=str(p if p.is_absolute() else base / p))
+        return MailTarget(
+            "outbox",
+            path=str(p if p.is_absolute() else base / p),
+            keep_links=options.get("keep_links") == ["1"],
+        )
     url = urlparse(value)
     if url.scheme == "smtp":
         try:
@@ -259,38 +271,68 @@ def _base_url(env: Mapping[str, str], data_dir: Path) -> str:
 
 
 def private_dir(path: Path) -> None:
-    """Create ``path`` readable by its owner only (0700), or make it so: it holds the store, the
-    key and the outbox, whose mail carries secret links."""
+    """Create ``path`` readable by its owner only (0700), or make it so: it holds the store and
+    the outbox (or the generated keys)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_uid == os.getuid():
         os.chmod(path, 0o700)
 
 
-def _secret_key(value: str, data_dir: Path) -> str:
-    """Use the configured key, or generate one once into the data folder for local use."""
+def key_file(data_dir: Path, env: Mapping[str, str]) -> Path:
+    """Where the generated local key of ``data_dir`` lives: in the user's configuration folder
+    (``$XDG_CONFIG_HOME/sidebyside/keys/``, else ``~/.config/sidebyside/keys/``), never beside
+    the store, so a copy of the data folder cannot open the answers it holds sealed. The file is
+    named for the data folder's absolute path, so two checkouts never share a key."""
+    home = env.get("XDG_CONFIG_HOME") or os.environ.get("XDG_CONFIG_HOME")
+    config_home = Path(home) if home else Path(env.get("HOME") or Path.home()) / ".config"
+    name = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()[:24]
+    return config_home / "sidebyside" / "keys" / name
+
+
+def _write_key(path: Path, key: str) -> None:
+    private_dir(path.parent)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(key)
+    os.chmod(tmp, 0o600)
+    try:
+        os.link(tmp, path)  # atomic and never overwrites a key another process just wrote
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _secret_key(value: str, data_dir: Path, env: Mapping[str, str]) -> str:
+    """Use the configured key, or generate one once for local use, outside the data folder.
+
+    A key an older version left in the data folder is moved out (links it signed keep working).
+    """
     if value:
         if len(value) < 16:
             raise _fail("SECRET_KEY", "at least 16 characters", "***")
         return value
-    key_file = data_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    private_dir(data_dir)
-    key = secrets.token_urlsafe(32)
-    tmp = key_file.with_suffix(".tmp")
-    tmp.write_text(key)
-    os.chmod(tmp, 0o600)
+    path = key_file(data_dir, env)
+    old = data_dir / "secret_key"
     try:
-        os.link(tmp, key_file)  # atomic and never overwrites a key another process just wrote
-    except FileExistsError:
-        pass
-    tmp.unlink(missing_ok=True)
-    return key_file.read_text().strip()
+        left = old.read_text().strip()
+    except FileNotFoundError:  # none, or another process just moved it
+        left = ""
+    if left:
+        if not path.exists():
+            _write_key(path, left)
+        if path.read_text().strip() == left:
+            old.unlink(missing_ok=True)
+            print(f"sidebyside: moved the local secret key out of the data folder to {path}", file=sys.stderr)
+        else:
+            print(f"sidebyside: {old} differs from {path} and is not used: delete one", file=sys.stderr)
+    if not path.exists():
+        _write_key(path, secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def require_local_data(env: Mapping[str, str] | None = None, base: Path | None = None) -> None:
-    """Refuse to go on when the local data folder holds no data yet (no secret key and, for
-    the SQLite store, no database file): a command run from another folder would otherwise
+    """Refuse to go on when the local data folder holds no data yet (no generated key for it,
+    see :func:`key_file`, and, for the SQLite store, no database file): a command run from another folder would otherwise
     quietly make a new empty store with a new key there. Nothing is checked when the key
     comes from ``SIDEBYSIDE_SECRET_KEY`` and the store is not a local file (a deployment)."""
     env = os.environ if env is None else env
@@ -298,7 +340,9 @@ def require_local_data(env: Mapping[str, str] | None = None, base: Path | None =
     data_dir = Path(env.get(PREFIX + "DATA_DIR", DEFAULTS["DATA_DIR"]))
     data_dir = data_dir if data_dir.is_absolute() else base / data_dir
     store = parse_store(env.get(PREFIX + "STORE", DEFAULTS["STORE"]), base)
-    missing = [] if env.get(PREFIX + "SECRET_KEY") else [data_dir / "secret_key"]
+    key = key_file(data_dir, env)
+    has_key = env.get(PREFIX + "SECRET_KEY") or key.exists() or (data_dir / "secret_key").exists()
+    missing = [] if has_key else [key]  # the generated key, or one from before it moved out
     if store.kind == "sqlite":
         missing.append(Path(store.path))
     missing = [path for path in missing if not path.exists()]
@@ -337,7 +381,7 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
     return Settings(
         store=parse_store(raw["STORE"], base),
         mail=parse_mail(raw["MAIL"], base),
-        secret_key=_secret_key(raw["SECRET_KEY"], data_dir),
+        secret_key=_secret_key(raw["SECRET_KEY"], data_dir, env),
         admin_token=_admin_token(raw["ADMIN_TOKEN"]),
         base_url=_base_url(env, data_dir),
         coordinators=coordinators,

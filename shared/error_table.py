@@ -18,6 +18,7 @@ from shared.errors import (
     Forbidden,
     Gone,
     Invalid,
+    KeyReused,
     NoCoordinators,
     NotFoundError,
     ServiceError,
@@ -67,6 +68,7 @@ TABLE: dict[type[Exception], Outcome] = {
     NotFoundError: Outcome(404),
     UnknownLink: Outcome(404),
     Conflict: Outcome(409),
+    KeyReused: Outcome(422),  # draft-ietf-httpapi-idempotency-key-header: same key, other payload
     ReportInProgress: Outcome(409, retry_after=300),
     Gone: Outcome(410),
     AlreadyAnswered: Outcome(410),

@@ -48,6 +48,13 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class KeyReused(Conflict):
+    """An idempotency key (or submission id) sent again with a different payload: per the IETF
+    Idempotency-Key draft, an error, never a silent "duplicate" that drops the new payload."""
+
+    code = "idempotency_key_reused"
+
+
 class Gone(ServiceError):
     """It existed, and can no longer be used."""
 

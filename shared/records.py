@@ -19,6 +19,11 @@ DEMO_ALIAS = "demo-supporter"
 DEMO_SURVEY = "demo"
 
 
+def alias_key(alias: str) -> str:
+    """What makes an alias unique: "Alice", "alice" and " ALICE " are one supporter's name."""
+    return alias.strip().casefold()
+
+
 @dataclass(frozen=True)
 class Supporter:
     id: str

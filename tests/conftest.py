@@ -19,6 +19,18 @@ pytest_plugins = ["tests.mailservers", "tests.support.browser"]
 _projects = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Generated local keys go to a test folder, never the real ``~/.config`` (child processes too)."""
+    previous = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def emulator_host() -> Iterator[str]:
     with firestore_emulator() as host:
@@ -133,7 +145,7 @@ def settings_env(tmp_path: Path) -> dict[str, str]:
     return {
         "SIDEBYSIDE_SECRET_KEY": "test-secret-key-0123456789abcdef",
         "SIDEBYSIDE_ADMIN_TOKEN": ADMIN_TOKEN,
-        "SIDEBYSIDE_MAIL": f"outbox:{tmp_path / 'outbox'}",
+        "SIDEBYSIDE_MAIL": f"outbox:{tmp_path / 'outbox'}?keep_links=1",  # tests read the links
         "SIDEBYSIDE_STORE": f"sqlite:///{tmp_path / 'unused.db'}",
         "SIDEBYSIDE_COORDINATORS": "coord@example.org",
         "SIDEBYSIDE_BASE_URL": "http://127.0.0.1:8080",

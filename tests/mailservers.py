@@ -289,7 +289,7 @@ class Outbox:
 
     @property
     def target(self) -> MailTarget:
-        return MailTarget("outbox", path=str(self.path))
+        return MailTarget("outbox", path=str(self.path), keep_links=True)  # tests read the links
 
     def messages(self) -> list[EmailMessage]:
         """The .eml files written so far, oldest first."""

@@ -19,11 +19,53 @@ def test_defaults_work_locally(tmp_path: Path):
     assert settings.survey_link("TOK") == "http://127.0.0.1:8080/survey/TOK"
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path: Path):
-    first = load({}, base=tmp_path).secret_key
+def test_secret_key_is_generated_once_and_kept_outside_the_data_folder(tmp_path: Path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = load(env, base=tmp_path).secret_key
     assert len(first) >= 32
-    assert load({}, base=tmp_path).secret_key == first
-    assert (tmp_path / ".data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert load(env, base=tmp_path).secret_key == first
+    # A copy of the data folder (store, outbox) must not carry the key that opens its sealed answers.
+    assert not (tmp_path / ".data" / "secret_key").exists()
+    assert [p.read_text() for p in (tmp_path / ".data").rglob("*") if p.is_file()].count(first) == 0
+    [key] = (tmp_path / "config" / "sidebyside" / "keys").iterdir()
+    assert key.read_text() == first and key.stat().st_mode & 0o777 == 0o600
+    assert key.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_two_data_folders_get_two_keys(tmp_path: Path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    one = load(env, base=tmp_path / "one").secret_key
+    two = load(env, base=tmp_path / "two").secret_key
+    assert one != two
+
+
+def test_without_xdg_the_key_goes_under_home_dot_config(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    key = load({"HOME": str(tmp_path / "home")}, base=tmp_path).secret_key
+    [path] = (tmp_path / "home" / ".config" / "sidebyside" / "keys").iterdir()
+    assert path.read_text() == key
+
+
+def test_a_key_left_in_the_data_folder_is_moved_out_and_kept(tmp_path: Path, capsys):
+    data = tmp_path / ".data"
+    data.mkdir()
+    (data / "secret_key").write_text("an-older-local-key-0123456789abcdef\n")
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    assert load(env, base=tmp_path).secret_key == "an-older-local-key-0123456789abcdef"  # old links work
+    assert not (data / "secret_key").exists()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "moved the local secret key out of the data folder" in err
+    assert load(env, base=tmp_path).secret_key == "an-older-local-key-0123456789abcdef"
+    assert capsys.readouterr().err == ""
+
+
+def test_outbox_keeps_links_only_when_asked(tmp_path: Path):
+    assert load({}, base=tmp_path).mail.keep_links is False
+    kept = load({"SIDEBYSIDE_MAIL": "outbox:mail?keep_links=1"}, base=tmp_path).mail
+    assert (kept.path, kept.keep_links) == (str(tmp_path / "mail"), True)
+    for bad in ("outbox:mail?keep_links=yes", "outbox:mail?keep=1", "outbox:?keep_links=1"):
+        with pytest.raises(ConfigError, match="SIDEBYSIDE_MAIL"):
+            load({"SIDEBYSIDE_MAIL": bad}, base=tmp_path)
 
 
 def test_store_and_mail_urls_parse(tmp_path: Path):

@@ -38,7 +38,8 @@ def test_store_files_and_folders_are_the_owners_alone(tmp_path: Path, loose_umas
     present = [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()]
     assert [p.name for p in present] == ["sidebyside.db", "sidebyside.db-wal", "sidebyside.db-shm"]
     assert {p.name: mode(p) for p in present} == {p.name: 0o600 for p in present}
-    assert mode(data) == 0o700 and mode(data / "secret_key") == 0o600
+    assert mode(data) == 0o700 and not (data / "secret_key").exists()  # the key lives elsewhere
+    assert mode(config.key_file(data, {})) == 0o600
     store.close()
 
     OutboxMailer(settings.mail.path, settings.mail_from).send(

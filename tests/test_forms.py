@@ -193,6 +193,12 @@ def test_bad_form_level_definitions():
         load_form("nope", TESTS)
     with pytest.raises(FormDefinitionError, match="is not a form name"):
         load_form("../forms/interaction_log")
+    with pytest.raises(FormDefinitionError, match="purpose: expected one of survey, log"):
+        parse_form("id: t\ntitle: {en: T, fr: T}\npurpose: poll\nfields: []\n")
+
+
+def test_only_the_survey_form_declares_itself_a_survey(log, survey):
+    assert (survey.purpose, log.purpose) == ("survey", "log")
 
 
 def test_form_id_must_match_its_file_name(tmp_path):

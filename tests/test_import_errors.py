@@ -3,6 +3,7 @@ aliases, files that are not UTF-8 CSV. Each says what is wrong and where, on bot
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -111,6 +112,16 @@ def test_unknown_aliases_are_listed_unless_supporters_may_be_created(app, sam):
     done = imports.import_interactions(app.store, app.settings, text.encode(), create_supporters=True)
     assert done.created_supporters == ("Kim", "Lee")
     assert [s.alias for s in app.store.list_supporters()] == ["Kim", "Lee", "Sam"]
+
+
+def test_aliases_in_rows_match_supporters_whatever_their_case(app, sam):
+    """ "sam" and " KIM " are Sam and Kim: an import with create makes no case-variant twin."""
+    text = HEADER + GOOD.replace("Sam", "sam") + GOOD.replace("Sam", "Kim") + GOOD.replace("Sam,", "KIM ,")
+    done = imports.import_interactions(app.store, app.settings, text.encode(), create_supporters=True)
+    assert done.created_supporters == ("Kim",)
+    assert [s.alias for s in app.store.list_supporters()] == ["Kim", "Sam"]
+    counts = Counter(i.supporter_id for i in app.store.iter_interactions(*EVERYTHING))
+    assert counts == {sam.id: 1, app.store.find_supporter("Kim").id: 2}
 
 
 def test_ids_must_be_uuids_and_each_used_once(app, sam):

@@ -167,6 +167,23 @@ def test_json_post_is_idempotent_by_key_or_body_id(log_client, sam):
     assert [r.id for r in stored()] == [key]
 
 
+def test_the_same_key_with_other_answers_is_422_and_stores_nothing(log_client, sam):
+    """IETF Idempotency-Key draft: a reused key with a different payload is an error (it was a
+    200 "duplicate" that silently dropped the new answers); an exact repeat stays a duplicate."""
+    first = post_json(log_client, sam.token, answers(format="phone"), "abc-123")
+    assert first.status_code == 201
+    changed = post_json(log_client, sam.token, answers(format="in_person"), "abc-123")
+    assert changed.status_code == 422
+    assert (
+        changed.json["error"] == "idempotency_key_reused" and "different answers" in changed.json["message"]
+    )
+    [kept] = stored()
+    assert kept.answers["format"] == "phone"
+    reordered = dict(reversed(list(answers(format="phone").items())))  # same answers, other key order
+    again = post_json(log_client, sam.token, reordered, "abc-123")
+    assert (again.status_code, again.json["duplicate"]) == (200, True)
+
+
 def test_json_submission_id_is_normalised(log_client, sam):
     key = uuid.uuid4()
     first = post_json(log_client, sam.token, answers(), str(key).upper())

@@ -257,3 +257,13 @@ def test_cli_bad_options_are_one_line_errors(app):
     refused = run("--send", "--survey", "nope")
     assert refused.exit_code == 1 and "no survey 'nope'" in refused.stderr
     assert app.store.get_report_run(period_key(datetime.now(UTC), app.settings.timezone)) is None
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--to", "9999-12-31"), ("--to", "0001-01-01"), ("--from", "1999-01-01")]
+)
+def test_cli_refuses_a_period_out_of_range_in_one_line(app, option, value):
+    result = run(option, value)
+    assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and f"{option}: must be from 2020-01-01 to " in line

@@ -94,6 +94,9 @@ def test_text(admin):
         ("from=2026-05-02&to=2026-05-01", "from"),
         ("survey=1999", "survey"),
         ("colour=blue", "colour"),
+        ("to=0001-01-01", "to"),  # was a 500: OverflowError in the period arithmetic
+        ("to=9999-12-31", "to"),
+        ("from=2019-12-31", "from"),  # before the program's first year (SIDEBYSIDE_PROGRAM_START=2020-01-01)
     ],
 )
 def test_bad_options_are_400_naming_the_field(admin, query, field):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from shared.store.sqlite import SqliteStore
 
 WRITER = """
@@ -47,3 +49,28 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path):
             assert store.get_interaction(interaction_id) is not None
     finally:
         store.close()
+
+
+def test_a_store_from_before_case_blind_aliases_is_keyed_on_opening(tmp_path):
+    """Rows written when the alias column held the alias as given are keyed, so "alice" finds
+    "Alice" and cannot be added beside her."""
+    import sqlite3
+
+    from shared.records import Supporter
+    from shared.store.port import AlreadyExists
+    from shared.store.sqlite import SqliteStore
+
+    path = tmp_path / "old.db"
+    SqliteStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO supporters (id, alias, doc) VALUES ('id-a', 'Alice', ?)",
+            (
+                '{"id": "id-a", "alias": "Alice", "email": null, "version": 1, "active": true, "created_on": null}',
+            ),
+        )
+    store = SqliteStore(path)
+    assert store.find_supporter("alice") == Supporter("id-a", "Alice", None)
+    with pytest.raises(AlreadyExists):
+        store.add_supporter(Supporter("id-b", "ALICE", None))
+    store.close()

@@ -92,6 +92,19 @@ def test_duplicate_alias_and_missing_supporters(app):
     assert len(supporters.list_supporters(app.store)) == 1
 
 
+def test_an_alias_differing_only_in_case_or_space_is_taken(app):
+    sam = supporters.add_supporter(app.store, app.settings, "Alice").supporter
+    for variant in ("alice", " ALICE "):
+        with pytest.raises(Conflict):
+            supporters.add_supporter(app.store, app.settings, variant)
+    bob = supporters.add_supporter(app.store, app.settings, "Bob").supporter
+    with pytest.raises(Conflict):
+        supporters.rename(app.store, bob, "alice")
+    assert supporters.rename(app.store, sam, "ALICE").alias == "ALICE"
+    assert supporters.by_alias(app.store, "alice").id == sam.id
+    assert [s.alias for s in supporters.list_supporters(app.store)] == ["ALICE", "Bob"]
+
+
 def test_links_use_the_deployed_function_url_when_set(app, settings_env, tmp_path):
     from shared import config
 

@@ -124,10 +124,16 @@ def test_invite_and_remind_from_a_csv_through_smtp(mailed, smtp_server, tmp_path
     )
     smtp_server.messages.clear()
     reminded = run("surveys", "remind", "y2026", str(emails))
-    assert (reminded.exit_code, reminded.output) == (0, "Reminded 2. Skipped: 1 already answered.\n")
+    assert (reminded.exit_code, reminded.output) == (
+        0,
+        "Reminded 2. Skipped: 1 already answered.\n",
+    )
     assert sorted(by_recipient(smtp_server)) == ["ann@example.org", "bob@example.org"]
     again = run("surveys", "invite", "y2026", str(emails))
-    assert (again.exit_code, again.output) == (0, "Invited 0. Skipped: 3 already invited.\n")
+    assert (again.exit_code, again.output) == (
+        0,
+        "Invited 0. Skipped: 3 already invited.\n",
+    )
 
 
 def test_a_bad_address_list_sends_nothing(mailed, smtp_server, tmp_path):  # noqa: F811

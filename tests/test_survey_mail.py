@@ -5,6 +5,7 @@ not answered, and no address is ever stored."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -12,8 +13,8 @@ import pytest
 
 from shared import bootstrap
 from shared.errors import Conflict
-from shared.mail import make_mailer
-from shared.services import links
+from shared.mail import OutboxMailer, make_mailer
+from shared.services import links, surveys
 from tests.test_survey_links import new_survey, today
 
 LINK = re.compile(r"http://127\.0\.0\.1:8080/survey/([A-Za-z0-9_-]{43})")
@@ -22,9 +23,12 @@ ADDRESSES = ["ann@example.org", "bob@example.org", "cy@example.ca"]
 
 @pytest.fixture
 def mailed(app, smtp_server):
-    """The program wired to the test's store and the loopback SMTP server."""
+    """The program wired to the test's store and the loopback SMTP server, with k = 1 so these
+    tests' short lists are told apart by reason (the k rule has its own test below)."""
     configured = bootstrap.configure(
-        settings=app.settings, store=app.store, mailer=make_mailer(smtp_server.target, "survey@example.org")
+        settings=replace(app.settings, small_cell=1),
+        store=app.store,
+        mailer=make_mailer(smtp_server.target, "survey@example.org"),
     )
     return configured
 
@@ -201,3 +205,45 @@ def test_list_unsubscribe_is_there_only_when_a_request_can_reach_someone(mailed)
     replied = replace(default, reply_to="Peer support <peers@example.org>")
     message = links.invitation_message(replied, survey, "ann@example.org", "http://x/", False)
     assert dict(message.headers)["List-Unsubscribe"].startswith("<mailto:peers@example.org?")
+
+
+@pytest.mark.parametrize("keep_links", [False, True])
+def test_the_outbox_keeps_survey_links_only_when_asked(app, tmp_path, keep_links):
+    """A copy of the data folder holds the store and the outbox: kept invitations would pair each
+    address with its link, so the outbox withholds them unless ``?keep_links=1``."""
+    box = tmp_path / f"box-{keep_links}"
+    configured = bootstrap.configure(
+        settings=app.settings,
+        store=app.store,
+        mailer=OutboxMailer(box, "survey@example.org", keep_links=keep_links),
+    )
+    new_survey(configured)
+    assert invite(configured, ["ann@example.org"]).sent == 1
+    assert remind(configured, ["ann@example.org"], today(configured) + timedelta(days=1)).sent == 1
+    written = [p.read_text() for p in sorted(box.iterdir())]
+    assert len(written) == 4  # two .eml and two .html
+    token = links.invitation_token(app.settings.secret_key, "y2026", "ann@example.org")
+    assert all((token in text) == keep_links for text in written)
+    assert all(("survey link withheld" in text) != keep_links for text in written)
+
+
+def test_reasons_are_told_apart_only_for_lists_of_at_least_k(mailed, smtp_server):
+    """Issue 13 (attack): remind to one address said {"answered": 1}, whether that student
+    answered. Below k (SIDEBYSIDE_SMALL_CELL, 5) only totals; from k on the reasons."""
+    mailed = bootstrap.configure(
+        settings=replace(mailed.settings, small_cell=5), store=mailed.store, mailer=mailed.mailer
+    )
+    new_survey(mailed)
+    five = [f"s{n}@example.org" for n in range(5)]
+    invite(mailed, five)
+    tokens = {rcpt: token_in(m) for rcpt, m in by_recipient(smtp_server).items()}
+    ballot = surveys.open_ballot(mailed.store, tokens["s0@example.org"], today(mailed))
+    surveys.answer(
+        mailed.store, ballot, {}, "en", today(mailed), mailed.settings.secret_key, confirmed_blank=True
+    )
+    alone = remind(mailed, ["s0@example.org"])
+    assert (alone.sent, alone.skipped, alone.skipped_total) == (0, {}, 1)
+    assert alone.as_dict()["skipped"] == {}
+    later = today(mailed) + timedelta(days=1)
+    everyone = remind(mailed, five, later)
+    assert (everyone.sent, everyone.skipped, everyone.skipped_total) == (4, {"answered": 1}, 1)

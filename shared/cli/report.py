@@ -92,7 +92,8 @@ def report(
                 "test": test,
                 "audience": audience,
                 "lang": lang,
-            }
+            },
+            reports.allowed_period(app),
         )
         if not send:
             click.echo(reports.render(reports.build(app, options), options.format), nl=False)

@@ -49,6 +49,8 @@ def _addresses(path: str, skip_bad: bool = False) -> list[str]:
 
 def _report(run: link_service.MailRun, verb: str, command: str, survey_id: str) -> None:
     skipped = ", ".join(f"{n} {REASONS.get(k, k)}" for k, n in sorted(run.skipped.items()))
+    if run.skipped_total and not run.skipped:
+        skipped = f"{run.skipped_total} (reasons not shown for a list this short)"
     click.echo(f"{verb} {run.sent}." + (f" Skipped: {skipped}." if skipped else ""))
     if command == "remind" and run.skipped and set(run.skipped) == {"not_invited"}:
         click.echo(

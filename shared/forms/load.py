@@ -21,7 +21,8 @@ FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 DEFAULT_MAX_LENGTH = 1000  # no text answer is unbounded
 
 _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")  # also safe in HTML names, CSV columns and ";" lists
-_FORM_KEYS = {"id", "title", "choice_lists", "fields"}
+_FORM_KEYS = {"id", "title", "purpose", "choice_lists", "fields"}
+PURPOSES = ("survey", "log")  # a survey form is answered through survey links; a log form by supporters
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
@@ -134,6 +135,9 @@ class _Reader:
     def form(self, raw: Any) -> Form:
         raw = self.mapping("form", raw, _FORM_KEYS, {"id", "title", "fields"})
         form_id = self.id("form", raw["id"])
+        purpose = raw.get("purpose", "log")
+        if purpose not in PURPOSES:
+            raise self.fail("purpose", f"expected one of {', '.join(PURPOSES)}, not {purpose!r}")
         self.ids.discard(form_id)  # a field may share the form's name
         lists = raw.get("choice_lists") or {}
         if not isinstance(lists, dict):
@@ -145,7 +149,9 @@ class _Reader:
                 children.append(self.section(f"item {n}", item))
             else:
                 children.append(self.field(f"item {n}", item, None))
-        return Form(id=form_id, title=self.label("title", raw["title"]), children=tuple(children))
+        return Form(
+            id=form_id, title=self.label("title", raw["title"]), children=tuple(children), purpose=purpose
+        )
 
     def items(self, where: str, raw: Any) -> list[Any]:
         if not isinstance(raw, list) or not raw:

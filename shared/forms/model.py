@@ -144,6 +144,7 @@ class Form:
     id: str
     title: Label
     children: tuple[Field | Section, ...]
+    purpose: str = "log"  # "survey": students answer it through survey links; "log": supporters'
     _schemas: dict = dataclass_field(default_factory=dict, repr=False)  # sections -> marshmallow schema
 
     # -- the tree ----------------------------------------------------------------------

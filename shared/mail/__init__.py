@@ -28,7 +28,7 @@ __all__ = [
 def make_mailer(target: MailTarget, sender: str) -> Mailer:
     """The mailer for a configured target, sending as ``sender`` (``Settings.mail_from``)."""
     if target.kind == "outbox":
-        return OutboxMailer(target.path, sender)
+        return OutboxMailer(target.path, sender, keep_links=target.keep_links)
     if target.kind == "smtp":
         return SmtpMailer(target.host, target.port, sender, target.user, target.password, target.tls)
     if target.kind == "ses":

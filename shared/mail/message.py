@@ -53,6 +53,8 @@ class Message:
     inline_images: tuple[InlineImage, ...] = ()
     reply_to: str | None = None
     headers: tuple[tuple[str, str], ...] = ()  # extra headers, such as List-Unsubscribe
+    # Links that open a student's survey: a transport that keeps copies (the outbox) withholds them.
+    secret_links: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A bare string would otherwise become one recipient per character.

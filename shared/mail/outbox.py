@@ -1,5 +1,8 @@
 """The outbox adapter: mail lands as files in a folder, for local use and tests.
 
+Survey links in invitations and reminders are withheld unless ``keep_links`` is set: the
+outbox is a copy kept beside the store, and with it the links would pair addresses with answers.
+
 Each message is a ``.eml`` file (open it in any mail client, or parse it) and an
 ``.html`` twin a browser shows directly, inline images included.
 """
@@ -7,6 +10,7 @@ Each message is a ``.eml`` file (open it in any mail client, or parse it) and an
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import logging
 import os
@@ -31,6 +35,19 @@ def browser_html(message: Message) -> str:
     return body
 
 
+WITHHELD = "[survey link withheld: the outbox keeps no survey links; see SIDEBYSIDE_MAIL in the README]"
+
+
+def withhold_links(message: Message) -> Message:
+    """``message`` with its survey links replaced: a folder of kept mail plus the store would
+    otherwise pair each invitation, hence each address, with its link and its sealed answer."""
+    text, body = message.text, message.html
+    for link in message.secret_links:
+        text = text.replace(link, WITHHELD)
+        body = body.replace(link, html.escape(WITHHELD)) if body is not None else None
+    return dataclasses.replace(message, text=text, html=body, secret_links=())
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     # mkstemp makes the file readable by its owner only: mail may carry secret links.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -46,11 +63,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
 class OutboxMailer(Mailer):
     """Writes ``<UTC timestamp>-<id>.eml`` and ``.html`` files; names sort by time."""
 
-    def __init__(self, directory: str | os.PathLike[str], sender: str) -> None:
+    def __init__(self, directory: str | os.PathLike[str], sender: str, keep_links: bool = False) -> None:
         super().__init__(sender)
         self.directory = Path(directory)
+        self.keep_links = keep_links  # ``outbox:DIR?keep_links=1``: for trying the survey locally
 
     def send(self, message: Message) -> str:
+        if not self.keep_links:
+            message = withhold_links(message)
         mime = build_mime(message, self.sender)
         message_id = message_id_of(mime)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

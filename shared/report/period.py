@@ -48,6 +48,16 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+YEARS_AHEAD = 100  # how far past today a report period may end
+
+
+def allowed_days(program_start: date, today: date) -> Period:
+    """The days a report may ask about: from 1 January of the program's first year to
+    ``YEARS_AHEAD`` years past today. Anything outside is a typing slip, and the far ends of the
+    calendar would overflow date arithmetic (``9999-12-31`` plus one day)."""
+    return Period(date(program_start.year, 1, 1), date(min(today.year + YEARS_AHEAD, 9998), 12, 31))
+
+
 def academic_year_start(day: date, start_month: int) -> date:
     """The first day of the academic year that ``day`` falls in."""
     year = day.year if day.month >= start_month else day.year - 1

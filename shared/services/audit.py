@@ -8,8 +8,11 @@ pass only such plain facts. The store offers no way to change or delete an entry
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import secrets
+import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,6 +50,7 @@ KINDS = (
     "report_downloaded",
     "report_sent",
     "access_refused",
+    "api_auth_failed",  # wrong admin / send_report bearer tokens, at most one row per client a minute
 )
 
 
@@ -59,6 +63,49 @@ def record(store: Store, actor: str, kind: str, detail: str = "", now: datetime 
     )
     store.add_audit(entry)
     return entry
+
+
+class FailedAuthentications:
+    """Counts failed API authentications per client and writes at most one audit row per client
+    a minute, with the count since its last row, so a flood of guesses cannot flood the log.
+
+    A client is named by a short keyed hash of its address (the log holds neither addresses nor
+    tokens); the rows of one client share it. Counts still pending are written by :meth:`flush`,
+    which each API request calls, so a lone failure is recorded once its minute is over.
+    """
+
+    WINDOW = timedelta(minutes=1)
+
+    def __init__(self, store: Store, secret_key: str) -> None:
+        self._store, self._key = store, secret_key.encode("utf-8")
+        self._lock = threading.Lock()
+        self._pending: dict[str, int] = {}  # client -> failures not yet in a row
+        self._last: dict[str, datetime] = {}  # client -> when its last row was written
+
+    def failed(self, address: str, now: datetime | None = None) -> None:
+        now = now or datetime.now(UTC)
+        client = hmac.new(self._key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+        with self._lock:
+            self._pending[client] = self._pending.get(client, 0) + 1
+        self.flush(now)
+
+    def flush(self, now: datetime | None = None) -> None:
+        """Write a row for each client with failures whose last row is a minute old (or none)."""
+        now = now or datetime.now(UTC)
+        with self._lock:
+            due = {
+                client: count
+                for client, count in self._pending.items()
+                if client not in self._last or now - self._last[client] >= self.WINDOW
+            }
+            for client in due:
+                del self._pending[client]
+                self._last[client] = now
+            for client, at in list(self._last.items()):  # forget quiet clients: bounded memory
+                if now - at >= self.WINDOW and client not in self._pending:
+                    del self._last[client]
+        for client, count in due.items():
+            record(self._store, "api", "api_auth_failed", f"client {client}: {count} failed", now)
 
 
 def parse_day(value: object, name: str) -> date | None:

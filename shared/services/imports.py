@@ -38,7 +38,7 @@ from typing import Any
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
-from shared.records import Answer, Interaction, Supporter
+from shared.records import Answer, Interaction, Supporter, alias_key
 from shared.services import exports
 from shared.services.csv_files import CsvFile, Progress
 from shared.services.import_cells import ChoiceCells
@@ -263,7 +263,9 @@ def import_interactions(
     form = exports.log_form()
     allowed = exports.interaction_columns(form)
     context = ValidationContext(today=today_in(settings), min_date=settings.program_start)
-    known = {s.alias: s.id for s in store.list_supporters()}
+    # Aliases are matched as they are unique: "alice" in a row is the supporter "Alice".
+    known = {alias_key(s.alias): s.id for s in store.list_supporters()}
+    spelled: dict[str, str] = {}  # alias key -> the first spelling of a missing alias
 
     def read_header(cells: list[str], line: int) -> list[str]:
         return _header(cells, allowed, (exports.SUPPORTER_COLUMN,), file.name, line)
@@ -290,8 +292,8 @@ def import_interactions(
             problems.add(line, f"id: {record_id} is also on line {ids[record_id]}.")
             continue
         ids[record_id] = line
-        if alias not in known:
-            unknown.setdefault(alias, []).append(line)
+        if alias_key(alias) not in known:
+            unknown.setdefault(spelled.setdefault(alias_key(alias), alias), []).append(line)
     del ids  # up to a million of them; pass 2 does not need them
     if unknown and create_supporters:
         _check_aliases(unknown, problems)
@@ -322,7 +324,7 @@ def import_interactions(
             occurred_on = date.fromisoformat(clean[exports.DATE_FIELD])
             yield Interaction(
                 id=record_id,
-                supporter_id=known[alias],
+                supporter_id=known[alias_key(alias)],
                 occurred_on=occurred_on,
                 answers=clean,
                 # When it was first logged is not known; noon of its day keeps a re-import
@@ -357,12 +359,12 @@ def _create_supporters(
         supporter = Supporter(id=uuid.uuid4().hex, alias=alias, email=None, created_on=today)
         try:
             store.add_supporter(supporter)
-            known[alias] = supporter.id
+            known[alias_key(alias)] = supporter.id
         except AlreadyExists:
             found = store.find_supporter(alias)
             if found is None:
                 raise
-            known[alias] = found.id
+            known[alias_key(alias)] = found.id
     return tuple(aliases)
 
 

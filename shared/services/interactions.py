@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from shared.config import Settings
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, KeyReused
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
 from shared.i18n import N_, translate
@@ -146,7 +146,8 @@ def record(
     A repeat of a stored submission (a retry after a lost response, a queued copy sent again,
     a double tap) stores nothing and reports ``duplicate``. The check is the store's atomic
     create, so concurrent repeats store one record too. An id already used by another
-    supporter is a :class:`Conflict`, so nobody learns or overwrites anything through it.
+    supporter is a :class:`Conflict`, so nobody learns or overwrites anything through it, and
+    the same id with other answers is :class:`KeyReused` (never a silent drop of the new answers).
     """
     answers = validate(data, context)
     now = now or datetime.now(UTC)
@@ -169,6 +170,12 @@ def record(
         stored = store.get_interaction(submission)
         if stored is not None and stored.supporter_id != supporter.id:
             raise Conflict("This submission id is already used.", code="submission_id_taken") from None
+        if stored is not None and stored.answers != answers:
+            # Compared after validation, so key order, spacing and defaults do not matter.
+            raise KeyReused(
+                "This Idempotency-Key (submission id) was already used with different answers; "
+                "send the new answers with a new key."
+            ) from None
         return Recorded(submission, duplicate=True)
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
 

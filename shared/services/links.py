@@ -253,6 +253,7 @@ def invitation_message(
         text=text,
         reply_to=settings.reply_to or None,
         headers=_unsubscribe_header(settings, survey),
+        secret_links=(link,),
     )
 
 
@@ -278,20 +279,28 @@ def _unsubscribe_header(settings: Settings, survey: Survey) -> tuple[tuple[str, 
 
 @dataclass
 class MailRun:
-    """What a mailing did. Addresses are echoed back only for the ones that need a retry."""
+    """What a mailing did. Addresses are echoed back only for the ones that need a retry.
+
+    For a list of fewer than k addresses (``SIDEBYSIDE_SMALL_CELL``) the reasons are not told
+    apart (``skipped`` is empty, ``skipped_total`` counts them): a one-address reminder would
+    otherwise say whether that student answered.
+    """
 
     sent: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> how many
     failed: list[str] = field(default_factory=list)
     stopped: bool = False  # gave up after MAX_FAILURES_IN_A_ROW: the transport looks down
+    skipped_total: int = 0
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self.skipped_total += 1
 
     def as_dict(self) -> dict[str, object]:
         return {
             "sent": self.sent,
             "skipped": dict(self.skipped),
+            "skipped_total": self.skipped_total,
             "failed": list(self.failed),
             "stopped": self.stopped,
         }
@@ -379,6 +388,8 @@ def _mailing(
                 pass  # a concurrent run invited the same address with the same link
             invited[key] = link
         run.sent += 1
+    if len(addresses) < settings.small_cell:
+        run.skipped = {}  # a small list: totals only (see MailRun)
     return run
 
 

@@ -30,7 +30,7 @@ from shared.errors import Conflict, Invalid, NoCoordinators, ServiceError
 from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
-from shared.report.period import local_today, period_key
+from shared.report.period import Period, allowed_days, local_today, period_key
 from shared.services.coordinators import recipients as coordinator_addresses
 from shared.services.retry import REPORTS
 from shared.store.port import AlreadyExists, Unavailable
@@ -91,8 +91,18 @@ class ReportOptions:
         )
 
 
-def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
-    """Options from strings (query parameters, CLI values); :class:`Invalid` names each bad one."""
+def allowed_period(app: App) -> Period:
+    """The days this program's reports may cover (see :func:`allowed_days`)."""
+    return allowed_days(app.settings.program_start, local_today(datetime.now(UTC), app.settings.timezone))
+
+
+def parse_options(raw: Mapping[str, Any], allowed: Period | None = None) -> ReportOptions:
+    """Options from strings (query parameters, CLI values); :class:`Invalid` names each bad one.
+
+    ``allowed``: the days a period may cover (:func:`allowed_days`; every entry point passes its
+    program's), by default the years 1900 to 9000, so no date overflows the period arithmetic.
+    """
+    allowed = allowed or Period(date(1900, 1, 1), date(9000, 12, 31))
     errors: dict[str, list[str]] = {}
     fmt = _text(raw.get("format")) or "text"
     if fmt not in FORMATS:
@@ -119,6 +129,10 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
             days[key] = date.fromisoformat(text) if text else None
         except ValueError:
             errors[key] = ["must be a date as YYYY-MM-DD"]
+            days[key] = None
+        day = days[key]
+        if day is not None and not allowed.start <= day <= allowed.end:
+            errors[key] = [f"must be from {allowed.start.isoformat()} to {allowed.end.isoformat()}"]
             days[key] = None
     if days["from"] and days["to"] and days["from"] > days["to"]:
         errors["from"] = ["must be on or before 'to'"]

@@ -103,6 +103,11 @@ def check_form(form_name: object, k10: bool) -> None:
         form = load_form(form_name)
     except FormDefinitionError as exc:
         raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
+    if form.purpose != "survey":
+        raise Invalid(
+            f"Form {form_name!r} is not a survey form.",
+            errors={"form": ["Choose a survey form (one whose definition says purpose: survey)."]},
+        )
     if k10:
         try:
             form.check_sections({K10})

@@ -36,6 +36,7 @@ from shared.records import (
     SignInToken,
     Supporter,
     Survey,
+    alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
@@ -192,7 +193,10 @@ class FirestoreStore(Store):
     # -- supporters -----------------------------------------------------------
     def add_supporter(self, supporter: Supporter) -> None:
         def build(batch: Any) -> None:
-            batch.create(self._col("supporter_aliases").document(supporter.alias), {"id": supporter.id})
+            # The alias document, named by alias_key, is the uniqueness lock (case-blind).
+            batch.create(
+                self._col("supporter_aliases").document(alias_key(supporter.alias)), {"id": supporter.id}
+            )
             batch.create(self._col("supporters").document(supporter.id), to_doc(supporter))
 
         self._commit(build)
@@ -202,7 +206,10 @@ class FirestoreStore(Store):
         return from_doc(Supporter, doc) if doc else None
 
     def find_supporter(self, alias: str) -> Supporter | None:
-        docs = self._query("supporters", [("alias", "==", alias)], limit=1)
+        lock = self._get("supporter_aliases", alias_key(alias))
+        if lock is not None:
+            return self.get_supporter(lock["id"])
+        docs = self._query("supporters", [("alias", "==", alias)], limit=1)  # locked before keys
         return from_doc(Supporter, docs[0]) if docs else None
 
     def list_supporters(self) -> list[Supporter]:
@@ -220,11 +227,15 @@ class FirestoreStore(Store):
             raise NotFound(f"no supporter {supporter_id}")
         if doc["alias"] == alias:
             return
+        same_key = alias_key(doc["alias"]) == alias_key(alias)
 
         def build(batch: Any) -> None:
             # The alias document is the uniqueness lock: creating the new one fails if it is taken.
-            batch.create(self._col("supporter_aliases").document(alias), {"id": supporter_id})
-            batch.delete(self._col("supporter_aliases").document(doc["alias"]))
+            if not same_key:
+                batch.create(self._col("supporter_aliases").document(alias_key(alias)), {"id": supporter_id})
+                batch.delete(self._col("supporter_aliases").document(alias_key(doc["alias"])))
+                if doc["alias"] != alias_key(doc["alias"]):  # a lock written before locks were keys
+                    batch.delete(self._col("supporter_aliases").document(doc["alias"]))
             batch.update(self._col("supporters").document(supporter_id), {"alias": alias})
 
         self._commit(build)

@@ -38,6 +38,7 @@ from shared.records import (
     SignInToken,
     Supporter,
     Survey,
+    alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store
@@ -149,7 +150,7 @@ class MemoryStore(Store):
     # -- supporters -----------------------------------------------------------
     def add_supporter(self, supporter: Supporter) -> None:
         def work(tx: _Tx) -> None:
-            tx.create("aliases", supporter.alias, {"id": supporter.id})
+            tx.create("aliases", alias_key(supporter.alias), {"id": supporter.id})
             tx.create("supporters", supporter.id, to_doc(supporter))
 
         self._write(work)
@@ -159,7 +160,7 @@ class MemoryStore(Store):
 
     def find_supporter(self, alias: str) -> Supporter | None:
         with self._lock:  # re-entrant: the alias and the supporter are read as one
-            entry = self._tables["aliases"].get(alias)
+            entry = self._tables["aliases"].get(alias_key(alias))
             return self.get_supporter(entry["id"]) if entry is not None else None
 
     def list_supporters(self) -> list[Supporter]:
@@ -180,9 +181,9 @@ class MemoryStore(Store):
             raise NotFound(f"no supporter {supporter_id}")
         after = change(before)
         tx.put("supporters", supporter_id, after)
-        if before["alias"] != after["alias"]:  # a new alias must be free, as SQLite's UNIQUE says
-            tx.create("aliases", after["alias"], {"id": supporter_id})
-            tx.delete("aliases", before["alias"])
+        if alias_key(before["alias"]) != alias_key(after["alias"]):  # a new alias must be free, as in SQLite
+            tx.create("aliases", alias_key(after["alias"]), {"id": supporter_id})
+            tx.delete("aliases", alias_key(before["alias"]))
 
     # -- interactions ---------------------------------------------------------
     def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:

@@ -36,10 +36,12 @@ from shared.records import (
     SignInToken,
     Supporter,
     Survey,
+    alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
+# supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS supporters (
     id TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
@@ -128,8 +130,21 @@ class SqliteStore(Store):
         try:
             _private_files(Path(self.path))
             self._db().executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+            self._key_aliases()
         except (OSError, sqlite3.Error) as exc:
             raise Unavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
+
+    def _key_aliases(self) -> None:
+        """Rows written before aliases were compared case-blind hold the alias itself: key them
+        (two that differ only in case stay as they are, each still found by its exact alias)."""
+        db = self._db()
+        for supporter_id, column, doc in db.execute("SELECT id, alias, doc FROM supporters").fetchall():
+            key = alias_key(json.loads(doc)["alias"])
+            if column != key:
+                try:
+                    db.execute("UPDATE supporters SET alias = ? WHERE id = ?", (key, supporter_id))
+                except sqlite3.IntegrityError:
+                    pass
 
     # -- connection handling ------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -254,7 +269,7 @@ class SqliteStore(Store):
         def work(db: sqlite3.Connection) -> Any:
             db.execute(
                 "INSERT INTO supporters (id, alias, doc) VALUES (?, ?, ?)",
-                (supporter.id, supporter.alias, _dump(to_doc(supporter))),
+                (supporter.id, alias_key(supporter.alias), _dump(to_doc(supporter))),
             )
 
         self._write(work)
@@ -264,7 +279,10 @@ class SqliteStore(Store):
         return from_doc(Supporter, json.loads(rows[0][0])) if rows else None
 
     def find_supporter(self, alias: str) -> Supporter | None:
-        rows = self._read("SELECT doc FROM supporters WHERE alias = ?", (alias,))
+        rows = self._read(
+            "SELECT doc FROM supporters WHERE alias IN (?, ?) ORDER BY alias = ? DESC",
+            (alias_key(alias), alias, alias_key(alias)),
+        )
         return from_doc(Supporter, json.loads(rows[0][0])) if rows else None
 
     def list_supporters(self) -> list[Supporter]:
@@ -275,7 +293,7 @@ class SqliteStore(Store):
         def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
-                (supporter.alias, _dump(to_doc(supporter)), supporter.id),
+                (alias_key(supporter.alias), _dump(to_doc(supporter)), supporter.id),
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no supporter {supporter.id}")
@@ -289,7 +307,8 @@ class SqliteStore(Store):
                 raise NotFound(f"no supporter {supporter_id}")
             doc = {**json.loads(row[0]), "alias": alias}
             db.execute(
-                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?", (alias, _dump(doc), supporter_id)
+                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
+                (alias_key(alias), _dump(doc), supporter_id),
             )
 
         self._write(work)

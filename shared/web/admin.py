@@ -13,9 +13,9 @@ import flask
 
 from shared.services import audit
 from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
+from shared.web.auth_audit import require_bearer_audited
 from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.throttle import require_bearer
 
 bp = flask.Blueprint("admin", __name__)
 
@@ -25,7 +25,7 @@ def authorize() -> None:
     expected = get_app().settings.admin_token
     if not expected:
         raise HttpError(401, "unauthorized", "The admin API is off: set SIDEBYSIDE_ADMIN_TOKEN to use it.")
-    require_bearer(expected, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
+    require_bearer_audited(expected, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
 
 
 # What each successful API call adds to the audit log (actor "api"): the kind, by method and

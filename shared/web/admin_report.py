@@ -34,8 +34,9 @@ def report() -> flask.Response:
             },
         )
     raw = {key: request.args.get(key) for key in KNOWN}
-    options = reports.parse_options({**raw, "format": raw["format"] or "json"})
-    built = reports.build(get_app(), options)
+    app = get_app()
+    options = reports.parse_options({**raw, "format": raw["format"] or "json"}, reports.allowed_period(app))
+    built = reports.build(app, options)
     if options.format == "html":
         from shared.report.chart import barrier_chart
         from shared.report.render import page_context

@@ -24,9 +24,9 @@ from typing import Any
 import flask
 
 from shared import jobs
+from shared.web.auth_audit import require_bearer_audited
 from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.throttle import require_bearer
 
 bp = flask.Blueprint("send_report", __name__)
 
@@ -45,7 +45,7 @@ def authorize() -> None:
             "Set SIDEBYSIDE_ADMIN_TOKEN to call this locally.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    require_bearer(token, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
+    require_bearer_audited(token, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
 
 
 @bp.route("/", methods=("POST",), defaults={"task": ""})

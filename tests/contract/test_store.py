@@ -51,6 +51,21 @@ def test_supporter_alias_and_id_are_unique(store):
     assert [s.id for s in store.list_supporters()] == ["id-a"]
 
 
+def test_aliases_differing_only_in_case_or_space_are_one(store):
+    store.add_supporter(Supporter("id-a", "Alice", None))
+    for variant in ("alice", "ALICE", " Alice "):
+        with pytest.raises(AlreadyExists):
+            store.add_supporter(Supporter("id-b", variant, None))
+    assert store.find_supporter("alice").alias == "Alice"  # shown as it was given
+    store.add_supporter(Supporter("id-b", "Bob", None))
+    with pytest.raises(AlreadyExists):
+        store.rename_supporter("id-b", "aLiCe")
+    store.rename_supporter("id-a", "ALICE")  # a change of case keeps the supporter's own alias
+    assert store.get_supporter("id-a").alias == "ALICE" and store.find_supporter("alice").id == "id-a"
+    store.add_supporter(Supporter("id-c", "Ålice", None))  # another letter is another alias
+    assert [s.id for s in store.list_supporters()] == ["id-a", "id-b", "id-c"]
+
+
 def test_save_missing_supporter_is_not_found(store):
     with pytest.raises(NotFound):
         store.save_supporter(Supporter("ghost", "ghost", None))

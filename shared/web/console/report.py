@@ -44,7 +44,7 @@ def _options(fmt: str = "json") -> reports.ReportOptions:
     """The report asked for, in the console's language and for this person's audience."""
     source = _source()
     raw = {key: source.get(key) for key in KNOWN if key != "audience"}
-    options = reports.parse_options({"format": fmt, **raw})
+    options = reports.parse_options({"format": fmt, **raw}, reports.allowed_period(get_app()))
     return replace(options, audience=_audience(), lang=pick_locale())
 
 
