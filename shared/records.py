@@ -53,11 +53,12 @@ class Survey:
     form: str = "end_of_year_survey"
     opens: date | None = None
     closes: date | None = None
-    k10: bool = False
+    k10: bool = False  # kept for surveys stored before blocks: True is the same as "k10" in blocks
     closed_on: date | None = None
     purged_on: date | None = None
     links_issued: int = 0
     created_on: date | None = None
+    blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ from shared.web.pages import pick_lang, render_page
 
 PAGE_FIELDS = ("lang",)  # the page's own names, not answers
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
+# Where the thank-you redirect points. The support resources are asked for in the fragment, which a
+# browser never sends: no server, proxy or log learns which student saw them. Both are 10 characters,
+# so the redirect's length does not tell them apart either.
+FRAGMENT = {False: "#thank-you", True: "#resources"}
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
@@ -39,6 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
+        "support_heading": "Support is here for you",
         "already_answered": "You have already answered this survey with this link. Thank you!",
         "unknown_link": "There is no survey at this link. Check that you opened the whole link from your email.",
         "survey_not_open": "This survey is not open yet.",
@@ -57,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
         "thanks": "Merci!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
+        "support_heading": "Du soutien est là pour vous",
         "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci!",
         "unknown_link": "Il n'y a pas de sondage à ce lien. Vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
         "survey_not_open": "Ce sondage n'est pas encore ouvert.",
@@ -99,7 +105,15 @@ for _refusal in REFUSALS:
 @bp.route("/thanks", methods=("GET",))
 def thanks() -> flask.Response:
     lang = pick_lang(flask.request)
-    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"])
+    settings = get_app().settings
+    # Every student gets the same page; only "#resources" (never sent here) makes its
+    # support section show, prominently, by CSS :target, with no script.
+    support = {
+        "heading": TEXT[lang]["support_heading"],
+        "resources": settings.support_resources[lang],
+        "crisis": settings.crisis_line[lang],
+    }
+    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"], support=support)
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
@@ -132,15 +146,15 @@ def submit(token: str) -> Any:
     ballot = surveys.open_ballot(app.store, token, today)
     data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
     try:
-        surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
+        support = surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
     except Invalid as error:
         if as_json:
             raise
         return _render_survey(ballot, lang, data, error.errors or {}, status=400)
     if as_json:
-        return {"status": "stored"}, 201
+        return {"status": "stored", "show_support": support}, 201
     # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
-    return flask.redirect(f"thanks?lang={lang}", 303)
+    return flask.redirect(f"thanks?lang={lang}{FRAGMENT[support]}", 303)
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -161,7 +175,14 @@ def _dates(survey: Survey, lang: str, closed: bool) -> str:
     return " ".join(parts)
 
 
-def _notice(lang: str, code: str, status: int, body: str, heading: str | None = None) -> flask.Response:
+def _notice(
+    lang: str,
+    code: str,
+    status: int,
+    body: str,
+    heading: str | None = None,
+    support: dict[str, str] | None = None,
+) -> flask.Response:
     return render_page(
         "survey_notice.html",
         lang=lang,
@@ -169,6 +190,7 @@ def _notice(lang: str, code: str, status: int, body: str, heading: str | None = 
         heading=heading or TEXT[lang]["thanks" if code in ("thanks", "already_answered") else "not_found"],
         body=body,
         switch=_switch(lang),
+        support=support,
     )
 
 
