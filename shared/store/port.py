@@ -13,7 +13,17 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
+from shared.records import (
+    Alert,
+    Answer,
+    FollowUp,
+    Interaction,
+    Link,
+    ReportRun,
+    SealedAnswer,
+    Supporter,
+    Survey,
+)
 
 
 class StoreError(Exception):
@@ -57,8 +67,17 @@ class Store(ABC):
 
     # -- interactions -----------------------------------------------------
     @abstractmethod
-    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
-        """Store an interaction (and its alert) atomically; AlreadyExists if the id was used."""
+    def add_interaction(
+        self,
+        interaction: Interaction,
+        alert: Alert | None = None,
+        *,
+        plans: FollowUp | None = None,
+        ends: FollowUp | None = None,
+    ) -> None:
+        """Store an interaction (with its alert, the follow-up it ``plans`` and the follow-up it
+        ``ends`` as done) atomically. AlreadyExists, with nothing written, if the id was used or
+        ``ends`` is not stored as open any more (someone ended it first)."""
 
     @abstractmethod
     def add_interactions(self, interactions: list[Interaction]) -> int:
@@ -86,6 +105,19 @@ class Store(ABC):
     @abstractmethod
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
+
+    # -- follow-ups -------------------------------------------------------
+    @abstractmethod
+    def get_follow_up(self, follow_up_id: str) -> FollowUp | None: ...
+
+    @abstractmethod
+    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+        """The follow-ups of one supporter (or everyone's), by due date then id."""
+
+    @abstractmethod
+    def end_follow_up(self, follow_up: FollowUp) -> bool:
+        """Store ``follow_up`` (ended: not_needed or could_not_reach) if the stored one is still
+        open; False, with nothing written, when it was ended before."""
 
     # -- alerts -----------------------------------------------------------
     @abstractmethod
