@@ -156,7 +156,11 @@ def digest_off() -> flask.Response:
     if request.method == "POST":
         follow_ups.stop_digest(app.store, supporter)
         return render_page(
-            "follow_up_digest.html", lang=lang, heading=text["digest_title"], body=text["digest_off"]
+            "follow_up_digest.html",
+            lang=lang,
+            heading=text["digest_title"],
+            body=text["digest_off"],
+            button=None,
         )
     return render_page(
         "follow_up_digest.html",
