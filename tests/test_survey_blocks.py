@@ -91,6 +91,7 @@ def test_phq9_scoring_and_bands(answers, total, band):
 def test_phq9_item_9_is_for_the_whole_survey_only_and_shows_support():
     instrument = load_form("end_of_year_survey").section("phq9").instrument
     assert instrument.whole_survey_only == ("phq9_9",)
+    assert load_form("end_of_year_survey").whole_survey_only() == {"phq9_9"}
     assert instrument.needs_support({"phq9_9": 1})
     assert not instrument.needs_support({"phq9_9": 0, "phq9_1": 3})
     k10 = load_form("end_of_year_survey").section("k10").instrument

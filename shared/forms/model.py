@@ -234,6 +234,11 @@ class Form:
                 return s
         raise KeyError(section_id)
 
+    def whole_survey_only(self) -> frozenset[str]:
+        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the report
+        gives them for all respondents together, never by year, group or any other cut."""
+        return frozenset(f for s in self.sections if s.instrument for f in s.instrument.whole_survey_only)
+
     def blocks(self) -> list[str]:
         """The ids of the switchable sections, the blocks a survey may switch on."""
         return [s.id for s in self.sections if s.switchable]
