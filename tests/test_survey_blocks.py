@@ -14,7 +14,7 @@ from shared.cli import cli
 from shared.forms import LANGS, load_form, parse_form
 from shared.forms.model import FormDefinitionError
 from shared.report.stats import K10_BANDS
-from shared.services import surveys
+from shared.services import imports, surveys
 from tests.conftest import ADMIN_TOKEN
 from tests.support.answers import opened
 from tests.test_survey_links import issue, new_survey, today
@@ -259,3 +259,11 @@ def test_the_support_section_shows_prominently_only_for_the_resources_fragment(a
     page.goto(f"{live_server.url}/survey/thanks?lang=en#thank-you")
     assert not page.locator("#resources").is_visible()
     assert axe(page) == []
+
+
+def test_importing_responses_switches_on_the_blocks_the_file_answers(app):
+    text = "year_of_study,phq9_9,seek_faculty,seek_peers\nyear1,0,3,6\nyear2,1,,5\n"
+    result = imports.import_responses(app.store, app.settings, text.encode(), "y2025")
+    assert result.added == 2
+    assert app.store.get_survey("y2025").blocks == ("phq9", "help_seeking")
+    assert sorted(a.answers.get("seek_peers") for a in app.store.iter_answers("y2025")) == [5, 6]
