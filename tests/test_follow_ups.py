@@ -110,6 +110,10 @@ def test_logging_the_follow_up_ends_it_and_asks_uptake_of_a_referral(log_client,
     again["follows"] = original
     refused = log_client.post("/", data=again)
     assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "already logged or closed" in page
+    assert "Exam stress; suggested the study group." in page  # the answers are kept
+    assert 'name="follows"' not in page  # saving again logs a plain interaction
     assert len(stored()) == 2
     assert follow_ups.uptake_by_destination(store()) == {
         "counselling": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0}

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import flask
 
 from shared import jobs
-from shared.errors import Invalid, Unauthorized
+from shared.errors import Conflict, Invalid, Unauthorized
 from shared.forms import render_fields
 from shared.records import Supporter
 from shared.services import follow_ups, interactions
@@ -280,6 +280,12 @@ def _submit_html(request: flask.Request) -> flask.Response:
     except Invalid as exc:
         # Nothing was stored: show the same answers with each message beside its question.
         return _render_form(lang, token, supporter, data, exc.errors or {}, submission, status=400)
+    except Conflict as exc:
+        if exc.code != "follow_up_ended":
+            raise
+        # Logged or closed meanwhile (another tab, the offline queue): keep the answers, say why.
+        errors = {follow_ups.FOLLOWS: [exc.message]}
+        return _render_form(lang, token, supporter, data, errors, str(uuid.uuid4()), status=409)
     interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.
     return flask.redirect(_links(token, lang)["thanks"], 303)
