@@ -1,6 +1,9 @@
 # Two commands: `make run` serves the app on the embedded default (SQLite), `make test` runs
 # every test. Both set up what they need first: .venv (Python), node_modules (the Firestore
 # emulator and axe-core), and for tests Debian's chromium and a separate checkov venv.
+# `make test-fast` is the edit-run loop (under a minute, .venv only): every test but the browser,
+# Firestore-emulator and slow ones; behaviour tests on the in-memory store, the store contract
+# on memory and SQLite.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test test-fast lint bench setup clean translations
 
 # Links point at this server unless SIDEBYSIDE_BASE_URL says otherwise (the demo runs before the
 # server records its URL in .data/server_url; a server on every interface is opened as 127.0.0.1).
@@ -18,19 +21,33 @@ run: $(VENV)/.installed
 	$(VENV)/bin/sidebyside demo
 	$(VENV)/bin/sidebyside serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium
+test: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed /usr/bin/chromium /usr/bin/spamassassin
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -m "not browser and not emulator and not slow"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
 	$(PY) -m bench
 
 setup: $(VENV)/.installed node_modules/.installed
+
+# After changing a console string: extract, update both catalogues, compile (the .mo files are
+# committed: the cloud build installs from the repository without running make).
+TRANSLATIONS := shared/translations
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,5 +71,10 @@ node_modules/.installed: package.json package-lock.json
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
 
+# SpamAssassin's rules, run locally (no network tests) on the report email in tests.
+/usr/bin/spamassassin:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin
+
 clean:
-	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -58,4 +58,9 @@ def send_report(request: flask.Request) -> flask.Response:
     return dispatch("send_report", request)
 
 
-FUNCTIONS = ("log_interaction", "survey", "admin", "send_report")
+def console(request: flask.Request) -> flask.Response:
+    """Coordinators: the signed-in web console (dashboard, supporters, surveys, audit log)."""
+    return dispatch("console", request)
+
+
+FUNCTIONS = ("log_interaction", "survey", "admin", "send_report", "console")

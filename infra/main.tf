@@ -91,6 +91,17 @@ locals {
       timeout       = 540
       description   = "Builds and emails the periodic report; called by Cloud Scheduler."
     }
+    # Public: coordinators open it from sign-in emails, and the app signs them in (README). Few
+    # instances: its sign-in rate limits are counted in each instance's memory.
+    console = {
+      public        = true
+      memory        = "1Gi"
+      cpu           = "1"
+      concurrency   = 4
+      max_instances = 2
+      timeout       = 300
+      description   = "The coordinators' web console (one-time sign-in links, roles, audit log)."
+    }
   }
 
   # Cloud Functions IDs allow only lowercase letters, digits and hyphens.
@@ -117,6 +128,7 @@ locals {
     SIDEBYSIDE_LOG_URL         = local.urls["log_interaction"]
     SIDEBYSIDE_SURVEY_URL      = local.urls["survey"]
     SIDEBYSIDE_ADMIN_URL       = local.urls["admin"]
+    SIDEBYSIDE_CONSOLE_URL     = local.urls["console"]
     SIDEBYSIDE_COORDINATORS    = join(",", var.coordinators)
     SIDEBYSIDE_TIMEZONE        = var.time_zone
     SIDEBYSIDE_REPORT_SCHEDULE = var.report_schedule
@@ -771,10 +783,10 @@ resource "google_cloud_scheduler_job" "maintenance" {
 locals {
   token_url_exclusion = {
     name        = "${var.name_prefix}-token-urls"
-    description = "Request logs of log_interaction and survey hold single-use tokens in their URLs."
+    description = "Request logs of log_interaction, survey and console hold single-use tokens in their URLs."
     filter = join(" AND ", [
       "log_id(\"run.googleapis.com/requests\")",
-      "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\")",
+      "resource.labels.service_name=(\"${local.function_names["log_interaction"]}\" OR \"${local.function_names["survey"]}\" OR \"${local.function_names["console"]}\")",
     ])
   }
 }

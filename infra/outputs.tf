@@ -15,6 +15,11 @@ output "admin_url" {
   value       = google_cloudfunctions2_function.fn["admin"].service_config[0].uri
 }
 
+output "console_url" {
+  description = "URL of the coordinators' console (public; the app signs coordinators in)."
+  value       = google_cloudfunctions2_function.fn["console"].service_config[0].uri
+}
+
 output "send_report_url" {
   description = "URL of the send_report function (only the scheduler account may call it)."
   value       = google_cloudfunctions2_function.fn["send_report"].service_config[0].uri

@@ -43,10 +43,12 @@ DEFAULTS: dict[str, str] = {
     "PURGE_GRACE_DAYS": "14",
     "SMALL_CELL": "5",
     "ACADEMIC_YEAR_START_MONTH": "9",
+    "REPORT_LANGUAGE": "en",
     "REPORT_SCHEDULE": "0 7 1 * *",
     "LOG_URL": "",
     "SURVEY_URL": "",
     "ADMIN_URL": "",
+    "CONSOLE_URL": "",
     "DATA_DIR": ".data",
 }
 
@@ -98,6 +100,8 @@ class Settings:
     survey_url: str
     admin_url: str
     data_dir: Path
+    report_language: str = "en"  # the coordinators' report: "en" or "fr"
+    console_url: str = ""
 
     def log_link(self, token: str) -> str:
         """The supporter's personal link: the deployed function URL when set, else the local path."""
@@ -297,6 +301,8 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
     except ValueError:
         raise _fail("PROGRAM_START", "a date as YYYY-MM-DD", raw["PROGRAM_START"]) from None
     coordinators = _addresses("COORDINATORS", raw["COORDINATORS"])
+    if raw["REPORT_LANGUAGE"] not in ("en", "fr"):
+        raise _fail("REPORT_LANGUAGE", "en or fr", raw["REPORT_LANGUAGE"])
     schedule = raw["REPORT_SCHEDULE"]
     if len(schedule.split()) != 5:
         raise _fail("REPORT_SCHEDULE", "a 5-field cron expression such as '0 7 1 * *'", schedule)
@@ -322,4 +328,6 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         survey_url=_url("SURVEY_URL", raw["SURVEY_URL"], required=False),
         admin_url=_url("ADMIN_URL", raw["ADMIN_URL"], required=False),
         data_dir=data_dir,
+        report_language=raw["REPORT_LANGUAGE"],
+        console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
     )

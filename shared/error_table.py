@@ -28,7 +28,7 @@ from shared.mail.port import MailError
 from shared.services.import_cells import AmbiguousDate
 from shared.services.reports import ReportInProgress, ReportNotSent
 from shared.services.sealing import Unsealable
-from shared.services.surveys import AlreadyAnswered, SurveyClosed, SurveyNotOpen, UnknownLink
+from shared.services.surveys import AlreadyAnswered, BlankAnswer, SurveyClosed, SurveyNotOpen, UnknownLink
 from shared.services.tokens import BadToken
 from shared.store.port import AlreadyExists, NotFound, StoreError, Unavailable
 
@@ -55,6 +55,7 @@ TABLE: dict[type[Exception], Outcome] = {
     ServiceError: Outcome(400),
     Invalid: Outcome(400),
     FormInvalid: Outcome(400),
+    BlankAnswer: Outcome(400),  # nothing answered: confirm before the link is spent
     BadAddress: Outcome(400),
     AmbiguousDate: Outcome(400),
     BadToken: Outcome(401),
@@ -86,7 +87,7 @@ TABLE: dict[type[Exception], Outcome] = {
 def outcome_for(error: BaseException) -> Outcome | None:
     """The row for ``error``'s class or its nearest listed base; None for a bug (no row)."""
     for cls in type(error).__mro__:
-        found = TABLE.get(cls)  # type: ignore[call-overload]
+        found = TABLE.get(cls)
         if found is not None:
             return found
     return None

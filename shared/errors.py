@@ -58,3 +58,10 @@ class NoCoordinators(ServiceError):
     """Nobody to send the report to: a setting is missing, so retrying will not help until it is set."""
 
     code = "no_coordinators"
+
+    def __init__(
+        self,
+        message: str = "No coordinators to send to: set SIDEBYSIDE_COORDINATORS or add one with "
+        "`sidebyside coordinators add`.",
+    ) -> None:
+        super().__init__(message)

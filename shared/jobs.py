@@ -2,8 +2,10 @@
 
 - ``alerts``: urgent-concern alerts not yet sent (claimed one by one, retried with backoff,
   a stale claim taken over: :mod:`shared.services.alerts`);
-- ``daily``: the survey purge (every survey whose grace period is over loses its links) and
-  the release of sealed answers in batches of at least the small-cell threshold;
+- ``daily``: the survey purge (every survey whose grace period is over loses its links), the
+  release of sealed answers in batches of at least the small-cell threshold, the purge of
+  expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`), and,
+  once after an upgrade from before the interaction tally, its rebuild (:mod:`shared.services.tallies`);
 - ``report``: the scheduled report, at most one per period whatever the retries
   (:func:`shared.services.reports.send_scheduled_report`);
 - ``digest``: the weekly email of follow-ups due to each supporter with an email, once per
@@ -31,12 +33,13 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from shared.bootstrap import App
-from shared.services import reports
+from shared.services import reports, tallies
 from shared.services.alerts import send_alert_now, send_pending_alerts
 from shared.services.digest import send_digests
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
 from shared.services.retry import REPORTS
+from shared.services.signin import purge_expired as purge_sign_ins
 
 log = logging.getLogger("sidebyside.jobs")
 
@@ -58,6 +61,12 @@ def purge_due(app: App, today: date) -> None:
         log.info("purged the links of surveys %s", ", ".join(purged))
     # The daily release: sealed answers go into the answers in batches (shared/services/release.py).
     release_pending(app.store, app.settings, today)
+    # Console sign-in links and sessions that can no longer be used (shared/services/signin.py).
+    gone = purge_sign_ins(app.store, app.clock())
+    if gone:
+        log.info("purged %d expired console sign-in links and sessions", gone)
+    # Once, on a Firestore store holding interactions from before the tally (one read otherwise).
+    tallies.rebuild_if_never_built(app.store)
 
 
 def digest_job(app: App, now: datetime) -> dict[str, Any]:

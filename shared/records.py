@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# ``sidebyside demo``'s supporter and survey (shared/services/demo.py): in no report.
+DEMO_ALIAS = "demo-supporter"
+DEMO_SURVEY = "demo"
+
 
 @dataclass(frozen=True)
 class Supporter:
@@ -119,3 +123,57 @@ class ReportRun:
     attempt: int
     updated_at: datetime
     detail: str = ""
+
+
+# -- the coordinators' console -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    """Someone who may sign in to the console. ``role``: ``coordinator`` (everything) or
+    ``viewer`` (dashboard and report only). ``email`` is stored lowercased: it is the key."""
+
+    email: str
+    role: str = "coordinator"
+    added_on: date | None = None
+    reports: bool = True  # receives the emailed report and urgent alerts (False: opted out)
+    language: str | None = None  # the emailed report's language; None: SIDEBYSIDE_REPORT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class SignInToken:
+    """A one-time sign-in link, known only by the SHA-256 hash of its token."""
+
+    hash: str
+    email: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in browser, known only by the hash of the id its cookie carries."""
+
+    hash: str
+    email: str
+    created_at: datetime
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One console, API or CLI action: who, when, what. Never a token or a student's answer."""
+
+    id: str  # sorts by time: ``{at as ISO}|{random}``
+    at: datetime
+    actor: str  # an email, or "cli" / "api"
+    kind: str  # sign_in, supporter_added, survey_closed, ...
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AlertAck:
+    """Who acknowledged an urgent alert, and when (one per alert)."""
+
+    alert_id: str
+    by: str
+    at: datetime

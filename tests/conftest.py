@@ -1,5 +1,6 @@
-"""Shared fixtures: both store adapters (the contract suite runs every test against each),
-the Firestore emulator, and the loopback mail servers."""
+"""Shared fixtures: the store adapters (behaviour tests on the in-memory one; the contract suite
+on all three; store-specific tests on SQLite and the Firestore emulator), the Firestore emulator,
+the loopback mail servers, and the markers that make up the test tiers (see pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -45,16 +46,61 @@ def make_sqlite(tmp_path: Path) -> Store:
     return SqliteStore(tmp_path / "store.db")
 
 
-@pytest.fixture(params=["sqlite", "firestore"])
+def make_store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty store of one kind: ``memory``, ``sqlite`` (a file in tmp_path) or ``firestore``."""
+    if kind == "memory":
+        from shared.store.memory import MemoryStore
+
+        return MemoryStore()
+    if kind == "sqlite":
+        return make_sqlite(tmp_path)
+    made = make_firestore(request.getfixturevalue("emulator_host"))
+    recorder = request.config.stash.get(QUERY_LOG, None)
+    if recorder is not None:
+        made.queries = recorder  # type: ignore[attr-defined]
+    return made
+
+
+# Which adapters the ``store`` fixture (and so ``app``) gives a test. Behaviour tests, which cannot
+# differ between stores, run once on the in-memory adapter. The contract suite and the tests of
+# what only a real store does (files and documents read by privacy attacks, concurrency on real
+# SQLite and Firestore) say ``@pytest.mark.stores(*REAL_STORES)`` or ``(*ALL_STORES)``.
+ALL_STORES = ("memory", "sqlite", "firestore")
+REAL_STORES = ("sqlite", "firestore")
+DEFAULT_STORES = ("memory",)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``store`` over the kinds the ``stores`` marker names (memory when unmarked).
+    The Firestore runs carry the ``emulator`` marker, so ``make test-fast`` leaves them out."""
+    if "store" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("stores")
+    kinds = marker.args if marker else DEFAULT_STORES
+    unknown = set(kinds) - set(ALL_STORES)
+    if unknown or not kinds:
+        raise pytest.UsageError(f"@pytest.mark.stores takes some of {ALL_STORES}, not {kinds}")
+    marks = {"firestore": [pytest.mark.emulator]}
+    metafunc.parametrize(
+        "store", [pytest.param(kind, marks=marks.get(kind, [])) for kind in kinds], indirect=True
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start the Firestore emulator or Chromium get its marker even when unmarked,
+    so the fast tier can never start one by accident."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "emulator_host" in names:
+            item.add_marker(pytest.mark.emulator)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Each test using this runs twice: on SQLite and on the Firestore emulator."""
-    if request.param == "sqlite":
-        made = make_sqlite(tmp_path)
-    else:
-        made = make_firestore(request.getfixturevalue("emulator_host"))
-        recorder = request.config.stash.get(QUERY_LOG, None)
-        if recorder is not None:
-            made.queries = recorder  # type: ignore[attr-defined]
+    """The test's store: in memory, unless the test is marked ``stores(...)`` (see above)."""
+    made = make_store(request.param, request, tmp_path)
     yield made
     made.close()
 
@@ -98,7 +144,7 @@ def settings_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def app(store: Store, settings_env: dict[str, str], tmp_path: Path) -> Iterator[object]:
-    """The program wired to the test's store (SQLite, then the Firestore emulator)."""
+    """The program wired to the test's store (in memory unless the test is marked ``stores``)."""
     from shared import bootstrap, config
 
     configured = bootstrap.configure(settings=config.load(settings_env, base=tmp_path), store=store)

@@ -14,6 +14,7 @@ import pytest
 from shared import bootstrap
 from shared.mail import Mailer, MailError, Message, make_mailer
 from shared.services import alerts, interactions, supporters
+from tests.conftest import REAL_STORES
 
 SENDER = "Side-by-Side <alerts@example.org>"
 
@@ -168,10 +169,14 @@ def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server
     log("Sam")
     assert alerts.send_pending_alerts(configured) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(datetime.now(UTC) + timedelta(days=1))
-    assert kept.last_error == "no coordinator address is set (SIDEBYSIDE_COORDINATORS)"
+    assert (
+        kept.last_error
+        == "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
+    )
     assert smtp_server.messages == []
 
 
+@pytest.mark.stores(*REAL_STORES)  # concurrent claims on the real adapters
 def test_concurrent_senders_send_each_alert_once(smtp_app, smtp_server):
     for alias in ("Ana", "Ben", "Cy", "Dee", "Eli"):
         log(alias)

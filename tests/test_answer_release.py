@@ -34,7 +34,10 @@ from shared.records import Link
 from shared.services import links, release, sealing, surveys
 from shared.store.port import RELEASE_MAX
 from shared.store.sqlite import SqliteStore
+from tests.conftest import REAL_STORES
 from tests.test_survey_links import new_survey, today
+
+pytestmark = pytest.mark.stores(*REAL_STORES)
 
 K = 5  # the default SIDEBYSIDE_SMALL_CELL
 SUBMITTED = 23  # released as 7 (daily, 12 waiting, 5 kept), 11 (daily, 16 waiting), 5 (purge)
@@ -215,7 +218,7 @@ def test_a_copy_after_every_commit_narrows_no_answer_below_k(app, tmp_path):
     check_candidates(candidates(timeline), truth)
 
 
-@pytest.mark.parametrize("store", ["firestore"], indirect=True)
+@pytest.mark.stores("firestore")
 def test_firestore_times_pair_nothing(app):
     """Create and update times: a redemption shares its commit time with its sealed box only,
     and answers share theirs with at least k - 1 others (their release batch)."""
@@ -237,7 +240,7 @@ def test_firestore_times_pair_nothing(app):
     assert len(seen) == len(truth)
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+@pytest.mark.stores("sqlite")
 def test_page_layout_does_not_order_a_release_by_arrival(app, tmp_path):
     """Within a release, answers are written in the order of their keyed ids: pairing a batch's
     answers with its boxes by cell position (page order) gets chance-level results."""
@@ -281,7 +284,7 @@ def tables_per_commit(copy: Path, work: Path) -> list[set[str]]:
     return out
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+@pytest.mark.stores("sqlite")
 def test_wal_and_shm_frames_never_write_an_answer_with_a_redemption(app, tmp_path):
     """The -shm lists the page each WAL frame wrote, in order, and keeps listing earlier frames
     after a checkpoint. What it lists for the current WAL is the WAL's own frame list (checked
@@ -465,9 +468,9 @@ def test_status_and_report_count_released_answers_and_say_how_many_wait(app):
     assert release.release_pending(app.store, app.settings, day)["y1"].released == K
     status = surveys.status(app.store, app.store.get_survey("y1"), day).as_dict()
     assert (status["answers"], status["pending"]) == (K, K)
-    survey = build_report(app.store, app.settings, ReportRequest(survey_id="y1"), today=day)["survey"]
-    assert (survey["answers"], survey["pending"]) == (K, K)
-    assert survey["notes"][0].startswith(f"{K} more answers are sealed, waiting to be released")
+    survey = build_report(app.store, app.settings, ReportRequest(survey_id="y1"), today=day).survey
+    assert (survey.answers, survey.pending) == (K, K)
+    assert survey.notes[0].startswith(f"{K} more answer(s) sealed, waiting to be released")
 
 
 def test_answers_under_another_key_stay_sealed_and_hold_the_purge(app):

@@ -1,4 +1,4 @@
-"""Exports and imports on both stores: whole files compared, round trips into an empty store,
+"""Exports and imports through the store port: whole files compared, round trips into an empty store,
 repeated imports that add nothing, the CLI and the admin CSV routes."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from shared.cli import cli
 from shared.services import exports, imports, interactions, supporters
 from shared.services.imports import Imported
 from shared.store.port import Store
-from tests.conftest import ADMIN_TOKEN, make_firestore, make_sqlite
+from tests.conftest import ADMIN_TOKEN, make_store
 
 EVERYTHING = (date.min, date.max)
 HEADER = (
@@ -140,10 +140,7 @@ def stored(store: Store) -> list[tuple[str, str, date, dict[str, Any]]]:
 @pytest.fixture
 def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A second, empty store of the same kind as the test's ``store``."""
-    if request.node.callspec.params["store"] == "sqlite":
-        made = make_sqlite(tmp_path / "other")
-    else:
-        made = make_firestore(request.getfixturevalue("emulator_host"))
+    made = make_store(request.node.callspec.params["store"], request, tmp_path / "other")
     yield made
     made.close()
 

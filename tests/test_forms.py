@@ -369,13 +369,23 @@ def test_likert():
         assert errors(LIKERT, {"k": bad}) == {"k": ["“Nervous”: choose from the options given."]}
 
 
-def test_matrix_is_always_complete(survey):
-    assert validate(survey, {}, context=CTX) == {"barriers": ALL_OFF}
-    assert validate(survey, {"barriers": None}, context=CTX) == {"barriers": ALL_OFF}
-    assert validate(survey, {"barriers": {}}, context=CTX) == {"barriers": ALL_OFF}
+def test_matrix_rows_are_answered_by_a_barrier_or_none_of_these(survey):
+    # A service nothing was checked for is no answer for it: left out, not "no barrier".
+    assert validate(survey, {}, context=CTX) == {"barriers": {}}
+    assert validate(survey, {"barriers": None}, context=CTX) == {"barriers": {}}
+    assert validate(survey, {"barriers": {}}, context=CTX) == {"barriers": {}}
     assert validate(
         survey, {"barriers": {"peer_support": ["stigma", "career_impact", "stigma"]}}, context=CTX
-    ) == {"barriers": {"faculty_services": [], "peer_support": ["career_impact", "stigma"]}}
+    ) == {"barriers": {"peer_support": ["career_impact", "stigma"]}}
+    assert validate(survey, {"barriers": {"faculty_services": ["none"]}}, context=CTX) == {
+        "barriers": {"faculty_services": ["none"]}
+    }
+    assert errors(survey, {"barriers": {"peer_support": ["none", "stigma"]}}) == {
+        "barriers.peer_support": [
+            "“the peer support program”: choose “None of these” or the ones that apply, not both."
+        ]
+    }
+    # An explicit empty row (a file's row of 0s, or an answer stored before the choice) stays "no barrier".
     assert validate(survey, {"barriers": {"faculty_services": None, "peer_support": ""}}, context=CTX) == {
         "barriers": ALL_OFF
     }
@@ -488,7 +498,7 @@ def test_not_an_object(log, garbage):
 
 def test_blank_is_no_answer_never_zero(survey, example):
     skipped = {"year_of_study": "", "used_peer_support": None, "would_recommend": " ", "suggestions": ""}
-    assert validate(survey, skipped, context=CTX) == {"barriers": ALL_OFF}
+    assert validate(survey, skipped, context=CTX) == {"barriers": {}}  # no service answered
     assert validate(example, {"day": "2024-01-01", "count": 0}, context=CTX) == {
         "day": "2024-01-01",
         "count": 0,
@@ -502,7 +512,7 @@ def test_blank_is_no_answer_never_zero(survey, example):
 
 def test_every_survey_question_may_be_skipped(survey):
     assert not any(f.required for f in survey.all_fields())
-    assert validate(survey, {}, context=ValidationContext(sections={"k10"})) == {"barriers": ALL_OFF}
+    assert validate(survey, {}, context=ValidationContext(sections={"k10"})) == {"barriers": {}}
 
 
 def test_k10_section_is_off_unless_switched_on(survey):
@@ -629,11 +639,11 @@ def test_parse_html_matrix(survey):
     )
     data = survey.parse_html(posted)
     assert data == {
-        "barriers": {"faculty_services": [], "peer_support": ["stigma", "no_time"]},
+        "barriers": {"peer_support": ["stigma", "no_time"]},  # faculty_services not answered
         "would_recommend": "5",
     }
     assert validate(survey, data, context=CTX) == {
-        "barriers": {"faculty_services": [], "peer_support": ["stigma", "no_time"]},
+        "barriers": {"peer_support": ["stigma", "no_time"]},
         "would_recommend": 5,
     }
     assert survey.parse_html(MultiDict()) == {}
@@ -808,7 +818,7 @@ def test_survey_row_round_trip_and_blanks(survey):
     on = ValidationContext(sections={"k10"})
     assert validate(survey, survey.from_row(row), context=on) == SURVEY_ANSWERS
     skipped = validate(survey, {}, context=CTX)
-    assert survey.to_row(skipped) == {c: "0" if c.startswith("barriers.") else "" for c in survey.columns()}
+    assert survey.to_row(skipped) == dict.fromkeys(survey.columns(), "")  # no service answered: blank, not 0
     assert validate(survey, survey.from_row(survey.to_row(skipped)), context=CTX) == skipped
 
 

@@ -15,8 +15,10 @@ from shared.services import surveys
 from shared.services.imports import import_responses
 from shared.services.links import SURVEY_ID
 from shared.store.firestore import FirestoreStore
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, REAL_STORES
 from tests.test_survey_links import today
+
+pytestmark = pytest.mark.stores(*REAL_STORES)
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -9,9 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.infra_indexes import QueryShape, declared_indexes, required_index
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Runs the contract suite on the emulator in a pytest of its own.
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 
 def recorded_queries(tmp_path: Path) -> list[QueryShape]:

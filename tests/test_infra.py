@@ -54,8 +54,8 @@ CHECKOV_COMMAND = [
     "--quiet",
 ]
 
-ENTRY_POINTS = {"log_interaction", "survey", "admin", "send_report"}
-PUBLIC = {"log_interaction", "survey"}
+ENTRY_POINTS = {"log_interaction", "survey", "admin", "send_report", "console"}
+PUBLIC = {"log_interaction", "survey", "console"}
 SECRET_ENV = {"SIDEBYSIDE_SECRET_KEY", "SIDEBYSIDE_ADMIN_TOKEN", "SIDEBYSIDE_MAIL"}
 FN = "google_cloudfunctions2_function.fn"
 
@@ -415,7 +415,12 @@ def test_function_urls_in_the_environment_cannot_form_a_cycle(tf):
     locals_ = local_values(tf)
     assert not [name for name, value in locals_.items() if FN in json.dumps(value)]
     app_env = locals_["app_env"]
-    for key, function in [("LOG", "log_interaction"), ("SURVEY", "survey"), ("ADMIN", "admin")]:
+    for key, function in [
+        ("LOG", "log_interaction"),
+        ("SURVEY", "survey"),
+        ("ADMIN", "admin"),
+        ("CONSOLE", "console"),
+    ]:
         assert f'SIDEBYSIDE_{key}_URL = local.urls["{function}"]' in app_env
     assert "run.app" in locals_["urls"] and "data.google_project.this.number" in locals_["urls"]
     fn = resources(tf, "google_cloudfunctions2_function")["fn"]
@@ -442,7 +447,7 @@ def invoker_bindings(tf) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def test_only_log_interaction_and_survey_are_public(tf):
+def test_only_log_interaction_survey_and_console_are_public(tf):
     functions = local_values(tf)["functions"]
     assert {name for name, f in functions.items() if f["public"] is True} == PUBLIC
     assert {name for name, f in functions.items() if f["public"] is False} == ENTRY_POINTS - PUBLIC
@@ -683,6 +688,7 @@ def test_every_checkov_skip_gives_its_reason():
         assert len(reason.split()) >= 8, f"{check} is skipped in {config_path.name} without a reason"
 
 
+@pytest.mark.slow  # checkov runs from its own virtualenv for a minute or so
 def test_checkov_finds_no_failed_check_and_no_parsing_error():
     if not CHECKOV.exists():
         pytest.fail(
@@ -840,6 +846,7 @@ def test_the_token_exclusion_filter_names_the_public_services_request_logs(tf):
         or 'log_id(\\"run.googleapis.com/requests\\")' in text
     )
     assert 'function_names["log_interaction"]' in text and 'function_names["survey"]' in text
+    assert 'function_names["console"]' in text  # sign-in links carry their token in the path
     assert "admin" not in text and "send_report" not in text
     exclusion = resources(tf, "google_logging_project_exclusion")["token_urls"]
     assert exclusion["filter"] == "${local.token_url_exclusion.filter}"

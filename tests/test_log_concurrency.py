@@ -10,7 +10,13 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from tests.conftest import REAL_STORES
 from tests.test_log_support import alerts, answers, post_json, sam, stored  # noqa: F401  (fixtures)
+
+# Concurrent writers against the real adapters: SQLite's writer queue, Firestore's preconditions.
+pytestmark = pytest.mark.stores(*REAL_STORES)
 
 CLIENTS = 50
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from shared.forms import FORMS_DIR, load_form, parse_form
 from shared.records import Supporter
 from shared.report.build import ReportRequest, build_report
+from shared.report.model import CategoryCount
 from shared.services import reports
 from tests.test_report_support import NOW, TODAY, add_interactions, add_supporters, log_answers, strict_json
 
@@ -51,9 +52,13 @@ def test_activity_matches_counts_made_by_hand(app):
         "from": "2026-09-01",
         "to": "2026-11-01",
         "label": "1 September 2026 to 1 November 2026",
+        "final": False,
     }
     assert activity["interactions"] == 150
-    assert activity["supporters"] == {"active": len({s for s, _, _ in rows}), "all": 5}
+    assert activity["supporters"] == {
+        "active": len({s for s, _, _ in rows}),
+        "all": 4,
+    }  # the revoked supporter is not counted
     months = Counter(day.strftime("%Y-%m") for _, day, _ in rows)
     assert {m["month"]: m["count"] for m in activity["by_month"]} == dict(sorted(months.items()))
 
@@ -108,21 +113,16 @@ def test_a_topic_added_to_the_yaml_shows_up(app):
         return form if name == "interaction_log" else load_form(name)
 
     report = build_report(app.store, app.settings, ReportRequest(), today=TODAY, forms=forms)
-    topics = next(b for b in report["activity"]["breakdowns"] if b["field"] == "topics")
-    assert {"id": "housing", "label": "Housing", "count": 2, "percent": 100.0} in topics["rows"]
+    topics = next(b for b in report.activity.breakdowns if b.field == "topics")
+    assert CategoryCount("housing", "Housing", 2, 100.0) in topics.rows
 
 
 def test_a_stored_value_the_form_no_longer_has_is_still_counted(app):
     ids = add_supporters(app.store, 1)
     add_interactions(app.store, [(ids[0], date(2026, 10, 3), log_answers(format="carrier_pigeon"))])
     report = reports.build(app, reports.parse_options({}), NOW)
-    formats = next(b for b in report["activity"]["breakdowns"] if b["field"] == "format")
-    assert {
-        "id": "carrier_pigeon",
-        "label": "carrier_pigeon (not in the form)",
-        "count": 1,
-        "percent": 100.0,
-    } in formats["rows"]
+    formats = next(b for b in report.activity.breakdowns if b.field == "format")
+    assert CategoryCount("carrier_pigeon", "carrier_pigeon (not in the form)", 1, 100.0) in formats.rows
 
 
 def test_report_modules_load_without_pandas_scipy_or_matplotlib():

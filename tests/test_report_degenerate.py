@@ -26,7 +26,7 @@ def outputs(app, **raw) -> dict[str, str]:
     """The report in every format the program produces, the email's parts included."""
     options = reports.parse_options(raw)
     built = reports.build(app, options, NOW)
-    message = report_message(built, app.settings)
+    message = report_message(built, app.settings.coordinators)
     out = {fmt: reports.render(built, fmt) for fmt in reports.FORMATS}
     out["email text"] = message.text
     out["email html"] = message.html or ""

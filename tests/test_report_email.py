@@ -4,13 +4,14 @@ HTML points at by Content-ID, and the CSV attachment holding every table."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
+import re
 import struct
 from datetime import date
 from email.message import EmailMessage
 
+import pandas as pd
 import pytest
 
 from shared import bootstrap
@@ -29,7 +30,7 @@ from tests.test_report_support import (
 )
 
 SENDER = "report@example.org"
-PERIOD = "1 September 2026 to 1 November 2026"
+PERIOD = "1 September 2026 to 31 October 2026"  # a scheduled run covers complete months
 
 
 def seed(store) -> None:
@@ -68,7 +69,7 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
     for body in (text, html):
         assert_clean(body)
         assert "Barriers to seeking help (81 respondents)" in body
-        assert "18 (22.2%)" in body and "P &lt; .001" in body.replace("P < .001", "P &lt; .001")
+        assert "18 (22.2%)" in body and "P = .003" in body  # Holm-adjusted over the 8 barriers
     assert f'src="cid:{CHART_CID}"' in html
     assert 'style="' in html  # mail clients need inline styles
     assert "<link" not in html and "<script" not in html
@@ -80,14 +81,27 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
     assert width >= 600 and height >= 200
 
     [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename() == "report-2026-09-01-to-2026-11-01.csv"
+    assert attachment.get_filename() == "report-2026-09-01-to-2026-10-31.csv"
     # The file's bytes as a mail client saves them: UTF-8 with a BOM, for spreadsheet apps.
     raw = attachment.get_payload(decode=True)
     assert raw.startswith(b"\xef\xbb\xbf")
     content = raw.decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(content)))
-    assert list(rows[0]) == ["table", "title", "row", "column", "value"]
-    tables = {row["table"] for row in rows}
+    frame = pd.read_csv(io.StringIO(content))
+    assert list(frame.columns) == [
+        "table",
+        "row",
+        "column",
+        "count",
+        "percent",
+        "value",
+        "p",
+        "p_adjusted",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+    ]
+    for column in ("count", "percent", "value", "p", "p_adjusted", "ci_low", "ci_high", "suppressed"):
+        assert pd.api.types.is_numeric_dtype(frame[column]), column
     assert {
         "summary",
         "barriers",
@@ -96,11 +110,21 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
         "referrals",
         "year_by_concern",
         "per_supporter",
-    } <= tables
-    cell = {(r["table"], r["row"], r["column"]): r["value"] for r in rows}
-    assert cell[("barriers", "Fear of impact on my career", "Holm-adjusted P")].startswith("P ")
-    assert cell[("summary", "Interactions logged", "Value")] == "12"
-    assert cell[("summary", "Response rate", "Value")] == "81.0% of 100 links issued"
+    } <= set(frame["table"])
+    barriers = frame[frame["table"] == "barriers"].set_index(["row", "column"])
+    career = "Fear of impact on my career"
+    assert barriers.loc[(career, "Faculty services, n (%)"), "count"] == 18
+    assert round(barriers.loc[(career, "Faculty services, n (%)"), "percent"], 1) == 22.2
+    assert barriers.loc[(career, "Difference (points)"), "p_adjusted"] < 0.01
+    # Totals match the HTML: interactions per month and per supporter add up to the figure shown.
+    shown_total = int(re.search(r"Interactions logged</td><td[^>]*>(\d+)<", html).group(1))
+    assert shown_total == 12
+    assert frame[frame["table"] == "by_month"]["count"].sum() == shown_total
+    per_supporter = frame[(frame["table"] == "per_supporter") & (frame["row"] != "Total")]
+    assert per_supporter["count"].sum() == shown_total
+    summary = frame[frame["table"] == "summary"].set_index("row")
+    assert summary.loc["Interactions logged", "count"] == 12
+    assert summary.loc["Response rate", "percent"] == 81.0
 
 
 def test_report_mail_through_smtp(app, smtp_server):

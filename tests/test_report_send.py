@@ -16,7 +16,7 @@ from shared.mail import Mailer, MailError, Message, make_mailer
 from shared.records import ReportRun
 from shared.report.period import period_key
 from shared.services import reports
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, REAL_STORES
 from tests.test_report_support import NOW, add_survey, paired_answers, strict_json
 
 PERIOD = "2026-11"
@@ -89,6 +89,7 @@ def test_a_failure_is_recorded_and_the_retry_sends(app, smtp_server):
     assert failing.calls == 1
 
 
+@pytest.mark.stores(*REAL_STORES)  # concurrent claims on the real adapters
 def test_concurrent_calls_send_once(app):
     mailer = SlowMailer()
     wired = wire(app, mailer)

@@ -9,9 +9,12 @@ The brute force below enumerates tables; it shares nothing with ``suppress``'s p
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import random
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import date
 
 import pytest
@@ -101,7 +104,7 @@ def stored_report(app) -> dict:
     year_counts = {"year1": 20, "year2": 3, "year3": 15, "year4": 2}  # and 4 who did not say
     extra = [{"year_of_study": y} for y, n in year_counts.items() for _ in range(n)] + [{}] * 4
     add_survey(app.store, "2026", paired_answers({"career_impact": (3, 10, 2, 29)}, extra=extra))
-    options = reports.parse_options({"format": "json"})
+    options = reports.parse_options({"format": "json", "audience": "shared"})
     return strict_json(reports.render(reports.build(app, options, NOW), "json"))
 
 
@@ -143,8 +146,12 @@ def test_year_tables_show_the_marks_in_every_format(app):
     from shared.report.render import to_csv
 
     csv_text = to_csv(built)
-    for shown in (text, html, csv_text):
+    for shown in (text, html):
         assert "&lt;5" in shown or "<5" in shown
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    hidden = [r for r in rows if r["suppressed"] == "1"]
+    assert hidden and all(r["count"] == "" for r in hidden)
+    assert {r["table"] for r in hidden} == {"year_by_concern", "survey_by_year"}
     assert "year_by_concern" in csv_text and "survey_by_year" in csv_text and "per_supporter" in csv_text
 
 
@@ -183,7 +190,7 @@ def test_random_crosstabs_cannot_be_undone(seed):
     rows = [Category(f"r{i}", f"Row {i}") for i in range(rng.randint(2, 5))]
     cols = [Category(f"c{j}", f"Col {j}") for j in range(rng.randint(2, 4))]
     grid = [[rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 14]) for _ in cols] for _ in rows]
-    table = protect_crosstab(rows, cols, grid, THRESHOLD)
+    table = asdict(protect_crosstab(rows, cols, grid, THRESHOLD))  # as in the report's JSON
     col_totals = [sum(row[j] for row in grid) for j in range(len(cols))]
     assert [c["count"] for c in table["column_totals"]] == col_totals
     assert table["total"]["count"] == sum(col_totals)
@@ -199,7 +206,9 @@ def test_random_crosstabs_cannot_be_undone(seed):
 def test_random_breakdowns_cannot_be_undone(seed):
     rng = random.Random(1000 + seed)
     counts = [rng.choice([0, 1, 2, 3, 4, 5, 8, 13]) for _ in range(rng.randint(2, 6))]
-    table = protect_counts([Category(f"k{i}", f"K{i}") for i in range(len(counts))], counts, THRESHOLD)
+    table = asdict(
+        protect_counts([Category(f"k{i}", f"K{i}") for i in range(len(counts))], counts, THRESHOLD)
+    )
     assert table["total"]["count"] == sum(counts)  # the total is published elsewhere: never hidden
     shown = [(r["count"], r["display"]) for r in table["rows"]]
     found = fitting_values([shown], [sum(counts)], [])

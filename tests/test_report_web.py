@@ -60,6 +60,7 @@ def test_query_options_reach_the_report(admin):
         "from": "2020-01-01",
         "to": "2020-12-31",
         "label": "1 January 2020 to 31 December 2020",
+        "final": False,
     }
     assert report["activity"]["interactions"] == 0
 

@@ -21,7 +21,8 @@ def test_demo_links_answer_on_the_local_server(tmp_path: Path):
     demo = subprocess.run([*cli, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert demo.returncode == 0, demo.stderr
     links = re.findall(rf"http://127\.0\.0\.1:{port}/\S+", demo.stdout)
-    assert len(links) == 2 and "/log_interaction/?t=" in links[0] and "/survey/" in links[1]
+    assert len(links) == 3 and "/log_interaction/?t=" in links[0] and "/survey/" in links[1]
+    assert "/console/sign-in/" in links[2]  # a local coordinator, created on the empty database
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--no-jobs"], cwd=tmp_path, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -35,7 +36,7 @@ def test_demo_links_answer_on_the_local_server(tmp_path: Path):
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        assert statuses == [200, 200]
+        assert statuses == [200, 200, 200]
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]

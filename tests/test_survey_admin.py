@@ -70,7 +70,10 @@ def test_invite_and_remind_by_json(mailed, smtp_server, admin, client_for):  # n
     assert invited.status_code == 200
     assert invited.get_json() == {"sent": 3, "skipped": {}, "failed": [], "stopped": False}
     tokens = {a: token_in(m) for a, m in by_recipient(smtp_server).items()}
-    assert client_for("survey").post(f"/{tokens['ann@example.org']}", json={}).status_code == 201
+    assert (
+        client_for("survey").post(f"/{tokens['ann@example.org']}", json={"confirm_blank": True}).status_code
+        == 201
+    )
     smtp_server.messages.clear()
     reminded = post(admin, "/surveys/y2026/remind", {"emails": ADDRESSES})
     assert reminded.get_json() == {"sent": 2, "skipped": {"answered": 1}, "failed": [], "stopped": False}

@@ -20,7 +20,7 @@ from tests.support.answers import opened
 from tests.test_survey_links import issue, new_survey, today
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-NO_BARRIERS = {"barriers": {"faculty_services": [], "peer_support": []}}  # a matrix is always stored
+NO_BARRIERS: dict = {"barriers": {}}  # no service answered: neither a barrier nor "None of these" checked
 BLOCKS = ["k10", "phq9", "gad7", "help_seeking", "service_use"]
 
 

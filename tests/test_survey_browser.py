@@ -54,7 +54,7 @@ def test_answer_in_french_on_a_phone_then_the_link_is_used(app, live_server, pag
     assert axe(page) == []
     assert opened(app) == [
         {
-            "barriers": {"faculty_services": [], "peer_support": ["stigma"]},
+            "barriers": {"peer_support": ["stigma"]},  # faculty services left untouched: not answered
             "year_of_study": "year2",
             "would_recommend": 5,
             "suggestions": "Plus de plages horaires le soir. <b>merci</b>",

@@ -119,7 +119,10 @@ def test_invite_and_remind_from_a_csv_through_smtp(mailed, smtp_server, tmp_path
     assert (invited.exit_code, invited.output) == (0, "Invited 3.\n")
     tokens = {a: token_in(m) for a, m in by_recipient(smtp_server).items()}
     assert sorted(tokens) == ADDRESSES
-    assert client_for("survey").post(f"/{tokens['cy@example.ca']}", json={}).status_code == 201
+    assert (
+        client_for("survey").post(f"/{tokens['cy@example.ca']}", json={"confirm_blank": True}).status_code
+        == 201
+    )
     smtp_server.messages.clear()
     reminded = run("surveys", "remind", "y2026", str(emails))
     assert (reminded.exit_code, reminded.output) == (0, "Reminded 2. Skipped: 1 already answered.\n")

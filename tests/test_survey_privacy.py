@@ -24,7 +24,11 @@ import pytest
 from shared.services import links, release
 from shared.store import firestore as firestore_adapter
 from shared.store.sqlite import SqliteStore
+from tests.conftest import REAL_STORES
 from tests.test_survey_links import issue, new_survey, today
+
+# The attacks read the SQLite file and the Firestore documents themselves.
+pytestmark = pytest.mark.stores(*REAL_STORES)
 
 ADDRESSES = [f"student{n}@example.org" for n in range(4)]
 PER_SURVEY = 12

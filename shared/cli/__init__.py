@@ -10,8 +10,10 @@ import sys
 import click
 
 from shared import bootstrap
+from shared.cli.coordinators import audit, coordinators
 from shared.cli.data import export_group, import_group
 from shared.cli.demo import demo
+from shared.cli.maintenance import maintenance
 from shared.cli.report import report
 from shared.cli.serve import serve
 from shared.cli.supporters import supporters
@@ -30,7 +32,18 @@ def cli(ctx: click.Context) -> None:
         ctx.obj = bootstrap.app()
 
 
-for _command in (serve, demo, supporters, surveys, export_group, import_group, report):
+for _command in (
+    serve,
+    demo,
+    supporters,
+    surveys,
+    export_group,
+    import_group,
+    report,
+    coordinators,
+    audit,
+    maintenance,
+):
     cli.add_command(_command)
 
 

@@ -11,6 +11,7 @@ import click
 from shared.bootstrap import App
 from shared.errors import ServiceError
 from shared.services import reports
+from shared.services.coordinators import recipients
 
 
 @contextmanager
@@ -43,6 +44,18 @@ def _option_errors() -> Iterator[None]:
     help="paired: the same students answer for both services (McNemar); independent: as published (chi-square/Fisher).",
 )
 @click.option(
+    "--audience",
+    type=click.Choice(reports.AUDIENCES),
+    default="coordinators",
+    show_default=True,
+    help="coordinators: per-supporter counts as they are; shared: small counts hidden there too, to pass on.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(reports.LANGUAGES),
+    help="The report's language (default: SIDEBYSIDE_REPORT_LANGUAGE; with --send, each coordinator's).",
+)
+@click.option(
     "--send", is_flag=True, help="Email it to the coordinators now (once per month) instead of printing."
 )
 @click.option("--force", is_flag=True, help="With --send: send again even if this month's report went out.")
@@ -54,15 +67,28 @@ def report(
     start: str | None,
     end: str | None,
     test: str,
+    audience: str,
+    lang: str | None,
     send: bool,
     force: bool,
 ) -> None:
-    """Barrier comparison from the latest survey and the program's activity, academic year to date."""
+    """A plain-language summary, the barriers compared from the current survey and the program's
+    activity, academic year to date (with --send: through the end of last month)."""
     if force and not send:
         raise click.UsageError("--force only goes with --send.")
+    if send and audience == "shared":
+        raise click.UsageError("--send mails the coordinators' copy; print the shared one and pass it on.")
     with _option_errors():
         options = reports.parse_options(
-            {"format": fmt, "survey": survey_id, "from": start, "to": end, "test": test}
+            {
+                "format": fmt,
+                "survey": survey_id,
+                "from": start,
+                "to": end,
+                "test": test,
+                "audience": audience,
+                "lang": lang,
+            }
         )
         if not send:
             click.echo(reports.render(reports.build(app, options), options.format), nl=False)
@@ -74,5 +100,5 @@ def report(
             "Use --force to send it again."
         )
     else:
-        to = ", ".join(app.settings.coordinators)
+        to = ", ".join(recipients(app.store, app.settings))
         click.echo(f"Sent the report for {result['period']} to {to} (attempt {result['attempt']}).")

@@ -18,7 +18,7 @@ from shared.web.serve import serve as run
 @click.option("--no-jobs", is_flag=True, help="Do not run the report schedule and alert retries.")
 @click.pass_obj
 def serve(app: App, host: str, port: int, threads: int, no_jobs: bool) -> None:
-    """Serve every function under /<function_name>/ (log_interaction, survey, admin, send_report)."""
+    """Serve every function under /<function_name>/ (log_interaction, survey, admin, send_report, console)."""
     app.store  # open the store now, so a bad store fails before listening  # noqa: B018
     # Commands run in another shell link to this server (unless SIDEBYSIDE_BASE_URL says otherwise).
     config.record_server_url(app.settings.data_dir, host, port)

@@ -195,9 +195,9 @@ def links(app: App, survey_id: str, count: int, csv_path: str | None) -> None:
                 app.store, app.settings, survey_id, count, service.today_in(app.settings)
             )
     except BaseException:
-        if target is not None:
+        if target is not None and csv_path:  # the file was made above: remove it
             target.close()
-            Path(csv_path).unlink(missing_ok=True)  # type: ignore[arg-type]
+            Path(csv_path).unlink(missing_ok=True)
         raise
     if target is None:
         for url in issued:

@@ -15,6 +15,7 @@ import yaml
 
 from shared.forms.messages import LANGS
 from shared.forms.model import (
+    NONE_CHOICE,
     Band,
     Choice,
     Field,
@@ -36,7 +37,7 @@ _FORM_KEYS = {"id", "title", "choice_lists", "fields", "blocks"}
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
 _BLOCK_KEYS = {"id", "label", "help", "instrument", "choice_lists", "fields"}
 _INSTRUMENT_KEYS = {"source", "licence", "scoring", "score_items", "bands", "safety", "whole_survey_only"}
-_COMMON_KEYS = {"id", "type", "label", "help", "required"}
+_COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
 
 @functools.cache
@@ -131,7 +132,7 @@ class _Reader:
         out: list[Choice] = []
         for n, item in enumerate(raw, 1):
             spot = f"{where}, option {n}"
-            item = self.mapping(spot, item, {"id", "label"}, {"id", "label"})
+            item = self.mapping(spot, item, {"id", "label", "report_label"}, {"id", "label"})
             value = item["id"]
             if id_type is int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise self.fail(spot, f"id {value!r} must be a whole number")
@@ -139,7 +140,10 @@ class _Reader:
                 raise self.fail(spot, f"id {value!r} must be lowercase letters, digits and _")
             if value in [c.id for c in out]:
                 raise self.fail(spot, f"duplicate option id {value!r}")
-            out.append(Choice(value, self.label(f"{spot} label", item["label"])))
+            report = (
+                self.label(f"{spot} report_label", item["report_label"]) if "report_label" in item else None
+            )
+            out.append(Choice(value, self.label(f"{spot} label", item["label"]), report))
         return tuple(out)
 
     def form(self, raw: Any) -> Form:
@@ -267,7 +271,8 @@ class _Reader:
             raise self.fail(where, "expected a mapping of keys to values")
         if isinstance(raw.get("id"), str):
             where = f"field {raw['id']!r}"
-        kind = FIELD_TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+        type_name = raw.get("type")
+        kind = FIELD_TYPES.get(type_name) if isinstance(type_name, str) else None
         if kind is None:
             known = ", ".join(sorted([*FIELD_TYPES, "section"]))
             raise self.fail(where, f"unknown type {raw.get('type')!r} (known: {known})")
@@ -277,6 +282,9 @@ class _Reader:
             kind=kind,
             label=self.label(f"{where} label", raw["label"]),
             help=self.label(f"{where} help", raw["help"]) if "help" in raw else None,
+            report_label=self.label(f"{where} report_label", raw["report_label"])
+            if "report_label" in raw
+            else None,
             required=self.flag(where, raw, "required"),
             choices=self.choices(where, raw["choices"], kind.choice_ids)
             if kind.choice_ids and "choices" in raw
@@ -284,6 +292,9 @@ class _Reader:
             rows=self.choices(f"{where} rows", raw["rows"], str) if "rows" in raw else (),
             row_question=self.label(f"{where} row_question", raw["row_question"])
             if "row_question" in raw
+            else None,
+            none_choice=self.label(f"{where} none_choice", raw["none_choice"])
+            if "none_choice" in raw
             else None,
             min=self.number(where, raw, "min"),
             max=self.number(where, raw, "max"),
@@ -308,6 +319,8 @@ class _Reader:
         if f.type == "matrix":
             if not f.rows:
                 raise self.fail(where, "a matrix needs rows")
+            if f.none_choice is not None and NONE_CHOICE in f.choice_ids():
+                raise self.fail(where, f"choice id {NONE_CHOICE!r} is taken by none_choice")
             if f.required:
                 raise self.fail(where, "a matrix is always answered (unchecked means no): drop required")
             if clash := sorted({r.id for r in f.rows} & {c.id for c in f.choices}):

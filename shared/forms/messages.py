@@ -18,6 +18,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The answers must be an object that maps question ids to answers.",
         "fr": "Les réponses doivent être un objet qui associe chaque identifiant de question à sa réponse.",
     },
+    "none_and_other": {
+        "en": "“{label}”: choose “None of these” or the ones that apply, not both.",
+        "fr": "« {label} » : choisissez « Aucun de ceux-ci » ou ceux qui s'appliquent, pas les deux.",
+    },
+    "confirm_blank": {
+        "en": "You have not answered any question. Your link can be used only once: send anyway?",
+        "fr": "Vous n'avez répondu à aucune question. Votre lien ne sert qu'une fois : envoyer quand même?",
+    },
     "unknown_field": {
         "en": "“{label}” is not a question on this form.",
         "fr": "« {label} » n'est pas une question de ce formulaire.",

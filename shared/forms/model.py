@@ -40,6 +40,8 @@ class FieldKind(Protocol):
     def macro(self) -> str: ...
     @property
     def choice_ids(self) -> type | None: ...
+    @property
+    def builtin_choices(self) -> tuple[Choice, ...]: ...
     def answer(self, *args: Any, **kwargs: Any) -> Any: ...
     def text(self, value: Any) -> str: ...
 
@@ -55,6 +57,9 @@ class FormInvalid(ValueError):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(f"{len(errors)} invalid answer(s): {', '.join(sorted(errors))}")
         self.errors = errors
+
+
+NONE_CHOICE = "none"  # the id a matrix row's "None of these" is stored as
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class Choice:
 
     id: str | int  # int only for likert points
     label: Label
+    report_label: Label | None = None  # the report's wording, when the question's does not fit a table
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,13 @@ class Field:
     label: Label
     required: bool = False
     help: Label | None = None
+    report_label: Label | None = None  # the report's wording ("Concern level"), else ``label``
     choices: tuple[Choice, ...] = ()
     rows: tuple[Choice, ...] = ()  # matrix only
     row_question: Label | None = None  # matrix only: a template naming {row}
+    # matrix only: the label of an explicit "None of these" per row (id NONE_CHOICE). With it, a
+    # row with nothing checked is no answer for that row, not "no barrier".
+    none_choice: Label | None = None
     min: int | None = None
     max: int | None = None
     min_selected: int | None = None
@@ -315,4 +325,15 @@ class Form:
             out[f.id] = f.label.get(lang)
             for option in f.rows + f.choices:
                 out[f"{f.id}.{option.id}"] = option.label.get(lang)
+        return out
+
+    def report_labels(self, lang: str) -> dict[str, str]:
+        """:meth:`labels` with each ``report_label`` in place of the question's wording."""
+        out = self.labels(lang)
+        for f in self.all_fields():
+            if f.report_label is not None:
+                out[f.id] = f.report_label.get(lang)
+            for option in f.rows + f.choices:
+                if option.report_label is not None:
+                    out[f"{f.id}.{option.id}"] = option.report_label.get(lang)
         return out

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from shared.forms.load import FORMS_DIR
 from shared.forms.messages import message
-from shared.forms.model import Field, Form, Section
+from shared.forms.model import NONE_CHOICE, Field, Form, Section
 
 TEMPLATES_DIR = FORMS_DIR / "templates"
 
@@ -89,6 +89,7 @@ def _view(f: Field, value: Any, errors: Mapping[str, list[str]], lang: str, limi
             "aria-invalid": invalid,
         }
     question = f.row_question.get(lang) if f.row_question else "{row}"
+    row_options = v.options + ([(NONE_CHOICE, f.none_choice.get(lang))] if f.none_choice else [])
     for r in f.rows:
         row = View(
             key=f"q-{f.id}.{r.id}",
@@ -96,7 +97,7 @@ def _view(f: Field, value: Any, errors: Mapping[str, list[str]], lang: str, limi
             label=question.replace("{row}", r.label.get(lang)),
             errors=list(errors.get(f"{f.id}.{r.id}", [])),
             value=v.value.get(str(r.id), set()),
-            options=v.options,
+            options=row_options,
         )
         row.group = _notes(row)
         row.option = {"aria-invalid": "true" if row.errors else None}
@@ -122,7 +123,8 @@ def render_fields(
     values = values or {}
     errors = errors or {}
     on = form.check_sections(sections)
-    macros = template_env().get_template("_fields.html").module
+    # A template module: its attributes are the macros the template defines, unknown to the checker.
+    macros: Any = template_env().get_template("_fields.html").module
     limits = {"min": min_date.isoformat() if min_date else None, "max": today.isoformat() if today else None}
     shown: set[str] = set()
 

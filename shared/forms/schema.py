@@ -17,7 +17,7 @@ import marshmallow as ma
 from marshmallow.experimental.context import Context
 
 from shared.forms.messages import message
-from shared.forms.model import Field, Form, FormInvalid, ValidationContext
+from shared.forms.model import NONE_CHOICE, Field, Form, FormInvalid, ValidationContext
 
 FORM_ERRORS = "_form"  # the errors key for a problem with the whole submission
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -150,23 +150,40 @@ class MultiAnswer(_Answer):
 
 
 class MatrixAnswer(_Answer):
-    """Rows of checkboxes. Unchecked means "no", so the answer always lists every row."""
+    """Rows of checkboxes. Unchecked means "no", so the answer always lists every row.
+
+    With a ``none_choice`` a row is answered by checking a barrier or "None of these" (stored
+    as ``["none"]``, never with a barrier); a row left untouched is no answer and is left out.
+    A row given as an empty list (a file's row of 0s, or answers stored before the choice
+    existed) is kept as it is: "no barrier".
+    """
 
     def __init__(self, definition: Field):
-        super().__init__(definition, load_default=lambda: {r.id: [] for r in definition.rows})
+        if definition.none_choice is not None:
+            super().__init__(definition, load_default=dict)
+        else:
+            super().__init__(definition, load_default=lambda: {r.id: [] for r in definition.rows})
 
     def clean(self, value: Any) -> dict[str, list[str]]:
         if not isinstance(value, Mapping):
             raise ma.ValidationError("invalid")
         rows = [str(r.id) for r in self.definition.rows]
-        out = {r: [] for r in rows}
-        errors: dict[str, list[str]] = {}
+        with_none = self.definition.none_choice is not None
+        out: dict[str, list[str]] = {} if with_none else {r: [] for r in rows}
+        errors: dict[str, object] = {}  # a row's messages as marshmallow gives them
         for key, chosen in value.items():
             if key not in rows:
                 errors[str(key)] = ["unknown_field"]
                 continue
             try:
-                out[key] = [] if _blank(chosen) else _choices(self.definition, chosen)
+                if _blank(chosen):
+                    out[key] = []
+                elif with_none and isinstance(chosen, (list, tuple)) and NONE_CHOICE in chosen:
+                    if len(set(chosen)) > 1:
+                        raise ma.ValidationError("none_and_other")
+                    out[key] = [NONE_CHOICE]
+                else:
+                    out[key] = _choices(self.definition, chosen)
             except ma.ValidationError as err:
                 errors[key] = err.messages
         if errors:

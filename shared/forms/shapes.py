@@ -85,7 +85,8 @@ class Grid:
         names = [k for k in form.keys() if self.owns(f, k)]
         if not names:
             return None  # nothing checked: validation fills in the empty matrix
-        out = {str(r.id): [] for r in f.rows}
+        # With "None of these", a row nothing was checked in is no answer: left out.
+        out: dict[str, list[str]] = {} if f.none_choice is not None else {str(r.id): [] for r in f.rows}
         for name in names:
             out[name[len(f.id) + 1 :]] = _filled(form.getlist(name))
         return out
@@ -100,7 +101,9 @@ class Grid:
     def to_cells(self, f: Field, value: Any) -> dict[str, str]:
         cells = {}
         for r in f.rows:
-            chosen = value.get(str(r.id), []) if isinstance(value, Mapping) else None
+            chosen = (
+                value.get(str(r.id), None if f.none_choice else []) if isinstance(value, Mapping) else None
+            )
             for c in f.choices:
                 cells[f"{f.id}.{r.id}.{c.id}"] = "" if chosen is None else "1" if c.id in chosen else "0"
         return cells

@@ -56,7 +56,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             schema.MatrixAnswer,
             Grid(),
             "matrix",
-            frozenset({"choices", "rows", "row_question"}),
+            frozenset({"choices", "rows", "row_question", "none_choice"}),
             str,
         ),
     ]

@@ -8,15 +8,27 @@ student characteristic (year of study) whose breakdowns are protected against sm
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from shared.records import Supporter
 from shared.report.columns import Categories, InteractionCounts, categories
-from shared.report.period import month_label
+from shared.report.model import (
+    Activity,
+    Breakdown,
+    CategoryCount,
+    Crosstab,
+    Duration,
+    FollowUps,
+    MonthCount,
+    ProtectedCounts,
+    Referrals,
+    SupporterCounts,
+)
 from shared.report.protect import Category, protect_counts, protect_crosstab
+from shared.report.words import month_label, t
 
 REFERRAL_FIELD = "referral"
 NO_REFERRAL = "none"  # the referral choice that means "no referral"
@@ -29,8 +41,16 @@ NOT_RECORDED = "not_recorded"
 
 
 def activity(
-    counts: InteractionCounts, supporters: list[Supporter], threshold: int, labels: dict[str, str]
-) -> dict[str, Any]:
+    counts: InteractionCounts,
+    supporters: list[Supporter],
+    threshold: int,
+    labels: dict[str, str],
+    *,
+    shared: bool = False,
+    lang: str = "en",
+) -> Activity:
+    """The activity section. ``shared``: the shareable copy, whose per-supporter counts are
+    small-cell protected too (the coordinators' copy shows them as they are)."""
     total = counts.rows
     frame = counts.frame()
     days = counts.day_frame()
@@ -41,27 +61,37 @@ def activity(
             continue
         if fid in tallies:
             answered = sum(tallies[fid].values())
-            breakdowns.append(_breakdown(counts, fid, tallies[fid], answered, total, labels, multi=False))
+            breakdowns.append(
+                _breakdown(counts, fid, tallies[fid], answered, total, labels, multi=False, lang=lang)
+            )
         elif fid in counts.multi:
             chosen = {k if isinstance(k, str) else str(k): v for k, v in counts.multi[fid].items()}
             breakdowns.append(
-                _breakdown(counts, fid, chosen, counts.multi_rows[fid], total, labels, multi=True)
+                _breakdown(counts, fid, chosen, counts.multi_rows[fid], total, labels, multi=True, lang=lang)
             )
-    return {
-        "interactions": total,
-        "supporters": {
-            "active": int(days["supporter"].nunique()),
-            "all": len({s.id for s in supporters} | set(days["supporter"])),
-        },
-        "by_month": by_month(days),
-        "breakdowns": breakdowns,
-        "referrals": referrals(counts, tallies, labels),
-        "follow_ups": follow_ups(tallies),
-        "duration": duration(counts),
-        "by_year_of_study": year_by_concern(counts, frame, threshold, labels),
-        "per_supporter": per_supporter(days, supporters, threshold),
-        "notes": [] if total else ["No interactions were logged in this period."],
-    }
+    return Activity(
+        interactions=total,
+        supporters=supporter_counts(days, supporters),
+        by_month=by_month(days, lang),
+        breakdowns=breakdowns,
+        referrals=referrals(counts, tallies, labels),
+        follow_ups=follow_ups(tallies),
+        duration=duration(counts),
+        by_year_of_study=year_by_concern(counts, frame, threshold, labels, lang),
+        per_supporter=per_supporter(days, supporters, threshold if shared else 0, lang),
+        notes=[] if total else ["No interactions were logged in this period."],
+    )
+
+
+def supporter_counts(days: pd.DataFrame, supporters: list[Supporter]) -> SupporterCounts:
+    """Current supporters (not revoked) and how many of them logged in the period.
+
+    A revoked supporter is in neither number (their interactions still count, and the
+    per-supporter table lists them); the demo supporter is never passed in.
+    """
+    current = {s.id for s in supporters if s.active}
+    logged = set(days["supporter"])
+    return SupporterCounts(active=len(current & logged), all=len(current))
 
 
 def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:
@@ -85,31 +115,27 @@ def _breakdown(
     labels: dict[str, str],
     *,
     multi: bool,
-) -> dict[str, Any]:
+    lang: str = "en",
+) -> Breakdown:
     cats = _categories(counts, fid, tally, labels)
     rows = [
-        {
-            "id": cid,
-            "label": label,
-            "count": tally.get(cid, 0),
-            "percent": 100.0 * tally.get(cid, 0) / answered if answered else None,
-        }
+        CategoryCount(
+            cid, label, tally.get(cid, 0), 100.0 * tally.get(cid, 0) / answered if answered else None
+        )
         for cid, label in zip(cats.ids, cats.labels, strict=True)
     ]
-    return {
-        "field": fid,
-        "label": labels.get(fid, fid),
-        "multiple": multi,
-        "answered": answered,
-        "not_answered": total - answered,
-        "rows": rows,
-        "note": "More than one answer per interaction is possible, so percentages add up to more than 100."
-        if multi
-        else "",
-    }
+    return Breakdown(
+        field=fid,
+        label=labels.get(fid, fid),
+        multiple=multi,
+        answered=answered,
+        not_answered=total - answered,
+        rows=rows,
+        note=t(lang, "multi_note") if multi else "",
+    )
 
 
-def by_month(days: pd.DataFrame) -> list[dict[str, Any]]:
+def by_month(days: pd.DataFrame, lang: str = "en") -> list[MonthCount]:
     """Interactions per calendar month, every month from the first to the last with any."""
     if days.empty:
         return []
@@ -117,73 +143,63 @@ def by_month(days: pd.DataFrame) -> list[dict[str, Any]]:
     counts = days["n"].groupby(months).sum()
     first, last = int(counts.index.min()), int(counts.index.max())
     return [
-        {
-            "month": f"{m // 12:04d}-{m % 12 + 1:02d}",
-            "label": month_label(m // 12, m % 12 + 1),
-            "count": int(counts.get(m, 0)),
-        }
+        MonthCount(
+            f"{m // 12:04d}-{m % 12 + 1:02d}", month_label(m // 12, m % 12 + 1, lang), int(counts.get(m, 0))
+        )
         for m in range(first, last + 1)
     ]
 
 
 def referrals(
     counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str]
-) -> dict[str, Any]:
+) -> Referrals:
     tally = tallies.get(REFERRAL_FIELD)
     if tally is None:
-        return {
-            "count": None,
-            "rate": None,
-            "by_destination": [],
-            "note": "The log form does not ask about referrals.",
-        }
+        return Referrals(None, None, [], "The log form does not ask about referrals.")
     answered = sum(tally.values())
     referred = sum(c for cid, c in tally.items() if cid != NO_REFERRAL)
     cats = _categories(counts, REFERRAL_FIELD, tally, labels)
-    return {
-        "count": referred,
-        "rate": 100.0 * referred / answered if answered else None,
-        "answered": answered,
-        "by_destination": [
-            {
-                "id": cid,
-                "label": label,
-                "count": tally.get(cid, 0),
-                "percent": 100.0 * tally.get(cid, 0) / referred if referred else None,
-            }
+    return Referrals(
+        count=referred,
+        rate=100.0 * referred / answered if answered else None,
+        answered=answered,
+        by_destination=[
+            CategoryCount(
+                cid, label, tally.get(cid, 0), 100.0 * tally.get(cid, 0) / referred if referred else None
+            )
             for cid, label in zip(cats.ids, cats.labels, strict=True)
             if cid != NO_REFERRAL
         ],
-        "note": "" if answered else "No interaction in the period recorded a referral answer.",
-    }
+        note="" if answered else "No interaction in the period recorded a referral answer.",
+    )
 
 
-def follow_ups(tallies: dict[str, dict[str, int]]) -> dict[str, Any]:
+def follow_ups(tallies: dict[str, dict[str, int]]) -> FollowUps:
     tally = tallies.get(FOLLOW_UP_FIELD)
     if tally is None:
-        return {"count": None, "rate": None, "note": "The log form does not ask about follow-ups."}
+        return FollowUps(None, None, "The log form does not ask about follow-ups.")
     answered = sum(tally.values())
     planned = tally.get("yes", 0)
-    return {
-        "count": planned,
-        "answered": answered,
-        "rate": 100.0 * planned / answered if answered else None,
-        "note": "" if answered else "No interaction in the period answered the follow-up question.",
-    }
+    return FollowUps(
+        count=planned,
+        answered=answered,
+        rate=100.0 * planned / answered if answered else None,
+        note="" if answered else "No interaction in the period answered the follow-up question.",
+    )
 
 
-def duration(counts: InteractionCounts) -> dict[str, Any]:
+def duration(counts: InteractionCounts) -> Duration:
     if DURATION_FIELD not in counts.numbers:
-        return {"n": 0, "median": None, "note": "The log form does not ask for the duration."}
+        return Duration(0, None, "The log form does not ask for the duration.")
     values = np.frombuffer(counts.numbers[DURATION_FIELD], dtype=np.float64)
     if not len(values):
-        return {"n": 0, "median": None, "note": "No interaction in the period recorded its duration."}
-    return {"n": len(values), "median": float(np.median(values)), "note": ""}
+        return Duration(0, None, "No interaction in the period recorded its duration.")
+    return Duration(len(values), float(np.median(values)))
 
 
 def year_by_concern(
-    counts: InteractionCounts, frame: pd.DataFrame, threshold: int, labels: dict[str, str]
-) -> dict[str, Any] | None:
+    counts: InteractionCounts, frame: pd.DataFrame, threshold: int, labels: dict[str, str], lang: str = "en"
+) -> ProtectedCounts | Crosstab | None:
     """Interactions by the student's year of study and concern level, small counts protected.
 
     Unanswered years and levels get a row and a column of their own, so the table's totals
@@ -198,12 +214,11 @@ def year_by_concern(
         for i, label in zip(row_cats.ids, row_cats.labels, strict=True)
         if i != NOT_RECORDED
     ]
-    rows.append(Category(NOT_RECORDED, "Not recorded"))
+    rows.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     if CONCERN_FIELD not in frame.columns:
         by_year = frame["n"].groupby(years).sum()
         table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold)
-        table["label"] = labels.get(YEAR_FIELD, YEAR_FIELD)
-        return table
+        return replace(table, label=labels.get(YEAR_FIELD, YEAR_FIELD))
     levels = frame[CONCERN_FIELD].fillna(NOT_RECORDED)
     col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels)
     cols = [
@@ -211,7 +226,7 @@ def year_by_concern(
         for i, label in zip(col_cats.ids, col_cats.labels, strict=True)
         if i != NOT_RECORDED
     ]
-    cols.append(Category(NOT_RECORDED, "Not recorded"))
+    cols.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     grid = (
         frame["n"]
         .groupby([years, levels])
@@ -223,15 +238,14 @@ def year_by_concern(
     keep_rows = [r for r in rows if r.id != NOT_RECORDED or grid.loc[r.id].sum() > 0]
     keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
     values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
-    table = protect_crosstab(keep_rows, keep_cols, values, threshold)
-    table["label"] = (
-        f"{labels.get(YEAR_FIELD, YEAR_FIELD)} by {labels.get(CONCERN_FIELD, CONCERN_FIELD).lower()}"
-    )
-    return table
+    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold)
+    return replace(crosstab, label=t(lang, "t_year_by_concern"))
 
 
-def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: int) -> dict[str, Any]:
-    """Interactions per supporter (by alias), small counts protected."""
+def per_supporter(
+    days: pd.DataFrame, supporters: list[Supporter], threshold: int, lang: str = "en"
+) -> ProtectedCounts:
+    """Interactions per supporter (by alias), small counts protected unless ``threshold`` is 0."""
     by_supporter = days["n"].groupby(days["supporter"]).sum()
     known = {s.id for s in supporters}
     listed = [s for s in supporters if s.active or s.id in by_supporter.index]
@@ -239,6 +253,6 @@ def per_supporter(days: pd.DataFrame, supporters: list[Supporter], threshold: in
     values = [int(by_supporter.get(s.id, 0)) for s in listed]
     unknown = int(by_supporter[[sid for sid in by_supporter.index if sid not in known]].sum())
     if unknown:
-        categories_.append(Category("unknown", "Supporters no longer on file"))
+        categories_.append(Category("unknown", t(lang, "no_longer_on_file")))
         values.append(unknown)
     return protect_counts(categories_, values, threshold)

@@ -15,7 +15,7 @@ P values are adjusted across the barriers with Holm's method. The statistics the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,22 +23,38 @@ import numpy as np
 from shared.records import Survey
 from shared.report import stats
 from shared.report.columns import AnswerColumns, categories
+from shared.report.model import (
+    K10,
+    Band,
+    BarrierRow,
+    Comparison,
+    ProtectedCounts,
+    Respondents,
+    ResponseRate,
+    YearOverYear,
+    YearOverYearRow,
+)
 from shared.report.paired import compare_paired_cells, paired_cells
 from shared.report.protect import Category, protect_counts
+from shared.report.words import t
 
 TESTS = ("paired", "independent")
 
 
-def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
-    """The barrier table as JSON-ready dicts, with the notes a reader needs."""
+def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Comparison:
+    """The barrier table, with the notes a reader needs.
+
+    Each service counts only the respondents who answered for it (a barrier or "None of
+    these"); the paired comparison only those who answered for both.
+    """
     services = [sid for sid, _ in columns.services]
     notes: list[str] = []
     if len(services) < 2 or not columns.barriers:
-        return {
-            "barriers": [],
-            "respondents": 0,
-            "notes": ["The survey form has no barrier matrix with two services, so nothing is compared."],
-        }
+        return Comparison(
+            barriers=[],
+            respondents=0,
+            notes=["The survey form has no barrier matrix with two services, so nothing is compared."],
+        )
     if len(services) > 2:
         notes.append(
             f"The form lists {len(services)} services; the comparison is between the first two "
@@ -46,28 +62,47 @@ def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
         )
     first, second = services[0], services[1]
     matrix = columns.matrix  # respondents x services x barriers, 1 = checked
-    n = matrix.shape[0]
+    total = matrix.shape[0]
+    answered = columns.answered if total else np.zeros((0, len(services)), bool)
+    masks = {sid: answered[:, s] for s, sid in enumerate(services)}
+    both = masks[first] & masks[second]
+    if test == "paired":  # the pairs: respondents who answered for both services
+        masks[first] = masks[second] = both
+        n = int(both.sum())
+    else:
+        n = int((masks[first] | masks[second]).sum())
+    sizes = {sid: int(mask.sum()) for sid, mask in masks.items()}
     if columns.without_matrix:
         notes.append(
             f"{columns.without_matrix} answer(s) hold no barrier answers at all and are left out of this table."
         )
-    rows: list[dict[str, Any]] = []
+    for s, (_sid, name) in enumerate(columns.services):
+        left = total - int(answered[:, s].sum())
+        if left:
+            notes.append(t(lang, "not_answered_service", n=left, service=name))
+    if test == "paired" and total and int(both.sum()) < int(answered.any(axis=1).sum()):
+        notes.append(t(lang, "paired_only_both", n=int(both.sum())))
+    if columns.legacy:
+        notes.append(t(lang, "m_old_answers_n", n=columns.legacy))
+    rows: list[dict[str, Any]] = []  # BarrierRow's fields, until the P values are adjusted
     results: list[stats.Comparison] = []
     for b, (barrier_id, label) in enumerate(columns.barriers):
-        a = matrix[:, 0, b] if n else np.zeros(0, np.uint8)
-        c = matrix[:, 1, b] if n else np.zeros(0, np.uint8)
+        a = matrix[masks[first], 0, b]
+        c = matrix[masks[second], 1, b]
         if test == "paired":
             result = compare_paired_cells(*paired_cells(a, c), labels=(first, second))
         else:
-            result = stats.compare_independent(int(a.sum()), n, int(c.sum()), n, labels=(first, second))
+            result = stats.compare_independent(
+                int(a.sum()), sizes[first], int(c.sum()), sizes[second], labels=(first, second)
+            )
         results.append(result)
-        counts = {sid: int(matrix[:, s, b].sum()) if n else 0 for s, sid in enumerate(services)}
-        percent = {sid: (100.0 * counts[sid] / n if n else None) for sid in services}
+        counts = {sid: int(matrix[masks[sid], s, b].sum()) for s, sid in enumerate(services)}
+        percent = {sid: (100.0 * counts[sid] / sizes[sid] if sizes[sid] else None) for sid in services}
         rows.append(
             {
                 "id": barrier_id,
                 "label": label,
-                "n": {sid: n for sid in services},
+                "n": dict(sizes),
                 "counts": counts,
                 "percent": percent,
                 "difference": result.difference,
@@ -77,63 +112,65 @@ def compare_barriers(columns: AnswerColumns, test: str) -> dict[str, Any]:
                 "p": result.p,
                 "p_display": stats.format_p(result.p),
                 "note": result.note,
-                **({"discordant": list(result.discordant)} if result.discordant is not None else {}),
+                "discordant": list(result.discordant) if result.discordant is not None else None,
             }
         )
     adjusted = stats.holm([r.p for r in results])
-    for row, p in zip(rows, adjusted, strict=True):
-        row["p_adjusted"] = p
-        row["p_adjusted_display"] = stats.format_p(p)
+    barrier_rows = [
+        BarrierRow(**row, p_adjusted=p, p_adjusted_display=stats.format_p(p))
+        for row, p in zip(rows, adjusted, strict=True)
+    ]
     tested = sum(p is not None for p in adjusted)
     if n == 0:
         notes.append("No respondent answered the barrier questions, so no statistic can be computed.")
     elif n == 1:
         notes.append("Only one respondent: percentages are shown, but the tests cannot show a difference.")
-    return {
-        "barriers": rows,
-        "respondents": n,
-        "first": first,
-        "second": second,
-        "adjustment": f"Holm's method across the {tested} barrier(s) with a P value." if tested else "",
-        "notes": notes,
-    }
-
-
-def design_text(test: str) -> str:
-    if test == "paired":
-        return (
-            "Paired analysis: each respondent answered for both services. Exact McNemar test; "
-            "95% CI by Newcombe's paired method."
-        )
-    return (
-        "Independent-groups analysis (as in the published program evaluation): chi-square with "
-        "Yates' correction, or Fisher's exact test when an expected count is under 5; 95% CI by "
-        "Newcombe's method for independent proportions."
+    return Comparison(
+        barriers=barrier_rows,
+        respondents=n,
+        first=first,
+        second=second,
+        adjustment=f"Holm's method across the {tested} barrier(s) with a P value." if tested else "",
+        notes=notes,
     )
 
 
-def response_rate(survey: Survey, answers: int) -> dict[str, Any]:
-    if survey.links_issued <= 0:
-        return {
-            "links_issued": survey.links_issued,
-            "response_rate": None,
-            "response_rate_note": "No links were issued through the program, so there is no response rate.",
-        }
-    rate = 100.0 * answers / survey.links_issued
-    note = ""
-    if answers > survey.links_issued:
-        note = "More answers than links issued: some answers were imported from elsewhere."
-    return {"links_issued": survey.links_issued, "response_rate": rate, "response_rate_note": note}
+def design_text(test: str, lang: str = "en") -> str:
+    return t(lang, "m_paired" if test == "paired" else "m_independent")
 
 
-def k10(columns: AnswerColumns) -> dict[str, Any]:
-    """The K10 distribution: totals only for respondents who answered all ten items."""
+def response_rate(survey: Survey, answers: int, imported: int = 0) -> ResponseRate:
+    """Answers per link issued, only when every answer came through an issued link.
+
+    Answers imported from last year's file, say, came through no link of this survey, so a
+    rate over them is meaningless (it read "2700.0%"): the report then gives the number
+    imported and no rate.
+    """
+    links = survey.links_issued
+    if imported:
+        note = (
+            f"{imported} of the {answers} answers were imported from a file rather than given through "
+            "a survey link, so there is no response rate."
+        )
+    elif links <= 0:
+        note = "No links were issued through the program, so there is no response rate."
+    elif answers > links:  # cannot happen through single-use links; said, not hidden
+        note = "More answers than links issued, so there is no response rate."
+    else:
+        return ResponseRate(links, imported, 100.0 * answers / links, "")
+    return ResponseRate(links, imported, None, note)
+
+
+def k10(columns: AnswerColumns, lang: str = "en") -> K10:
+    """The K10 distribution: complete totals, and totals prorated over one skipped item."""
     summary = stats.k10_summary(columns.k10_totals)
-    notes = [summary["note"]] if summary["note"] else []
+    notes = [str(summary["note"])] if summary["note"] else []
+    notes.append(t(lang, "m_k10"))
+    if columns.k10_prorated:
+        notes.append(f"{columns.k10_prorated} total(s) prorated over one skipped item.")
     if columns.k10_incomplete:
         notes.append(
-            f"{columns.k10_incomplete} respondent(s) answered some but not all ten K10 items; "
-            "their totals are left out."
+            f"{columns.k10_incomplete} respondent(s) skipped two or more K10 items; their totals are left out."
         )
     if columns.k10_missing:
         notes.append(f"{columns.k10_missing} respondent(s) skipped the K10 questions.")
@@ -141,26 +178,30 @@ def k10(columns: AnswerColumns) -> dict[str, Any]:
     assert isinstance(bands, dict)
     total = summary["n"]
     assert isinstance(total, int)
-    return {
-        "n": total,
-        "mean": summary["mean"],
-        "sd": summary["sd"],
-        "bands": [
-            {
-                "id": name,
-                "label": f"{name.replace('_', ' ').capitalize()} ({low}-{high})",
-                "count": bands[name],
-                "percent": 100.0 * bands[name] / total if total else None,
-            }
+    mean, sd = summary["mean"], summary["sd"]
+    assert mean is None or isinstance(mean, float)
+    assert sd is None or isinstance(sd, float)
+    return K10(
+        n=total,
+        mean=mean,
+        sd=sd,
+        bands=[
+            Band(
+                name,
+                f"{t(lang, 'band_' + name)} ({low}-{high})",
+                bands[name],
+                100.0 * bands[name] / total if total else None,
+            )
             for name, low, high in stats.K10_BANDS
         ],
-        "incomplete": columns.k10_incomplete,
-        "skipped": columns.k10_missing,
-        "notes": notes,
-    }
+        prorated=columns.k10_prorated,
+        incomplete=columns.k10_incomplete,
+        skipped=columns.k10_missing,
+        notes=notes,
+    )
 
 
-def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey) -> dict[str, Any]:
+def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey) -> YearOverYear:
     """Percent per service, this survey against the previous one, barrier by barrier."""
     services = [sid for sid, _ in this.services]
     n_this, n_last = this.matrix.shape[0], last.matrix.shape[0]
@@ -168,39 +209,28 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
     previous_services = {sid: s for s, (sid, _) in enumerate(last.services)}
     rows = []
     for b, (barrier_id, label) in enumerate(this.barriers):
-        now = {sid: _percent(this.matrix[:, s, b], n_this) for s, sid in enumerate(services)}
+        # Each service over the respondents who answered for it.
+        now = {sid: _answered_percent(this, s, b) for s, sid in enumerate(services)}
         then: dict[str, float | None] = {}
         for sid in services:
             lb, ls = previous_barriers.get(barrier_id), previous_services.get(sid)
-            then[sid] = None if lb is None or ls is None else _percent(last.matrix[:, ls, lb], n_last)
-        rows.append(
-            {
-                "id": barrier_id,
-                "label": label,
-                "this": now,
-                "last": then,
-                "difference": {
-                    sid: (now[sid] - then[sid]) if now[sid] is not None and then[sid] is not None else None
-                    for sid in services
-                },
-            }
-        )
+            then[sid] = None if lb is None or ls is None else _answered_percent(last, ls, lb)
+        difference: dict[str, float | None] = {}
+        for sid in services:
+            before, after = then[sid], now[sid]
+            difference[sid] = after - before if after is not None and before is not None else None
+        rows.append(YearOverYearRow(barrier_id, label, now, then, difference))
     notes = []
     if n_last == 0:
         notes.append(f"The previous survey ({last_survey.id}) has no barrier answers to compare with.")
     if n_this == 0:
         notes.append("This survey has no barrier answers yet.")
-    return {
-        "survey": last_survey.id,
-        "respondents": {"this": n_this, "last": n_last},
-        "barriers": rows,
-        "notes": notes,
-    }
+    return YearOverYear(last_survey.id, Respondents(n_this, n_last), rows, notes)
 
 
 def respondents_by_year(
-    columns: AnswerColumns, threshold: int, labels: dict[str, str]
-) -> dict[str, Any] | None:
+    columns: AnswerColumns, threshold: int, labels: dict[str, str], lang: str = "en"
+) -> ProtectedCounts | None:
     """Respondents by year of study, small counts protected (the total is the answer count)."""
     year = columns.year_field
     if year is None:
@@ -208,11 +238,14 @@ def respondents_by_year(
     tally = columns.year_counts
     cats = categories(year, labels, tally)
     rows = [Category(i, label) for i, label in zip(cats.ids, cats.labels, strict=True)]
-    rows.append(Category("not_answered", "Not answered"))
+    rows.append(Category("not_answered", t(lang, "not_answered")))
     table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold)
-    table["label"] = labels.get(year.id, year.id)
-    return table
+    return replace(table, label=labels.get(year.id, year.id))
 
 
-def _percent(column: Sequence[int] | np.ndarray, n: int) -> float | None:
-    return 100.0 * float(np.sum(column)) / n if n else None
+def _answered_percent(columns: AnswerColumns, s: int, b: int) -> float | None:
+    if not columns.matrix.shape[0]:
+        return None
+    mask = columns.answered[:, s]
+    n = int(mask.sum())
+    return 100.0 * float(np.sum(columns.matrix[mask, s, b])) / n if n else None

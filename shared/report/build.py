@@ -1,7 +1,9 @@
-"""Assemble the coordinators' report as one JSON-ready dict; every output format is made from it.
+"""Assemble the coordinators' report as one :class:`~shared.report.model.Report`; every output
+format is made from it.
 
-The dict holds plain numbers (``None`` where a figure cannot be computed, never NaN) and the
-notes that say why. ``tables.py`` turns it into display tables for text, HTML, email and CSV.
+It holds plain numbers (``None`` where a figure cannot be computed, never NaN) and the notes
+that say why, in the report's language. ``tables.py`` turns it into display tables for text,
+HTML, email and CSV; ``model.to_jsonable`` into JSON.
 """
 
 from __future__ import annotations
@@ -9,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
-from shared.records import Survey
+from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report.columns import load_answers, load_interactions
-from shared.report.period import Period, default_period
+from shared.report.model import Report, ReportPeriod, Service, SurveySection
+from shared.report.period import Period, default_period, is_final, scheduled_period
+from shared.report.words import period_label
 from shared.store.port import Store
 
 LOG_FORM = "interaction_log"
@@ -26,12 +29,17 @@ LOG_FORM = "interaction_log"
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What to report on; ``None`` means the default (latest survey, academic year to date)."""
+    """What to report on; ``None`` means the default (the current survey, academic year to date).
+
+    ``scheduled``: a scheduled run, whose default period ends with the last complete month.
+    """
 
     survey_id: str | None = None
     start: date | None = None
     end: date | None = None
     test: str = "paired"
+    scheduled: bool = False
+    audience: str = "coordinators"  # or "shared": per-supporter counts small-cell protected too
 
 
 def build_report(
@@ -42,33 +50,46 @@ def build_report(
     today: date,
     lang: str = "en",
     forms: Callable[[str], Form] = load_form,
-) -> dict[str, Any]:
-    """The whole report for ``request`` as of ``today`` (in the program's time zone)."""
+) -> Report:
+    """The whole report for ``request`` as of ``today`` (in the program's time zone), in ``lang``."""
     period = resolve_period(request, today, settings.academic_year_start_month)
-    surveys = store.list_surveys()
+    # The demo survey is reported on only when asked for by name.
+    surveys = [s for s in store.list_surveys() if s.id != DEMO_SURVEY or s.id == request.survey_id]
     survey = pick_survey(surveys, request.survey_id)
     log_form = forms(LOG_FORM)
-    labels = log_form.labels(lang)
-    counts = load_interactions(store, period.start, period.end, log_form)
-    supporters = store.list_supporters()
-    report: dict[str, Any] = {
-        "program": settings.program_name,
-        "generated_on": today.isoformat(),
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
-        "small_cell": settings.small_cell,
-        "test": request.test,
-        "survey": None,
-        "survey_note": "",
-        "activity": activity_part.activity(counts, supporters, settings.small_cell, labels),
-    }
-    if survey is None:
-        report["survey_note"] = "No survey has been created yet, so there are no barrier results."
-    else:
-        report["survey"] = survey_section(store, settings, survey, surveys, request.test, lang, forms)
-    return report
+    labels = log_form.report_labels(lang)
+    # The demo supporter (``sidebyside demo``) and its interactions are in no report.
+    everyone = store.list_supporters()
+    supporters = [s for s in everyone if s.alias != DEMO_ALIAS]
+    demo = frozenset(s.id for s in everyone if s.alias == DEMO_ALIAS)
+    counts = load_interactions(store, period.start, period.end, log_form, exclude=demo)
+    section = None
+    if survey is not None:
+        section = survey_section(store, settings, survey, surveys, request.test, lang, forms)
+    return Report(
+        program=settings.program_name,
+        lang=lang,
+        generated_on=today.isoformat(),
+        period=ReportPeriod(
+            from_=period.start.isoformat(),
+            to=period.end.isoformat(),
+            label=period_label(period.start, period.end, lang),
+            final=is_final(period, settings.academic_year_start_month),
+        ),
+        small_cell=settings.small_cell,
+        test=request.test,
+        audience=request.audience,
+        survey=section,
+        survey_note="" if section else "No survey has been created yet, so there are no barrier results.",
+        activity=activity_part.activity(
+            counts, supporters, settings.small_cell, labels, shared=request.audience == "shared", lang=lang
+        ),
+    )
 
 
 def resolve_period(request: ReportRequest, today: date, start_month: int) -> Period:
+    if request.scheduled and request.start is None and request.end is None:
+        return scheduled_period(today, start_month)
     default = default_period(today, start_month)
     start = request.start or (
         default.start if not request.end else default_period(request.end, start_month).start
@@ -79,24 +100,28 @@ def resolve_period(request: ReportRequest, today: date, start_month: int) -> Per
     return Period(start, end)
 
 
-def _order(survey: Survey) -> tuple[date, str]:
-    return (survey.created_on or survey.opens or date.min, survey.id)
+def survey_order(survey: Survey) -> tuple[date, date, str]:
+    """Surveys in the order they ran: by their own dates (opening, then closing), never by when
+    they were entered or imported. A survey without dates falls back on its creation day."""
+    fallback = survey.created_on or date.min
+    opens = survey.opens or survey.closes or fallback
+    return (opens, survey.closes or opens, survey.id)
 
 
 def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
-    """The asked survey, or the latest one (by creation date, then id)."""
+    """The asked survey, or the current one: the one that ran last (:func:`survey_order`)."""
     if survey_id is not None:
         for survey in surveys:
             if survey.id == survey_id:
                 return survey
         raise Invalid(f"There is no survey {survey_id!r}.", errors={"survey": [f"no survey {survey_id!r}"]})
-    return max(surveys, key=_order, default=None)
+    return max(surveys, key=survey_order) if surveys else None
 
 
 def previous_survey(surveys: list[Survey], survey: Survey) -> Survey | None:
-    """The survey of the same form just before ``survey`` (by creation date, then id)."""
-    earlier = [s for s in surveys if s.form == survey.form and _order(s) < _order(survey)]
-    return max(earlier, key=_order, default=None)
+    """The survey of the same form that ran just before ``survey`` (:func:`survey_order`)."""
+    earlier = [s for s in surveys if s.form == survey.form and survey_order(s) < survey_order(survey)]
+    return max(earlier, key=survey_order) if earlier else None
 
 
 def survey_section(
@@ -107,43 +132,55 @@ def survey_section(
     test: str,
     lang: str,
     forms: Callable[[str], Form],
-) -> dict[str, Any]:
+) -> SurveySection:
     form = forms(survey.form)
     columns = load_answers(
         store, survey.id, form, year_field=activity_part.YEAR_FIELD, k10=survey.k10, lang=lang
     )
-    comparison = barrier_part.compare_barriers(columns, test)
-    section: dict[str, Any] = {
-        "id": survey.id,
-        "form": survey.form,
-        "title": form.title.get(lang),
-        "answers": columns.rows,
-        **barrier_part.response_rate(survey, columns.rows),
-        "design": test,
-        "design_text": barrier_part.design_text(test),
-        "services": [{"id": sid, "label": _sentence_case(label)} for sid, label in columns.services],
-        **comparison,
-        "k10": barrier_part.k10(columns) if survey.k10 else None,
-        "by_year_of_study": barrier_part.respondents_by_year(columns, settings.small_cell, form.labels(lang)),
-        "previous": None,
-    }
-    # Answers wait sealed until a release (shared/services/release.py): count them, say so.
-    section["pending"] = pending = store.count_sealed(survey.id)
-    if pending:
-        section["notes"] = [
-            f"{pending} more {'answer is' if pending == 1 else 'answers are'} sealed, waiting to be released: "
-            f"answers are released daily in batches of at least {settings.small_cell}, and all of them when "
-            "the survey's links are purged. The results above count released answers only.",
-            *section["notes"],
-        ]
-    if columns.rows == 0:
-        section["notes"] = ["This survey has no answers yet.", *section["notes"]]
+    comparison = barrier_part.compare_barriers(columns, test, lang)
+    rate = barrier_part.response_rate(survey, columns.rows, columns.imported)
+    previous = None
     last = previous_survey(surveys, survey)
     if last is not None:
         last_form = forms(last.form)
         last_columns = load_answers(store, last.id, last_form, year_field=None, k10=False, lang=lang)
-        section["previous"] = barrier_part.year_over_year(columns, last_columns, last)
-    return section
+        previous = barrier_part.year_over_year(columns, last_columns, last)
+    notes = comparison.notes if columns.rows else ["This survey has no answers yet.", *comparison.notes]
+    # Answers wait sealed until a release (shared/services/release.py): count them, say so.
+    pending = store.count_sealed(survey.id)
+    if pending:
+        notes = [
+            f"{pending} more answer(s) sealed, waiting to be released: answers are released daily in "
+            f"batches of at least {settings.small_cell}, and all of them when the survey's links are "
+            "purged. The results above count released answers only.",
+            *notes,
+        ]
+    return SurveySection(
+        id=survey.id,
+        form=survey.form,
+        title=form.title.get(lang),
+        answers=columns.rows,
+        links_issued=rate.links_issued,
+        imported=rate.imported,
+        response_rate=rate.response_rate,
+        response_rate_note=rate.response_rate_note,
+        design=test,
+        design_text=barrier_part.design_text(test, lang),
+        # label: as a table header; name: inside a sentence ("... a barrier to peer supporters").
+        services=[Service(sid, _sentence_case(label), label) for sid, label in columns.services],
+        barriers=comparison.barriers,
+        respondents=comparison.respondents,
+        notes=notes,
+        first=comparison.first,
+        second=comparison.second,
+        adjustment=comparison.adjustment,
+        k10=barrier_part.k10(columns, lang) if survey.k10 else None,
+        by_year_of_study=barrier_part.respondents_by_year(
+            columns, settings.small_cell, form.report_labels(lang), lang
+        ),
+        previous=previous,
+        pending=pending,
+    )
 
 
 def _sentence_case(label: str) -> str:

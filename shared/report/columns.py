@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.forms import Field, Form
+from shared.report.words import MESSAGES
 from shared.store.port import Store
 
 SINGLE_TYPES = ("choice", "boolean", "likert")
@@ -89,8 +90,11 @@ class InteractionCounts:
         )
 
 
-def load_interactions(store: Store, start: date, end: date, form: Form) -> InteractionCounts:
-    """Counts of every interaction with ``start <= occurred_on <= end``."""
+def load_interactions(
+    store: Store, start: date, end: date, form: Form, *, exclude: frozenset[str] = frozenset()
+) -> InteractionCounts:
+    """Counts of every interaction with ``start <= occurred_on <= end``, except those of the
+    supporters in ``exclude`` (the demo supporter)."""
     out = InteractionCounts(order=[f.id for f in form.fields()], fields={f.id: f for f in form.fields()})
     out.single = [f for f in form.fields() if f.type in SINGLE_TYPES]
     for f in form.fields():
@@ -111,10 +115,12 @@ def load_interactions(store: Store, start: date, end: date, form: Form) -> Inter
     # tally, so Firestore reads one document per day), kept to a tuple, two dict updates and the
     # multi choices.
     for occurred_on, supporter_id, answers, n in store.interaction_tallies(start, end):
+        if exclude and supporter_id in exclude:
+            continue
         day = (occurred_on, supporter_id)
         days[day] = days_get(day, 0) + n
         try:
-            key = all_answered(answers)  # type: ignore[misc]
+            key = all_answered(answers)  # type: ignore[misc]  # None is meant: calling it raises TypeError
         except (KeyError, TypeError):  # TypeError: fewer than two single-choice questions
             key = tuple(map(answers.get, single_ids))
         try:
@@ -149,13 +155,60 @@ class AnswerColumns:
     barriers: list[tuple[str, str]] = field(default_factory=list)  # (id, label): its choices
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), np.uint8))
     without_matrix: int = 0  # answers that hold no barrier matrix at all
+    # respondents x services: True when the respondent answered for that service (a barrier or
+    # "None of these", or, in answers from before that choice, the service listed at all)
+    answered: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+    legacy: int = 0  # answers with a service listed with nothing checked: read as "no barrier"
+    imported: int = 0  # answers imported from a file rather than given through a link
     year_field: Field | None = None
     year_counts: dict[str | None, int] = field(
         default_factory=dict
     )  # category id (None: no answer) -> answers
-    k10_totals: list[int] = field(default_factory=list)
-    k10_incomplete: int = 0  # answered some K10 items but not all
+    k10_totals: list[int] = field(default_factory=list)  # complete and prorated totals
+    k10_prorated: int = 0  # one item skipped: total prorated (:func:`k10_total`)
+    k10_incomplete: int = 0  # answered some K10 items but skipped more than one: left out
     k10_missing: int = 0  # answered none
+
+
+# Answers given through a survey link get ``uuid4().hex`` as id (32 hex digits, see
+# shared/services/surveys.py); imported ones get ``imports.response_id``, an HMAC-SHA256 hex
+# digest (64). The id is random either way and says nothing about who answered.
+IMPORTED_ID_LENGTH = 64
+
+
+def is_imported(answer_id: str) -> bool:
+    return len(answer_id) == IMPORTED_ID_LENGTH
+
+
+K10_ITEMS = 10
+K10_MAX_MISSING = 1
+K10_PRORATING = MESSAGES["m_k10"]["en"]  # the rule, in words; shared/report/words.py has it in French
+
+
+def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:
+    """The K10 total from the answered items, or None when more than one item is missing.
+
+    With one item missing the total is the mean of the nine answered items times ten, rounded
+    to a whole number (so it falls in exactly one Andrews & Slade band): :data:`K10_PRORATING`.
+    ``(2 * s * 10 // 9 + 1) // 2`` is ``floor(s * 10/9 + 1/2)`` in integers; ``s * 10/9`` is
+    never a half (its fraction is k/9), so no rounding convention can give another total.
+
+    Source, checked: the PMHC MDS specification's K10+ "Total score" data element (Australian
+    Government Department of Health; Primary Mental Health Care Minimum Data Set, in force from
+    1 November 2021): "Total score = round( sum of valid scores / 9 * 10 )" when exactly one of
+    items 1-10 is missing, and a K10 with more than one missing item "is regarded as invalid"
+    (https://github.com/logicly-au/pmhc-mds-spec, ``table/collection-occasion/k10p/score.rst``).
+    That page refers, for scoring, to page 58 of AMHOCN's "Overview of clinician-rated and
+    consumer self-report measures" v2.1 (NOCC, 2021), https://www.amhocn.org/sites/default/files/
+    publication_files/nocc_clinician_and_self-report_measures_overview_v2.1_20210913_1.pdf,
+    which we could not read here: the rule is cited from the PMHC MDS page, not from AMHOCN's.
+    """
+    missing = items - len(given)
+    if missing == 0:
+        return sum(given)
+    if missing > K10_MAX_MISSING or not given:
+        return None
+    return (2 * sum(given) * items // len(given) + 1) // 2
 
 
 def barrier_field(form: Form) -> Field | None:
@@ -174,7 +227,7 @@ def load_answers(
     store: Store, survey_id: str, form: Form, *, year_field: str | None, k10: bool, lang: str = "en"
 ) -> AnswerColumns:
     """Every answer of the survey, as columns (only the answers the report uses are read)."""
-    labels = form.labels(lang)
+    labels = form.report_labels(lang)
     out = AnswerColumns()
     matrix_field = barrier_field(form)
     services = [str(r.id) for r in matrix_field.rows] if matrix_field else []
@@ -186,6 +239,9 @@ def load_answers(
     position = {b: i for i, b in enumerate(barriers)}
     cells = bytearray()
     blank = bytes(width)
+    width_or_1 = width or 1
+    answered = bytearray()  # respondents x services, 1 = answered for that service
+    no_service = bytes(len(services))
     year = None
     if year_field:
         try:
@@ -197,17 +253,25 @@ def load_answers(
     rows = 0
     for answer in store.iter_answers(survey_id):
         rows += 1
+        out.imported += is_imported(answer.id)
         answers = answer.answers
         grid = answers.get(matrix_id) if matrix_id else None
         if isinstance(grid, Mapping):
             base = len(cells)
             cells += blank
+            answered += no_service
+            legacy = False
             for s, service in enumerate(services):
+                if service not in grid:
+                    continue  # not answered for this service (neither a barrier nor "None of these")
+                answered[base // width_or_1 * len(services) + s] = 1
                 chosen = grid.get(service) or ()
+                legacy = legacy or not chosen
                 for barrier in chosen if isinstance(chosen, list) else ():
                     b = position.get(barrier)
                     if b is not None:
                         cells[base + s * len(barriers) + b] = 1
+            out.legacy += legacy
         else:
             out.without_matrix += 1
         if year is not None:
@@ -216,8 +280,10 @@ def load_answers(
         if items:
             scores = [answers.get(i) for i in items]
             given = [s for s in scores if type(s) is int and 1 <= s <= 5]
-            if len(given) == len(items):
-                out.k10_totals.append(sum(given))
+            total = k10_total(given, len(items))
+            if total is not None:
+                out.k10_totals.append(total)
+                out.k10_prorated += len(given) < len(items)
             elif given:
                 out.k10_incomplete += 1
             else:
@@ -225,5 +291,7 @@ def load_answers(
     out.rows = rows
     matrix = np.frombuffer(bytes(cells), dtype=np.uint8)
     out.matrix = matrix.reshape(-1, len(services), len(barriers)) if width else np.zeros((0, 0, 0), np.uint8)
+    mask = np.frombuffer(bytes(answered), dtype=np.uint8).astype(bool)
+    out.answered = mask.reshape(-1, len(services)) if width else np.zeros((0, 0), bool)
     out.year_field = year
     return out

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from shared.config import Settings
 from shared.errors import NoCoordinators  # defined with the other domain errors; kept importable here
 from shared.mail import Attachment, InlineImage, Message
-from shared.report.chart import barrier_chart
+from shared.report.chart import barrier_chart, png_size
+from shared.report.model import Report
 from shared.report.render import title, to_csv, to_email_html, to_text
 
 CHART_CID = "barrier-chart"
 
 
-def report_message(report: dict[str, Any], settings: Settings) -> Message:
-    if not settings.coordinators:
-        raise NoCoordinators(
-            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
-        )
+__all__ = ["CHART_CID", "NoCoordinators", "report_message"]
+
+
+def report_message(report: Report, to: tuple[str, ...]) -> Message:
+    """The report, already built in its readers' language, as one message to ``to``."""
+    if not to:
+        raise NoCoordinators()
     chart = barrier_chart(report)
-    period = report["period"]
+    period = report.period
     return Message(
-        to=settings.coordinators,
+        to=to,
         subject=title(report),
         text=to_text(report),
-        html=to_email_html(report, f"cid:{CHART_CID}" if chart else None),
+        html=to_email_html(report, f"cid:{CHART_CID}" if chart else None, png_size(chart) if chart else None),
         inline_images=(InlineImage(CHART_CID, chart),) if chart else (),
         attachments=(
             Attachment(
-                f"report-{period['from']}-to-{period['to']}.csv",
+                f"report-{period.from_}-to-{period.to}.csv",
                 to_csv(report).encode("utf-8-sig"),  # the BOM makes spreadsheet apps read UTF-8
                 "text/csv",
             ),

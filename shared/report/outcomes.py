@@ -300,7 +300,7 @@ def association_2x2(
     else:
         test = FISHER
         statistic = None
-        p = float(_sp.fisher_exact(table, alternative="two-sided").pvalue)
+        p = float(_sp.fisher_exact(np.array(table), alternative="two-sided").pvalue)
         notes.append("Fisher's exact test was used because an expected count was under 5.")
     if test == CHI_SQUARE and min(a, b, c, d) > 0:
         or_method = OR_WOOLF
@@ -333,7 +333,11 @@ def association_2x2(
 
 
 def association_from_answers(
-    exposed: Sequence[object], outcome: Sequence[object], **kwargs: str
+    exposed: Sequence[object],
+    outcome: Sequence[object],
+    *,
+    labels: tuple[str, str] = ("used_peer_support", "did_not_use_peer_support"),
+    outcome_label: str = "used professional services",
 ) -> Association | NotComputable:
     """:func:`association_2x2` from one (exposed, outcome) pair of booleans per respondent; ``None`` skips."""
     if len(exposed) != len(outcome):
@@ -346,7 +350,12 @@ def association_from_answers(
             raise ValueError(f"answers are True/False or None; respondent {i} has {x!r}, {y!r}")
         cells[(bool(x), bool(y))] += 1
     return association_2x2(
-        cells[(True, True)], cells[(True, False)], cells[(False, True)], cells[(False, False)], **kwargs
+        cells[(True, True)],
+        cells[(True, False)],
+        cells[(False, True)],
+        cells[(False, False)],
+        labels=labels,
+        outcome=outcome_label,
     )
 
 

@@ -1,15 +1,19 @@
 """Which days a report covers and which scheduled period a run belongs to. Standard library only.
 
-The report covers the academic year to date by default: from the first day of
+An interactive report covers the academic year to date by default: from the first day of
 ``academic_year_start_month`` on or before today, to today, both in the program's time zone.
-A scheduled run is keyed by its month ("2026-11"), so a monthly schedule sends at most one
-report a month whatever the retries.
+
+A scheduled run covers only complete months: the academic year through the last day of the
+month before the run (:func:`scheduled_period`). So the run on 1 September sends the final
+report of the academic year that just ended (August included), and no run counts a few hours
+of the day it runs on. A scheduled run is keyed by its month ("2026-11"), so a monthly schedule
+sends at most one report a month whatever the retries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 MONTHS = (
@@ -53,6 +57,22 @@ def academic_year_start(day: date, start_month: int) -> date:
 def default_period(today: date, start_month: int) -> Period:
     """The academic year to date."""
     return Period(academic_year_start(today, start_month), today)
+
+
+def scheduled_period(today: date, start_month: int) -> Period:
+    """What a scheduled run on ``today`` covers: the academic year through the end of last month."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(academic_year_start(end, start_month), end)
+
+
+def is_final(period: Period, start_month: int) -> bool:
+    """True when ``period`` is a whole academic year (it ends the day before the next one starts)."""
+    following = period.end + timedelta(days=1)
+    return (
+        following.day == 1
+        and following.month == start_month
+        and period.start == academic_year_start(period.end, start_month)
+    )
 
 
 def local_today(now: datetime, tz: ZoneInfo) -> date:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shared.report.model import Column, Crosstab, CrosstabRow, ProtectedCounts, ProtectedRow, Shown
 from shared.report.suppress import Cell, SuppressedTable, suppress_table
 
 
@@ -29,12 +30,13 @@ class Category:
     label: str
 
 
-def protect_counts(
-    categories: Sequence[Category], counts: Sequence[int], threshold: int
-) -> dict[str, object]:
-    """A 1-D breakdown with its total, JSON-ready: small counts hidden, the total always shown."""
+def protect_counts(categories: Sequence[Category], counts: Sequence[int], threshold: int) -> ProtectedCounts:
+    """A 1-D breakdown with its total: small counts hidden, the total always shown.
+
+    ``threshold`` 0 shows every count as it is (the coordinators' own copy, per supporter).
+    """
     groups = [[i] for i in range(len(categories))]
-    while True:
+    while threshold:
         values = [sum(counts[i] for i in g) for g in groups]
         if len(groups) <= 1:
             # Everything combined: the one row is the total, which the report publishes anyway.
@@ -44,15 +46,18 @@ def protect_counts(
         if table.total is not None and not table.total.suppressed:
             break
         groups = _merge_smallest(groups, values)
-    rows = [
-        {**_group(categories, g), **cell.to_dict()} for g, cell in zip(groups, table.cells[0], strict=True)
-    ]
-    return {
-        "rows": rows,
-        "total": table.total.to_dict() if table.total else None,
-        "threshold": threshold,
-        "notes": [*_merge_notes(categories, groups), *_notes(table)],
-    }
+    else:
+        table = _as_is([list(counts)])
+    rows = []
+    for g, cell in zip(groups, table.cells[0], strict=True):
+        group_id, label, merged = _group(categories, g)
+        rows.append(ProtectedRow(group_id, label, cell.count, cell.suppressed, cell.display, merged))
+    return ProtectedCounts(
+        rows=rows,
+        total=_shown(table.total),
+        threshold=threshold,
+        notes=[*_merge_notes(categories, groups), *_notes(table)],
+    )
 
 
 def protect_crosstab(
@@ -60,8 +65,8 @@ def protect_crosstab(
     col_categories: Sequence[Category],
     grid: Sequence[Sequence[int]],
     threshold: int,
-) -> dict[str, object]:
-    """A 2-D breakdown (rows: a student characteristic), JSON-ready, with row and column totals."""
+) -> Crosstab:
+    """A 2-D breakdown (rows: a student characteristic), with row and column totals."""
     groups = [[i] for i in range(len(row_categories))]
     while True:
         merged = [[sum(grid[i][j] for i in g) for j in range(len(col_categories))] for g in groups]
@@ -85,21 +90,20 @@ def protect_crosstab(
         break
     rows = []
     for k, g in enumerate(groups):
-        rows.append(
-            {
-                **_group(row_categories, g),
-                "cells": [cell.to_dict() for cell in table.cells[k]],
-                "total": _row_total(table, k),
-            }
-        )
-    return {
-        "rows": rows,
-        "columns": [{"id": c.id, "label": c.label} for c in col_categories],
-        "column_totals": [c.to_dict() for c in table.col_totals] if table.col_totals else None,
-        "total": table.total.to_dict() if table.total else None,
-        "threshold": threshold,
-        "notes": [*_merge_notes(row_categories, groups), *_notes(table)],
-    }
+        group_id, label, merged_ids = _group(row_categories, g)
+        cells = [Shown(c.count, c.suppressed, c.display) for c in table.cells[k]]
+        row_total = _shown(table.row_totals[k]) if table.row_totals else None
+        rows.append(CrosstabRow(group_id, label, cells, row_total, merged_ids))
+    return Crosstab(
+        rows=rows,
+        columns=[Column(c.id, c.label) for c in col_categories],
+        column_totals=[Shown(c.count, c.suppressed, c.display) for c in table.col_totals]
+        if table.col_totals
+        else None,
+        total=_shown(table.total),
+        threshold=threshold,
+        notes=[*_merge_notes(row_categories, groups), *_notes(table)],
+    )
 
 
 def _as_is(grid: list[list[int]]) -> SuppressedTable:
@@ -119,9 +123,8 @@ def _as_is(grid: list[list[int]]) -> SuppressedTable:
     )
 
 
-def _row_total(table: SuppressedTable, k: int) -> dict[str, object] | None:
-    cell: Cell | None = table.row_totals[k] if table.row_totals else None
-    return cell.to_dict() if cell else None
+def _shown(cell: Cell | None) -> Shown | None:
+    return Shown(cell.count, cell.suppressed, cell.display) if cell is not None else None
 
 
 def _merge_smallest(groups: list[list[int]], values: list[int]) -> list[list[int]]:
@@ -141,15 +144,16 @@ def _merge_smallest(groups: list[list[int]], values: list[int]) -> list[list[int
     return out
 
 
-def _group(categories: Sequence[Category], group: list[int]) -> dict[str, object]:
+def _group(categories: Sequence[Category], group: list[int]) -> tuple[str, str, list[str] | None]:
+    """(id, label, merged ids or None) of a group of categories shown as one row."""
     if len(group) == 1:
         c = categories[group[0]]
-        return {"id": c.id, "label": c.label}
-    return {
-        "id": "+".join(categories[i].id for i in group),
-        "label": " + ".join(categories[i].label for i in group),
-        "merged": [categories[i].id for i in group],
-    }
+        return c.id, c.label, None
+    return (
+        "+".join(categories[i].id for i in group),
+        " + ".join(categories[i].label for i in group),
+        [categories[i].id for i in group],
+    )
 
 
 def _merge_notes(categories: Sequence[Category], groups: list[list[int]]) -> list[str]:

@@ -112,7 +112,7 @@ def compare_independent(
     if smallest_expected < 5:
         test = FISHER
         # With nobody (or everybody) checked there is only one possible table: P is exactly 1.
-        p = min(1.0, float(_sp.fisher_exact(table, alternative="two-sided").pvalue))
+        p = min(1.0, float(_sp.fisher_exact(np.asarray(table), alternative="two-sided").pvalue))
         if checked == 0:
             notes.append("Nobody in either group checked this barrier, so the test has no information.")
         elif unchecked == 0:
@@ -264,7 +264,7 @@ def as_binary(value: object, where: str) -> int:
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     try:
-        number = operator.index(value)  # type: ignore[arg-type]
+        number = operator.index(value)  # type: ignore[arg-type]  # any object: TypeError if not integer-like
     except TypeError:
         number = None
     if number not in (0, 1):
@@ -273,7 +273,7 @@ def as_binary(value: object, where: str) -> int:
 
 
 def _as_probability(p: object) -> float:
-    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0.0 <= float(p) <= 1.0:
         # NaN fails the range check too, so it never travels further.
         raise ValueError(f"a P value is a number from 0 to 1, got {p!r}")
     return float(p)

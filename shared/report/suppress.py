@@ -97,14 +97,15 @@ def suppress_table(
         raise ValueError(f"threshold must be 3 or more, got {threshold}")
     if hasattr(counts, "tolist"):  # a numpy array or pandas object
         counts = counts.tolist()
-    if all(not isinstance(row, (str, bytes)) and isinstance(row, Sequence) for row in counts) and counts:
+    nested = [row for row in counts if not isinstance(row, (str, bytes)) and isinstance(row, Sequence)]
+    if counts and len(nested) == len(counts):
         grid = [
-            [whole_number(v, f"counts[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(counts)
+            [whole_number(v, f"counts[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(nested)
         ]
         if len({len(row) for row in grid}) != 1:
             raise ValueError("every row of the table must have the same number of columns")
         return _table_2d(grid, threshold, with_totals)
-    values = [whole_number(v, f"counts[{i}]") for i, v in enumerate(counts)]  # type: ignore[arg-type]
+    values = [whole_number(v, f"counts[{i}]") for i, v in enumerate(counts)]
     cells, total, notes = _protect_1d(values, threshold, with_totals)
     return SuppressedTable(((*cells,),), None, None, total, threshold, True, tuple(notes))
 
@@ -115,16 +116,19 @@ def _table_2d(grid: list[list[int]], threshold: int, with_totals: bool) -> Suppr
         # One row (or column): each column (row) total *is* a cell, so the table is really
         # 1-D and those totals repeat the cells with the same marks.
         line = grid[0] if rows == 1 else [row[0] for row in grid]
-        cells, total, notes = _protect_1d(line, threshold, with_totals)
+        line_cells, total, line_notes = _protect_1d(line, threshold, with_totals)
+        grid_cells: tuple[tuple[Cell, ...], ...]
+        row_t: tuple[Cell, ...] | None = None
+        col_t: tuple[Cell, ...] | None = None
         if rows == 1:
-            grid_cells = ((*cells,),)
-            row_t, col_t = (total,), (*cells,)
+            grid_cells = ((*line_cells,),)
+            if total is not None:  # None exactly when made without totals
+                row_t, col_t = (total,), (*line_cells,)
         else:
-            grid_cells = tuple((c,) for c in cells)
-            row_t, col_t = (*cells,), (total,)
-        if not with_totals:
-            row_t = col_t = None
-        return SuppressedTable(grid_cells, row_t, col_t, total, threshold, False, tuple(notes))
+            grid_cells = tuple((c,) for c in line_cells)
+            if total is not None:
+                row_t, col_t = (*line_cells,), (total,)
+        return SuppressedTable(grid_cells, row_t, col_t, total, threshold, False, tuple(line_notes))
 
     aug = [[*row, sum(row)] for row in grid]
     aug.append([*(sum(grid[i][j] for i in range(rows)) for j in range(cols)), sum(map(sum, grid))])
@@ -338,7 +342,8 @@ def _exposed_1d(index: int, values: list[int], status: dict[int, str], threshold
     low, high = bounds(index)
     others = [bounds(i) for i in status if i != index]
     others_low = sum(lo for lo, _ in others)
-    others_high = None if any(hi is None for _, hi in others) else sum(hi for _, hi in others)
+    highs = [hi for _, hi in others if hi is not None]
+    others_high = sum(highs) if len(highs) == len(others) else None
     can_low = max(low, hidden_sum - others_high) if others_high is not None else low
     can_high = hidden_sum - others_low if high is None else min(high, hidden_sum - others_low)
     return can_low >= can_high

@@ -1,16 +1,49 @@
 """The report dict as display tables: what text, HTML, the email and the CSV all show.
 
 Every number is formatted here once (percentages to one decimal, P values in journal style,
-hidden counts as their marks), so the formats cannot disagree. A figure that cannot be
-computed shows as an em dash and the table's notes say why.
+hidden counts as their marks), in the report's language, so the formats cannot disagree. A
+figure that cannot be computed shows as an em dash and the table's notes say why.
+
+Each :class:`Table` carries its figures twice: ``rows``, the display text, and ``data``, one
+:class:`Datum` per cell with the numbers as numbers, which the CSV attachment is made of.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import re
+from dataclasses import dataclass, replace
+
+from shared.report.model import (
+    K10,
+    Breakdown,
+    Crosstab,
+    CrosstabRow,
+    ProtectedCounts,
+    ProtectedRow,
+    Report,
+    Shown,
+    SurveySection,
+)
+from shared.report.words import decimal, localize, t
+from shared.report.words import pct as word_pct
 
 DASH = "—"
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One cell of a table as numbers: a row of the tidy CSV. ``None`` is an empty cell."""
+
+    row: str
+    column: str
+    count: int | None = None
+    percent: float | None = None
+    value: float | None = None  # any other number: a mean, a median, a difference in points
+    p: float | None = None
+    p_adjusted: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -21,262 +54,422 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     notes: tuple[str, ...] = ()
     total_row: bool = False  # the last row is a total (shown in bold)
+    data: tuple[Datum, ...] = ()
 
 
-def pct(value: float | None) -> str:
-    return DASH if value is None else f"{value:.1f}%"
+def pct(value: float | None, lang: str = "en") -> str:
+    return DASH if value is None else word_pct(value, lang)
 
 
-def num(value: float | None, places: int = 1) -> str:
-    return DASH if value is None else f"{value:.{places}f}"
+def num(value: float | None, places: int = 1, lang: str = "en") -> str:
+    return DASH if value is None else decimal(value, places, lang)
 
 
-def count_pct(count: int | None, value: float | None) -> str:
+def count_pct(count: int | None, value: float | None, lang: str = "en") -> str:
     if count is None:
         return DASH
-    return f"{count} ({pct(value)})" if value is not None else str(count)
+    return f"{count} ({pct(value, lang)})" if value is not None else str(count)
 
 
-def points(value: float | None) -> str:
+def points(value: float | None, lang: str = "en") -> str:
     if value is None:
         return DASH
     shown = f"{value:+.1f}"
-    return "0.0" if shown in ("+0.0", "-0.0") else shown
+    shown = "0.0" if shown in ("+0.0", "-0.0") else shown
+    return shown.replace(".", ",") if lang == "fr" else shown
 
 
-def interval(ci: list[float] | None) -> str:
-    return DASH if ci is None else f"{ci[0]:.1f} to {ci[1]:.1f}"
+def interval(ci: list[float] | None, lang: str = "en") -> str:
+    if ci is None:
+        return DASH
+    return f"{num(ci[0], 1, lang)} {'à' if lang == 'fr' else 'to'} {num(ci[1], 1, lang)}"
 
 
-def summary(report: dict[str, Any]) -> list[tuple[str, str]]:
+def p_text(shown: str, lang: str) -> str:
+    """``stats.format_p``'s text in the report's language: "P = .02" reads "P = 0,02" in French."""
+    if shown in ("not computable", "") or shown is None:
+        return DASH
+    return re.sub(r"(?<![\d,])\.(\d)", r"0,\1", shown) if lang == "fr" else shown
+
+
+def _lang(report: Report) -> str:
+    return str(report.lang or "en")
+
+
+def summary(report: Report) -> list[tuple[str, str]]:
     """The key figures, as (what, value) pairs, for the top of every format."""
-    act = report["activity"]
+    lang = _lang(report)
+    act = report.activity
+    sup = act.supporters
     out = [
-        ("Period", report["period"]["label"]),
-        ("Interactions logged", str(act["interactions"])),
-        ("Active supporters", f"{act['supporters']['active']} of {act['supporters']['all']}"),
+        (t(lang, "f_period"), report.period.label),
+        (t(lang, "f_interactions"), str(act.interactions)),
+        (t(lang, "f_supporters"), t(lang, "of", a=sup.active, b=sup.all)),
     ]
-    ref = act["referrals"]
-    if ref["count"] is not None:
-        out.append(("Referrals", count_pct(ref["count"], ref["rate"])))
-    fu = act["follow_ups"]
-    if fu["count"] is not None:
-        out.append(("Follow-ups planned", count_pct(fu["count"], fu["rate"])))
-    dur = act["duration"]
-    median = dur["median"]
-    shown = f"{median:g} minutes (n = {dur['n']})" if median is not None else dur["note"] or DASH
-    out.append(("Median duration", shown))
-    survey = report["survey"]
+    ref = act.referrals
+    if ref.count is not None:
+        out.append((t(lang, "f_referrals"), count_pct(ref.count, ref.rate, lang)))
+    fu = act.follow_ups
+    if fu.count is not None:
+        out.append((t(lang, "f_follow_ups"), count_pct(fu.count, fu.rate, lang)))
+    dur = act.duration
+    median = dur.median
+    shown = (
+        t(lang, "minutes", m=f"{median:g}".replace(".", "," if lang == "fr" else "."), n=dur.n)
+        if median is not None
+        else localize(dur.note, lang) or DASH
+    )
+    out.append((t(lang, "f_duration"), shown))
+    survey = report.survey
     if survey is None:
-        out.append(("Survey", report["survey_note"]))
+        out.append((t(lang, "f_survey"), localize(report.survey_note, lang)))
     else:
-        out.append(("Survey", f"{survey['title']} ({survey['id']})"))
-        out.append(("Survey answers", str(survey["answers"])))
-        rate = survey["response_rate"]
+        out.append((t(lang, "f_survey"), f"{survey.title} ({survey.id})"))
+        out.append((t(lang, "f_answers"), str(survey.answers)))
+        rate = survey.response_rate
         out.append(
             (
-                "Response rate",
-                DASH if rate is None else f"{pct(rate)} of {survey['links_issued']} links issued",
+                t(lang, "f_rate"),
+                localize(survey.response_rate_note, lang) or DASH
+                if rate is None
+                else t(lang, "rate_of_links", rate=pct(rate, lang), links=survey.links_issued),
             )
         )
     return out
 
 
-def tables(report: dict[str, Any]) -> list[Table]:
-    """Every table of the report, survey first, in reading order."""
-    out = [Table("summary", "Key figures", ("Figure", "Value"), tuple(summary(report)))]
-    survey = report["survey"]
+def summary_data(report: Report) -> tuple[Datum, ...]:
+    """The key figures that are numbers, for the CSV."""
+    lang = _lang(report)
+    act = report.activity
+    value = t(lang, "value")
+    out = [
+        Datum(t(lang, "f_interactions"), value, count=act.interactions),
+        Datum(t(lang, "f_supporters"), value, count=act.supporters.active),
+    ]
+    ref, fu = act.referrals, act.follow_ups
+    if ref.count is not None:
+        out.append(Datum(t(lang, "f_referrals"), value, count=ref.count, percent=ref.rate))
+    if fu.count is not None:
+        out.append(Datum(t(lang, "f_follow_ups"), value, count=fu.count, percent=fu.rate))
+    if act.duration.median is not None:
+        out.append(Datum(t(lang, "f_duration"), value, value=act.duration.median))
+    survey = report.survey
     if survey is not None:
-        out.append(barrier_table(survey))
-        if survey.get("previous"):
-            out.append(year_over_year_table(survey))
-        if survey.get("k10"):
-            out.append(k10_table(survey["k10"]))
-        if survey.get("by_year_of_study"):
+        out.append(Datum(t(lang, "f_answers"), value, count=survey.answers))
+        if survey.response_rate is not None:
+            out.append(Datum(t(lang, "f_rate"), value, percent=survey.response_rate))
+    return tuple(out)
+
+
+def tables(report: Report) -> list[Table]:
+    """Every table of the report, survey first, in reading order, notes in the report's language."""
+    lang = _lang(report)
+    return [
+        replace(table, notes=tuple(localize(note, lang) for note in table.notes)) for table in _tables(report)
+    ]
+
+
+def _tables(report: Report) -> list[Table]:
+    lang = _lang(report)
+    out = [
+        Table(
+            "summary",
+            t(lang, "key_figures"),
+            (t(lang, "figure"), t(lang, "value")),
+            tuple(summary(report)),
+            data=summary_data(report),
+        )
+    ]
+    survey = report.survey
+    if survey is not None:
+        out.append(barrier_table(survey, lang))
+        if survey.previous:
+            out.append(year_over_year_table(survey, lang))
+        if survey.k10:
+            out.append(k10_table(survey.k10, lang))
+        if survey.by_year_of_study:
             out.append(
                 protected_counts_table(
                     "survey_by_year",
-                    "Respondents by year of study",
-                    "Year of study",
-                    "Respondents",
-                    survey["by_year_of_study"],
+                    t(lang, "t_survey_by_year"),
+                    t(lang, "h_year"),
+                    t(lang, "h_respondents"),
+                    survey.by_year_of_study,
+                    lang,
                 )
             )
-    act = report["activity"]
+    act = report.activity
+    month, interactions = t(lang, "h_month"), t(lang, "h_interactions")
     out.append(
         Table(
             "by_month",
-            "Interactions by month",
-            ("Month", "Interactions"),
-            tuple((m["label"], str(m["count"])) for m in act["by_month"]),
-            tuple(act["notes"]),
+            t(lang, "t_by_month"),
+            (month, interactions),
+            tuple((m.label, str(m.count)) for m in act.by_month),
+            tuple(act.notes),
+            data=tuple(Datum(m.month, interactions, count=m.count) for m in act.by_month),
         )
     )
-    for b in act["breakdowns"]:
-        out.append(breakdown_table(b))
-    ref = act["referrals"]
-    if ref["count"] is not None:
+    for b in act.breakdowns:
+        out.append(breakdown_table(b, lang))
+    ref = act.referrals
+    if ref.count is not None:
+        referrals, share = t(lang, "h_referrals"), t(lang, "h_share_referrals")
         out.append(
             Table(
                 "referrals",
-                "Referrals by destination",
-                ("Destination", "Referrals", "Share of referrals"),
-                tuple((d["label"], str(d["count"]), pct(d["percent"])) for d in ref["by_destination"]),
+                t(lang, "t_referrals"),
+                (t(lang, "h_destination"), referrals, share),
+                tuple((d.label, str(d.count), pct(d.percent, lang)) for d in ref.by_destination),
                 (
-                    f"{count_pct(ref['count'], ref['rate'])} of {ref['answered']} interactions led to a referral.",
+                    t(
+                        lang,
+                        "referral_note",
+                        shown=count_pct(ref.count, ref.rate, lang),
+                        n=ref.answered,
+                    ),
                 )
-                + ((ref["note"],) if ref["note"] else ()),
+                + ((ref.note,) if ref.note else ()),
+                data=tuple(
+                    Datum(d.label, referrals, count=d.count, percent=d.percent) for d in ref.by_destination
+                ),
             )
         )
-    if act.get("by_year_of_study"):
-        table = act["by_year_of_study"]
-        if "columns" in table:
-            out.append(
-                crosstab_table("year_by_concern", "Interactions by year of study and level of concern", table)
-            )
+    if act.by_year_of_study:
+        table = act.by_year_of_study
+        if isinstance(table, Crosstab):
+            out.append(crosstab_table("year_by_concern", t(lang, "t_year_by_concern"), table, lang))
         else:
             out.append(
                 protected_counts_table(
-                    "year", "Interactions by year of study", "Year of study", "Interactions", table
+                    "year", t(lang, "t_year"), t(lang, "h_year"), interactions, table, lang
                 )
             )
     out.append(
         protected_counts_table(
-            "per_supporter", "Interactions per supporter", "Supporter", "Interactions", act["per_supporter"]
+            "per_supporter",
+            t(lang, "t_per_supporter"),
+            t(lang, "h_supporter"),
+            interactions,
+            act.per_supporter,
+            lang,
         )
     )
     return out
 
 
-def barrier_table(survey: dict[str, Any]) -> Table:
-    services = survey["services"]
-    header = (
-        "Barrier",
-        *(f"{s['label']}, n (%)" for s in services),
-        "Difference (points)",
-        "95% CI",
-        "P",
-        "Holm-adjusted P",
-        "Test",
-    )
+def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
+    services = survey.services
+    service_heads = [t(lang, "h_service_n", service=s.label) for s in services]
+    difference, ci, adjusted = t(lang, "h_difference"), t(lang, "h_ci"), t(lang, "h_p")
+    header = (t(lang, "h_barrier"), *service_heads, difference, ci, adjusted)
     rows = []
-    notes = [survey["design_text"]]
-    if survey.get("adjustment"):
-        notes.append(survey["adjustment"])
-    methods = sorted({b["ci_method"] for b in survey["barriers"]})
-    if methods:
-        notes.append("Interval: " + "; ".join(methods) + ".")
-    if services:
-        first = next((s["label"] for s in services if s["id"] == survey.get("first")), "")
-        second = next((s["label"] for s in services if s["id"] == survey.get("second")), "")
-        if first and second:
-            notes.append(f"Difference = {first} minus {second}, in percentage points.")
-    for b in survey["barriers"]:
+    data: list[Datum] = []
+    notes = []
+    first = next((s.label for s in services if s.id == survey.first), "")
+    second = next((s.label for s in services if s.id == survey.second), "")
+    if first and second:
+        notes.append(t(lang, "difference_is", first=first, second=second))
+    for b in survey.barriers:
         rows.append(
             (
-                b["label"],
-                *(count_pct(b["counts"][s["id"]], b["percent"][s["id"]]) for s in services),
-                points(b["difference"]),
-                interval(b["ci95"]),
-                b["p_display"],
-                b["p_adjusted_display"],
-                b["test"],
+                b.label,
+                *(count_pct(b.counts[s.id], b.percent[s.id], lang) for s in services),
+                points(b.difference, lang),
+                interval(b.ci95, lang),
+                p_text(b.p_adjusted_display, lang),
             )
         )
-        if b["note"]:
-            notes.append(f"{b['label']}: {b['note']}")
-    notes += survey["notes"]
-    title = f"Barriers to seeking help ({survey['respondents']} respondents)"
-    return Table("barriers", title, header, tuple(rows), tuple(notes))
+        for s, head in zip(services, service_heads, strict=True):
+            data.append(Datum(b.label, head, count=b.counts[s.id], percent=b.percent[s.id]))
+        ci95 = b.ci95 or (None, None)
+        data.append(
+            Datum(
+                b.label,
+                difference,
+                value=b.difference,
+                p=b.p,
+                p_adjusted=b.p_adjusted,
+                ci_low=ci95[0],
+                ci_high=ci95[1],
+            )
+        )
+        if b.note:
+            notes.append(f"{b.label}{' :' if lang == 'fr' else ':'} {b.note}")
+    notes += survey.notes
+    title = t(lang, "t_barriers", n=survey.respondents)
+    return Table("barriers", title, header, tuple(rows), tuple(notes), data=tuple(data))
 
 
-def year_over_year_table(survey: dict[str, Any]) -> Table:
-    previous = survey["previous"]
-    services = survey["services"]
-    header = ["Barrier"]
+def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
+    previous = survey.previous
+    assert previous is not None  # only called when there is a previous survey
+    services = survey.services
+    header = [t(lang, "h_barrier")]
     for s in services:
-        header += [f"{s['label']}: this year", "last year", "change (points)"]
+        header += [t(lang, "h_this_year", service=s.label), t(lang, "h_last_year"), t(lang, "h_change")]
     rows = []
-    for b in previous["barriers"]:
-        row = [b["label"]]
-        for s in services:
-            sid = s["id"]
-            row += [pct(b["this"][sid]), pct(b["last"][sid]), points(b["difference"][sid])]
+    data: list[Datum] = []
+    for b in previous.barriers:
+        row = [b.label]
+        for k, s in enumerate(services):
+            sid = s.id
+            row += [pct(b.this[sid], lang), pct(b.last[sid], lang), points(b.difference[sid], lang)]
+            this_head, last_head, change_head = header[1 + 3 * k : 4 + 3 * k]
+            data += [
+                Datum(b.label, this_head, percent=b.this[sid]),
+                Datum(b.label, f"{s.label}: {last_head}", percent=b.last[sid]),
+                Datum(b.label, f"{s.label}: {change_head}", value=b.difference[sid]),
+            ]
         rows.append(tuple(row))
-    title = (
-        f"This survey ({survey['id']}, {previous['respondents']['this']} respondents) against the previous one "
-        f"({previous['survey']}, {previous['respondents']['last']} respondents)"
+    title = t(
+        lang,
+        "t_year_over_year",
+        this=survey.id,
+        n_this=previous.respondents.this,
+        last=previous.survey,
+        n_last=previous.respondents.last,
     )
-    return Table("year_over_year", title, tuple(header), tuple(rows), tuple(previous["notes"]))
+    return Table("year_over_year", title, tuple(header), tuple(rows), tuple(previous.notes), data=tuple(data))
 
 
-def k10_table(k10: dict[str, Any]) -> Table:
-    rows = tuple((b["label"], str(b["count"]), pct(b["percent"])) for b in k10["bands"])
-    mean = DASH if k10["mean"] is None else f"{k10['mean']:.1f}"
-    sd = DASH if k10["sd"] is None else f"{k10['sd']:.1f}"
-    notes = (f"Mean {mean}, SD {sd}, from {k10['n']} complete K10 totals (10 to 50).", *k10["notes"])
+def k10_table(k10: K10, lang: str = "en") -> Table:
+    respondents = t(lang, "h_respondents")
+    rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in k10.bands)
+    notes = (
+        t(
+            lang,
+            "k10_mean",
+            mean=num(k10.mean, 1, lang),
+            sd=num(k10.sd, 1, lang),
+            n=k10.n,
+            prorated=k10.prorated,
+            left=k10.incomplete,
+        ),
+        *k10.notes,
+    )
+    data = tuple(Datum(b.label, respondents, count=b.count, percent=b.percent) for b in k10.bands)
     return Table(
         "k10",
-        "Psychological distress (K10 bands, Andrews & Slade 2001)",
-        ("Band", "Respondents", "Percent"),
+        t(lang, "t_k10"),
+        (t(lang, "h_band"), respondents, t(lang, "h_percent")),
         rows,
         notes,
+        data=data,
     )
 
 
-def breakdown_table(b: dict[str, Any]) -> Table:
-    rows = tuple((r["label"], str(r["count"]), pct(r["percent"])) for r in b["rows"])
-    notes = [f"{b['answered']} interactions answered this question."]
-    if b["not_answered"]:
-        notes.append(f"{b['not_answered']} did not.")
-    if b["note"]:
-        notes.append(b["note"])
+def breakdown_table(b: Breakdown, lang: str = "en") -> Table:
+    interactions = t(lang, "h_interactions")
+    rows = tuple((localize(r.label, lang), str(r.count), pct(r.percent, lang)) for r in b.rows)
+    notes = [t(lang, "answered_n", n=b.answered)]
+    if b.not_answered:
+        notes.append(t(lang, "not_answered_n", n=b.not_answered))
+    if b.note:
+        notes.append(b.note)
+    data = tuple(Datum(r.label, interactions, count=r.count, percent=r.percent) for r in b.rows)
     return Table(
-        f"by_{b['field']}", b["label"], ("Answer", "Interactions", "Percent"), rows, (" ".join(notes),)
+        f"by_{b.field}",
+        b.label,
+        (t(lang, "h_answer"), interactions, t(lang, "h_percent")),
+        rows,
+        (" ".join(notes),),
+        data=data,
     )
 
 
-def protected_counts_table(table_id: str, title: str, what: str, unit: str, table: dict[str, Any]) -> Table:
-    rows = [(r["label"], r["display"]) for r in table["rows"]]
-    total = table["total"]
-    rows.append(("Total", total["display"] if total else DASH))
-    return Table(table_id, title, (what, unit), tuple(rows), tuple(_protection_notes(table)), total_row=True)
+def says_nothing(table: ProtectedCounts | Crosstab) -> bool:
+    """True when protection left a breakdown with no information: every category merged into
+    one row (which is then just the total, or the column totals shown elsewhere), or every
+    count hidden."""
+    rows = table.rows
+    if len(rows) == 1 and rows[0].merged:
+        return True
+    cells: list[Shown | ProtectedRow] = []
+    for row in rows:
+        if isinstance(row, CrosstabRow):
+            cells += row.cells
+        else:
+            cells.append(row)
+    return bool(cells) and all(c.suppressed for c in cells)
 
 
-def crosstab_table(table_id: str, title: str, table: dict[str, Any]) -> Table:
-    header = ("Year of study", *(c["label"] for c in table["columns"]), "Total")
+def dropped(table_id: str, title: str, table: ProtectedCounts | Crosstab, lang: str) -> Table:
+    """A table left out, with the one-line reason in its place."""
+    return Table(table_id, title, (), (), (t(lang, "dropped", threshold=table.threshold),))
+
+
+def _cell(row: str, column: str, cell: Shown | ProtectedRow) -> Datum:
+    return Datum(row, column, count=cell.count, suppressed=bool(cell.suppressed))
+
+
+def protected_counts_table(
+    table_id: str, title: str, what: str, unit: str, table: ProtectedCounts, lang: str = "en"
+) -> Table:
+    if says_nothing(table):
+        return dropped(table_id, title, table, lang)
+    rows = [(r.label, r.display) for r in table.rows]
+    total = table.total
+    rows.append((t(lang, "total"), total.display if total else DASH))
+    data = [_cell(r.label, unit, r) for r in table.rows]
+    if total:
+        data.append(_cell(t(lang, "total"), unit, total))
+    return Table(
+        table_id,
+        title,
+        (what, unit),
+        tuple(rows),
+        tuple(_protection_notes(table, lang)),
+        total_row=True,
+        data=tuple(data),
+    )
+
+
+def crosstab_table(table_id: str, title: str, table: Crosstab, lang: str = "en") -> Table:
+    if says_nothing(table):
+        return dropped(table_id, title, table, lang)
+    total_label = t(lang, "total")
+    columns = [c.label for c in table.columns]
+    header = (t(lang, "h_year"), *columns, total_label)
     rows = [
-        (r["label"], *(c["display"] for c in r["cells"]), r["total"]["display"] if r["total"] else DASH)
-        for r in table["rows"]
+        (r.label, *(c.display for c in r.cells), r.total.display if r.total else DASH) for r in table.rows
     ]
-    col_totals = table["column_totals"] or []
+    data = []
+    for r in table.rows:
+        data += [_cell(r.label, col, c) for col, c in zip(columns, r.cells, strict=True)]
+        if r.total:
+            data.append(_cell(r.label, total_label, r.total))
+    col_totals = table.column_totals or []
     rows.append(
-        ("Total", *(c["display"] for c in col_totals), table["total"]["display"] if table["total"] else DASH)
-    )
-    return Table(table_id, title, header, tuple(rows), tuple(_protection_notes(table)), total_row=True)
-
-
-def _protection_notes(table: dict[str, Any]) -> list[str]:
-    threshold = table["threshold"]
-    notes = list(table["notes"])
-    if threshold:
-        notes.insert(
-            0,
-            f'Counts under {threshold} are shown as "<{threshold}", and "x" hides another count so '
-            "that the small ones cannot be worked out from the totals.",
+        (
+            total_label,
+            *(c.display for c in col_totals),
+            table.total.display if table.total else DASH,
         )
+    )
+    data += [_cell(total_label, col, c) for col, c in zip(columns, col_totals, strict=True)]
+    if table.total:
+        data.append(_cell(total_label, total_label, table.total))
+    return Table(
+        table_id,
+        title,
+        header,
+        tuple(rows),
+        tuple(_protection_notes(table, lang)),
+        total_row=True,
+        data=tuple(data),
+    )
+
+
+def _protection_notes(table: ProtectedCounts | Crosstab, lang: str = "en") -> list[str]:
+    threshold = table.threshold
+    notes = list(table.notes)
+    if threshold:
+        notes.insert(0, t(lang, "protection", threshold=threshold))
     return notes
 
 
-def chart_alt(report: dict[str, Any]) -> str:
-    """A text alternative for the chart: the same numbers in words."""
-    survey = report.get("survey") or {}
-    parts = []
-    for b in survey.get("barriers", []):
-        shares = ", ".join(
-            f"{s['label']} {b['percent'][s['id']]:.1f}%"
-            for s in survey["services"]
-            if b["percent"][s["id"]] is not None
-        )
-        parts.append(f"{b['label']}: {shares}")
-    return "Bar chart of barriers by service. " + "; ".join(parts) + "."
+def chart_alt(report: Report) -> str:
+    """The chart's text alternative: one short sentence (the numbers are in the table below it)."""
+    return t(_lang(report), "chart_alt")

@@ -34,6 +34,7 @@ from shared.forms import load_form
 from shared.mail import Message
 from shared.mail.port import MailError
 from shared.records import Alert, ReportRun, Supporter
+from shared.services.coordinators import recipients
 from shared.services.retry import ALERTS
 from shared.store.port import AlreadyExists, Store, Unavailable
 from shared.text import sentence
@@ -106,15 +107,18 @@ def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Me
                 lines.append(f"{label}: {_shown(labels, field_id, value)}")
         lines.append(f"Logged at: {alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}")
     lines += ["", settings.program_name]
-    if not settings.coordinators:
-        raise ValueError("no coordinator address is set (SIDEBYSIDE_COORDINATORS)")
+    to = recipients(app.store, settings)
+    if not to:
+        raise ValueError(
+            "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
+        )
     subject = (
         f"[Side-by-Side] {len(batch)} urgent concerns logged by {alias}"
         if many
         else f"[Side-by-Side] Urgent concern logged by {alias}"
     )
     return Message(
-        to=settings.coordinators,
+        to=to,
         subject=subject,
         text="\n".join(lines),
         reply_to=supporter.email if supporter and supporter.email else None,

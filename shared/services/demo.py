@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.config import Settings, private_dir
-from shared.records import Supporter
+from shared.records import DEMO_ALIAS, DEMO_SURVEY, Supporter
 from shared.services import links, supporters, surveys
 from shared.store.port import Store
 
-DEMO_ALIAS = "demo-supporter"
-DEMO_SURVEY = "demo"
+__all__ = ["DEMO_ALIAS", "DEMO_SURVEY", "Demo", "ensure_demo", "is_demo_supporter", "is_demo_survey"]
 LINKS_FILE = "demo_links.txt"
 
 
@@ -46,7 +45,8 @@ def _saved(path: Path) -> tuple[tuple[str, str], ...]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return ()
-    return tuple(tuple(line.split("\t", 1)) for line in lines if "\t" in line)  # type: ignore[misc]
+    pairs = (line.split("\t", 1) for line in lines if "\t" in line)
+    return tuple((name, value) for name, value in pairs)
 
 
 def _save(path: Path, pairs: tuple[tuple[str, str], ...]) -> None:

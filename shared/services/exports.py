@@ -107,8 +107,10 @@ def export_interactions(
 def _interactions_filename(start: date | None, end: date | None) -> str:
     if start and end:
         return f"interactions_{start.isoformat()}_{end.isoformat()}.csv"
-    if start or end:
-        return f"interactions_{'from' if start else 'to'}_{(start or end).isoformat()}.csv"  # type: ignore[union-attr]
+    if start:
+        return f"interactions_from_{start.isoformat()}.csv"
+    if end:
+        return f"interactions_to_{end.isoformat()}.csv"
     return "interactions.csv"
 
 

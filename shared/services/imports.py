@@ -240,6 +240,7 @@ def import_interactions(
     name: str | None = None,
     create_supporters: bool = False,
     progress: Progress | None = None,
+    check_only: bool = False,
 ) -> Imported:
     """Import a CSV of interactions, all or nothing; :class:`Invalid` lists every bad row.
 
@@ -293,6 +294,8 @@ def import_interactions(
             + "; add them first (sidebyside supporters add ALIAS) or import with --create-supporters."
         )
     problems.raise_if_any()
+    if check_only:  # the console's preview: every row checked, nothing stored
+        return Imported(rows=rows, added=0)
 
     created = _create_supporters(store, settings, sorted(unknown), known) if unknown else ()
 
@@ -365,6 +368,7 @@ def import_responses(
     *,
     name: str | None = None,
     progress: Progress | None = None,
+    check_only: bool = False,
 ) -> Imported:
     """Import a CSV of survey responses into ``survey_id``, all or nothing.
 
@@ -426,6 +430,8 @@ def import_responses(
     problems = _Problems(file.name)
     rows = sum(1 for _ in answers(problems))  # pass 1: validate only
     problems.raise_if_any()
+    if check_only:
+        return Imported(rows=rows, added=0)
 
     created = False
     if survey is None:

@@ -101,11 +101,8 @@ def normalize_email(address: str) -> str:
     return address.strip().strip("<>").strip().lower()
 
 
-def read_addresses(text: str) -> list[str]:
-    """Addresses from a CSV with an ``email`` column, or one per line; validated and de-duplicated.
-
-    Raises :class:`Invalid` naming every bad line, so a typo never leads to half a mailing.
-    """
+def _numbered(text: str) -> list[tuple[object, str]]:
+    """(value, "line N") for each non-blank entry: an ``email`` column of a CSV, or one per line."""
     lines = text.lstrip("\ufeff").splitlines()
     first = next((line for line in lines if line.strip()), "")
     header = [cell.strip().lower() for cell in next(csv.reader([first]))] if first else []
@@ -115,11 +112,23 @@ def read_addresses(text: str) -> list[str]:
         numbered = [(n, (row.get(column) or "")) for n, row in enumerate(rows, start=2)]
     else:
         numbered = list(enumerate(lines, start=1))
-    return clean_addresses((value, f"line {n}") for n, value in numbered if value.strip())
+    return [(value, f"line {n}") for n, value in numbered if value.strip()]
 
 
-def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
-    """Validate (value, where) pairs; the normalized addresses in first-seen order, each once."""
+def read_addresses(text: str) -> list[str]:
+    """Addresses from a CSV with an ``email`` column, or one per line; validated and de-duplicated.
+
+    Raises :class:`Invalid` naming every bad line, so a typo never leads to half a mailing.
+    """
+    return clean_addresses(_numbered(text))
+
+
+def preview_addresses(text: str) -> tuple[list[str], list[str]]:
+    """What :func:`read_addresses` would find: the good addresses and the bad lines, both."""
+    return _partition(_numbered(text))
+
+
+def _partition(items: Iterable[tuple[object, str]]) -> tuple[list[str], list[str]]:
     seen: dict[str, None] = {}
     bad: list[str] = []
     for value, where in items:
@@ -127,12 +136,18 @@ def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
             seen.setdefault(mail_address(normalize_email(value) if isinstance(value, str) else value))
         except BadAddress as exc:
             bad.append(f"{where}: {str(value)[:80]!r} ({str(exc).rstrip('.')})")
+    return list(seen), bad
+
+
+def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
+    """Validate (value, where) pairs; the normalized addresses in first-seen order, each once."""
+    seen, bad = _partition(items)
     if bad:
         shown = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
         raise Invalid(f"Not email addresses (nothing was sent): {shown}", errors={"emails": bad})
     if len(seen) > MAX_ADDRESSES:
         raise Invalid(f"At most {MAX_ADDRESSES} addresses at a time.", errors={"emails": ["too many"]})
-    return list(seen)
+    return seen
 
 
 # -- survey checks ----------------------------------------------------------------------------
@@ -140,8 +155,9 @@ def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
 
 def find_survey(store: Store, survey_id: object) -> Survey:
     """The survey with this id, or :class:`NotFoundError` (also for ids that cannot be one)."""
-    valid = isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id)
-    survey = store.get_survey(survey_id) if valid else None  # type: ignore[arg-type]
+    survey = None
+    if isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id):
+        survey = store.get_survey(survey_id)
     if survey is None:
         raise NotFoundError(f"There is no survey {str(survey_id)[:60]!r}.", code="no_survey")
     return survey
@@ -167,9 +183,9 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
             f"The count must be a whole number from 1 to {MAX_LINKS_PER_CALL}.",
             errors={"count": [f"Enter a whole number from 1 to {MAX_LINKS_PER_CALL}."]},
         )
-    survey_for_links(store, survey_id, today)
+    survey = survey_for_links(store, survey_id, today)
     tokens = [new_token() for _ in range(count)]
-    store.add_links(survey_id, [Link(hash=token_hash(t), survey_id=survey_id) for t in tokens])
+    store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens])
     return [settings.survey_link(t) for t in tokens]
 
 
@@ -309,6 +325,7 @@ def _mailing(
         # command again retries it; a failed store leaves a mailed link that the retry stores
         # (the derived token is the same), and mail arrives long after this write.
         if reminder:
+            assert existing is not None  # an address never invited was skipped above
             store.mark_reminded([existing.hash], today)
         else:
             link = Link(token_hash(token), survey.id, email_key=key, invited_on=today)

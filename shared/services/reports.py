@@ -31,6 +31,7 @@ from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
 from shared.report.period import local_today, period_key
+from shared.services.coordinators import recipients as coordinator_addresses
 from shared.services.retry import REPORTS
 from shared.store.port import AlreadyExists, Unavailable
 
@@ -39,12 +40,15 @@ if TYPE_CHECKING:
 
     from shared.bootstrap import App
     from shared.report.build import ReportRequest
+    from shared.report.model import Report
 
 log = logging.getLogger("sidebyside.reports")
 
 STALE_AFTER = REPORTS.stale_after
 FORMATS = ("text", "html", "json")
 TESTS = ("paired", "independent")
+AUDIENCES = ("coordinators", "shared")
+LANGUAGES = ("en", "fr")
 DETAIL_CHARS = 500
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -70,11 +74,21 @@ class ReportOptions:
     start: date | None = None
     end: date | None = None
     test: str = "paired"
+    scheduled: bool = False  # a scheduled send: the default period closes at the end of last month
+    audience: str = "coordinators"
+    lang: str | None = None  # None: the SIDEBYSIDE_REPORT_LANGUAGE setting
 
     def request(self) -> ReportRequest:
         from shared.report.build import ReportRequest
 
-        return ReportRequest(survey_id=self.survey_id, start=self.start, end=self.end, test=self.test)
+        return ReportRequest(
+            survey_id=self.survey_id,
+            start=self.start,
+            end=self.end,
+            test=self.test,
+            scheduled=self.scheduled,
+            audience=self.audience,
+        )
 
 
 def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
@@ -86,6 +100,12 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
     test = _text(raw.get("test")) or "paired"
     if test not in TESTS:
         errors["test"] = [f"must be one of {', '.join(TESTS)}"]
+    audience = _text(raw.get("audience")) or "coordinators"
+    if audience not in AUDIENCES:
+        errors["audience"] = [f"must be one of {', '.join(AUDIENCES)}"]
+    lang = _text(raw.get("lang")) or None
+    if lang is not None and lang not in LANGUAGES:
+        errors["lang"] = [f"must be one of {', '.join(LANGUAGES)}"]
     survey = _text(raw.get("survey")) or None
     if survey is not None and (len(survey) > 100 or not survey.isprintable() or not is_document_id(survey)):
         errors["survey"] = ["is not a survey id"]
@@ -104,7 +124,15 @@ def parse_options(raw: Mapping[str, Any]) -> ReportOptions:
         errors["from"] = ["must be on or before 'to'"]
     if errors:
         raise Invalid("Some report options are not valid.", errors=errors)
-    return ReportOptions(format=fmt, survey_id=survey, start=days["from"], end=days["to"], test=test)
+    return ReportOptions(
+        format=fmt,
+        survey_id=survey,
+        start=days["from"],
+        end=days["to"],
+        test=test,
+        audience=audience,
+        lang=lang,
+    )
 
 
 def _text(value: Any) -> str:
@@ -113,34 +141,60 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else str(value)
 
 
-def build(app: App, options: ReportOptions, now: datetime | None = None) -> dict[str, Any]:
-    """The report as a JSON-ready dict, as of ``now`` (default: the current time)."""
+def build(
+    app: App, options: ReportOptions, now: datetime | None = None, *, lang: str | None = None
+) -> Report:
+    """The report, as of ``now`` (default: the current time), in ``lang``
+    (default: the options' language, else ``SIDEBYSIDE_REPORT_LANGUAGE``)."""
     from shared.report.build import build_report
 
     today = local_today(now or datetime.now(UTC), app.settings.timezone)
-    return build_report(app.store, app.settings, options.request(), today=today)
+    chosen = lang or options.lang or app.settings.report_language
+    return build_report(app.store, app.settings, options.request(), today=today, lang=chosen)
 
 
-def render(report: dict[str, Any], fmt: str) -> str:
+def render(report: Report, fmt: str) -> str:
     """The report as ``text`` or ``json``, or as an HTML email document for ``html``."""
     from shared.report import render as out
 
     if fmt == "json":
         return out.to_json(report)
     if fmt == "html":
-        from shared.report.chart import barrier_chart
+        from shared.report.chart import barrier_chart, png_size
 
         # A file on its own has no cid: parts, so the chart goes in as a data: URL.
-        return out.to_email_html(report, out.data_url(barrier_chart(report)))
+        png = barrier_chart(report)
+        return out.to_email_html(report, out.data_url(png), png_size(png) if png else None)
     return out.to_text(report)
 
 
-def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
-    """Build the report and mail it to the coordinators; the transport's message id."""
-    from shared.report.email import report_message
+def recipients(app: App) -> list[tuple[str, str]]:
+    """Who gets the scheduled report, as (address, language) pairs: the coordinators of
+    :func:`shared.services.coordinators.recipients`, each in their own language (a stored
+    coordinator's preference) or else ``SIDEBYSIDE_REPORT_LANGUAGE``."""
+    preferred = {c.email: c.language for c in app.store.list_coordinators() if c.language}
+    default = app.settings.report_language
+    return [
+        (address, preferred.get(address, default))
+        for address in coordinator_addresses(app.store, app.settings)
+    ]
 
-    report = build(app, options, now)
-    return app.mailer.send(report_message(report, app.settings))
+
+def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
+    """Build the report once per language and mail each copy to the coordinators who read that
+    language (one message per language, all recipients of a language on it); the message ids."""
+    from shared.report.email import NoCoordinators, report_message
+
+    by_lang: dict[str, list[str]] = {}
+    for address, lang in recipients(app):
+        by_lang.setdefault(options.lang or lang, []).append(address)
+    if not by_lang:
+        raise NoCoordinators()
+    ids = []
+    for lang, addresses in by_lang.items():
+        report = build(app, options, now, lang=lang)
+        ids.append(app.mailer.send(report_message(report, tuple(addresses))))
+    return " ".join(ids)
 
 
 def send_scheduled_report(
@@ -153,12 +207,10 @@ def send_scheduled_report(
     when this attempt failed (recorded, so a retry sends it), ``NoCoordinators`` when no
     address is configured (checked before anything is claimed).
     """
-    if not app.settings.coordinators:
-        raise NoCoordinators(
-            "No coordinators to send the report to: set SIDEBYSIDE_COORDINATORS to their email addresses."
-        )
+    if not coordinator_addresses(app.store, app.settings):
+        raise NoCoordinators()
     store = app.store
-    options = options or ReportOptions()
+    options = replace(options or ReportOptions(), scheduled=True)
     if options.survey_id is not None and store.get_survey(options.survey_id) is None:
         # Bad input is refused before anything is claimed, so it leaves no failed run behind.
         raise Invalid(

@@ -134,3 +134,20 @@ def authenticate(store: Store, secret_key: str, token: str) -> Supporter:
     if supporter is None or not supporter.active or supporter.version != claim.version:
         raise Unauthorized("This link is no longer active.", code="link_inactive")
     return supporter
+
+
+def change_email(store: Store, supporter: Supporter, email: object) -> Supporter:
+    """Set (or clear, with a blank) the supporter's email address; their link stays the same."""
+    return _save(store, replace(supporter, email=clean_email(email)))
+
+
+def rename(store: Store, supporter: Supporter, alias: object) -> Supporter:
+    """Give the supporter a new alias (their link stays the same); :class:`Conflict` when taken."""
+    clean = clean_alias(alias)
+    try:
+        store.rename_supporter(supporter.id, clean)
+    except AlreadyExists:
+        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken") from None
+    except NotFound:
+        raise NotFoundError(f"There is no supporter with id {supporter.id!r}.") from None
+    return replace(supporter, alias=clean)

@@ -17,6 +17,7 @@ from typing import Any
 from shared.config import Settings
 from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
 from shared.forms import FormInvalid, ValidationContext, load_form, validate
+from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
 from shared.records import Survey
 from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
@@ -140,11 +141,13 @@ def create_survey(
     k10: object = False,
     blocks: object = (),
     today: date,
+    past_ok: bool = False,
 ) -> Survey:
     """Create a survey asking the form's ``blocks`` (``k10=True`` is the same as the block "k10").
 
     :class:`Invalid` on a bad id, date, form or block, :class:`Conflict` if the id is taken.
-    """
+    ``past_ok``: allow a closing date in the past, for a survey whose answers will be imported
+    (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
             f"The survey id must be {SURVEY_ID_RULE}.",
@@ -158,7 +161,7 @@ def create_survey(
             f"The survey cannot open ({first}) after it closes ({last}).",
             errors={"closes": ["Must not be before opens."]},
         )
-    if last and last < today:
+    if last and last < today and not past_ok:
         raise Invalid(
             f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
         )
@@ -261,6 +264,20 @@ def close_survey(store: Store, settings: Settings, survey_id: object, today: dat
     return status(store, get_survey(store, survey.id), today)
 
 
+def delete_survey(store: Store, survey_id: object) -> None:
+    """Delete a survey that has no answers (a mistake, say), with its links; :class:`Conflict`
+    when it has answers (close and purge it instead)."""
+    survey = get_survey(store, survey_id)
+    try:
+        deleted = store.delete_survey(survey.id)
+    except NotFound:  # deleted meanwhile by someone else: the same end
+        return
+    if not deleted:
+        raise Conflict(
+            f"Survey {survey.id!r} has answers: close or purge it instead.", code="survey_has_answers"
+        )
+
+
 # -- answering --------------------------------------------------------------------------------
 
 
@@ -305,22 +322,49 @@ def needs_support(ballot: Ballot, answers: Mapping[str, Any]) -> bool:
     )
 
 
+class BlankAnswer(Invalid):
+    """Nothing was answered: the student is asked to confirm, so one stray tap does not spend the link."""
+
+    code = "confirm_blank"
+
+
+CONFIRM_BLANK = "confirm_blank"  # sent (as "1" or true) with an answer the student confirmed blank
+
+
+def is_blank(clean: Mapping[str, Any]) -> bool:
+    """True when a validated answer answers nothing (a matrix with no service answered included)."""
+    return not any(value not in (None, "", [], {}) for value in clean.values())
+
+
 def answer(
-    store: Store, ballot: Ballot, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+    store: Store,
+    ballot: Ballot,
+    data: Mapping[str, Any],
+    lang: str,
+    today: date,
+    secret_key: str,
+    *,
+    confirmed_blank: bool = False,
 ) -> bool:
     """Validate ``data`` and store it, sealed under ``secret_key``, using the ballot's link up.
 
-    Returns :func:`needs_support` of the answers, for the thank-you page. :class:`Invalid`
-    (with per-question ``errors``) stores nothing; a link used meanwhile, even by a concurrent
-    request, gives :class:`AlreadyAnswered`.
+    Returns :func:`needs_support` of the answers, for the thank-you page. :class:`Invalid` (with
+    per-question ``errors``) stores nothing; an answer with nothing in it gives
+    :class:`BlankAnswer` unless confirmed (``confirmed_blank``, or ``confirm_blank`` in a JSON
+    body); a link used meanwhile, even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
 
+    data = dict(data)
+    confirmed_blank = confirmed_blank or data.pop(CONFIRM_BLANK, None) in (True, "1")
     try:
         clean = validate(
             ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
         raise Invalid("Some answers need a look.", errors=exc.errors) from None
+    if is_blank(clean) and not confirmed_blank:
+        text = message("confirm_blank", lang)
+        raise BlankAnswer(text, errors={CONFIRM_BLANK: [text]})
     # Sealed, under a random id: what is stored beside the redemption cannot be read, and the
     # answer it holds is released later, in a batch, under another id (``release.py``).
     try:
@@ -331,9 +375,16 @@ def answer(
 
 
 def submit_answer(
-    store: Store, token: str, data: Mapping[str, Any], lang: str, today: date, secret_key: str
+    store: Store,
+    token: str,
+    data: Mapping[str, Any],
+    lang: str,
+    today: date,
+    secret_key: str,
+    *,
+    confirmed_blank: bool = False,
 ) -> Ballot:
     """:func:`open_ballot` then :func:`answer`: answer the survey behind ``token``."""
     ballot = open_ballot(store, token, today)
-    answer(store, ballot, data, lang, today, secret_key)
+    answer(store, ballot, data, lang, today, secret_key, confirmed_blank=confirmed_blank)
     return ballot

@@ -44,6 +44,7 @@ def from_doc(cls: type[T], doc: dict[str, Any]) -> T:
     if hints is None:
         hints = _HINTS[cls] = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
+    # cls is a record (a dataclass); T stays unbound so the adapters' generic helpers can share it.
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name not in doc:
             continue
@@ -59,3 +60,14 @@ def from_doc(cls: type[T], doc: dict[str, Any]) -> T:
             value = tuple(value)  # JSON and Firestore keep a tuple as a list
         kwargs[f.name] = value
     return cls(**kwargs)
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as fixed-width UTC text, so that text order is time order (``isoformat`` drops
+    zero microseconds, which would break that)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def audit_key(entry: Any) -> str:
+    """The audit log's ordering key: its time, then its id (entries in the same microsecond)."""
+    return f"{stamp(entry.at)}|{entry.id}"

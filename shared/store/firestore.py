@@ -8,9 +8,11 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
@@ -22,20 +24,31 @@ from shared.errors import Invalid
 from shared.ids import is_document_id
 from shared.records import (
     Alert,
+    AlertAck,
     Answer,
+    AuditEntry,
+    ConsoleSession,
+    Coordinator,
     FollowUp,
     Interaction,
     Link,
     ReportRun,
     SealedAnswer,
+    SignInToken,
     Supporter,
     Survey,
 )
-from shared.store.codec import from_doc, to_doc
+from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
+TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
+REBUILD_ATTEMPTS = 20  # tries at one day's rewrite while logging keeps changing it
 T = TypeVar("T")
+
+# A guarded write refused because its document changed since it was read: an update-time
+# precondition failed (FAILED_PRECONDITION), or a create met a document created meanwhile.
+_STALE = (gexc.FailedPrecondition, AlreadyExists, NotFound)
 
 _UNAVAILABLE = (
     gexc.ServiceUnavailable,
@@ -153,17 +166,29 @@ class FirestoreStore(Store):
         With ``snapshot``, every page is read as of the first page's read time, so writes
         committed meanwhile (a release) show in no page: each document is seen exactly once.
         """
+        for snap in self._snapshot_pages(collection, equal, key, low, high, snapshot):
+            yield snap.to_dict()
+
+    def _snapshot_pages(
+        self,
+        collection: str,
+        equal: list[tuple[str, str, Any]],
+        key: str,
+        low: str,
+        high: str | None = None,
+        snapshot: bool = False,
+    ) -> Iterator[Any]:
+        """:meth:`_pages` as the client's snapshots, which also carry each document's update time."""
         last, read_time = low, None
         while True:
             filters = [*equal, (key, ">", last)] + ([(key, "<=", high)] if high is not None else [])
             snaps = self._snapshots(collection, filters, [(key, "ASCENDING")], PAGE, read_time)
             if snapshot and read_time is None and snaps:
                 read_time = snaps[0].read_time
-            docs = [snap.to_dict() for snap in snaps]
-            yield from docs
-            if len(docs) < PAGE:
+            yield from snaps
+            if len(snaps) < PAGE:
                 return
-            last = docs[-1][key]
+            last = snaps[-1].get(key)
 
     # -- supporters -----------------------------------------------------------
     def add_supporter(self, supporter: Supporter) -> None:
@@ -187,6 +212,21 @@ class FirestoreStore(Store):
     def save_supporter(self, supporter: Supporter) -> None:
         def build(batch: Any) -> None:
             batch.update(self._col("supporters").document(supporter.id), to_doc(supporter))
+
+        self._commit(build)
+
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        doc = self._get("supporters", supporter_id)
+        if doc is None:
+            raise NotFound(f"no supporter {supporter_id}")
+        if doc["alias"] == alias:
+            return
+
+        def build(batch: Any) -> None:
+            # The alias document is the uniqueness lock: creating the new one fails if it is taken.
+            batch.create(self._col("supporter_aliases").document(alias), {"id": supporter_id})
+            batch.delete(self._col("supporter_aliases").document(doc["alias"]))
+            batch.update(self._col("supporters").document(supporter_id), {"alias": alias})
 
         self._commit(build)
 
@@ -279,12 +319,12 @@ class FirestoreStore(Store):
         for start in range(0, len(interactions), PAGE // 2):  # creates plus at most as many days
             chunk = interactions[start : start + PAGE // 2]
             try:
-                self._commit(lambda b, chunk=chunk: build(b, chunk))
+                self._commit(partial(build, chunk=chunk))
                 added += len(chunk)
             except AlreadyExists:
                 for item in chunk:
                     try:
-                        self._commit(lambda b, item=item: build(b, [item]))
+                        self._commit(partial(build, chunk=[item]))
                         added += 1
                     except AlreadyExists:
                         pass
@@ -296,20 +336,21 @@ class FirestoreStore(Store):
         A batch with one existing id fails whole (its creates carry preconditions), so only
         such a batch is retried one document at a time.
         """
+
+        def create(batch: Any, docs: list[tuple[str, dict[str, Any]]]) -> None:
+            for doc_id, doc in docs:
+                batch.create(self._col(collection).document(doc_id), doc)
+
         added = 0
         for start in range(0, len(items), PAGE):
             chunk = items[start : start + PAGE]
             try:
-                self._commit(
-                    lambda b, chunk=chunk: [b.create(self._col(collection).document(i), d) for i, d in chunk]
-                )
+                self._commit(partial(create, docs=chunk))
                 added += len(chunk)
             except AlreadyExists:
                 for doc_id, doc in chunk:
                     try:
-                        self._commit(
-                            lambda b, i=doc_id, d=doc: b.create(self._col(collection).document(i), d)
-                        )
+                        self._commit(partial(create, docs=[(doc_id, doc)]))
                         added += 1
                     except AlreadyExists:
                         pass
@@ -342,6 +383,88 @@ class FirestoreStore(Store):
             for combination, n in sorted(found):
                 if n:
                     yield (doc["day"], *tally.parse(combination), n)
+
+    # The tally's rebuild, for a deployment that logged interactions before the tally existed.
+    # Each day's document is rewritten only if it still holds what was read before the day's
+    # interactions were counted (an update-time precondition: compare and set). Logging an
+    # interaction changes its day's document in the same commit, so a rewrite that would drop
+    # a count logged meanwhile is refused by Firestore, and that day is read and counted again.
+    # No count is lost (the rewrite waits for a quiet moment) and none is doubled (a count is
+    # either in what was read, the rewrite replacing it, or added after, on top of the rewrite).
+
+    def interaction_tallies_built(self) -> bool:
+        return self._get(*TALLY_MARKER) is not None
+
+    def rebuild_interaction_tallies(self) -> int:
+        # Every tally document is read before any interaction, so each day's precondition
+        # dates from before its count: one read per document and per interaction in all.
+        built = self.interaction_tallies_built()
+        held = {snap.id: snap for snap in self._snapshot_pages("interaction_tallies", [], "day", "")}
+        days: dict[str, list[tuple[str, dict[str, Any]]]] = {day: [] for day in held}
+        for doc in self._pages("interactions", [], "sort_key", ""):
+            days.setdefault(doc["occurred_on"], []).append((doc["supporter_id"], doc["answers"]))
+        rewrites = [
+            (day, write)
+            for day in sorted(days)
+            if (write := self._tally_rewrite(day, held.get(day), days[day]))
+        ]
+        for start in range(0, len(rewrites), PAGE):
+            chunk = rewrites[start : start + PAGE]
+            try:
+                self._commit(partial(_write_all, [write for _, write in chunk]))
+            except _STALE:  # a day changed since it was read: redo each day of this batch alone
+                for day, _ in chunk:
+                    self._rebuild_day(day)
+        if not built:  # so a second rebuild, finding the tally true, writes nothing at all
+            marker = self._col(TALLY_MARKER[0]).document(TALLY_MARKER[1])
+            self._commit(lambda batch: batch.set(marker, {"built": True}))
+        return sum(len(rows) for rows in days.values())
+
+    def _rebuild_day(self, day: str) -> None:
+        """Read one day's tally document, then count its interactions, then rewrite it if it is
+        still as read; again while logging keeps changing it."""
+        ref = self._col("interaction_tallies").document(day)
+        for _ in range(REBUILD_ATTEMPTS):
+            snap = _call(ref.get)
+            self.ops["requests"] += 1
+            self.ops["reads"] += 1
+            rows = [
+                (doc["supporter_id"], doc["answers"])
+                for doc in self._pages("interactions", [], "sort_key", f"{day}|", f"{day}|~")
+            ]
+            write = self._tally_rewrite(day, snap if snap.exists else None, rows)
+            if write is None:
+                return
+            try:
+                self._commit(write)
+                return
+            except _STALE:
+                continue
+        raise Unavailable(f"the tally of {day} kept changing while it was recounted; run it again")
+
+    def _tally_rewrite(
+        self, day: str, held: Any, rows: list[tuple[str, dict[str, Any]]]
+    ) -> Callable[[Any], None] | None:
+        """The write that makes ``held`` (a snapshot, or None when absent) count ``rows``, guarded
+        by ``held``'s update time; None when it already does. A combination no longer found is
+        set to 0 rather than deleted (the report skips zeros), so one plain update does it."""
+        counts = Counter(tally.key(supporter_id, answers) for supporter_id, answers in rows)
+        fields = held.to_dict() if held is not None else {}
+        kept = {
+            comb: fields.get(f"n_{name[2:]}", 0) for name, comb in fields.items() if name.startswith("k_")
+        }
+        if {c: n for c, n in kept.items() if n} == dict(counts):
+            return None
+        new: dict[str, Any] = {"day": day}
+        for combination in kept.keys() | counts.keys():
+            name = tally.field_id(combination)
+            new[f"k_{name}"] = combination
+            new[f"n_{name}"] = counts.get(combination, 0)
+        ref = self._col("interaction_tallies").document(day)
+        if held is None:
+            return lambda batch: batch.create(ref, new)
+        unchanged = self.client.write_option(last_update_time=held.update_time)
+        return lambda batch: batch.update(ref, new, option=unchanged)
 
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         recent = self._query(
@@ -401,6 +524,17 @@ class FirestoreStore(Store):
 
     def save_survey(self, survey: Survey) -> None:
         self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+
+    def delete_survey(self, survey_id: str) -> bool:
+        if self.get_survey(survey_id) is None:
+            raise NotFound(f"no survey {survey_id}")
+        for collection in ("answers", "sealed_answers"):
+            if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+                return False
+        # Links first, the survey last: a failure midway leaves a survey that can be deleted again.
+        self.purge_links(survey_id)
+        self._commit(lambda b: b.delete(self._col("surveys").document(survey_id)))
+        return True
 
     def add_links(self, survey_id: str, links: list[Link]) -> None:
         if self.get_survey(survey_id) is None:
@@ -493,10 +627,14 @@ class FirestoreStore(Store):
         stored = {snap.id for snap in _call(lambda: list(self.client.get_all(refs))) if snap.exists}
         self.ops["requests"] += 1
         self.ops["reads"] += len(refs)
+
+        def delete_sealed(batch: Any, sealed_id: str) -> None:
+            batch.delete(self._col("sealed_answers").document(sealed_id))
+
         for sealed_id, answer in zip(sealed_ids, answers, strict=True):
             if answer.id in stored:
                 try:
-                    self._commit(lambda b, i=sealed_id: b.delete(self._col("sealed_answers").document(i)))
+                    self._commit(partial(delete_sealed, sealed_id=sealed_id))
                 except NotFound:
                     pass
 
@@ -528,7 +666,7 @@ class FirestoreStore(Store):
                     break
                 ids = [d["hash"] for d in docs]
 
-                def build(batch: Any, ids: list[str] = ids, collection: str = collection) -> int:
+                def build(batch: Any, ids: list[str] = ids, collection: str = collection) -> None:
                     for doc_id in ids:
                         batch.delete(self._col(collection).document(doc_id))
 
@@ -549,3 +687,135 @@ class FirestoreStore(Store):
 
     def save_report_run(self, run: ReportRun) -> None:
         self._commit(lambda b: b.set(self._col("report_runs").document(run.period), to_doc(run)))
+
+    # -- the coordinators' console ----------------------------------------------
+    def add_coordinator(self, coordinator: Coordinator) -> None:
+        self._commit(
+            lambda b: b.create(self._col("coordinators").document(coordinator.email), to_doc(coordinator))
+        )
+
+    def get_coordinator(self, email: str) -> Coordinator | None:
+        doc = self._get("coordinators", email)
+        return from_doc(Coordinator, doc) if doc else None
+
+    def list_coordinators(self) -> list[Coordinator]:
+        docs = self._query("coordinators", orders=[("email", "ASCENDING")])
+        return [from_doc(Coordinator, d) for d in docs]
+
+    def save_coordinator(self, coordinator: Coordinator) -> None:
+        self._commit(
+            lambda b: b.update(self._col("coordinators").document(coordinator.email), to_doc(coordinator))
+        )
+
+    def remove_coordinator(self, email: str) -> bool:
+        if self._get("coordinators", email) is None:
+            return False
+        sessions = self._query("console_sessions", [("email", "==", email)])
+
+        def build(batch: Any) -> None:
+            batch.delete(self._col("coordinators").document(email))
+            for doc in sessions:
+                batch.delete(self._col("console_sessions").document(doc["hash"]))
+
+        self._commit(build)
+        return True
+
+    def add_sign_in_token(self, token: SignInToken) -> None:
+        self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))
+
+    def use_sign_in_token(self, token_hash: str, now: datetime) -> SignInToken | None:
+        doc = self._get("sign_in_tokens", token_hash)
+        if doc is None:
+            return None
+        token = from_doc(SignInToken, doc)
+
+        def build(batch: Any) -> None:
+            # The "used" marker is created with a precondition: of two concurrent uses, one fails.
+            batch.create(self._col("sign_in_uses").document(token_hash), {"expires_at": doc["expires_at"]})
+            batch.delete(self._col("sign_in_tokens").document(token_hash))
+
+        try:
+            self._commit(build)
+        except AlreadyExists:
+            return None
+        return token if token.expires_at > now else None
+
+    def add_session(self, session: ConsoleSession) -> None:
+        self._commit(
+            lambda b: b.create(self._col("console_sessions").document(session.hash), to_doc(session))
+        )
+
+    def get_session(self, session_hash: str) -> ConsoleSession | None:
+        doc = self._get("console_sessions", session_hash)
+        return from_doc(ConsoleSession, doc) if doc else None
+
+    def touch_session(self, session_hash: str, seen_at: datetime) -> None:
+        seen = to_doc(ConsoleSession("", "", seen_at, seen_at))["seen_at"]
+        try:
+            self._commit(
+                lambda b: b.update(self._col("console_sessions").document(session_hash), {"seen_at": seen})
+            )
+        except NotFound:
+            pass  # signed out or removed meanwhile
+
+    def delete_session(self, session_hash: str) -> None:
+        self._commit(lambda b: b.delete(self._col("console_sessions").document(session_hash)))
+
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        def moment(at: datetime) -> Any:
+            return to_doc(SignInToken("", "", at))["expires_at"]  # as stored
+
+        # Each a single-field range, which Firestore indexes by itself.
+        doomed = [
+            ("sign_in_tokens", d["hash"])
+            for d in self._query("sign_in_tokens", [("expires_at", "<=", moment(now))])
+        ]
+        # A spent token's marker guards against a second use only until the token expires.
+        doomed += [
+            ("sign_in_uses", snap.id)
+            for snap in self._snapshots("sign_in_uses", [("expires_at", "<=", moment(now))])
+        ]
+        stale = {
+            d["hash"]
+            for field, before in (("seen_at", seen_before), ("created_at", created_before))
+            for d in self._query("console_sessions", [(field, "<", moment(before))])
+        }
+        doomed += [("console_sessions", h) for h in sorted(stale)]
+        for start in range(0, len(doomed), PAGE):
+            chunk = doomed[start : start + PAGE]
+
+            def build(batch: Any, chunk: list[tuple[str, str]] = chunk) -> None:
+                for collection, doc_id in chunk:
+                    batch.delete(self._col(collection).document(doc_id))
+
+            self._commit(build)
+        return sum(1 for collection, _ in doomed if collection != "sign_in_uses")
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        doc = {**to_doc(entry), "sort_key": audit_key(entry)}
+        self._commit(lambda b: b.create(self._col("audit").document(entry.id), doc))
+
+    def iter_audit(self, since: datetime, until: datetime) -> Iterator[AuditEntry]:
+        # Keys are "{stamp}|{id}": every key of the moment ``since`` sorts above its bare stamp,
+        # and every key of ``until`` above the bare stamp of ``until``, which is excluded.
+        for doc in self._pages("audit", [], "sort_key", stamp(since), stamp(until)):
+            yield from_doc(AuditEntry, doc)
+
+    def alerts_since(self, since: datetime) -> list[Alert]:
+        since_doc = to_doc(Alert("", "", since))["created_at"]
+        docs = self._query("alerts", [("created_at", ">=", since_doc)], [("created_at", "ASCENDING")])
+        found = (from_doc(Alert, d) for d in docs)
+        return sorted((a for a in found if a.created_at >= since), key=lambda a: (a.created_at, a.id))
+
+    def acknowledge_alert(self, ack: AlertAck) -> None:
+        doc = {**to_doc(ack), "stamp": stamp(ack.at)}
+        self._commit(lambda b: b.create(self._col("alert_acks").document(ack.alert_id), doc))
+
+    def alert_acks_since(self, since: datetime) -> list[AlertAck]:
+        docs = self._query("alert_acks", [("stamp", ">=", stamp(since))], [("stamp", "ASCENDING")])
+        return [from_doc(AlertAck, d) for d in docs]
+
+
+def _write_all(writes: list[Callable[[Any], Any]], batch: Any) -> None:
+    for write in writes:
+        write(batch)

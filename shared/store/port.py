@@ -1,9 +1,9 @@
 """The store port: the few operations the features need, in domain terms.
 
-Two adapters implement it (``sqlite.py``, ``firestore.py``) and one contract suite
-(``tests/contract``) runs against both. Every write that must not half-happen is one
-method here, and each adapter makes it atomic (a SQLite transaction, a Firestore
-batch whose creates carry an "exists: false" precondition).
+Three adapters implement it (``sqlite.py``, ``firestore.py``, and ``memory.py`` for the fast
+tests) and one contract suite (``tests/contract``) runs against all three. Every write that must
+not half-happen is one method here, and each adapter makes it atomic (a SQLite transaction, a
+Firestore batch whose creates carry an "exists: false" precondition, a staged in-memory write).
 """
 
 from __future__ import annotations
@@ -15,12 +15,17 @@ from typing import Any
 
 from shared.records import (
     Alert,
+    AlertAck,
     Answer,
+    AuditEntry,
+    ConsoleSession,
+    Coordinator,
     FollowUp,
     Interaction,
     Link,
     ReportRun,
     SealedAnswer,
+    SignInToken,
     Supporter,
     Survey,
 )
@@ -65,6 +70,10 @@ class Store(ABC):
     def save_supporter(self, supporter: Supporter) -> None:
         """Replace an existing supporter (revocation bumps its version); NotFound when absent."""
 
+    @abstractmethod
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        """Give the supporter a new alias; AlreadyExists when another has it, NotFound when absent."""
+
     # -- interactions -----------------------------------------------------
     @abstractmethod
     def add_interaction(
@@ -101,6 +110,19 @@ class Store(ABC):
         day, a supporter and the same answers, free text left out (``shared/tally.py``), by day
         then combination. What the report reads: on Firestore a tally kept in the same write as
         each interaction, so the report reads one document per day, however many interactions."""
+
+    @abstractmethod
+    def interaction_tallies_built(self) -> bool:
+        """False only on a store that keeps a tally (Firestore) and has never rebuilt it from the
+        interactions: a deployment from before the tally may hold interactions it does not count.
+        One document read on Firestore; SQLite and memory count on reading, so always True."""
+
+    @abstractmethod
+    def rebuild_interaction_tallies(self) -> int:
+        """Recount the tally from every stored interaction and mark it built; returns how many
+        interactions it counted. Idempotent (a tally that already equals the recount is not
+        written) and safe while interactions are being logged: no count is lost or doubled.
+        SQLite and memory keep no tally, so for them it only counts."""
 
     @abstractmethod
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
@@ -147,6 +169,11 @@ class Store(ABC):
     @abstractmethod
     def save_survey(self, survey: Survey) -> None:
         """Replace an existing survey; NotFound when absent."""
+
+    @abstractmethod
+    def delete_survey(self, survey_id: str) -> bool:
+        """Delete a survey that has no answers (released or sealed), with its links and
+        redemptions; False (nothing deleted) when it has answers; NotFound when absent."""
 
     @abstractmethod
     def add_links(self, survey_id: str, links: list[Link]) -> None:
@@ -213,6 +240,74 @@ class Store(ABC):
 
     @abstractmethod
     def save_report_run(self, run: ReportRun) -> None: ...
+
+    # -- the coordinators' console ---------------------------------------
+    @abstractmethod
+    def add_coordinator(self, coordinator: Coordinator) -> None:
+        """AlreadyExists when the email is already on the list."""
+
+    @abstractmethod
+    def get_coordinator(self, email: str) -> Coordinator | None: ...
+
+    @abstractmethod
+    def list_coordinators(self) -> list[Coordinator]:
+        """All coordinators and viewers, by email."""
+
+    @abstractmethod
+    def save_coordinator(self, coordinator: Coordinator) -> None:
+        """Replace an existing coordinator (role, report opt-out); NotFound when absent."""
+
+    @abstractmethod
+    def remove_coordinator(self, email: str) -> bool:
+        """Delete the coordinator and every session of theirs, atomically; False when absent."""
+
+    @abstractmethod
+    def add_sign_in_token(self, token: SignInToken) -> None: ...
+
+    @abstractmethod
+    def use_sign_in_token(self, token_hash: str, now: datetime) -> SignInToken | None:
+        """Spend a sign-in token: the token when it existed, had not expired at ``now`` and was
+        not spent before (even by a concurrent call); else None. Spent or not, it is gone after."""
+
+    @abstractmethod
+    def add_session(self, session: ConsoleSession) -> None: ...
+
+    @abstractmethod
+    def get_session(self, session_hash: str) -> ConsoleSession | None: ...
+
+    @abstractmethod
+    def touch_session(self, session_hash: str, seen_at: datetime) -> None:
+        """Record activity on a session (for its idle timeout); nothing when it is gone."""
+
+    @abstractmethod
+    def delete_session(self, session_hash: str) -> None:
+        """End a session; nothing when it is already gone."""
+
+    @abstractmethod
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        """Delete sign-in tokens expired at ``now`` (and any record that one was spent, once its
+        expiry has passed) and sessions last seen before ``seen_before`` or created before
+        ``created_before``; returns how many tokens and sessions went. None could be used again."""
+
+    @abstractmethod
+    def add_audit(self, entry: AuditEntry) -> None:
+        """Append to the audit log (there is no method to change or delete an entry)."""
+
+    @abstractmethod
+    def iter_audit(self, since: datetime, until: datetime) -> Iterator[AuditEntry]:
+        """Audit entries with since <= at < until, oldest first, streamed in pages."""
+
+    @abstractmethod
+    def alerts_since(self, since: datetime) -> list[Alert]:
+        """Urgent alerts created at or after ``since``, oldest first, whatever their mail state."""
+
+    @abstractmethod
+    def acknowledge_alert(self, ack: AlertAck) -> None:
+        """Record who acknowledged the alert; AlreadyExists when someone already did."""
+
+    @abstractmethod
+    def alert_acks_since(self, since: datetime) -> list[AlertAck]:
+        """Acknowledgements made at or after ``since``."""
 
     # -- lifecycle ----------------------------------------------------------
     def close(self) -> None:

@@ -24,16 +24,21 @@ from typing import Any, TypeVar
 from shared import tally
 from shared.records import (
     Alert,
+    AlertAck,
     Answer,
+    AuditEntry,
+    ConsoleSession,
+    Coordinator,
     FollowUp,
     Interaction,
     Link,
     ReportRun,
     SealedAnswer,
+    SignInToken,
     Supporter,
     Survey,
 )
-from shared.store.codec import from_doc, to_doc
+from shared.store.codec import audit_key, from_doc, stamp, to_doc
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
 
 SCHEMA = """
@@ -68,6 +73,13 @@ CREATE TABLE IF NOT EXISTS report_claims (
     period TEXT NOT NULL, attempt INTEGER NOT NULL, claimed_at TEXT NOT NULL,
     PRIMARY KEY (period, attempt)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS report_runs (period TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS coordinators (email TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_in_tokens (hash TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS console_sessions (
+    hash TEXT PRIMARY KEY, email TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS console_sessions_by_email ON console_sessions (email);
+CREATE TABLE IF NOT EXISTS audit (key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alert_acks (alert_id TEXT PRIMARY KEY, at TEXT NOT NULL, doc TEXT NOT NULL);
 """
 
 PAGE = 1000
@@ -275,6 +287,18 @@ class SqliteStore(Store):
 
         self._write(work)
 
+    def rename_supporter(self, supporter_id: str, alias: str) -> None:
+        def work(db: sqlite3.Connection) -> Any:
+            row = db.execute("SELECT doc FROM supporters WHERE id = ?", (supporter_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no supporter {supporter_id}")
+            doc = {**json.loads(row[0]), "alias": alias}
+            db.execute(
+                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?", (alias, _dump(doc), supporter_id)
+            )
+
+        self._write(work)
+
     # -- interactions -------------------------------------------------------
     @staticmethod
     def _insert_interaction(db: sqlite3.Connection, item: Interaction, verb: str = "INSERT") -> int:
@@ -398,6 +422,12 @@ class SqliteStore(Store):
         # no second table can drift from the first.
         yield from tally.recount(self.iter_interaction_answers(start, end))
 
+    def interaction_tallies_built(self) -> bool:
+        return True  # counted on reading: there is no tally to build
+
+    def rebuild_interaction_tallies(self) -> int:
+        return int(self._read("SELECT count(*) FROM interactions")[0][0])
+
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         count = self._read(
             "SELECT count(*) FROM interactions WHERE supporter_id = ? AND occurred_on >= ?",
@@ -463,6 +493,20 @@ class SqliteStore(Store):
                 raise NotFound(f"no survey {survey.id}")
 
         self._write(work)
+
+    def delete_survey(self, survey_id: str) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            if db.execute("SELECT 1 FROM surveys WHERE id = ?", (survey_id,)).fetchone() is None:
+                raise NotFound(f"no survey {survey_id}")
+            for table in ("answers", "sealed_answers"):
+                if db.execute(f"SELECT 1 FROM {table} WHERE survey_id = ? LIMIT 1", (survey_id,)).fetchone():
+                    return False
+            db.execute("DELETE FROM links WHERE survey_id = ?", (survey_id,))
+            db.execute("DELETE FROM redemptions WHERE survey_id = ?", (survey_id,))
+            db.execute("DELETE FROM surveys WHERE id = ?", (survey_id,))
+            return True
+
+        return self._write(work)
 
     def add_links(self, survey_id: str, links: list[Link]) -> None:
         def work(db: sqlite3.Connection) -> Any:
@@ -629,3 +673,130 @@ class SqliteStore(Store):
             )
 
         self._write(work)
+
+    # -- the coordinators' console --------------------------------------------
+    def add_coordinator(self, coordinator: Coordinator) -> None:
+        doc = _dump(to_doc(coordinator))
+        self._write(lambda db: db.execute("INSERT INTO coordinators VALUES (?, ?)", (coordinator.email, doc)))
+
+    def get_coordinator(self, email: str) -> Coordinator | None:
+        rows = self._read("SELECT doc FROM coordinators WHERE email = ?", (email,))
+        return from_doc(Coordinator, json.loads(rows[0][0])) if rows else None
+
+    def list_coordinators(self) -> list[Coordinator]:
+        rows = self._read("SELECT doc FROM coordinators ORDER BY email")
+        return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
+
+    def save_coordinator(self, coordinator: Coordinator) -> None:
+        def work(db: sqlite3.Connection) -> Any:
+            cur = db.execute(
+                "UPDATE coordinators SET doc = ? WHERE email = ?",
+                (_dump(to_doc(coordinator)), coordinator.email),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no coordinator {coordinator.email}")
+
+        self._write(work)
+
+    def remove_coordinator(self, email: str) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
+            return db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+
+        return self._write(work)
+
+    def add_sign_in_token(self, token: SignInToken) -> None:
+        doc = _dump(to_doc(token))
+        self._write(lambda db: db.execute("INSERT INTO sign_in_tokens VALUES (?, ?)", (token.hash, doc)))
+
+    def use_sign_in_token(self, token_hash: str, now: datetime) -> SignInToken | None:
+        def work(db: sqlite3.Connection) -> SignInToken | None:
+            row = db.execute("SELECT doc FROM sign_in_tokens WHERE hash = ?", (token_hash,)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM sign_in_tokens WHERE hash = ?", (token_hash,))
+            token = from_doc(SignInToken, json.loads(row[0]))
+            return token if token.expires_at > now else None
+
+        return self._write(work)
+
+    def add_session(self, session: ConsoleSession) -> None:
+        doc = _dump(to_doc(session))
+        self._write(
+            lambda db: db.execute(
+                "INSERT INTO console_sessions VALUES (?, ?, ?)", (session.hash, session.email, doc)
+            )
+        )
+
+    def get_session(self, session_hash: str) -> ConsoleSession | None:
+        rows = self._read("SELECT doc FROM console_sessions WHERE hash = ?", (session_hash,))
+        return from_doc(ConsoleSession, json.loads(rows[0][0])) if rows else None
+
+    def touch_session(self, session_hash: str, seen_at: datetime) -> None:
+        def work(db: sqlite3.Connection) -> Any:
+            row = db.execute("SELECT doc FROM console_sessions WHERE hash = ?", (session_hash,)).fetchone()
+            if row is not None:
+                touched = replace(from_doc(ConsoleSession, json.loads(row[0])), seen_at=seen_at)
+                db.execute(
+                    "UPDATE console_sessions SET doc = ? WHERE hash = ?",
+                    (_dump(to_doc(touched)), session_hash),
+                )
+
+        self._write(work)
+
+    def delete_session(self, session_hash: str) -> None:
+        self._write(lambda db: db.execute("DELETE FROM console_sessions WHERE hash = ?", (session_hash,)))
+
+    def purge_sign_ins(self, now: datetime, seen_before: datetime, created_before: datetime) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            tokens = [
+                h
+                for h, doc in db.execute("SELECT hash, doc FROM sign_in_tokens")
+                if from_doc(SignInToken, json.loads(doc)).expires_at <= now
+            ]
+            sessions = [
+                h
+                for h, doc in db.execute("SELECT hash, doc FROM console_sessions")
+                if (lambda s: s.seen_at < seen_before or s.created_at < created_before)(
+                    from_doc(ConsoleSession, json.loads(doc))
+                )
+            ]
+            db.executemany("DELETE FROM sign_in_tokens WHERE hash = ?", [(h,) for h in tokens])
+            db.executemany("DELETE FROM console_sessions WHERE hash = ?", [(h,) for h in sessions])
+            return len(tokens) + len(sessions)
+
+        return self._write(work)
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        key, doc = audit_key(entry), _dump(to_doc(entry))
+        self._write(lambda db: db.execute("INSERT INTO audit VALUES (?, ?)", (key, doc)))
+
+    def iter_audit(self, since: datetime, until: datetime) -> Iterator[AuditEntry]:
+        last, high = stamp(since), stamp(until)
+        while True:
+            rows = self._read(
+                "SELECT key, doc FROM audit WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
+                (last, high, PAGE),
+            )
+            for _, doc in rows:
+                yield from_doc(AuditEntry, json.loads(doc))
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0] + "\x00"  # just after the last key seen
+
+    def alerts_since(self, since: datetime) -> list[Alert]:
+        rows = self._read("SELECT doc FROM alerts")
+        found = (from_doc(Alert, json.loads(r[0])) for r in rows)
+        return sorted((a for a in found if a.created_at >= since), key=lambda a: (a.created_at, a.id))
+
+    def acknowledge_alert(self, ack: AlertAck) -> None:
+        doc = to_doc(ack)
+        self._write(
+            lambda db: db.execute(
+                "INSERT INTO alert_acks VALUES (?, ?, ?)", (ack.alert_id, stamp(ack.at), _dump(doc))
+            )
+        )
+
+    def alert_acks_since(self, since: datetime) -> list[AlertAck]:
+        rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
+        return [from_doc(AlertAck, json.loads(r[0])) for r in rows]

@@ -3,7 +3,8 @@
 Every route is behind :func:`authorize`; the routes live in one blueprint per feature:
 :mod:`~shared.web.admin_supporters` (``/supporters``), :mod:`~shared.web.admin_surveys`
 (``/surveys``), :mod:`~shared.web.admin_report` (``/report``) and
-:mod:`~shared.web.admin_data` (``/export/...``).
+:mod:`~shared.web.admin_data` (``/export/...``). Each successful call that changes or reveals something is audited (actor
+``api``, the path's ids only) by :func:`audit_call`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hmac
 
 import flask
 
+from shared.services import audit
 from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
 from shared.web.context import get_app
 from shared.web.errors import HttpError
@@ -33,6 +35,34 @@ def authorize() -> None:
             "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+# What each successful API call adds to the audit log (actor "api"): the kind, by method and
+# route. The detail is the path's ids only; never a body, which may hold links or addresses.
+AUDITED = {
+    ("POST", "/supporters"): "supporter_added",
+    ("DELETE", "/supporters/<supporter_id>"): "supporter_revoked",
+    ("POST", "/supporters/<supporter_id>/link"): "supporter_relinked",
+    ("POST", "/surveys"): "survey_created",
+    ("POST", "/surveys/<survey_id>/close"): "survey_closed",
+    ("POST", "/surveys/<survey_id>/purge"): "survey_purged",
+    ("POST", "/surveys/<survey_id>/links"): "survey_links_issued",
+    ("POST", "/surveys/<survey_id>/invite"): "survey_invited",
+    ("POST", "/surveys/<survey_id>/remind"): "survey_reminded",
+    ("GET", "/export/interactions.csv"): "data_exported",
+    ("GET", "/export/responses.csv"): "data_exported",
+    ("GET", "/report"): "report_viewed",
+}
+
+
+@bp.after_app_request
+def audit_call(response: flask.Response) -> flask.Response:
+    rule = flask.request.url_rule
+    kind = AUDITED.get((flask.request.method, rule.rule)) if rule is not None else None
+    if kind is not None and response.status_code < 400:
+        ids = " ".join(str(value) for value in (flask.request.view_args or {}).values())
+        audit.record(get_app().store, "api", kind, ids or rule.rule.strip("/"))  # type: ignore[union-attr]
+    return response
 
 
 for _feature in (admin_supporters.bp, admin_surveys.bp, admin_report.bp, admin_data.bp):

@@ -18,7 +18,7 @@ from shared.web.pages import render_page
 
 bp = flask.Blueprint("admin_report", __name__)
 
-KNOWN = {"format", "survey", "from", "to", "test", "lang"}
+KNOWN = {"format", "survey", "from", "to", "test", "lang", "audience"}
 
 
 @bp.route("/report", methods=("GET",))
@@ -40,7 +40,9 @@ def report() -> flask.Response:
         from shared.report.chart import barrier_chart
         from shared.report.render import page_context
 
-        response = render_page("report_admin.html", lang="en", **page_context(built, barrier_chart(built)))
+        response = render_page(
+            "report_admin.html", lang=built.lang, **page_context(built, barrier_chart(built))
+        )
     elif options.format == "json":
         response = flask.Response(reports.render(built, "json"), mimetype="application/json")
     else:

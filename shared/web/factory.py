@@ -7,6 +7,7 @@ log_interaction    :mod:`shared.web.log_interaction`           supporters' form,
 survey             :mod:`shared.web.survey`                    students' single-use survey
 admin              :mod:`shared.web.admin` (+ ``admin_*``)      coordinators' JSON API
 send_report        :mod:`shared.web.send_report`               Cloud Scheduler's job calls
+console            :mod:`shared.web.console` (one per page)    coordinators' signed-in pages
 =================  ==========================================  ===========================
 
 Each deployed function (``functions/main.py``) hands its request to its app, and
@@ -16,13 +17,14 @@ so both run the same routes, hooks and error handling.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import flask
 from flask_compress import Compress
 
 from shared.bootstrap import App
-from shared.web import admin, log_interaction, send_report, survey
+from shared.web import admin, console, log_interaction, send_report, survey
 from shared.web.context import EXTENSION
 from shared.web.http import install
 
@@ -32,6 +34,9 @@ class FunctionSpec:
     blueprint: flask.Blueprint
     public_form: bool = False  # bodies limited to 64 KB
     json_errors: bool = False  # an API: errors are JSON whatever the Accept header
+    # What the function adds to the shared hooks (the console: sessions, CSRF, translations,
+    # its own rendering of errors), called before its blueprint is registered.
+    setup: Callable[[flask.Flask], None] | None = None
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -39,6 +44,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "survey": FunctionSpec(survey.bp, public_form=True),
     "admin": FunctionSpec(admin.bp, json_errors=True),
     "send_report": FunctionSpec(send_report.bp, json_errors=True),
+    "console": FunctionSpec(console.bp, setup=console.setup),
 }
 
 
@@ -68,6 +74,8 @@ def create_app(function_name: str, services: App) -> flask.Flask:
     app.url_map.merge_slashes = False
     app.extensions[EXTENSION] = services
     install(app, public_form=spec.public_form, json_errors=spec.json_errors)
+    if spec.setup is not None:
+        spec.setup(app)
     app.register_blueprint(spec.blueprint)
     Compress(app)
     return app

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 import flask
+import werkzeug
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.error_table import outcome_for
@@ -35,13 +36,13 @@ CSP = (
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
 
 
-def security_headers(response: flask.Response) -> flask.Response:
+def security_headers(response: werkzeug.Response) -> werkzeug.Response:
     """Every response: a strict CSP, no referrer (links carry tokens), no framing or sniffing,
     and not cached (pages behind a token, admin JSON with links and addresses). Static assets
     set their own ``Cache-Control`` first."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
-    headers["Referrer-Policy"] = "no-referrer"
+    headers.setdefault("Referrer-Policy", "no-referrer")  # the console sends its own (same-origin)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
@@ -56,7 +57,7 @@ def limit_public_body() -> None:
         raise RequestEntityTooLarge()
 
 
-def redirect_bare_root() -> flask.Response | None:
+def redirect_bare_root() -> werkzeug.Response | None:
     """``GET /log_interaction`` (mounted, no slash): relative links need the slash. The
     redirect is a path, never built from the Host header."""
     request = flask.request

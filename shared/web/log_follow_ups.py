@@ -94,7 +94,7 @@ def parts(
 ) -> dict[str, Markup]:
     """The HTML the log page places: ``list`` (above the form) and ``fields`` (inside it)."""
     today = interactions.today(get_app().settings)
-    macros = template_env().get_template("_follow_ups.html").module
+    macros: Any = template_env().get_template("_follow_ups.html").module
     text = TEXT[lang]
     lines = [] if follows else follow_ups.due_for(store, supporter, today)
     items = [

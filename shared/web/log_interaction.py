@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import flask
+import werkzeug
 
 from shared import jobs
 from shared.errors import Conflict, Invalid, Unauthorized
@@ -254,7 +255,7 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     return {"id": recorded.id, "duplicate": recorded.duplicate}, 200 if recorded.duplicate else 201
 
 
-def _submit_html(request: flask.Request) -> flask.Response:
+def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the redirect to thanks
     lang = pick_lang(request)
     posted = request.form
     token = posted.get("t", "")

@@ -66,7 +66,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def index(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    body = "Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/\n"
+    body = "Side-by-Side is running. Functions: /log_interaction/ /survey/ /admin/ /send_report/ /console/\n"
     status = 200 if environ.get("PATH_INFO", "/") in ("", "/") else 404
     response = security_headers(Response(body, status=status, mimetype="text/plain"))
     return response(environ, start_response)
@@ -92,7 +92,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             settings = {
                 "bind": f"{host}:{port}",
@@ -108,7 +108,8 @@ def serve(
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> AccessLog:
+        # types-gunicorn declares environ a MutableMapping; gunicorn passes a dict (PEP 3333).
+        def load(self) -> AccessLog:  # type: ignore[override]
             return wsgi_app(app)
 
     Server().run()

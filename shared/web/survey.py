@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask
+import werkzeug
 from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
@@ -24,7 +25,7 @@ from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
 from shared.web.pages import pick_lang, render_page
 
-PAGE_FIELDS = ("lang",)  # the page's own names, not answers
+PAGE_FIELDS = ("lang", surveys.CONFIRM_BLANK)  # the page's own names, not answers
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
 # Where the thank-you redirect points. The support resources are asked for in the fragment, which a
 # browser never sends: no server, proxy or log learns which student saw them. Both are 10 characters,
@@ -82,7 +83,9 @@ def refused(error: ServiceError) -> flask.Response:
     """Why this link cannot be answered, as a page (browsers) or JSON with the dates."""
     request = flask.request
     lang = pick_lang(request)
-    status = outcome_for(error).status  # type: ignore[union-attr]
+    outcome = outcome_for(error)
+    assert outcome is not None  # the error table has a row for ServiceError itself
+    status = outcome.status
     survey: Survey | None = getattr(error, "survey", None)
     body = TEXT[lang].get(error.code, error.message)
     if survey is not None:
@@ -117,7 +120,7 @@ def thanks() -> flask.Response:
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
-def with_slash(token: str) -> flask.Response:
+def with_slash(token: str) -> werkzeug.Response:
     if not surveys.is_token(token):
         raise HttpError(404, "not_found")
     # Relative links ("thanks") are made for /<TOKEN>: send /<TOKEN>/ there, keeping the method.
@@ -146,11 +149,15 @@ def submit(token: str) -> Any:
     ballot = surveys.open_ballot(app.store, token, today)
     data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
     try:
-        support = surveys.answer(app.store, ballot, data, lang, today, app.settings.secret_key)
+        confirmed = not as_json and flask.request.form.get(surveys.CONFIRM_BLANK) == "1"
+        support = surveys.answer(
+            app.store, ballot, data, lang, today, app.settings.secret_key, confirmed_blank=confirmed
+        )
     except Invalid as error:
         if as_json:
             raise
-        return _render_survey(ballot, lang, data, error.errors or {}, status=400)
+        blank = error.code == surveys.BlankAnswer.code
+        return _render_survey(ballot, lang, data, error.errors or {}, status=400, confirm_blank=blank)
     if as_json:
         return {"status": "stored", "show_support": support}, 201
     # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
@@ -195,7 +202,12 @@ def _notice(
 
 
 def _render_survey(
-    ballot: surveys.Ballot, lang: str, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
+    ballot: surveys.Ballot,
+    lang: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int = 200,
+    confirm_blank: bool = False,
 ) -> flask.Response:
     fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
     return render_page(
@@ -206,6 +218,7 @@ def _render_survey(
         text=TEXT[lang],
         dates=_dates(ballot.survey, lang, closed=False),
         fields=fields,
-        has_errors=bool(errors),
+        has_errors=bool(errors) and not confirm_blank,
+        confirm_blank=confirm_blank,
         switch=_switch(lang),
     )

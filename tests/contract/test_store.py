@@ -1,4 +1,5 @@
-"""The store contract: every test runs against SQLite and against the Firestore emulator."""
+"""The store contract: every test runs against each adapter, in memory, on a SQLite file and on
+the Firestore emulator (``stores`` marker, see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import pytest
 
 from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound
+from tests.conftest import ALL_STORES
+
+pytestmark = pytest.mark.stores(*ALL_STORES)
 
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -366,3 +370,26 @@ def test_concurrent_interactions_are_all_counted(store):
             20,
         )
     ]
+
+
+def test_records_given_or_returned_cannot_change_what_is_stored(store):
+    mine = interaction("sub-1", date(2026, 3, 1))
+    store.add_interaction(mine)
+    mine.answers["topics"].append("finances")  # the caller's record, changed after the write
+    got = store.get_interaction("sub-1")
+    got.answers["format"] = "changed"  # a record read back, changed by its reader
+    next(store.iter_interactions(date(2026, 3, 1), date(2026, 3, 1))).answers.clear()
+    assert store.get_interaction("sub-1").answers == {"format": "phone", "topics": ["academic"]}
+
+
+def test_a_write_that_fails_part_way_stores_none_of_it(store):
+    store.add_survey(Survey("2026"))
+    store.add_links("2026", [Link("h1", "2026")])
+    with pytest.raises(AlreadyExists):
+        store.add_links("2026", [Link("h2", "2026"), Link("h1", "2026")])
+    assert store.get_link("h2") is None and store.get_survey("2026").links_issued == 1
+    store.redeem("h1", sealed("r-1"))
+    store.add_links("2026", [Link("h3", "2026")])
+    with pytest.raises(AlreadyExists):  # a fresh link, but a sealed answer id already used
+        store.redeem("h3", sealed("r-1"))
+    assert not store.is_redeemed("h3") and store.count_sealed("2026") == 1

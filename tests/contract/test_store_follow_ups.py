@@ -1,6 +1,7 @@
-"""The store contract for follow-ups (issue 14), on SQLite and the Firestore emulator: planned
-with the interaction in one write, ended exactly once (by a follow-up interaction or closed),
-listed by supporter and due date."""
+"""The store contract for follow-ups (issue 14), in memory, on SQLite and the Firestore emulator:
+planned with the interaction in one write, ended exactly once (by a follow-up interaction or
+closed), listed by supporter and due date; the interaction tally counts exactly the interactions
+stored, whatever follow-ups they plan or end."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from datetime import date
 
 import pytest
 
+from shared import tally
 from shared.records import FollowUp
 from shared.store.port import AlreadyExists
+from tests.conftest import ALL_STORES
 from tests.contract.test_store import interaction
+
+pytestmark = pytest.mark.stores(*ALL_STORES)
 
 DUE = date(2026, 3, 9)
 
@@ -86,3 +91,22 @@ def test_concurrent_ends_end_a_follow_up_once(store):
         t.join()
     assert sorted(results) == [False] * 5 + [True]
     assert store.get_follow_up("a").state in ("not_needed", "could_not_reach")
+
+
+def test_the_tally_counts_follow_up_interactions_once_and_refused_ones_never(store):
+    everything = (date.min, date.max)
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=planned("a", referral="physician"))
+    store.add_interaction(interaction("b", date(2026, 3, 2)), plans=planned("b"))
+    done = replace(planned("a", referral="physician"), state="done", done_by="c", ended_on=DUE)
+    store.add_interaction(interaction("c", DUE), ends=done, plans=planned("c", due=date(2026, 3, 16)))
+    # Refused writes: a second end of "a", a repeated id. Neither may be counted.
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("d", DUE), ends=replace(done, done_by="d"))
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("b", date(2026, 3, 2)), plans=planned("b"))
+    kept = list(store.interaction_tallies(*everything))
+    assert kept == tally.recount(store.iter_interaction_answers(*everything))
+    assert sum(n for *_, n in kept) == 3
+    assert {(day, n) for day, _, _, n in kept} == {("2026-03-02", 2), ("2026-03-09", 1)}
+    assert store.rebuild_interaction_tallies() == 3
+    assert list(store.interaction_tallies(*everything)) == kept

@@ -1,0 +1,297 @@
+"""The report as typed records, from build to every output (tables, text, HTML, chart, CSV, email).
+
+``build.build_report`` makes a :class:`Report`; ``tables``, ``summary``, ``render``, ``chart``
+and ``email`` read it. Every figure is a plain number, ``None`` where it cannot be computed
+(never NaN), with the notes that say why. :func:`to_jsonable` gives the JSON the admin API and
+``--format json`` print: the field names as keys (``from_`` as ``from``), nothing else added.
+Standard library only, so importing the model costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+# -- small parts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    from_: str  # ISO date, first day included
+    to: str  # ISO date, last day included
+    label: str  # in words, in the report's language
+    final: bool = False  # the whole academic year that just ended
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One published count: ``count`` is None when hidden; ``display`` is what to print."""
+
+    count: int | None
+    suppressed: bool
+    display: str
+
+
+@dataclass(frozen=True)
+class ProtectedRow:
+    id: str
+    label: str
+    count: int | None
+    suppressed: bool
+    display: str
+    merged: list[str] | None = None  # the categories combined into this row, if any
+
+
+@dataclass(frozen=True)
+class ProtectedCounts:
+    """A 1-D breakdown, small counts protected; the total is always shown."""
+
+    rows: list[ProtectedRow]
+    total: Shown | None
+    threshold: int
+    notes: list[str]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CrosstabRow:
+    id: str
+    label: str
+    cells: list[Shown]
+    total: Shown | None
+    merged: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Crosstab:
+    """A 2-D breakdown (rows: a student characteristic), small counts protected."""
+
+    rows: list[CrosstabRow]
+    columns: list[Column]
+    column_totals: list[Shown] | None
+    total: Shown | None
+    threshold: int
+    notes: list[str]
+    label: str = ""
+
+
+# -- activity ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupporterCounts:
+    active: int  # current supporters who logged in the period
+    all: int  # current (not revoked) supporters, the demo one never
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: str  # "2026-10"
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    id: str
+    label: str
+    count: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    field: str
+    label: str
+    multiple: bool
+    answered: int
+    not_answered: int
+    rows: list[CategoryCount]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Referrals:
+    count: int | None
+    rate: float | None
+    by_destination: list[CategoryCount]
+    note: str = ""
+    answered: int | None = None
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    count: int | None
+    rate: float | None
+    note: str = ""
+    answered: int | None = None
+
+
+@dataclass(frozen=True)
+class Duration:
+    n: int
+    median: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Activity:
+    interactions: int
+    supporters: SupporterCounts
+    by_month: list[MonthCount]
+    breakdowns: list[Breakdown]
+    referrals: Referrals
+    follow_ups: FollowUps
+    duration: Duration
+    by_year_of_study: ProtectedCounts | Crosstab | None
+    per_supporter: ProtectedCounts
+    notes: list[str]
+
+
+# -- survey -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    label: str  # as a table header
+    name: str  # inside a sentence
+
+
+@dataclass(frozen=True)
+class BarrierRow:
+    """One barrier compared between the first two services; percentage points, first minus second."""
+
+    id: str
+    label: str
+    n: dict[str, int]
+    counts: dict[str, int]
+    percent: dict[str, float | None]
+    difference: float | None
+    ci95: list[float] | None
+    ci_method: str
+    test: str
+    p: float | None
+    p_display: str
+    note: str
+    discordant: list[int] | None = None
+    p_adjusted: float | None = None
+    p_adjusted_display: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The barrier table and what a reader needs to know about it."""
+
+    barriers: list[BarrierRow]
+    respondents: int
+    notes: list[str]
+    first: str = ""
+    second: str = ""
+    adjustment: str = ""
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    label: str
+    count: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class K10:
+    n: int
+    mean: float | None
+    sd: float | None
+    bands: list[Band]
+    prorated: int
+    incomplete: int
+    skipped: int
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class YearOverYearRow:
+    id: str
+    label: str
+    this: dict[str, float | None]
+    last: dict[str, float | None]
+    difference: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Respondents:
+    this: int
+    last: int
+
+
+@dataclass(frozen=True)
+class YearOverYear:
+    survey: str
+    respondents: Respondents
+    barriers: list[YearOverYearRow]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    links_issued: int
+    imported: int
+    response_rate: float | None  # only when every answer came through an issued link
+    response_rate_note: str
+
+
+@dataclass(frozen=True)
+class SurveySection:
+    id: str
+    form: str
+    title: str
+    answers: int
+    links_issued: int
+    imported: int
+    response_rate: float | None
+    response_rate_note: str
+    design: str
+    design_text: str
+    services: list[Service]
+    barriers: list[BarrierRow]
+    respondents: int
+    notes: list[str]
+    first: str
+    second: str
+    adjustment: str
+    k10: K10 | None
+    by_year_of_study: ProtectedCounts | None
+    previous: YearOverYear | None = None
+    pending: int = 0  # answers still sealed, not yet released (so not in these figures)
+
+
+@dataclass(frozen=True)
+class Report:
+    program: str
+    lang: str
+    generated_on: str
+    period: ReportPeriod
+    small_cell: int
+    test: str
+    audience: str  # "coordinators" or "shared"
+    survey: SurveySection | None
+    survey_note: str
+    activity: Activity
+
+
+def to_jsonable(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready dicts and lists (``from_`` written ``from``)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        return {name.rstrip("_"): value for name, value in items}
+
+    return dataclasses.asdict(report, dict_factory=pairs)

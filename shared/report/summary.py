@@ -1,0 +1,104 @@
+"""The report's opening: at most five plain-language sentences, made from the report's numbers.
+
+Every sentence restates a figure the tables show, and claims nothing the statistics do not
+support: a barrier is said to differ between the services only when its Holm-adjusted P is
+under .05 ("very unlikely to be chance" under .01), never on the raw P; when no comparison
+could be computed the report says there are too few answers to compare.
+"""
+
+from __future__ import annotations
+
+from shared.report.model import Activity, BarrierRow, Report, SurveySection
+from shared.report.tables import p_text, pct
+from shared.report.words import t
+
+MAX_SENTENCES = 5
+SIGNIFICANT = 0.05
+VERY = 0.01
+MAX_BARRIER_SENTENCES = 2  # the clearest differences; the table has the rest
+
+
+def sentences(report: Report) -> list[str]:
+    """The summary sentences in the report's language, most important first."""
+    lang = str(report.lang or "en")
+    out: list[str] = []
+    survey = report.survey
+    if survey is None:
+        out.append(t(lang, "s_no_survey"))
+    else:
+        out += _survey(survey, lang)
+    out += _activity(report.activity, lang)
+    return out[:MAX_SENTENCES]
+
+
+def _survey(survey: SurveySection, lang: str) -> list[str]:
+    rate = survey.response_rate
+    shown = t(lang, "s_rate", rate=pct(rate, lang)) if rate is not None else ""
+    out = [t(lang, "s_respondents", n=survey.answers, rate=shown)]
+    services = {s.id: s.name for s in survey.services}
+    first, second = services.get(survey.first), services.get(survey.second)
+    if not first or not second:
+        return out
+    # (row, adjusted P, difference) for each barrier a test could be computed for
+    tested = [(b, b.p_adjusted, b.difference or 0.0) for b in survey.barriers if b.p_adjusted is not None]
+    if not tested:
+        return [*out, t(lang, "s_too_few", first=first, second=second)]
+    clear = sorted((row for row in tested if row[1] < SIGNIFICANT), key=lambda row: row[1])
+    unclear = sorted(
+        (row for row in tested if row[1] >= SIGNIFICANT and row[2]), key=lambda row: -abs(row[2])
+    )
+    if not clear:
+        out.append(t(lang, "s_no_difference", first=first, second=second))
+    for row in clear[:MAX_BARRIER_SENTENCES]:
+        out.append(_barrier(survey, row, first, second, lang, "s_more_likely"))
+    if len(clear) < MAX_BARRIER_SENTENCES and unclear:
+        # The largest difference the tests cannot tell from chance, said as such.
+        out.append(_barrier(survey, unclear[0], first, second, lang, "s_could_be_chance"))
+    k10 = survey.k10
+    if k10 and k10.n:
+        high = sum(b.count for b in k10.bands if b.id in ("high", "very_high"))
+        out.append(t(lang, "s_k10", high=high, n=k10.n, share=pct(100.0 * high / k10.n, lang)))
+    return out
+
+
+def _barrier(
+    survey: SurveySection,
+    tested: tuple[BarrierRow, float, float],
+    first: str,
+    second: str,
+    lang: str,
+    key: str,
+) -> str:
+    """One barrier compared, the service that named it more often first."""
+    b, p, difference = tested
+    ids = (survey.first, survey.second)
+    if difference < 0:
+        first, second, ids = second, first, (ids[1], ids[0])
+    significant = p < SIGNIFICANT
+    return t(
+        lang,
+        key,
+        barrier=b.label,
+        first=first,
+        second=second,
+        p1=pct(b.percent[ids[0]], lang),
+        p2=pct(b.percent[ids[1]], lang),
+        how=t(lang, "very_unlikely" if p < VERY else "unlikely"),
+        p=_p_words(p, lang) if significant else p_text(b.p_adjusted_display, lang),
+    )
+
+
+def _p_words(p: float, lang: str) -> str:
+    # "P < .01" rather than the exact value: the sentence is for a reader, the table has the rest.
+    if p < 0.001:
+        return p_text("P < .001", lang)
+    if p < VERY:
+        return p_text("P < .01", lang)
+    return p_text("P < .05", lang)
+
+
+def _activity(act: Activity, lang: str) -> list[str]:
+    ref = act.referrals
+    if ref.count is not None and ref.answered:
+        return [t(lang, "s_activity", n=act.interactions, referred=ref.count)]
+    return [t(lang, "s_activity_plain", n=act.interactions)]

@@ -1,0 +1,112 @@
+"""Coordinators and viewers: who may sign in to the console, with which role, and who gets
+the emailed report and urgent alerts.
+
+Two sources: the store (managed with ``sidebyside coordinators`` or the console's Coordinators
+page) and ``SIDEBYSIDE_COORDINATORS`` (addresses there are coordinators too, and cannot be
+removed from the console: change the setting instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from shared.addresses import BadAddress, mail_address
+from shared.config import Settings
+from shared.errors import Conflict, Invalid, NotFoundError
+from shared.records import Coordinator
+from shared.store.port import AlreadyExists, NotFound, Store
+
+COORDINATOR = "coordinator"
+VIEWER = "viewer"
+ROLES = (COORDINATOR, VIEWER)
+
+
+def clean_email(email: object) -> str:
+    """The address lowercased (the key), checked by the program's one address rule, or :class:`Invalid`."""
+    try:
+        return mail_address(email.strip().lower() if isinstance(email, str) else email)
+    except BadAddress as exc:
+        raise Invalid(
+            f"{str(email)[:60]!r} is not an email address ({str(exc).rstrip('.')}).",
+            errors={"email": ["Enter an email address such as name@example.org."]},
+        ) from None
+
+
+def clean_role(role: object) -> str:
+    if role not in ROLES:
+        raise Invalid(
+            f"The role must be one of {', '.join(ROLES)}.", errors={"role": ["Choose coordinator or viewer."]}
+        )
+    return str(role)
+
+
+def from_settings(settings: Settings) -> dict[str, Coordinator]:
+    return {e.lower(): Coordinator(e.lower(), COORDINATOR) for e in settings.coordinators}
+
+
+def find(store: Store, settings: Settings, email: str) -> Coordinator | None:
+    """The coordinator signing in as ``email`` (the store first, then the setting), or None."""
+    key = email.strip().lower()
+    return store.get_coordinator(key) or from_settings(settings).get(key)
+
+
+def list_all(store: Store, settings: Settings) -> list[tuple[Coordinator, bool]]:
+    """Everyone who may sign in, by email, each with whether it comes from the setting."""
+    stored = {c.email: (c, False) for c in store.list_coordinators()}
+    for email, coordinator in from_settings(settings).items():
+        stored.setdefault(email, (coordinator, True))
+    return [stored[key] for key in sorted(stored)]
+
+
+def add(store: Store, email: object, role: object = COORDINATOR, *, today: date) -> Coordinator:
+    coordinator = Coordinator(clean_email(email), clean_role(role), added_on=today)
+    try:
+        store.add_coordinator(coordinator)
+    except AlreadyExists:
+        raise Conflict(f"{coordinator.email} is already on the list.", code="coordinator_exists") from None
+    return coordinator
+
+
+def set_role(store: Store, email: object, role: object) -> Coordinator:
+    return _change(store, email, role=clean_role(role))
+
+
+def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
+    """Opt in to (or out of) the emailed report and urgent alerts."""
+    return _change(store, email, reports=reports)
+
+
+def _change(store: Store, email: object, **changes: object) -> Coordinator:
+    key = clean_email(email)
+    current = store.get_coordinator(key)
+    if current is None:
+        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator")
+    changed = replace(current, **changes)  # type: ignore[arg-type]
+    try:
+        store.save_coordinator(changed)
+    except NotFound:  # removed meanwhile
+        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator") from None
+    return changed
+
+
+def remove(store: Store, settings: Settings, email: object) -> None:
+    """Take someone off the list; their console sessions end at once."""
+    key = clean_email(email)
+    if not store.remove_coordinator(key):
+        if key in from_settings(settings):
+            raise Conflict(
+                f"{key} comes from SIDEBYSIDE_COORDINATORS: remove it there.",
+                code="coordinator_from_settings",
+            )
+        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator")
+
+
+def recipients(store: Store, settings: Settings) -> tuple[str, ...]:
+    """Who gets the report and urgent alerts: the setting's addresses and every stored
+    coordinator (not viewer) who has not opted out."""
+    found = dict.fromkeys(e.lower() for e in settings.coordinators)
+    for coordinator in store.list_coordinators():
+        if coordinator.role == COORDINATOR and coordinator.reports:
+            found.setdefault(coordinator.email)
+    return tuple(found)

@@ -1,0 +1,98 @@
+"""The console's dashboard figures: activity, urgent alerts to acknowledge, open surveys,
+quiet supporters. Plain values from the store; no pandas (the console never imports it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from shared.config import Settings
+from shared.errors import NotFoundError
+from shared.records import AlertAck, Supporter
+from shared.services import surveys
+from shared.store.port import AlreadyExists, Store
+
+ALERT_WINDOW = timedelta(days=90)  # older alerts are not shown for acknowledgement
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    id: str
+    created_at: datetime
+    supporter: str  # the alias; nothing about the student
+    occurred_on: date | None
+
+
+@dataclass(frozen=True)
+class SurveyRate:
+    id: str
+    answers: int
+    links: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.answers / self.links) if self.links else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    month: int
+    year: int
+    year_start: date
+    alerts: list[OpenAlert]
+    surveys: list[SurveyRate]
+    quiet: list[Supporter]
+    quiet_days: int
+
+
+def year_start(today: date, start_month: int) -> date:
+    return date(today.year if today.month >= start_month else today.year - 1, start_month, 1)
+
+
+def open_alerts(store: Store, now: datetime) -> list[OpenAlert]:
+    since = now - ALERT_WINDOW
+    acked = {ack.alert_id for ack in store.alert_acks_since(since)}
+    found = []
+    for alert in store.alerts_since(since):
+        if alert.id in acked:
+            continue
+        interaction = store.get_interaction(alert.interaction_id)
+        supporter = store.get_supporter(interaction.supporter_id) if interaction else None
+        found.append(
+            OpenAlert(
+                alert.id,
+                alert.created_at,
+                supporter.alias if supporter else "?",
+                interaction.occurred_on if interaction else None,
+            )
+        )
+    return found
+
+
+def acknowledge(store: Store, alert_id: str, by: str, now: datetime) -> bool:
+    """Record the acknowledgement; False when someone already had (no error, no double)."""
+    if not any(a.id == alert_id for a in store.alerts_since(now - ALERT_WINDOW)):
+        raise NotFoundError("There is no such alert.", code="no_alert")
+    try:
+        store.acknowledge_alert(AlertAck(alert_id, by, now))
+    except AlreadyExists:
+        return False
+    return True
+
+
+def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30) -> Dashboard:
+    today = now.astimezone(settings.timezone).date()
+    first = year_start(today, settings.academic_year_start_month)
+    month_start = today.replace(day=1)
+    month = year = 0
+    for occurred_on, _supporter, _answers in store.iter_interaction_answers(first, today):
+        year += 1
+        month += occurred_on >= month_start.isoformat()
+    rates = [
+        SurveyRate(s.survey.id, s.answers, s.survey.links_issued)
+        for s in surveys.list_surveys(store, settings, today)
+        if s.state == "open"
+    ]
+    since = today - timedelta(days=quiet_days)
+    quiet = [s for s in store.list_supporters() if s.active and store.supporter_activity(s.id, since)[0] == 0]
+    return Dashboard(month, year, first, open_alerts(store, now), rates, quiet, quiet_days)

@@ -1,0 +1,269 @@
+"""The console's pages through the local server's WSGI app: supporters, surveys, audit log,
+coordinators, alerts; viewers refused; French; page weight."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import UTC, date, datetime
+
+from shared.mail.port import Mailer, MailError
+from shared.records import Alert, Interaction
+from shared.services import coordinators
+from tests.console.support import csrf, outbox, sign_in, text_of
+
+COORD = "coord2@example.org"
+
+
+def post(c, path, data=None, form_page=None, **kwargs):
+    token = csrf(c, form_page or path)
+    return c.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def test_adding_a_supporter_emails_their_link(app):
+    c = sign_in(app, COORD)
+    response = post(c, "/console/supporters", {"alias": "Sam R.", "email": "sam@example.org"})
+    assert response.status_code == 201
+    assert "emailed them their personal link" in response.get_data(as_text=True)
+    [sam] = app.store.list_supporters()
+    [mail] = [m for m in outbox(app) if m["To"] == "sam@example.org"]
+    assert "/log_interaction/?t=" in text_of(mail)
+    kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
+    assert kinds[-2:] == ["supporter_added", "supporter_link_sent"]
+
+
+class DownMailer(Mailer):
+    """The fault injected: the mail transport refuses every message."""
+
+    def send(self, message):
+        raise MailError("smtp://mail.example.org:587 refused the connection")
+
+
+def test_mail_down_the_supporter_is_added_and_resend_works_later(app):
+    c = sign_in(app, COORD)
+    working = app.mailer
+    app._mailer = DownMailer("x@example.org")
+    response = post(c, "/console/supporters", {"alias": "Sam R.", "email": "sam@example.org"})
+    assert response.status_code == 201
+    assert "could not be sent" in response.get_data(as_text=True)
+    [sam] = app.store.list_supporters()
+    app._mailer = working
+    path = f"/console/supporters/{sam.id}"
+    response = post(c, f"{path}/resend", form_page=path)
+    assert response.status_code == 200
+    assert [m["To"] for m in outbox(app) if m["To"] == "sam@example.org"] == ["sam@example.org"]
+
+
+def test_bad_supporter_input_shows_beside_the_field_and_stores_nothing(app):
+    c = sign_in(app, COORD)
+    response = post(c, "/console/supporters", {"alias": "<b>", "email": "not-an-address"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="f-alias-e"' in html and 'id="f-email-e"' in html and 'value="not-an-address"' in html
+    assert app.store.list_supporters() == []
+
+
+def test_new_link_and_revoke_twice(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    [sam] = app.store.list_supporters()
+    path = f"/console/supporters/{sam.id}"
+    assert post(c, f"{path}/relink", form_page=path).status_code == 200
+    assert app.store.get_supporter(sam.id).version == 2
+    for _ in range(2):
+        assert post(c, f"{path}/revoke", form_page=path).status_code == 200
+    assert app.store.get_supporter(sam.id).version == 3 and not app.store.get_supporter(sam.id).active
+
+
+def test_surveys_create_download_links_invite_with_preview_close_twice(app):
+    c = sign_in(app, COORD)
+    response = post(
+        c, "/console/surveys", {"id": "y2025", "opens": "2025-04-01", "closes": "2025-05-15", "past": "on"}
+    )
+    assert response.status_code == 201
+    response = post(c, "/console/surveys", {"id": "y2026", "closes": "2099-05-15"})
+    assert response.status_code == 201
+    path = "/console/surveys/y2026"
+    response = post(c, f"{path}/links", {"count": "3"}, form_page=path)
+    assert response.mimetype == "text/csv"
+    assert len(response.get_data(as_text=True).split()) == 4
+    assert app.store.get_survey("y2026").links_issued == 3
+    upload = "email\nana@example.org\nnot an address\nben@example.org\n"
+    import io
+
+    response = post(
+        c, f"{path}/invite", {"addresses": (io.BytesIO(upload.encode()), "list.csv")}, form_page=path,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2 valid addresses." in html and "line 3" in html
+    assert not [m for m in outbox(app) if "survey" in m["Subject"]]  # nothing sent before Confirm
+    emails = re.search(r'name="emails" value="([^"]+)"', html).group(1)
+    response = post(c, f"{path}/invite", {"confirm": "1", "emails": emails}, form_page=path)
+    assert "2 emails sent." in response.get_data(as_text=True)
+    assert sorted(m["To"] for m in outbox(app) if "survey" in m["Subject"]) == [
+        "ana@example.org",
+        "ben@example.org",
+    ]
+    for _ in range(2):
+        assert post(c, f"{path}/close", form_page=path).status_code == 200
+    kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
+    assert kinds.count("survey_closed") == 1
+
+
+def test_an_upload_in_a_wrong_encoding_is_refused_beside_the_field(app):
+    import io
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    path = "/console/surveys/y2026"
+    data = "émile@example.org\n".encode("utf-16")
+    response = post(
+        c,
+        f"{path}/invite",
+        {"addresses": (io.BytesIO(data), "list.csv")},
+        form_page=path,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and 'id="f-addresses-e"' in response.get_data(as_text=True)
+
+
+def urgent_alert(app) -> str:
+    app.store.add_supporter(
+        __import__("shared.records", fromlist=["Supporter"]).Supporter("s1", "Sam R.", None)
+    )
+    now = datetime.now(UTC)
+    app.store.add_interaction(
+        Interaction("i1", "s1", now.date(), {"concern": "urgent"}, now), Alert("a1", "i1", now)
+    )
+    return "a1"
+
+
+def test_acknowledging_an_alert_records_who_once(app):
+    alert = urgent_alert(app)
+    c = sign_in(app, COORD)
+    assert "Sam R." in c.get("/console/").get_data(as_text=True)
+    for _ in range(2):
+        response = post(c, f"/console/alerts/{alert}/acknowledge", form_page="/console/")
+        assert response.status_code == 302
+    [ack] = app.store.alert_acks_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert ack.by == COORD
+    assert "Acknowledge</button>" not in c.get("/console/").get_data(as_text=True)
+
+
+VIEWER_ACTIONS = [
+    ("/console/supporters", {"alias": "Eve"}),
+    ("/console/surveys", {"id": "evil"}),
+    ("/console/surveys/y2026/close", {}),
+    ("/console/surveys/y2026/links", {"count": "5"}),
+    ("/console/alerts/a1/acknowledge", {}),
+    ("/console/coordinators", {"email": "eve@example.org", "role": "coordinator"}),
+    ("/console/coordinators/role", {"email": "viewer@example.org", "role": "coordinator"}),
+    ("/console/coordinators/remove", {"email": COORD}),
+]
+
+
+def test_a_viewer_is_refused_every_coordinator_action_and_nothing_changes(app):
+    from shared.services import surveys
+
+    surveys.create_survey(app.store, "y2026", today=date.today())
+    urgent_alert(app)
+    coordinators.add(app.store, COORD, today=date.today())
+    c = sign_in(app, "viewer@example.org", role="viewer")
+    assert c.get("/console/").status_code == 200
+    for path in ("/console/supporters", "/console/surveys", "/console/audit", "/console/coordinators"):
+        assert c.get(path).status_code == 403, path
+    before = (app.store.list_supporters(), app.store.list_surveys(), app.store.list_coordinators())
+    for path, data in VIEWER_ACTIONS:
+        assert post(c, path, data, form_page="/console/").status_code == 403, path
+    assert (app.store.list_supporters(), app.store.list_surveys(), app.store.list_coordinators()) == before
+    assert app.store.alert_acks_since(datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+def test_coordinators_page_adds_changes_role_and_removes(app):
+    c = sign_in(app, COORD)
+    assert post(c, "/console/coordinators", {"email": "Ana@Example.org", "role": "viewer"}).status_code == 201
+    assert app.store.get_coordinator("ana@example.org").role == "viewer"
+    assert post(c, "/console/coordinators", {"email": "ana@example.org", "role": "viewer"}).status_code == 409
+    post(
+        c,
+        "/console/coordinators/role",
+        {"email": "ana@example.org", "role": "coordinator"},
+        form_page="/console/coordinators",
+    )
+    assert app.store.get_coordinator("ana@example.org").role == "coordinator"
+    post(
+        c,
+        "/console/coordinators/reports",
+        {"email": "ana@example.org", "reports": "off"},
+        form_page="/console/coordinators",
+    )
+    assert app.store.get_coordinator("ana@example.org").reports is False
+    post(c, "/console/coordinators/remove", {"email": "ana@example.org"}, form_page="/console/coordinators")
+    assert app.store.get_coordinator("ana@example.org") is None
+
+
+def test_audit_page_filters_and_csv_holds_no_token(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    html = c.get("/console/audit?kind=supporter_added").get_data(as_text=True)
+    assert "supporter_added · Sam R." in html and "· sign_in" not in html
+    csv_text = c.get("/console/audit.csv").get_data(as_text=True)
+    assert "sign_in" in csv_text and "supporter_added" in csv_text
+    assert "/console/sign-in/" not in csv_text and "?t=" not in csv_text
+    assert c.get("/console/audit?since=yesterday").status_code == 400
+
+
+def test_french_is_remembered_and_every_page_is_small(app):
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    post(c, "/console/surveys", {"id": "y2026"})
+    french = c.get("/console/?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr">' in french and "Tableau de bord" in french
+    sam = app.store.list_supporters()[0].id
+    pages = ["/console/", "/console/supporters", f"/console/supporters/{sam}", "/console/surveys",
+             "/console/surveys/y2026", "/console/audit", "/console/coordinators"]  # fmt: skip
+    for path in pages:
+        response = c.get(path)
+        body = response.get_data()
+        assert response.status_code == 200 and b'lang="fr"' in body, path
+        assert len(body) <= 14 * 1024, (path, len(body))
+    c.get("/console/sign-in")
+    assert len(gzip.compress(c.get("/console/").get_data())) < len(c.get("/console/").get_data())
+
+
+def test_rename_a_supporter_and_delete_a_survey_without_answers(app):
+    from shared.records import Link, SealedAnswer
+
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    post(c, "/console/supporters", {"alias": "Kim"})
+    sam = app.store.find_supporter("Sam R.")
+    path = f"/console/supporters/{sam.id}"
+    assert post(c, f"{path}/rename", {"alias": "Kim"}, form_page=path).status_code == 409
+    assert post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).status_code == 200
+    assert app.store.get_supporter(sam.id).alias == "Samuel R."
+    post(c, "/console/surveys", {"id": "oops"})
+    post(c, "/console/surveys", {"id": "y2026"})
+    app.store.add_links("y2026", [Link("h1", "y2026")])
+    app.store.redeem("h1", SealedAnswer("s1", "y2026", b"box"))  # answered, not yet released
+    assert post(c, "/console/surveys/y2026/delete", form_page="/console/surveys/y2026").status_code == 409
+    assert post(c, "/console/surveys/oops/delete", form_page="/console/surveys/oops").status_code == 200
+    assert [s.id for s in app.store.list_surveys()] == ["y2026"]
+
+
+def test_purge_deletes_the_links_releases_sealed_answers_and_is_audited_once(app):
+    from shared.services import links, sealing
+    from shared.services.surveys import today_in
+
+    c = sign_in(app, COORD)
+    post(c, "/console/surveys", {"id": "y2026"})
+    path = "/console/surveys/y2026"
+    links.issue_links(app.store, app.settings, "y2026", 3, today_in(app.settings))
+    app.store.redeem("h-answered", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
+    for _ in range(2):  # two coordinators purging at once: no error page, no double effect
+        assert post(c, f"{path}/purge", form_page=path).status_code == 200
+    assert app.store.count_sealed("y2026") == 0 and app.store.count_answers("y2026") == 1
+    assert app.store.get_survey("y2026").purged_on is not None
+    kinds = [e.kind for e in app.store.iter_audit(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))]
+    assert kinds.count("survey_purged") >= 1
