@@ -85,6 +85,10 @@ class Survey:
     created_on: date | None = None
     blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
 
+    def asked_blocks(self) -> frozenset[str]:
+        """The form's blocks this survey asks, "k10" included for a survey stored with ``k10``."""
+        return frozenset(self.blocks) | (frozenset({"k10"}) if self.k10 else frozenset())
+
 
 @dataclass(frozen=True)
 class Link:

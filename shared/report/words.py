@@ -267,6 +267,144 @@ MESSAGES: dict[str, dict[str, str]] = {
         "la règle de cotation du K10 du Primary Mental Health Care Minimum Data Set australien (PMHC MDS), "
         "qui renvoie à la présentation des mesures du NOCC par l'AMHOCN. Catégories : Andrews et Slade (2001).",
     },
+    # Outcomes (issue 14)
+    "g_used_peers": {"en": "used peer support", "fr": "ont fait appel aux pairs aidants"},
+    "g_not_used_peers": {"en": "did not use peer support", "fr": "n'ont pas fait appel aux pairs aidants"},
+    "o_said_yes": {"en": "said yes", "fr": "a dit oui"},
+    "o_used_professional": {"en": "used a professional service", "fr": "a utilisé un service professionnel"},
+    "t_phq9": {
+        "en": "Depressive symptoms (PHQ-9 severity, Kroenke et al. 2001)",
+        "fr": "Symptômes dépressifs (gravité au PHQ-9, Kroenke et coll. 2001)",
+    },
+    "t_gad7": {
+        "en": "Anxiety symptoms (GAD-7 severity, Spitzer et al. 2006)",
+        "fr": "Symptômes anxieux (gravité au GAD-7, Spitzer et coll. 2006)",
+    },
+    "severity_note": {
+        "en": "{n} complete totals (every item answered); {incomplete} partly answered and {skipped} skipped "
+        "are left out. Whole survey only: never broken down further.",
+        "fr": "{n} totaux complets (toutes les questions répondues) ; {incomplete} réponses partielles et "
+        "{skipped} sans réponse sont exclues. Ensemble du sondage seulement : jamais ventilé davantage.",
+    },
+    "t_help_seeking": {
+        "en": "Help-seeking intention, 1 (extremely unlikely) to 7 (extremely likely), {n} respondents",
+        "fr": "Intention de demander de l'aide, de 1 (extrêmement improbable) à 7 (extrêmement probable), "
+        "{n} répondants",
+    },
+    "h_source": {"en": "Source of help", "fr": "Source d'aide"},
+    "h_median": {"en": "Median", "fr": "Médiane"},
+    "score_seek_faculty": {"en": "Faculty services", "fr": "Services de la Faculté"},
+    "score_seek_peers": {"en": "Peer supporters", "fr": "Pairs aidants"},
+    "hs_difference": {
+        "en": "Median difference (Faculty minus peers) {d}; effect size r = {r}; {p} (Wilcoxon signed-rank test).",
+        "fr": "Différence médiane (Faculté moins pairs) {d} ; taille d'effet r = {r} ; {p} (test des rangs "
+        "signés de Wilcoxon).",
+    },
+    "t_service_use": {
+        "en": "Professional service use by peer-support use ({n} respondents)",
+        "fr": "Recours à un service professionnel selon le recours aux pairs aidants ({n} répondants)",
+    },
+    "h_group": {"en": "Students who", "fr": "Étudiants qui"},
+    "h_used_professional": {
+        "en": "Used a professional service",
+        "fr": "Ont utilisé un service professionnel",
+    },
+    "h_not_professional": {"en": "Did not", "fr": "Ne l'ont pas fait"},
+    "su_result": {
+        "en": "Odds ratio {or} (95% CI {ci}); {p} ({test}). Professional services: Faculty wellness "
+        "services, counselling or a physician.",
+        "fr": "Rapport de cotes {or} (IC à 95 % {ci}) ; {p} ({test}). Services professionnels : services "
+        "de mieux-être de la Faculté, counseling ou médecin.",
+    },
+    "caveat": {
+        "en": "This is an association in one survey, not proof that one thing caused the other: students who "
+        "chose peer support may differ in other ways.",
+        "fr": "Il s'agit d'une association dans un seul sondage, pas d'une preuve qu'un facteur a causé "
+        "l'autre : les étudiants qui ont choisi les pairs aidants peuvent différer à d'autres égards.",
+    },
+    "t_outcomes_by_year": {
+        "en": "Outcomes: this survey ({this}) against the previous one ({last})",
+        "fr": "Résultats : ce sondage ({this}) comparé au précédent ({last})",
+    },
+    "h_measure": {"en": "Measure", "fr": "Mesure"},
+    "h_this_n": {"en": "This survey (n)", "fr": "Ce sondage (n)"},
+    "h_last_n": {"en": "Previous (n)", "fr": "Précédent (n)"},
+    "h_p_plain": {"en": "Test", "fr": "Test"},
+    "this_survey": {"en": "this survey", "fr": "ce sondage"},
+    "previous_survey": {"en": "the previous survey", "fr": "le sondage précédent"},
+    "by_year_note": {
+        "en": "Scores: medians, Mann-Whitney U test. Yes/no items: percent who said yes, chi-square (Yates) or "
+        "Fisher's exact test. Independent groups: the two surveys' respondents are not matched.",
+        "fr": "Scores : médianes, test U de Mann-Whitney. Questions oui/non : pourcentage de oui, khi carré "
+        "(Yates) ou test exact de Fisher. Groupes indépendants : les répondants des deux sondages ne sont pas "
+        "appariés.",
+    },
+    "score_k10": {"en": "K10 total (10-50)", "fr": "Total du K10 (10 à 50)"},
+    "score_phq9": {"en": "PHQ-9 total (0-27)", "fr": "Total du PHQ-9 (0 à 27)"},
+    "score_gad7": {"en": "GAD-7 total (0-21)", "fr": "Total du GAD-7 (0 à 21)"},
+    "score_used_wellness": {"en": "Used Faculty wellness services", "fr": "Services de mieux-être utilisés"},
+    "score_used_counselling": {"en": "Used counselling", "fr": "Counseling utilisé"},
+    "score_used_physician": {"en": "Saw a physician", "fr": "Médecin consulté"},
+    "score_used_peer_supporters": {"en": "Used peer supporters", "fr": "Pairs aidants sollicités"},
+    "t_follow_ups": {
+        "en": "Follow-ups due in the period (counts only)",
+        "fr": "Suivis à faire pendant la période (nombres seulement)",
+    },
+    "h_follow_ups": {"en": "Follow-ups", "fr": "Suivis"},
+    "fu_planned": {"en": "Planned", "fr": "Prévus"},
+    "fu_done": {"en": "Done", "fr": "Faits"},
+    "fu_closed": {"en": "Closed (not needed, could not reach)", "fr": "Fermés (inutile, injoignable)"},
+    "fu_open": {"en": "Still open", "fr": "Encore ouverts"},
+    "fu_overdue": {"en": "Overdue", "fr": "En retard"},
+    "t_uptake": {
+        "en": "Referral uptake: did the student connect with the service?",
+        "fr": "Suite des orientations : l'étudiant a-t-il pris contact avec le service?",
+    },
+    "h_followed_up": {"en": "Followed up", "fr": "Suivies"},
+    "h_connected": {"en": "Connected", "fr": "Contact pris"},
+    "h_not_yet": {"en": "Not yet", "fr": "Pas encore"},
+    "h_declined": {"en": "Declined", "fr": "Refusé"},
+    "h_unknown": {"en": "Unknown", "fr": "Inconnu"},
+    "h_uptake": {"en": "Uptake (95% CI)", "fr": "Taux (IC à 95 %)"},
+    "uptake_note": {
+        "en": "Uptake: connected among the referrals with a known outcome, Wilson 95% interval; unknowns are "
+        "counted in their column and left out of the rate.",
+        "fr": "Taux : contacts pris parmi les orientations dont la suite est connue, intervalle de Wilson à "
+        "95 % ; les suites inconnues sont comptées dans leur colonne et exclues du taux.",
+    },
+    "s_help_seeking": {
+        "en": "Students said they were more likely to seek help from {first} (median {m1} of 7) than from "
+        "{second} ({m2}); a difference this large is {how} to be chance ({p}).",
+        "fr": "Les étudiants se disent plus enclins à demander de l'aide aux {first} (médiane {m1} sur 7) "
+        "qu'aux {second} ({m2}) ; un écart aussi grand est {how} dû au hasard ({p}).",
+    },
+    "s_help_seeking_chance": {
+        "en": "Help-seeking intention from Faculty services (median {m1} of 7) and from peer supporters "
+        "({m2}) did not differ by more than chance could explain.",
+        "fr": "L'intention de demander de l'aide aux services de la Faculté (médiane {m1} sur 7) et aux pairs "
+        "aidants ({m2}) ne diffère pas au-delà de ce que le hasard peut expliquer.",
+    },
+    "s_service_use": {
+        "en": "{p1} of students who used peer support also used a professional service, against {p2} of those "
+        "who did not: an association in one survey, not proof of an effect.",
+        "fr": "{p1} des étudiants qui ont fait appel aux pairs aidants ont aussi utilisé un service "
+        "professionnel, contre {p2} des autres : une association dans un seul sondage, pas la preuve d'un effet.",
+    },
+    "faculty_services_name": {"en": "Faculty services", "fr": "services de la Faculté"},
+    "peer_supporters_name": {"en": "peer supporters", "fr": "pairs aidants"},
+    "m_outcomes": {
+        "en": "Outcomes: help-seeking intention compared by the Wilcoxon signed-rank test (exact below 50 pairs "
+        "without ties, else normal approximation), effect size r = z / sqrt(n); service use by peer-support "
+        "use by chi-square (Yates) or Fisher's exact test when an expected count is under 5, with the odds "
+        "ratio and its 95% interval; referral uptake with Wilson's 95% interval. The same choices as R's "
+        "wilcox.test, chisq.test and fisher.test.",
+        "fr": "Résultats : intention de demander de l'aide comparée par le test des rangs signés de Wilcoxon "
+        "(exact sous 50 paires sans ex aequo, sinon approximation normale), taille d'effet r = z / racine(n) ; "
+        "recours aux services selon le recours aux pairs par le khi carré (Yates) ou le test exact de Fisher "
+        "quand un effectif attendu est inférieur à 5, avec le rapport de cotes et son intervalle à 95 % ; "
+        "suite des orientations avec l'intervalle de Wilson à 95 %. Les mêmes choix que wilcox.test, "
+        "chisq.test et fisher.test de R.",
+    },
     "not_answered_service": {
         "en": "{n} answer(s) checked nothing for {service} (neither a barrier nor “None of these”): "
         "left out of its percentages.",
@@ -476,6 +614,65 @@ _NOTES_FR: tuple[tuple[str, str], ...] = (
         r"chaque jour par lots d'au moins \2, et toutes lors de la purge des liens du sondage. Les "
         r"résultats ci-dessus ne comptent que les réponses publiées.",
     ),
+    # outcomes.py and outcome_part.py (issue 14)
+    (
+        r"No respondent answered both questions, so nothing can be compared\.",
+        "Aucun répondant n'a répondu aux deux questions : rien ne peut être comparé.",
+    ),
+    (
+        r"Only one respondent answered both questions; a test needs at least two\.",
+        "Un seul répondant a répondu aux deux questions ; un test en demande au moins deux.",
+    ),
+    (
+        r"Every respondent gave the same answer for both sources \(all ties\), so there is no difference to test\.",
+        "Chaque répondant a donné la même réponse pour les deux sources (ex aequo) : il n'y a aucun écart à "
+        "tester.",
+    ),
+    (
+        r"(\d+) of (\d+) respondents gave both sources the same answer; the test ranks the others\.",
+        r"\1 des \2 répondants ont donné la même réponse pour les deux sources ; le test classe les autres.",
+    ),
+    (
+        r"Nobody in either group (.+?), so the groups cannot differ\.",
+        r"Personne, dans aucun des deux groupes, n'\1 : les groupes ne peuvent pas différer.",
+    ),
+    (
+        r"Everybody in either group (.+?), so the groups cannot differ\.",
+        r"Tout le monde, dans les deux groupes, \1 : les groupes ne peuvent pas différer.",
+    ),
+    (
+        r"A cell of the table is empty, so the odds ratio or an end of its interval is 0 or unbounded\.",
+        "Une case du tableau est vide : le rapport de cotes ou une borne de son intervalle vaut 0 ou est infini.",
+    ),
+    (
+        r"Hidden in this copy: a cell of the table is under (\d+)\.",
+        r"Masqué dans cette copie : une case du tableau est inférieure à \1.",
+    ),
+    (r"No referral has been followed up yet\.", "Aucune orientation n'a encore été suivie."),
+    (
+        r"None of the (\d+) referrals followed up has a known outcome, so no uptake rate can be given\.",
+        r"Aucune des \1 orientations suivies n'a de suite connue : pas de taux.",
+    ),
+    (
+        r"(\d+) of (\d+) referrals have no known outcome and are not in the rate\.",
+        r"\1 des \2 orientations n'ont pas de suite connue et sont exclues du taux.",
+    ),
+    (
+        r"No scores in (.+?), so the years cannot be compared\.",
+        r"Aucun score dans \1 : les années ne peuvent pas être comparées.",
+    ),
+    (
+        r"Every respondent in both years has the same score \(all ties\), so there is no difference to test\.",
+        "Tous les répondants des deux années ont le même score (ex aequo) : il n'y a aucun écart à tester.",
+    ),
+    (
+        r"A group of one respondent: read the result with great care\.",
+        "Un groupe d'un seul répondant : lire le résultat avec grande prudence.",
+    ),
+    (r"\bthis_year\b", "ce sondage"),
+    (r"\blast_year\b", "le sondage précédent"),
+    (r"\(Fisher's exact\)", "(test exact de Fisher)"),
+    (r"\(chi-square \(Yates\)\)", "(khi carré avec correction de Yates)"),
     (
         r"No survey has been created yet, so there are no barrier results\.",
         "Aucun sondage n'a encore été créé : il n'y a pas de résultats sur les obstacles.",

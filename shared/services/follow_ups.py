@@ -21,6 +21,7 @@ from shared.errors import Conflict, Invalid, NotFoundError
 from shared.forms import FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
 from shared.records import FollowUp, Interaction, Supporter
+from shared.report.follow_up_counts import ENDINGS, follow_up_counts, uptake_counts
 from shared.services import interactions
 from shared.store.port import Store
 
@@ -29,8 +30,6 @@ FOLLOWS = "follows"
 EXTRA_FIELDS = ("follow_up_due", FOLLOWS, "referral_uptake")
 DEFAULT_DAYS = 7
 LONGEST_DAYS = 366  # a due date further away than this is a typo
-ENDINGS = ("not_needed", "could_not_reach")
-UPTAKE = ("connected", "not_yet", "declined", "unknown")
 
 MESSAGES = {
     "not_yours": {
@@ -259,14 +258,7 @@ def _line(planned: FollowUp, original: Interaction, today: date) -> Due:
 
 def counts(store: Store, today: date) -> dict[str, int]:
     """What coordinators see: follow-ups planned, done, closed, open and overdue (counts only)."""
-    every = store.follow_ups()
-    return {
-        "planned": len(every),
-        "done": sum(f.state == "done" for f in every),
-        "closed": sum(f.state in ENDINGS for f in every),
-        "open": sum(f.state == "open" for f in every),
-        "overdue": sum(f.state == "open" and f.due < today for f in every),
-    }
+    return follow_up_counts(store.follow_ups(), today)
 
 
 def uptake_by_destination(store: Store) -> dict[str, dict[str, int]]:
@@ -274,13 +266,7 @@ def uptake_by_destination(store: Store) -> dict[str, dict[str, int]]:
 
     The report hands each row to :func:`shared.report.outcomes.referral_uptake`.
     """
-    out: dict[str, dict[str, int]] = {}
-    for f in store.follow_ups():
-        if f.referral == "none" or f.state == "open":
-            continue
-        row = out.setdefault(f.referral, dict.fromkeys(UPTAKE, 0))
-        row[f.uptake if f.uptake in UPTAKE else "unknown"] += 1
-    return out
+    return uptake_counts(store.follow_ups())
 
 
 def following(store: Store, supporter: Supporter, follow_up_id: str, today: date) -> Due:

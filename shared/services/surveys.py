@@ -76,7 +76,7 @@ def state_of(survey: Survey, today: date) -> str:
 
 def sections_of(survey: Survey) -> frozenset[str]:
     """The form's blocks (switchable sections) this survey asks."""
-    return frozenset(survey.blocks) | ({K10} if survey.k10 else frozenset())
+    return survey.asked_blocks()
 
 
 def check_blocks(form_name: str, blocks: object) -> tuple[str, ...]:
