@@ -17,6 +17,7 @@ peer-support use, is hidden in the shareable copy when a cell is under the small
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -273,8 +274,21 @@ def _score_change(
     labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
     result = stats.compare_years_scores(kept_this, kept_last, labels=labels)
     if isinstance(result, stats.NotComputable):
+        # No test, but the medians that exist are still shown.
+        this_median, last_median = (
+            float(statistics.median(v)) if v else None for v in (kept_this, kept_last)
+        )
         return ScoreChange(
-            fid, label, "median", len(kept_this), len(kept_last), None, None, None, None, result.reason
+            fid,
+            label,
+            "median",
+            len(kept_this),
+            len(kept_last),
+            this_median,
+            last_median,
+            None,
+            None,
+            result.reason,
         )
     this_label, last_label = result.labels
     return ScoreChange(
