@@ -267,3 +267,23 @@ def test_importing_responses_switches_on_the_blocks_the_file_answers(app):
     assert result.added == 2
     assert app.store.get_survey("y2025").blocks == ("phq9", "help_seeking")
     assert sorted(a.answers.get("seek_peers") for a in app.store.iter_answers("y2025")) == [5, 6]
+
+
+def test_the_console_creates_a_survey_with_blocks_and_refuses_an_unknown_one(app):
+    from tests.console.support import csrf, sign_in
+
+    c = sign_in(app, "coord@example.org")
+    page = c.get("/console/surveys?lang=fr").get_data(as_text=True)
+    assert 'name="block" value="phq9"' in page and "Blocs de questions facultatifs" in page
+
+    def create(survey_id: str, *blocks: str):
+        data = MultiDict([("id", survey_id), ("csrf_token", csrf(c, "/console/surveys"))])
+        for block in blocks:
+            data.add("block", block)
+        return c.post("/console/surveys", data=data)
+
+    assert create("y2027", "phq9", "k10").status_code == 201
+    assert app.store.get_survey("y2027").blocks == ("k10", "phq9")
+    refused = create("y2028", "mbi")
+    assert refused.status_code == 400 and "gad7" in refused.get_data(as_text=True)
+    assert app.store.get_survey("y2028") is None
