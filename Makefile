@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+bench: $(VENV)/.installed node_modules/.installed /usr/bin/chromium /usr/bin/wrk
 	$(PY) -m bench
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -45,9 +45,9 @@ setup: $(VENV)/.installed node_modules/.installed
 # committed: the cloud build installs from the repository without running make).
 TRANSLATIONS := shared/translations
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
-	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -k translate_plural:2,3 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ node_modules/.installed: package.json package-lock.json
 /usr/bin/spamassassin:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin
+
+# Debian's wrk: the native load generator of bench/bench_throughput.py.
+/usr/bin/wrk:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 clean:
 	rm -rf $(VENV) .venv-checkov node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -23,6 +23,7 @@ def discover(only: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    load_before = __import__("os").getloadavg()
     rows: list[dict] = []
     failed = 0
     for name in discover(argv):
@@ -46,7 +47,12 @@ def main(argv: list[str]) -> int:
         print(f"{r['name']:<{width}}  {shown:>12}  {r['unit']:<8}  {str(r['target']):<14}  {r['note']}")
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+            # other processes' load skews every figure: kept beside them
+            "load_average_1min": {"start": load_before[0], "end": __import__("os").getloadavg()[0]},
+        },
         "results": rows,
     }
     if not argv:  # a partial run does not overwrite the full record

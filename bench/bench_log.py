@@ -1,25 +1,18 @@
-"""The interaction log's budgets, measured in one run:
+"""The interaction log's latency, measured in one run:
 
-- bytes to show the log form in Chromium (every request of a first visit, service worker
-  included, each body gzip-compressed here since the local server does not compress),
-  and how many requests leave for another origin;
-- cold import of functions/main.py and the log handler in a fresh interpreter, as a ratio
-  to a bare ``import google.cloud.firestore`` timed in the same run, and that pandas, scipy
-  and matplotlib stay out of it;
-- p50/p99 latency of ``POST /log_interaction/`` from 50 concurrent clients against the real
-  local server (threaded werkzeug) on SQLite.
+- p50/p99 latency of ``POST /log_interaction/`` from 50 concurrent Python clients, each
+  opening a new connection per request, against the real local server on SQLite;
+- the same writes straight into the store, without HTTP.
+
+Page weight is in bench_pages.py (on the wire, in Chromium), cold start in bench_coldstart.py,
+throughput against the floor app in bench_throughput.py.
 """
 
 from __future__ import annotations
 
-import gzip
 import http.client
 import json
 import logging
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,9 +25,6 @@ from urllib.parse import urlparse
 from bench._server import served
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-PAGE_BUDGET = 14 * 1024
-IMPORT_RUNS = 7
 CLIENTS = 50
 POSTS_PER_CLIENT = 20
 
@@ -76,104 +66,6 @@ def local_server() -> Iterator[tuple[str, str]]:
                 yield url, token
         finally:
             bootstrap.reset()
-
-
-# -- page weight --------------------------------------------------------------------------
-def page_weight(url: str, token: str) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    # Also report the service worker's own fetches (its precache is part of a first visit).
-    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
-    origin = urlparse(url).netloc
-    sizes: dict[str, int] = {}
-    foreign: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-
-        def seen(response) -> None:
-            if urlparse(response.url).netloc != origin:
-                foreign.append(response.url)
-                return
-            try:
-                body = response.body()
-            except Exception:  # a redirect or an aborted request has no body
-                body = b""
-            key = f"{response.request.method} {response.url} #{len(sizes)}"
-            sizes[key] = len(gzip.compress(body, compresslevel=6))
-
-        context.on("response", seen)
-        context.on("request", lambda r: urlparse(r.url).netloc != origin and foreign.append(r.url))
-        page = context.new_page()
-        page.goto(f"{url}/log_interaction/?t={token}", wait_until="networkidle")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.wait_for_timeout(500)  # let the service worker's precache finish
-        browser.close()
-    total = sum(sizes.values())
-    return [
-        {
-            "name": "log form first visit, gzip bytes",
-            "value": total,
-            "unit": "bytes",
-            "target": f"<= {PAGE_BUDGET}",
-            "note": f"{len(sizes)} responses incl. service worker precache; bodies gzipped here",
-        },
-        {
-            "name": "log form third-party requests",
-            "value": len(set(foreign)),
-            "unit": "count",
-            "target": "0",
-            "note": "",
-        },
-    ]
-
-
-# -- cold import --------------------------------------------------------------------------
-HANDLER = (
-    "import sys, time; t = time.perf_counter(); "
-    "import functions.main, shared.web.log_interaction; "
-    "took = time.perf_counter() - t; "
-    "heavy = [m for m in ('pandas', 'scipy', 'matplotlib') if m in sys.modules]; "
-    "print(took, ','.join(heavy))"
-)
-FIRESTORE = (
-    "import time; t = time.perf_counter(); import google.cloud.firestore; print(time.perf_counter() - t, '')"
-)
-
-
-def _time_import(code: str) -> tuple[float, str]:
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split(" ")
-    return float(out[0]), out[1].strip() if len(out) > 1 else ""
-
-
-def cold_import() -> list[dict]:
-    handler: list[float] = []
-    firestore: list[float] = []
-    heavy: set[str] = set()
-    for _ in range(IMPORT_RUNS):  # interleaved, so both see the same machine load
-        took, loaded = _time_import(HANDLER)
-        handler.append(took)
-        heavy.update(filter(None, loaded.split(",")))
-        firestore.append(_time_import(FIRESTORE)[0])
-    ours, theirs = statistics.median(handler), statistics.median(firestore)
-    return [
-        {
-            "name": "log handler cold import / firestore import",
-            "value": round(ours / theirs, 3),
-            "unit": "ratio",
-            "target": "<= 1.15",
-            "note": f"median of {IMPORT_RUNS}: {ours * 1000:.0f} ms vs {theirs * 1000:.0f} ms",
-        },
-        {
-            "name": "log handler imports pandas/scipy/matplotlib",
-            "value": len(heavy),
-            "unit": "modules",
-            "target": "0",
-            "note": ", ".join(sorted(heavy)) or "none loaded",
-        },
-    ]
 
 
 # -- latency under load -------------------------------------------------------------------
@@ -293,9 +185,8 @@ def store_contention() -> list[dict]:
 
 
 def run() -> list[dict]:
-    rows = cold_import()
     with local_server() as (url, token):
-        rows = page_weight(url, token) + rows + latency(url, token)
+        rows = latency(url, token)
     return rows + store_contention()
 
 

@@ -1,14 +1,12 @@
-"""The survey's two budgets, measured against a real local server on SQLite:
+"""The survey's burst budget, measured against a real local server on SQLite (the page's
+weight on the wire is in bench_pages.py):
 
-- weight: every response Chromium fetches to show the survey page, each body gzip-compressed
-  (what a server with compression would send), summed; and how many requests left the server;
 - burst: 1,000 links answered by 50 concurrent clients; every answer stored exactly once,
   and the latency of each submission (p50, p99).
 """
 
 from __future__ import annotations
 
-import gzip
 import statistics
 import tempfile
 import threading
@@ -17,7 +15,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 
@@ -26,8 +23,6 @@ from shared import bootstrap, config
 from shared.services import links, surveys
 from shared.store.sqlite import SqliteStore
 
-CHROMIUM = "/usr/bin/chromium"
-BUDGET_BYTES = 14 * 1024
 LINKS = 1000
 CLIENTS = 50
 ANSWER = {
@@ -64,26 +59,6 @@ def _tokens(store: SqliteStore, survey_id: str, count: int, k10: bool = False) -
     today = surveys.today_in(app.settings)
     surveys.create_survey(store, survey_id, k10=k10, today=today)
     return [url.rsplit("/", 1)[1] for url in links.issue_links(store, app.settings, survey_id, count, today)]
-
-
-def page_weight(base: str, token: str) -> tuple[int, int, int]:
-    """(gzip bytes of every response, requests made, requests to another host) for one page view."""
-    from playwright.sync_api import sync_playwright
-
-    host = urlsplit(base).netloc
-    bodies: list[bytes] = []
-    foreign: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-        page.on("request", lambda r: foreign.append(r.url) if urlsplit(r.url).netloc != host else None)
-        responses = []
-        page.on("response", lambda r: responses.append(r))
-        page.goto(f"{base}/survey/{token}", wait_until="networkidle")
-        for response in responses:
-            bodies.append(response.body())
-        browser.close()
-    return sum(len(gzip.compress(b, 6)) for b in bodies), len(bodies), len(foreign)
 
 
 def burst(base: str, tokens: list[str]) -> list[float]:
@@ -126,10 +101,6 @@ def durable_commits_per_second(path: Path, n: int = 200) -> float:
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp, local_server(Path(tmp)) as (base, store):
         commits = durable_commits_per_second(Path(tmp) / "floor.db", LINKS // 2)
-        [plain] = _tokens(store, "weight", 1)
-        [with_k10] = _tokens(store, "weight-k10", 1, k10=True)
-        weight, requests_made, foreign = page_weight(base, plain)
-        weight_k10, _, foreign_k10 = page_weight(base, with_k10)
 
         tokens = _tokens(store, "burst", LINKS)
         started = time.perf_counter()
@@ -140,20 +111,6 @@ def run() -> list[dict]:
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
     return [
-        {
-            "name": "survey page weight (gzip, all requests)",
-            "value": weight,
-            "unit": "bytes",
-            "target": f"<= {BUDGET_BYTES}",
-            "note": f"{requests_made} request(s); with K10 on: {weight_k10} bytes",
-        },
-        {
-            "name": "survey third-party requests",
-            "value": foreign + foreign_k10,
-            "unit": "requests",
-            "target": "0",
-            "note": "requests to any host but the server",
-        },
         {
             "name": "survey burst: answers stored",
             "value": stored,
@@ -166,7 +123,7 @@ def run() -> list[dict]:
             "value": round(p50, 1),
             "unit": "ms",
             "target": "informative",
-            "note": "SQLite, synchronous=FULL, sidebyside serve (gunicorn, 4 threads) in its own process",
+            "note": "SQLite, synchronous=FULL, sidebyside serve (waitress, 4 threads) in its own process",
         },
         {
             "name": "survey burst: p99 latency",

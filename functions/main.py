@@ -11,7 +11,7 @@ Each app is built on its function's first request, from the process's one App
 from __future__ import annotations
 
 import sys
-from functools import cache
+import threading
 from pathlib import Path
 
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -24,10 +24,21 @@ from flask.ctx import RequestContext  # noqa: E402
 from shared import bootstrap  # noqa: E402
 from shared.web.factory import create_app  # noqa: E402
 
+_apps: dict[str, flask.Flask] = {}
+_building = threading.Lock()
 
-@cache
+
 def app_for(name: str) -> flask.Flask:
-    return create_app(name, bootstrap.app())
+    """The named function's app, built once. Concurrent first requests (a cold instance's
+    threads) wait for one build: werkzeug compiles routes with ``ast``, which CPython 3.11
+    does not guard across threads ("AST constructor recursion depth mismatch")."""
+    app = _apps.get(name)
+    if app is None:
+        with _building:
+            app = _apps.get(name)
+            if app is None:
+                app = _apps[name] = create_app(name, bootstrap.app())
+    return app
 
 
 def dispatch(name: str, request: flask.Request) -> flask.Response:

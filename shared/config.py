@@ -34,7 +34,7 @@ DEFAULTS: dict[str, str] = {
     "MAIL_FROM": "Side-by-Side <no-reply@localhost>",
     "REPLY_TO": "",
     "CRISIS_LINE": "In crisis? Call or text 9-8-8, or 911 in an emergency.",
-    "CRISIS_LINE_FR": "En crise? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
+    "CRISIS_LINE_FR": "En crise\u202f? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
     "SUPPORT_RESOURCES": "You do not have to face this alone. The Faculty's Student Affairs / Wellness office "
     "offers free, confidential counselling, and your peer supporters can help you find the right support.",
     "SUPPORT_RESOURCES_FR": "Vous n'avez pas à traverser cela seul(e). Le bureau des Affaires étudiantes / "

@@ -30,8 +30,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
-
 from shared.bootstrap import App
 from shared.services import reports, tallies
 from shared.services.alerts import send_alert_now, send_pending_alerts
@@ -115,10 +113,14 @@ def deliver_soon(app: App, alert_id: str) -> None:
 # -- the local loop -------------------------------------------------------------------------
 def next_tick(schedule: str, tz: ZoneInfo, after: datetime) -> datetime:
     """The first cron tick of ``schedule`` (read in ``tz``) strictly after ``after``."""
+    from croniter import croniter  # only the job loop needs it: kept out of the functions' cold start
+
     return croniter(schedule, after.astimezone(tz)).get_next(datetime)
 
 
 def previous_tick(schedule: str, tz: ZoneInfo, before: datetime) -> datetime:
+    from croniter import croniter
+
     return croniter(schedule, before.astimezone(tz)).get_prev(datetime)
 
 

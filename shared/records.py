@@ -61,7 +61,8 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Alert:
-    """An urgent-concern alert waiting to be mailed: stored with the interaction, in one write."""
+    """An urgent-concern alert waiting to be mailed: stored with the interaction, in one write
+    (or with the correction that made it, or took away, an urgent concern)."""
 
     id: str
     interaction_id: str
@@ -70,6 +71,8 @@ class Alert:
     attempts: int = 0
     claimed_at: datetime | None = None
     last_error: str = ""
+    kind: str = "urgent"  # urgent (logged so), urgent_now, urgent_withdrawn, urgent_deleted (corrections)
+    supporter_id: str = ""  # who logged it: still known once a deleted entry is gone
 
 
 @dataclass(frozen=True)

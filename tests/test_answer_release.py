@@ -470,7 +470,7 @@ def test_status_and_report_count_released_answers_and_say_how_many_wait(app):
     assert (status["answers"], status["pending"]) == (K, K)
     survey = build_report(app.store, app.settings, ReportRequest(survey_id="y1"), today=day).survey
     assert (survey.answers, survey.pending) == (K, K)
-    assert survey.notes[0].startswith(f"{K} more answer(s) sealed, waiting to be released")
+    assert survey.notes[0].startswith(f"{K} more answers sealed, waiting to be released")
 
 
 def test_answers_under_another_key_stay_sealed_and_hold_the_purge(app):

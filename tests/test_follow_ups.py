@@ -81,7 +81,7 @@ def test_the_page_lists_own_follow_ups_due_and_overdue_only(log_client, sam, app
     assert "Exam stress" not in html and "Year 2" not in html  # nothing more about the student
     assert len(page.encode()) < 14 * 1024
     french = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
-    assert "Vos suivis à faire" in french and "Appel vidéo : Finances" in french
+    assert "Vos suivis à faire" in french and "Appel vidéo\u00a0: Finances" in french
 
 
 def test_logging_the_follow_up_ends_it_and_asks_uptake_of_a_referral(log_client, sam):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import string
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from shared.forms import (
     FormDefinitionError,
     FormInvalid,
     ValidationContext,
+    error_summary,
     load_form,
     message,
     parse_form,
@@ -471,8 +471,12 @@ def test_every_required_question_is_named_in_both_languages(log):
         "follow_up_planned": ["“Did you plan a follow-up?”: please answer this question."],
     }
     french = errors(log, {"format": "fax"}, ValidationContext(lang="fr"))
-    assert french["format"] == ["« Comment avez-vous communiqué? » : choisissez parmi les options proposées."]
-    assert french["occurred_on"] == ["« Date de l'interaction » : veuillez répondre à cette question."]
+    assert french["format"] == [
+        "«\u00a0Comment avez-vous communiqué\u202f?\u00a0»\u00a0: choisissez parmi les options proposées."
+    ]
+    assert french["occurred_on"] == [
+        "«\u00a0Date de l'interaction\u00a0»\u00a0: veuillez répondre à cette question."
+    ]
 
 
 def test_unknown_fields_are_rejected_under_their_key(log):
@@ -552,12 +556,21 @@ def test_k10_has_the_ten_standard_items_scored_1_to_5(survey):
 # -- the catalogue -------------------------------------------------------------------------
 
 
-def test_catalogue_has_every_language_and_the_same_placeholders():
-    for code, templates in CATALOGUE.items():
-        assert sorted(templates) == sorted(LANGS), code
-        names = [{n for _, n, _, _ in string.Formatter().parse(t) if n} for t in templates.values()]
-        assert all(n == names[0] for n in names), code
-        assert names[0] <= {"label", "min", "max", "min_date", "max_length", "min_selected"}, code
+def test_catalogue_codes_name_known_placeholders_and_have_french():
+    # The French and the placeholders' agreement are checked for every message in
+    # tests/test_translations.py; here: each code's template takes only what validation passes.
+    for code, template in CATALOGUE.items():
+        assert set(re.findall(r"%\((\w+)\)s", template)) <= {
+            "label",
+            "min",
+            "max",
+            "min_date",
+            "max_length",
+            "min_selected",
+        }, code
+        assert message(code, "fr", label="X", min=1, max=2, min_date="d", max_length=3, min_selected=4) != (
+            message(code, "en", label="X", min=1, max=2, min_date="d", max_length=3, min_selected=4)
+        ), code
 
 
 def test_catalogue_messages_in_both_languages():
@@ -566,10 +579,10 @@ def test_catalogue_messages_in_both_languages():
         == "“Minutes”: enter a number no greater than 600."
     )
     assert message("too_large", "fr", label="Minutes", max=600) == (
-        "« Minutes » : entrez un nombre égal ou inférieur à 600."
+        "«\u00a0Minutes\u00a0»\u00a0: entrez un nombre égal ou inférieur à 600."
     )
     assert message("date_too_early", "fr", label="Date", min_date="2018-09-01") == (
-        "« Date » : la date ne peut pas être antérieure au 2018-09-01."
+        "«\u00a0Date\u00a0»\u00a0: la date ne peut pas être antérieure au 2018-09-01."
     )
     assert message("no-such-code", "en", label="X") == "“X”: this answer is not valid."
 
@@ -689,7 +702,7 @@ def test_render_puts_each_error_beside_its_field(log, survey):
     errs = errors(log, {"format": "fax", "duration_minutes": "0"})
     html = str(render_fields(log, values={}, errors=errs, lang="en"))
     assert (
-        '<fieldset class="q bad" aria-describedby="q-format-e"><legend>How did you connect? '
+        '<fieldset class="q bad" id="q-format" aria-describedby="q-format-e"><legend>How did you connect? '
         '<span class="req">(required)</span></legend>\n'
         '<p class="err" id="q-format-e">“How did you connect?”: choose from the options given.</p>\n'
         '<label class="o"><input type="radio" name="format" value="in_person" required="" aria-invalid="true">'
@@ -702,10 +715,37 @@ def test_render_puts_each_error_beside_its_field(log, survey):
     ) in html
     errs = {"barriers.peer_support": ["Bad row."], "mystery": ["“mystery” is not a question on this form."]}
     html = str(render_fields(survey, values={}, errors=errs, lang="en"))
-    assert '<fieldset class="q bad" aria-describedby="q-barriers.peer_support-e">' in html
-    assert html.startswith(
-        '<div class="err" role="alert"><p>Please correct the following:</p><ul>\n<li>“mystery”'
+    assert (
+        '<fieldset class="q bad" id="q-barriers.peer_support" aria-describedby="q-barriers.peer_support-e">'
+        in html
     )
+    assert "mystery" not in html  # a message for no question shown is the summary's
+
+
+def test_error_summary_links_each_message_to_its_question_in_form_order(log, survey):
+    """Issue 12, item 10: the GOV.UK error summary, focused on load."""
+    assert error_summary(log, {}) == ""
+    errs = errors(log, {"format": "fax", "duration_minutes": "0"})
+    html = str(error_summary(log, {**errs, "submission_id": ["Bad id."]}, lang="en"))
+    assert html.startswith(
+        '<div class="err summary" id="error-summary" role="alert" tabindex="-1" autofocus'
+        ' aria-labelledby="error-summary-t">\n<h2 id="error-summary-t">Some answers need a look. Nothing was'
+        " saved yet.</h2>\n<ul>\n"
+    )
+    links = re.findall(r'<li>(?:<a href="([^"]+)">)?([^<]+)', html)
+    assert links[:3] == [
+        ("#q-occurred_on", "“Date of the interaction”: please answer this question."),
+        ("#q-format", "“How did you connect?”: choose from the options given."),
+        ("#q-initiated_by", "“Who reached out first?”: please answer this question."),
+    ]
+    assert links[-1] == ("", "Bad id.")
+    assert [href for href, _ in links] == [f"#q-{key}" for key in errs] + [""]
+    # Every link names an element of the page that render_fields makes.
+    page = str(render_fields(log, values={}, errors=errs, lang="en"))
+    assert all(f'id="{href[1:]}"' in page for href, _ in links if href)
+    rows = str(error_summary(survey, {"barriers.peer_support": ["Bad row."]}, lang="fr"))
+    assert '<a href="#q-barriers.peer_support">Bad row.</a>' in rows
+    assert "Certaines réponses sont à revoir." in rows
 
 
 def test_rendered_markup_is_accessible_and_compact(log, survey):
@@ -716,9 +756,10 @@ def test_rendered_markup_is_accessible_and_compact(log, survey):
             assert len(ids) == len(set(ids))
             for ref in re.findall(r'aria-describedby="([^"]+)"', html):
                 assert all(r in ids for r in ref.split())
-            for control in re.findall(r'id="([^"]+)"[^>]*>', html):
-                if control.startswith("q-") and not control.endswith(("-h", "-e")):
-                    assert f'<label for="{control}">' in html
+            for control in re.findall(r'<(?:input|textarea)[^>]* id="([^"]+)"[^>]*>', html):
+                assert f'<label for="{control}">' in html
+            groups = re.findall(r'<fieldset class="q[^"]*" id="([^"]+)"', html)  # error summary targets
+            assert groups and all(g.startswith("q-") for g in groups)
             assert html.count("<fieldset") == html.count("<legend>") + html.count("<legend ")
             assert not re.search(r"\s(style|on[a-z]+)=|<script|<style", html)  # the CSP forbids them
             assert len(gzip.compress(html.encode())) < 6000
@@ -838,7 +879,7 @@ def test_from_row_rejects_a_matrix_cell_that_is_not_1_or_0(survey):
         survey.from_row({"barriers.peer_support.stigma": "yes"}, lang="fr")
     assert caught.value.errors == {
         "barriers.peer_support.stigma": [
-            "« barriers.peer_support.stigma » : la cellule doit contenir 1 ou 0."
+            "«\u00a0barriers.peer_support.stigma\u00a0»\u00a0: la cellule doit contenir 1 ou 0."
         ]
     }
 
@@ -883,7 +924,7 @@ def test_survey_labels_for_the_report(survey):
     labels = survey.labels("en")
     assert labels["barriers.faculty_services"] == "Faculty of Medicine services (Student Affairs / Wellness)"
     assert labels["barriers.peer_support"] == "the peer support program"
-    assert labels["barriers.dont_know_how"] == "Not knowing how to access them"
+    assert labels["barriers.dont_know_how"] == "Not knowing how to reach out"
     assert labels["would_recommend.5"] == "Very likely"
     assert labels["k10"].startswith("How you have been feeling")
 

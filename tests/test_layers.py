@@ -12,7 +12,15 @@ SHARED = Path(__file__).resolve().parents[1] / "shared"
 
 # Layers from the bottom up; a module may import its own layer and those below it.
 LAYERS = [
-    {"shared.errors", "shared.config", "shared.records", "shared.forms", "shared.addresses", "shared.text"},
+    {
+        "shared.errors",
+        "shared.config",
+        "shared.records",
+        "shared.forms",
+        "shared.addresses",
+        "shared.text",
+        "shared.i18n",
+    },
     {"shared.ids", "shared.spreadsheet", "shared.tally"},
     {"shared.store", "shared.mail"},
     {"shared.report", "shared.bootstrap"},

@@ -159,7 +159,7 @@ def test_without_javascript(live_server, browser, sam, axe):
         page.get_by_label("Non", exact=True).check()
         page.get_by_role("button", name="Enregistrer").click()
         page.wait_for_url("**/thanks?*")
-        assert page.locator("h1").inner_text() == "Enregistré. Merci!"
+        assert page.locator("h1").inner_text() == "Enregistré. Merci\u202f!"
         assert len(stored()) == 1
     finally:
         context.close()

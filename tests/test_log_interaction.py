@@ -60,7 +60,7 @@ def test_form_in_french(log_client, sam):
     html = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
     assert '<html lang="fr">' in html
     assert "<h1>Consigner une interaction</h1>" in html
-    assert "Consignées ce mois-ci : 0" in html
+    assert "Consignées ce mois-ci\u00a0: 0" in html
     assert f'href="./?t={sam.token}&amp;lang=en" lang="en" hreflang="en">English</a>' in html
     assert 'action="./?lang=fr"' in html
 
@@ -143,7 +143,7 @@ def test_html_errors_keep_every_answer_and_sit_beside_their_field(log_client, sa
 def test_html_errors_in_french(log_client, sam):
     form = as_form(answers(topics=None), sam.token)
     html = log_client.post("/?lang=fr", data=form).get_data(as_text=True)
-    assert "« De quoi avez-vous parlé? » : veuillez répondre à cette question." in html
+    assert "«\u00a0De quoi avez-vous parlé\u202f?\u00a0»\u00a0: veuillez répondre à cette question." in html
 
 
 def test_html_post_with_a_tampered_submission_id_is_refused_kindly(log_client, sam):
@@ -161,17 +161,18 @@ def test_html_post_with_a_tampered_submission_id_is_refused_kindly(log_client, s
 def test_json_post_is_idempotent_by_key_or_body_id(log_client, sam):
     key = str(uuid.uuid4())
     first = post_json(log_client, sam.token, answers(), key)
-    assert (first.status_code, first.json) == (201, {"id": key, "duplicate": False})
+    assert (first.status_code, first.json) == (201, {"id": key, "duplicate": False, "logged_this_month": 1})
     again = post_json(log_client, sam.token, {**answers(), "submission_id": key})
-    assert (again.status_code, again.json) == (200, {"id": key, "duplicate": True})
+    assert (again.status_code, again.json) == (200, {"id": key, "duplicate": True, "logged_this_month": 1})
     assert [r.id for r in stored()] == [key]
 
 
 def test_json_submission_id_is_normalised(log_client, sam):
     key = uuid.uuid4()
     first = post_json(log_client, sam.token, answers(), str(key).upper())
-    assert first.json == {"id": str(key), "duplicate": False}
-    assert post_json(log_client, sam.token, answers(), key.hex).json == {"id": str(key), "duplicate": True}
+    assert first.json == {"id": str(key), "duplicate": False, "logged_this_month": 1}
+    again = post_json(log_client, sam.token, answers(), key.hex)
+    assert again.json == {"id": str(key), "duplicate": True, "logged_this_month": 1}
 
 
 def test_json_needs_a_key_and_takes_any_opaque_one(log_client, sam):
@@ -186,9 +187,9 @@ def test_json_needs_a_key_and_takes_any_opaque_one(log_client, sam):
     key_id = first.json["id"]
     assert uuid.UUID(key_id).version == 5  # ids stay UUIDs (exports and imports rely on it)
     again = post_json(log_client, sam.token, {**answers(), "submission_id": "abc-123"})
-    assert (again.status_code, again.json) == (200, {"id": key_id, "duplicate": True})
+    assert (again.status_code, again.json["id"], again.json["duplicate"]) == (200, key_id, True)
     quoted = post_json(log_client, sam.token, answers(), '"abc-123"')  # the draft's sf-string form
-    assert (quoted.status_code, quoted.json) == (200, {"id": key_id, "duplicate": True})
+    assert (quoted.status_code, quoted.json["id"], quoted.json["duplicate"]) == (200, key_id, True)
     # A key is the client's own: another supporter's "abc-123" is another interaction.
     kim = add_supporter("Kim")
     other = post_json(log_client, kim.token, answers(), "abc-123")
@@ -228,7 +229,9 @@ def test_json_errors_in_french(log_client, sam):
         log_client, sam.token, answers(format="fax"), str(uuid.uuid4()), **{"Accept-Language": "fr"}
     )
     assert response.json["errors"] == {
-        "format": ["« Comment avez-vous communiqué? » : choisissez parmi les options proposées."]
+        "format": [
+            "«\u00a0Comment avez-vous communiqué\u202f?\u00a0»\u00a0: choisissez parmi les options proposées."
+        ]
     }
 
 
@@ -258,7 +261,7 @@ def test_urgent_alert_is_stored_with_the_interaction_and_kept_when_mail_fails(lo
     app._mailer = MailDown("x@example.org")
     key = str(uuid.uuid4())
     response = post_json(log_client, sam.token, answers(concern_level="urgent"), key)
-    assert (response.status_code, response.json) == (201, {"id": key, "duplicate": False})
+    assert (response.status_code, response.json["id"], response.json["duplicate"]) == (201, key, False)
     [alert] = alerts()
     assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 1)
     assert alert.last_error == "smtp.example.org:587 refused the connection"

@@ -101,7 +101,7 @@ def test_answers_without_a_barrier_matrix_are_counted_apart(app):
     survey = strict_json(out["json"])["survey"]
     assert survey["answers"] == 6
     assert survey["respondents"] == 5
-    assert "1 answer(s) hold no barrier answers" in out["text"]
+    assert "1 answer holds no barrier answers" in out["text"]
 
 
 def test_empty_period_with_interactions_outside_it(app):

@@ -57,6 +57,31 @@ def test_the_page_in_english_and_french_without_script(app, client):
     assert 'name="k10_1"' not in html  # K10 is off unless the survey asks it
 
 
+def test_a_reopened_link_keeps_the_language_chosen(app, client):
+    """Answered in French, the link reopened from the email (no ?lang=, an English browser)
+    says "already answered" in French (issue 12, item 15). Only the language is kept."""
+    new_survey(app)
+    [token] = issue(app)
+    english = {"Accept-Language": "en-CA,en;q=0.9"}
+    chosen = client.get(f"/{token}?lang=fr", headers=english)
+    assert chosen.headers.getlist("Set-Cookie") == [
+        f"lang=fr; Expires={chosen.headers['Set-Cookie'].split('Expires=')[1].split(';')[0]}; "
+        "Max-Age=34560000; HttpOnly; Path=/; SameSite=Lax"
+    ]
+    assert client.get(f"/{token}", headers=english).get_data(as_text=True).count('<html lang="fr">') == 1
+    answered = client.post(f"/{token}?lang=fr", data={"year_of_study": "year1"}, headers=english)
+    assert answered.status_code == 303 and "Set-Cookie" not in answered.headers  # already "fr"
+    again = client.get(f"/{token}", headers=english)
+    assert again.status_code == 410
+    assert '<html lang="fr">' in again.get_data(as_text=True)
+    assert "Vous avez déjà répondu" in again.get_data(as_text=True)
+    # ?lang= still wins, and is what is remembered next.
+    assert '<html lang="en">' in client.get(f"/{token}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in client.get(f"/{token}", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
+    )
+
+
 def test_k10_is_asked_when_the_survey_turns_it_on(app, client):
     new_survey(app, k10=True)
     [token] = issue(app)
@@ -95,7 +120,7 @@ def test_a_form_answer_is_stored_once_then_thanks(app, client):
     assert len(box.id) == 32 and len(box.box) == 12 + 8192 + 16
     assert app.store.count_answers("y2026") == 0
     thanks = client.get("/thanks?lang=fr")
-    assert thanks.status_code == 200 and "Merci!" in thanks.get_data(as_text=True)
+    assert thanks.status_code == 200 and "Merci\u202f!" in thanks.get_data(as_text=True)
 
 
 def test_skipped_questions_are_no_answer_never_zero(app, client):
@@ -211,7 +236,8 @@ def test_invalid_form_answers_are_shown_again_with_every_answer_kept(app, client
     response = client.post(f"/{token}?lang=en", data=kept)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f'id="q-{field}-e"' in html or "Please correct the following" in html
+    assert 'id="error-summary"' in html  # every message, linked to its question when shown
+    assert f'id="q-{field}-e"' in html or f"<li>“{field.split('.')[-1]}" in html
     if field != "year_of_study":
         assert 'value="year3" checked' in html
     if field != "suggestions":

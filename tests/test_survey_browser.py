@@ -50,7 +50,7 @@ def test_answer_in_french_on_a_phone_then_the_link_is_used(app, live_server, pag
     page.locator("input[name='k10_1'][value='2']").check()
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_url(f"{live_server.url}/survey/thanks?lang=fr#thank-you")
-    assert page.locator("h1").inner_text() == "Merci!"
+    assert page.locator("h1").inner_text() == "Merci\u202f!"
     assert axe(page) == []
     assert opened(app) == [
         {
@@ -62,10 +62,23 @@ def test_answer_in_french_on_a_phone_then_the_link_is_used(app, live_server, pag
         }
     ]
 
-    response = page.goto(f"{url}?lang=fr")
+    # The link reopened as it is in the email (no ?lang=, an English browser): still French
+    # (issue 12, item 15), from a cookie of the survey's path that holds only the language.
+    response = page.goto(url)
     assert response.status == 410
+    assert page.locator("html").get_attribute("lang") == "fr"
     assert "Vous avez déjà répondu" in page.locator("main").inner_text()
     assert axe(page) == []
+    [cookie] = page.context.cookies()
+    assert (cookie["name"], cookie["value"], cookie["path"]) == ("lang", "fr", "/survey/")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    # The other functions never see it: the supporter's form follows the browser (English).
+    page.goto(f"{live_server.url}/log_interaction/?t=nope")
+    assert page.locator("html").get_attribute("lang") == "en"
+    # Switching back is kept too.
+    page.goto(f"{url}?lang=en")
+    page.goto(url)
+    assert "You have already answered" in page.locator("main").inner_text()
 
 
 @pytest.mark.browser

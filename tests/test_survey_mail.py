@@ -63,7 +63,7 @@ def test_each_address_gets_its_own_link_in_english_and_french(mailed, smtp_serve
         assert mail["To"] == address
         assert "Side-by-Side Peer Support Program" in mail["Subject"]
         body = mail.get_body(("plain",)).get_content()
-        assert "9-8-8" in body and "En crise?" in body  # the crisis line, in both languages
+        assert "9-8-8" in body and "En crise\u202f?" in body  # the crisis line, in both languages
         assert "Hello," in body and "Bonjour," in body
         assert (today(mailed) + timedelta(days=20)).isoformat() in body
         link = mailed.store.get_link(links.token_hash(tokens[address]))

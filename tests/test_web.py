@@ -51,6 +51,34 @@ def test_the_inline_stylesheet_matches_its_csp_hash(client_for):
     assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
 
 
+def test_files_and_scripts_get_a_csp_of_their_own_pages_the_full_one(client_for):
+    """Issue 12 item 22: what is not a page gets a short CSP (every response still has one,
+    issue 13 item 5); a script's lets it fetch from its own origin, as the service worker must."""
+    client = client_for("log_interaction")
+    page = client.get("/?t=forged")  # the page saying the link does not work
+    assert page.status_code == 401 and "style-src 'sha256-" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    for path, csp in (
+        ("/sw.js", "default-src 'none'; connect-src 'self'; frame-ancestors 'none'"),
+        ("/log.js", "default-src 'none'; connect-src 'self'; frame-ancestors 'none'"),
+        ("/icon.svg", "default-src 'none'; frame-ancestors 'none'"),
+        ("/manifest.webmanifest", "default-src 'none'; frame-ancestors 'none'"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Security-Policy"] == csp, path
+        assert_security_headers(response)
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_scripts_are_served_minified_from_their_readable_source(client_for):
+    source = (ROOT / "forms" / "static" / "log.js").read_text(encoding="utf-8")
+    served = client_for("log_interaction").get("/log.js").get_data(as_text=True)
+    assert "/*" in source and "/*" not in served and "\n  " not in served  # comments and indents gone
+    assert len(served) < 0.7 * len(source)
+    assert 'navigator.serviceWorker.register("sw.js")' in served  # the code itself is kept
+
+
 def test_public_forms_refuse_bodies_over_64_kb_with_413(client_for):
     client = client_for("log_interaction")
     body = json.dumps({"note": "x" * 70_000})

@@ -1,7 +1,9 @@
 /* Side-by-Side interaction log: send the form with fetch, and keep on the phone what cannot be
    sent (offline, timeout, server error) until it can, with its original submission id so the
-   server stores it once. Without this script the form still works as a plain POST.
-   Messages come from #status's data-* attributes, in the page's language. */
+   server stores it once. One request per tap: the form is posted as the plain form would be,
+   and an answer to fix comes back as the server's own page, shown in place. A fresh form's
+   date is the phone's today in the program's time zone. Without this script the form still
+   works as a plain POST. Messages come from #status's data-* attributes, in the page's language. */
 (() => {
   "use strict";
   const QUEUE = "sbs-log-queue"; // submissions waiting to be sent: [{id, token, lang, day, data}]
@@ -9,10 +11,10 @@
   const TIMEOUT_MS = 15000;
   const RETRY_MS = 30000; // a steady retry, whatever the browser thinks of the connection
   const FIRST_RETRY_MS = 5000; // after a failure: 5 s, 10 s, 20 s ... up to RETRY_MS
-  const status = document.getElementById("status");
-  if (!status || !window.localStorage || !window.fetch) return;
-  const say = status.dataset;
-  const form = document.getElementById("log");
+  if (!document.getElementById("status") || !window.localStorage || !window.fetch) return;
+  // Looked up when used: a page sent back to fix replaces <main> and everything in it.
+  const $ = (id) => document.getElementById(id);
+  const say = $("status").dataset;
   let flushing = false;
   let backoff = FIRST_RETRY_MS;
   let retry = null;
@@ -52,11 +54,13 @@
     const p = document.createElement("p");
     p.className = "notice";
     p.textContent = text;
-    status.appendChild(p);
+    $("status").appendChild(p);
     return p;
   }
 
   function render(text) {
+    const status = $("status");
+    if (!status) return; // a page without one (a refused link) was shown in place
     status.textContent = "";
     if (text) line(text);
     const pending = read(QUEUE).length;
@@ -131,6 +135,7 @@
         if (stored(result.status)) {
           drop(item.id);
           sentNow += 1;
+          showCount(result.body.logged_this_month);
         } else if (retryable(result.status)) {
           later();
           break; // still unreachable: try the rest later, in order
@@ -149,8 +154,38 @@
     }
   }
 
+  // "Logged this month", as the server counted it after storing what was sent.
+  function showCount(n) {
+    const count = $("count");
+    if (count && Number.isInteger(n)) count.textContent = fill(say.count, { count: n });
+  }
+
+  // Today where the program runs (data-tz), as YYYY-MM-DD, from the phone's clock.
+  function today(tz) {
+    try {
+      const parts = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+      const get = (type) => parts.find((p) => p.type === type).value;
+      return `${get("year")}-${get("month")}-${get("day")}`;
+    } catch (e) {
+      return ""; // an unknown zone: the server's date stays
+    }
+  }
+
+  // A fresh form's date (and its picker's upper bound) is today on the phone, not the day the
+  // page was made: a form cached by the service worker may be opened days later. A date the
+  // supporter changed is left alone.
+  function freshDate(form) {
+    const date = form && form.dataset.tz && form.elements.occurred_on;
+    if (!date) return;
+    const day = today(form.dataset.tz);
+    if (!day) return;
+    if (date.value === date.defaultValue) date.value = day;
+    date.defaultValue = day; // form.reset() ("log another") comes back to it
+    date.max = day;
+  }
+
   // The answers in the shape the server's JSON API takes: checkbox groups as lists, blanks left out.
-  function answers() {
+  function answers(form) {
     const data = {};
     for (const el of form.elements) {
       if (!el.name || el.disabled || el.type === "hidden" || el.type === "submit") continue;
@@ -165,45 +200,119 @@
     return data;
   }
 
-  if (form) {
+  // One POST of the form as the browser would send it, answered with HTML. Resolves to
+  // {status, stored, html}: a redirect (to the thanks page) means stored; status 0 means the
+  // server was not reached (offline, timed out).
+  async function post(form, lang) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    try {
+      const response = await fetch(`./?lang=${encodeURIComponent(lang)}`, {
+        method: "POST",
+        headers: { Accept: "text/html" },
+        body: new URLSearchParams(new FormData(form)),
+        credentials: "omit",
+        cache: "no-store",
+        redirect: "manual", // the 303 to the thanks page is the answer: no second request for it
+        signal: abort.signal,
+      });
+      if (response.type === "opaqueredirect") return { status: 303, stored: true, html: "" };
+      return { status: response.status, stored: false, html: await response.text() };
+    } catch (e) {
+      return { status: 0, stored: false, html: "" };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // The server's page (answers to fix, a refused link) in place of this one's <main>: the
+  // same page a plain form post shows, without posting again.
+  function show(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const main = page.querySelector("main");
+    if (!main) return false;
+    document.querySelector("main").replaceWith(document.adoptNode(main));
+    document.title = page.title;
+    const summary = $("error-summary");
+    if (summary) summary.focus();
+    else window.scrollTo(0, 0);
+    freshDate($("log"));
+    render();
+    return true;
+  }
+
+  function fresh(form) {
+    form.reset(); // ready for the next one, under a new id
+    form.elements.submission_id.value = uuid();
+    freshDate(form);
+  }
+
+  async function submit(form) {
     const id = form.elements.submission_id;
     const button = form.querySelector("button[type=submit]");
-    // A page opened from the phone's cache carries an id that may have been sent already.
-    id.value = uuid();
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (button.disabled) return; // a double tap sends once
-      const item = {
-        id: id.value,
-        token: form.elements.t.value,
-        lang: document.documentElement.lang || "en",
-        day: form.elements.occurred_on ? form.elements.occurred_on.value : "",
-        data: answers(),
-      };
-      keep(item); // on the phone before anything else: closing the page now loses nothing
-      button.disabled = true;
-      render(say.sending);
-      const result = await send(item);
-      button.disabled = false;
-      if (stored(result.status)) {
-        drop(item.id);
-        const query = new URLSearchParams({ t: item.token, lang: item.lang });
-        window.location.assign(`thanks?${query}`);
-      } else if (retryable(result.status)) {
-        queuedNow = true;
-        later();
-        form.reset(); // ready for the next one, under a new id
-        id.value = uuid();
-        render();
-        window.scrollTo(0, 0);
-      } else {
-        // The server said no (an answer to fix, a revoked link): let it show its own page,
-        // with the answers kept and each message beside its question.
-        drop(item.id);
-        form.submit();
-      }
-    });
+    if (button.disabled) return; // a double tap sends once
+    const item = {
+      id: id.value,
+      token: form.elements.t.value,
+      lang: document.documentElement.lang || "en",
+      day: form.elements.occurred_on ? form.elements.occurred_on.value : "",
+      data: answers(form),
+    };
+    keep(item); // on the phone before anything else: closing the page now loses nothing
+    button.disabled = true;
+    render(say.sending);
+    const result = await post(form, item.lang);
+    button.disabled = false;
+    if (result.stored) {
+      drop(item.id);
+      const query = new URLSearchParams({ t: item.token, lang: item.lang });
+      window.location.assign(`thanks?${query}`);
+    } else if (retryable(result.status)) {
+      queuedNow = true; // sent later as JSON under the same id: stored once, whatever happened
+      later();
+      fresh(form);
+      render();
+      window.scrollTo(0, 0);
+    } else {
+      // The server said no (an answer to fix, a revoked link): its page, with the answers kept
+      // and each message beside its question, shown from this one response.
+      drop(item.id);
+      if (!show(result.html)) render();
+    }
   }
+
+  // The submit listener sits on the document: a page shown in place brings a new form.
+  document.addEventListener("submit", (event) => {
+    if (event.target.id !== "log") return;
+    event.preventDefault();
+    submit(event.target);
+  });
+
+  // The summary's links move focus to the question (its first control), with its label or
+  // legend in view, as the GOV.UK Design System's error summary does.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("#error-summary a[href^='#']");
+    if (!link) return;
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    const control = target.matches("input, textarea, select") ? target : target.querySelector("input, textarea, select");
+    if (!control) return;
+    event.preventDefault();
+    const caption = target.tagName === "FIELDSET" ? target.querySelector("legend") : document.querySelector(`label[for="${CSS.escape(target.id)}"]`);
+    (caption || target).scrollIntoView();
+    control.focus({ preventScroll: true });
+  });
+
+  const form = $("log");
+  if (form) {
+    // A page opened from the phone's cache carries an id that may have been sent already.
+    form.elements.submission_id.value = uuid();
+    freshDate(form);
+  }
+  // A form left open overnight: its untouched date moves to the new day when shown again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") freshDate($("log"));
+  });
 
   window.addEventListener("online", flush);
   setInterval(flush, RETRY_MS);

@@ -26,11 +26,17 @@ def coordinators() -> None:
 @coordinators.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(service.ROLES), default=service.COORDINATOR, show_default=True)
+@click.option(
+    "--language",
+    type=click.Choice(service.LANGUAGES),
+    default=None,
+    help="The language of the reports mailed to them (default: SIDEBYSIDE_REPORT_LANGUAGE).",
+)
 @click.pass_obj
-def add(app: App, email: str, role: str) -> None:
+def add(app: App, email: str, role: str, language: str | None) -> None:
     """Let EMAIL sign in to the console with ROLE."""
     with one_line_errors():
-        added = service.add(app.store, email, role, today=_today(app))
+        added = service.add(app.store, email, role, today=_today(app), language=language)
     audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
         f"Added {added.email} as {added.role}. Sign-in link: sidebyside coordinators sign-in-link {added.email}"
@@ -40,10 +46,25 @@ def add(app: App, email: str, role: str) -> None:
 @coordinators.command("list")
 @click.pass_obj
 def list_(app: App) -> None:
-    """List everyone who may sign in, with their role."""
+    """List everyone who may sign in, with their role and report language."""
+    default = app.settings.report_language
     for person, fixed in service.list_all(app.store, app.settings):
         source = "  (SIDEBYSIDE_COORDINATORS)" if fixed else ""
-        click.echo(f"{person.email}  {person.role}{source}")
+        language = person.language or f"{service.DEFAULT_LANGUAGE} ({default})"
+        click.echo(f"{person.email}  {person.role}  {language}{source}")
+
+
+@coordinators.command("language")
+@click.argument("email")
+@click.argument("language", type=click.Choice((*service.LANGUAGES, service.DEFAULT_LANGUAGE)))
+@click.pass_obj
+def language(app: App, email: str, language: str) -> None:
+    """Mail EMAIL's reports in LANGUAGE (default: SIDEBYSIDE_REPORT_LANGUAGE)."""
+    with one_line_errors():
+        changed = service.set_language(app.store, email, language, app.settings)
+    shown = changed.language or service.DEFAULT_LANGUAGE
+    audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: report language {shown}")
+    click.echo(f"{changed.email} gets reports in {shown}.")
 
 
 @coordinators.command("remove")

@@ -23,5 +23,4 @@ def serve(app: App, host: str, port: int, threads: int, no_jobs: bool) -> None:
     # Commands run in another shell link to this server (unless SIDEBYSIDE_BASE_URL says otherwise).
     config.record_server_url(app.settings.data_dir, host, port)
     click.echo(f"Side-by-Side on http://{host}:{port}/ (store: {app.settings.store.kind})")
-    app.close()  # the server's worker process opens its own connections after the fork
     run(app, host, port, background=not no_jobs, threads=threads)

@@ -17,7 +17,7 @@ from shared.forms.model import (
     Section,
     ValidationContext,
 )
-from shared.forms.render import render_fields, template_env
+from shared.forms.render import error_summary, render_fields, template_env
 from shared.forms.schema import FORM_ERRORS, validate
 from shared.forms.types import FIELD_TYPES, FieldType
 
@@ -36,6 +36,7 @@ __all__ = [
     "Label",
     "Section",
     "ValidationContext",
+    "error_summary",
     "load_form",
     "message",
     "parse_form",

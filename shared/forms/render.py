@@ -118,7 +118,8 @@ def render_fields(
     """The form's questions as HTML, with ``values`` filled in and ``errors`` beside their fields.
 
     ``values`` may be stored answers or what :meth:`Form.parse_html` returned. ``today`` and
-    ``min_date`` bound the date picker. Errors that belong to no shown field are listed first.
+    ``min_date`` bound the date picker. Errors that belong to no shown field are listed in the
+    :func:`error_summary` the page puts at its top.
     """
     values = values or {}
     errors = errors or {}
@@ -146,6 +147,29 @@ def render_fields(
             )
         else:
             parts.append(one(child))
-    stray = [m for key, found in errors.items() if key not in shown for m in found]
-    head = macros.other_errors(message("other_errors", lang), stray) if stray else Markup("")
-    return head + Markup("").join(parts)
+    return Markup("").join(parts)
+
+
+def error_summary(
+    form: Form,
+    errors: Mapping[str, list[str]] | None,
+    *,
+    lang: str = "en",
+    sections: Iterable[str] = (),
+) -> Markup:
+    """The error summary for the top of a page (the GOV.UK Design System's pattern): every
+    message, in the order of the questions, each linking to its question (``#q-<id>``, the id
+    of the control or of the question's fieldset); messages that belong to no question shown
+    are listed unlinked. It takes focus when the page loads (``autofocus``), so a screen reader
+    reads it and a phone shows it, whichever question far down the page is wrong. Empty
+    without errors."""
+    if not errors:
+        return Markup("")
+    order = [key for f in form.fields(sections) for key in (f.id, *(f"{f.id}.{r.id}" for r in f.rows))]
+    items: list[tuple[str | None, str]] = [
+        (f"#q-{key}", text) for key in order for text in errors.get(key, [])
+    ]
+    items += [(None, text) for key, found in errors.items() if key not in order for text in found]
+    macros: Any = template_env().get_template("_fields.html").module  # its macros, unknown to the checker
+    summary: Markup = macros.error_summary(message("error_summary", lang), items)
+    return summary

@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from shared.i18n import translate
 from shared.records import Supporter
 from shared.report.columns import Categories, InteractionCounts, categories
 from shared.report.model import (
@@ -74,12 +75,12 @@ def activity(
         supporters=supporter_counts(days, supporters),
         by_month=by_month(days, lang),
         breakdowns=breakdowns,
-        referrals=referrals(counts, tallies, labels),
-        follow_ups=follow_ups(tallies),
-        duration=duration(counts),
+        referrals=referrals(counts, tallies, labels, lang),
+        follow_ups=follow_ups(tallies, lang),
+        duration=duration(counts, lang),
         by_year_of_study=year_by_concern(counts, frame, threshold, labels, lang),
         per_supporter=per_supporter(days, supporters, threshold if shared else 0, lang),
-        notes=[] if total else ["No interactions were logged in this period."],
+        notes=[] if total else [translate(lang, "No interactions were logged in this period.")],
     )
 
 
@@ -101,9 +102,9 @@ def _tally(frame: pd.DataFrame, fid: str) -> dict[str, int]:
 
 
 def _categories(
-    counts: InteractionCounts, fid: str, seen: dict[str, int], labels: dict[str, str]
+    counts: InteractionCounts, fid: str, seen: dict[str, int], labels: dict[str, str], lang: str = "en"
 ) -> Categories:
-    return categories(counts.fields[fid], labels, seen)
+    return categories(counts.fields[fid], labels, seen, lang)
 
 
 def _breakdown(
@@ -117,7 +118,7 @@ def _breakdown(
     multi: bool,
     lang: str = "en",
 ) -> Breakdown:
-    cats = _categories(counts, fid, tally, labels)
+    cats = _categories(counts, fid, tally, labels, lang)
     rows = [
         CategoryCount(
             cid, label, tally.get(cid, 0), 100.0 * tally.get(cid, 0) / answered if answered else None
@@ -151,14 +152,14 @@ def by_month(days: pd.DataFrame, lang: str = "en") -> list[MonthCount]:
 
 
 def referrals(
-    counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str]
+    counts: InteractionCounts, tallies: dict[str, dict[str, int]], labels: dict[str, str], lang: str = "en"
 ) -> Referrals:
     tally = tallies.get(REFERRAL_FIELD)
     if tally is None:
-        return Referrals(None, None, [], "The log form does not ask about referrals.")
+        return Referrals(None, None, [], translate(lang, "The log form does not ask about referrals."))
     answered = sum(tally.values())
     referred = sum(c for cid, c in tally.items() if cid != NO_REFERRAL)
-    cats = _categories(counts, REFERRAL_FIELD, tally, labels)
+    cats = _categories(counts, REFERRAL_FIELD, tally, labels, lang)
     return Referrals(
         count=referred,
         rate=100.0 * referred / answered if answered else None,
@@ -170,30 +171,32 @@ def referrals(
             for cid, label in zip(cats.ids, cats.labels, strict=True)
             if cid != NO_REFERRAL
         ],
-        note="" if answered else "No interaction in the period recorded a referral answer.",
+        note="" if answered else translate(lang, "No interaction in the period recorded a referral answer."),
     )
 
 
-def follow_ups(tallies: dict[str, dict[str, int]]) -> FollowUps:
+def follow_ups(tallies: dict[str, dict[str, int]], lang: str = "en") -> FollowUps:
     tally = tallies.get(FOLLOW_UP_FIELD)
     if tally is None:
-        return FollowUps(None, None, "The log form does not ask about follow-ups.")
+        return FollowUps(None, None, translate(lang, "The log form does not ask about follow-ups."))
     answered = sum(tally.values())
     planned = tally.get("yes", 0)
     return FollowUps(
         count=planned,
         answered=answered,
         rate=100.0 * planned / answered if answered else None,
-        note="" if answered else "No interaction in the period answered the follow-up question.",
+        note=""
+        if answered
+        else translate(lang, "No interaction in the period answered the follow-up question."),
     )
 
 
-def duration(counts: InteractionCounts) -> Duration:
+def duration(counts: InteractionCounts, lang: str = "en") -> Duration:
     if DURATION_FIELD not in counts.numbers:
-        return Duration(0, None, "The log form does not ask for the duration.")
+        return Duration(0, None, translate(lang, "The log form does not ask for the duration."))
     values = np.frombuffer(counts.numbers[DURATION_FIELD], dtype=np.float64)
     if not len(values):
-        return Duration(0, None, "No interaction in the period recorded its duration.")
+        return Duration(0, None, translate(lang, "No interaction in the period recorded its duration."))
     return Duration(len(values), float(np.median(values)))
 
 
@@ -208,7 +211,7 @@ def year_by_concern(
     if YEAR_FIELD not in frame.columns:
         return None
     years = frame[YEAR_FIELD].fillna(NOT_RECORDED)
-    row_cats = _categories(counts, YEAR_FIELD, dict.fromkeys(years.unique(), 1), labels)
+    row_cats = _categories(counts, YEAR_FIELD, dict.fromkeys(years.unique(), 1), labels, lang)
     rows = [
         Category(i, label)
         for i, label in zip(row_cats.ids, row_cats.labels, strict=True)
@@ -217,10 +220,10 @@ def year_by_concern(
     rows.append(Category(NOT_RECORDED, t(lang, "not_recorded")))
     if CONCERN_FIELD not in frame.columns:
         by_year = frame["n"].groupby(years).sum()
-        table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold)
+        table = protect_counts(rows, [int(by_year.get(r.id, 0)) for r in rows], threshold, lang)
         return replace(table, label=labels.get(YEAR_FIELD, YEAR_FIELD))
     levels = frame[CONCERN_FIELD].fillna(NOT_RECORDED)
-    col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels)
+    col_cats = _categories(counts, CONCERN_FIELD, dict.fromkeys(levels.unique(), 1), labels, lang)
     cols = [
         Category(i, label)
         for i, label in zip(col_cats.ids, col_cats.labels, strict=True)
@@ -238,7 +241,7 @@ def year_by_concern(
     keep_rows = [r for r in rows if r.id != NOT_RECORDED or grid.loc[r.id].sum() > 0]
     keep_cols = [c for c in cols if c.id != NOT_RECORDED or grid[c.id].sum() > 0]
     values = grid.loc[[r.id for r in keep_rows], [c.id for c in keep_cols]].to_numpy(dtype=np.int64).tolist()
-    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold)
+    crosstab = protect_crosstab(keep_rows, keep_cols, values, threshold, lang)
     return replace(crosstab, label=t(lang, "t_year_by_concern"))
 
 
@@ -255,4 +258,4 @@ def per_supporter(
     if unknown:
         categories_.append(Category("unknown", t(lang, "no_longer_on_file")))
         values.append(unknown)
-    return protect_counts(categories_, values, threshold)
+    return protect_counts(categories_, values, threshold, lang)

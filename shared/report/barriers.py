@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from shared.i18n import translate, translate_plural
 from shared.records import Survey
 from shared.report import stats
 from shared.report.columns import AnswerColumns, categories
@@ -53,12 +54,21 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
         return Comparison(
             barriers=[],
             respondents=0,
-            notes=["The survey form has no barrier matrix with two services, so nothing is compared."],
+            notes=[
+                translate(
+                    lang, "The survey form has no barrier matrix with two services, so nothing is compared."
+                )
+            ],
         )
     if len(services) > 2:
         notes.append(
-            f"The form lists {len(services)} services; the comparison is between the first two "
-            f"({columns.services[0][1]} and {columns.services[1][1]})."
+            translate(
+                lang,
+                "The form lists %(n)s services; the comparison is between the first two (%(first)s and %(second)s).",
+                n=len(services),
+                first=columns.services[0][1],
+                second=columns.services[1][1],
+            )
         )
     first, second = services[0], services[1]
     matrix = columns.matrix  # respondents x services x barriers, 1 = checked
@@ -74,7 +84,12 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
     sizes = {sid: int(mask.sum()) for sid, mask in masks.items()}
     if columns.without_matrix:
         notes.append(
-            f"{columns.without_matrix} answer(s) hold no barrier answers at all and are left out of this table."
+            translate_plural(
+                lang,
+                "%(num)s answer holds no barrier answers at all and is left out of this table.",
+                "%(num)s answers hold no barrier answers at all and are left out of this table.",
+                columns.without_matrix,
+            )
         )
     for s, (_sid, name) in enumerate(columns.services):
         left = total - int(answered[:, s].sum())
@@ -90,10 +105,10 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
         a = matrix[masks[first], 0, b]
         c = matrix[masks[second], 1, b]
         if test == "paired":
-            result = compare_paired_cells(*paired_cells(a, c), labels=(first, second))
+            result = compare_paired_cells(*paired_cells(a, c), labels=(first, second), lang=lang)
         else:
             result = stats.compare_independent(
-                int(a.sum()), sizes[first], int(c.sum()), sizes[second], labels=(first, second)
+                int(a.sum()), sizes[first], int(c.sum()), sizes[second], labels=(first, second), lang=lang
             )
         results.append(result)
         counts = {sid: int(matrix[masks[sid], s, b].sum()) for s, sid in enumerate(services)}
@@ -122,9 +137,15 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
     ]
     tested = sum(p is not None for p in adjusted)
     if n == 0:
-        notes.append("No respondent answered the barrier questions, so no statistic can be computed.")
+        notes.append(
+            translate(lang, "No respondent answered the barrier questions, so no statistic can be computed.")
+        )
     elif n == 1:
-        notes.append("Only one respondent: percentages are shown, but the tests cannot show a difference.")
+        notes.append(
+            translate(
+                lang, "Only one respondent: percentages are shown, but the tests cannot show a difference."
+            )
+        )
     return Comparison(
         barriers=barrier_rows,
         respondents=n,
@@ -139,7 +160,7 @@ def design_text(test: str, lang: str = "en") -> str:
     return t(lang, "m_paired" if test == "paired" else "m_independent")
 
 
-def response_rate(survey: Survey, answers: int, imported: int = 0) -> ResponseRate:
+def response_rate(survey: Survey, answers: int, imported: int = 0, lang: str = "en") -> ResponseRate:
     """Answers per link issued, only when every answer came through an issued link.
 
     Answers imported from last year's file, say, came through no link of this survey, so a
@@ -148,14 +169,17 @@ def response_rate(survey: Survey, answers: int, imported: int = 0) -> ResponseRa
     """
     links = survey.links_issued
     if imported:
-        note = (
-            f"{imported} of the {answers} answers were imported from a file rather than given through "
-            "a survey link, so there is no response rate."
+        note = translate(
+            lang,
+            "%(imported)s of the %(answers)s answers were imported from a file rather than given through "
+            "a survey link, so there is no response rate.",
+            imported=imported,
+            answers=answers,
         )
     elif links <= 0:
-        note = "No links were issued through the program, so there is no response rate."
+        note = translate(lang, "No links were issued through the program, so there is no response rate.")
     elif answers > links:  # cannot happen through single-use links; said, not hidden
-        note = "More answers than links issued, so there is no response rate."
+        note = translate(lang, "More answers than links issued, so there is no response rate.")
     else:
         return ResponseRate(links, imported, 100.0 * answers / links, "")
     return ResponseRate(links, imported, None, note)
@@ -163,17 +187,36 @@ def response_rate(survey: Survey, answers: int, imported: int = 0) -> ResponseRa
 
 def k10(columns: AnswerColumns, lang: str = "en") -> K10:
     """The K10 distribution: complete totals, and totals prorated over one skipped item."""
-    summary = stats.k10_summary(columns.k10_totals)
+    summary = stats.k10_summary(columns.k10_totals, lang)
     notes = [str(summary["note"])] if summary["note"] else []
     notes.append(t(lang, "m_k10"))
     if columns.k10_prorated:
-        notes.append(f"{columns.k10_prorated} total(s) prorated over one skipped item.")
+        notes.append(
+            translate_plural(
+                lang,
+                "%(num)s total prorated over one skipped item.",
+                "%(num)s totals prorated over one skipped item.",
+                columns.k10_prorated,
+            )
+        )
     if columns.k10_incomplete:
         notes.append(
-            f"{columns.k10_incomplete} respondent(s) skipped two or more K10 items; their totals are left out."
+            translate_plural(
+                lang,
+                "%(num)s respondent skipped two or more K10 items; their total is left out.",
+                "%(num)s respondents skipped two or more K10 items; their totals are left out.",
+                columns.k10_incomplete,
+            )
         )
     if columns.k10_missing:
-        notes.append(f"{columns.k10_missing} respondent(s) skipped the K10 questions.")
+        notes.append(
+            translate_plural(
+                lang,
+                "%(num)s respondent skipped the K10 questions.",
+                "%(num)s respondents skipped the K10 questions.",
+                columns.k10_missing,
+            )
+        )
     bands = summary["bands"]
     assert isinstance(bands, dict)
     total = summary["n"]
@@ -201,7 +244,9 @@ def k10(columns: AnswerColumns, lang: str = "en") -> K10:
     )
 
 
-def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey) -> YearOverYear:
+def year_over_year(
+    this: AnswerColumns, last: AnswerColumns, last_survey: Survey, lang: str = "en"
+) -> YearOverYear:
     """Percent per service, this survey against the previous one, barrier by barrier."""
     services = [sid for sid, _ in this.services]
     n_this, n_last = this.matrix.shape[0], last.matrix.shape[0]
@@ -222,9 +267,15 @@ def year_over_year(this: AnswerColumns, last: AnswerColumns, last_survey: Survey
         rows.append(YearOverYearRow(barrier_id, label, now, then, difference))
     notes = []
     if n_last == 0:
-        notes.append(f"The previous survey ({last_survey.id}) has no barrier answers to compare with.")
+        notes.append(
+            translate(
+                lang,
+                "The previous survey (%(survey)s) has no barrier answers to compare with.",
+                survey=last_survey.id,
+            )
+        )
     if n_this == 0:
-        notes.append("This survey has no barrier answers yet.")
+        notes.append(translate(lang, "This survey has no barrier answers yet."))
     return YearOverYear(last_survey.id, Respondents(n_this, n_last), rows, notes)
 
 
@@ -236,10 +287,10 @@ def respondents_by_year(
     if year is None:
         return None
     tally = columns.year_counts
-    cats = categories(year, labels, tally)
+    cats = categories(year, labels, tally, lang)
     rows = [Category(i, label) for i, label in zip(cats.ids, cats.labels, strict=True)]
     rows.append(Category("not_answered", t(lang, "not_answered")))
-    table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold)
+    table = protect_counts(rows, [*(tally.get(i, 0) for i in cats.ids), tally.get(None, 0)], threshold, lang)
     return replace(table, label=labels.get(year.id, year.id))
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
+from shared.i18n import translate, translate_plural
 from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
@@ -86,12 +87,14 @@ def build_report(
         test=request.test,
         audience=request.audience,
         survey=section,
-        survey_note="" if section else "No survey has been created yet, so there are no barrier results.",
+        survey_note=""
+        if section
+        else translate(lang, "No survey has been created yet, so there are no barrier results."),
         activity=activity_part.activity(
             counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
         ),
         follow_ups=outcome_part.follow_up_outcomes(
-            store.follow_ups(), period.start, period.end, today, destinations
+            store.follow_ups(), period.start, period.end, today, destinations, lang
         ),
     )
 
@@ -157,7 +160,7 @@ def survey_section(
         extra=outcome_part.extra_fields(form, blocks),
     )
     comparison = barrier_part.compare_barriers(columns, test, lang)
-    rate = barrier_part.response_rate(survey, columns.rows, columns.imported)
+    rate = barrier_part.response_rate(survey, columns.rows, columns.imported, lang)
     previous = None
     earlier = None
     last = previous_survey(surveys, survey)
@@ -173,16 +176,28 @@ def survey_section(
             lang=lang,
             extra=outcome_part.extra_fields(last_form, last_blocks),
         )
-        previous = barrier_part.year_over_year(columns, last_columns, last)
+        previous = barrier_part.year_over_year(columns, last_columns, last, lang)
         earlier = (last.id, last_form, last_blocks, last_columns)
-    notes = comparison.notes if columns.rows else ["This survey has no answers yet.", *comparison.notes]
+    notes = (
+        comparison.notes
+        if columns.rows
+        else [translate(lang, "This survey has no answers yet."), *comparison.notes]
+    )
     # Answers wait sealed until a release (shared/services/release.py): count them, say so.
     pending = store.count_sealed(survey.id)
     if pending:
         notes = [
-            f"{pending} more answer(s) sealed, waiting to be released: answers are released daily in "
-            f"batches of at least {settings.small_cell}, and all of them when the survey's links are "
-            "purged. The results above count released answers only.",
+            translate_plural(
+                lang,
+                "%(num)s more answer sealed, waiting to be released: answers are released daily in "
+                "batches of at least %(batch)s, and all of them when the survey's links are purged. The "
+                "results above count released answers only.",
+                "%(num)s more answers sealed, waiting to be released: answers are released daily in "
+                "batches of at least %(batch)s, and all of them when the survey's links are purged. The "
+                "results above count released answers only.",
+                pending,
+                batch=settings.small_cell,
+            ),
             *notes,
         ]
     return SurveySection(

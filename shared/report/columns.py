@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.forms import Field, Form
+from shared.i18n import translate
 from shared.report.words import MESSAGES
 from shared.store.port import Store
 
@@ -47,12 +48,14 @@ def value_id(value: Any) -> str | None:
     return str(value)
 
 
-def categories(f: Field, labels: Mapping[str, str], seen: Iterable[str | None] = ()) -> Categories:
+def categories(
+    f: Field, labels: Mapping[str, str], seen: Iterable[str | None] = (), lang: str = "en"
+) -> Categories:
     ids = [str(c.id) for c in f.choices]
     names = [labels.get(f"{f.id}.{c.id}", str(c.id)) for c in f.choices]
     for extra in sorted({v for v in seen if v is not None} - set(ids)):
         ids.append(extra)
-        names.append(f"{extra} (not in the form)")
+        names.append(translate(lang, "%(answer)s (not in the form)", answer=extra))
     return Categories(ids, names)
 
 
@@ -185,7 +188,7 @@ def is_imported(answer_id: str) -> bool:
 
 K10_ITEMS = 10
 K10_MAX_MISSING = 1
-K10_PRORATING = MESSAGES["m_k10"]["en"]  # the rule, in words; shared/report/words.py has it in French
+K10_PRORATING = MESSAGES["m_k10"]  # the rule, in words; shared/report/words.py has it in French
 
 
 def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from shared.forms import Form
 from shared.forms.model import Instrument
+from shared.i18n import translate
 from shared.records import FollowUp
 from shared.report import outcomes as stats
 from shared.report.columns import AnswerColumns
@@ -129,7 +130,7 @@ def survey_outcomes(
 
 def _help_seeking(columns: AnswerColumns, lang: str) -> HelpSeeking:
     faculty, peers = (columns.extra.get(f, [None] * columns.rows) for f in SEEK)
-    result = stats.help_seeking_paired(faculty, peers, labels=SEEK)
+    result = stats.help_seeking_paired(faculty, peers, labels=SEEK, lang=lang)
     if isinstance(result, stats.NotComputable):
         return HelpSeeking(result.test, result.n, {}, None, None, None, None, result.reason)
     return HelpSeeking(
@@ -149,7 +150,7 @@ def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str
     outcome = [_professional_use(columns, i) for i in range(columns.rows)]
     labels = (t(lang, "g_used_peers"), t(lang, "g_not_used_peers"))
     result = stats.association_from_answers(
-        exposed, outcome, labels=labels, outcome_label=t(lang, "o_used_professional")
+        exposed, outcome, labels=labels, outcome_label=t(lang, "o_used_professional"), lang=lang
     )
     if isinstance(result, stats.NotComputable):
         known = result.counts
@@ -162,6 +163,7 @@ def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str
             ServiceUse(result.test, result.n, list(labels), table, {}, None, None, None, result.reason, ""),
             shared,
             threshold,
+            lang,
         )
     (a, b), (c, d) = result.table
     return _protect_2x2(
@@ -179,10 +181,11 @@ def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str
         ),
         shared,
         threshold,
+        lang,
     )
 
 
-def _protect_2x2(found: ServiceUse, shared: bool, threshold: int) -> ServiceUse:
+def _protect_2x2(found: ServiceUse, shared: bool, threshold: int, lang: str) -> ServiceUse:
     """The shareable copy hides a table with a cell under the threshold, and every figure made
     from its cells (percentages, odds ratio, P): only the number of respondents stays."""
     cells = [n for row in found.table or [] for n in row]
@@ -197,7 +200,9 @@ def _protect_2x2(found: ServiceUse, shared: bool, threshold: int) -> ServiceUse:
         odds_ratio=None,
         ci95=None,
         p=None,
-        note=f"Hidden in this copy: a cell of the table is under {threshold}.",
+        note=translate(
+            lang, "Hidden in this copy: a cell of the table is under %(threshold)s.", threshold=threshold
+        ),
         caveat="",
         suppressed=True,
     )
@@ -261,6 +266,7 @@ def _by_year(
                     columns.extra.get(fid, []),
                     last.extra.get(fid, []),
                     t(lang, "o_said_yes"),
+                    lang,
                 )
             )
     return out
@@ -272,7 +278,7 @@ def _score_change(
     kept_this = [v for v in this if isinstance(v, int) and not isinstance(v, bool)]
     kept_last = [v for v in last if isinstance(v, int) and not isinstance(v, bool)]
     labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
-    result = stats.compare_years_scores(kept_this, kept_last, labels=labels)
+    result = stats.compare_years_scores(kept_this, kept_last, labels=labels, lang=lang)
     if isinstance(result, stats.NotComputable):
         # No test, but the medians that exist are still shown.
         this_median, last_median = (
@@ -307,13 +313,16 @@ def _score_change(
 
 
 def _share_change(
-    fid: str, label: str, this: Sequence[object], last: Sequence[object], said_yes: str
+    fid: str, label: str, this: Sequence[object], last: Sequence[object], said_yes: str, lang: str
 ) -> ScoreChange:
     yes_this, n_this = sum(v is True for v in this), sum(isinstance(v, bool) for v in this)
     yes_last, n_last = sum(v is True for v in last), sum(isinstance(v, bool) for v in last)
     share_this = 100.0 * yes_this / n_this if n_this else None
     share_last = 100.0 * yes_last / n_last if n_last else None
-    result = stats.compare_years_proportion(yes_this, n_this, yes_last, n_last, outcome=said_yes)
+    labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
+    result = stats.compare_years_proportion(
+        yes_this, n_this, yes_last, n_last, outcome=said_yes, labels=labels, lang=lang
+    )
     if isinstance(result, stats.NotComputable):
         return ScoreChange(
             fid, label, "percent", n_this, n_last, share_this, share_last, None, None, result.reason
@@ -334,7 +343,12 @@ def _share_change(
 
 
 def follow_up_outcomes(
-    follow_ups: Sequence[FollowUp], start: date, end: date, today: date, destinations: dict[str, str]
+    follow_ups: Sequence[FollowUp],
+    start: date,
+    end: date,
+    today: date,
+    destinations: dict[str, str],
+    lang: str = "en",
 ) -> FollowUpOutcomes | None:
     """Counts of the follow-ups due in the period, and referral uptake per destination (of the
     follow-ups of a referral that were ended: logged or closed). None when none is due."""
@@ -344,7 +358,7 @@ def follow_up_outcomes(
     counts = follow_up_counts(due, today)
     rows = []
     for destination, outcome in uptake_counts(due).items():
-        result = stats.referral_uptake(*(outcome[k] for k in UPTAKE))
+        result = stats.referral_uptake(*(outcome[k] for k in UPTAKE), lang=lang)
         label = destinations.get(destination, destination)
         if isinstance(result, stats.NotComputable):
             rows.append(

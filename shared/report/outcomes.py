@@ -39,8 +39,9 @@ import numpy as np
 from scipy import stats as _sp
 from scipy.stats.contingency import odds_ratio as _odds_ratio
 
+from shared.i18n import N_, translate
 from shared.report.numbers import whole_number
-from shared.report.stats import Z95, wilson_interval
+from shared.report.stats import NO_RESPONDENTS, Z95, missing_in, wilson_interval
 
 WILCOXON_EXACT = "Wilcoxon signed-rank (exact)"
 WILCOXON_NORMAL = "Wilcoxon signed-rank (normal approximation, tie and continuity corrected)"
@@ -53,6 +54,10 @@ OR_WOOLF = "sample odds ratio, Woolf (logit) interval"
 OR_CONDITIONAL = "conditional maximum-likelihood odds ratio, exact interval (as R's fisher.test)"
 # Below this many pairs (or per group) without ties R computes the exact P; so do we.
 EXACT_BELOW = 50
+NO_SCORES = (
+    N_("No scores in %(first)s and %(second)s, so the years cannot be compared."),
+    N_("No scores in %(group)s, so the years cannot be compared."),
+)
 
 ASSOCIATION_CAVEAT = (
     "This is an association in one survey, not proof that one thing caused the other: "
@@ -200,6 +205,7 @@ def help_seeking_paired(
     labels: tuple[str, str] = ("faculty_services", "peer_supporters"),
     low: float = 1,
     high: float = 7,
+    lang: str = "en",
 ) -> PairedRanks | NotComputable:
     """Wilcoxon signed-rank test of respondent i's ``first[i]`` against ``second[i]``.
 
@@ -214,10 +220,16 @@ def help_seeking_paired(
     n = len(pairs)
     test = WILCOXON_EXACT
     if n == 0:
-        return NotComputable(test, 0, "No respondent answered both questions, so nothing can be compared.")
+        return NotComputable(
+            test,
+            0,
+            translate(lang, "No respondent answered both questions, so nothing can be compared."),
+        )
     if n == 1:
         return NotComputable(
-            test, 1, "Only one respondent answered both questions; a test needs at least two."
+            test,
+            1,
+            translate(lang, "Only one respondent answered both questions; a test needs at least two."),
         )
     diffs = np.array([x - y for x, y in pairs])
     nonzero = diffs[diffs != 0]
@@ -225,7 +237,10 @@ def help_seeking_paired(
         return NotComputable(
             test,
             n,
-            "Every respondent gave the same answer for both sources (all ties), so there is no difference to test.",
+            translate(
+                lang,
+                "Every respondent gave the same answer for both sources (all ties), so there is no difference to test.",
+            ),
         )
     has_ties = len(np.unique(np.abs(nonzero))) < len(nonzero)
     exact = len(nonzero) < EXACT_BELOW and not has_ties and len(nonzero) == n
@@ -238,7 +253,12 @@ def help_seeking_paired(
     notes = []
     if len(nonzero) < n:
         notes.append(
-            f"{n - len(nonzero)} of {n} respondents gave both sources the same answer; the test ranks the others."
+            translate(
+                lang,
+                "%(same)s of %(n)s respondents gave both sources the same answer; the test ranks the others.",
+                same=n - len(nonzero),
+                n=n,
+            )
         )
     ranks = _sp.rankdata(np.abs(nonzero))
     return PairedRanks(
@@ -267,6 +287,7 @@ def association_2x2(
     *,
     labels: tuple[str, str] = ("used_peer_support", "did_not_use_peer_support"),
     outcome: str = "used professional services",
+    lang: str = "en",
 ) -> Association | NotComputable:
     """Test the 2x2 table ((a, b), (c, d)); rows are the two groups, columns outcome yes/no.
 
@@ -281,14 +302,18 @@ def association_2x2(
     rows = {labels[0]: a + b, labels[1]: c + d}
     empty = [label for label, size in rows.items() if size == 0]
     if empty:
-        return NotComputable(
-            FISHER, n, f"No respondents in {' and '.join(empty)}, so the groups cannot be compared.", counts
+        reason = missing_in(lang, empty, NO_RESPONDENTS)
+        return NotComputable(FISHER, n, reason, counts)
+    if a + c == 0:
+        reason = translate(
+            lang, "Nobody in either group %(outcome)s, so the groups cannot differ.", outcome=outcome
         )
-    if a + c == 0 or b + d == 0:
-        everyone = "Nobody" if a + c == 0 else "Everybody"
-        return NotComputable(
-            FISHER, n, f"{everyone} in either group {outcome}, so the groups cannot differ.", counts
+        return NotComputable(FISHER, n, reason, counts)
+    if b + d == 0:
+        reason = translate(
+            lang, "Everybody in either group %(outcome)s, so the groups cannot differ.", outcome=outcome
         )
+        return NotComputable(FISHER, n, reason, counts)
     table = [[a, b], [c, d]]
     expected = [rows[labels[i]] * col / n for i in (0, 1) for col in (a + c, b + d)]
     notes = []
@@ -301,7 +326,7 @@ def association_2x2(
         test = FISHER
         statistic = None
         p = float(_sp.fisher_exact(np.array(table), alternative="two-sided").pvalue)
-        notes.append("Fisher's exact test was used because an expected count was under 5.")
+        notes.append(translate(lang, "Fisher's exact test was used because an expected count was under 5."))
     if test == CHI_SQUARE and min(a, b, c, d) > 0:
         or_method = OR_WOOLF
         estimate = (a * d) / (b * c)
@@ -314,7 +339,10 @@ def association_2x2(
         estimate, ci = float(result.statistic), (float(interval.low), float(interval.high))
     if min(a, b, c, d) == 0:
         notes.append(
-            "A cell of the table is empty, so the odds ratio or an end of its interval is 0 or unbounded."
+            translate(
+                lang,
+                "A cell of the table is empty, so the odds ratio or an end of its interval is 0 or unbounded.",
+            )
         )
     return Association(
         test=test,
@@ -338,6 +366,7 @@ def association_from_answers(
     *,
     labels: tuple[str, str] = ("used_peer_support", "did_not_use_peer_support"),
     outcome_label: str = "used professional services",
+    lang: str = "en",
 ) -> Association | NotComputable:
     """:func:`association_2x2` from one (exposed, outcome) pair of booleans per respondent; ``None`` skips."""
     if len(exposed) != len(outcome):
@@ -356,10 +385,13 @@ def association_from_answers(
         cells[(False, False)],
         labels=labels,
         outcome=outcome_label,
+        lang=lang,
     )
 
 
-def referral_uptake(connected: int, not_yet: int, declined: int, unknown: int) -> Uptake | NotComputable:
+def referral_uptake(
+    connected: int, not_yet: int, declined: int, unknown: int, *, lang: str = "en"
+) -> Uptake | NotComputable:
     """Share of referrals with a known outcome where the student connected, Wilson 95% interval."""
     counts = {
         "connected": whole_number(connected, "connected"),
@@ -371,14 +403,23 @@ def referral_uptake(connected: int, not_yet: int, declined: int, unknown: int) -
     n = known + counts["unknown"]
     if known == 0:
         reason = (
-            "No referral has been followed up yet."
+            translate(lang, "No referral has been followed up yet.")
             if n == 0
-            else f"None of the {n} referrals followed up has a known outcome, so no uptake rate can be given."
+            else translate(
+                lang,
+                "None of the %(n)s referrals followed up has a known outcome, so no uptake rate can be given.",
+                n=n,
+            )
         )
         return NotComputable(WILSON, n, reason, counts)
     low, high = wilson_interval(counts["connected"], known)
     note = (
-        f"{counts['unknown']} of {n} referrals have no known outcome and are not in the rate."
+        translate(
+            lang,
+            "%(unknown)s of %(n)s referrals have no known outcome and are not in the rate.",
+            unknown=counts["unknown"],
+            n=n,
+        )
         if counts["unknown"]
         else ""
     )
@@ -403,6 +444,7 @@ def compare_years_scores(
     labels: tuple[str, str] = ("this_year", "last_year"),
     low: float | None = None,
     high: float | None = None,
+    lang: str = "en",
 ) -> IndependentRanks | NotComputable:
     """Mann-Whitney U test (two-sided) of one score between two independent surveys; ``None`` skips."""
     x = [v for v in _scores(this_year, labels[0], low, high) if v is not None]
@@ -413,14 +455,17 @@ def compare_years_scores(
         return NotComputable(
             MANN_WHITNEY_EXACT,
             len(x) + len(y),
-            f"No scores in {' and '.join(empty)}, so the years cannot be compared.",
+            missing_in(lang, empty, NO_SCORES),
             sizes,
         )
     if len(set(x) | set(y)) == 1:
         return NotComputable(
             MANN_WHITNEY_EXACT,
             len(x) + len(y),
-            "Every respondent in both years has the same score (all ties), so there is no difference to test.",
+            translate(
+                lang,
+                "Every respondent in both years has the same score (all ties), so there is no difference to test.",
+            ),
             sizes,
         )
     pooled = np.array(x + y)
@@ -437,7 +482,11 @@ def compare_years_scores(
     total = n1 + n2
     variance = n1 * n2 / 12 * ((total + 1) - float(np.sum(ties**3 - ties)) / (total * (total - 1)))
     z = (u - n1 * n2 / 2) / math.sqrt(variance)
-    note = "A group of one respondent: read the result with great care." if min(n1, n2) == 1 else ""
+    note = (
+        translate(lang, "A group of one respondent: read the result with great care.")
+        if min(n1, n2) == 1
+        else ""
+    )
     return IndependentRanks(
         test=test,
         n=sizes,
@@ -453,7 +502,14 @@ def compare_years_scores(
 
 
 def compare_years_proportion(
-    x_this: int, n_this: int, x_last: int, n_last: int, *, outcome: str = "said yes"
+    x_this: int,
+    n_this: int,
+    x_last: int,
+    n_last: int,
+    *,
+    outcome: str = "said yes",
+    labels: tuple[str, str] = ("this_year", "last_year"),
+    lang: str = "en",
 ) -> Association | NotComputable:
     """A yes/no answer this year (``x_this`` of ``n_this``) against last year, by :func:`association_2x2`."""
     x_this, n_this, x_last, n_last = (
@@ -463,7 +519,7 @@ def compare_years_proportion(
     if x_this > n_this or x_last > n_last:
         raise ValueError(f"a count cannot exceed its group size: {x_this} of {n_this}, {x_last} of {n_last}")
     result = association_2x2(
-        x_this, n_this - x_this, x_last, n_last - x_last, labels=("this_year", "last_year"), outcome=outcome
+        x_this, n_this - x_this, x_last, n_last - x_last, labels=labels, outcome=outcome, lang=lang
     )
     # Two surveys are not an exposure: the causal caveat is for the peer-support comparison only.
     if isinstance(result, Association):

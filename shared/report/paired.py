@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats as _sp
 
+from shared.i18n import translate
 from shared.report import stats
 
 
@@ -27,7 +28,7 @@ def paired_cells(first: np.ndarray, second: np.ndarray) -> tuple[int, int, int, 
 
 
 def compare_paired_cells(
-    e: int, f: int, g: int, h: int, *, labels: tuple[str, str] = ("a", "b")
+    e: int, f: int, g: int, h: int, *, labels: tuple[str, str] = ("a", "b"), lang: str = "en"
 ) -> stats.Comparison:
     """``compare_paired`` for a table with cells e (both), f (first only), g (second only), h (neither)."""
     for name, value in (("e", e), ("f", f), ("g", g), ("h", h)):
@@ -48,7 +49,7 @@ def compare_paired_cells(
             ci_method=stats.PAIRED_CI_METHOD,
             test=stats.MCNEMAR,
             p=None,
-            note="No respondents answered for both services, so nothing can be compared.",
+            note=translate(lang, "No respondents answered for both services, so nothing can be compared."),
             discordant=(0, 0),
         )
     low, high = stats.newcombe_paired_ci(e, f, g, h)
@@ -56,15 +57,22 @@ def compare_paired_cells(
     p = 1.0 if discordant == 0 else min(1.0, float(_sp.binomtest(f, discordant, 0.5).pvalue))
     notes = []
     if n == 1:
-        notes.append("Only one respondent: the interval is very wide and no test can show a difference.")
+        notes.append(
+            translate(
+                lang, "Only one respondent: the interval is very wide and no test can show a difference."
+            )
+        )
     if x1 == 0 and x2 == 0:
-        notes.append("Nobody checked this barrier for either service.")
+        notes.append(translate(lang, "Nobody checked this barrier for either service."))
     elif x1 == n and x2 == n:
-        notes.append("Every respondent checked this barrier for both services.")
+        notes.append(translate(lang, "Every respondent checked this barrier for both services."))
     if discordant == 0:
         notes.append(
-            "Every respondent gave the same answer for both services, so there are no "
-            "discordant pairs and the exact McNemar test gives P = 1."
+            translate(
+                lang,
+                "Every respondent gave the same answer for both services, so there are no "
+                "discordant pairs and the exact McNemar test gives P = 1.",
+            )
         )
     return stats.Comparison(
         design="paired",
@@ -86,6 +94,7 @@ def compare_paired(
     b: Sequence[int | bool],
     *,
     labels: tuple[str, str] = ("a", "b"),
+    lang: str = "en",
 ) -> stats.Comparison:
     """Compare one barrier between two services answered by the same respondents.
 
@@ -103,4 +112,4 @@ def compare_paired(
     first_only = sum(x & (1 - y) for x, y in zip(first, second, strict=True))
     second_only = sum((1 - x) & y for x, y in zip(first, second, strict=True))
     neither = len(first) - both - first_only - second_only
-    return compare_paired_cells(both, first_only, second_only, neither, labels=labels)
+    return compare_paired_cells(both, first_only, second_only, neither, labels=labels, lang=lang)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shared.i18n import translate
 from shared.report.model import Column, Crosstab, CrosstabRow, ProtectedCounts, ProtectedRow, Shown
 from shared.report.suppress import Cell, SuppressedTable, suppress_table
 
@@ -30,7 +31,9 @@ class Category:
     label: str
 
 
-def protect_counts(categories: Sequence[Category], counts: Sequence[int], threshold: int) -> ProtectedCounts:
+def protect_counts(
+    categories: Sequence[Category], counts: Sequence[int], threshold: int, lang: str = "en"
+) -> ProtectedCounts:
     """A 1-D breakdown with its total: small counts hidden, the total always shown.
 
     ``threshold`` 0 shows every count as it is (the coordinators' own copy, per supporter).
@@ -42,7 +45,7 @@ def protect_counts(categories: Sequence[Category], counts: Sequence[int], thresh
             # Everything combined: the one row is the total, which the report publishes anyway.
             table = _as_is([values])
             break
-        table = suppress_table(values, threshold=threshold)
+        table = suppress_table(values, threshold=threshold, lang=lang)
         if table.total is not None and not table.total.suppressed:
             break
         groups = _merge_smallest(groups, values)
@@ -56,7 +59,7 @@ def protect_counts(categories: Sequence[Category], counts: Sequence[int], thresh
         rows=rows,
         total=_shown(table.total),
         threshold=threshold,
-        notes=[*_merge_notes(categories, groups), *_notes(table)],
+        notes=[*_merge_notes(categories, groups, lang), *_notes(table)],
     )
 
 
@@ -65,6 +68,7 @@ def protect_crosstab(
     col_categories: Sequence[Category],
     grid: Sequence[Sequence[int]],
     threshold: int,
+    lang: str = "en",
 ) -> Crosstab:
     """A 2-D breakdown (rows: a student characteristic), with row and column totals."""
     groups = [[i] for i in range(len(row_categories))]
@@ -78,7 +82,7 @@ def protect_crosstab(
         if small:
             groups = _merge_smallest(groups, totals)
             continue
-        table = suppress_table(merged, threshold=threshold)
+        table = suppress_table(merged, threshold=threshold, lang=lang)
         hidden_total = (
             any(c.suppressed for c in table.row_totals or ())
             or any(c.suppressed for c in table.col_totals or ())
@@ -102,7 +106,7 @@ def protect_crosstab(
         else None,
         total=_shown(table.total),
         threshold=threshold,
-        notes=[*_merge_notes(row_categories, groups), *_notes(table)],
+        notes=[*_merge_notes(row_categories, groups, lang), *_notes(table)],
     )
 
 
@@ -156,13 +160,19 @@ def _group(categories: Sequence[Category], group: list[int]) -> tuple[str, str, 
     )
 
 
-def _merge_notes(categories: Sequence[Category], groups: list[list[int]]) -> list[str]:
+def _merge_notes(categories: Sequence[Category], groups: list[list[int]], lang: str = "en") -> list[str]:
     merged = [g for g in groups if len(g) > 1]
     return [
-        "Combined to protect small counts: " + ", ".join(categories[i].label for i in g) + "." for g in merged
+        translate(
+            lang,
+            "Combined to protect small counts: %(categories)s.",
+            categories=", ".join(categories[i].label for i in g),
+        )
+        for g in merged
     ]
 
 
 def _notes(table: SuppressedTable) -> list[str]:
-    # suppress's notes name rows by number; the report's merges already answer them.
+    # suppress's notes name rows by number (in English: they never reach a report); the report's
+    # merges already answer them.
     return [n for n in table.notes if not n.startswith(("Row ", "Column "))]

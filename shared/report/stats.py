@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 from scipy import stats as _sp
 
+from shared.i18n import N_, translate
 from shared.report.numbers import whole_number
 
 Z95 = float(_sp.norm.ppf(0.975))
@@ -75,6 +76,7 @@ def compare_independent(
     n2: int,
     *,
     labels: tuple[str, str] = ("a", "b"),
+    lang: str = "en",
 ) -> Comparison:
     """Compare ``x1`` of ``n1`` with ``x2`` of ``n2`` as two independent groups.
 
@@ -91,7 +93,8 @@ def compare_independent(
         labels[1]: 100.0 * x2 / n2 if n2 else None,
     }
     if n1 == 0 or n2 == 0:
-        empty = " and ".join(label for label, size in denominators.items() if size == 0)
+        empty = [label for label, size in denominators.items() if size == 0]
+        note = missing_in(lang, empty, NO_RESPONDENTS)
         return Comparison(
             design="independent",
             n=denominators,
@@ -102,7 +105,7 @@ def compare_independent(
             ci_method=INDEPENDENT_CI_METHOD,
             test="none",
             p=None,
-            note=f"No respondents in {empty}, so the groups cannot be compared.",
+            note=note,
         )
     table = [[x1, n1 - x1], [x2, n2 - x2]]
     total = n1 + n2
@@ -114,16 +117,26 @@ def compare_independent(
         # With nobody (or everybody) checked there is only one possible table: P is exactly 1.
         p = min(1.0, float(_sp.fisher_exact(np.asarray(table), alternative="two-sided").pvalue))
         if checked == 0:
-            notes.append("Nobody in either group checked this barrier, so the test has no information.")
+            notes.append(
+                translate(
+                    lang, "Nobody in either group checked this barrier, so the test has no information."
+                )
+            )
         elif unchecked == 0:
-            notes.append("Everybody in both groups checked this barrier, so the test has no information.")
+            notes.append(
+                translate(
+                    lang, "Everybody in both groups checked this barrier, so the test has no information."
+                )
+            )
         else:
-            notes.append("Fisher's exact test was used because an expected count was under 5.")
+            notes.append(
+                translate(lang, "Fisher's exact test was used because an expected count was under 5.")
+            )
     else:
         test = CHI_SQUARE
         p = min(1.0, float(_sp.chi2_contingency(table, correction=True).pvalue))
     if min(n1, n2) == 1:
-        notes.append("A group of one respondent: the interval is very wide.")
+        notes.append(translate(lang, "A group of one respondent: the interval is very wide."))
     low, high = newcombe_independent_ci(x1, n1, x2, n2)
     return Comparison(
         design="independent",
@@ -233,7 +246,7 @@ def format_p(p: float | None) -> str:
     return f"P = {shown}"
 
 
-def k10_summary(totals: Sequence[int]) -> dict[str, object]:
+def k10_summary(totals: Sequence[int], lang: str = "en") -> dict[str, object]:
     """Mean, sample SD (ddof=1) and Andrews & Slade band counts of K10 totals (10 to 50).
 
     Returns ``{"n", "mean", "sd", "bands": {band: count}, "note"}``; mean is ``None``
@@ -247,9 +260,9 @@ def k10_summary(totals: Sequence[int]) -> dict[str, object]:
     bands = {name: sum(low <= s <= high for s in scores) for name, low, high in K10_BANDS}
     note = ""
     if n == 0:
-        note = "No K10 scores were submitted."
+        note = translate(lang, "No K10 scores were submitted.")
     elif n == 1:
-        note = "Only one K10 score: the standard deviation needs at least two."
+        note = translate(lang, "Only one K10 score: the standard deviation needs at least two.")
     return {
         "n": n,
         "mean": statistics.fmean(scores) if n else None,
@@ -284,3 +297,17 @@ def _decimals(p: float, places: int) -> str:
     quantum = Decimal(1).scaleb(-places)
     text = str(Decimal(repr(p)).quantize(quantum, rounding=ROUND_HALF_UP))
     return text[1:] if text.startswith("0.") else text
+
+
+NO_RESPONDENTS = (
+    N_("No respondents in %(first)s and %(second)s, so the groups cannot be compared."),
+    N_("No respondents in %(group)s, so the groups cannot be compared."),
+)
+
+
+def missing_in(lang: str, empty: list[str], messages: tuple[str, str]) -> str:
+    """Why nothing can be compared: ``messages`` (msgids) say it of both groups, or of the one
+    in ``empty``, in ``lang``."""
+    if len(empty) == 2:
+        return translate(lang, messages[0], first=empty[0], second=empty[-1])
+    return translate(lang, messages[1], group=empty[0])

@@ -120,6 +120,8 @@ def _outcome(survey: SurveySection, lang: str) -> list[str]:
         if hs.p >= SIGNIFICANT or not hs.median_difference:
             return [t(lang, "s_help_seeking_chance", m1=m1, m2=m2)]
         first, second = t(lang, "faculty_services_name"), t(lang, "peer_supporters_name")
+        if lang == "fr":  # "Services de la Faculté" heads a table row; mid-sentence it is lower case
+            first = first[:1].lower() + first[1:]
         if hs.median_difference < 0:
             first, second, m1, m2 = second, first, m2, m1
         how = t(lang, "very_unlikely" if hs.p < VERY else "unlikely")

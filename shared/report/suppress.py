@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shared.i18n import translate
 from shared.report.numbers import whole_number
 
 PRIMARY = "primary"
@@ -86,6 +87,7 @@ def suppress_table(
     counts: Sequence[int] | Sequence[Sequence[int]],
     threshold: int = DEFAULT_THRESHOLD,
     with_totals: bool = True,
+    lang: str = "en",
 ) -> SuppressedTable:
     """Hide small counts in a 1-D list or a 2-D grid of counts, and enough others to protect them.
 
@@ -104,19 +106,19 @@ def suppress_table(
         ]
         if len({len(row) for row in grid}) != 1:
             raise ValueError("every row of the table must have the same number of columns")
-        return _table_2d(grid, threshold, with_totals)
+        return _table_2d(grid, threshold, with_totals, lang)
     values = [whole_number(v, f"counts[{i}]") for i, v in enumerate(counts)]
-    cells, total, notes = _protect_1d(values, threshold, with_totals)
+    cells, total, notes = _protect_1d(values, threshold, with_totals, lang)
     return SuppressedTable(((*cells,),), None, None, total, threshold, True, tuple(notes))
 
 
-def _table_2d(grid: list[list[int]], threshold: int, with_totals: bool) -> SuppressedTable:
+def _table_2d(grid: list[list[int]], threshold: int, with_totals: bool, lang: str = "en") -> SuppressedTable:
     rows, cols = len(grid), len(grid[0])
     if rows == 1 or cols == 1:
         # One row (or column): each column (row) total *is* a cell, so the table is really
         # 1-D and those totals repeat the cells with the same marks.
         line = grid[0] if rows == 1 else [row[0] for row in grid]
-        line_cells, total, line_notes = _protect_1d(line, threshold, with_totals)
+        line_cells, total, line_notes = _protect_1d(line, threshold, with_totals, lang)
         grid_cells: tuple[tuple[Cell, ...], ...]
         row_t: tuple[Cell, ...] | None = None
         col_t: tuple[Cell, ...] | None = None
@@ -136,7 +138,7 @@ def _table_2d(grid: list[list[int]], threshold: int, with_totals: bool) -> Suppr
     notes: list[str] = []
     if with_totals:
         _complement_2d(aug, status, threshold)
-        notes += _total_notes_2d(aug, status, threshold)
+        notes += _total_notes_2d(aug, status, threshold, lang)
 
     def cell(i: int, j: int) -> Cell:
         return _make_cell(aug[i][j], status.get((i, j)), threshold)
@@ -297,7 +299,7 @@ def _kind_rank(entry: tuple[int, int], rows: int, cols: int) -> int:
 
 
 def _protect_1d(
-    values: list[int], threshold: int, with_totals: bool
+    values: list[int], threshold: int, with_totals: bool, lang: str = "en"
 ) -> tuple[list[Cell], Cell | None, list[str]]:
     status = {i: PRIMARY for i, v in enumerate(values) if 0 < v < threshold}
     total_hidden = False
@@ -309,8 +311,11 @@ def _protect_1d(
             if not candidates:
                 total_hidden = True
                 notes.append(
-                    "The total is hidden because the small counts could not be protected "
-                    "otherwise; consider merging small categories."
+                    translate(
+                        lang,
+                        "The total is hidden because the small counts could not be protected "
+                        "otherwise; consider merging small categories.",
+                    )
                 )
                 break
             choice = candidates[0][1]
@@ -328,7 +333,13 @@ def _protect_1d(
     else:
         total = Cell(total_value, False, str(total_value))
         if 0 < total_value < threshold:
-            notes.append(f"The total is only {total_value}; consider merging with another group.")
+            notes.append(
+                translate(
+                    lang,
+                    "The total is only %(total)s; consider merging with another group.",
+                    total=total_value,
+                )
+            )
     return cells, total, notes
 
 
@@ -349,14 +360,19 @@ def _exposed_1d(index: int, values: list[int], status: dict[int, str], threshold
     return can_low >= can_high
 
 
-def _total_notes_2d(aug: list[list[int]], status: dict[tuple[int, int], str], threshold: int) -> list[str]:
+def _total_notes_2d(
+    aug: list[list[int]], status: dict[tuple[int, int], str], threshold: int, lang: str = "en"
+) -> list[str]:
     rows, cols = len(aug) - 1, len(aug[0]) - 1
     notes = []
     hidden_totals = [e for e in status if _kind_rank(e, rows, cols) > 0]
     if hidden_totals:
         notes.append(
-            "Some totals are hidden because the small counts could not be protected "
-            "otherwise; consider merging small categories."
+            translate(
+                lang,
+                "Some totals are hidden because the small counts could not be protected "
+                "otherwise; consider merging small categories.",
+            )
         )
     for i in range(rows):
         if (i, cols) not in status and 0 < aug[i][cols] < threshold:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from shared.i18n import N_, translate
 from shared.report.model import (
     K10,
     Breakdown,
@@ -27,7 +28,7 @@ from shared.report.model import (
     Shown,
     SurveySection,
 )
-from shared.report.stats import format_p
+from shared.report.stats import CHI_SQUARE, FISHER, format_p
 from shared.report.words import decimal, localize, t
 from shared.report.words import pct as word_pct
 
@@ -380,6 +381,10 @@ def ratio(value: float | None, lang: str) -> str:
     return "∞" if value == float("inf") else num(value, 2, lang)
 
 
+# The outcome tables' tests, named in the report's language (the result carries the English name).
+TEST_NAMES = {FISHER: N_("Fisher's exact"), CHI_SQUARE: N_("chi-square (Yates)")}
+
+
 def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list[Table]:
     """The survey's outcome tables (issue 14): severity bands, help-seeking intention, service use
     by peer-support use, and this survey against the previous one."""
@@ -434,7 +439,7 @@ def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list
                 t(
                     lang,
                     "su_result",
-                    test=su.test,
+                    test=translate(lang, TEST_NAMES.get(su.test, su.test)),
                     p=p_value(su.p, lang),
                     ci=shown_ci,
                     **{"or": ratio(su.odds_ratio, lang)},

@@ -54,6 +54,18 @@ SHOWN = {
     "follow_up_planned": "Follow-up planned",
 }
 COALESCE = timedelta(minutes=5)  # at most one alert email per supporter in this time
+# What a supporter's correction did (issue 12, item 13), for the email; "urgent" is a new entry.
+CHANGES = {
+    "urgent_now": "Changed to urgent: an interaction they had logged now has an urgent level of concern.",
+    "urgent_withdrawn": "No longer urgent: they changed an interaction they had logged as urgent.",
+    "urgent_deleted": "Deleted: they deleted an interaction they had logged as urgent.",
+}
+SUBJECTS = {
+    "urgent": "Urgent concern logged by {alias}",
+    "urgent_now": "Interaction changed to urgent by {alias}",
+    "urgent_withdrawn": "Urgent concern withdrawn by {alias}",
+    "urgent_deleted": "Urgent interaction deleted by {alias}",
+}
 ERROR_CHARS = 500
 
 
@@ -86,20 +98,30 @@ def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Me
         else "Please contact the supporter to follow up (no email is on file for them: see "
         "`sidebyside supporters list`)."
     )
-    lines = [
-        sentence(
+    kinds = {alert.kind for alert in batch}
+    if kinds == {"urgent"}:
+        headline = (
             f"{alias} logged {len(batch)} interactions with an urgent level of concern for the student"
             if many
             else f"{alias} logged an interaction with an urgent level of concern for the student"
-        ),
-        contact,
-    ]
+        )
+    else:
+        headline = (
+            f"{alias} logged or corrected {len(batch)} interactions with an urgent level of concern for the student, listed below"
+            if many
+            else f"{alias} corrected an interaction: {CHANGES[batch[0].kind]}"
+        )
+    lines = [sentence(headline), contact]
     form = load_form(LOG_FORM)
     labels = form.labels("en")
     for alert in sorted(batch, key=lambda a: (a.created_at, a.id)):
         lines.append("")
         interaction = app.store.get_interaction(alert.interaction_id)
-        if interaction is None:  # cannot happen (one atomic write) but must not stop the alert
+        if many and alert.kind in CHANGES:
+            lines.append(CHANGES[alert.kind])
+        if interaction is None and alert.supporter_id:  # deleted by its supporter since
+            lines.append("The entry is deleted: nothing else of it is kept.")
+        elif interaction is None:  # cannot happen (one atomic write) but must not stop the alert
             lines.append(f"The interaction's details could not be read (id {alert.interaction_id}).")
         else:
             for field_id, label in SHOWN.items():
@@ -113,10 +135,12 @@ def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Me
             "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
         )
     subject = (
-        f"[Side-by-Side] {len(batch)} urgent concerns logged by {alias}"
+        f"[Side-by-Side] {len(batch)} urgent concerns logged or corrected by {alias}"
         if many
-        else f"[Side-by-Side] Urgent concern logged by {alias}"
+        else "[Side-by-Side] " + SUBJECTS.get(batch[0].kind, SUBJECTS["urgent"]).format(alias=alias)
     )
+    if many and kinds == {"urgent"}:
+        subject = f"[Side-by-Side] {len(batch)} urgent concerns logged by {alias}"
     return Message(
         to=to,
         subject=subject,
@@ -136,9 +160,10 @@ def _shown(labels: dict[str, str], field_id: str, value: Any) -> str:
 def _supporter_of(app: App, alert: Alert) -> tuple[str, Supporter | None]:
     """The key alerts are grouped by (the supporter id) and the supporter, if found."""
     interaction = app.store.get_interaction(alert.interaction_id)
-    if interaction is None:
+    supporter_id = interaction.supporter_id if interaction is not None else alert.supporter_id
+    if not supporter_id:
         return f"alert-{alert.id}", None
-    return interaction.supporter_id, app.store.get_supporter(interaction.supporter_id)
+    return supporter_id, app.store.get_supporter(supporter_id)
 
 
 def _may_mail(store: Store, key: str, now: datetime) -> int | None:

@@ -20,6 +20,8 @@ from shared.store.port import AlreadyExists, NotFound, Store
 COORDINATOR = "coordinator"
 VIEWER = "viewer"
 ROLES = (COORDINATOR, VIEWER)
+LANGUAGES = ("en", "fr")  # a report language preference; None (or "default"): SIDEBYSIDE_REPORT_LANGUAGE
+DEFAULT_LANGUAGE = "default"
 
 
 def clean_email(email: object) -> str:
@@ -41,6 +43,19 @@ def clean_role(role: object) -> str:
     return str(role)
 
 
+def clean_language(language: object) -> str | None:
+    """A report language preference: ``en``, ``fr``, or None for the program's default
+    (given as None, ``""`` or ``"default"``); anything else is :class:`Invalid`."""
+    if language is None or language in ("", DEFAULT_LANGUAGE):
+        return None
+    if language not in LANGUAGES:
+        raise Invalid(
+            f"The report language must be one of {', '.join(LANGUAGES)} or {DEFAULT_LANGUAGE}.",
+            errors={"language": ["Choose English, French or the program's default."]},
+        )
+    return str(language)
+
+
 def from_settings(settings: Settings) -> dict[str, Coordinator]:
     return {e.lower(): Coordinator(e.lower(), COORDINATOR) for e in settings.coordinators}
 
@@ -59,8 +74,12 @@ def list_all(store: Store, settings: Settings) -> list[tuple[Coordinator, bool]]
     return [stored[key] for key in sorted(stored)]
 
 
-def add(store: Store, email: object, role: object = COORDINATOR, *, today: date) -> Coordinator:
-    coordinator = Coordinator(clean_email(email), clean_role(role), added_on=today)
+def add(
+    store: Store, email: object, role: object = COORDINATOR, *, today: date, language: object = None
+) -> Coordinator:
+    coordinator = Coordinator(
+        clean_email(email), clean_role(role), added_on=today, language=clean_language(language)
+    )
     try:
         store.add_coordinator(coordinator)
     except AlreadyExists:
@@ -75,6 +94,23 @@ def set_role(store: Store, email: object, role: object) -> Coordinator:
 def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
     """Opt in to (or out of) the emailed report and urgent alerts."""
     return _change(store, email, reports=reports)
+
+
+def set_language(
+    store: Store, email: object, language: object, settings: Settings | None = None
+) -> Coordinator:
+    """The language of the reports mailed to ``email`` (None: ``SIDEBYSIDE_REPORT_LANGUAGE``).
+    Only stored coordinators have one: an address known only from ``SIDEBYSIDE_COORDINATORS``
+    (given ``settings``) is a :class:`Conflict` that says so; storing it would outlive its
+    removal from the setting."""
+    key = clean_email(email)
+    chosen = clean_language(language)
+    if settings is not None and store.get_coordinator(key) is None and key in from_settings(settings):
+        raise Conflict(
+            f"{key} comes from SIDEBYSIDE_COORDINATORS, whose addresses get SIDEBYSIDE_REPORT_LANGUAGE.",
+            code="coordinator_from_settings",
+        )
+    return _change(store, key, language=chosen)
 
 
 def _change(store: Store, email: object, **changes: object) -> Coordinator:

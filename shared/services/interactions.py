@@ -11,12 +11,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from shared.config import Settings
 from shared.errors import Conflict, Invalid
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
+from shared.i18n import N_, translate
 from shared.records import Alert, FollowUp, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
 
@@ -25,10 +26,7 @@ log = logging.getLogger("sidebyside.interactions")
 FORM = "interaction_log"
 URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the coordinators
 
-SUBMISSION_ID_MESSAGES = {
-    "en": "The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
-    "fr": "L'identifiant d'envoi doit être un UUID tel que 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.",
-}
+SUBMISSION_ID_MESSAGE = N_("The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.")
 # The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header) is an opaque string
 # chosen by the client. Accepted: 1 to 255 visible ASCII characters (what a header can carry
 # without encoding), bare or as the draft's quoted Structured Field string ("abc-123").
@@ -36,18 +34,11 @@ MAX_KEY = 255
 KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY}}}")
 KEY_NAMESPACE = uuid.UUID("0b5f6c1e-2d3a-5e4f-9a8b-7c6d5e4f3a2b")  # of interaction ids made from keys
 KEY_MESSAGES = {
-    "required": {
-        "en": "An Idempotency-Key header (or a submission_id in the body) is required.",
-        "fr": "Un en-tête Idempotency-Key (ou un submission_id dans le corps) est obligatoire.",
-    },
-    "invalid": {
-        "en": f"The Idempotency-Key must be 1 to {MAX_KEY} visible ASCII characters, such as abc-123 or a UUID.",
-        "fr": f"L'en-tête Idempotency-Key doit compter de 1 à {MAX_KEY} caractères ASCII visibles, tel abc-123 ou un UUID.",
-    },
-    "differ": {
-        "en": "The body's submission_id and the Idempotency-Key differ.",
-        "fr": "Le submission_id du corps et l'en-tête Idempotency-Key diffèrent.",
-    },
+    "required": N_("An Idempotency-Key header (or a submission_id in the body) is required."),
+    "invalid": N_(
+        "The Idempotency-Key must be 1 to %(max_key)s visible ASCII characters, such as abc-123 or a UUID."
+    ),
+    "differ": N_("The body's submission_id and the Idempotency-Key differ."),
 }
 
 
@@ -56,6 +47,13 @@ class Recorded:
     id: str
     duplicate: bool  # True: this submission was stored before; nothing new was stored
     alert_id: str | None = None  # the urgent-concern alert stored with it, by this call
+
+
+class StoredAlert(Protocol):
+    """What stored an alert: a new entry (:class:`Recorded`) or a correction."""
+
+    @property
+    def alert_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -84,12 +82,12 @@ def submission_id(value: object, lang: str = "en") -> str:
             raise ValueError(value)
         return str(uuid.UUID(value.strip()))
     except ValueError:
-        text = SUBMISSION_ID_MESSAGES.get(lang, SUBMISSION_ID_MESSAGES["en"])
+        text = translate(lang, SUBMISSION_ID_MESSAGE)
         raise Invalid(text, errors={"submission_id": [text]}) from None
 
 
 def _key_error(kind: str, lang: str) -> Invalid:
-    text = KEY_MESSAGES[kind].get(lang, KEY_MESSAGES[kind]["en"])
+    text = translate(lang, KEY_MESSAGES[kind], max_key=MAX_KEY)
     return Invalid(text, errors={"submission_id": [text]})
 
 
@@ -164,7 +162,7 @@ def record(
     )
     field, value = URGENT
     alert = (
-        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now)
+        Alert(id=str(uuid.uuid4()), interaction_id=submission, created_at=now, supporter_id=supporter.id)
         if answers.get(field) == value
         else None
     )
@@ -180,8 +178,9 @@ def record(
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
 
 
-def alert_coordinators(recorded: Recorded, deliver: Callable[[str], None]) -> None:
-    """Hand an urgent-concern alert just stored to ``deliver`` (the web passes the job
+def alert_coordinators(recorded: StoredAlert, deliver: Callable[[str], None]) -> None:
+    """Hand an urgent-concern alert just stored (``recorded.alert_id``: a new entry's, or a
+    correction's, :class:`shared.services.corrections.Corrected`) to ``deliver`` (the web passes the job
     runner's ``deliver_soon``: services do not know how alerts are scheduled).
 
     The alert is already stored with its interaction, so a failure here loses nothing: the

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from shared.addresses import LOCAL_DOMAIN, BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
+from shared.i18n import bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
 from shared.services.release import release_all
@@ -197,35 +198,52 @@ def invitation_message(
 ) -> Message:
     """The invitation (or reminder), English then French, with the crisis line."""
     name = settings.program_name
-    closes_en = f"The survey closes on {survey.closes.isoformat()}. " if survey.closes else ""
-    closes_fr = f"Le sondage prend fin le {survey.closes.isoformat()}. " if survey.closes else ""
-    opens_en = f"It opens on {survey.opens.isoformat()}. " if survey.opens else ""
-    opens_fr = f"Il ouvre le {survey.opens.isoformat()}. " if survey.opens else ""
-    if reminder:
-        subject = f"Reminder: {name} end-of-year survey / Rappel : sondage de fin d'année"
-        lead_en = f"A reminder: the {name} would still value your answers to its short end-of-year survey."
-        lead_fr = f"Petit rappel : le {name} aimerait encore connaître votre avis dans son court sondage de fin d'année."
-    else:
-        subject = f"{name}: end-of-year survey / sondage de fin d'année"
-        lead_en = (
-            f"The {name} invites you to answer its short, anonymous end-of-year survey (about 5 minutes)."
+
+    def body(lang: str) -> str:
+        lead = (
+            translate(
+                lang,
+                "A reminder: the %(name)s would still value your answers to its short end-of-year survey.",
+                name=name,
+            )
+            if reminder
+            else translate(
+                lang,
+                "The %(name)s invites you to answer its short, anonymous end-of-year survey (about 5 minutes).",
+                name=name,
+            )
         )
-        lead_fr = f"Le {name} vous invite à répondre à son court sondage anonyme de fin d'année (environ 5 minutes)."
-    text = (
-        "(Le français suit.)\n\n"
-        f"Hello,\n\n{lead_en}\n\n{link}\n\n"
-        "This link is yours alone and works once. Every question may be skipped. Your answers are "
-        "stored without your name, your address or this link: nobody can tell which answers are yours.\n"
-        f"{opens_en}{closes_en}\n\n"
-        f"{settings.crisis_line['en']}\n\n"
-        "-----\n\n"
-        f"Bonjour,\n\n{lead_fr}\n\n{link}\n\n"
-        "Ce lien est à vous seul et ne fonctionne qu'une fois. Vous pouvez passer n'importe quelle question. "
-        "Vos réponses sont conservées sans votre nom, votre adresse ni ce lien : personne ne peut savoir "
-        "quelles réponses sont les vôtres.\n"
-        f"{opens_fr}{closes_fr}\n\n"
-        f"{settings.crisis_line['fr']}\n"
+        opens = (
+            translate(lang, "It opens on %(day)s.", day=survey.opens.isoformat()) + " "
+            if survey.opens
+            else ""
+        )
+        closes = (
+            translate(lang, "The survey closes on %(day)s.", day=survey.closes.isoformat()) + " "
+            if survey.closes
+            else ""
+        )
+        return (
+            translate(lang, "Hello,")
+            + f"\n\n{lead}\n\n{link}\n\n"
+            + translate(
+                lang,
+                "This link is yours alone and works once. Every question may be skipped. Your answers are "
+                "stored without your name, your address or this link: nobody can tell which answers are yours.",
+            )
+            + f"\n{opens}{closes}\n\n{settings.crisis_line[lang]}"
+        )
+
+    subject = (
+        translate("en", "Reminder: %(name)s end-of-year survey", name=name)
+        + " / "
+        + translate("fr", "Reminder: end-of-year survey")
+        if reminder
+        else translate("en", "%(name)s: end-of-year survey", name=name)
+        + " / "
+        + translate("fr", "end-of-year survey")
     )
+    text = bilingual(body)
     return Message(
         to=(address,),
         subject=subject,

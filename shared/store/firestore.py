@@ -237,21 +237,26 @@ class FirestoreStore(Store):
         doc["sort_key"] = f"{doc['occurred_on']}|{item.id}"  # one ordered field for paging
         return doc
 
-    def _tally(self, batch: Any, interactions: list[Interaction]) -> None:
-        """Add ``interactions`` to their days' tally documents, in ``batch`` (one write per day).
+    def _tally(
+        self, batch: Any, interactions: list[Interaction], uncount: Iterable[Interaction] = ()
+    ) -> None:
+        """Add ``interactions`` to their days' tally documents and take ``uncount`` (a changed or
+        deleted entry's old version) off them, in ``batch`` (one write per day changed).
 
         Each combination is two top-level fields, its key and a server-side ``Increment`` of its
         count, so concurrent writers never lose a count and no dotted field path is needed.
         """
         days: dict[str, dict[str, Any]] = {}
-        for item in interactions:
+        for item, delta in [(i, 1) for i in interactions] + [(i, -1) for i in uncount]:
             day = item.occurred_on.isoformat()
             combination = tally.key(item.supporter_id, item.answers)
             name = tally.field_id(combination)
             fields = days.setdefault(day, {"day": day})
             fields[f"k_{name}"] = combination
-            fields[f"n_{name}"] = fields.get(f"n_{name}", 0) + 1
+            fields[f"n_{name}"] = fields.get(f"n_{name}", 0) + delta
         for day, fields in days.items():
+            if not any(v for f, v in fields.items() if f.startswith("n_")):
+                continue  # an edit that changes nothing the tally counts
             counted = {f: firestore.Increment(v) if f.startswith("n_") else v for f, v in fields.items()}
             batch.set(self._col("interaction_tallies").document(day), counted, merge=True)
 
@@ -476,6 +481,42 @@ class FirestoreStore(Store):
             "interactions", [("supporter_id", "==", supporter_id)], [("created_at", "DESCENDING")], 1
         )
         return len(recent), (from_doc(Interaction, latest[0]) if latest else None)
+
+    def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
+        docs = self._query(
+            "interactions", [("supporter_id", "==", supporter_id)], [("created_at", "DESCENDING")], limit
+        )
+        found = [from_doc(Interaction, d) for d in docs]
+        return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
+
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+    ) -> None:
+        # The batch carries the read document's update time as a precondition: if anything
+        # wrote it since, the whole batch fails and the tally is not moved twice.
+        if not is_document_id(before.id):
+            raise NotFound(f"no interaction {before.id}")
+        ref = self._col("interactions").document(before.id)
+        snap = _call(ref.get)
+        self.ops["requests"] += 1
+        self.ops["reads"] += 1
+        if not snap.exists or from_doc(Interaction, snap.to_dict()) != before:
+            raise NotFound(f"interaction {before.id} is not stored as it was read")
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+        def build(batch: Any) -> None:
+            if after is None:
+                batch.delete(ref, option=unchanged)
+            else:
+                batch.update(ref, self._interaction_doc(after), option=unchanged)
+            if alert is not None:
+                batch.create(self._col("alerts").document(alert.id), to_doc(alert))
+            self._tally(batch, [after] if after is not None else [], uncount=[before])
+
+        try:
+            self._commit(build)
+        except gexc.FailedPrecondition as exc:
+            raise NotFound(f"interaction {before.id} changed while it was being changed") from exc
 
     # -- alerts -----------------------------------------------------------------
     def pending_alerts(self, stale_before: datetime) -> list[Alert]:

@@ -261,6 +261,32 @@ class MemoryStore(Store):
         )
         return sum(1 for i in mine if i.occurred_on >= since), (mine[-1] if mine else None)
 
+    def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
+        mine = self._select(
+            Interaction,
+            "interactions",
+            lambda d: d["supporter_id"] == supporter_id,
+            lambda d: (d["created_at"], d["id"]),
+        )
+        return mine[::-1][:limit]
+
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+    ) -> None:
+        # The tally is counted on reading here, as on SQLite.
+        def work(tx: _Tx) -> None:
+            stored = tx.get("interactions", before.id)
+            if stored is None or from_doc(Interaction, stored) != before:
+                raise NotFound(f"interaction {before.id} is not stored as it was read")
+            if after is None:
+                tx.delete("interactions", before.id)
+            else:
+                tx.put("interactions", before.id, to_doc(after))
+            if alert is not None:
+                tx.create("alerts", alert.id, to_doc(alert))
+
+        self._write(work)
+
     # -- follow-ups -----------------------------------------------------------
     @staticmethod
     def _end_follow_up(tx: _Tx, ended: FollowUp) -> bool:

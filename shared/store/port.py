@@ -128,6 +128,32 @@ class Store(ABC):
     def supporter_activity(self, supporter_id: str, since: date) -> tuple[int, Interaction | None]:
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
 
+    @abstractmethod
+    def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
+        """The supporter's ``limit`` most recently logged interactions, newest first (by
+        ``created_at``, then id): what their form lists for them to check or correct."""
+
+    @abstractmethod
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+    ) -> None:
+        """Replace the stored ``before`` by ``after`` (the same id), or delete it (``after`` is
+        None), with the tally moved or uncounted and ``alert`` stored, in one atomic write.
+        NotFound, with nothing written, when the stored record is not ``before`` any more
+        (deleted, or changed since it was read): two edits of one entry never both count."""
+
+    def replace_interaction(
+        self, before: Interaction, after: Interaction, alert: Alert | None = None
+    ) -> None:
+        """A correction (issue 12, item 13): see :meth:`change_interaction`."""
+        if after.id != before.id:
+            raise ValueError("an interaction keeps its id when it is changed")
+        self.change_interaction(before, after, alert)
+
+    def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
+        """A deletion (issue 12, item 13): see :meth:`change_interaction`."""
+        self.change_interaction(before, None, alert)
+
     # -- follow-ups -------------------------------------------------------
     @abstractmethod
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None: ...

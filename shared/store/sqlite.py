@@ -321,10 +321,7 @@ class SqliteStore(Store):
         def work(db: sqlite3.Connection) -> Any:
             self._insert_interaction(db, interaction)
             if alert is not None:
-                db.execute(
-                    "INSERT INTO alerts (id, state, claimed_at, doc) VALUES (?, ?, NULL, ?)",
-                    (alert.id, alert.state, _dump(to_doc(alert))),
-                )
+                self._insert_alert(db, alert)
             if ends is not None and not self._end_follow_up(db, ends):
                 raise AlreadyExists(f"follow-up {ends.id} was ended before")  # the savepoint rolls back
             if plans is not None:
@@ -439,7 +436,39 @@ class SqliteStore(Store):
         )
         return count, (self._interaction(rows[0]) if rows else None)
 
+    def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
+        rows = self._read(
+            f"SELECT {self._COLS} FROM interactions WHERE supporter_id = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (supporter_id, limit),
+        )
+        return [self._interaction(row) for row in rows]
+
+    def change_interaction(
+        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+    ) -> None:
+        # The tally is counted on reading here, so there is nothing else to keep in step.
+
+        def work(db: sqlite3.Connection) -> Any:
+            rows = db.execute(f"SELECT {self._COLS} FROM interactions WHERE id = ?", (before.id,)).fetchall()
+            if not rows or self._interaction(rows[0]) != before:
+                raise NotFound(f"interaction {before.id} is not stored as it was read")
+            db.execute("DELETE FROM interactions WHERE id = ?", (before.id,))
+            if after is not None:
+                self._insert_interaction(db, after)
+            if alert is not None:
+                self._insert_alert(db, alert)
+
+        self._write(work)
+
     # -- alerts -------------------------------------------------------------
+    @staticmethod
+    def _insert_alert(db: sqlite3.Connection, alert: Alert) -> None:
+        db.execute(
+            "INSERT INTO alerts (id, state, claimed_at, doc) VALUES (?, ?, NULL, ?)",
+            (alert.id, alert.state, _dump(to_doc(alert))),
+        )
+
     def pending_alerts(self, stale_before: datetime) -> list[Alert]:
         rows = self._read(
             "SELECT doc FROM alerts WHERE state = 'pending' OR (state = 'sending' AND claimed_at < ?)"

@@ -9,14 +9,13 @@ Every route is behind :func:`authorize`; the routes live in one blueprint per fe
 
 from __future__ import annotations
 
-import hmac
-
 import flask
 
 from shared.services import audit
 from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
 from shared.web.context import get_app
 from shared.web.errors import HttpError
+from shared.web.throttle import require_bearer
 
 bp = flask.Blueprint("admin", __name__)
 
@@ -26,15 +25,7 @@ def authorize() -> None:
     expected = get_app().settings.admin_token
     if not expected:
         raise HttpError(401, "unauthorized", "The admin API is off: set SIDEBYSIDE_ADMIN_TOKEN to use it.")
-    given = flask.request.headers.get("Authorization", "")
-    scheme, _, token = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise HttpError(
-            401,
-            "unauthorized",
-            "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    require_bearer(expected, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
 
 
 # What each successful API call adds to the audit log (actor "api"): the kind, by method and

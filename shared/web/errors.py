@@ -1,31 +1,28 @@
-"""Typed HTTP errors, and the catalogue of what each says to people, in English and French."""
+"""Typed HTTP errors, and what each code says to people: an English msgid per code, translated
+through the one catalogue (:mod:`shared.i18n`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "bad_request": {"en": "The request could not be understood.", "fr": "La requête est incompréhensible."},
-    "not_found": {"en": "There is nothing at this address.", "fr": "Il n'y a rien à cette adresse."},
-    "method_not_allowed": {
-        "en": "This address does not accept that kind of request.",
-        "fr": "Cette adresse n'accepte pas ce type de requête.",
-    },
-    "unsupported_media_type": {
-        "en": "Send a form or JSON (application/json).",
-        "fr": "Envoyez un formulaire ou du JSON (application/json).",
-    },
-    "too_large": {"en": "What was sent is too large.", "fr": "L'envoi est trop volumineux."},
-    "unauthorized": {"en": "You are not allowed to do this.", "fr": "Vous n'avez pas l'autorisation."},
-    "unavailable": {
-        "en": "The service is busy or down for a moment. Please try again in a minute.",
-        "fr": "Le service est momentanément indisponible. Réessayez dans une minute.",
-    },
-    "internal": {
-        "en": "Something went wrong on our side. Nothing was saved; please try again.",
-        "fr": "Un problème est survenu de notre côté. Rien n'a été enregistré; veuillez réessayer.",
-    },
-    "invalid": {"en": "Some answers need a look.", "fr": "Certaines réponses sont à revoir."},
+from shared.i18n import N_, translate
+
+MESSAGES: dict[str, str] = {
+    "bad_request": N_("The request could not be understood."),
+    "not_found": N_("There is nothing at this address."),
+    "conflict": N_(
+        "This was changed at the same time by another request. Nothing was saved; please try again."
+    ),
+    "method_not_allowed": N_("This address does not accept that kind of request."),
+    "unsupported_media_type": N_("Send a form or JSON (application/json)."),
+    "too_large": N_("What was sent is too large."),
+    "unauthorized": N_("You are not allowed to do this."),
+    "too_many_failures": N_(
+        "Too many wrong tokens from this address: wait before trying again (see Retry-After)."
+    ),
+    "unavailable": N_("The service is busy or down for a moment. Please try again in a minute."),
+    "internal": N_("Something went wrong on our side. Nothing was saved; please try again."),
+    "invalid": N_("Some answers need a look."),
 }
 
 
@@ -53,5 +50,4 @@ class HttpError(Exception):
     def text(self, lang: str) -> str:
         if self.message:
             return self.message
-        entry = MESSAGES.get(self.code, MESSAGES["bad_request"])
-        return entry.get(lang, entry["en"])
+        return translate(lang, MESSAGES.get(self.code, MESSAGES["bad_request"]))

@@ -32,20 +32,37 @@ CSP = (
     "script-src 'self'; connect-src 'self'; img-src 'self' data:; manifest-src 'self'; worker-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# What is not a page needs none of the page's sources: a file (image, manifest, JSON) gets
+# nothing at all, a script only its own fetches (a worker runs under the CSP of its script's
+# response: the service worker's fetches are connect-src). Each is a few hundred bytes shorter
+# than the page's policy, which counts on a first visit's budget (issue 12 item 22).
+ASSET_CSP = "default-src 'none'; frame-ancestors 'none'"
+SCRIPT_CSP = "default-src 'none'; connect-src 'self'; frame-ancestors 'none'"
+SCRIPTS = ("text/javascript", "application/javascript")
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+
+
+def content_policy(response: werkzeug.Response) -> str:
+    """The CSP for a response: the page's for HTML (pages, errors, redirects), else the
+    script's or the file's (see :data:`ASSET_CSP`)."""
+    if response.mimetype == "text/html":
+        return CSP
+    return SCRIPT_CSP if response.mimetype in SCRIPTS else ASSET_CSP
 
 
 def security_headers(response: werkzeug.Response) -> werkzeug.Response:
     """Every response: a strict CSP, no referrer (links carry tokens), no framing or sniffing,
     and not cached (pages behind a token, admin JSON with links and addresses). Static assets
-    set their own ``Cache-Control`` first."""
+    set their own ``Cache-Control`` first. The opener policy only means something for a
+    document, so only HTML carries it."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", content_policy(response))
     headers.setdefault("Referrer-Policy", "no-referrer")  # the console sends its own (same-origin)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Cache-Control", "no-store")
     return response
 

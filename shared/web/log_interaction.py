@@ -22,11 +22,11 @@ import werkzeug
 
 from shared import jobs
 from shared.errors import Conflict, Invalid, Unauthorized
-from shared.forms import render_fields
+from shared.forms import error_summary, render_fields
 from shared.records import Supporter
 from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
-from shared.web import log_follow_ups
+from shared.web import log_corrections, log_follow_ups
 from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
@@ -56,9 +56,9 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fr": {
         "other_lang": "English",
-        "this_month": "Consignées ce mois-ci : {count}",
+        "this_month": "Consignées ce mois-ci\u00a0: {count}",
         "save": "Enregistrer",
-        "saved": "Enregistré. Merci!",
+        "saved": "Enregistré. Merci\u202f!",
         "another": "Consigner une autre interaction",
         "bad_link_title": "Ce lien ne fonctionne pas",
         "link_inactive_title": "Ce lien n'est plus actif",
@@ -66,9 +66,9 @@ TEXT: dict[str, dict[str, str]] = {
         "link_inactive": "Ce lien n'est plus actif. Demandez-en un nouveau à votre coordination.",
         "js_sending": "Envoi en cours…",
         "js_queued": "Enregistré sur ce téléphone. L'envoi se fera automatiquement dès le retour de la connexion.",
-        "js_pending": "En attente d'envoi depuis ce téléphone : {n}.",
-        "js_sent": "Envoyé ce qui était enregistré sur ce téléphone : {n}.",
-        "js_refused": "Le serveur a refusé une interaction enregistrée sur ce téléphone ({date}) : {message} Veuillez la consigner de nouveau.",
+        "js_pending": "En attente d'envoi depuis ce téléphone\u00a0: {n}.",
+        "js_sent": "Envoyé ce qui était enregistré sur ce téléphone\u00a0: {n}.",
+        "js_refused": "Le serveur a refusé une interaction enregistrée sur ce téléphone ({date})\u00a0: {message} Veuillez la consigner de nouveau.",
         "js_dismiss": "Fermer",
     },
 }
@@ -76,6 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 bp = flask.Blueprint("log_interaction", __name__)
 bp.register_blueprint(log_follow_ups.bp)  # follow-ups: their list, close and digest opt-out routes
+bp.register_blueprint(log_corrections.bp)  # editing and deleting recent entries (item 13)
 
 
 @bp.errorhandler(Unauthorized)
@@ -119,7 +120,7 @@ def form_page() -> flask.Response:
         values["format"] = activity.last_format
     follows = request.args.get(follow_ups.FOLLOWS) or None
     return _render_form(
-        lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity, follows=follows
+        lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity, follows=follows, fresh=True
     )
 
 
@@ -132,10 +133,13 @@ def thanks() -> flask.Response:
     app = get_app()
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
     text = TEXT[lang]
+    done = request.args.get("done")
     return render_page(
         "log_thanks.html",
         lang=lang,
         text=text,
+        heading=log_corrections.TEXT[lang][done] if done in log_corrections.DONE else text["saved"],
+        recent=log_corrections.recent_entries(supporter, token, lang),
         count=text["this_month"].format(count=activity.count_this_month),
         links=_links(token, lang),
         js=_js_texts(lang),
@@ -191,7 +195,10 @@ def _render_form(
     status: int = 200,
     activity: interactions.Activity | None = None,
     follows: str | None = None,
+    fresh: bool = False,
 ) -> flask.Response:
+    """The form page. ``fresh``: a new form, whose date is today's default (log.js replaces it
+    with the phone's today in the program's time zone); not a form sent back to fix."""
     app = get_app()
     today = interactions.today(app.settings)
     activity = activity or interactions.activity(app.store, supporter, today)
@@ -212,18 +219,22 @@ def _render_form(
         text=text,
         count=text["this_month"].format(count=activity.count_this_month),
         fields=fields,
+        summary=error_summary(form, errors, lang=lang),
+        recent=log_corrections.recent_entries(supporter, token, lang),
+        tz=app.settings.timezone.key if fresh else "",
         token=token,
         submission_id=submission,
         links=_links(token, lang),
-        has_errors=bool(errors),
         js=_js_texts(lang),
         follow_ups=log_follow_ups.parts(app.store, supporter, token, lang, values, errors, follows),
     )
 
 
 def _js_texts(lang: str) -> dict[str, str]:
-    """log.js's messages, handed to it as data-* attributes so the script needs no catalogue."""
-    return {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
+    """log.js's messages, handed to it as data-* attributes so the script needs no catalogue
+    (``count``: the "Logged this month" line it rewrites after sending what was queued)."""
+    texts = {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
+    return {**texts, "count": TEXT[lang]["this_month"]}
 
 
 # -- submissions --------------------------------------------------------------------------
@@ -252,7 +263,14 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
     interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
-    return {"id": recorded.id, "duplicate": recorded.duplicate}, 200 if recorded.duplicate else 201
+    # The month's count after this one, so an offline queue just sent can show it (item 12).
+    activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
+    body = {
+        "id": recorded.id,
+        "duplicate": recorded.duplicate,
+        "logged_this_month": activity.count_this_month,
+    }
+    return body, 200 if recorded.duplicate else 201
 
 
 def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the redirect to thanks

@@ -18,7 +18,6 @@ failed) and ``POST /daily`` (purge surveys past their grace period; release seal
 
 from __future__ import annotations
 
-import hmac
 import os
 from typing import Any
 
@@ -27,6 +26,7 @@ import flask
 from shared import jobs
 from shared.web.context import get_app
 from shared.web.errors import HttpError
+from shared.web.throttle import require_bearer
 
 bp = flask.Blueprint("send_report", __name__)
 
@@ -35,20 +35,17 @@ TASKS = {"": "report", "alerts": "alerts", "daily": "daily"}  # path -> job
 
 @bp.before_request  # after routing: a wrong method or path is 405 or 404 first, as before
 def authorize() -> None:
-    token = get_app().settings.admin_token
-    scheme, _, given = flask.request.headers.get("Authorization", "").partition(" ")
-    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return
     if os.environ.get("K_SERVICE"):
         return  # deployed: Cloud Run's IAM checked the caller's ID token before this ran
-    raise HttpError(
-        401,
-        "unauthorized",
-        "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>."
-        if token
-        else "Set SIDEBYSIDE_ADMIN_TOKEN to call this locally.",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    token = get_app().settings.admin_token
+    if not token:
+        raise HttpError(
+            401,
+            "unauthorized",
+            "Set SIDEBYSIDE_ADMIN_TOKEN to call this locally.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    require_bearer(token, "Send Authorization: Bearer <SIDEBYSIDE_ADMIN_TOKEN>.")
 
 
 @bp.route("/", methods=("POST",), defaults={"task": ""})

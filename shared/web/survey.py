@@ -17,13 +17,13 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
-from shared.forms import render_fields
+from shared.forms import error_summary, render_fields
 from shared.records import Survey
 from shared.services import surveys
 from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
-from shared.web.pages import pick_lang, render_page
+from shared.web.pages import pick_lang, remember_lang, render_page
 
 PAGE_FIELDS = ("lang", surveys.CONFIRM_BLANK)  # the page's own names, not answers
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
@@ -41,7 +41,6 @@ TEXT: dict[str, dict[str, str]] = {
         "address or this link, so nobody can tell which answers are yours. Every question may be "
         "skipped. This link works once.",
         "send": "Send my answers",
-        "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
         "support_heading": "Support is here for you",
@@ -56,15 +55,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fr": {
         "other_lang": "English",
-        "intro": "Ce sondage est anonyme : vos réponses sont conservées sans votre nom, votre adresse "
+        "intro": "Ce sondage est anonyme\u00a0: vos réponses sont conservées sans votre nom, votre adresse "
         "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
         "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
         "send": "Envoyer mes réponses",
-        "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
-        "thanks": "Merci!",
+        "thanks": "Merci\u202f!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
         "support_heading": "Du soutien est là pour vous",
-        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci!",
+        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
         "unknown_link": "Il n'y a pas de sondage à ce lien. Vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
         "survey_not_open": "Ce sondage n'est pas encore ouvert.",
         "survey_closed": "Ce sondage est terminé. Merci de votre intérêt.",
@@ -77,6 +75,14 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 bp = flask.Blueprint("survey", __name__)
+
+
+@bp.after_app_request
+def keep_language(response: flask.Response) -> flask.Response:
+    """A language picked with ``?lang=`` is kept for the next visit (a reopened link comes back
+    in it), in a cookie of this function's path that holds only the language."""
+    remember_lang(response, flask.request)
+    return response
 
 
 def refused(error: ServiceError) -> flask.Response:
@@ -218,7 +224,11 @@ def _render_survey(
         text=TEXT[lang],
         dates=_dates(ballot.survey, lang, closed=False),
         fields=fields,
-        has_errors=bool(errors) and not confirm_blank,
+        # Nothing answered is a question, not an error: asked in a notice, the summary otherwise.
+        summary=""
+        if confirm_blank
+        else error_summary(ballot.form, errors, lang=lang, sections=ballot.sections),
+        blank=" ".join(errors.get(surveys.CONFIRM_BLANK, [])) if confirm_blank else "",
         confirm_blank=confirm_blank,
         switch=_switch(lang),
     )

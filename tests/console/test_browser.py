@@ -90,7 +90,7 @@ def test_the_coordinators_journey(app, live_server, browser, size, tmp_path):
         page.get_by_role("link", name="Report").click()
         page.get_by_role("heading", name="Report", exact=True).wait_for()
         page.get_by_role("button", name="Email this report to the coordinators now").click()
-        page.get_by_text("The report was emailed to the coordinators.").wait_for()
+        page.get_by_text("The report was emailed to the coordinators, each in their own language.").wait_for()
 
         page.get_by_role("link", name="Dashboard").click()
         page.get_by_role("button", name="Acknowledge").click()

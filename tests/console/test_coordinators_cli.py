@@ -24,9 +24,9 @@ def test_add_list_remove(app):
     assert again.exit_code == 1 and "already on the list" in again.output
     assert run("coordinators", "add", "nope").exit_code == 1
     assert run("coordinators", "list").stdout.splitlines() == [
-        "ana@example.org  coordinator",
-        "ben@example.org  viewer",
-        "coord@example.org  coordinator  (SIDEBYSIDE_COORDINATORS)",
+        "ana@example.org  coordinator  default (en)",
+        "ben@example.org  viewer  default (en)",
+        "coord@example.org  coordinator  default (en)  (SIDEBYSIDE_COORDINATORS)",
     ]
     assert run("coordinators", "remove", "ana@example.org").exit_code == 0
     gone = run("coordinators", "remove", "ana@example.org")

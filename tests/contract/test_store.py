@@ -4,6 +4,7 @@ the Firestore emulator (``stores`` marker, see tests/conftest.py)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -104,6 +105,48 @@ def test_supporter_activity_counts_since_and_finds_latest(store):
     count, latest = store.supporter_activity("s1", date(2026, 3, 1))
     assert (count, latest.id) == (2, "new")
     assert store.supporter_activity("s3", date(2026, 3, 1)) == (0, None)
+
+
+def test_latest_interactions_are_the_supporters_newest_first(store):
+    for n, (day, minutes) in enumerate([(1, 0), (3, 5), (2, 9), (4, 2)]):
+        store.add_interaction(interaction(f"i{n}", date(2026, 3, day), minutes=minutes))
+    store.add_interaction(interaction("other", date(2026, 3, 5), supporter="s2", minutes=20))
+    assert [i.id for i in store.latest_interactions("s1", 3)] == ["i2", "i1", "i3"]
+    assert store.latest_interactions("s1", 3)[0] == store.get_interaction("i2")
+    assert [i.id for i in store.latest_interactions("s1", 10)] == ["i2", "i1", "i3", "i0"]
+    assert store.latest_interactions("nobody", 3) == []
+
+
+def test_an_interaction_is_replaced_or_deleted_only_as_it_was_read(store):
+    """Issue 12, item 13: corrections keep the id, carry their alert in the same write, and
+    a stale read (a second edit of the same entry, a delete after a delete) changes nothing."""
+    first = interaction("sub-1", date(2026, 3, 1))
+    store.add_interaction(first)
+    edited = replace(
+        first, occurred_on=date(2026, 2, 28), answers={"format": "video", "concern_level": "urgent"}
+    )
+    alert = Alert("al-1", "sub-1", NOW, kind="urgent_now", supporter_id="s1")
+    store.replace_interaction(first, edited, alert)
+    assert store.get_interaction("sub-1") == edited
+    assert store.pending_alerts(NOW) == [alert]
+    with pytest.raises(NotFound):  # read before the first edit: refused whole, alert included
+        store.replace_interaction(
+            first, replace(first, answers={"format": "phone"}), Alert("al-2", "sub-1", NOW)
+        )
+    with pytest.raises(NotFound):
+        store.delete_interaction(first)
+    assert store.get_interaction("sub-1") == edited and store.pending_alerts(NOW) == [alert]
+    with pytest.raises(ValueError):
+        store.replace_interaction(edited, replace(edited, id="sub-2"))
+    store.delete_interaction(edited, Alert("al-3", "sub-1", NOW, kind="urgent_deleted", supporter_id="s1"))
+    assert store.get_interaction("sub-1") is None
+    assert list(store.iter_interactions(date(2026, 1, 1), date(2026, 12, 31))) == []
+    assert [a.kind for a in store.pending_alerts(NOW)] == ["urgent_now", "urgent_deleted"]
+    with pytest.raises(NotFound):
+        store.delete_interaction(edited)
+    with pytest.raises(NotFound):
+        store.replace_interaction(edited, edited)
+    assert store.get_interaction("sub-1") is None
 
 
 def test_alert_claim_is_exclusive_and_finish_records_outcome(store):
@@ -349,6 +392,7 @@ def test_the_tally_equals_a_full_recount_whatever_way_interactions_arrive(store,
         assert list(store.interaction_tallies(start, end)) == recounted(store, start, end)
     march = list(store.interaction_tallies(date(2026, 3, 1), date(2026, 3, 31)))
     assert sum(n for *_, n in march) == 6 + 11
+    assert_tally_is_a_recount(store)
     # Notes are left out, so the phone calls of 1 March fold into one combination per supporter.
     first = [(s, a["format"], n) for day, s, a, n in march if day == "2026-03-01"]
     assert first == [("s0", "phone", 2), ("s1", "phone", 3)]
@@ -370,6 +414,49 @@ def test_concurrent_interactions_are_all_counted(store):
             20,
         )
     ]
+
+
+def assert_tally_is_a_recount(store) -> None:
+    for start, end in [
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 3, 1), date(2026, 3, 1)),
+        (date.min, date.max),
+    ]:
+        assert list(store.interaction_tallies(start, end)) == recounted(store, start, end)
+
+
+def test_the_tally_equals_a_full_recount_after_edits_and_deletes(store):
+    """Issue 12, item 13: corrections move a count from one combination (and day) to another,
+    or take it off; a correction that changes only the note moves nothing; refused ones
+    (a stale read) count nothing."""
+    items = [logged(f"e-{n}", date(2026, 3, 1 + n % 3), f"s{n % 2}", "phone", note=f"n{n}") for n in range(6)]
+    for item in items:
+        store.add_interaction(item)
+    changes = [
+        replace(items[0], answers={**items[0].answers, "format": "video"}),  # another combination
+        replace(items[1], occurred_on=date(2026, 2, 27)),  # another day, out of March
+        replace(items[2], answers={**items[2].answers, "note": "only the note"}),  # nothing counted moves
+        replace(items[3], occurred_on=date(2026, 3, 1), answers={"format": "in_person", "topics": []}),
+    ]
+    for before, after in zip(items, changes, strict=False):
+        store.replace_interaction(before, after)
+        assert_tally_is_a_recount(store)
+    with pytest.raises(NotFound):
+        store.replace_interaction(items[0], changes[0])
+    store.delete_interaction(changes[1])
+    store.delete_interaction(items[4])
+    with pytest.raises(NotFound):
+        store.delete_interaction(items[4])
+    assert_tally_is_a_recount(store)
+    march = list(store.interaction_tallies(date(2026, 3, 1), date(2026, 3, 31)))
+    assert sum(n for *_, n in march) == 4
+    assert list(store.interaction_tallies(date(2026, 2, 1), date(2026, 2, 28))) == []
+    # Changed back and forth, deleted and logged again: still a recount.
+    store.replace_interaction(changes[0], items[0])
+    store.delete_interaction(items[5])
+    store.add_interaction(items[5])
+    assert_tally_is_a_recount(store)
+    assert sum(n for *_, n in store.interaction_tallies(date.min, date.max)) == 4
 
 
 def test_records_given_or_returned_cannot_change_what_is_stored(store):

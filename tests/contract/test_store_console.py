@@ -4,13 +4,17 @@ the Firestore emulator; ``stores`` marker, see tests/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from shared.records import Alert, AlertAck, AuditEntry, ConsoleSession, Coordinator, Interaction, SignInToken
+from shared.store.firestore import FirestoreStore
 from shared.store.port import AlreadyExists, NotFound
+from shared.store.sqlite import SqliteStore
 from tests.conftest import ALL_STORES
 
 pytestmark = pytest.mark.stores(*ALL_STORES)
@@ -36,6 +40,40 @@ def test_coordinators_add_get_list_save_remove(store):
     assert store.remove_coordinator("a@example.org") is True
     assert store.remove_coordinator("a@example.org") is False
     assert store.list_coordinators() == [opted_out]
+
+
+def test_a_coordinators_report_language_is_stored_and_changed(store):
+    store.add_coordinator(Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="fr"))
+    assert store.get_coordinator("a@example.org").language == "fr"
+    english = Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="en")
+    store.save_coordinator(english)
+    assert store.list_coordinators() == [english]
+    store.save_coordinator(replace(english, language=None))
+    assert store.get_coordinator("a@example.org").language is None
+
+
+def put_stored_before_languages(store, doc: dict) -> None:
+    """Write a coordinator as the store held it before coordinators had a report language
+    (the document without the field), through each adapter's own storage."""
+    if isinstance(store, SqliteStore):
+        store._write(
+            lambda db: db.execute("INSERT INTO coordinators VALUES (?, ?)", (doc["email"], json.dumps(doc)))
+        )
+    elif isinstance(store, FirestoreStore):
+        store._col("coordinators").document(doc["email"]).set(doc)
+    else:
+        store._write(lambda tx: tx.create("coordinators", doc["email"], doc))
+
+
+def test_a_coordinator_stored_before_report_languages_still_loads(store):
+    put_stored_before_languages(
+        store, {"email": "old@example.org", "role": "coordinator", "added_on": "2026-01-02", "reports": True}
+    )
+    old = Coordinator("old@example.org", "coordinator", date(2026, 1, 2), reports=True, language=None)
+    assert store.get_coordinator("old@example.org") == old
+    assert store.list_coordinators() == [old]
+    store.save_coordinator(replace(old, language="fr"))
+    assert store.get_coordinator("old@example.org").language == "fr"
 
 
 def test_removing_a_coordinator_ends_their_sessions_only(store):

@@ -79,8 +79,8 @@ def record(kind: str, detail: str = "") -> None:
 
 
 def lang_links() -> list[tuple[str, str, str]]:
-    """(code, name, url) for each language other than the page's: the same page, or the
-    dashboard when this page only answers a POST."""
+    """(code, name, url) for each language other than the page's: the same page with the same
+    query, or the dashboard when this page only answers a POST."""
     rule = flask.request.url_rule
     same = rule is not None and "GET" in (rule.methods or ()) and flask.request.endpoint
     names = {"en": "English", "fr": "Français"}
@@ -90,7 +90,9 @@ def lang_links() -> list[tuple[str, str, str]]:
         if code == current:
             continue
         if same:
-            url = flask.url_for(flask.request.endpoint, **(flask.request.view_args or {}), lang=code)  # type: ignore[arg-type]
+            # Keep the page's query (a report's survey and period) across the switch.
+            query = {k: v for k, v in flask.request.args.items() if k != "lang"}
+            url = flask.url_for(flask.request.endpoint, **(flask.request.view_args or {}), **query, lang=code)  # type: ignore[arg-type]
         else:
             url = flask.url_for("console.dashboard", lang=code)
         links.append((code, names[code], url))

@@ -4,10 +4,7 @@ the catalogue; the pages translate them with ``gettext`` when they show them."""
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for "mark, do not translate yet")
-    return message
-
+from shared.i18n import N_
 
 SERVICE_MESSAGES = (
     N_("Use 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."),
@@ -27,3 +24,4 @@ SERVICE_MESSAGES = (
 STATES = (N_("scheduled"), N_("open"), N_("closed"), N_("purged"))
 ROLES = (N_("coordinator"), N_("viewer"))
 SKIPPED = (N_("already_invited"), N_("not_invited"), N_("reminded_today"), N_("answered"))
+LANGUAGE_MESSAGES = (N_("Choose English, French or the program's default."),)

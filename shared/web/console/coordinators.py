@@ -1,4 +1,5 @@
-"""The Coordinators page (coordinators only): add, change role, remove."""
+"""The Coordinators page (coordinators only): add, change role, report emails on or off, report
+language, remove."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def add_coordinator() -> Any:
     form = flask.request.form
     today = now().astimezone(app.settings.timezone).date()
     try:
-        added = service.add(app.store, form.get("email", ""), form.get("role", ""), today=today)
+        added = service.add(
+            app.store, form.get("email", ""), form.get("role", ""), today=today, language=form.get("language")
+        )
     except Invalid as error:
         return listing(400, form=form, errors=field_errors(error.errors))
     except Conflict:
@@ -62,6 +65,18 @@ def change_reports() -> Any:
     if on:
         return listing(notice=_("%(email)s gets the report and urgent alerts.", email=changed.email))
     return listing(notice=_("%(email)s no longer gets the report and urgent alerts.", email=changed.email))
+
+
+@bp.route("/coordinators/language", methods=("POST",))
+@coordinator_only
+def change_language() -> Any:
+    form = flask.request.form
+    try:
+        changed = service.set_language(get_app().store, form.get("email", ""), form.get("language"))
+    except Invalid as error:
+        return listing(400, errors=field_errors(error.errors))
+    record("role_changed", f"{changed.email}: report language {changed.language or 'default'}")
+    return listing(notice=_("Report language for %(email)s saved.", email=changed.email))
 
 
 @bp.route("/coordinators/remove", methods=("POST",))

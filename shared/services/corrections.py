@@ -1,0 +1,153 @@
+"""Correcting a mistake: a supporter sees their last few entries and, for 24 hours after
+logging one, edits or deletes it (issue 12, item 13).
+
+What a supporter sees of an entry is its date, format and topics, never anything about the
+student. An edit is validated like a new entry and keeps the entry's id and logging time (so
+the 24 hours never restart). A change to or from an urgent level of concern (a deletion of an
+urgent entry included) stores one alert for the coordinators in the same write as the change,
+and the usual alert machinery (:mod:`shared.services.alerts`) mails it once. Each change is
+made only to the entry as it was read, so two edits of one entry never both apply.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from shared.errors import Conflict, Forbidden, NotFoundError
+from shared.forms import ValidationContext
+from shared.records import Alert, Interaction, Supporter
+from shared.services import interactions
+from shared.store.port import NotFound, Store
+
+EDIT_WINDOW = timedelta(hours=24)
+SHOWN = 3  # entries listed on the form and the thanks page
+
+MESSAGES = {
+    "not_found": {
+        "en": "There is no entry of yours to change here. It may have been deleted already.",
+        "fr": "Il n'y a ici aucune entrée à vous à modifier. Elle a peut-être déjà été supprimée.",
+    },
+    "too_late": {
+        "en": "Entries can be changed for 24 hours after they are logged. Ask your coordinator to correct this one.",
+        "fr": "Une entrée peut être modifiée pendant les 24\u00a0heures qui suivent son ajout. "
+        "Demandez à votre coordination de corriger celle-ci.",
+    },
+    "changed": {
+        "en": "This entry was changed meanwhile (on another phone or tab). Open it again to see it as it is now.",
+        "fr": "Cette entrée a été modifiée entre-temps (sur un autre téléphone ou onglet). "
+        "Ouvrez-la de nouveau pour la voir telle qu'elle est maintenant.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One of the supporter's recent entries, as their pages list it."""
+
+    id: str
+    occurred_on: date
+    format: str | None
+    topics: tuple[str, ...]
+    changeable: bool  # logged less than EDIT_WINDOW ago
+
+
+@dataclass(frozen=True)
+class Corrected:
+    id: str
+    alert_id: str | None = None  # the alert stored with the change, for the coordinators
+    changed: bool = True  # False: the entry already was as asked (a repeated request)
+
+
+def _text(code: str, lang: str) -> str:
+    return MESSAGES[code].get(lang, MESSAGES[code]["en"])
+
+
+def recent(store: Store, supporter: Supporter, now: datetime | None = None) -> list[Entry]:
+    """The supporter's last few entries, newest first, and whether each can still be changed."""
+    now = now or datetime.now(UTC)
+    out = []
+    for item in store.latest_interactions(supporter.id, SHOWN):
+        topics = item.answers.get("topics")
+        fmt = item.answers.get("format")
+        out.append(
+            Entry(
+                id=item.id,
+                occurred_on=item.occurred_on,
+                format=fmt if isinstance(fmt, str) else None,
+                topics=tuple(t for t in topics if isinstance(t, str)) if isinstance(topics, list) else (),
+                changeable=now - item.created_at < EDIT_WINDOW,
+            )
+        )
+    return out
+
+
+def changeable(
+    store: Store, supporter: Supporter, entry_id: str, lang: str = "en", now: datetime | None = None
+) -> Interaction:
+    """The supporter's entry ``entry_id`` if they may still change it. Another supporter's
+    entry is "not found", like a missing one: nobody learns anything through an id."""
+    now = now or datetime.now(UTC)
+    found = store.get_interaction(entry_id) if isinstance(entry_id, str) and len(entry_id) <= 64 else None
+    if found is None or found.supporter_id != supporter.id:
+        raise NotFoundError(_text("not_found", lang), code="entry_not_found")
+    if now - found.created_at >= EDIT_WINDOW:
+        raise Forbidden(_text("too_late", lang), code="too_late_to_change")
+    return found
+
+
+def _urgent(item: Interaction | None) -> bool:
+    field, value = interactions.URGENT
+    return item is not None and item.answers.get(field) == value
+
+
+def _alert(
+    before: Interaction, after: Interaction | None, supporter: Supporter, now: datetime
+) -> Alert | None:
+    """The coordinators' alert for a change to or from urgent, else None."""
+    if _urgent(before) == _urgent(after):
+        return None
+    kind = "urgent_now" if _urgent(after) else ("urgent_deleted" if after is None else "urgent_withdrawn")
+    return Alert(str(uuid.uuid4()), before.id, now, kind=kind, supporter_id=supporter.id)
+
+
+def edit(
+    store: Store,
+    supporter: Supporter,
+    entry_id: str,
+    data: Mapping[str, Any],
+    *,
+    context: ValidationContext,
+    now: datetime | None = None,
+) -> Corrected:
+    """Replace an entry's answers by ``data``, validated like a new entry (:class:`Invalid`
+    with a message per question otherwise). The same edit sent twice changes it once."""
+    now = now or datetime.now(UTC)
+    before = changeable(store, supporter, entry_id, context.lang, now)
+    answers = interactions.validate(data, context)
+    after = replace(before, occurred_on=date.fromisoformat(answers["occurred_on"]), answers=answers)
+    if after == before:
+        return Corrected(before.id, changed=False)
+    alert = _alert(before, after, supporter, now)
+    try:
+        store.replace_interaction(before, after, alert)
+    except NotFound:
+        raise Conflict(_text("changed", context.lang), code="entry_changed") from None
+    return Corrected(before.id, alert.id if alert else None)
+
+
+def delete(
+    store: Store, supporter: Supporter, entry_id: str, lang: str = "en", now: datetime | None = None
+) -> Corrected:
+    """Delete an entry. An entry already gone is "not found" (a second tap on Delete)."""
+    now = now or datetime.now(UTC)
+    before = changeable(store, supporter, entry_id, lang, now)
+    alert = _alert(before, None, supporter, now)
+    try:
+        store.delete_interaction(before, alert)
+    except NotFound:
+        raise NotFoundError(_text("not_found", lang), code="entry_not_found") from None
+    return Corrected(before.id, alert.id if alert else None)

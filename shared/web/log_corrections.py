@@ -1,0 +1,197 @@
+"""Correcting a mistake on the supporter's form: the list of their last entries (on the form
+and the thanks page), and the pages to edit or delete one for 24 hours after logging it
+(issue 12, item 13). Plain links and forms, so it works without JavaScript; every change is a
+POST carrying the supporter's token in field ``t``, like a new entry.
+
+Routes (nested in the ``log_interaction`` blueprint, so its link-refused page applies):
+``GET /entry?t=TOKEN&id=ID`` the entry's form, ``POST /entry`` its changes,
+``GET /entry/delete?t=TOKEN&id=ID`` "delete this entry?", ``POST /entry/delete`` the deletion.
+The work is in :mod:`shared.services.corrections`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlencode
+
+import flask
+from markupsafe import Markup
+
+from shared import jobs
+from shared.errors import Invalid
+from shared.forms import error_summary, render_fields, template_env
+from shared.records import Interaction, Supporter
+from shared.services import corrections, interactions
+from shared.services import supporters as supporter_service
+from shared.web.context import get_app
+from shared.web.pages import pick_lang, render_page
+
+PAGE_FIELDS = ("t", "id")  # the page's own hidden fields, not answers
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "recent": "Your last entries",
+        "recent_help": "You can change or delete an entry for 24 hours after logging it.",
+        "edit": "Edit",
+        "delete": "Delete",
+        "entry_of": "the entry of {day}",
+        "edit_title": "Change an entry",
+        "save_changes": "Save changes",
+        "cancel": "Cancel",
+        "delete_title": "Delete this entry?",
+        "delete_body": "The entry of {day} ({format}) will be deleted. This cannot be undone.",
+        "delete_yes": "Yes, delete it",
+        "edited": "Your changes were saved.",
+        "deleted": "The entry was deleted.",
+    },
+    "fr": {
+        "recent": "Vos dernières entrées",
+        "recent_help": "Vous pouvez modifier ou supprimer une entrée pendant 24\u00a0heures après l'avoir consignée.",
+        "edit": "Modifier",
+        "delete": "Supprimer",
+        "entry_of": "l'entrée du {day}",
+        "edit_title": "Modifier une entrée",
+        "save_changes": "Enregistrer les modifications",
+        "cancel": "Annuler",
+        "delete_title": "Supprimer cette entrée\u202f?",
+        "delete_body": "L'entrée du {day} ({format}) sera supprimée. Cette action est définitive.",
+        "delete_yes": "Oui, la supprimer",
+        "edited": "Vos modifications ont été enregistrées.",
+        "deleted": "L'entrée a été supprimée.",
+    },
+}
+DONE = ("edited", "deleted")  # ?done= on the thanks page after a change
+
+bp = flask.Blueprint("log_corrections", __name__)
+
+
+def _supporter(token: str) -> Supporter:
+    app = get_app()
+    return supporter_service.authenticate(app.store, app.settings.secret_key, token or "")
+
+
+def _query(token: str, lang: str, **more: str) -> str:
+    return urlencode({"t": token, **more, "lang": lang})
+
+
+def recent_entries(supporter: Supporter, token: str, lang: str) -> Markup:
+    """The supporter's last entries (date, format, topics: nothing about the student), with
+    Edit and Delete links while they can still be changed; empty when there are none."""
+    app = get_app()
+    entries = corrections.recent(app.store, supporter)
+    if not entries:
+        return Markup("")
+    labels = interactions.log_form().labels(lang)
+    shown = [
+        {
+            "day": entry.occurred_on.isoformat(),
+            "format": labels.get(f"format.{entry.format}", ""),
+            "topics": ", ".join(labels.get(f"topics.{t}", t) for t in entry.topics),
+            "edit": f"entry?{_query(token, lang, id=entry.id)}" if entry.changeable else "",
+            "delete": f"entry/delete?{_query(token, lang, id=entry.id)}" if entry.changeable else "",
+        }
+        for entry in entries
+    ]
+    macros: Any = template_env().get_template("_recent.html").module  # its macros, unknown to the checker
+    recent: Markup = macros.recent(TEXT[lang], shown)
+    return recent
+
+
+def _entry_page(
+    lang: str,
+    token: str,
+    entry_id: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> flask.Response:
+    app = get_app()
+    form = interactions.log_form()
+    today = interactions.today(app.settings)
+    fields = render_fields(
+        form, values=values, errors=errors, lang=lang, today=today, min_date=app.settings.program_start
+    )
+    return render_page(
+        "log_entry.html",
+        lang=lang,
+        status=status,
+        text=TEXT[lang],
+        save=TEXT[lang]["save_changes"],
+        fields=fields,
+        summary=error_summary(form, errors, lang=lang),
+        token=token,
+        entry_id=entry_id,
+        back="./?" + urlencode({"t": token, "lang": lang}),
+        delete=f"entry/delete?{_query(token, lang, id=entry_id)}",
+    )
+
+
+def _asked() -> tuple[str, str, Interaction]:
+    """The language, the token and the entry a GET names (``?t=&id=``), if it can be changed."""
+    request = flask.request
+    lang = pick_lang(request)
+    token = request.args.get("t", "")
+    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""), lang)
+    return lang, token, entry
+
+
+@bp.route("/entry", methods=("GET",))
+def entry_page() -> flask.Response:
+    lang, token, entry = _asked()
+    return _entry_page(lang, token, entry.id, dict(entry.answers), {})
+
+
+@bp.route("/entry", methods=("POST",))
+def save_entry() -> Any:
+    request = flask.request
+    lang = pick_lang(request)
+    posted = request.form
+    token, entry_id = posted.get("t", ""), posted.get("id", "")
+    supporter = _supporter(token)
+    app = get_app()
+    data = interactions.log_form().parse_html(posted, ignore=PAGE_FIELDS)
+    try:
+        done = corrections.edit(
+            app.store,
+            supporter,
+            entry_id,
+            data,
+            context=interactions.validation_context(app.settings, lang),
+        )
+    except Invalid as exc:  # validated like a new entry: nothing changed, the answers kept
+        return _entry_page(lang, token, entry_id, data, exc.errors or {}, status=400)
+    interactions.alert_coordinators(done, functools.partial(jobs.deliver_soon, app))
+    return flask.redirect(f"thanks?{_query(token, lang, done='edited')}", 303)
+
+
+@bp.route("/entry/delete", methods=("GET",))
+def delete_page() -> flask.Response:
+    lang, token, entry = _asked()
+    labels = interactions.log_form().labels(lang)
+    text = TEXT[lang]
+    fmt = entry.answers.get("format")
+    return render_page(
+        "log_delete.html",
+        lang=lang,
+        text=text,
+        body=text["delete_body"].format(
+            day=entry.occurred_on.isoformat(), format=labels.get(f"format.{fmt}", "")
+        ),
+        token=token,
+        entry_id=entry.id,
+        back="../?" + urlencode({"t": token, "lang": lang}),
+    )
+
+
+@bp.route("/entry/delete", methods=("POST",))
+def delete_entry() -> Any:
+    request = flask.request
+    lang = pick_lang(request)
+    posted = request.form
+    token = posted.get("t", "")
+    supporter = _supporter(token)
+    app = get_app()
+    done = corrections.delete(app.store, supporter, posted.get("id", ""), lang)
+    interactions.alert_coordinators(done, functools.partial(jobs.deliver_soon, app))
+    return flask.redirect(f"../thanks?{_query(token, lang, done='deleted')}", 303)

@@ -1,0 +1,176 @@
+"""French typography and fitting wording on every student and supporter page (issue 12,
+items 16 and 17).
+
+French sets a no-break space before ``? ! ; : %`` and inside « guillemets » (Office québécois
+de la langue française, Banque de dépannage linguistique, « Espacement avant et après les
+signes de ponctuation »): a narrow no-break space (U+202F) or a no-break space (U+00A0), so the
+sign never starts a line. Both the sources (every catalogue and form label) and the pages as
+rendered are scanned, so a string added later, or one built from pieces, is caught too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared import config
+from shared.forms import load_form
+from shared.services import corrections
+from shared.web import log_corrections, log_follow_ups, log_interaction, survey
+from tests.test_log_support import add_supporter, as_form
+from tests.test_log_support import answers as log_answers
+from tests.test_survey_links import issue, new_survey
+
+FORMS = Path(__file__).resolve().parents[1] / "forms"
+NO_BREAK = "\u00a0\u202f"
+# A sign with no no-break space before it (a letter, a digit or an ordinary space there), an
+# opening guillemet not followed by one, a closing guillemet not preceded by one.
+FAULT = re.compile(rf"(?<=[^{NO_BREAK}])[?!;:%]|«(?=[^{NO_BREAK}])|(?<=[^{NO_BREAK}])»")
+NOT_PROSE = re.compile(r"https?://\S+|\d:\d\d|\{\w+\}")  # addresses, times, placeholders
+
+
+def faults(text: str) -> list[str]:
+    """Each place in ``text`` where French typography wants a no-break space and has none."""
+    prose = NOT_PROSE.sub(" x ", text)
+    return [prose[max(0, m.start() - 12) : m.end()] for m in FAULT.finditer(prose)]
+
+
+def test_the_check_finds_what_it_should():
+    assert faults("En crise? Appelez") == ["En crise?"]
+    assert faults("En crise ? Appelez") == ["En crise ?"]  # an ordinary space may break the line
+    assert len(faults("« Urgent » : oui")) == 3
+    assert faults("En crise\u202f? «\u00a0Urgent\u00a0»\u00a0: 50\u202f% https://x.org/a?b=1 à 14:30") == []
+
+
+def _french(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "fr" and isinstance(value, str):
+                yield where, value
+            else:
+                yield from _french(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _french(value, f"{where}[{n}]")
+
+
+def french_sources() -> Iterator[tuple[str, str]]:
+    """Every French string a student or supporter page can show, where it is defined."""
+    for path in sorted([*FORMS.glob("*.yaml"), *FORMS.glob("blocks/*.yaml")]):
+        yield from _french(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    yield from ((f"log_interaction.TEXT.{k}", v) for k, v in log_interaction.TEXT["fr"].items())
+    yield from ((f"survey.TEXT.{k}", v) for k, v in survey.TEXT["fr"].items())
+    yield from ((f"log_corrections.TEXT.{k}", v) for k, v in log_corrections.TEXT["fr"].items())
+    yield from ((f"log_follow_ups.TEXT.{k}", v) for k, v in log_follow_ups.TEXT["fr"].items())
+    yield from _french(corrections.MESSAGES, "corrections.MESSAGES")
+    # Validation, error and submission-key messages live in the gettext catalogue now:
+    # tests/test_translations.py checks the typography of every French msgstr there.
+    yield "config CRISIS_LINE_FR", config.DEFAULTS["CRISIS_LINE_FR"]
+    yield "config SUPPORT_RESOURCES_FR", config.DEFAULTS["SUPPORT_RESOURCES_FR"]
+
+
+def test_every_french_string_in_the_sources():
+    found = [(where, text, faults(text)) for where, text in french_sources() if faults(text)]
+    assert found == []
+
+
+class _Shown(HTMLParser):
+    """The text a reader meets: text nodes (not style or script) and the attributes read out
+    or shown (``data-*`` holds log.js's messages, which it writes into the page)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "script")
+        for name, value in attrs:
+            if value and (name.startswith("data-") or name in ("title", "alt", "aria-label", "placeholder")):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.parts.append(data)
+
+
+def shown(html: str) -> list[str]:
+    parser = _Shown()
+    parser.feed(html)
+    return parser.parts
+
+
+def test_every_french_page_as_rendered(app, client_for):
+    """The supporter's and the student's pages in French, plain and with every kind of error."""
+    log, answers = client_for("log_interaction"), client_for("survey")
+    token = add_supporter("Sam").token
+    pages = {
+        "log form": log.get(f"/?t={token}&lang=fr"),
+        "log form, errors": log.post(
+            "/?lang=fr", data={"t": token, "submission_id": "x", "duration_minutes": "0"}
+        ),
+        "log thanks": log.get(f"/thanks?t={token}&lang=fr"),
+        "log bad link": log.get("/?t=nope&lang=fr"),
+    }
+    entry = log.get(f"/thanks?t={token}&lang=fr")  # nothing logged yet: no list
+    mine = as_form(log_answers(note="Stress des examens"), token)  # a note is not one of our strings
+    assert log.post("/?lang=fr", data=mine).status_code == 303
+    [logged] = [
+        line
+        for line in log.get(f"/?t={token}").get_data(as_text=True).split('"')
+        if "id=" in line and "entry?" in line
+    ]
+    entry_id = logged.split("id=")[1].split("&")[0]
+    pages["log form with entries"] = log.get(f"/?t={token}&lang=fr")
+    pages["log thanks, edited"] = log.get(f"/thanks?t={token}&lang=fr&done=edited")
+    pages["entry"] = log.get(f"/entry?t={token}&id={entry_id}&lang=fr")
+    pages["entry, errors"] = log.post("/entry?lang=fr", data={"t": token, "id": entry_id, "format": "fax"})
+    pages["entry, delete"] = log.get(f"/entry/delete?t={token}&id={entry_id}&lang=fr")
+    pages["entry, not yours"] = log.get(f"/entry?t={token}&id=nope&lang=fr")
+    assert entry.status_code == 200
+    new_survey(app, k10=True)
+    first, second = issue(app, count=2)
+    pages["survey"] = answers.get(f"/{first}?lang=fr")
+    pages["survey, errors"] = answers.post(f"/{first}?lang=fr", data={"year_of_study": "year9", "k10_1": "7"})
+    answers.post(f"/{second}?lang=fr", data={"year_of_study": "year1"})
+    pages["survey, answered"] = answers.get(f"/{second}?lang=fr")
+    pages["survey thanks"] = answers.get("/thanks?lang=fr")
+    pages["survey, unknown link"] = answers.get(f"/{'x' * 43}?lang=fr")
+    found = {}
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert '<html lang="fr">' in html, name
+        bad = [f for part in shown(html) for f in faults(part)]
+        if bad:
+            found[name] = bad
+    assert found == {}
+
+
+# -- item 17: the barrier list fits each service ----------------------------------------------
+
+
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"\w{4,}", text.lower())}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_barrier_names_one_service_under_every_service(lang):
+    """The barriers are shown under each service of the matrix, so none may name what belongs
+    to one service only ("the services would not help", said of peer supporters)."""
+    survey_form = load_form("end_of_year_survey")
+    for field in survey_form.fields():
+        if not field.rows:
+            continue
+        own = [_words(row.label.get(lang)) for row in field.rows]
+        only_one = set().union(*own) - set.intersection(*own)
+        for choice in field.choices:
+            assert not _words(choice.label.get(lang)) & only_one, (field.id, choice.id, lang)
