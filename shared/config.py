@@ -38,6 +38,11 @@ DEFAULTS: dict[str, str] = {
     "REPLY_TO": "",
     "CRISIS_LINE": "In crisis? Call or text 9-8-8, or 911 in an emergency.",
     "CRISIS_LINE_FR": "En crise\u202f? Appelez ou textez le 9-8-8, ou le 911 en cas d'urgence.",
+    "SUPPORT_RESOURCES": "You do not have to face this alone. The Faculty's Student Affairs / Wellness office "
+    "offers free, confidential counselling, and your peer supporters can help you find the right support.",
+    "SUPPORT_RESOURCES_FR": "Vous n'avez pas à traverser cela seul(e). Le bureau des Affaires étudiantes / "
+    "Mieux-être de la Faculté offre du counseling gratuit et confidentiel, et vos pairs aidants peuvent vous "
+    "aider à trouver le bon soutien.",
     "PURGE_GRACE_DAYS": "14",
     "SMALL_CELL": "5",
     "ACADEMIC_YEAR_START_MONTH": "9",
@@ -91,6 +96,7 @@ class Settings:
     mail_from: str
     reply_to: str  # where replies to invitations and reminders go ("" for none)
     crisis_line: dict[str, str]
+    support_resources: dict[str, str]  # shown prominently on the survey's thank-you page when needed
     purge_grace_days: int
     small_cell: int
     academic_year_start_month: int
@@ -391,6 +397,7 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         mail_from=_mailbox("MAIL_FROM", raw["MAIL_FROM"]),
         reply_to=_mailbox("REPLY_TO", raw["REPLY_TO"]),
         crisis_line={"en": raw["CRISIS_LINE"], "fr": raw["CRISIS_LINE_FR"]},
+        support_resources={"en": raw["SUPPORT_RESOURCES"], "fr": raw["SUPPORT_RESOURCES_FR"]},
         purge_grace_days=_int("PURGE_GRACE_DAYS", raw["PURGE_GRACE_DAYS"], 0, 3650),
         small_cell=_int("SMALL_CELL", raw["SMALL_CELL"], 1, 1000),
         academic_year_start_month=_int("ACADEMIC_YEAR_START_MONTH", raw["ACADEMIC_YEAR_START_MONTH"], 1, 12),

@@ -7,7 +7,10 @@
   expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`), and,
   once after an upgrade from before the interaction tally, its rebuild (:mod:`shared.services.tallies`);
 - ``report``: the scheduled report, at most one per period whatever the retries
-  (:func:`shared.services.reports.send_scheduled_report`).
+  (:func:`shared.services.reports.send_scheduled_report`);
+- ``digest``: the weekly email of follow-ups due to each supporter with an email, once per
+  supporter and ISO week however often it runs (:mod:`shared.services.digest`); run daily,
+  by the loop and by ``daily``, so a week's digest goes out on its first day the job runs.
 
 Locally, ``sidebyside serve`` runs :func:`run_forever` in a thread: alerts every ~20 s and
 at once when :func:`deliver_soon` wakes it, the report at each tick of
@@ -30,6 +33,7 @@ from zoneinfo import ZoneInfo
 from shared.bootstrap import App
 from shared.services import reports, tallies
 from shared.services.alerts import send_alert_now, send_pending_alerts
+from shared.services.digest import send_digests
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
 from shared.services.retry import REPORTS
@@ -63,16 +67,20 @@ def purge_due(app: App, today: date) -> None:
     tallies.rebuild_if_never_built(app.store)
 
 
+def digest_job(app: App, now: datetime) -> dict[str, Any]:
+    return send_digests(app.store, app.settings, app.mailer, now)
+
+
 def daily_job(app: App, now: datetime) -> dict[str, Any]:
     purge_due(app, now.astimezone(app.settings.timezone).date())
-    return {}
+    return digest_job(app, now)
 
 
 def report_job(app: App, now: datetime) -> dict[str, Any]:
     return reports.send_scheduled_report(app, now)
 
 
-JOBS: dict[str, Job] = {"alerts": alerts_job, "daily": daily_job, "report": report_job}
+JOBS: dict[str, Job] = {"alerts": alerts_job, "daily": daily_job, "report": report_job, "digest": digest_job}
 
 
 def run_job(app: App, name: str, now: datetime) -> dict[str, Any]:
@@ -139,6 +147,7 @@ class Jobs:
         self.next_report = missed if now - missed <= CATCH_UP else self._tick(now)
         self.report_failures = 0
         self.purged_on: date | None = None
+        self.digest_on: date | None = None
 
     def _tick(self, after: datetime) -> datetime:
         return next_tick(self.app.settings.report_schedule, self.app.settings.timezone, after)
@@ -164,6 +173,8 @@ class Jobs:
         today = now.astimezone(self.app.settings.timezone).date()
         if self.purged_on != today and self._try("daily", self.purge, self.app, today):
             self.purged_on = today
+        if self.digest_on != today and self._try("digest", digest_job, self.app, now):
+            self.digest_on = today
 
     def seconds_to_wait(self, now: datetime) -> float:
         return max(0.0, min(ALERT_INTERVAL, (self.next_report - now).total_seconds()))

@@ -32,6 +32,7 @@ class Supporter:
     version: int = 1
     active: bool = True
     created_on: date | None = None
+    digest: bool = True  # the weekly email of follow-ups due (when there is an email); opt-out link
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,26 @@ class Interaction:
     occurred_on: date
     answers: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up a supporter planned, keyed by the id of the interaction that planned it.
+
+    ``state``: open, done (``done_by`` is the follow-up interaction, which ``follows`` the
+    original), not_needed or could_not_reach. ``uptake``: when the original made a referral,
+    whether the student connected with the service (connected, not_yet, declined, unknown).
+    Nothing here says who the student is: only the supporter and the dates.
+    """
+
+    id: str  # the original interaction's id
+    supporter_id: str
+    due: date
+    referral: str = "none"  # the original's referral destination, for uptake by destination
+    state: str = "open"
+    done_by: str | None = None
+    ended_on: date | None = None
+    uptake: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,11 +86,16 @@ class Survey:
     form: str = "end_of_year_survey"
     opens: date | None = None
     closes: date | None = None
-    k10: bool = False
+    k10: bool = False  # kept for surveys stored before blocks: True is the same as "k10" in blocks
     closed_on: date | None = None
     purged_on: date | None = None
     links_issued: int = 0
     created_on: date | None = None
+    blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
+
+    def asked_blocks(self) -> frozenset[str]:
+        """The form's blocks this survey asks, "k10" included for a survey stored with ``k10``."""
+        return frozenset(self.blocks) | (frozenset({"k10"}) if self.k10 else frozenset())
 
 
 @dataclass(frozen=True)

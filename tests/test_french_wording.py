@@ -22,7 +22,7 @@ import yaml
 from shared import config
 from shared.forms import load_form
 from shared.services import corrections
-from shared.web import log_corrections, log_interaction, survey
+from shared.web import log_corrections, log_follow_ups, log_interaction, survey
 from tests.test_log_support import add_supporter, as_form
 from tests.test_log_support import answers as log_answers
 from tests.test_survey_links import issue, new_survey
@@ -62,15 +62,17 @@ def _french(node: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def french_sources() -> Iterator[tuple[str, str]]:
     """Every French string a student or supporter page can show, where it is defined."""
-    for path in sorted(FORMS.glob("*.yaml")):
+    for path in sorted([*FORMS.glob("*.yaml"), *FORMS.glob("blocks/*.yaml")]):
         yield from _french(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
     yield from ((f"log_interaction.TEXT.{k}", v) for k, v in log_interaction.TEXT["fr"].items())
     yield from ((f"survey.TEXT.{k}", v) for k, v in survey.TEXT["fr"].items())
     yield from ((f"log_corrections.TEXT.{k}", v) for k, v in log_corrections.TEXT["fr"].items())
+    yield from ((f"log_follow_ups.TEXT.{k}", v) for k, v in log_follow_ups.TEXT["fr"].items())
     yield from _french(corrections.MESSAGES, "corrections.MESSAGES")
     # Validation, error and submission-key messages live in the gettext catalogue now:
     # tests/test_translations.py checks the typography of every French msgstr there.
     yield "config CRISIS_LINE_FR", config.DEFAULTS["CRISIS_LINE_FR"]
+    yield "config SUPPORT_RESOURCES_FR", config.DEFAULTS["SUPPORT_RESOURCES_FR"]
 
 
 def test_every_french_string_in_the_sources():

@@ -37,7 +37,7 @@ from tests.test_report_support import (
 from tests.test_stats import yates_by_hand
 
 # Words spelled the same in both languages (the French catalogue has them, identical).
-SAME_IN_FRENCH = {"minutes", "h_service_n", "h_interactions", "h_destination", "total"}
+SAME_IN_FRENCH = {"minutes", "h_service_n", "h_interactions", "h_destination", "total", "h_p_plain"}
 NNBSP = NBSP  # the report uses one no-break space before French punctuation
 
 

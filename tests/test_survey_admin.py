@@ -35,6 +35,7 @@ def test_create_list_links_close_purge(app, admin):
         "opens": None,
         "closes": closes,
         "k10": True,
+        "blocks": ["k10"],
         "state": "open",
         "closed_on": None,
         "purged_on": None,

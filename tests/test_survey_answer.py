@@ -106,7 +106,7 @@ def test_a_form_answer_is_stored_once_then_thanks(app, client):
     )
     response = client.post(f"/{token}?lang=fr", data=form)
     assert response.status_code == 303
-    assert response.headers["Location"] == "thanks?lang=fr"  # /survey/thanks from /survey/<TOKEN>
+    assert response.headers["Location"] == "thanks?lang=fr#thank-you"  # /survey/thanks from /survey/<TOKEN>
     assert stored(app) == [
         {
             "barriers": {"peer_support": ["stigma", "no_time"]},
@@ -148,7 +148,7 @@ def test_a_json_answer_gets_201(app, client):
     response = client.post(
         f"/{token}", json={"k10_1": 2, "barriers": {"faculty_services": ["career_impact"]}}
     )
-    assert (response.status_code, response.get_json()) == (201, {"status": "stored"})
+    assert (response.status_code, response.get_json()) == (201, {"status": "stored", "show_support": False})
     assert stored(app) == [{"k10_1": 2, "barriers": {"faculty_services": ["career_impact"]}}]
 
 

@@ -49,7 +49,7 @@ def test_answer_in_french_on_a_phone_then_the_link_is_used(app, live_server, pag
 
     page.locator("input[name='k10_1'][value='2']").check()
     page.get_by_role("button", name="Envoyer mes réponses").click()
-    page.wait_for_url(f"{live_server.url}/survey/thanks?lang=fr")
+    page.wait_for_url(f"{live_server.url}/survey/thanks?lang=fr#thank-you")
     assert page.locator("h1").inner_text() == "Merci\u202f!"
     assert axe(page) == []
     assert opened(app) == [

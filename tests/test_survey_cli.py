@@ -26,6 +26,7 @@ def test_every_survey_command_has_help():
     group = cli.commands["surveys"]
     assert group.help
     assert sorted(group.commands) == [
+        "blocks",
         "close",
         "create",
         "invite",
@@ -46,7 +47,7 @@ def test_create_links_list_close(app):
     created = run("surveys", "create", "y2026", "--closes", closes, "--k10")
     assert (created.exit_code, created.output) == (
         0,
-        "Created survey y2026 (end_of_year_survey, with K10).\n",
+        "Created survey y2026 (end_of_year_survey, with k10).\n",
     )
     issued = run("surveys", "links", "y2026", "--count", "3")
     assert issued.exit_code == 0

@@ -99,6 +99,7 @@ def test_create_list_and_close(app):
         "opens": day.isoformat(),
         "closes": (day + timedelta(days=30)).isoformat(),
         "k10": True,
+        "blocks": ["k10"],
         "state": "open",
         "closed_on": None,
         "purged_on": None,

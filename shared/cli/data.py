@@ -62,11 +62,17 @@ def export_interactions(
 @export_group.command("responses")
 @click.option("--survey", "survey_id", required=True, help="The survey's id.")
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
+@click.option(
+    "--whole-survey-only-items",
+    "whole_survey_only",
+    is_flag=True,
+    help="Include the answers reported only over the whole survey (PHQ-9 item 9), left out by default.",
+)
 @click.pass_obj
-def export_responses(app: App, survey_id: str, bom: bool) -> None:
+def export_responses(app: App, survey_id: str, bom: bool, whole_survey_only: bool) -> None:
     """One row per survey response, without any id or date, in random order."""
     with one_line_errors():
-        _write(exports.export_responses(app.store, survey_id), bom)
+        _write(exports.export_responses(app.store, survey_id, whole_survey_only=whole_survey_only), bom)
 
 
 @click.group("import")

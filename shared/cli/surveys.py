@@ -83,9 +83,24 @@ def surveys() -> None:
 @click.option(
     "--closes", default=None, help="Last day answers are taken (YYYY-MM-DD); default: until closed."
 )
-@click.option("--k10", is_flag=True, help="Ask the K10 distress questions too.")
+@click.option(
+    "--block",
+    "blocks",
+    multiple=True,
+    metavar="NAME",
+    help="Ask an optional block too (repeatable): k10, phq9, gad7, help_seeking, service_use.",
+)
+@click.option("--k10", is_flag=True, help="Same as --block k10.")
 @click.pass_obj
-def create(app: App, survey_id: str, form: str, opens: str | None, closes: str | None, k10: bool) -> None:
+def create(
+    app: App,
+    survey_id: str,
+    form: str,
+    opens: str | None,
+    closes: str | None,
+    blocks: tuple[str, ...],
+    k10: bool,
+) -> None:
     """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2."""
     with one_line_errors():
         survey = service.create_survey(
@@ -95,9 +110,24 @@ def create(app: App, survey_id: str, form: str, opens: str | None, closes: str |
             opens=opens,
             closes=closes,
             k10=k10,
+            blocks=list(blocks),
             today=service.today_in(app.settings),
         )
-    click.echo(f"Created survey {survey.id} ({survey.form}{', with K10' if survey.k10 else ''}).")
+    asked = f", with {', '.join(survey.blocks)}" if survey.blocks else ""
+    click.echo(f"Created survey {survey.id} ({survey.form}{asked}).")
+
+
+@surveys.command("blocks")
+@click.argument("survey_id", metavar="ID")
+@click.option(
+    "--block", "blocks", multiple=True, metavar="NAME", help="A block to ask (repeatable); none: no blocks."
+)
+@click.pass_obj
+def blocks_(app: App, survey_id: str, blocks: tuple[str, ...]) -> None:
+    """Set the optional blocks survey ID asks; refused once it has opened (blocks are then fixed)."""
+    with one_line_errors():
+        survey = service.set_blocks(app.store, survey_id, list(blocks), service.today_in(app.settings))
+    click.echo(f"Survey {survey.id} asks {', '.join(survey.blocks) or 'no optional blocks'}.")
 
 
 @surveys.command("list")
@@ -107,7 +137,7 @@ def list_(app: App) -> None:
     rows = [
         (
             s.survey.id,
-            s.survey.form + ("+k10" if s.survey.k10 else ""),
+            "+".join([s.survey.form, *sorted(service.sections_of(s.survey))]),
             s.survey.opens.isoformat() if s.survey.opens else "-",
             s.survey.closes.isoformat() if s.survey.closes else "-",
             s.state,

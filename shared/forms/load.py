@@ -14,16 +14,30 @@ from typing import Any
 import yaml
 
 from shared.forms.messages import LANGS
-from shared.forms.model import NONE_CHOICE, Choice, Field, Form, FormDefinitionError, Label, Section
+from shared.forms.model import (
+    NONE_CHOICE,
+    Band,
+    Choice,
+    Field,
+    Form,
+    FormDefinitionError,
+    Instrument,
+    Label,
+    SafetyItem,
+    Section,
+)
 from shared.forms.types import FIELD_TYPES
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+BLOCKS = "blocks"  # forms/blocks/<id>.yaml: the instrument library, one switchable block a file
 DEFAULT_MAX_LENGTH = 1000  # no text answer is unbounded
 
 _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")  # also safe in HTML names, CSV columns and ";" lists
-_FORM_KEYS = {"id", "title", "purpose", "choice_lists", "fields"}
+_FORM_KEYS = {"id", "title", "purpose", "choice_lists", "fields", "blocks"}
 PURPOSES = ("survey", "log")  # a survey form is answered through survey links; a log form by supporters
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
+_BLOCK_KEYS = {"id", "label", "help", "instrument", "choice_lists", "fields"}
+_INSTRUMENT_KEYS = {"source", "licence", "scoring", "score_items", "bands", "safety", "whole_survey_only"}
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
 
@@ -37,7 +51,7 @@ def load_form(name: str, directory: Path = FORMS_DIR) -> Form:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FormDefinitionError(f"no form {name!r}: {path} does not exist") from None
-    form = parse_form(text, source=path.name)
+    form = parse_form(text, source=path.name, blocks_dir=Path(directory) / BLOCKS)
     if form.id != name:
         raise FormDefinitionError(f"{path.name}: id is {form.id!r}, expected {name!r} (the file name)")
     return form
@@ -48,18 +62,24 @@ def load_form(name: str, directory: Path = FORMS_DIR) -> Form:
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_form(yaml_text: str, *, source: str = "<inline form>") -> Form:
-    """A form from YAML text; ``source`` names it in error messages."""
+def parse_form(
+    yaml_text: str, *, source: str = "<inline form>", blocks_dir: Path = FORMS_DIR / BLOCKS
+) -> Form:
+    """A form from YAML text; ``source`` names it in error messages, ``blocks`` come from ``blocks_dir``."""
+    return _Reader(source, blocks_dir).form(_yaml(yaml_text, source))
+
+
+def _yaml(text: str, source: str) -> Any:
     try:
-        raw = yaml.load(yaml_text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as err:
         raise FormDefinitionError(f"{source}: not valid YAML: {err}") from None
-    return _Reader(source).form(raw)
 
 
 class _Reader:
-    def __init__(self, source: str):
+    def __init__(self, source: str, blocks_dir: Path):
         self.source = source
+        self.blocks_dir = blocks_dir
         self.ids: set[str] = set()
         self.lists: dict[str, Any] = {}
 
@@ -149,6 +169,13 @@ class _Reader:
                 children.append(self.section(f"item {n}", item))
             else:
                 children.append(self.field(f"item {n}", item, None))
+        blocks = raw.get("blocks") or []
+        if not isinstance(blocks, list):
+            raise self.fail("blocks", "expected a list of block names (files in forms/blocks/)")
+        form_lists = self.lists
+        for name in blocks:
+            children.append(self.block(name))
+        self.lists = form_lists
         return Form(
             id=form_id, title=self.label("title", raw["title"]), children=tuple(children), purpose=purpose
         )
@@ -173,6 +200,81 @@ class _Reader:
             help=self.label(f"{where} help", raw["help"]) if "help" in raw else None,
             switchable=self.flag(where, raw, "switchable"),
             fields=tuple(fields),
+        )
+
+    def block(self, name: Any) -> Section:
+        """A block of the instrument library: a switchable section in a file of its own."""
+        if not isinstance(name, str) or not _ID.fullmatch(name):
+            raise self.fail("blocks", f"{name!r} is not a block name (lowercase letters, digits, _)")
+        path = self.blocks_dir / f"{name}.yaml"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise self.fail("blocks", f"no block {name!r}: {path} does not exist") from None
+        where = f"block {name!r} ({path.name})"
+        raw = self.mapping(
+            where, _yaml(text, path.name), _BLOCK_KEYS, {"id", "label", "fields", "instrument"}
+        )
+        if raw["id"] != name:
+            raise self.fail(where, f"id is {raw['id']!r}, expected {name!r} (the file name)")
+        lists = raw.get("choice_lists") or {}
+        if not isinstance(lists, dict):
+            raise self.fail(f"{where} choice_lists", "expected a mapping of list names to choices")
+        self.lists = lists
+        section = self.section(
+            where, {**{k: raw[k] for k in ("id", "label", "help", "fields") if k in raw}, "switchable": True}
+        )
+        instrument = self.instrument(where, raw["instrument"], section)
+        return Section(**{**section.__dict__, "instrument": instrument})
+
+    def instrument(self, where: str, raw: Any, section: Section) -> Instrument:
+        where = f"{where} instrument"
+        raw = self.mapping(where, raw, _INSTRUMENT_KEYS, {"source", "licence", "scoring"})
+        for key in ("source", "licence", "scoring"):
+            if not isinstance(raw[key], str) or not raw[key].strip():
+                raise self.fail(where, f"{key} must be text")
+        own = {f.id for f in section.fields}
+        items = raw.get("score_items") or []
+        if items == "all":
+            items = [f.id for f in section.fields]
+        restricted = raw.get("whole_survey_only") or []
+        for key, names in (("score_items", items), ("whole_survey_only", restricted)):
+            if not isinstance(names, list) or not set(names) <= own:
+                raise self.fail(where, f"{key} must list fields of this block ({', '.join(sorted(own))})")
+        bands = []
+        for n, band in enumerate(raw.get("bands") or [], 1):
+            band = self.mapping(
+                f"{where} band {n}", band, {"id", "min", "max", "label"}, {"id", "min", "max", "label"}
+            )
+            low, high = self.number(where, band, "min"), self.number(where, band, "max")
+            if low is None or high is None or low > high:
+                raise self.fail(f"{where} band {n}", "min and max must be whole numbers, min <= max")
+            bands.append(
+                Band(str(band["id"]), low, high, self.label(f"{where} band {n} label", band["label"]))
+            )
+        safety = raw.get("safety") or {}
+        safety = self.mapping(f"{where} safety", safety, {"band", "items"}, set())
+        band_ids = {b.id for b in bands}
+        if safety.get("band") is not None and safety["band"] not in band_ids:
+            raise self.fail(
+                f"{where} safety", f"no band {safety['band']!r} (bands: {', '.join(sorted(band_ids))})"
+            )
+        safety_items = []
+        for field_id, at_least in (safety.get("items") or {}).items():
+            if field_id not in own or isinstance(at_least, bool) or not isinstance(at_least, int):
+                raise self.fail(
+                    f"{where} safety", f"{field_id!r}: give a field of this block and a whole number"
+                )
+            safety_items.append(SafetyItem(field_id, at_least))
+        return Instrument(
+            source=" ".join(raw["source"].split()),
+            licence=" ".join(raw["licence"].split()),
+            scoring=" ".join(raw["scoring"].split()),
+            items=tuple(items),
+            bands=tuple(bands),
+            safety_band=safety.get("band"),
+            safety_items=tuple(safety_items),
+            whole_survey_only=tuple(restricted),
         )
 
     def field(self, where: str, raw: Any, section: str | None) -> Field:

@@ -111,6 +111,68 @@ class Field:
         return [str(c.id) for c in self.choices]
 
 
+# -- instruments: what a block of forms/blocks/ is beyond its questions --------------------------
+# Where the questions come from and under what licence, how they are scored (a sum of items with
+# severity bands), which answers show a student the support resources on the thank-you page, and
+# which items may only ever be shown for the whole survey (PHQ-9 item 9). No pandas or scipy here:
+# the survey entry point scores answers with it.
+
+
+@dataclass(frozen=True)
+class Band:
+    """A severity band: totals from ``low`` to ``high`` inclusive."""
+
+    id: str
+    low: int
+    high: int
+    label: Label
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """An item whose answer at or above ``at_least`` shows the support resources."""
+
+    field: str
+    at_least: int
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored)."""
+
+    source: str
+    licence: str
+    scoring: str  # the rule in words, for people
+    items: tuple[str, ...] = ()
+    bands: tuple[Band, ...] = ()
+    safety_band: str | None = None  # a total in this band shows the support resources
+    safety_items: tuple[SafetyItem, ...] = ()
+    whole_survey_only: tuple[str, ...] = ()  # never shown in a breakdown smaller than the survey
+
+    def score(self, answers: Mapping[str, Any]) -> int | None:
+        """The total, or ``None`` unless every item was answered (a partial sum is no score)."""
+        if not self.items:
+            return None
+        values = [answers.get(item) for item in self.items]
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+            return None
+        return sum(values)  # type: ignore[arg-type]
+
+    def band(self, total: int | None) -> Band | None:
+        if total is None:
+            return None
+        return next((b for b in self.bands if b.low <= total <= b.high), None)
+
+    def needs_support(self, answers: Mapping[str, Any]) -> bool:
+        """True when these answers fall where the program wants the student to see its resources."""
+        for item in self.safety_items:
+            value = answers.get(item.field)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= item.at_least:
+                return True
+        band = self.band(self.score(answers))
+        return band is not None and band.id == self.safety_band
+
+
 @dataclass(frozen=True)
 class Section:
     """A group of fields shown under one legend; a switchable one is off unless named."""
@@ -120,6 +182,7 @@ class Section:
     fields: tuple[Field, ...]
     help: Label | None = None
     switchable: bool = False
+    instrument: Instrument | None = None  # a block of forms/blocks/: source, licence, scoring
 
 
 @dataclass(frozen=True)
@@ -181,6 +244,15 @@ class Form:
             if s.id == section_id:
                 return s
         raise KeyError(section_id)
+
+    def whole_survey_only(self) -> frozenset[str]:
+        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the report
+        gives them for all respondents together, never by year, group or any other cut."""
+        return frozenset(f for s in self.sections if s.instrument for f in s.instrument.whole_survey_only)
+
+    def blocks(self) -> list[str]:
+        """The ids of the switchable sections, the blocks a survey may switch on."""
+        return [s.id for s in self.sections if s.switchable]
 
     def check_sections(self, sections: Iterable[str]) -> frozenset[str]:
         """The names as a set; a name that is not a switchable section is a programming error."""

@@ -19,6 +19,7 @@ from shared.i18n import translate, translate_plural
 from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
+from shared.report import outcome_part
 from shared.report.columns import load_answers, load_interactions
 from shared.report.model import Report, ReportPeriod, Service, SurveySection
 from shared.report.period import Period, default_period, is_final, scheduled_period
@@ -65,8 +66,13 @@ def build_report(
     demo = frozenset(s.id for s in everyone if s.alias == DEMO_ALIAS)
     counts = load_interactions(store, period.start, period.end, log_form, exclude=demo)
     section = None
+    shared = request.audience == "shared"
     if survey is not None:
-        section = survey_section(store, settings, survey, surveys, request.test, lang, forms)
+        section = survey_section(store, settings, survey, surveys, request.test, lang, forms, shared=shared)
+    referral = next((f for f in log_form.fields() if f.id == "referral"), None)
+    destinations = (
+        {str(c.id): labels.get(f"referral.{c.id}", str(c.id)) for c in referral.choices} if referral else {}
+    )
     return Report(
         program=settings.program_name,
         lang=lang,
@@ -85,7 +91,10 @@ def build_report(
         if section
         else translate(lang, "No survey has been created yet, so there are no barrier results."),
         activity=activity_part.activity(
-            counts, supporters, settings.small_cell, labels, shared=request.audience == "shared", lang=lang
+            counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
+        ),
+        follow_ups=outcome_part.follow_up_outcomes(
+            store.follow_ups(), period.start, period.end, today, destinations, lang
         ),
     )
 
@@ -138,19 +147,40 @@ def survey_section(
     test: str,
     lang: str,
     forms: Callable[[str], Form],
+    *,
+    shared: bool = False,
 ) -> SurveySection:
     form = forms(survey.form)
+    blocks = survey.asked_blocks()
+    k10 = "k10" in blocks
     columns = load_answers(
-        store, survey.id, form, year_field=activity_part.YEAR_FIELD, k10=survey.k10, lang=lang
+        store,
+        survey.id,
+        form,
+        year_field=activity_part.YEAR_FIELD,
+        k10=k10,
+        lang=lang,
+        extra=outcome_part.extra_fields(form, blocks),
     )
     comparison = barrier_part.compare_barriers(columns, test, lang)
     rate = barrier_part.response_rate(survey, columns.rows, columns.imported, lang)
     previous = None
+    earlier = None
     last = previous_survey(surveys, survey)
     if last is not None:
         last_form = forms(last.form)
-        last_columns = load_answers(store, last.id, last_form, year_field=None, k10=False, lang=lang)
+        last_blocks = last.asked_blocks() & blocks  # only what both surveys asked is compared
+        last_columns = load_answers(
+            store,
+            last.id,
+            last_form,
+            year_field=None,
+            k10="k10" in last_blocks,
+            lang=lang,
+            extra=outcome_part.extra_fields(last_form, last_blocks),
+        )
         previous = barrier_part.year_over_year(columns, last_columns, last, lang)
+        earlier = (last.id, last_form, last_blocks, last_columns)
     notes = (
         comparison.notes
         if columns.rows
@@ -192,12 +222,15 @@ def survey_section(
         first=comparison.first,
         second=comparison.second,
         adjustment=comparison.adjustment,
-        k10=barrier_part.k10(columns, lang) if survey.k10 else None,
+        k10=barrier_part.k10(columns, lang) if k10 else None,
         by_year_of_study=barrier_part.respondents_by_year(
             columns, settings.small_cell, form.report_labels(lang), lang
         ),
         previous=previous,
         pending=pending,
+        outcomes=outcome_part.survey_outcomes(
+            form, blocks, columns, earlier, shared=shared, threshold=settings.small_cell, lang=lang
+        ),
     )
 
 

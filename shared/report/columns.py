@@ -171,6 +171,9 @@ class AnswerColumns:
     k10_prorated: int = 0  # one item skipped: total prorated (:func:`k10_total`)
     k10_incomplete: int = 0  # answered some K10 items but skipped more than one: left out
     k10_missing: int = 0  # answered none
+    # the outcome blocks' answers (shared/report/outcome_part.py): question id -> one value per
+    # answer, None when skipped, in the store's order (so column i of each is one respondent)
+    extra: dict[str, list[Any]] = field(default_factory=dict)
 
 
 # Answers given through a survey link get ``uuid4().hex`` as id (32 hex digits, see
@@ -227,9 +230,17 @@ def k10_fields(form: Form) -> list[Field]:
 
 
 def load_answers(
-    store: Store, survey_id: str, form: Form, *, year_field: str | None, k10: bool, lang: str = "en"
+    store: Store,
+    survey_id: str,
+    form: Form,
+    *,
+    year_field: str | None,
+    k10: bool,
+    lang: str = "en",
+    extra: tuple[str, ...] = (),
 ) -> AnswerColumns:
-    """Every answer of the survey, as columns (only the answers the report uses are read)."""
+    """Every answer of the survey, as columns (only the answers the report uses are read);
+    ``extra`` names further questions kept as they are, one value per answer."""
     labels = form.report_labels(lang)
     out = AnswerColumns()
     matrix_field = barrier_field(form)
@@ -253,6 +264,7 @@ def load_answers(
             year = None
     year_counts = out.year_counts
     items = [f.id for f in k10_fields(form)] if k10 else []
+    kept = [(fid, out.extra.setdefault(fid, []).append) for fid in extra]
     rows = 0
     for answer in store.iter_answers(survey_id):
         rows += 1
@@ -280,6 +292,8 @@ def load_answers(
         if year is not None:
             value = value_id(answers.get(year.id))
             year_counts[value] = year_counts.get(value, 0) + 1
+        for fid, keep in kept:
+            keep(answers.get(fid))
         if items:
             scores = [answers.get(i) for i in items]
             given = [s for s in scores if type(s) is int and 1 <= s <= 5]

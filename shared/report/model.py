@@ -273,6 +273,114 @@ class SurveySection:
     by_year_of_study: ProtectedCounts | None
     previous: YearOverYear | None = None
     pending: int = 0  # answers still sealed, not yet released (so not in these figures)
+    outcomes: Outcomes | None = None  # when the survey asked outcome blocks (issue 14)
+
+
+# -- outcomes (issue 14) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpSeeking:
+    """Help-seeking intention (1-7), Faculty services against peer supporters, the same students:
+    Wilcoxon signed-rank. ``medians`` keyed ``seek_faculty`` and ``seek_peers``; the difference
+    is Faculty minus peers; ``r`` the effect size z / sqrt(n). ``note`` says why when not computable."""
+
+    test: str
+    n: int
+    medians: dict[str, float]
+    median_difference: float | None
+    statistic: float | None
+    r: float | None
+    p: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceUse:
+    """Professional service use (rows: used peer support, did not; columns: used a professional
+    service, did not), with the odds ratio and its 95% interval. ``table`` is None when hidden
+    (``suppressed``) or when no answer pairs exist; ``caveat``: an association, not an effect."""
+
+    test: str
+    n: int
+    labels: list[str]
+    table: list[list[int]] | None
+    percent: dict[str, float]
+    odds_ratio: float | None
+    ci95: list[float] | None
+    p: float | None
+    note: str
+    caveat: str
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class Severity:
+    """An instrument's severity bands over the whole survey (PHQ-9, GAD-7): complete totals only."""
+
+    id: str
+    label: str
+    n: int
+    bands: list[Band]
+    incomplete: int  # answered some items, not all: no total
+    skipped: int  # answered none
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One score (``measure`` "median") or yes/no item ("percent") this survey against the
+    previous one: Mann-Whitney, or chi-square/Fisher; ``effect`` is r, or the odds ratio."""
+
+    id: str
+    label: str
+    measure: str
+    n_this: int
+    n_last: int
+    this: float | None
+    last: float | None
+    effect: float | None
+    p: float | None
+    note: str = ""
+    test: str = ""
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    help_seeking: HelpSeeking | None
+    service_use: ServiceUse | None
+    severity: list[Severity]
+    previous: str  # the previous survey's id, "" when there is none
+    by_year: list[ScoreChange]
+
+
+@dataclass(frozen=True)
+class UptakeRow:
+    """Referral uptake for one destination: of the referrals followed up (``referrals``), those
+    with a known outcome, the share connected (percent) with Wilson's 95% interval; unknowns shown."""
+
+    id: str
+    label: str
+    referrals: int
+    known: int
+    connected: int
+    not_yet: int
+    declined: int
+    unknown: int
+    rate: float | None
+    ci95: list[float] | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpOutcomes:
+    """The follow-ups due in the period: counts only, and referral uptake by destination."""
+
+    planned: int
+    done: int
+    closed: int
+    open: int
+    overdue: int
+    uptake: list[UptakeRow]
 
 
 @dataclass(frozen=True)
@@ -287,6 +395,7 @@ class Report:
     survey: SurveySection | None
     survey_note: str
     activity: Activity
+    follow_ups: FollowUpOutcomes | None = None  # the follow-ups due in the period, if any
 
 
 def to_jsonable(report: Report) -> dict[str, Any]:

@@ -73,6 +73,8 @@ def methods(report: Report) -> list[str]:
             out.append(t(lang, "m_holm", n=tested))
         if survey.k10:
             out.append(t(lang, "m_k10"))
+        if survey.outcomes or report.follow_ups:
+            out.append(t(lang, "m_outcomes"))
     supporter = t(lang, "m_per_supporter") if report.audience == "shared" else ""
     out.append(t(lang, "m_small_cell", threshold=report.small_cell, supporter=supporter))
     return out

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 from scipy import stats as _sp
 
-from shared.i18n import translate
+from shared.i18n import N_, translate
 from shared.report.numbers import whole_number
 
 Z95 = float(_sp.norm.ppf(0.975))
@@ -94,18 +94,7 @@ def compare_independent(
     }
     if n1 == 0 or n2 == 0:
         empty = [label for label, size in denominators.items() if size == 0]
-        note = (
-            translate(
-                lang,
-                "No respondents in %(first)s and %(second)s, so the groups cannot be compared.",
-                first=empty[0],
-                second=empty[-1],
-            )
-            if len(empty) == 2
-            else translate(
-                lang, "No respondents in %(group)s, so the groups cannot be compared.", group=empty[0]
-            )
-        )
+        note = missing_in(lang, empty, NO_RESPONDENTS)
         return Comparison(
             design="independent",
             n=denominators,
@@ -308,3 +297,17 @@ def _decimals(p: float, places: int) -> str:
     quantum = Decimal(1).scaleb(-places)
     text = str(Decimal(repr(p)).quantize(quantum, rounding=ROUND_HALF_UP))
     return text[1:] if text.startswith("0.") else text
+
+
+NO_RESPONDENTS = (
+    N_("No respondents in %(first)s and %(second)s, so the groups cannot be compared."),
+    N_("No respondents in %(group)s, so the groups cannot be compared."),
+)
+
+
+def missing_in(lang: str, empty: list[str], messages: tuple[str, str]) -> str:
+    """Why nothing can be compared: ``messages`` (msgids) say it of both groups, or of the one
+    in ``empty``, in ``lang``."""
+    if len(empty) == 2:
+        return translate(lang, messages[0], first=empty[0], second=empty[-1])
+    return translate(lang, messages[1], group=empty[0])

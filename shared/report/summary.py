@@ -27,6 +27,7 @@ def sentences(report: Report) -> list[str]:
         out.append(t(lang, "s_no_survey"))
     else:
         out += _survey(survey, lang)
+        out += _outcome(survey, lang)[:1]  # at most one sentence about outcomes
     out += _activity(report.activity, lang)
     return out[:MAX_SENTENCES]
 
@@ -102,3 +103,42 @@ def _activity(act: Activity, lang: str) -> list[str]:
     if ref.count is not None and ref.answered:
         return [t(lang, "s_activity", n=act.interactions, referred=ref.count)]
     return [t(lang, "s_activity_plain", n=act.interactions)]
+
+
+def _outcome(survey: SurveySection, lang: str) -> list[str]:
+    """The outcome sentence: help-seeking intention when it could be tested, else service use by
+    peer-support use, always said as an association; nothing when neither could be computed."""
+    found = survey.outcomes
+    if found is None:
+        return []
+    hs = found.help_seeking
+    if hs is not None and hs.p is not None and hs.median_difference is not None:
+        m1, m2 = (
+            str(hs.medians[k]).removesuffix(".0").replace(".", "," if lang == "fr" else ".")
+            for k in ("seek_faculty", "seek_peers")
+        )
+        if hs.p >= SIGNIFICANT or not hs.median_difference:
+            return [t(lang, "s_help_seeking_chance", m1=m1, m2=m2)]
+        first, second = t(lang, "faculty_services_name"), t(lang, "peer_supporters_name")
+        if lang == "fr":  # "Services de la Faculté" heads a table row; mid-sentence it is lower case
+            first = first[:1].lower() + first[1:]
+        if hs.median_difference < 0:
+            first, second, m1, m2 = second, first, m2, m1
+        how = t(lang, "very_unlikely" if hs.p < VERY else "unlikely")
+        return [
+            t(
+                lang,
+                "s_help_seeking",
+                first=first,
+                second=second,
+                m1=m1,
+                m2=m2,
+                how=how,
+                p=_p_words(hs.p, lang),
+            )
+        ]
+    su = found.service_use
+    if su is not None and su.p is not None and len(su.percent) == 2:
+        p1, p2 = (pct(su.percent[label], lang) for label in su.labels)
+        return [t(lang, "s_service_use", p1=p1, p2=p2)]
+    return []

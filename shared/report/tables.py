@@ -13,17 +13,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from shared.i18n import N_, translate
 from shared.report.model import (
     K10,
     Breakdown,
     Crosstab,
     CrosstabRow,
+    FollowUpOutcomes,
+    Outcomes,
     ProtectedCounts,
     ProtectedRow,
     Report,
+    Severity,
     Shown,
     SurveySection,
 )
+from shared.report.stats import CHI_SQUARE, FISHER, format_p
 from shared.report.words import decimal, localize, t
 from shared.report.words import pct as word_pct
 
@@ -195,6 +200,8 @@ def _tables(report: Report) -> list[Table]:
             out.append(year_over_year_table(survey, lang))
         if survey.k10:
             out.append(k10_table(survey.k10, lang))
+        if survey.outcomes:
+            out += outcome_tables(survey.outcomes, survey.id, lang)
         if survey.by_year_of_study:
             out.append(
                 protected_counts_table(
@@ -243,6 +250,8 @@ def _tables(report: Report) -> list[Table]:
                 ),
             )
         )
+    if report.follow_ups:
+        out += follow_up_tables(report.follow_ups, lang)
     if act.by_year_of_study:
         table = act.by_year_of_study
         if isinstance(table, Crosstab):
@@ -365,6 +374,211 @@ def k10_table(k10: K10, lang: str = "en") -> Table:
         notes,
         data=data,
     )
+
+
+def p_value(p: float | None, lang: str) -> str:
+    """An unadjusted P in journal style (:func:`shared.report.stats.format_p`), in the report's language."""
+    return DASH if p is None else p_text(format_p(p), lang)
+
+
+def ratio(value: float | None, lang: str) -> str:
+    """An odds ratio: two decimals, "∞" when a cell is empty (never NaN)."""
+    if value is None:
+        return DASH
+    return "∞" if value == float("inf") else num(value, 2, lang)
+
+
+# The outcome tables' tests, named in the report's language (the result carries the English name).
+TEST_NAMES = {FISHER: N_("Fisher's exact"), CHI_SQUARE: N_("chi-square (Yates)")}
+
+
+def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list[Table]:
+    """The survey's outcome tables (issue 14): severity bands, help-seeking intention, service use
+    by peer-support use, and this survey against the previous one."""
+    out = [severity_table(s, lang) for s in outcomes.severity]
+    hs = outcomes.help_seeking
+    if hs is not None:
+        median = t(lang, "h_median")
+        sources = (
+            ("seek_faculty", t(lang, "score_seek_faculty")),
+            ("seek_peers", t(lang, "score_seek_peers")),
+        )
+        rows = tuple((label, num(hs.medians.get(fid), 1, lang)) for fid, label in sources)
+        notes = [hs.note] if hs.p is None else []
+        if hs.p is not None:
+            notes = [
+                t(
+                    lang,
+                    "hs_difference",
+                    d=points(hs.median_difference, lang),
+                    r=num(hs.r, 2, lang),
+                    p=p_value(hs.p, lang),
+                ),
+                *([hs.note] if hs.note else []),
+            ]
+        data = [Datum(label, median, value=hs.medians.get(fid)) for fid, label in sources]
+        data.append(Datum("median_difference", median, value=hs.median_difference, p=hs.p))
+        data.append(Datum("effect_size_r", t(lang, "value"), value=hs.r))
+        out.append(
+            Table(
+                "help_seeking",
+                t(lang, "t_help_seeking", n=hs.n),
+                (t(lang, "h_source"), median),
+                rows,
+                tuple(notes),
+                data=tuple(data),
+            )
+        )
+    su = outcomes.service_use
+    if su is not None:
+        yes, no = t(lang, "h_used_professional"), t(lang, "h_not_professional")
+        rows_su: list[tuple[str, ...]] = []
+        data = []
+        for label, cells in zip(su.labels, su.table or [], strict=False):
+            share = su.percent.get(label)
+            rows_su.append((label[:1].upper() + label[1:], count_pct(cells[0], share, lang), str(cells[1])))
+            data += [Datum(label, yes, count=cells[0], percent=share), Datum(label, no, count=cells[1])]
+        notes = []
+        if su.p is not None:
+            ci: list[float | None] = list(su.ci95) if su.ci95 else [None, None]
+            shown_ci = f"{ratio(ci[0], lang)} {'à' if lang == 'fr' else 'to'} {ratio(ci[1], lang)}"
+            notes.append(
+                t(
+                    lang,
+                    "su_result",
+                    test=translate(lang, TEST_NAMES.get(su.test, su.test)),
+                    p=p_value(su.p, lang),
+                    ci=shown_ci,
+                    **{"or": ratio(su.odds_ratio, lang)},
+                )
+            )
+            data.append(
+                Datum(
+                    "odds_ratio",
+                    t(lang, "value"),
+                    value=_finite(su.odds_ratio),
+                    p=su.p,
+                    ci_low=_finite(ci[0]),
+                    ci_high=_finite(ci[1]),
+                )
+            )
+        if su.note:
+            notes.append(su.note)
+        if su.caveat:
+            notes.append(t(lang, "caveat"))
+        out.append(
+            Table(
+                "service_use",
+                t(lang, "t_service_use", n=su.n),
+                (t(lang, "h_group"), yes, no),
+                tuple(rows_su),
+                tuple(notes),
+                data=tuple(data),
+            )
+        )
+    if outcomes.by_year:
+        this_h, last_h, p_h = t(lang, "h_this_n"), t(lang, "h_last_n"), t(lang, "h_p_plain")
+        rows_y = []
+        data = []
+        notes = [t(lang, "by_year_note")]
+        for c in outcomes.by_year:
+            shown = pct if c.measure == "percent" else (lambda v, lg: num(v, 1, lg))
+            rows_y.append(
+                (
+                    c.label,
+                    f"{shown(c.this, lang)} ({c.n_this})",
+                    f"{shown(c.last, lang)} ({c.n_last})",
+                    p_value(c.p, lang),
+                )
+            )
+            share = c.measure == "percent"
+            for head, n, figure in ((this_h, c.n_this, c.this), (last_h, c.n_last, c.last)):
+                data.append(
+                    Datum(
+                        c.label,
+                        head,
+                        count=n,
+                        percent=figure if share else None,
+                        value=None if share else figure,
+                    )
+                )
+            data.append(Datum(c.label, p_h, p=c.p, value=_finite(c.effect)))
+            if c.note:
+                notes.append(f"{c.label}{' :' if lang == 'fr' else ':'} {c.note}")
+        out.append(
+            Table(
+                "outcomes_by_year",
+                t(lang, "t_outcomes_by_year", this=survey_id, last=outcomes.previous),
+                (t(lang, "h_measure"), this_h, last_h, p_h),
+                tuple(rows_y),
+                tuple(notes),
+                data=tuple(data),
+            )
+        )
+    return out
+
+
+def _finite(value: float | None) -> float | None:
+    # The CSV holds numbers a program can read: an unbounded odds ratio is left empty.
+    return None if value is None or value == float("inf") else value
+
+
+def severity_table(severity: Severity, lang: str = "en") -> Table:
+    respondents = t(lang, "h_respondents")
+    rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in severity.bands)
+    note = t(lang, "severity_note", n=severity.n, incomplete=severity.incomplete, skipped=severity.skipped)
+    data = tuple(Datum(b.label, respondents, count=b.count, percent=b.percent) for b in severity.bands)
+    return Table(
+        severity.id,
+        severity.label,
+        (t(lang, "h_band"), respondents, t(lang, "h_percent")),
+        rows,
+        (note,),
+        data=data,
+    )
+
+
+def follow_up_tables(follow_ups: FollowUpOutcomes, lang: str = "en") -> list[Table]:
+    """The follow-ups due in the period (counts only) and referral uptake per destination."""
+    head = t(lang, "h_follow_ups")
+    counts = [(key, getattr(follow_ups, key)) for key in ("planned", "done", "closed", "open", "overdue")]
+    out = [
+        Table(
+            "follow_ups",
+            t(lang, "t_follow_ups"),
+            (t(lang, "figure"), head),
+            tuple((t(lang, f"fu_{key}"), str(n)) for key, n in counts),
+            data=tuple(Datum(key, head, count=n) for key, n in counts),
+        )
+    ]
+    if follow_ups.uptake:
+        heads = [t(lang, k) for k in ("h_followed_up", "h_connected", "h_not_yet", "h_declined", "h_unknown")]
+        uptake = t(lang, "h_uptake")
+        rows = []
+        data = []
+        notes = [t(lang, "uptake_note")]
+        for u in follow_ups.uptake:
+            figures = (u.referrals, u.connected, u.not_yet, u.declined, u.unknown)
+            shown = DASH if u.rate is None else f"{pct(u.rate, lang)} ({interval(u.ci95, lang)})"
+            rows.append((u.label, *(str(n) for n in figures), shown))
+            data += [Datum(u.label, h, count=n) for h, n in zip(heads, figures, strict=True)]
+            bounds: list[float | None] = list(u.ci95) if u.ci95 else [None, None]
+            data.append(
+                Datum(u.label, uptake, count=u.known, percent=u.rate, ci_low=bounds[0], ci_high=bounds[1])
+            )
+            if u.note:
+                notes.append(f"{u.label}{' :' if lang == 'fr' else ':'} {u.note}")
+        out.append(
+            Table(
+                "referral_uptake",
+                t(lang, "t_uptake"),
+                (t(lang, "h_destination"), *heads, uptake),
+                tuple(rows),
+                tuple(notes),
+                data=tuple(data),
+            )
+        )
+    return out
 
 
 def breakdown_table(b: Breakdown, lang: str = "en") -> Table:

@@ -187,6 +187,84 @@ MESSAGES: dict[str, str] = {
     "m_old_answers_n": N_(
         "%(n)s answer(s) list a service with nothing checked (stored before the survey offered “None of these”, or imported from a file): read, as before, as no barrier for that service."
     ),
+    # Outcomes (issue 14)
+    "g_used_peers": N_("used peer support"),
+    "g_not_used_peers": N_("did not use peer support"),
+    "o_said_yes": N_("said yes"),
+    "o_used_professional": N_("used a professional service"),
+    "t_phq9": N_("Depressive symptoms (PHQ-9 severity, Kroenke et al. 2001)"),
+    "t_gad7": N_("Anxiety symptoms (GAD-7 severity, Spitzer et al. 2006)"),
+    "severity_note": N_(
+        "%(n)s complete totals (every item answered); %(incomplete)s partly answered and %(skipped)s skipped are left out. Whole survey only: never broken down further."
+    ),
+    "t_help_seeking": N_(
+        "Help-seeking intention, 1 (extremely unlikely) to 7 (extremely likely), %(n)s respondents"
+    ),
+    "h_source": N_("Source of help"),
+    "h_median": N_("Median"),
+    "score_seek_faculty": N_("Faculty services"),
+    "score_seek_peers": N_("Peer supporters"),
+    "hs_difference": N_(
+        "Median difference (Faculty minus peers) %(d)s; effect size r = %(r)s; %(p)s (Wilcoxon signed-rank test)."
+    ),
+    "t_service_use": N_("Professional service use by peer-support use (%(n)s respondents)"),
+    "h_group": N_("Students who"),
+    "h_used_professional": N_("Used a professional service"),
+    "h_not_professional": N_("Did not"),
+    "su_result": N_(
+        "Odds ratio %(or)s (95%% CI %(ci)s); %(p)s (%(test)s). Professional services: Faculty wellness services, counselling or a physician."
+    ),
+    "caveat": N_(
+        "This is an association in one survey, not proof that one thing caused the other: students who chose peer support may differ in other ways."
+    ),
+    "t_outcomes_by_year": N_("Outcomes: this survey (%(this)s) against the previous one (%(last)s)"),
+    "h_measure": N_("Measure"),
+    "h_this_n": N_("This survey (n)"),
+    "h_last_n": N_("Previous (n)"),
+    "h_p_plain": N_("Test"),
+    "this_survey": N_("this survey"),
+    "previous_survey": N_("the previous survey"),
+    "by_year_note": N_(
+        "Scores: medians, Mann-Whitney U test. Yes/no items: percent who said yes, chi-square (Yates) or Fisher's exact test. Independent groups: the two surveys' respondents are not matched."
+    ),
+    "score_k10": N_("K10 total (10-50)"),
+    "score_phq9": N_("PHQ-9 total (0-27)"),
+    "score_gad7": N_("GAD-7 total (0-21)"),
+    "score_used_wellness": N_("Used Faculty wellness services"),
+    "score_used_counselling": N_("Used counselling"),
+    "score_used_physician": N_("Saw a physician"),
+    "score_used_peer_supporters": N_("Used peer supporters"),
+    "t_follow_ups": N_("Follow-ups due in the period (counts only)"),
+    "h_follow_ups": N_("Follow-ups"),
+    "fu_planned": N_("Planned"),
+    "fu_done": N_("Done"),
+    "fu_closed": N_("Closed (not needed, could not reach)"),
+    "fu_open": N_("Still open"),
+    "fu_overdue": N_("Overdue"),
+    "t_uptake": N_("Referral uptake: did the student connect with the service?"),
+    "h_followed_up": N_("Followed up"),
+    "h_connected": N_("Connected"),
+    "h_not_yet": N_("Not yet"),
+    "h_declined": N_("Declined"),
+    "h_unknown": N_("Unknown"),
+    "h_uptake": N_("Uptake (95%% CI)"),
+    "uptake_note": N_(
+        "Uptake: connected among the referrals with a known outcome, Wilson 95%% interval; unknowns are counted in their column and left out of the rate."
+    ),
+    "s_help_seeking": N_(
+        "Students said they were more likely to seek help from %(first)s (median %(m1)s of 7) than from %(second)s (%(m2)s); a difference this large is %(how)s to be chance (%(p)s)."
+    ),
+    "s_help_seeking_chance": N_(
+        "Help-seeking intention from Faculty services (median %(m1)s of 7) and from peer supporters (%(m2)s) did not differ by more than chance could explain."
+    ),
+    "s_service_use": N_(
+        "%(p1)s of students who used peer support also used a professional service, against %(p2)s of those who did not: an association in one survey, not proof of an effect."
+    ),
+    "faculty_services_name": N_("Faculty services"),
+    "peer_supporters_name": N_("peer supporters"),
+    "m_outcomes": N_(
+        "Outcomes: help-seeking intention compared by the Wilcoxon signed-rank test (exact below 50 pairs without ties, else normal approximation), effect size r = z / sqrt(n); service use by peer-support use by chi-square (Yates) or Fisher's exact test when an expected count is under 5, with the odds ratio and its 95%% interval; referral uptake with Wilson's 95%% interval. The same choices as R's wilcox.test, chisq.test and fisher.test."
+    ),
 }
 
 

@@ -1,5 +1,5 @@
-"""The console's dashboard figures: activity, urgent alerts to acknowledge, open surveys,
-quiet supporters. Plain values from the store; no pandas (the console never imports it)."""
+"""The console's dashboard figures: activity, follow-ups (counts only), urgent alerts to
+acknowledge, open surveys, quiet supporters. Plain values from the store; no pandas (the console never imports it)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from shared.config import Settings
 from shared.errors import NotFoundError
 from shared.records import AlertAck, Supporter
+from shared.report.follow_up_counts import follow_up_counts
 from shared.services import surveys
 from shared.store.port import AlreadyExists, Store
 
@@ -45,6 +46,8 @@ class Dashboard:
     surveys: list[SurveyRate]
     quiet: list[Supporter]
     quiet_days: int
+    # follow-ups due since the academic year began: planned, done, closed, open, overdue (counts only)
+    follow_ups: dict[str, int]
 
 
 def year_start(today: date, start_month: int) -> date:
@@ -97,4 +100,7 @@ def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30)
     ]
     since = today - timedelta(days=quiet_days)
     quiet = [s for s in store.list_supporters() if s.active and store.supporter_activity(s.id, since)[0] == 0]
-    return Dashboard(month, year, first, open_alerts(store, now), rates, quiet, quiet_days)
+    due = [f for f in store.follow_ups() if f.due >= first]
+    return Dashboard(
+        month, year, first, open_alerts(store, now), rates, quiet, quiet_days, follow_up_counts(due, today)
+    )

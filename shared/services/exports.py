@@ -120,7 +120,7 @@ def _interactions_filename(start: date | None, end: date | None) -> str:
 SUBMITTED_COLUMN = "submitted"
 
 
-def export_responses(store: Store, survey_id: str) -> Table:
+def export_responses(store: Store, survey_id: str, *, whole_survey_only: bool = False) -> Table:
     """The survey's responses, one row each, columns as its form defines them.
 
     Privacy: no answer id (it serves no analysis and would let two exports be joined row by
@@ -129,11 +129,18 @@ def export_responses(store: Store, survey_id: str) -> Table:
     a small program a date is a quasi-identifier: whoever knows that a student answered on
     the day a class met could pick out their row. The survey id already names the year,
     which is all an analysis of an end-of-year survey needs.
+
+    The answers an instrument marks ``whole_survey_only`` (PHQ-9 item 9, on thoughts of death or
+    self-harm) are left out unless ``whole_survey_only`` is asked: one row per respondent is the
+    smallest breakdown there is, and the issue allows that answer only over the whole survey.
+    Asked for (``--whole-survey-only-items``), the columns are there, for an analysis done where
+    the program's ethics approval says it may be.
     """
     survey = find_survey(store, survey_id)
     form = load_form(survey.form)
     sections = sections_of(survey)
-    columns = form.columns(sections)
+    hidden = set() if whole_survey_only else form.whole_survey_only()
+    columns = [c for c in form.columns(sections) if c not in hidden]
 
     def rows() -> Iterator[list[str]]:
         for answer in store.iter_answers(survey.id):

@@ -388,8 +388,8 @@ def import_responses(
 ) -> Imported:
     """Import a CSV of survey responses into ``survey_id``, all or nothing.
 
-    A survey that does not exist yet is created with the default form, with the K10 block
-    on when the file has any K10 column. Each response gets today's day (the file's rows
+    A survey that does not exist yet is created with the default form, with each optional
+    block (K10, PHQ-9, ...) on when the file has any of its columns. Each response gets today's day (the file's rows
     carry none; see :func:`shared.services.exports.export_responses`).
     """
     file = CsvFile(source, name)
@@ -404,8 +404,9 @@ def import_responses(
     present = set(file.header())
     if survey is not None:
         sections = sections_of(survey)
-    else:  # the new survey asks the K10 questions when the file has answers to them
-        sections = frozenset({K10} if k10_columns & present else ())
+    else:  # the new survey asks each block the file has answers to
+        base = set(form.columns())
+        sections = frozenset(b for b in form.blocks() if (set(form.columns({b})) - base) & present)
     allowed = [*form.columns(sections), exports.SUBMITTED_COLUMN]  # the marker is optional
     # Validation fills in a matrix left blank as "nothing checked": on the web form an unchecked
     # box is an answer. In a file, a row with none of the matrix's cells filled never answered it.
@@ -454,7 +455,7 @@ def import_responses(
     created = False
     if survey is None:
         try:
-            create_survey(store, survey_id, k10=K10 in sections, today=today)
+            create_survey(store, survey_id, blocks=sorted(sections), today=today)
             created = True
         except Conflict:  # created a moment ago by someone else; its settings stand
             pass

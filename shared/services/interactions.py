@@ -18,7 +18,7 @@ from shared.errors import Conflict, Invalid, KeyReused
 from shared.forms import Form, FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
 from shared.i18n import N_, translate
-from shared.records import Alert, Interaction, Supporter
+from shared.records import Alert, FollowUp, Interaction, Supporter
 from shared.store.port import AlreadyExists, Store
 
 log = logging.getLogger("sidebyside.interactions")
@@ -140,11 +140,14 @@ def record(
     submission: str,
     context: ValidationContext,
     now: datetime | None = None,
+    plans: FollowUp | None = None,
+    ends: FollowUp | None = None,
 ) -> Recorded:
     """Validate and store one interaction, exactly once per submission id.
 
     A repeat of a stored submission (a retry after a lost response, a queued copy sent again,
-    a double tap) stores nothing and reports ``duplicate``. The check is the store's atomic
+    a double tap) stores nothing and reports ``duplicate``. ``plans`` and ``ends`` are the
+    follow-ups it plans and logs (:func:`shared.services.follow_ups.prepare`), in the same write. The check is the store's atomic
     create, so concurrent repeats store one record too. An id already used by another
     supporter is a :class:`Conflict`, so nobody learns or overwrites anything through it, and
     the same id with other answers is :class:`KeyReused` (never a silent drop of the new answers).
@@ -165,11 +168,13 @@ def record(
         else None
     )
     try:
-        store.add_interaction(interaction, alert)
+        store.add_interaction(interaction, alert, plans=plans, ends=ends)
     except AlreadyExists:
         stored = store.get_interaction(submission)
         if stored is not None and stored.supporter_id != supporter.id:
             raise Conflict("This submission id is already used.", code="submission_id_taken") from None
+        if stored is None:  # not a repeat: the follow-up it ``ends`` was ended meanwhile
+            raise Conflict("This follow-up was already logged or closed.", code="follow_up_ended") from None
         if stored is not None and stored.answers != answers:
             # Compared after validation, so key order, spacing and defaults do not matter.
             raise KeyReused(

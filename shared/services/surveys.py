@@ -75,8 +75,30 @@ def state_of(survey: Survey, today: date) -> str:
 
 
 def sections_of(survey: Survey) -> frozenset[str]:
-    """The form's switchable sections this survey asks."""
-    return frozenset({K10} if survey.k10 else ())
+    """The form's blocks (switchable sections) this survey asks."""
+    return survey.asked_blocks()
+
+
+def check_blocks(form_name: str, blocks: object) -> tuple[str, ...]:
+    """The blocks as a tuple in the form's order; :class:`Invalid` names any unknown one and lists
+    the form's available blocks."""
+    if (
+        isinstance(blocks, str)
+        or not isinstance(blocks, (list, tuple))
+        or not all(isinstance(b, str) for b in blocks)
+    ):
+        raise Invalid(
+            "blocks must be a list of block names.", errors={"blocks": ["Give a list of block names."]}
+        )
+    available = load_form(form_name).blocks()
+    if unknown := sorted(set(blocks) - set(available)):
+        listed = ", ".join(available) or "none"
+        raise Invalid(
+            f"Unknown block(s) {', '.join(unknown)} for form {form_name!r}. Available blocks: {listed}.",
+            code="unknown_block",
+            errors={"blocks": [f"Unknown: {', '.join(unknown)}. Available: {listed}."]},
+        )
+    return tuple(b for b in available if b in blocks)
 
 
 def _date(value: object, name: str) -> date | None:
@@ -108,13 +130,10 @@ def check_form(form_name: object, k10: bool) -> None:
             f"Form {form_name!r} is not a survey form.",
             errors={"form": ["Choose a survey form (one whose definition says purpose: survey)."]},
         )
-    if k10:
-        try:
-            form.check_sections({K10})
-        except ValueError:
-            raise Invalid(
-                f"Form {form_name!r} has no K10 section.", errors={"k10": ["This form has no K10 section."]}
-            ) from None
+    if k10 and K10 not in form.blocks():
+        raise Invalid(
+            f"Form {form_name!r} has no K10 section.", errors={"k10": ["This form has no K10 section."]}
+        )
 
 
 def create_survey(
@@ -125,11 +144,13 @@ def create_survey(
     opens: object = None,
     closes: object = None,
     k10: object = False,
+    blocks: object = (),
     today: date,
     past_ok: bool = False,
 ) -> Survey:
-    """Create a survey; :class:`Invalid` on a bad id, date or form, :class:`Conflict` if the id is taken.
+    """Create a survey asking the form's ``blocks`` (``k10=True`` is the same as the block "k10").
 
+    :class:`Invalid` on a bad id, date, form or block, :class:`Conflict` if the id is taken.
     ``past_ok``: allow a closing date in the past, for a survey whose answers will be imported
     (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
@@ -150,7 +171,16 @@ def create_survey(
             f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
         )
     check_form(form, k10)
-    survey = Survey(id=survey_id, form=str(form), opens=first, closes=last, k10=k10, created_on=today)
+    asked = check_blocks(str(form), [*blocks, K10] if k10 and isinstance(blocks, (list, tuple)) else blocks)
+    survey = Survey(
+        id=survey_id,
+        form=str(form),
+        opens=first,
+        closes=last,
+        k10=K10 in asked,
+        blocks=asked,
+        created_on=today,
+    )
     try:
         store.add_survey(survey)
     except AlreadyExists:
@@ -159,6 +189,34 @@ def create_survey(
 
 
 get_survey = find_survey
+
+
+def set_blocks(store: Store, survey_id: object, blocks: object, today: date) -> Survey:
+    """Change which blocks a survey asks, only while nobody can have answered it.
+
+    Blocks are fixed once the survey opens: a student's answers must all have been asked the
+    same questions, so a change after opening, or once any answer (sealed or released) exists,
+    is a :class:`Conflict`.
+    """
+    survey = get_survey(store, survey_id)
+    asked = check_blocks(survey.form, blocks)
+    if frozenset(asked) == sections_of(survey):
+        return survey  # asking again for what is already set changes nothing
+    if (
+        state_of(survey, today) != "scheduled"
+        or store.count_answers(survey.id)
+        or store.count_sealed(survey.id)
+    ):
+        raise Conflict(
+            f"Survey {survey.id!r} has opened, so its blocks are fixed; create a new survey to ask other blocks.",
+            code="blocks_fixed",
+        )
+    survey = replace(survey, blocks=asked, k10=K10 in asked)
+    try:
+        store.save_survey(survey)
+    except NotFound:
+        raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
+    return survey
 
 
 @dataclass(frozen=True)
@@ -176,6 +234,7 @@ class SurveyStatus:
             "opens": s.opens.isoformat() if s.opens else None,
             "closes": s.closes.isoformat() if s.closes else None,
             "k10": s.k10,
+            "blocks": sorted(sections_of(s)),
             "state": self.state,
             "closed_on": s.closed_on.isoformat() if s.closed_on else None,
             "purged_on": s.purged_on.isoformat() if s.purged_on else None,
@@ -257,6 +316,17 @@ def open_ballot(store: Store, token: str, today: date) -> Ballot:
     return Ballot(survey, load_form(survey.form), sections_of(survey), link_hash)
 
 
+def needs_support(ballot: Ballot, answers: Mapping[str, Any]) -> bool:
+    """True when the answers fall where a block's instrument wants the student to see the support
+    resources (PHQ-9 item 9 above "not at all", a K10 total in the highest band). Computed for the
+    thank-you page only: nothing about it is stored or sent anywhere."""
+    return any(
+        s.instrument is not None and s.instrument.needs_support(answers)
+        for s in ballot.form.sections
+        if s.id in ballot.sections
+    )
+
+
 class BlankAnswer(Invalid):
     """Nothing was answered: the student is asked to confirm, so one stray tap does not spend the link."""
 
@@ -280,12 +350,13 @@ def answer(
     secret_key: str,
     *,
     confirmed_blank: bool = False,
-) -> None:
+) -> bool:
     """Validate ``data`` and store it, sealed under ``secret_key``, using the ballot's link up.
 
-    :class:`Invalid` (with per-question ``errors``) stores nothing; an answer with nothing in it
-    gives :class:`BlankAnswer` unless confirmed (``confirmed_blank``, or ``confirm_blank`` in a
-    JSON body); a link used meanwhile, even by a concurrent request, gives :class:`AlreadyAnswered`.
+    Returns :func:`needs_support` of the answers, for the thank-you page. :class:`Invalid` (with
+    per-question ``errors``) stores nothing; an answer with nothing in it gives
+    :class:`BlankAnswer` unless confirmed (``confirmed_blank``, or ``confirm_blank`` in a JSON
+    body); a link used meanwhile, even by a concurrent request, gives :class:`AlreadyAnswered`.
     """
 
     data = dict(data)
@@ -305,6 +376,7 @@ def answer(
         store.redeem(ballot.link_hash, seal(secret_key, ballot.survey.id, clean))
     except AlreadyExists:
         raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
+    return needs_support(ballot, clean)
 
 
 def submit_answer(

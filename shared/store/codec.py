@@ -20,6 +20,8 @@ def to_doc(record: Any) -> dict[str, Any]:
             value = value.astimezone(UTC).isoformat()
         elif isinstance(value, date):
             value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
         out[f.name] = value
     return out
 
@@ -54,6 +56,8 @@ def from_doc(cls: type[T], doc: dict[str, Any]) -> T:
             value = date.fromisoformat(value)
         elif isinstance(value, datetime) and kind is datetime:
             value = value.astimezone(UTC)
+        elif isinstance(value, list) and typing.get_origin(hints[f.name]) is tuple:
+            value = tuple(value)  # JSON and Firestore keep a tuple as a list
         kwargs[f.name] = value
     return cls(**kwargs)
 

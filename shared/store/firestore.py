@@ -29,6 +29,7 @@ from shared.records import (
     AuditEntry,
     ConsoleSession,
     Coordinator,
+    FollowUp,
     Interaction,
     Link,
     ReportRun,
@@ -270,16 +271,56 @@ class FirestoreStore(Store):
             counted = {f: firestore.Increment(v) if f.startswith("n_") else v for f, v in fields.items()}
             batch.set(self._col("interaction_tallies").document(day), counted, merge=True)
 
-    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+    def add_interaction(
+        self,
+        interaction: Interaction,
+        alert: Alert | None = None,
+        *,
+        plans: FollowUp | None = None,
+        ends: FollowUp | None = None,
+    ) -> None:
         def build(batch: Any) -> None:
+            if ends is not None:
+                # First: a batch is all or nothing, and the emulator (unlike Firestore) stops at
+                # the first failed precondition without undoing the writes before it.
+                self._end(batch, ends)
             batch.create(
                 self._col("interactions").document(interaction.id), self._interaction_doc(interaction)
             )
             if alert is not None:
                 batch.create(self._col("alerts").document(alert.id), to_doc(alert))
             self._tally(batch, [interaction])  # same batch: counted if and only if stored
+            if plans is not None:
+                batch.create(self._col("follow_ups").document(plans.id), to_doc(plans))
 
         self._commit(build)
+
+    # -- follow-ups ---------------------------------------------------------------
+    def _end(self, batch: Any, ended: FollowUp) -> None:
+        # The end document is the lock: only one write can create it, so a follow-up ends once.
+        batch.create(self._col("follow_up_ends").document(ended.id), {"state": ended.state})
+        batch.set(self._col("follow_ups").document(ended.id), to_doc(ended))
+
+    def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
+        doc = self._get("follow_ups", follow_up_id)
+        return from_doc(FollowUp, doc) if doc else None
+
+    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+        # Equality filters only (no composite index needed); a supporter has few, so sorted here.
+        filters = [("supporter_id", "==", supporter_id)] if supporter_id is not None else []
+        if open_only:
+            filters.append(("state", "==", "open"))
+        found = [from_doc(FollowUp, doc) for doc in self._query("follow_ups", filters)]
+        return sorted(found, key=lambda f: (f.due, f.id))
+
+    def end_follow_up(self, follow_up: FollowUp) -> bool:
+        if self._get("follow_ups", follow_up.id) is None:
+            return False
+        try:
+            self._commit(lambda batch: self._end(batch, follow_up))
+        except AlreadyExists:
+            return False
+        return True
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
         """Create a batch at a time, each with its tally updates; a batch that meets an id already

@@ -31,6 +31,7 @@ from shared.records import (
     AuditEntry,
     ConsoleSession,
     Coordinator,
+    FollowUp,
     Interaction,
     Link,
     ReportRun,
@@ -52,6 +53,7 @@ TABLES = (
     "aliases",  # alias -> {"id": supporter id}: the alias is unique, as in SQLite and Firestore
     "interactions",  # id -> interaction
     "alerts",  # id -> alert
+    "follow_ups",  # the planning interaction's id -> follow-up
     "surveys",  # id -> survey
     "links",  # hash -> link
     "redemptions",  # hash -> {"survey_id": ...}: never the answer's id
@@ -186,11 +188,22 @@ class MemoryStore(Store):
             tx.delete("aliases", alias_key(before["alias"]))
 
     # -- interactions ---------------------------------------------------------
-    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+    def add_interaction(
+        self,
+        interaction: Interaction,
+        alert: Alert | None = None,
+        *,
+        plans: FollowUp | None = None,
+        ends: FollowUp | None = None,
+    ) -> None:
         def work(tx: _Tx) -> None:
             tx.create("interactions", interaction.id, to_doc(interaction))
             if alert is not None:
                 tx.create("alerts", alert.id, to_doc(alert))
+            if ends is not None and not self._end_follow_up(tx, ends):
+                raise AlreadyExists(f"follow-up {ends.id} was ended before")  # nothing is applied
+            if plans is not None:
+                tx.create("follow_ups", plans.id, to_doc(plans))
 
         self._write(work)
 
@@ -274,6 +287,30 @@ class MemoryStore(Store):
                 tx.create("alerts", alert.id, to_doc(alert))
 
         self._write(work)
+
+    # -- follow-ups -----------------------------------------------------------
+    @staticmethod
+    def _end_follow_up(tx: _Tx, ended: FollowUp) -> bool:
+        """Stage ``ended`` if the stored follow-up is still open (SQLite's ``WHERE state = 'open'``)."""
+        stored = tx.get("follow_ups", ended.id)
+        if stored is None or stored["state"] != "open":
+            return False
+        tx.put("follow_ups", ended.id, to_doc(ended))
+        return True
+
+    def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
+        return self._one(FollowUp, "follow_ups", follow_up_id)
+
+    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+        def wanted(d: Doc) -> bool:
+            return (supporter_id is None or d["supporter_id"] == supporter_id) and (
+                not open_only or d["state"] == "open"
+            )
+
+        return self._select(FollowUp, "follow_ups", wanted, lambda d: (d["due"], d["id"]))
+
+    def end_follow_up(self, follow_up: FollowUp) -> bool:
+        return self._write(lambda tx: self._end_follow_up(tx, follow_up))
 
     # -- alerts ---------------------------------------------------------------
     def pending_alerts(self, stale_before: datetime) -> list[Alert]:

@@ -20,6 +20,7 @@ from shared.records import (
     AuditEntry,
     ConsoleSession,
     Coordinator,
+    FollowUp,
     Interaction,
     Link,
     ReportRun,
@@ -75,8 +76,17 @@ class Store(ABC):
 
     # -- interactions -----------------------------------------------------
     @abstractmethod
-    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
-        """Store an interaction (and its alert) atomically; AlreadyExists if the id was used."""
+    def add_interaction(
+        self,
+        interaction: Interaction,
+        alert: Alert | None = None,
+        *,
+        plans: FollowUp | None = None,
+        ends: FollowUp | None = None,
+    ) -> None:
+        """Store an interaction (with its alert, the follow-up it ``plans`` and the follow-up it
+        ``ends`` as done) atomically. AlreadyExists, with nothing written, if the id was used or
+        ``ends`` is not stored as open any more (someone ended it first)."""
 
     @abstractmethod
     def add_interactions(self, interactions: list[Interaction]) -> int:
@@ -143,6 +153,19 @@ class Store(ABC):
     def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
         """A deletion (issue 12, item 13): see :meth:`change_interaction`."""
         self.change_interaction(before, None, alert)
+
+    # -- follow-ups -------------------------------------------------------
+    @abstractmethod
+    def get_follow_up(self, follow_up_id: str) -> FollowUp | None: ...
+
+    @abstractmethod
+    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+        """The follow-ups of one supporter (or everyone's), by due date then id."""
+
+    @abstractmethod
+    def end_follow_up(self, follow_up: FollowUp) -> bool:
+        """Store ``follow_up`` (ended: not_needed or could_not_reach) if the stored one is still
+        open; False, with nothing written, when it was ended before."""
 
     # -- alerts -----------------------------------------------------------
     @abstractmethod

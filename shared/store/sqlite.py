@@ -29,6 +29,7 @@ from shared.records import (
     AuditEntry,
     ConsoleSession,
     Coordinator,
+    FollowUp,
     Interaction,
     Link,
     ReportRun,
@@ -51,6 +52,10 @@ CREATE TABLE IF NOT EXISTS interactions (
 CREATE INDEX IF NOT EXISTS interactions_by_day ON interactions (occurred_on, id);
 CREATE INDEX IF NOT EXISTS interactions_by_supporter ON interactions (supporter_id, occurred_on);
 CREATE INDEX IF NOT EXISTS interactions_latest ON interactions (supporter_id, created_at);
+CREATE TABLE IF NOT EXISTS follow_ups (
+    id TEXT PRIMARY KEY, supporter_id TEXT NOT NULL, state TEXT NOT NULL, due TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS follow_ups_by_supporter ON follow_ups (supporter_id, due, id);
+CREATE INDEX IF NOT EXISTS follow_ups_by_due ON follow_ups (due, id);
 CREATE TABLE IF NOT EXISTS alerts (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, claimed_at TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_by_state ON alerts (state, claimed_at);
@@ -324,13 +329,57 @@ class SqliteStore(Store):
         )
         return cur.rowcount
 
-    def add_interaction(self, interaction: Interaction, alert: Alert | None = None) -> None:
+    def add_interaction(
+        self,
+        interaction: Interaction,
+        alert: Alert | None = None,
+        *,
+        plans: FollowUp | None = None,
+        ends: FollowUp | None = None,
+    ) -> None:
         def work(db: sqlite3.Connection) -> Any:
             self._insert_interaction(db, interaction)
             if alert is not None:
                 self._insert_alert(db, alert)
+            if ends is not None and not self._end_follow_up(db, ends):
+                raise AlreadyExists(f"follow-up {ends.id} was ended before")  # the savepoint rolls back
+            if plans is not None:
+                db.execute(
+                    "INSERT INTO follow_ups (id, supporter_id, state, due, doc) VALUES (?, ?, ?, ?, ?)",
+                    (plans.id, plans.supporter_id, plans.state, plans.due.isoformat(), _dump(to_doc(plans))),
+                )
 
         self._write(work)
+
+    # -- follow-ups -----------------------------------------------------------
+    @staticmethod
+    def _end_follow_up(db: sqlite3.Connection, ended: FollowUp) -> bool:
+        cur = db.execute(
+            "UPDATE follow_ups SET state = ?, doc = ? WHERE id = ? AND state = 'open'",
+            (ended.state, _dump(to_doc(ended)), ended.id),
+        )
+        return cur.rowcount == 1
+
+    def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
+        rows = self._read("SELECT doc FROM follow_ups WHERE id = ?", (follow_up_id,))
+        return from_doc(FollowUp, json.loads(rows[0][0])) if rows else None
+
+    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+        where, params = [], []
+        if supporter_id is not None:
+            where.append("supporter_id = ?")
+            params.append(supporter_id)
+        if open_only:
+            where.append("state = 'open'")
+        sql = (
+            "SELECT doc FROM follow_ups"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY due, id"
+        )
+        return [from_doc(FollowUp, json.loads(r[0])) for r in self._read(sql, params)]
+
+    def end_follow_up(self, follow_up: FollowUp) -> bool:
+        return self._write(lambda db: self._end_follow_up(db, follow_up))
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
         def work(db: sqlite3.Connection) -> Any:

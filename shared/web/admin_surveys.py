@@ -1,6 +1,7 @@
 """Admin routes for surveys: the same operations as ``sidebyside surveys``, over JSON.
 
-POST /surveys {"id", "form"?, "opens"?, "closes"?, "k10"?}      GET /surveys
+POST /surveys {"id", "form"?, "opens"?, "closes"?, "blocks"?, "k10"?}      GET /surveys
+PUT /surveys/<id>/blocks {"blocks": [...]}   (refused with 409 once the survey has opened)
 POST /surveys/<id>/close                                        POST /surveys/<id>/purge
 POST /surveys/<id>/links {"count"}        -> {"links": [...]}   (shown once)
 POST /surveys/<id>/invite {"emails": [...]}                     POST /surveys/<id>/remind {"emails": [...]}
@@ -29,7 +30,7 @@ def _today() -> Any:
 @bp.route("/surveys", methods=("POST",))
 def create() -> tuple[dict[str, Any], int]:
     data = json_body(request)
-    unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10"})
+    unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10", "blocks"})
     if unknown:
         raise Invalid("Unknown keys.", errors={key: ["Not a survey setting."] for key in unknown})
     app = get_app()
@@ -40,9 +41,17 @@ def create() -> tuple[dict[str, Any], int]:
         opens=data.get("opens"),
         closes=data.get("closes"),
         k10=data.get("k10", False),
+        blocks=data.get("blocks", []),
         today=_today(),
     )
     return service.status(app.store, survey, _today()).as_dict(), 201
+
+
+@bp.route("/surveys/<survey_id>/blocks", methods=("PUT",))
+def blocks(survey_id: str) -> dict[str, Any]:
+    app = get_app()
+    survey = service.set_blocks(app.store, survey_id, json_body(request).get("blocks"), _today())
+    return service.status(app.store, survey, _today()).as_dict()
 
 
 @bp.route("/surveys", methods=("GET",))

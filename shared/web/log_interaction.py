@@ -21,12 +21,12 @@ import flask
 import werkzeug
 
 from shared import jobs
-from shared.errors import Invalid, Unauthorized
+from shared.errors import Conflict, Invalid, Unauthorized
 from shared.forms import error_summary, render_fields
 from shared.records import Supporter
-from shared.services import interactions
+from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
-from shared.web import log_corrections
+from shared.web import log_corrections, log_follow_ups
 from shared.web.context import get_app
 from shared.web.errors import HttpError
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
@@ -75,6 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 bp = flask.Blueprint("log_interaction", __name__)
+bp.register_blueprint(log_follow_ups.bp)  # follow-ups: their list, close and digest opt-out routes
 bp.register_blueprint(log_corrections.bp)  # editing and deleting recent entries (item 13)
 
 
@@ -117,7 +118,10 @@ def form_page() -> flask.Response:
     values: dict[str, Any] = {"occurred_on": interactions.today(app.settings).isoformat()}
     if activity.last_format:
         values["format"] = activity.last_format
-    return _render_form(lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity, fresh=True)
+    follows = request.args.get(follow_ups.FOLLOWS) or None
+    return _render_form(
+        lang, token, supporter, values, {}, str(uuid.uuid4()), activity=activity, follows=follows, fresh=True
+    )
 
 
 @bp.route("/thanks", methods=("GET",))
@@ -190,6 +194,7 @@ def _render_form(
     submission: str,
     status: int = 200,
     activity: interactions.Activity | None = None,
+    follows: str | None = None,
     fresh: bool = False,
 ) -> flask.Response:
     """The form page. ``fresh``: a new form, whose date is today's default (log.js replaces it
@@ -198,8 +203,12 @@ def _render_form(
     today = interactions.today(app.settings)
     activity = activity or interactions.activity(app.store, supporter, today)
     form = interactions.log_form()
+    own_errors = {k: v for k, v in errors.items() if k not in follow_ups.EXTRA_FIELDS}
     fields = render_fields(
-        form, values=values, errors=errors, lang=lang, today=today, min_date=app.settings.program_start
+        form, values=values, errors=own_errors, lang=lang, today=today, min_date=app.settings.program_start
+    )
+    follows = follows or (
+        values.get(follow_ups.FOLLOWS) if isinstance(values.get(follow_ups.FOLLOWS), str) else None
     )
     text = TEXT[lang]
     return render_page(
@@ -217,6 +226,7 @@ def _render_form(
         submission_id=submission,
         links=_links(token, lang),
         js=_js_texts(lang),
+        follow_ups=log_follow_ups.parts(app.store, supporter, token, lang, values, errors, follows),
     )
 
 
@@ -239,12 +249,16 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
             in_body, request.headers.get("Idempotency-Key"), supporter, lang
         )
         app = get_app()
+        context = interactions.validation_context(app.settings, lang)
+        answers, prepared = follow_ups.check_submission(app.store, supporter, submission, data, context)
         recorded = interactions.record(
             app.store,
             supporter,
-            data,
+            answers,
             submission=submission,
-            context=interactions.validation_context(app.settings, lang),
+            context=context,
+            plans=prepared.plans,
+            ends=prepared.ends,
         )
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
@@ -271,16 +285,26 @@ def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the
         return _render_form(lang, token, supporter, data, exc.errors or {}, str(uuid.uuid4()), status=400)
     app = get_app()
     try:
+        context = interactions.validation_context(app.settings, lang)
+        answers, prepared = follow_ups.check_submission(app.store, supporter, submission, data, context)
         recorded = interactions.record(
             app.store,
             supporter,
-            data,
+            answers,
             submission=submission,
-            context=interactions.validation_context(app.settings, lang),
+            context=context,
+            plans=prepared.plans,
+            ends=prepared.ends,
         )
     except Invalid as exc:
         # Nothing was stored: show the same answers with each message beside its question.
         return _render_form(lang, token, supporter, data, exc.errors or {}, submission, status=400)
+    except Conflict as exc:
+        if exc.code != "follow_up_ended":
+            raise
+        # Logged or closed meanwhile (another tab, the offline queue): keep the answers, say why.
+        errors = {follow_ups.FOLLOWS: [exc.message]}
+        return _render_form(lang, token, supporter, data, errors, str(uuid.uuid4()), status=409)
     interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.
     return flask.redirect(_links(token, lang)["thanks"], 303)

@@ -27,6 +27,10 @@ from shared.web.pages import pick_lang, remember_lang, render_page
 
 PAGE_FIELDS = ("lang", surveys.CONFIRM_BLANK)  # the page's own names, not answers
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
+# Where the thank-you redirect points. The support resources are asked for in the fragment, which a
+# browser never sends: no server, proxy or log learns which student saw them. Both are 10 characters,
+# so the redirect's length does not tell them apart either.
+FRAGMENT = {False: "#thank-you", True: "#resources"}
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
@@ -41,6 +45,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Some answers need a look. Nothing was saved yet.",
         "thanks": "Thank you!",
         "thanks_body": "Your answers were received. You can close this page.",
+        "support_heading": "Support is here for you",
         "already_answered": "You have already answered this survey with this link. Thank you!",
         "unknown_link": "This link does not open a survey. If the survey has ended, it is closed and its links no longer work; otherwise, check that you opened the whole link from your email.",
         "survey_not_open": "This survey is not open yet.",
@@ -60,6 +65,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
         "thanks": "Merci\u202f!",
         "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
+        "support_heading": "Du soutien est là pour vous",
         "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
         "unknown_link": "Ce lien n'ouvre aucun sondage. Si le sondage a pris fin, il est fermé et ses liens ne fonctionnent plus ; sinon, vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
         "survey_not_open": "Ce sondage n'est pas encore ouvert.",
@@ -112,7 +118,15 @@ for _refusal in REFUSALS:
 @bp.route("/thanks", methods=("GET",))
 def thanks() -> flask.Response:
     lang = pick_lang(flask.request)
-    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"])
+    settings = get_app().settings
+    # Every student gets the same page; only "#resources" (never sent here) makes its
+    # support section show, prominently, by CSS :target, with no script.
+    support = {
+        "heading": TEXT[lang]["support_heading"],
+        "resources": settings.support_resources[lang],
+        "crisis": settings.crisis_line[lang],
+    }
+    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"], support=support)
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
@@ -146,7 +160,7 @@ def submit(token: str) -> Any:
     data = json_body(request) if as_json else ballot.form.parse_html(request.form, ignore=PAGE_FIELDS)
     try:
         confirmed = not as_json and flask.request.form.get(surveys.CONFIRM_BLANK) == "1"
-        surveys.answer(
+        support = surveys.answer(
             app.store, ballot, data, lang, today, app.settings.secret_key, confirmed_blank=confirmed
         )
     except Invalid as error:
@@ -155,9 +169,9 @@ def submit(token: str) -> Any:
         blank = error.code == surveys.BlankAnswer.code
         return _render_survey(ballot, lang, data, error.errors or {}, status=400, confirm_blank=blank)
     if as_json:
-        return {"status": "stored"}, 201
+        return {"status": "stored", "show_support": support}, 201
     # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
-    return flask.redirect(f"thanks?lang={lang}", 303)
+    return flask.redirect(f"thanks?lang={lang}{FRAGMENT[support]}", 303)
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -178,7 +192,14 @@ def _dates(survey: Survey, lang: str, closed: bool) -> str:
     return " ".join(parts)
 
 
-def _notice(lang: str, code: str, status: int, body: str, heading: str | None = None) -> flask.Response:
+def _notice(
+    lang: str,
+    code: str,
+    status: int,
+    body: str,
+    heading: str | None = None,
+    support: dict[str, str] | None = None,
+) -> flask.Response:
     return render_page(
         "survey_notice.html",
         lang=lang,
@@ -186,6 +207,7 @@ def _notice(lang: str, code: str, status: int, body: str, heading: str | None = 
         heading=heading or TEXT[lang]["thanks" if code in ("thanks", "already_answered") else "not_found"],
         body=body,
         switch=_switch(lang),
+        support=support,
     )
 
 

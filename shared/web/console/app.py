@@ -31,6 +31,7 @@ from shared.web.console.blueprint import current_viewer, page, pick_locale
 from shared.web.console.limits import SignInLimits
 from shared.web.context import EXTENSION
 from shared.web.http import as_http_error, discard_body
+from shared.web.pages import inline_css
 
 ROOT = Path(__file__).resolve().parents[3]
 STATIC = ROOT / "forms" / "static"
@@ -46,7 +47,7 @@ def origin_of(url: str) -> str:
 
 def stylesheet() -> str:
     return "\n".join(
-        (STATIC / name).read_text(encoding="utf-8").strip() for name in ("app.css", "console.css")
+        inline_css((STATIC / name).read_text(encoding="utf-8")) for name in ("app.css", "console.css")
     )
 
 

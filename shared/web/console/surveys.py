@@ -10,8 +10,9 @@ import flask
 from flask_babel import gettext as _
 
 from shared.errors import Conflict, Invalid
+from shared.forms import load_form
 from shared.services import links, surveys
-from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
+from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
 from shared.web.console.context import now
 from shared.web.context import get_app
 
@@ -26,8 +27,16 @@ def listing(status: int = 200, **context: Any) -> flask.Response:
         "surveys.html",
         status=status,
         surveys=surveys.list_surveys(app.store, app.settings, _today()),
+        blocks=_blocks(),
         **context,
     )
+
+
+def _blocks() -> list[tuple[str, str]]:
+    """The survey form's optional blocks (``forms/blocks/``): id and title in the page's language."""
+    form = load_form(surveys.DEFAULT_FORM)
+    lang = str(pick_locale())
+    return [(block, form.section(block).label.get(lang)) for block in form.blocks()]
 
 
 def detail(survey_id: str, status: int = 200, **context: Any) -> flask.Response:
@@ -52,7 +61,8 @@ def create_survey() -> Any:
             form.get("id", "").strip(),
             opens=form.get("opens", ""),
             closes=form.get("closes", ""),
-            k10=form.get("k10") == "on",
+            k10=form.get("k10") == "on",  # the older page's checkbox, still understood
+            blocks=form.getlist("block"),
             today=_today(),
             past_ok=form.get("past") == "on",
         )

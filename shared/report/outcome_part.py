@@ -1,0 +1,395 @@
+"""The report's outcome sections (issue 14): what the survey's outcome blocks and the supporters'
+follow-ups say about the program's question, does peer support lead students to help?
+
+From the survey, when its blocks were on: help-seeking intention from Faculty services against
+peer supporters (Wilcoxon signed-rank), professional service use by peer-support use (Fisher or
+chi-square, odds ratio), the PHQ-9 and GAD-7 severity bands, and this survey against the previous
+one for every instrument score and yes/no item. From the follow-ups: planned, done, closed and
+overdue counts, and referral uptake per destination with Wilson intervals, unknowns shown.
+
+Privacy. Every figure here is about the whole survey: no outcome is broken down by year of study
+or any other characteristic, so PHQ-9 item 9 (whose answer the instrument marks
+``whole_survey_only``) is never in a breakdown smaller than the survey; it is not shown even on
+its own, only inside the PHQ-9 total. The one cross-table of respondents, service use by
+peer-support use, is hidden in the shareable copy when a cell is under the small-cell threshold
+(its odds ratio and percentages would give the cells away).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from shared.forms import Form
+from shared.forms.model import Instrument
+from shared.i18n import translate
+from shared.records import FollowUp
+from shared.report import outcomes as stats
+from shared.report.columns import AnswerColumns
+from shared.report.follow_up_counts import UPTAKE, follow_up_counts, uptake_counts
+from shared.report.model import (
+    Band,
+    FollowUpOutcomes,
+    HelpSeeking,
+    Outcomes,
+    ScoreChange,
+    ServiceUse,
+    Severity,
+    UptakeRow,
+)
+from shared.report.words import t
+
+HELP_SEEKING = "help_seeking"
+SERVICE_USE = "service_use"
+SEVERITY_BLOCKS = ("phq9", "gad7")
+SCORED_BLOCKS = ("k10", "phq9", "gad7")
+SEEK = ("seek_faculty", "seek_peers")
+PROFESSIONAL = ("used_wellness", "used_counselling", "used_physician")
+PEER_USE = "used_peer_supporters"
+CORE_PEER_USE = "used_peer_support"  # the survey's own question: never, once, more_than_once
+OUTCOME_BLOCKS = (HELP_SEEKING, SERVICE_USE, *SEVERITY_BLOCKS)
+
+
+def extra_fields(form: Form, blocks: frozenset[str]) -> tuple[str, ...]:
+    """The questions :func:`survey_outcomes` reads, for ``load_answers(extra=...)``."""
+    out: list[str] = []
+    for block in OUTCOME_BLOCKS:
+        if block in blocks and block in form.blocks():
+            out += [f.id for f in form.section(block).fields]
+    if SERVICE_USE in blocks:
+        out.append(CORE_PEER_USE)
+    return tuple(out)
+
+
+def _instrument(form: Form, block: str) -> Instrument | None:
+    try:
+        return form.section(block).instrument
+    except KeyError:
+        return None
+
+
+def _scores(form: Form, block: str, columns: AnswerColumns) -> list[int]:
+    """Each respondent's total on ``block`` (K10 prorated as the report's K10 table does)."""
+    if block == "k10":
+        return list(columns.k10_totals)
+    instrument = _instrument(form, block)
+    if instrument is None or not instrument.items:
+        return []
+    item_columns = [columns.extra.get(i, []) for i in instrument.items]
+    totals = []
+    for answers in zip(*item_columns, strict=True):
+        total = instrument.score(dict(zip(instrument.items, answers, strict=True)))
+        if total is not None:
+            totals.append(total)
+    return totals
+
+
+def _yes_no(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _peer_use(columns: AnswerColumns, i: int) -> bool | None:
+    used = _yes_no(columns.extra.get(PEER_USE, [None] * columns.rows)[i])
+    if used is None:  # skipped in the block: the survey's own question says it too
+        core = columns.extra.get(CORE_PEER_USE, [None] * columns.rows)[i]
+        used = None if core is None else core != "never"
+    return used
+
+
+def _professional_use(columns: AnswerColumns, i: int) -> bool | None:
+    answers = [_yes_no(columns.extra.get(f, [None] * columns.rows)[i]) for f in PROFESSIONAL]
+    if any(a is True for a in answers):
+        return True
+    return False if answers and all(a is False for a in answers) else None
+
+
+def survey_outcomes(
+    form: Form,
+    blocks: frozenset[str],
+    columns: AnswerColumns,
+    previous: tuple[str, Form, frozenset[str], AnswerColumns] | None,
+    *,
+    shared: bool,
+    threshold: int,
+    lang: str,
+) -> Outcomes | None:
+    """The survey's outcome sections, or None when none of the outcome blocks was on."""
+    asked = [b for b in (*SCORED_BLOCKS, HELP_SEEKING, SERVICE_USE) if b in blocks and b in form.blocks()]
+    if not any(b in OUTCOME_BLOCKS for b in asked):
+        return None
+    return Outcomes(
+        help_seeking=_help_seeking(columns, lang) if HELP_SEEKING in asked else None,
+        service_use=_service_use(columns, shared, threshold, lang) if SERVICE_USE in asked else None,
+        severity=[_severity(form, b, columns, lang) for b in SEVERITY_BLOCKS if b in asked],
+        previous=previous[0] if previous else "",
+        by_year=_by_year(form, blocks, columns, previous, lang) if previous else [],
+    )
+
+
+def _help_seeking(columns: AnswerColumns, lang: str) -> HelpSeeking:
+    faculty, peers = (columns.extra.get(f, [None] * columns.rows) for f in SEEK)
+    result = stats.help_seeking_paired(faculty, peers, labels=SEEK, lang=lang)
+    if isinstance(result, stats.NotComputable):
+        return HelpSeeking(result.test, result.n, {}, None, None, None, None, result.reason)
+    return HelpSeeking(
+        test=result.test,
+        n=result.n,
+        medians=dict(result.medians),
+        median_difference=result.median_difference,
+        statistic=result.statistic,
+        r=result.r,
+        p=result.p,
+        note=result.note,
+    )
+
+
+def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str) -> ServiceUse:
+    exposed = [_peer_use(columns, i) for i in range(columns.rows)]
+    outcome = [_professional_use(columns, i) for i in range(columns.rows)]
+    labels = (t(lang, "g_used_peers"), t(lang, "g_not_used_peers"))
+    result = stats.association_from_answers(
+        exposed, outcome, labels=labels, outcome_label=t(lang, "o_used_professional"), lang=lang
+    )
+    if isinstance(result, stats.NotComputable):
+        known = result.counts
+        table = (
+            [[known.get("a", 0), known.get("b", 0)], [known.get("c", 0), known.get("d", 0)]]
+            if known
+            else None
+        )
+        return _protect_2x2(
+            ServiceUse(result.test, result.n, list(labels), table, {}, None, None, None, result.reason, ""),
+            shared,
+            threshold,
+            lang,
+        )
+    (a, b), (c, d) = result.table
+    return _protect_2x2(
+        ServiceUse(
+            test=result.test,
+            n=result.n,
+            labels=list(labels),
+            table=[[a, b], [c, d]],
+            percent=dict(result.percent),
+            odds_ratio=result.odds_ratio,
+            ci95=list(result.ci95),
+            p=result.p,
+            note=result.note,
+            caveat=stats.ASSOCIATION_CAVEAT,
+        ),
+        shared,
+        threshold,
+        lang,
+    )
+
+
+def _protect_2x2(found: ServiceUse, shared: bool, threshold: int, lang: str) -> ServiceUse:
+    """The shareable copy hides a table with a cell under the threshold, and every figure made
+    from its cells (percentages, odds ratio, P): only the number of respondents stays."""
+    cells = [n for row in found.table or [] for n in row]
+    if not shared or not cells or min(cells) >= threshold:
+        return found
+    return ServiceUse(
+        test=found.test,
+        n=found.n,
+        labels=found.labels,
+        table=None,
+        percent={},
+        odds_ratio=None,
+        ci95=None,
+        p=None,
+        note=translate(
+            lang, "Hidden in this copy: a cell of the table is under %(threshold)s.", threshold=threshold
+        ),
+        caveat="",
+        suppressed=True,
+    )
+
+
+def _severity(form: Form, block: str, columns: AnswerColumns, lang: str) -> Severity:
+    instrument = _instrument(form, block)
+    assert instrument is not None  # asked blocks are the form's
+    totals = _scores(form, block, columns)
+    counts = {b.id: 0 for b in instrument.bands}
+    for total in totals:
+        band = instrument.band(total)
+        if band is not None:
+            counts[band.id] += 1
+    n = len(totals)
+    answered_some = sum(
+        any(columns.extra.get(i, [None] * columns.rows)[r] is not None for i in instrument.items)
+        for r in range(columns.rows)
+    )
+    return Severity(
+        id=block,
+        label=t(lang, f"t_{block}"),
+        n=n,
+        bands=[
+            Band(b.id, b.label.get(lang), counts[b.id], 100.0 * counts[b.id] / n if n else None)
+            for b in instrument.bands
+        ],
+        incomplete=answered_some - n,
+        skipped=columns.rows - answered_some,
+    )
+
+
+def _by_year(
+    form: Form,
+    blocks: frozenset[str],
+    columns: AnswerColumns,
+    previous: tuple[str, Form, frozenset[str], AnswerColumns] | None,
+    lang: str,
+) -> list[ScoreChange]:
+    """This survey against the previous one, for every score and yes/no item both asked."""
+    assert previous is not None
+    _, last_form, last_blocks, last = previous
+    out: list[ScoreChange] = []
+    for block in SCORED_BLOCKS:
+        if block in blocks and block in last_blocks and block in last_form.blocks():
+            this_scores, last_scores = _scores(form, block, columns), _scores(last_form, block, last)
+            out.append(_score_change(block, t(lang, f"score_{block}"), this_scores, last_scores, lang))
+    if HELP_SEEKING in blocks and HELP_SEEKING in last_blocks:
+        for fid in SEEK:
+            out.append(
+                _score_change(
+                    fid, t(lang, f"score_{fid}"), columns.extra.get(fid, []), last.extra.get(fid, []), lang
+                )
+            )
+    if SERVICE_USE in blocks and SERVICE_USE in last_blocks:
+        for fid in (*PROFESSIONAL, PEER_USE):
+            out.append(
+                _share_change(
+                    fid,
+                    t(lang, f"score_{fid}"),
+                    columns.extra.get(fid, []),
+                    last.extra.get(fid, []),
+                    t(lang, "o_said_yes"),
+                    lang,
+                )
+            )
+    return out
+
+
+def _score_change(
+    fid: str, label: str, this: Sequence[object], last: Sequence[object], lang: str
+) -> ScoreChange:
+    kept_this = [v for v in this if isinstance(v, int) and not isinstance(v, bool)]
+    kept_last = [v for v in last if isinstance(v, int) and not isinstance(v, bool)]
+    labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
+    result = stats.compare_years_scores(kept_this, kept_last, labels=labels, lang=lang)
+    if isinstance(result, stats.NotComputable):
+        # No test, but the medians that exist are still shown.
+        this_median, last_median = (
+            float(statistics.median(v)) if v else None for v in (kept_this, kept_last)
+        )
+        return ScoreChange(
+            fid,
+            label,
+            "median",
+            len(kept_this),
+            len(kept_last),
+            this_median,
+            last_median,
+            None,
+            None,
+            result.reason,
+        )
+    this_label, last_label = result.labels
+    return ScoreChange(
+        id=fid,
+        label=label,
+        measure="median",
+        n_this=result.n[this_label],
+        n_last=result.n[last_label],
+        this=result.medians[this_label],
+        last=result.medians[last_label],
+        effect=result.r,
+        p=result.p,
+        note=result.note,
+        test=result.test,
+    )
+
+
+def _share_change(
+    fid: str, label: str, this: Sequence[object], last: Sequence[object], said_yes: str, lang: str
+) -> ScoreChange:
+    yes_this, n_this = sum(v is True for v in this), sum(isinstance(v, bool) for v in this)
+    yes_last, n_last = sum(v is True for v in last), sum(isinstance(v, bool) for v in last)
+    share_this = 100.0 * yes_this / n_this if n_this else None
+    share_last = 100.0 * yes_last / n_last if n_last else None
+    labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
+    result = stats.compare_years_proportion(
+        yes_this, n_this, yes_last, n_last, outcome=said_yes, labels=labels, lang=lang
+    )
+    if isinstance(result, stats.NotComputable):
+        return ScoreChange(
+            fid, label, "percent", n_this, n_last, share_this, share_last, None, None, result.reason
+        )
+    return ScoreChange(
+        id=fid,
+        label=label,
+        measure="percent",
+        n_this=n_this,
+        n_last=n_last,
+        this=share_this,
+        last=share_last,
+        effect=result.odds_ratio,
+        p=result.p,
+        note=result.note,
+        test=result.test,
+    )
+
+
+def follow_up_outcomes(
+    follow_ups: Sequence[FollowUp],
+    start: date,
+    end: date,
+    today: date,
+    destinations: dict[str, str],
+    lang: str = "en",
+) -> FollowUpOutcomes | None:
+    """Counts of the follow-ups due in the period, and referral uptake per destination (of the
+    follow-ups of a referral that were ended: logged or closed). None when none is due."""
+    due = [f for f in follow_ups if start <= f.due <= end]
+    if not due:
+        return None
+    counts = follow_up_counts(due, today)
+    rows = []
+    for destination, outcome in uptake_counts(due).items():
+        result = stats.referral_uptake(*(outcome[k] for k in UPTAKE), lang=lang)
+        label = destinations.get(destination, destination)
+        if isinstance(result, stats.NotComputable):
+            rows.append(
+                UptakeRow(
+                    destination,
+                    label,
+                    result.n,
+                    0,
+                    outcome["connected"],
+                    outcome["not_yet"],
+                    outcome["declined"],
+                    outcome["unknown"],
+                    None,
+                    None,
+                    result.reason,
+                )
+            )
+        else:
+            rows.append(
+                UptakeRow(
+                    destination,
+                    label,
+                    result.n,
+                    result.known,
+                    result.connected,
+                    result.not_yet,
+                    result.declined,
+                    result.unknown,
+                    100.0 * result.rate,
+                    [100.0 * result.ci95[0], 100.0 * result.ci95[1]],
+                    result.note,
+                )
+            )
+    return FollowUpOutcomes(uptake=rows, **counts)

@@ -1,0 +1,112 @@
+"""The store contract for follow-ups (issue 14), in memory, on SQLite and the Firestore emulator:
+planned with the interaction in one write, ended exactly once (by a follow-up interaction or
+closed), listed by supporter and due date; the interaction tally counts exactly the interactions
+stored, whatever follow-ups they plan or end."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from shared import tally
+from shared.records import FollowUp
+from shared.store.port import AlreadyExists
+from tests.conftest import ALL_STORES
+from tests.contract.test_store import interaction
+
+pytestmark = pytest.mark.stores(*ALL_STORES)
+
+DUE = date(2026, 3, 9)
+
+
+def planned(id_: str, supporter: str = "s1", due: date = DUE, referral: str = "none") -> FollowUp:
+    return FollowUp(id=id_, supporter_id=supporter, due=due, referral=referral)
+
+
+def test_a_planned_follow_up_is_stored_with_its_interaction(store):
+    plan = planned("a", referral="counselling")
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=plan)
+    assert store.get_follow_up("a") == plan
+    assert store.get_interaction("a") is not None
+    # A repeat of the same submission stores neither again.
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("a", date(2026, 3, 2)), plans=plan)
+    assert store.follow_ups() == [plan]
+
+
+def test_follow_ups_are_listed_by_supporter_due_date_and_state(store):
+    store.add_interaction(interaction("late", date(2026, 3, 1)), plans=planned("late", due=date(2026, 3, 20)))
+    store.add_interaction(interaction("soon", date(2026, 3, 1)), plans=planned("soon", due=date(2026, 3, 5)))
+    store.add_interaction(
+        interaction("theirs", date(2026, 3, 1), supporter="s2"), plans=planned("theirs", "s2")
+    )
+    store.add_interaction(
+        interaction("closed", date(2026, 3, 1)), plans=planned("closed", due=date(2026, 3, 6))
+    )
+    assert store.end_follow_up(replace(planned("closed", due=date(2026, 3, 6)), state="not_needed"))
+    assert [f.id for f in store.follow_ups("s1")] == ["soon", "closed", "late"]
+    assert [f.id for f in store.follow_ups("s1", open_only=True)] == ["soon", "late"]
+    assert [f.id for f in store.follow_ups(open_only=True)] == ["soon", "theirs", "late"]
+    assert store.follow_ups("nobody") == []
+
+
+def test_logging_the_follow_up_ends_the_original_in_the_same_write(store):
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=planned("a", referral="physician"))
+    done = replace(
+        planned("a", referral="physician"), state="done", done_by="b", ended_on=DUE, uptake="connected"
+    )
+    store.add_interaction(interaction("b", DUE), ends=done, plans=planned("b", due=date(2026, 3, 16)))
+    assert store.get_follow_up("a") == done
+    assert store.get_follow_up("b") == planned("b", due=date(2026, 3, 16))
+    # Ended once: a second follow-up of "a" stores nothing at all, not even its interaction.
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("c", DUE), ends=replace(done, done_by="c"))
+    assert store.get_interaction("c") is None
+    assert store.get_follow_up("a").done_by == "b"
+    assert not store.end_follow_up(replace(done, state="could_not_reach"))
+    assert store.get_follow_up("a") == done
+
+
+def test_ending_an_unknown_follow_up_writes_nothing(store):
+    assert not store.end_follow_up(replace(planned("ghost"), state="not_needed"))
+    assert store.get_follow_up("ghost") is None
+
+
+def test_concurrent_ends_end_a_follow_up_once(store):
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=planned("a"))
+    results: list[bool] = []
+    barrier = threading.Barrier(6)
+
+    def end(state: str) -> None:
+        barrier.wait()
+        results.append(store.end_follow_up(replace(planned("a"), state=state, ended_on=DUE)))
+
+    threads = [threading.Thread(target=end, args=(s,)) for s in ["not_needed", "could_not_reach"] * 3]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 5 + [True]
+    assert store.get_follow_up("a").state in ("not_needed", "could_not_reach")
+
+
+def test_the_tally_counts_follow_up_interactions_once_and_refused_ones_never(store):
+    everything = (date.min, date.max)
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=planned("a", referral="physician"))
+    store.add_interaction(interaction("b", date(2026, 3, 2)), plans=planned("b"))
+    done = replace(planned("a", referral="physician"), state="done", done_by="c", ended_on=DUE)
+    store.add_interaction(interaction("c", DUE), ends=done, plans=planned("c", due=date(2026, 3, 16)))
+    # Refused writes: a second end of "a", a repeated id. Neither may be counted.
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("d", DUE), ends=replace(done, done_by="d"))
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("b", date(2026, 3, 2)), plans=planned("b"))
+    kept = list(store.interaction_tallies(*everything))
+    assert kept == tally.recount(store.iter_interaction_answers(*everything))
+    assert sum(n for *_, n in kept) == 3
+    assert {(day, n) for day, _, _, n in kept} == {("2026-03-02", 2), ("2026-03-09", 1)}
+    assert store.rebuild_interaction_tallies() == 3
+    assert list(store.interaction_tallies(*everything)) == kept

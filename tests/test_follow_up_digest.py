@@ -1,0 +1,99 @@
+"""The weekly email of follow-ups due, through the real SMTP test server (aiosmtpd on loopback),
+on both stores: once per supporter and week however often the job runs, only to supporters with
+an email who did not opt out, and the opt-out link works (issue 14)."""
+
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared import bootstrap, jobs
+from shared.mail import make_mailer
+from shared.services import digest
+from tests.test_alerts import SENDER
+from tests.test_log_support import add_supporter, answers, log_client, post_json, sam, today  # noqa: F401
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The program mailing through the SMTP server."""
+    return bootstrap.configure(
+        settings=app.settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+
+
+def log(client, token: str, **changes) -> str:
+    key = str(uuid.uuid4())
+    assert post_json(client, token, answers(**changes), key=key).status_code == 201
+    return key
+
+
+def body(received) -> str:
+    return received.message.get_body(("plain",)).get_content()
+
+
+def test_the_digest_goes_once_a_week_to_each_supporter_with_follow_ups_due(
+    mail_app, smtp_server, log_client, sam
+):
+    log(log_client, sam.token, follow_up_due=today().isoformat(), topics=["finances"], format="video")
+    log(log_client, sam.token, follow_up_due=(today() + timedelta(days=40)).isoformat())  # not due yet
+    no_email = add_supporter("Bea", None)
+    log(log_client, no_email.token, follow_up_due=today().isoformat())
+    idle = add_supporter("Cy", "cy@example.org")  # an email, nothing due: no digest
+    assert idle.alias == "Cy"
+    now = datetime.now(UTC)
+    assert jobs.run_job(mail_app, "digest", now) == {"digests_sent": 1, "digests_failed": 0}
+    [sent] = smtp_server.messages
+    assert sent.rcpt_tos == ("sam@example.org",)
+    assert sent.message["Subject"] == "[Side-by-Side] Your follow-ups due this week (1)"
+    text = body(sent)
+    assert f"due {today()}: interaction of {today()}, Video call: Finances" in text
+    assert "Exam stress" not in text and "Year 2" not in text  # nothing about the student
+    opt_out = re.search(r"<(http\S+/digest-off\?t=\S+)>", sent.message["List-Unsubscribe"]).group(1)
+    assert opt_out in text
+    assert sent.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Again the same week, by the daily job or the loop: nothing more.
+    assert jobs.run_job(mail_app, "daily", now + timedelta(hours=3))["digests_sent"] == 0
+    loop = jobs.Jobs(mail_app, now, report=lambda *args: None, purge=lambda *args: None)
+    loop.run_due(now + timedelta(hours=5))
+    assert len(smtp_server.messages) == 1
+    # Next week it goes again, since the follow-up is still open (overdue now).
+    assert jobs.run_job(mail_app, "digest", now + timedelta(days=7))["digests_sent"] == 1
+    assert "overdue since" in body(smtp_server.messages[1])
+
+
+def test_a_refused_digest_is_retried_on_the_next_run_and_sent_once(mail_app, smtp_server, log_client, sam):
+    log(log_client, sam.token, follow_up_due=today().isoformat())
+    smtp_server.refuse.add("sam@example.org")
+    now = datetime.now(UTC)
+    assert digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, now) == {
+        "digests_sent": 0,
+        "digests_failed": 1,
+    }
+    smtp_server.refuse.clear()
+    assert digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, now)["digests_sent"] == 1
+    assert digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, now)["digests_sent"] == 0
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_opt_out_link_asks_then_stops_the_digest(mail_app, smtp_server, log_client, sam):
+    log(log_client, sam.token, follow_up_due=today().isoformat())
+    asked = log_client.get(f"/digest-off?t={sam.token}")
+    assert asked.status_code == 200 and "Stop the weekly email" in asked.get_data(as_text=True)
+    assert mail_app.store.get_supporter(sam.id).digest is True  # a GET (a mail scanner) changes nothing
+    done = log_client.post(f"/digest-off?t={sam.token}", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert mail_app.store.get_supporter(sam.id).digest is False
+    assert (
+        digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, datetime.now(UTC))[
+            "digests_sent"
+        ]
+        == 0
+    )
+    assert smtp_server.messages == []
+    assert log_client.post("/digest-off?t=nope").status_code == 401
