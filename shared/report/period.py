@@ -16,20 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from shared.report.words import period_label
 
 
 @dataclass(frozen=True)
@@ -41,7 +28,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{long_date(self.start)} to {long_date(self.end)}"
+        """The period in English words ("1 September 2025 to 31 August 2026")."""
+        return period_label(self.start, self.end, "en")
 
     @property
     def days(self) -> int:
@@ -96,11 +84,3 @@ def period_key(now: datetime, tz: ZoneInfo) -> str:
     """The scheduled period a run at ``now`` belongs to: its month in the program's time zone."""
     today = local_today(now, tz)
     return f"{today.year:04d}-{today.month:02d}"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
