@@ -19,6 +19,7 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden, NotFoundError
 from shared.forms import ValidationContext
+from shared.i18n import N_, translate
 from shared.records import Alert, Interaction, Supporter
 from shared.services import interactions
 from shared.store.port import NotFound, Store
@@ -26,21 +27,15 @@ from shared.store.port import NotFound, Store
 EDIT_WINDOW = timedelta(hours=24)
 SHOWN = 3  # entries listed on the form and the thanks page
 
+# English msgids of the one catalogue (shared/translations), French there.
 MESSAGES = {
-    "not_found": {
-        "en": "There is no entry of yours to change here. It may have been deleted already.",
-        "fr": "Il n'y a ici aucune entrée à vous à modifier. Elle a peut-être déjà été supprimée.",
-    },
-    "too_late": {
-        "en": "Entries can be changed for 24 hours after they are logged. Ask your coordinator to correct this one.",
-        "fr": "Une entrée peut être modifiée pendant les 24\u00a0heures qui suivent son ajout. "
-        "Demandez à votre coordination de corriger celle-ci.",
-    },
-    "changed": {
-        "en": "This entry was changed meanwhile (on another phone or tab). Open it again to see it as it is now.",
-        "fr": "Cette entrée a été modifiée entre-temps (sur un autre téléphone ou onglet). "
-        "Ouvrez-la de nouveau pour la voir telle qu'elle est maintenant.",
-    },
+    "not_found": N_("There is no entry of yours to change here. It may have been deleted already."),
+    "too_late": N_(
+        "Entries can be changed for 24 hours after they are logged. Ask your coordinator to correct this one."
+    ),
+    "changed": N_(
+        "This entry was changed meanwhile (on another phone or tab). Open it again to see it as it is now."
+    ),
 }
 
 
@@ -63,7 +58,7 @@ class Corrected:
 
 
 def _text(code: str, lang: str) -> str:
-    return MESSAGES[code].get(lang, MESSAGES[code]["en"])
+    return translate(lang, MESSAGES[code])
 
 
 def recent(store: Store, supporter: Supporter, now: datetime | None = None) -> list[Entry]:
