@@ -32,7 +32,8 @@ EXTRA_FIELDS = ("follow_up_due", FOLLOWS, "referral_uptake")
 DEFAULT_DAYS = 7
 LONGEST_DAYS = 366  # a due date further away than this is a typo
 
-# English msgids of the one catalogue (shared/translations), French there.
+# English msgids of the one catalogue (shared/translations), French there. A field's message is
+# translated here (the page shows it beside the field); an error's, at the edge.
 MESSAGES = {
     "not_yours": N_("This is not one of your interactions with a follow-up planned."),
     "ended": N_("This follow-up was already logged or closed."),
@@ -185,7 +186,7 @@ def _ending(
     if planned.state != "open":
         if planned.done_by == submission:
             return None  # this very submission logged it before: a repeat
-        raise Conflict(_text("ended", lang), code="follow_up_ended")
+        raise Conflict(MESSAGES["ended"], code="follow_up_ended")
     if uptake is not None and planned.referral == "none":
         raise Invalid(_text("invalid", lang), errors={"referral_uptake": [_text("no_referral", lang)]})
     return replace(
@@ -209,12 +210,12 @@ def close(
         else None
     )
     if planned is None or planned.supporter_id != supporter.id:
-        raise NotFoundError(_text("not_yours", lang), code="no_follow_up")
+        raise NotFoundError(MESSAGES["not_yours"], code="no_follow_up")
     ended = replace(
         planned, state=str(ending), ended_on=today, uptake="unknown" if planned.referral != "none" else None
     )
     if planned.state != "open" or not store.end_follow_up(ended):
-        raise Conflict(_text("ended", lang), code="follow_up_ended")
+        raise Conflict(MESSAGES["ended"], code="follow_up_ended")
     return ended
 
 
@@ -263,7 +264,7 @@ def following(store: Store, supporter: Supporter, follow_up_id: str, today: date
     planned = store.get_follow_up(follow_up_id) if len(follow_up_id) <= 64 else None
     original = store.get_interaction(follow_up_id) if planned is not None else None
     if planned is None or original is None or planned.supporter_id != supporter.id or planned.state != "open":
-        raise NotFoundError(_text("not_yours", "en"), code="no_follow_up")
+        raise NotFoundError(MESSAGES["not_yours"], code="no_follow_up")
     return _line(planned, original, today)
 
 

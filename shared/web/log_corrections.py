@@ -117,7 +117,7 @@ def _asked() -> tuple[str, str, Interaction]:
     request = flask.request
     lang = pick_lang(request)
     token = request.args.get("t", "")
-    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""), lang)
+    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""))
     return lang, token, entry
 
 
@@ -176,6 +176,6 @@ def delete_entry() -> Any:
     token = posted.get("t", "")
     supporter = _supporter(token)
     app = get_app()
-    done = corrections.delete(app.store, supporter, posted.get("id", ""), lang)
+    done = corrections.delete(app.store, supporter, posted.get("id", ""))
     interactions.alert_coordinators(done, functools.partial(jobs.deliver_soon, app))
     return flask.redirect(f"../thanks?{_query(token, lang, done='deleted')}", 303)

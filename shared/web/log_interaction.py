@@ -29,7 +29,7 @@ from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
 from shared.web import log_corrections, log_follow_ups
 from shared.web.context import get_app
-from shared.web.errors import HttpError
+from shared.web.errors import HttpError, message_in
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
 from shared.web.pages import LANGUAGE_NAMES, STATIC, other_lang, pick_lang, render_page, static_file, texts
 
@@ -293,7 +293,7 @@ def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the
         if exc.code != "follow_up_ended":
             raise
         # Logged or closed meanwhile (another tab, the offline queue): keep the answers, say why.
-        errors = {follow_ups.FOLLOWS: [exc.message]}
+        errors = {follow_ups.FOLLOWS: [message_in(exc, lang)]}
         return _render_form(lang, token, supporter, data, errors, str(uuid.uuid4()), status=409)
     interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.

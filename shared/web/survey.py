@@ -22,7 +22,7 @@ from shared.i18n import N_, translate
 from shared.records import Survey
 from shared.services import surveys
 from shared.web.context import get_app
-from shared.web.errors import HttpError
+from shared.web.errors import HttpError, message_in
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
 from shared.web.pages import LANGUAGE_NAMES, other_lang, pick_lang, remember_lang, render_page, texts
 
@@ -83,7 +83,7 @@ def refused(error: ServiceError) -> flask.Response:
     assert outcome is not None  # the error table has a row for ServiceError itself
     status = outcome.status
     survey: Survey | None = getattr(error, "survey", None)
-    body = translate(lang, REFUSED[error.code]) if error.code in REFUSED else error.message
+    body = translate(lang, REFUSED[error.code]) if error.code in REFUSED else message_in(error, lang)
     if survey is not None:
         body = f"{body} {_dates(survey, lang, closed=error.code == 'survey_closed')}".strip()
     if wants_json(request):
