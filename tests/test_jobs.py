@@ -148,7 +148,7 @@ def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_
     assert not thread.is_alive()
     assert not loop_app.jobs_running.is_set()
     assert [m.message["Subject"] for m in smtp_server.messages] == [
-        "[Side-by-Side] Urgent concern logged by Sam"
+        "[Side-by-Side] Urgent concern logged by Sam / Inquiétude urgente consignée par Sam"
     ]
 
 

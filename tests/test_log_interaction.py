@@ -252,6 +252,32 @@ def test_json_errors_in_french(log_client, sam):
     }
 
 
+def test_a_refusal_is_in_the_client_s_language(log_client, sam):
+    """A domain error carries a msgid and its values; the edge says it in the request's language."""
+    post_json(log_client, sam.token, answers(format="phone"), "abc-123")
+    changed = post_json(
+        log_client, sam.token, answers(format="in_person"), "abc-123", **{"Accept-Language": "fr"}
+    )
+    assert changed.status_code == 422
+    assert changed.json["message"] == (
+        "Cette Idempotency-Key (identifiant de soumission) a déjà servi avec d'autres réponses\u202f; "
+        "envoyez les nouvelles réponses avec une nouvelle clé."
+    )
+    garbage = log_client.post(
+        "/",
+        data="[1]",
+        headers={
+            "Authorization": f"Bearer {sam.token}",
+            "Content-Type": "application/json",
+            "Accept-Language": "fr",
+        },
+    )
+    assert (garbage.status_code, garbage.json["message"]) == (
+        400,
+        "Le corps de la requête doit être un objet JSON.",
+    )
+
+
 def test_urgent_concern_mails_the_coordinators_once(log_client, sam, outbox):
     key = str(uuid.uuid4())
     assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 201

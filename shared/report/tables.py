@@ -87,7 +87,7 @@ def points(value: float | None, lang: str = "en") -> str:
 def interval(ci: list[float] | None, lang: str = "en") -> str:
     if ci is None:
         return DASH
-    return f"{num(ci[0], 1, lang)} {'à' if lang == 'fr' else 'to'} {num(ci[1], 1, lang)}"
+    return t(lang, "interval", low=num(ci[0], 1, lang), high=num(ci[1], 1, lang))
 
 
 def p_text(shown: str, lang: str) -> str:
@@ -441,7 +441,7 @@ def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list
         notes = []
         if su.p is not None:
             ci: list[float | None] = list(su.ci95) if su.ci95 else [None, None]
-            shown_ci = f"{ratio(ci[0], lang)} {'à' if lang == 'fr' else 'to'} {ratio(ci[1], lang)}"
+            shown_ci = t(lang, "interval", low=ratio(ci[0], lang), high=ratio(ci[1], lang))
             notes.append(
                 t(
                     lang,

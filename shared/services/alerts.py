@@ -20,7 +20,9 @@ supporter's window is claimed with the store's atomic report-run claim (a key of
 supporter and window), so two processes never both mail the same supporter's alerts in it.
 
 The email says who logged it, how to reach them (their email, also as ``Reply-To``) and how
-to follow up, nothing about the student: no note, year of study or topics.
+to follow up, nothing about the student: no note, year of study or topics. It is in English then
+French, like the program's other mail (one email goes to every coordinator), its words from the
+one catalogue (:mod:`shared.i18n`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.forms import load_form
+from shared.i18n import N_, bilingual, translate
 from shared.mail import Message
 from shared.mail.port import MailError
-from shared.records import Alert, ReportRun, Supporter
+from shared.records import Alert, Interaction, ReportRun, Supporter
 from shared.services.coordinators import recipients
 from shared.services.retry import ALERTS
 from shared.store.port import AlreadyExists, Store, Unavailable
@@ -48,24 +51,25 @@ STALE_AFTER = ALERTS.stale_after
 LOG_FORM = "interaction_log"
 # All the email tells of an interaction, in the report's words (a question as a label reads "?:").
 SHOWN = {
-    "occurred_on": "Date",
-    "format": "Format",
-    "referral": "Referral",
-    "follow_up_planned": "Follow-up planned",
+    "occurred_on": N_("Date"),
+    "format": N_("Format"),
+    "referral": N_("Referral"),
+    "follow_up_planned": N_("Follow-up planned"),
 }
 COALESCE = timedelta(minutes=5)  # at most one alert email per supporter in this time
 # What a supporter's correction did (issue 12, item 13), for the email; "urgent" is a new entry.
 CHANGES = {
-    "urgent_now": "Changed to urgent: an interaction they had logged now has an urgent level of concern.",
-    "urgent_withdrawn": "No longer urgent: they changed an interaction they had logged as urgent.",
-    "urgent_deleted": "Deleted: they deleted an interaction they had logged as urgent.",
+    "urgent_now": N_("Changed to urgent: an interaction they had logged now has an urgent level of concern."),
+    "urgent_withdrawn": N_("No longer urgent: they changed an interaction they had logged as urgent."),
+    "urgent_deleted": N_("Deleted: they deleted an interaction they had logged as urgent."),
 }
 SUBJECTS = {
-    "urgent": "Urgent concern logged by {alias}",
-    "urgent_now": "Interaction changed to urgent by {alias}",
-    "urgent_withdrawn": "Urgent concern withdrawn by {alias}",
-    "urgent_deleted": "Urgent interaction deleted by {alias}",
+    "urgent": N_("Urgent concern logged by %(alias)s"),
+    "urgent_now": N_("Interaction changed to urgent by %(alias)s"),
+    "urgent_withdrawn": N_("Urgent concern withdrawn by %(alias)s"),
+    "urgent_deleted": N_("Urgent interaction deleted by %(alias)s"),
 }
+SUBJECT_PREFIX = "[Side-by-Side] "
 ERROR_CHARS = 500
 
 
@@ -87,73 +91,112 @@ def _window(now: datetime) -> datetime:
 
 
 def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Message:
-    """The email for a supporter's urgent alerts (one or more). ``ValueError`` when no
-    coordinator address is set."""
+    """The email for a supporter's urgent alerts (one or more), in English then French.
+    ``ValueError`` when no coordinator address is set."""
     settings = app.settings
-    alias = supporter.alias if supporter else "a supporter"
-    many = len(batch) > 1
-    contact = (
-        f"Please contact {alias} to follow up: {supporter.email} (replying to this email reaches them)."
-        if supporter and supporter.email
-        else "Please contact the supporter to follow up (no email is on file for them: see "
-        "`sidebyside supporters list`)."
-    )
-    kinds = {alert.kind for alert in batch}
-    if kinds == {"urgent"}:
-        headline = (
-            f"{alias} logged {len(batch)} interactions with an urgent level of concern for the student"
-            if many
-            else f"{alias} logged an interaction with an urgent level of concern for the student"
-        )
-    else:
-        headline = (
-            f"{alias} logged or corrected {len(batch)} interactions with an urgent level of concern for the student, listed below"
-            if many
-            else f"{alias} corrected an interaction: {CHANGES[batch[0].kind]}"
-        )
-    lines = [sentence(headline), contact]
-    form = load_form(LOG_FORM)
-    labels = form.labels("en")
-    for alert in sorted(batch, key=lambda a: (a.created_at, a.id)):
-        lines.append("")
-        interaction = app.store.get_interaction(alert.interaction_id)
-        if many and alert.kind in CHANGES:
-            lines.append(CHANGES[alert.kind])
-        if interaction is None and alert.supporter_id:  # deleted by its supporter since
-            lines.append("The entry is deleted: nothing else of it is kept.")
-        elif interaction is None:  # cannot happen (one atomic write) but must not stop the alert
-            lines.append(f"The interaction's details could not be read (id {alert.interaction_id}).")
-        else:
-            for field_id, label in SHOWN.items():
-                value = interaction.answers.get(field_id)
-                lines.append(f"{label}: {_shown(labels, field_id, value)}")
-        lines.append(f"Logged at: {alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}")
-    lines += ["", settings.program_name]
     to = recipients(app.store, settings)
     if not to:
         raise ValueError(
             "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
         )
-    subject = (
-        f"[Side-by-Side] {len(batch)} urgent concerns logged or corrected by {alias}"
-        if many
-        else "[Side-by-Side] " + SUBJECTS.get(batch[0].kind, SUBJECTS["urgent"]).format(alias=alias)
-    )
-    if many and kinds == {"urgent"}:
-        subject = f"[Side-by-Side] {len(batch)} urgent concerns logged by {alias}"
+    batch = sorted(batch, key=lambda a: (a.created_at, a.id))
+    interactions = {alert.id: app.store.get_interaction(alert.interaction_id) for alert in batch}
+
+    def body(lang: str) -> str:
+        alias = supporter.alias if supporter else translate(lang, N_("a supporter"))
+        lines = [_headline(lang, batch, alias), _contact(lang, supporter)]
+        labels = load_form(LOG_FORM).labels(lang)
+        for alert in batch:
+            lines.append("")
+            if len(batch) > 1 and alert.kind in CHANGES:
+                lines.append(translate(lang, CHANGES[alert.kind]))
+            lines += _details(lang, alert, interactions[alert.id], labels)
+            when = f"{alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}"
+            lines.append(translate(lang, N_("Logged at: %(when)s"), when=when))
+        return "\n".join([*lines, "", settings.program_name])
+
     return Message(
         to=to,
-        subject=subject,
-        text="\n".join(lines),
+        subject=SUBJECT_PREFIX + " / ".join(_subject(lang, batch, supporter) for lang in ("en", "fr")),
+        text=bilingual(body),
         reply_to=supporter.email if supporter and supporter.email else None,
     )
 
 
-def _shown(labels: dict[str, str], field_id: str, value: Any) -> str:
+def _headline(lang: str, batch: list[Alert], alias: str) -> str:
+    count = len(batch)
+    if {alert.kind for alert in batch} == {"urgent"}:
+        if count > 1:
+            text = N_(
+                "%(alias)s logged %(count)s interactions with an urgent level of concern for the student"
+            )
+        else:
+            text = N_("%(alias)s logged an interaction with an urgent level of concern for the student")
+        return sentence(translate(lang, text, alias=alias, count=count))
+    if count > 1:
+        text = N_(
+            "%(alias)s logged or corrected %(count)s interactions with an urgent level of concern for the student, listed below"
+        )
+        return sentence(translate(lang, text, alias=alias, count=count))
+    change = translate(lang, CHANGES[batch[0].kind])
+    return sentence(
+        translate(lang, N_("%(alias)s corrected an interaction: %(change)s"), alias=alias, change=change)
+    )
+
+
+def _contact(lang: str, supporter: Supporter | None) -> str:
+    if supporter and supporter.email:
+        return translate(
+            lang,
+            N_("Please contact %(alias)s to follow up: %(email)s (replying to this email reaches them)."),
+            alias=supporter.alias,
+            email=supporter.email,
+        )
+    return translate(
+        lang,
+        N_(
+            "Please contact the supporter to follow up (no email is on file for them: see `sidebyside supporters list`)."
+        ),
+    )
+
+
+def _details(lang: str, alert: Alert, interaction: Interaction | None, labels: dict[str, str]) -> list[str]:
+    """What the email shows of the alert's interaction: its date, format, referral and follow-up."""
+    if interaction is None and alert.supporter_id:  # deleted by its supporter since
+        return [translate(lang, N_("The entry is deleted: nothing else of it is kept."))]
+    if interaction is None:  # cannot happen (one atomic write) but must not stop the alert
+        return [
+            translate(
+                lang, N_("The interaction's details could not be read (id %(id)s)."), id=alert.interaction_id
+            )
+        ]
+    return [
+        translate(
+            lang,
+            N_("%(label)s: %(value)s"),
+            label=translate(lang, label),
+            value=_shown(lang, labels, field_id, interaction.answers.get(field_id)),
+        )
+        for field_id, label in SHOWN.items()
+    ]
+
+
+def _subject(lang: str, batch: list[Alert], supporter: Supporter | None) -> str:
+    alias = supporter.alias if supporter else translate(lang, N_("a supporter"))
+    if len(batch) == 1:
+        return translate(lang, SUBJECTS.get(batch[0].kind, SUBJECTS["urgent"]), alias=alias)
+    if {alert.kind for alert in batch} == {"urgent"}:
+        text = N_("%(count)s urgent concerns logged by %(alias)s")
+    else:
+        text = N_("%(count)s urgent concerns logged or corrected by %(alias)s")
+    return translate(lang, text, count=len(batch), alias=alias)
+
+
+def _shown(lang: str, labels: dict[str, str], field_id: str, value: Any) -> str:
     if value is None or value == "":
-        return "not answered"
+        return translate(lang, N_("not answered"))
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return translate(lang, N_("Yes") if value else N_("No"))
     return labels.get(f"{field_id}.{value}", str(value))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.config import Settings
 from shared.forms import load_form
+from shared.i18n import N_, bilingual, translate, translate_plural
 from shared.mail import Mailer, MailError, Message
 from shared.records import ReportRun, Supporter
 from shared.services import follow_ups, interactions
@@ -40,36 +41,53 @@ def _links(settings: Settings, supporter: Supporter) -> tuple[str, str]:
 
 
 def message_for(settings: Settings, supporter: Supporter, lines: list[follow_ups.Due]) -> Message:
-    """The digest: dates, format and topics of each follow-up due; nothing about the student."""
-    labels = load_form(interactions.FORM).labels("en")
+    """The digest: dates, format and topics of each follow-up due; nothing about the student. In
+    English then French, like the program's other mail to supporters (their language is unknown)."""
     form, opt_out = _links(settings, supporter)
-    rows = []
-    for line in lines:
-        when = f"overdue since {line.due}" if line.overdue else f"due {line.due}"
-        what = ", ".join(labels.get(f"topics.{t}", t) for t in line.topics) or "-"
-        rows.append(
-            f"- {when}: interaction of {line.occurred_on}, {labels.get(f'format.{line.format}', '-')}: {what}"
-        )
-    text = "\n".join(
-        [
-            f"Hello {supporter.alias},",
-            "",
-            f"You have {len(lines)} follow-up(s) due this week or overdue:",
-            *rows,
-            "",
-            f"Log or close them on your form: {form}",
-            "",
-            "Vous avez des suivis à faire cette semaine ou en retard : consignez-les ou fermez-les sur votre formulaire.",
-            "",
-            f"Stop this weekly email / Arrêter ce courriel hebdomadaire: {opt_out}",
-            "",
-            settings.program_name,
+
+    def body(lang: str) -> str:
+        labels = load_form(interactions.FORM).labels(lang)
+        rows = [
+            translate(
+                lang,
+                "- %(when)s: interaction of %(day)s, %(format)s: %(topics)s",
+                when=translate(
+                    lang, N_("overdue since %(day)s") if line.overdue else N_("due %(day)s"), day=line.due
+                ),
+                day=line.occurred_on,
+                format=labels.get(f"format.{line.format}", "-"),
+                topics=", ".join(labels.get(f"topics.{t}", t) for t in line.topics) or "-",
+            )
+            for line in lines
         ]
+        return "\n".join(
+            [
+                translate(lang, "Hello %(alias)s,", alias=supporter.alias),
+                "",
+                translate_plural(
+                    lang,
+                    "You have %(num)s follow-up due this week or overdue:",
+                    "You have %(num)s follow-ups due this week or overdue:",
+                    len(lines),
+                ),
+                *rows,
+                "",
+                translate(lang, "Log or close them on your form: %(link)s", link=form),
+                "",
+                translate(lang, "Stop this weekly email: %(link)s", link=opt_out),
+                "",
+                settings.program_name,
+            ]
+        )
+
+    subject = " / ".join(
+        translate(lang, "Your follow-ups due this week (%(count)s)", count=len(lines))
+        for lang in ("en", "fr")
     )
     return Message(
         to=(supporter.email or "",),
-        subject=f"[Side-by-Side] Your follow-ups due this week ({len(lines)})",
-        text=text,
+        subject=f"[Side-by-Side] {subject}",
+        text=bilingual(body),
         headers=(
             ("List-Unsubscribe", f"<{opt_out}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),

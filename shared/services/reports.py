@@ -33,6 +33,7 @@ from shared.errors import (
     ReportNotSent,
     ServiceError,
 )
+from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import ReportRun
@@ -131,7 +132,7 @@ def parse_options(raw: Mapping[str, Any], allowed: Period | None = None) -> Repo
     if days["from"] and days["to"] and days["from"] > days["to"]:
         errors["from"] = ["must be on or before 'to'"]
     if errors:
-        raise Invalid("Some report options are not valid.", errors=errors)
+        raise Invalid(N_("Some report options are not valid."), errors=errors)
     return ReportOptions(
         format=fmt,
         survey_id=survey,

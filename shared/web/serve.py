@@ -125,6 +125,8 @@ class TimedParser(HTTPRequestParser):
     each request's body to its function's :data:`BODY_LIMITS` (waitress has one limit for
     the whole server; it reads this parser's ``adj`` for the body it is about to receive)."""
 
+    adj: Any  # waitress's Adjustments (untyped)
+
     def __init__(self, adj: Any) -> None:
         super().__init__(adj)
         self.started = time.monotonic()
