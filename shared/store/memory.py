@@ -318,8 +318,7 @@ class MemoryStore(Store):
         def work(tx: _Tx) -> None:
             for alert_id in alert_ids:
                 doc = tx.get("alerts", alert_id)
-                if doc is not None:
-                    tx.put("alerts", alert_id, {**doc, "state": "sent"})
+                tx.update("alerts", alert_id, {**(doc or {}), "state": "sent"})
 
         self._write(work)
 

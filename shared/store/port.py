@@ -175,7 +175,8 @@ class Store(ABC):
 
     @abstractmethod
     def mark_alerts_sent(self, alert_ids: list[str]) -> None:
-        """Record these alerts as mailed: no later :meth:`pending_alerts` lists them."""
+        """Record these alerts as mailed, all or none: no later :meth:`pending_alerts` lists
+        them. NotFound, with nothing written, when one is not stored."""
 
     # -- surveys ----------------------------------------------------------
     @abstractmethod

@@ -525,11 +525,10 @@ class SqliteStore(Store):
         def work(db: sqlite3.Connection) -> None:
             for alert_id in alert_ids:
                 row = db.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
-                if row is not None:
-                    doc = {**json.loads(row[0]), "state": "sent"}
-                    db.execute(
-                        "UPDATE alerts SET state = 'sent', doc = ? WHERE id = ?", (_dump(doc), alert_id)
-                    )
+                if row is None:
+                    raise NotFound(f"no alert {alert_id}")
+                doc = {**json.loads(row[0]), "state": "sent"}
+                db.execute("UPDATE alerts SET state = 'sent', doc = ? WHERE id = ?", (_dump(doc), alert_id))
 
         self._write(work)
 

@@ -168,7 +168,10 @@ def test_alerts_wait_until_marked_sent(store):
     alert = Alert("al-1", "sub-1", NOW)
     store.add_interaction(interaction("sub-1", date(2026, 3, 1)), alert)
     store.add_interaction(interaction("sub-2", date(2026, 3, 1)), Alert("al-2", "sub-2", NOW))
-    store.mark_alerts_sent(["al-2", "no-such-alert"])
+    with pytest.raises(NotFound):
+        store.mark_alerts_sent(["al-2", "no-such-alert"])
+    assert [a.id for a in store.pending_alerts()] == ["al-1", "al-2"]
+    store.mark_alerts_sent(["al-2"])
     assert store.pending_alerts() == [alert]
     store.mark_alerts_sent(["al-1"])
     assert store.pending_alerts() == []
