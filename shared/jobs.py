@@ -9,8 +9,8 @@ it done once through one mechanism, claimed work (:mod:`shared.services.retry`).
   over loses its links), the release of sealed answers in batches of at least the small-cell
   threshold, the purge of expired console sign-in links and sessions
   (:func:`shared.services.signin.purge_expired`), once after an upgrade from before the
-  interaction tally its rebuild (:mod:`shared.services.tallies`), the purge of finished claims
-  nothing can claim again (``KEEP``), then the digest;
+  interaction tally its rebuild (:mod:`shared.services.tallies`), then the digest and the purge
+  of finished claims nothing can claim again (``KEEP``);
 - ``report``: the scheduled report, at most one per period whatever the retries (job ``report``
   keyed by period: :func:`shared.services.reports.send_scheduled_report`);
 - ``digest``: the weekly email of follow-ups due to each supporter with an email, once per
@@ -76,7 +76,7 @@ def alerts_job(app: App, now: datetime) -> dict[str, Any]:
 
 
 def purge_due(app: App, today: date) -> None:
-    """The daily maintenance (the ``daily`` job claims it, then sends the digest)."""
+    """The day's maintenance, which :func:`daily_job` claims and follows with the digest."""
     purged = purge_surveys(app.store, app.settings, today)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
@@ -88,7 +88,6 @@ def purge_due(app: App, today: date) -> None:
         log.info("purged %d expired console sign-in links and sessions", gone)
     # Once, on a Firestore store holding interactions from before the tally (one read otherwise).
     tallies.rebuild_if_never_built(app.store)
-    purge_claims(app.store, app.clock())
 
 
 def purge_claims(store: Store, now: datetime) -> int:
@@ -101,9 +100,10 @@ def digest_job(app: App, now: datetime) -> dict[str, Any]:
 
 
 def daily_job(app: App, now: datetime, maintain: Callable[[App, date], None] = purge_due) -> dict[str, Any]:
-    """The day's maintenance and the digest, once per day in the program's time zone: a second
-    call that day finds the day done (or being done) and does nothing. A failure is recorded
-    and raised; the next call does the day again (each step is safe to repeat)."""
+    """The day's maintenance, the digest and the purge of finished claims, once per day in the
+    program's time zone: a second call that day finds the day done (or being done) and does
+    nothing. A failure is recorded and raised; the next call does the day again (each step is
+    safe to repeat)."""
     today = now.astimezone(app.settings.timezone).date()
     store = app.store
     claim = store.claim(DAILY_JOB, today.isoformat(), now, DAILY.stale_before(now))
@@ -113,6 +113,7 @@ def daily_job(app: App, now: datetime, maintain: Callable[[App, date], None] = p
     try:
         maintain(app, today)
         result = digest_job(app, now)
+        purge_claims(store, app.clock())
     except Exception as exc:  # its message may name anything: the log has it, the record its kind
         store.finish_claim(claim, now, error=type(exc).__name__, retry_at=DAILY.next_try(claim, now))
         raise

@@ -293,7 +293,9 @@ def send_scheduled_report(
         try:
             store.finish_claim(claim, now, error=detail, retry_at=REPORTS.next_try(claim, now))
         except Unavailable:
-            log.warning("could not record the failed report run for %s; it goes stale and is retried", period)
+            log.warning(
+                "could not record the failed report for %s; its claim goes stale and is retried", period
+            )
         if isinstance(exc, ServiceError) and not isinstance(exc, Invalid):
             raise
         raise ReportNotSent(f"The report for {period} was not sent: {detail}") from exc
