@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from shared.addresses import BadAddress
 from shared.config import ConfigError
 from shared.errors import (
+    AlreadyAnswered,
+    AmbiguousDate,
+    BadToken,
+    BlankAnswer,
     Conflict,
     Forbidden,
     Gone,
@@ -21,17 +25,18 @@ from shared.errors import (
     KeyReused,
     NoCoordinators,
     NotFoundError,
+    ReportInProgress,
+    ReportNotSent,
     ServiceError,
+    SurveyClosed,
+    SurveyNotOpen,
     Unauthorized,
+    UnknownLink,
+    UnknownSupporters,
+    Unsealable,
 )
 from shared.forms.model import FormDefinitionError, FormInvalid
 from shared.mail.port import MailError
-from shared.services.import_cells import AmbiguousDate
-from shared.services.imports import UnknownSupporters
-from shared.services.reports import ReportInProgress, ReportNotSent
-from shared.services.sealing import Unsealable
-from shared.services.surveys import AlreadyAnswered, BlankAnswer, SurveyClosed, SurveyNotOpen, UnknownLink
-from shared.services.tokens import BadToken
 from shared.store.port import AlreadyExists, NotFound, StoreError, Unavailable
 
 

@@ -1,8 +1,17 @@
 """The services' typed exceptions: a stable ``code`` for clients and a message for people,
 never an HTTP status. Entry points translate them once, at the edge, through one table
-(:mod:`shared.error_table`): the web into a status code, the CLI into one line and an exit code."""
+(:mod:`shared.error_table`): the web into a status code, the CLI into one line and an exit code.
+
+Every service's exceptions are defined here, so the table (and with it every web function)
+imports this small module rather than every service: the log and survey functions load only
+the services they call (their cold start is budgeted). The services re-export the ones they raise."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.records import Survey
 
 
 class ServiceError(Exception):
@@ -72,3 +81,62 @@ class NoCoordinators(ServiceError):
         "`sidebyside coordinators add`.",
     ) -> None:
         super().__init__(message)
+
+
+class AmbiguousDate(ValueError):
+    """A day and a month that could be either way round."""
+
+
+class UnknownSupporters(Invalid):
+    """An interactions file names supporters who are not on the list (``errors["file"]`` says
+    which, by line; the message adds the CLI's way to fix it, the console says its own)."""
+
+
+class ReportInProgress(Conflict):
+    """Another process holds this period's report right now; try again later."""
+
+    code = "in_progress"
+
+
+class ReportNotSent(ServiceError):
+    """Building or mailing the report failed; the run is recorded as failed and may be retried."""
+
+    code = "report_failed"
+
+
+class Unsealable(Exception):
+    """A sealed answer does not open with this secret key (the key changed, or the box was altered)."""
+
+
+class UnknownLink(NotFoundError):
+    code = "unknown_link"
+
+
+class AlreadyAnswered(Gone):
+    code = "already_answered"
+
+
+class SurveyNotOpen(Forbidden):
+    code = "survey_not_open"
+
+    def __init__(self, survey: Survey):
+        super().__init__(f"This survey opens on {survey.opens}.")
+        self.survey = survey
+
+
+class SurveyClosed(Gone):
+    code = "survey_closed"
+
+    def __init__(self, survey: Survey):
+        super().__init__("This survey is closed.")
+        self.survey = survey
+
+
+class BlankAnswer(Invalid):
+    """Nothing was answered: the student is asked to confirm, so one stray tap does not spend the link."""
+
+    code = "confirm_blank"
+
+
+class BadToken(ValueError):
+    """The token was not made by us with this key (forged, mangled, or for another purpose)."""

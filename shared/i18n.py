@@ -3,8 +3,10 @@
 Every user-facing sentence outside the form definitions lives in the gettext catalogue
 ``shared/translations/{en,fr}/LC_MESSAGES/messages.po`` (English msgids, French msgstrs with French
 typography). The console's pages read it through Flask-Babel; the CLI, the jobs, the emails, the
-error pages, the form messages and the report read the same compiled files here, through Babel's
-:class:`~babel.support.Translations`, loaded once per language. ``make translations`` extracts the
+error pages, the form messages and the report read the same compiled files here, through the
+standard library's :mod:`gettext` (the ``.mo`` format is gettext's own; Babel is the tooling that
+writes it, and importing it would cost the log and survey functions' cold start), loaded once
+per language. ``make translations`` extracts the
 calls below (``babel.cfg`` names them as keywords) and ``tests/test_translations.py`` checks that
 every message in the code is in the catalogue, in both languages.
 
@@ -15,11 +17,10 @@ every message, with or without placeholders, since every message is formatted.
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-
-from babel.support import NullTranslations, Translations
 
 LANGS = ("en", "fr")
 DIRECTORY = Path(__file__).resolve().parent / "translations"
@@ -32,9 +33,10 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's own name for "mark now, tr
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalogue for ``lang`` (English for an unknown language), read once."""
-    return Translations.load(str(DIRECTORY), [lang if lang in LANGS else "en"], DOMAIN)
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue for ``lang`` (English for an unknown language), read once;
+    a missing ``.mo`` file is an error at first use, never a silent fallback to the msgids."""
+    return gettext.translation(DOMAIN, str(DIRECTORY), [lang if lang in LANGS else "en"])
 
 
 def translate(lang: str, msgid: str, **params: object) -> str:

@@ -38,7 +38,8 @@ from zoneinfo import ZoneInfo
 
 from shared.bootstrap import App
 from shared.services import alerts, digest, reports, tallies
-from shared.services.alerts import send_alert_now, send_pending_alerts
+from shared.services.alerts import deliver_soon as deliver_soon  # the log feature's way in; woken here
+from shared.services.alerts import send_pending_alerts
 from shared.services.digest import send_digests
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
@@ -139,20 +140,6 @@ def run_job(app: App, name: str, now: datetime) -> dict[str, Any]:
             log.exception("pending alerts not flushed")
     result.update(JOBS[name](app, now))
     return result
-
-
-def deliver_soon(app: App, alert_id: str) -> None:
-    """Get a just-stored urgent alert to the coordinators, for the log feature to call.
-
-    When this process runs the loop (the local server) it is woken and sends within a
-    second, off the request. Otherwise (a cloud function) the alert is sent now, before the
-    response, since an instance gets no CPU after it; if that fails the alert stays pending
-    for the next ``send_report`` call or loop pass. Never sends twice, never raises for mail.
-    """
-    if app.jobs_running.is_set():
-        app.wake.set()
-    else:
-        send_alert_now(app, alert_id)
 
 
 # -- the local loop -------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def test_caniemail_lint_finds_no_unsupported_layout_css(app):
     assert not re.search(r"\bdisplay:\s*(flex|grid)|@media|<style", html)
 
 
+@pytest.mark.slow
 def test_spamassassin_local_rules_score_no_content_rule_above_half_a_point(app, tmp_path):
     if not Path(SPAMASSASSIN).exists():
         raise RuntimeError(

@@ -10,9 +10,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.support.emulator import free_port
 
 
+@pytest.mark.slow
 def test_demo_links_answer_on_the_local_server(tmp_path: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIDEBYSIDE_")}

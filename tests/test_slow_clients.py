@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from shared.web.serve import HEADER_DEADLINE, REQUEST_DEADLINE
 from tests.support.served import served
 
@@ -53,6 +55,7 @@ def trickle(
         sock.close()
 
 
+@pytest.mark.slow
 def test_fifty_slow_clients_leave_normal_requests_answered_within_a_second(tmp_path: Path):
     with served(tmp_path) as server:
         dropped: dict[int, float] = {}

@@ -241,6 +241,7 @@ def check_shown_cells(table, result):
         assert real[key] == value
 
 
+@pytest.mark.slow
 def test_random_tables_resist_peeling_and_linear_programming():
     rng = random.Random(20240601)
     hidden_total = 0

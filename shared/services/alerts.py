@@ -266,3 +266,17 @@ def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool
     except Unavailable as exc:
         log.warning("urgent alert %s left for the retry loop: %s", alert_id, exc)
     return False
+
+
+def deliver_soon(app: App, alert_id: str) -> None:
+    """Get a just-stored urgent alert to the coordinators, for the log feature to call.
+
+    When this process runs the loop (the local server) it is woken and sends within a
+    second, off the request. Otherwise (a cloud function) the alert is sent now, before the
+    response, since an instance gets no CPU after it; if that fails the alert stays pending
+    for the next ``send_report`` call or loop pass. Never sends twice, never raises for mail.
+    """
+    if app.jobs_running.is_set():
+        app.wake.set()
+    else:
+        send_alert_now(app, alert_id)

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from shared.errors import AmbiguousDate
 from shared.forms import Form, FormInvalid
 from shared.forms.messages import LANGS
 from shared.forms.model import Field
@@ -43,10 +44,6 @@ _MATRIX_CELLS = {
 
 
 _LOCALE_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-
-
-class AmbiguousDate(ValueError):
-    """A day and a month that could be either way round."""
 
 
 def iso_date(cell: str) -> str:

@@ -36,7 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import Conflict, Invalid
+from shared.errors import (
+    Conflict,
+    Invalid,
+    UnknownSupporters,
+)
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
 from shared.records import Answer, Interaction, Supporter, alias_key
 from shared.services import exports
@@ -115,11 +119,6 @@ class _Problems:
         said = listed[:-1] + [sentence(listed[-1].rstrip(".") + self.cli_hint)] if self.cli_hint else listed
         kind = UnknownSupporters if self.unknown_supporters else Invalid
         raise kind("\n  ".join([head, *said]), errors={"file": listed})
-
-
-class UnknownSupporters(Invalid):
-    """An interactions file names supporters who are not on the list (``errors["file"]`` says
-    which, by line; the message adds the CLI's way to fix it, the console says its own)."""
 
 
 def _header(

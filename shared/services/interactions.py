@@ -187,8 +187,8 @@ def record(
 
 def alert_coordinators(recorded: StoredAlert, deliver: Callable[[str], None]) -> None:
     """Hand an urgent-concern alert just stored (``recorded.alert_id``: a new entry's, or a
-    correction's, :class:`shared.services.corrections.Corrected`) to ``deliver`` (the web passes the job
-    runner's ``deliver_soon``: services do not know how alerts are scheduled).
+    correction's, :class:`shared.services.corrections.Corrected`) to ``deliver`` (the web passes
+    ``alerts.deliver_soon``: services do not know how alerts are scheduled).
 
     The alert is already stored with its interaction, so a failure here loses nothing: the
     retry loop (or the next ``send_report`` call, in the cloud) sends it. Never raises, so a

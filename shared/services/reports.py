@@ -27,7 +27,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.errors import Conflict, Invalid, NoCoordinators, ServiceError
+from shared.errors import (
+    Invalid,
+    NoCoordinators,
+    ReportInProgress,
+    ReportNotSent,
+    ServiceError,
+)
 from shared.ids import is_document_id
 from shared.mail.port import MailError
 from shared.records import Claim
@@ -54,18 +60,6 @@ AUDIENCES = ("coordinators", "shared")
 LANGUAGES = ("en", "fr")
 DETAIL_CHARS = 500
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class ReportInProgress(Conflict):
-    """Another process holds this period's report right now; try again later."""
-
-    code = "in_progress"
-
-
-class ReportNotSent(ServiceError):
-    """Building or mailing the report failed; the run is recorded as failed and may be retried."""
-
-    code = "report_failed"
 
 
 @dataclass(frozen=True)

@@ -27,15 +27,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from shared.errors import Unsealable
 from shared.records import SealedAnswer
 
 PAD = 8192  # bytes every sealed answer is padded to (a multiple of it when larger; see below)
 NONCE = 12
 _INFO = b"sidebyside/survey-answer-seal/v1"
-
-
-class Unsealable(Exception):
-    """A sealed answer does not open with this secret key (the key changed, or the box was altered)."""
 
 
 @lru_cache(maxsize=4)

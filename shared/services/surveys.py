@@ -15,7 +15,16 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.config import Settings
-from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFoundError
+from shared.errors import (
+    AlreadyAnswered,
+    BlankAnswer,
+    Conflict,
+    Invalid,
+    NotFoundError,
+    SurveyClosed,
+    SurveyNotOpen,
+    UnknownLink,
+)
 from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
@@ -34,30 +43,6 @@ def today_in(settings: Settings) -> date:
 
 
 # -- errors a student can meet --------------------------------------------------------------
-
-
-class UnknownLink(NotFoundError):
-    code = "unknown_link"
-
-
-class AlreadyAnswered(Gone):
-    code = "already_answered"
-
-
-class SurveyNotOpen(Forbidden):
-    code = "survey_not_open"
-
-    def __init__(self, survey: Survey):
-        super().__init__(f"This survey opens on {survey.opens}.")
-        self.survey = survey
-
-
-class SurveyClosed(Gone):
-    code = "survey_closed"
-
-    def __init__(self, survey: Survey):
-        super().__init__("This survey is closed.")
-        self.survey = survey
 
 
 # -- lifecycle --------------------------------------------------------------------------------
@@ -325,12 +310,6 @@ def needs_support(ballot: Ballot, answers: Mapping[str, Any]) -> bool:
         for s in ballot.form.sections
         if s.id in ballot.sections
     )
-
-
-class BlankAnswer(Invalid):
-    """Nothing was answered: the student is asked to confirm, so one stray tap does not spend the link."""
-
-    code = "confirm_blank"
 
 
 CONFIRM_BLANK = "confirm_blank"  # sent (as "1" or true) with an answer the student confirmed blank

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from shared.errors import BadToken
+
 SALT = "log-link"
-
-
-class BadToken(ValueError):
-    """The token was not made by us with this key (forged, mangled, or for another purpose)."""
 
 
 @dataclass(frozen=True)

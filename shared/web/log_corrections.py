@@ -18,11 +18,10 @@ from urllib.parse import urlencode
 import flask
 from markupsafe import Markup
 
-from shared import jobs
 from shared.errors import Invalid
 from shared.forms import error_summary, render_fields, template_env
 from shared.records import Interaction, Supporter
-from shared.services import corrections, interactions
+from shared.services import alerts, corrections, interactions
 from shared.services import supporters as supporter_service
 from shared.web.context import get_app
 from shared.web.pages import pick_lang, render_page
@@ -161,7 +160,7 @@ def save_entry() -> Any:
         )
     except Invalid as exc:  # validated like a new entry: nothing changed, the answers kept
         return _entry_page(lang, token, entry_id, data, exc.errors or {}, status=400)
-    interactions.alert_coordinators(done, functools.partial(jobs.deliver_soon, app))
+    interactions.alert_coordinators(done, functools.partial(alerts.deliver_soon, app))
     return flask.redirect(f"thanks?{_query(token, lang, done='edited')}", 303)
 
 
@@ -193,5 +192,5 @@ def delete_entry() -> Any:
     supporter = _supporter(token)
     app = get_app()
     done = corrections.delete(app.store, supporter, posted.get("id", ""), lang)
-    interactions.alert_coordinators(done, functools.partial(jobs.deliver_soon, app))
+    interactions.alert_coordinators(done, functools.partial(alerts.deliver_soon, app))
     return flask.redirect(f"../thanks?{_query(token, lang, done='deleted')}", 303)

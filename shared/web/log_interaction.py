@@ -20,11 +20,10 @@ from urllib.parse import urlencode
 import flask
 import werkzeug
 
-from shared import jobs
 from shared.errors import Conflict, Invalid, Unauthorized
 from shared.forms import error_summary, render_fields
 from shared.records import Supporter
-from shared.services import follow_ups, interactions
+from shared.services import alerts, follow_ups, interactions
 from shared.services import supporters as supporter_service
 from shared.web import log_corrections, log_follow_ups
 from shared.web.context import get_app
@@ -262,7 +261,7 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
         )
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
-    interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
+    interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
     # The month's count after this one, so an offline queue just sent can show it (item 12).
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
     body = {
@@ -305,6 +304,6 @@ def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the
         # Logged or closed meanwhile (another tab, the offline queue): keep the answers, say why.
         errors = {follow_ups.FOLLOWS: [exc.message]}
         return _render_form(lang, token, supporter, data, errors, str(uuid.uuid4()), status=409)
-    interactions.alert_coordinators(recorded, functools.partial(jobs.deliver_soon, app))
+    interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.
     return flask.redirect(_links(token, lang)["thanks"], 303)

@@ -18,6 +18,7 @@ a header or a token, malformed requests included (:class:`RedactWaitress`, :clas
 
 from __future__ import annotations
 
+import copy
 import logging
 import signal
 import sys
@@ -36,8 +37,9 @@ from werkzeug.wrappers import Response
 
 from shared import jobs
 from shared.bootstrap import App
+from shared.web.console.app import UPLOAD_LIMIT
 from shared.web.factory import FUNCTIONS, create_app
-from shared.web.http import security_headers
+from shared.web.http import PUBLIC_BODY_LIMIT, security_headers
 
 log = logging.getLogger("sidebyside.serve")
 access_log = logging.getLogger("sidebyside.access")
@@ -49,6 +51,12 @@ REQUEST_DEADLINE = 10.0  # seconds from a request's first byte to the end of its
 IDLE_DEADLINE = 5.0  # seconds a connection may send nothing (waitress's channel_timeout)
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 MAX_BODY = 32 * 1024 * 1024  # admin imports are the largest bodies; public forms stop at 64 KB
+# The most body the server reads for each function before answering 413 itself: twice what its
+# app accepts, so a body a little over the app's limit still gets the app's own answer (the
+# page that says what was too large), while a public form can no longer make the server buffer
+# 32 MB per connection before the app says no.
+BODY_LIMITS = {"admin": MAX_BODY, "console": 2 * UPLOAD_LIMIT}
+DEFAULT_BODY_LIMIT = 2 * PUBLIC_BODY_LIMIT  # log_interaction, survey, send_report
 
 
 class HourFormatter(logging.Formatter):
@@ -113,11 +121,21 @@ class PlainErrorTask(ErrorTask):
 
 
 class TimedParser(HTTPRequestParser):
-    """waitress's request parser, remembering when the request's first byte came."""
+    """waitress's request parser, remembering when the request's first byte came, and holding
+    each request's body to its function's :data:`BODY_LIMITS` (waitress has one limit for
+    the whole server; it reads this parser's ``adj`` for the body it is about to receive)."""
 
     def __init__(self, adj: Any) -> None:
         super().__init__(adj)
         self.started = time.monotonic()
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        function = self.path.lstrip("/").split("/", 1)[0]
+        limit = BODY_LIMITS.get(function, DEFAULT_BODY_LIMIT)
+        if limit < self.adj.max_request_body_size:
+            self.adj = copy.copy(self.adj)
+            self.adj.max_request_body_size = limit
 
 
 class DeadlineChannel(HTTPChannel):
