@@ -275,7 +275,9 @@ class Store(ABC):
         note: str = "",
     ) -> Claim:
         """Record how the claimed work ended (:meth:`Claim.finished`): done, or failed with
-        ``error``, one more failure in a row and ``retry_at`` as its next try. Returns the record."""
+        ``error``, one more failure in a row and ``retry_at`` as its next try. Returns the record.
+        Written whatever was stored meanwhile: a worker whose claim went stale and was taken
+        over still records what it did (the one who took over records after it)."""
 
     @abstractmethod
     def get_claim(self, job: str, key: str) -> Claim | None: ...
