@@ -54,8 +54,9 @@ def log(alias: str = "Sam", email: str | None = None, **changes: Any) -> str:
     return submission
 
 
-def pending(now: datetime) -> list[Any]:
-    return bootstrap.app().store.pending_alerts(stale_before=now)
+def pending(now: datetime | None = None) -> list[Any]:
+    """The alerts not yet mailed (whoever may be mailing them at ``now``)."""
+    return bootstrap.app().store.pending_alerts()
 
 
 def wire(app: Any, mailer: Mailer) -> Any:
@@ -149,10 +150,13 @@ def test_a_mail_failure_keeps_the_alert_and_a_retry_sends_it_exactly_once(app, s
 
     assert alerts.send_pending_alerts(flaky, now) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(now + timedelta(days=1))
-    assert (kept.state, kept.attempts, kept.last_error) == (
+    claim = flaky.store.get_claim(alerts.ALERT, kept.id)
+    assert (kept.state, claim.state, claim.failures, claim.error, claim.next_try) == (
         "pending",
+        "failed",
         1,
         "smtp 127.0.0.1: 451 try again later",
+        now + timedelta(seconds=20),
     )
     assert smtp_server.messages == []
 
@@ -187,7 +191,7 @@ def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server
     assert alerts.send_pending_alerts(configured) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(datetime.now(UTC) + timedelta(days=1))
     assert (
-        kept.last_error
+        configured.store.get_claim(alerts.ALERT, kept.id).error
         == "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
     )
     assert smtp_server.messages == []
@@ -224,7 +228,7 @@ def test_a_claim_left_by_a_crashed_sender_is_taken_over_after_five_minutes(smtp_
     log("Sam")
     now = datetime.now(UTC)
     [alert] = pending(now)
-    assert smtp_app.store.claim_alert(alert, now) is not None  # a sender claims it, then dies
+    assert smtp_app.store.claim(alerts.ALERT, alert.id, now, now) is not None  # a sender claims it, then dies
 
     assert alerts.send_pending_alerts(smtp_app, now + timedelta(minutes=4)) == {
         "sent": 0,

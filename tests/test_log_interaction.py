@@ -12,6 +12,7 @@ from datetime import timedelta
 from shared import bootstrap
 from shared.mail import Mailer, MailError, Message
 from shared.records import Interaction
+from shared.services import alerts as alerts_service
 from shared.services import supporters
 from tests.test_log_support import (  # noqa: F401  (fixtures)
     add_supporter,
@@ -306,8 +307,9 @@ def test_urgent_alert_is_stored_with_the_interaction_and_kept_when_mail_fails(lo
     response = post_json(log_client, sam.token, answers(concern_level="urgent"), key)
     assert (response.status_code, response.json["id"], response.json["duplicate"]) == (201, key, False)
     [alert] = alerts()
-    assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 1)
-    assert alert.last_error == "smtp.example.org:587 refused the connection"
+    claim = app.store.get_claim(alerts_service.ALERT, alert.id)
+    assert (alert.interaction_id, alert.state, claim.attempt, claim.state) == (key, "pending", 1, "failed")
+    assert claim.error == "smtp.example.org:587 refused the connection"
     assert uuid.UUID(alert.id)
     form = log_client.post("/", data=as_form(answers(concern_level="urgent"), sam.token))
     assert form.status_code == 303

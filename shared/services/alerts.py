@@ -3,21 +3,23 @@
 The log stores an :class:`~shared.records.Alert` in the same atomic write as the interaction,
 so an alert exists exactly when its interaction does. This module delivers it:
 
-- claim it (``store.claim_alert``: only one process wins), send, then mark it sent;
-- on a mail failure put it back as pending with the error: it is kept and retried, never lost;
+- claim it (job ``ALERT``, keyed by its id: only one process wins, see
+  :mod:`shared.services.retry`), send, then mark it sent and its claim done;
+- on a mail failure its claim records the error, the failure and the next try: the alert stays
+  pending and is retried after 20 s, 40 s ... up to 5 minutes (``ALERTS``), never lost;
 - a claim older than ``STALE_AFTER`` is taken over (its sender died mid-way).
 
 The only way an alert goes out twice: a process sends it and dies (or loses the store)
-before ``finish_alert`` records "sent". After ``STALE_AFTER`` another run takes the stale
-claim and sends it again, once. Marking it sent *before* sending would close that window
-but could lose the alert, which is worse for an urgent concern.
+before it records "sent". After ``STALE_AFTER`` another run takes the stale claim and sends
+it again, once. Marking it sent *before* sending would close that window but could lose the
+alert, which is worse for an urgent concern.
 
 Floods are coalesced: at most one alert email per supporter in ``COALESCE`` (5 minutes). The
 first urgent log goes out at once; those that follow within the window wait (pending, never
 dropped) and go out together, in one email listing every one, when the window is over (the
 local server's loop looks every 20 s; in the cloud, the maintenance job every 5 minutes). Each
-supporter's window is claimed with the store's atomic report-run claim (a key of its own per
-supporter and window), so two processes never both mail the same supporter's alerts in it.
+supporter's window is a unit of work of its own (job ``BATCH``, keyed by supporter and window),
+claimed the same way, so two processes never both mail the same supporter's alerts in it.
 
 The email says who logged it, how to reach them (their email, also as ``Reply-To``) and how
 to follow up, nothing about the student: no note, year of study or topics. It is in English then
@@ -36,10 +38,10 @@ from shared.forms import load_form
 from shared.i18n import N_, bilingual, translate
 from shared.mail import Message
 from shared.mail.port import MailError
-from shared.records import Alert, Interaction, ReportRun, Supporter
+from shared.records import Alert, Claim, Interaction, Supporter
 from shared.services.coordinators import recipients
 from shared.services.retry import ALERTS
-from shared.store.port import AlreadyExists, Store, Unavailable
+from shared.store.port import Store, Unavailable
 from shared.text import sentence
 
 if TYPE_CHECKING:
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sidebyside.alerts")
 
 STALE_AFTER = ALERTS.stale_after
+ALERT = "alert"  # the job of mailing one alert, keyed by its id
+BATCH = "alert-mail"  # the job of one supporter's alert email in one window (_batch_key)
 LOG_FORM = "interaction_log"
 # All the email tells of an interaction, in the report's words (a question as a label reads "?:").
 SHOWN = {
@@ -73,16 +77,17 @@ SUBJECT_PREFIX = "[Side-by-Side] "
 ERROR_CHARS = 500
 
 
-def _due(alert: Alert, now: datetime) -> bool:
-    """A failed alert waits 20 s, 40 s, 80 s ... up to 5 minutes before its next try."""
-    if alert.state != "pending" or not alert.attempts or alert.claimed_at is None:
-        return True
-    return ALERTS.due(alert.attempts, alert.claimed_at, now)
+def _due(store: Store, alert: Alert, now: datetime) -> bool:
+    """Whether the alert is to be tried now: nobody is sending it, and after a failure its next
+    try has come (20 s, 40 s, 80 s ... up to 5 minutes: ``ALERTS``). A supporter's alerts are
+    tried when one of them is due, and then all go in one email."""
+    held = store.get_claim(ALERT, alert.id)
+    return held is None or (held.takeable(ALERTS.stale_before(now)) and not held.waiting(now))
 
 
 def _batch_key(supporter_key: str, window: datetime) -> str:
-    # A valid Firestore document id (no "/"), in the report runs' namespace but never a period.
-    return f"alert-mail_{supporter_key}_{window:%Y%m%dT%H%M}"
+    # A valid Firestore document id (no "/").
+    return f"{supporter_key}_{window:%Y%m%dT%H%M}"
 
 
 def _window(now: datetime) -> datetime:
@@ -209,17 +214,16 @@ def _supporter_of(app: App, alert: Alert) -> tuple[str, Supporter | None]:
     return supporter_id, app.store.get_supporter(supporter_id)
 
 
-def _may_mail(store: Store, key: str, now: datetime) -> int | None:
-    """The attempt number to claim for mailing this supporter's alerts now, or None when an
-    email about them went out less than ``COALESCE`` ago (or is going out)."""
+def _may_mail(store: Store, key: str, now: datetime) -> bool:
+    """False when an email about this supporter's alerts went out less than ``COALESCE`` ago
+    (or is going out)."""
     window = _window(now)
-    before = store.get_report_run(_batch_key(key, window - COALESCE))
-    if before is not None and before.state != "failed" and before.updated_at > now - COALESCE:
-        return None
-    run = store.get_report_run(_batch_key(key, window))
-    if run is not None and run.state != "failed":
-        return None
-    return 0 if run is None else run.attempt + 1
+    before = store.get_claim(BATCH, _batch_key(key, window - COALESCE))
+    if before is not None and before.state != "failed":
+        if (before.finished_at or before.claimed_at) > now - COALESCE:
+            return False
+    current = store.get_claim(BATCH, _batch_key(key, window))
+    return current is None or current.state == "failed"
 
 
 def deliver_batch(
@@ -229,39 +233,39 @@ def deliver_batch(
     ``COALESCE`` ago: then they wait ("held") for the next pass. Counts per alert."""
     store = app.store
     counts: Counter[str] = Counter()
-    attempt = _may_mail(store, key, now)
-    if attempt is None:
+    if not _may_mail(store, key, now):
         counts["held"] += len(batch)
         return counts
-    period = _batch_key(key, _window(now))
-    try:
-        store.claim_report_attempt(period, attempt, now)
-    except AlreadyExists:  # another process is mailing this supporter's alerts right now
+    stale_before = ALERTS.stale_before(now)
+    window = store.claim(BATCH, _batch_key(key, _window(now)), now, stale_before)
+    if window is None:  # another process is mailing this supporter's alerts right now
         counts["taken"] += len(batch)
         return counts
-    claimed = []
+    claimed: list[tuple[Alert, Claim]] = []
     for alert in sorted(batch, key=lambda a: a.id):
-        claim = store.claim_alert(alert, now)
+        claim = store.claim(ALERT, alert.id, now, stale_before)
         if claim is None:
             counts["taken"] += 1
         else:
-            claimed.append(claim)
+            claimed.append((alert, claim))
     if not claimed:
-        store.save_report_run(ReportRun(period, "failed", attempt, now, "nothing left to send"))
+        store.finish_claim(window, now, error="nothing left to send")
         return counts
     try:
-        app.mailer.send(message_for(app, claimed, supporter))
+        app.mailer.send(message_for(app, [alert for alert, _ in claimed], supporter))
     except (MailError, ValueError) as exc:
         error = str(exc)[:ERROR_CHARS]
         log.warning("%d urgent alert(s) not sent: %s", len(claimed), error)
-        for claim in claimed:
-            store.finish_alert(claim, sent=False, error=error)
-        store.save_report_run(ReportRun(period, "failed", attempt, now, error))
+        for _, claim in claimed:
+            store.finish_claim(claim, now, error=error, retry_at=ALERTS.next_try(claim, now))
+        store.finish_claim(window, now, error=error)
         counts["failed"] += len(claimed)
         return counts
-    store.save_report_run(ReportRun(period, "sent", attempt, now))
-    for claim in claimed:
-        store.finish_alert(claim, sent=True)
+    # Sent first: an alert marked sent is never read as waiting again, whatever happens next.
+    store.mark_alerts_sent([alert.id for alert, _ in claimed])
+    store.finish_claim(window, now)
+    for _, claim in claimed:
+        store.finish_claim(claim, now)
     counts["sent"] += len(claimed)
     return counts
 
@@ -274,7 +278,7 @@ def _deliver(app: App, alerts: list[Alert], now: datetime) -> Counter[str]:
         groups.setdefault(key, (supporter, []))[1].append(alert)
     counts: Counter[str] = Counter(sent=0, failed=0, taken=0)
     for key, (supporter, batch) in groups.items():
-        if any(_due(a, now) for a in batch):
+        if any(_due(app.store, a, now) for a in batch):
             counts.update(deliver_batch(app, key, batch, supporter, now))
     return counts
 
@@ -282,7 +286,7 @@ def _deliver(app: App, alerts: list[Alert], now: datetime) -> Counter[str]:
 def send_pending_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Send every alert that is waiting (and due); returns how many were sent, failed or taken."""
     now = now or datetime.now(UTC)
-    counts = _deliver(app, app.store.pending_alerts(stale_before=ALERTS.stale_before(now)), now)
+    counts = _deliver(app, app.store.pending_alerts(), now)
     return {k: v for k, v in counts.items() if v or k in ("sent", "failed", "taken")}
 
 
@@ -295,9 +299,9 @@ def send_alert_now(app: App, alert_id: str, now: datetime | None = None) -> bool
     """
     now = now or datetime.now(UTC)
     try:
-        waiting = app.store.pending_alerts(stale_before=ALERTS.stale_before(now))
+        waiting = app.store.pending_alerts()
         mine = next((a for a in waiting if a.id == alert_id), None)
-        if mine is None:
+        if mine is None or not _due(app.store, mine, now):
             return False
         key, supporter = _supporter_of(app, mine)
         batch = [a for a in waiting if _supporter_of(app, a)[0] == key]

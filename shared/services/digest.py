@@ -2,31 +2,31 @@
 week, listing their open follow-ups due within a week or overdue, with their personal link
 and a one-click opt-out.
 
-Sent exactly once per supporter and week, whatever runs the job and how often: each send is
-claimed first through the store's report-run claims (the same exclusive create the monthly
-report uses), keyed ``digest-<week>-<supporter id>``; a failed send is retried under the next
-attempt on the next run, a claim left by a crash is taken over after :data:`STALE`.
+Sent exactly once per supporter and week, whatever runs the job and how often: each send is a
+unit of claimed work (:mod:`shared.services.retry`, as the monthly report is), job ``DIGEST``
+keyed ``<week>-<supporter id>``; a failed send is retried under the next attempt on the next
+run, a claim left by a crash is taken over after ``DIGESTS.stale_after``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from shared.config import Settings
 from shared.forms import load_form
 from shared.i18n import N_, bilingual, translate, translate_plural
 from shared.mail import Mailer, MailError, Message
-from shared.records import ReportRun, Supporter
+from shared.records import Supporter
 from shared.services import follow_ups, interactions
+from shared.services.retry import DIGESTS
 from shared.services.tokens import make_token
-from shared.store.port import AlreadyExists, Store
+from shared.store.port import Store
 
 log = logging.getLogger("sidebyside.digest")
 
-STALE = timedelta(minutes=30)  # a claim this old was left by a process that died mid-send
+DIGEST = "digest"  # the job of one supporter's digest of one week, keyed "<week>-<supporter id>"
 
 
 def week_of(day: date) -> str:
@@ -106,26 +106,16 @@ def send_digests(store: Store, settings: Settings, mailer: Mailer, now: datetime
         lines = follow_ups.due_for(store, supporter, today)
         if not lines:
             continue
-        key = f"digest-{week}-{supporter.id}"
-        run = store.get_report_run(key)
-        if run is not None and (
-            run.state == "sent" or (run.state == "claimed" and now - run.updated_at < STALE)
-        ):
-            continue
-        attempt = run.attempt + 1 if run is not None else 1
-        try:
-            store.claim_report_attempt(key, attempt, now)
-        except AlreadyExists:
-            continue  # another process has it
-        claimed = ReportRun(period=key, state="claimed", attempt=attempt, updated_at=now)
-        store.save_report_run(claimed)
+        claim = store.claim(DIGEST, f"{week}-{supporter.id}", now, DIGESTS.stale_before(now))
+        if claim is None:
+            continue  # sent this week, or being sent by another process
         try:
             mailer.send(message_for(settings, supporter, lines))
         except MailError as exc:
             failed += 1
             log.warning("follow-up digest for supporter %s not sent: %s", supporter.id, exc)
-            store.save_report_run(replace(claimed, state="failed", detail=str(exc)[:200]))
+            store.finish_claim(claim, now, error=str(exc)[:200], retry_at=DIGESTS.next_try(claim, now))
             continue
-        store.save_report_run(replace(claimed, state="sent"))
+        store.finish_claim(claim, now)
         sent += 1
     return {"digests_sent": sent, "digests_failed": failed}
