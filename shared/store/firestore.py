@@ -41,7 +41,7 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
@@ -795,23 +795,53 @@ class FirestoreStore(Store):
         docs = self._query("coordinators", orders=[("email", "ASCENDING")])
         return [from_doc(Coordinator, d) for d in docs]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._commit(
-            lambda b: b.update(self._col("coordinators").document(coordinator.email), to_doc(coordinator))
-        )
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        ref = self._col("coordinators").document(coordinator.email)
+        if not keep_a_coordinator:
+            self._commit(lambda b: b.update(ref, to_doc(coordinator)))
+            return
+        guard = self._coordinators_guard(coordinator.email, to_doc(coordinator))
+        self._guarded(lambda b: (b.update(ref, to_doc(coordinator)), guard(b)))
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         if self._get("coordinators", email) is None:
             return False
         sessions = self._query("console_sessions", [("email", "==", email)])
+        guard = self._coordinators_guard(email, None) if keep_a_coordinator else (lambda b: None)
 
         def build(batch: Any) -> None:
             batch.delete(self._col("coordinators").document(email))
             for doc in sessions:
                 batch.delete(self._col("console_sessions").document(doc["hash"]))
+            guard(batch)
 
-        self._commit(build)
+        self._guarded(build)
         return True
+
+    def _coordinators_guard(self, email: str, after: dict[str, Any] | None) -> Callable[[Any], None]:
+        """Check that a coordinator stays once ``email``'s record becomes ``after`` (None:
+        removed), and return what the batch must also write so the check still holds when it
+        commits: every other coordinator's record rewritten as read, under an update-time
+        precondition. A concurrent change to any of them (another coordinator demoting this
+        one) makes the batch fail instead of leaving nobody; so does a new coordinator added
+        meanwhile, which only ever refuses more."""
+        snaps = self._snapshots("coordinators", [("role", "==", "coordinator")])
+        others = [snap for snap in snaps if snap.id != email]
+        if not others and not (after and after.get("role") == "coordinator"):
+            raise LastCoordinator("no coordinator would be left")
+
+        def guard(batch: Any) -> None:
+            for snap in others:
+                unchanged = self.client.write_option(last_update_time=snap.update_time)
+                batch.update(snap.reference, snap.to_dict(), option=unchanged)
+
+        return guard
+
+    def _guarded(self, build: Callable[[Any], Any]) -> None:
+        try:
+            self._commit(build)
+        except gexc.FailedPrecondition as exc:
+            raise LastCoordinator("the coordinators changed meanwhile; nothing was written") from exc
 
     def add_sign_in_token(self, token: SignInToken) -> None:
         self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))

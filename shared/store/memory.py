@@ -41,7 +41,7 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -515,16 +515,23 @@ class MemoryStore(Store):
     def list_coordinators(self) -> list[Coordinator]:
         return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._write(lambda tx: tx.update("coordinators", coordinator.email, to_doc(coordinator)))
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        def work(tx: _Tx) -> None:
+            tx.update("coordinators", coordinator.email, to_doc(coordinator))
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
 
-    def remove_coordinator(self, email: str) -> bool:
+        self._write(work)
+
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(tx: _Tx) -> bool:
             for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
                 tx.delete("console_sessions", key)
             if tx.get("coordinators", email) is None:
                 return False
             tx.delete("coordinators", email)
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
             return True
 
         return self._write(work)
@@ -607,3 +614,9 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _keep_a_coordinator(tx: _Tx) -> None:
+    """Raise (so the staged write is dropped) when no stored record has the coordinator role."""
+    if not any(doc.get("role") == "coordinator" for _, doc in tx.rows("coordinators")):
+        raise LastCoordinator("no coordinator would be left")

@@ -47,6 +47,11 @@ class Unavailable(StoreError):
     """The store cannot be reached or did not answer; try again later."""
 
 
+class LastCoordinator(StoreError):
+    """A change to the coordinators (``keep_a_coordinator``) would leave no stored coordinator
+    with the coordinator role; nothing was written."""
+
+
 RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
@@ -300,12 +305,16 @@ class Store(ABC):
         """All coordinators and viewers, by email."""
 
     @abstractmethod
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        """Replace an existing coordinator (role, report opt-out); NotFound when absent."""
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        """Replace an existing coordinator (role, report opt-out); NotFound when absent. With
+        ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when afterwards no
+        stored record would have the coordinator role: checked and written atomically, so two
+        coordinators demoting each other at the same moment cannot both succeed."""
 
     @abstractmethod
-    def remove_coordinator(self, email: str) -> bool:
-        """Delete the coordinator and every session of theirs, atomically; False when absent."""
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
+        """Delete the coordinator and every session of theirs, atomically; False when absent.
+        ``keep_a_coordinator`` as for :meth:`save_coordinator`."""
 
     @abstractmethod
     def add_sign_in_token(self, token: SignInToken) -> None: ...

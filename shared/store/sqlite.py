@@ -41,7 +41,7 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
 SCHEMA = """
@@ -780,7 +780,7 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM coordinators ORDER BY email")
         return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
         def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE coordinators SET doc = ? WHERE email = ?",
@@ -788,13 +788,18 @@ class SqliteStore(Store):
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no coordinator {coordinator.email}")
+            if keep_a_coordinator:
+                _keep_a_coordinator(db)  # in the write transaction: no other writer between
 
         self._write(work)
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
-            return db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            removed = db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            if removed and keep_a_coordinator:
+                _keep_a_coordinator(db)
+            return removed
 
         return self._write(work)
 
@@ -893,3 +898,10 @@ class SqliteStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
         return [from_doc(AlertAck, json.loads(r[0])) for r in rows]
+
+
+def _keep_a_coordinator(db: sqlite3.Connection) -> None:
+    """Raise (rolling the job back) when no stored record has the coordinator role."""
+    roles = (json.loads(row[0]).get("role") for row in db.execute("SELECT doc FROM coordinators"))
+    if "coordinator" not in roles:
+        raise LastCoordinator("no coordinator would be left")
