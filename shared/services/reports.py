@@ -195,7 +195,7 @@ def recipients(app: App) -> list[tuple[str, str]]:
 def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
     """Build the report once per language and mail each copy to the coordinators who read that
     language (one message per language, all recipients of a language on it); the message ids."""
-    from shared.report.email import NoCoordinators, report_message
+    from shared.report.email import report_message
 
     by_lang: dict[str, list[str]] = {}
     for address, lang in recipients(app):

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unsupporte
 
 from shared.error_table import outcome_for
 from shared.i18n import translate
-from shared.web.errors import MESSAGES, HttpError, message_in
+from shared.web.errors import MESSAGES, HttpError, field_messages_in, message_in
 from shared.web.pages import STYLE_HASH, pick_lang, render_page
 
 log = logging.getLogger("sidebyside.web")
@@ -170,7 +170,7 @@ def as_http_error(error: Exception, lang: str) -> HttpError:
         return HttpError(outcome.status, outcome.code or "internal", headers=headers)
     code = getattr(error, "code", None) or "bad_request"
     message = message_in(error, lang)
-    errors = getattr(error, "errors", None)
+    errors = field_messages_in(getattr(error, "errors", None), lang)
     return HttpError(outcome.status, code, message, errors=errors, headers=headers)
 
 
