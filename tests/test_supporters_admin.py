@@ -1,4 +1,4 @@
-"""The admin API for supporters (Bearer SIDEBYSIDE_ADMIN_TOKEN), on both stores."""
+"""The admin API for supporters (Bearer SIDEBYSIDE_ADMIN_TOKEN), on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 # Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
 # ruff: noqa: F811
