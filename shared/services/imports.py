@@ -390,13 +390,37 @@ def import_responses(
     A survey that does not exist yet is created with the default form, with each optional
     block (K10, PHQ-9, ...) on when the file has any of its columns. Each response gets today's day (the file's rows
     carry none; see :func:`shared.services.exports.export_responses`).
+
+    Create or use, never both: when someone creates the survey between this import's read and
+    its own create, the file is checked again against that survey's form and blocks, and a
+    column of a block it does not ask is refused like any unknown column. Every chunk is written
+    only while the survey still asks the blocks its rows were checked against.
     """
-    file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
             f"{survey_id!r} cannot be a survey id: use {SURVEY_ID_RULE}.",
             errors={"survey": [f"Use {SURVEY_ID_RULE}."]},
         )
+    try:
+        return _import_responses(store, settings, source, survey_id, name, progress, check_only)
+    except _SurveyCreatedMeanwhile:
+        return _import_responses(store, settings, source, survey_id, name, progress, check_only)
+
+
+class _SurveyCreatedMeanwhile(Exception):
+    """The survey this import was to create exists now: check the file against it instead."""
+
+
+def _import_responses(
+    store: Store,
+    settings: Settings,
+    source: bytes | str | Path,
+    survey_id: str,
+    name: str | None,
+    progress: Progress | None,
+    check_only: bool,
+) -> Imported:
+    file = CsvFile(source, name)
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
     k10_columns = set(form.columns({K10})) - set(form.columns())
@@ -456,7 +480,17 @@ def import_responses(
         try:
             create_survey(store, survey_id, blocks=sorted(sections), today=today)
             created = True
-        except Conflict:  # created a moment ago by someone else; its settings stand
-            pass
-    added = sum(store.add_answers(chunk) for chunk in _chunks(answers(_Problems(file.name))))
+        except Conflict:  # created a moment ago by someone else: its form and blocks stand
+            raise _SurveyCreatedMeanwhile() from None
+    added = 0
+    for chunk in _chunks(answers(_Problems(file.name))):
+        now = store.get_survey(survey_id)
+        if now is None or now.form != form.id or not sections <= sections_of(now):
+            raise Conflict(
+                f"Survey {survey_id!r} changed while its answers were being imported (its form or "
+                f"blocks); {added} of {rows} rows were stored. Import the file again: rows already "
+                "stored are not added twice.",
+                code="survey_changed",
+            )
+        added += store.add_answers(chunk)
     return Imported(rows=rows, added=added, created_survey=created)

@@ -20,7 +20,6 @@ from shared.errors import (
     BlankAnswer,
     Conflict,
     Invalid,
-    NotFoundError,
     SurveyClosed,
     SurveyNotOpen,
     UnknownLink,
@@ -28,12 +27,22 @@ from shared.errors import (
 from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
-from shared.records import Survey
-from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
+from shared.records import NO_COMPARISON, Survey
+from shared.services.links import (
+    SURVEY_ID,
+    SURVEY_ID_RULE,
+    change_survey,
+    find_survey,
+    is_token,
+    purge_due,
+    token_hash,
+)
 from shared.services.sealing import seal
 from shared.store.port import AlreadyExists, NotFound, Store
+from shared.text import ECHO_MOST, cut, shown
 
 DEFAULT_FORM = "end_of_year_survey"
+MAX_ECHOED = 10  # unknown names an error lists
 K10 = "k10"
 
 
@@ -78,10 +87,14 @@ def check_blocks(form_name: str, blocks: object) -> tuple[str, ...]:
     available = load_form(form_name).blocks()
     if unknown := sorted(set(blocks) - set(available)):
         listed = ", ".join(available) or "none"
+        # The names are the caller's: each repeated cut short, and at most a few of them.
+        named = ", ".join(cut(name) for name in unknown[:MAX_ECHOED]) + (
+            f" and {len(unknown) - MAX_ECHOED} more" if len(unknown) > MAX_ECHOED else ""
+        )
         raise Invalid(
-            f"Unknown block(s) {', '.join(unknown)} for form {form_name!r}. Available blocks: {listed}.",
+            f"Unknown block(s) {named} for form {form_name!r}. Available blocks: {listed}.",
             code="unknown_block",
-            errors={"blocks": [f"Unknown: {', '.join(unknown)}. Available: {listed}."]},
+            errors={"blocks": [f"Unknown: {named}. Available: {listed}."]},
         )
     return tuple(b for b in available if b in blocks)
 
@@ -109,7 +122,8 @@ def check_form(form_name: object, k10: bool) -> None:
     try:
         form = load_form(form_name)
     except FormDefinitionError as exc:
-        raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
+        why = str(exc) if len(form_name) <= ECHO_MOST else "not a form name"  # never echoed whole
+        raise Invalid(f"No usable form {shown(form_name)}: {why}", errors={"form": [why]}) from None
     if form.purpose != "survey":
         raise Invalid(
             f"Form {form_name!r} is not a survey form.",
@@ -142,6 +156,11 @@ def create_survey(
         raise Invalid(
             f"The survey id must be {SURVEY_ID_RULE}.",
             errors={"id": [f"Use {SURVEY_ID_RULE}."]},
+        )
+    if survey_id == NO_COMPARISON:
+        raise Invalid(
+            f"{NO_COMPARISON!r} cannot be a survey id: reports read it as no comparison.",
+            errors={"id": [f"Choose another id than {NO_COMPARISON}."]},
         )
     if not isinstance(k10, bool):
         raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})
@@ -183,25 +202,33 @@ def set_blocks(store: Store, survey_id: object, blocks: object, today: date) -> 
     same questions, so a change after opening, or once any answer (sealed or released) exists,
     is a :class:`Conflict`.
     """
-    survey = get_survey(store, survey_id)
-    asked = check_blocks(survey.form, blocks)
-    if frozenset(asked) == sections_of(survey):
-        return survey  # asking again for what is already set changes nothing
-    if (
-        state_of(survey, today) != "scheduled"
-        or store.count_answers(survey.id)
-        or store.count_sealed(survey.id)
-    ):
-        raise Conflict(
-            f"Survey {survey.id!r} has opened, so its blocks are fixed; create a new survey to ask other blocks.",
-            code="blocks_fixed",
-        )
-    survey = replace(survey, blocks=asked, k10=K10 in asked)
-    try:
-        store.save_survey(survey)
-    except NotFound:
-        raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
-    return survey
+    asked = check_blocks(get_survey(store, survey_id).form, blocks)
+
+    def change(survey: Survey) -> Survey:
+        if frozenset(asked) == sections_of(survey):
+            return survey  # asking again for what is already set changes nothing
+        why = blocks_fixed_because(store, survey, today)
+        if why:
+            raise Conflict(
+                f"Survey {survey.id!r} {why}, so its blocks are fixed; create a new survey to ask other blocks.",
+                code="blocks_fixed",
+            )
+        return replace(survey, blocks=asked, k10=K10 in asked)
+
+    # Written only over the survey as checked: a close or links issued meanwhile is never undone.
+    return change_survey(store, survey_id, change)
+
+
+def blocks_fixed_because(store: Store, survey: Survey, today: date) -> str:
+    """Why the survey's blocks can no longer change ("has opened", "is closed", ...), or ""."""
+    state = state_of(survey, today)
+    if state == "open":
+        return "has opened"
+    if state in ("closed", "purged"):
+        return f"is {state}"
+    if store.count_answers(survey.id) or store.count_sealed(survey.id):
+        return "has answers"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -243,15 +270,18 @@ def list_surveys(store: Store, settings: Settings, today: date) -> list[SurveySt
 
 def close_survey(store: Store, settings: Settings, survey_id: object, today: date) -> SurveyStatus:
     """Stop taking answers now; the links are purged after ``purge_grace_days`` (now when 0)."""
-    survey = get_survey(store, survey_id)
-    if survey.closed_on is None:
-        survey = replace(survey, closed_on=today)
-        try:
-            store.save_survey(survey)
-        except NotFound:
-            raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
+    survey = change_survey(store, survey_id, lambda s: replace(s, closed_on=s.closed_on or today))
     purge_due(store, settings, today)
     return status(store, get_survey(store, survey.id), today)
+
+
+def set_excluded(store: Store, survey_id: object, excluded: bool) -> Survey:
+    """Leave a survey out of the report's default choices (a test or pilot survey), or put it
+    back: an excluded survey is never the current survey nor the one compared with unless a
+    report names it (``survey``, ``compare``)."""
+    if not isinstance(excluded, bool):
+        raise Invalid("excluded must be true or false.", errors={"excluded": ["Use true or false."]})
+    return change_survey(store, survey_id, lambda s: replace(s, excluded=excluded))
 
 
 def delete_survey(store: Store, survey_id: object) -> None:

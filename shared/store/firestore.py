@@ -574,8 +574,27 @@ class FirestoreStore(Store):
     def list_surveys(self) -> list[Survey]:
         return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
 
-    def save_survey(self, survey: Survey) -> None:
-        self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        # As change_interaction: the read document's update time is the batch's precondition, so
+        # a close or a links count committed since the read fails the write instead of being undone.
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
+        if not is_document_id(before.id):
+            raise NotFound(f"no survey {before.id}")
+        ref = self._col("surveys").document(before.id)
+        snap = _call(ref.get)
+        self.ops["requests"] += 1
+        self.ops["reads"] += 1
+        if not snap.exists:
+            raise NotFound(f"no survey {before.id}")
+        if from_doc(Survey, snap.to_dict()) != before:
+            return False
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+        try:
+            self._commit(lambda b: b.update(ref, to_doc(after), option=unchanged))
+        except gexc.FailedPrecondition:
+            return False
+        return True
 
     def delete_survey(self, survey_id: str) -> bool:
         if self.get_survey(survey_id) is None:

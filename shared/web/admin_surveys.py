@@ -1,7 +1,10 @@
 """Admin routes for surveys: the same operations as ``sidebyside surveys``, over JSON.
 
-POST /surveys {"id", "form"?, "opens"?, "closes"?, "blocks"?, "k10"?}      GET /surveys
+POST /surveys {"id", "form"?, "opens"?, "closes"?, "blocks"?, "k10"?, "past"?}   GET /surveys
 PUT /surveys/<id>/blocks {"blocks": [...]}   (refused with 409 once the survey has opened)
+PUT /surveys/<id>/excluded {"excluded": true|false}   (left out of the report's default choices)
+
+Every body is a JSON object; a key that is not listed for its route, or given twice, is a 400.
 POST /surveys/<id>/close                                        POST /surveys/<id>/purge
 POST /surveys/<id>/links {"count"}        -> {"links": [...]}   (shown once)
 POST /surveys/<id>/invite {"emails": [...]}                     POST /surveys/<id>/remind {"emails": [...]}
@@ -29,10 +32,10 @@ def _today() -> Any:
 
 @bp.route("/surveys", methods=("POST",))
 def create() -> tuple[dict[str, Any], int]:
-    data = json_body(request)
-    unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10", "blocks"})
-    if unknown:
-        raise Invalid("Unknown keys.", errors={key: ["Not a survey setting."] for key in unknown})
+    data = json_body(request, {"id", "form", "opens", "closes", "k10", "blocks", "past"})
+    past = data.get("past", False)
+    if not isinstance(past, bool):
+        raise Invalid("past must be true or false.", errors={"past": ["Use true or false."]})
     app = get_app()
     survey = service.create_survey(
         app.store,
@@ -43,6 +46,7 @@ def create() -> tuple[dict[str, Any], int]:
         k10=data.get("k10", False),
         blocks=data.get("blocks", []),
         today=_today(),
+        past_ok=past,
     )
     return service.status(app.store, survey, _today()).as_dict(), 201
 
@@ -50,7 +54,20 @@ def create() -> tuple[dict[str, Any], int]:
 @bp.route("/surveys/<survey_id>/blocks", methods=("PUT",))
 def blocks(survey_id: str) -> dict[str, Any]:
     app = get_app()
-    survey = service.set_blocks(app.store, survey_id, json_body(request).get("blocks"), _today())
+    data = json_body(request, {"blocks"})
+    if "blocks" not in data:
+        raise Invalid('Send {"blocks": [...]}.', errors={"blocks": ["Required."]})
+    survey = service.set_blocks(app.store, survey_id, data["blocks"], _today())
+    return service.status(app.store, survey, _today()).as_dict()
+
+
+@bp.route("/surveys/<survey_id>/excluded", methods=("PUT",))
+def excluded(survey_id: str) -> dict[str, Any]:
+    app = get_app()
+    data = json_body(request, {"excluded"})
+    if "excluded" not in data:
+        raise Invalid('Send {"excluded": true} or false.', errors={"excluded": ["Required."]})
+    survey = service.set_excluded(app.store, survey_id, data["excluded"])
     return service.status(app.store, survey, _today()).as_dict()
 
 
@@ -76,13 +93,13 @@ def purge(survey_id: str) -> dict[str, Any]:
 @bp.route("/surveys/<survey_id>/links", methods=("POST",))
 def links(survey_id: str) -> tuple[dict[str, Any], int]:
     app = get_app()
-    count = json_body(request).get("count")
+    count = json_body(request, {"count"}).get("count")
     issued = link_service.issue_links(app.store, app.settings, survey_id, count, _today())
     return {"links": issued}, 201
 
 
 def _emails(request: flask.Request) -> list[str]:
-    emails = json_body(request).get("emails")
+    emails = json_body(request, {"emails"}).get("emails")
     if not isinstance(emails, list) or not emails:
         raise Invalid(
             'Send {"emails": [address, ...]}.', errors={"emails": ["Give a non-empty list of addresses."]}

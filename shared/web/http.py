@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import flask
@@ -18,6 +19,7 @@ import werkzeug
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.error_table import outcome_for
+from shared.text import cut, shown
 from shared.web.errors import HttpError
 from shared.web.pages import STYLE_HASH, pick_lang, render_page
 
@@ -92,14 +94,50 @@ def wants_json(request: flask.Request) -> bool:
     return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
-def json_body(request: flask.Request) -> dict[str, Any]:
-    """The request's JSON object, or a 400 saying why not (never a 5xx on garbage)."""
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict; a key given twice is refused, not silently the last one."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(key)
+        data[key] = value
+    return data
+
+
+MAX_UNKNOWN_LISTED = 10
+
+
+def json_body(request: flask.Request, allowed: Collection[str] | None = None) -> dict[str, Any]:
+    """The request's JSON object, or a 400 saying why not (never a 5xx on garbage). A key given
+    twice in any object is refused (``{"blocks": [...], "blocks": [...]}`` would otherwise mean
+    the last one, unseen); with ``allowed``, so is any other key (each listed, cut short)."""
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
+        data = json.loads(request.get_data(cache=True) or b"null", object_pairs_hook=_each_key_once)
+    except _RepeatedKey as repeated:
+        raise HttpError(
+            400, "bad_json", f"The key {shown(repeated.key)} is given twice; give each key once."
+        ) from None
     except (ValueError, UnicodeDecodeError, RecursionError):  # 60 KB of "[" is a RecursionError
         raise HttpError(400, "bad_json", "The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise HttpError(400, "bad_json", "The body must be a JSON object.")
+    unknown = sorted(set(data) - set(allowed)) if allowed is not None else []
+    if unknown:
+        known = ", ".join(sorted(allowed or ()))
+        raise HttpError(
+            400,
+            "invalid",
+            f"Unknown key(s): {', '.join(shown(key) for key in unknown[:MAX_UNKNOWN_LISTED])}"
+            + (f" and {len(unknown) - MAX_UNKNOWN_LISTED} more" if len(unknown) > MAX_UNKNOWN_LISTED else "")
+            + f". Known: {known}.",
+            errors={cut(key): [f"Not known here (known: {known})."] for key in unknown[:MAX_UNKNOWN_LISTED]},
+        )
     return data
 
 

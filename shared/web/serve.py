@@ -125,6 +125,10 @@ class TimedParser(HTTPRequestParser):
     each request's body to its function's :data:`BODY_LIMITS` (waitress has one limit for
     the whole server; it reads this parser's ``adj`` for the body it is about to receive)."""
 
+    # Declared: waitress sets it untyped in __init__, and mypy's view of it then depends on the
+    # order it checks modules in (it failed in one checkout and passed in another).
+    adj: Any
+
     def __init__(self, adj: Any) -> None:
         super().__init__(adj)
         self.started = time.monotonic()
