@@ -415,17 +415,17 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         report_language=raw["REPORT_LANGUAGE"],
         console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
         trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
-        program_name_fr=_program_name_fr(raw, env),
+        program_name_fr=_program_name_fr(raw),
     )
 
 
 DEFAULT_PROGRAM_NAME_FR = "Programme de soutien par les pairs Side-by-Side"
 
 
-def _program_name_fr(raw: Mapping[str, str], env: Mapping[str, str]) -> str:
-    """SIDEBYSIDE_PROGRAM_NAME_FR; unset, the French of the default name while
-    SIDEBYSIDE_PROGRAM_NAME is unset too, else SIDEBYSIDE_PROGRAM_NAME itself (a program's own
-    name is not guessed in French)."""
+def _program_name_fr(raw: Mapping[str, str]) -> str:
+    """SIDEBYSIDE_PROGRAM_NAME_FR; unset (or blank), the French of the default name while
+    SIDEBYSIDE_PROGRAM_NAME is the default, else "" (French text then uses SIDEBYSIDE_PROGRAM_NAME:
+    a program's own name is not guessed in French)."""
     if raw["PROGRAM_NAME_FR"].strip():
         return raw["PROGRAM_NAME_FR"].strip()
-    return "" if PREFIX + "PROGRAM_NAME" in env else DEFAULT_PROGRAM_NAME_FR
+    return DEFAULT_PROGRAM_NAME_FR if raw["PROGRAM_NAME"] == DEFAULTS["PROGRAM_NAME"] else ""

@@ -151,7 +151,9 @@ def comparison_survey(surveys: list[Survey], survey: Survey, compare: str | None
         return None
     chosen = next((s for s in surveys if s.id == compare), None)
     if chosen is None:
-        raise Invalid(f"There is no survey {compare!r}.", errors={"compare": [f"no survey {compare!r}"]})
+        raise Invalid(
+            f"There is no survey {compare!r} to compare with.", errors={"compare": [f"no survey {compare!r}"]}
+        )
     if chosen.id == survey.id or chosen.form != survey.form:
         raise Invalid(
             f"Survey {survey.id!r} cannot be compared with {compare!r}: choose another survey of the same form.",

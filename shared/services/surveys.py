@@ -247,6 +247,7 @@ class SurveyStatus:
             "closes": s.closes.isoformat() if s.closes else None,
             "k10": s.k10,
             "blocks": sorted(sections_of(s)),
+            "excluded": s.excluded,  # left out of the report's default choices
             "state": self.state,
             "closed_on": s.closed_on.isoformat() if s.closed_on else None,
             "purged_on": s.purged_on.isoformat() if s.purged_on else None,
