@@ -51,23 +51,27 @@ def create() -> tuple[dict[str, Any], int]:
     return service.status(app.store, survey, _today()).as_dict(), 201
 
 
+def _one(request: flask.Request, key: str, shape: str) -> Any:
+    """The value of a body that must be ``{key: ...}`` and nothing else."""
+    data = json_body(request, {key})
+    if key not in data:
+        raise Invalid(f"Send {shape}.", errors={key: ["Required."]})
+    return data[key]
+
+
 @bp.route("/surveys/<survey_id>/blocks", methods=("PUT",))
 def blocks(survey_id: str) -> dict[str, Any]:
     app = get_app()
-    data = json_body(request, {"blocks"})
-    if "blocks" not in data:
-        raise Invalid('Send {"blocks": [...]}.', errors={"blocks": ["Required."]})
-    survey = service.set_blocks(app.store, survey_id, data["blocks"], _today())
+    survey = service.set_blocks(app.store, survey_id, _one(request, "blocks", '{"blocks": [...]}'), _today())
     return service.status(app.store, survey, _today()).as_dict()
 
 
 @bp.route("/surveys/<survey_id>/excluded", methods=("PUT",))
 def excluded(survey_id: str) -> dict[str, Any]:
     app = get_app()
-    data = json_body(request, {"excluded"})
-    if "excluded" not in data:
-        raise Invalid('Send {"excluded": true} or false.', errors={"excluded": ["Required."]})
-    survey = service.set_excluded(app.store, survey_id, data["excluded"])
+    survey = service.set_excluded(
+        app.store, survey_id, _one(request, "excluded", '{"excluded": true} or false')
+    )
     return service.status(app.store, survey, _today()).as_dict()
 
 
