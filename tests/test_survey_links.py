@@ -100,6 +100,7 @@ def test_create_list_and_close(app):
         "closes": (day + timedelta(days=30)).isoformat(),
         "k10": True,
         "blocks": ["k10"],
+        "excluded": False,
         "state": "open",
         "closed_on": None,
         "purged_on": None,

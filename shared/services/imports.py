@@ -401,14 +401,11 @@ def import_responses(
             f"{survey_id!r} cannot be a survey id: use {SURVEY_ID_RULE}.",
             errors={"survey": [f"Use {SURVEY_ID_RULE}."]},
         )
-    try:
-        return _import_responses(store, settings, source, survey_id, name, progress, check_only)
-    except _SurveyCreatedMeanwhile:
-        return _import_responses(store, settings, source, survey_id, name, progress, check_only)
-
-
-class _SurveyCreatedMeanwhile(Exception):
-    """The survey this import was to create exists now: check the file against it instead."""
+    for _ in range(2):  # None: someone created the survey meanwhile; check the file against it
+        done = _import_responses(store, settings, source, survey_id, name, progress, check_only)
+        if done is not None:
+            return done
+    raise Conflict(f"Survey {survey_id!r} kept changing during the import; try again.", code="survey_changed")
 
 
 def _import_responses(
@@ -419,7 +416,7 @@ def _import_responses(
     name: str | None,
     progress: Progress | None,
     check_only: bool,
-) -> Imported:
+) -> Imported | None:
     file = CsvFile(source, name)
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
@@ -481,7 +478,7 @@ def _import_responses(
             create_survey(store, survey_id, blocks=sorted(sections), today=today)
             created = True
         except Conflict:  # created a moment ago by someone else: its form and blocks stand
-            raise _SurveyCreatedMeanwhile() from None
+            return None
     added = 0
     for chunk in _chunks(answers(_Problems(file.name))):
         now = store.get_survey(survey_id)

@@ -94,18 +94,12 @@ def wants_json(request: flask.Request) -> bool:
     return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
-class _RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
 def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's pairs as a dict; a key given twice is refused, not silently the last one."""
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            raise _RepeatedKey(key)
+            raise HttpError(400, "bad_json", f"The key {shown(key)} is given twice; give each key once.")
         data[key] = value
     return data
 
@@ -119,10 +113,6 @@ def json_body(request: flask.Request, allowed: Collection[str] | None = None) ->
     the last one, unseen); with ``allowed``, so is any other key (each listed, cut short)."""
     try:
         data = json.loads(request.get_data(cache=True) or b"null", object_pairs_hook=_each_key_once)
-    except _RepeatedKey as repeated:
-        raise HttpError(
-            400, "bad_json", f"The key {shown(repeated.key)} is given twice; give each key once."
-        ) from None
     except (ValueError, UnicodeDecodeError, RecursionError):  # 60 KB of "[" is a RecursionError
         raise HttpError(400, "bad_json", "The body is not valid JSON.") from None
     if not isinstance(data, dict):
