@@ -133,6 +133,7 @@ locals {
     SIDEBYSIDE_TIMEZONE        = var.time_zone
     SIDEBYSIDE_REPORT_SCHEDULE = var.report_schedule
     SIDEBYSIDE_PROGRAM_NAME    = var.program_name
+    SIDEBYSIDE_PROGRAM_NAME_FR = var.program_name_fr
     SIDEBYSIDE_MAIL_FROM       = var.mail_from
   })
 

@@ -36,6 +36,7 @@ def test_create_list_links_close_purge(app, admin):
         "closes": closes,
         "k10": True,
         "blocks": ["k10"],
+        "excluded": False,
         "state": "open",
         "closed_on": None,
         "purged_on": None,

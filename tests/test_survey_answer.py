@@ -312,8 +312,9 @@ def test_a_script_in_the_suggestions_is_stored_as_text(app, client):
 
 
 def _set_dates(app, **changes) -> Survey:
-    survey = replace(app.store.get_survey("y2026"), **changes)
-    app.store.save_survey(survey)
+    before = app.store.get_survey("y2026")
+    survey = replace(before, **changes)
+    assert app.store.update_survey(before, survey)
     return survey
 
 

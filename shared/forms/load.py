@@ -37,7 +37,10 @@ _FORM_KEYS = {"id", "title", "purpose", "choice_lists", "fields", "blocks"}
 PURPOSES = ("survey", "log")  # a survey form is answered through survey links; a log form by supporters
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
 _BLOCK_KEYS = {"id", "label", "help", "instrument", "choice_lists", "fields"}
-_INSTRUMENT_KEYS = {"source", "licence", "scoring", "score_items", "bands", "safety", "whole_survey_only"}
+_INSTRUMENT_KEYS = {
+    *("name", "about", "source", "licence", "scoring"),
+    *("score_items", "bands", "safety", "whole_survey_only"),
+}
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
 
@@ -229,7 +232,7 @@ class _Reader:
 
     def instrument(self, where: str, raw: Any, section: Section) -> Instrument:
         where = f"{where} instrument"
-        raw = self.mapping(where, raw, _INSTRUMENT_KEYS, {"source", "licence", "scoring"})
+        raw = self.mapping(where, raw, _INSTRUMENT_KEYS, {"name", "about", "source", "licence", "scoring"})
         for key in ("source", "licence", "scoring"):
             if not isinstance(raw[key], str) or not raw[key].strip():
                 raise self.fail(where, f"{key} must be text")
@@ -270,6 +273,8 @@ class _Reader:
             source=" ".join(raw["source"].split()),
             licence=" ".join(raw["licence"].split()),
             scoring=" ".join(raw["scoring"].split()),
+            name=self.label(f"{where} name", raw["name"]),
+            about=self.label(f"{where} about", raw["about"]),
             items=tuple(items),
             bands=tuple(bands),
             safety_band=safety.get("band"),

@@ -138,11 +138,16 @@ class SafetyItem:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored)."""
+    """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored).
+
+    ``name`` and ``about`` are what coordinators read when they choose blocks ("PHQ-9",
+    "Depressive symptoms, last 2 weeks"): the section's label is the students' wording."""
 
     source: str
     licence: str
     scoring: str  # the rule in words, for people
+    name: Label
+    about: Label
     items: tuple[str, ...] = ()
     bands: tuple[Band, ...] = ()
     safety_band: str | None = None  # a total in this band shows the support resources

@@ -104,13 +104,18 @@ class FirestoreStore(Store):
     def _col(self, name: str) -> Any:
         return self.client.collection(name)
 
-    def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+    def _snapshot(self, collection: str, doc_id: str) -> Any | None:
+        """The document's snapshot (data, reference, update time), or None when it is absent."""
         if not is_document_id(doc_id):
             return None  # no document can have this id; the client would refuse to build its path
         snap = _call(lambda: self._col(collection).document(doc_id).get())
         self.ops["requests"] += 1
         self.ops["reads"] += 1
-        return snap.to_dict() if snap.exists else None
+        return snap if snap.exists else None
+
+    def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        snap = self._snapshot(collection, doc_id)
+        return snap.to_dict() if snap is not None else None
 
     def _query(
         self,
@@ -506,14 +511,10 @@ class FirestoreStore(Store):
     ) -> None:
         # The batch carries the read document's update time as a precondition: if anything
         # wrote it since, the whole batch fails and the tally is not moved twice.
-        if not is_document_id(before.id):
-            raise NotFound(f"no interaction {before.id}")
-        ref = self._col("interactions").document(before.id)
-        snap = _call(ref.get)
-        self.ops["requests"] += 1
-        self.ops["reads"] += 1
-        if not snap.exists or from_doc(Interaction, snap.to_dict()) != before:
+        snap = self._snapshot("interactions", before.id)
+        if snap is None or from_doc(Interaction, snap.to_dict()) != before:
             raise NotFound(f"interaction {before.id} is not stored as it was read")
+        ref = snap.reference
         unchanged = self.client.write_option(last_update_time=snap.update_time)
 
         def build(batch: Any) -> None:
@@ -554,8 +555,22 @@ class FirestoreStore(Store):
     def list_surveys(self) -> list[Survey]:
         return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
 
-    def save_survey(self, survey: Survey) -> None:
-        self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        # As change_interaction: the read document's update time is the batch's precondition, so
+        # a close or a links count committed since the read fails the write instead of being undone.
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
+        snap = self._snapshot("surveys", before.id)
+        if snap is None:
+            raise NotFound(f"no survey {before.id}")
+        if from_doc(Survey, snap.to_dict()) != before:
+            return False
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+        try:
+            self._commit(lambda b: b.update(snap.reference, to_doc(after), option=unchanged))
+        except gexc.FailedPrecondition:
+            return False
+        return True
 
     def delete_survey(self, survey_id: str) -> bool:
         if self.get_survey(survey_id) is None:

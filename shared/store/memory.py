@@ -332,8 +332,20 @@ class MemoryStore(Store):
     def list_surveys(self) -> list[Survey]:
         return self._select(Survey, "surveys", lambda d: True, lambda d: d["id"])
 
-    def save_survey(self, survey: Survey) -> None:
-        self._write(lambda tx: tx.update("surveys", survey.id, to_doc(survey)))
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
+
+        def work(tx: _Tx) -> bool:
+            stored = tx.get("surveys", before.id)
+            if stored is None:
+                raise NotFound(f"no survey {before.id}")
+            if from_doc(Survey, copy.deepcopy(stored)) != before:
+                return False
+            tx.put("surveys", before.id, to_doc(after))
+            return True
+
+        return self._write(work)
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(tx: _Tx) -> bool:

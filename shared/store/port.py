@@ -196,8 +196,11 @@ class Store(ABC):
         """All surveys, by id."""
 
     @abstractmethod
-    def save_survey(self, survey: Survey) -> None:
-        """Replace an existing survey; NotFound when absent."""
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        """Replace the stored survey by ``after`` (the same id) only if it is still ``before``, in
+        one atomic write; False, with nothing written, when it changed since it was read (closed,
+        links issued, blocks changed), so the caller reads it again instead of undoing that
+        change. NotFound when absent."""
 
     @abstractmethod
     def delete_survey(self, survey_id: str) -> bool:

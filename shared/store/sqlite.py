@@ -546,13 +546,20 @@ class SqliteStore(Store):
     def list_surveys(self) -> list[Survey]:
         return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
 
-    def save_survey(self, survey: Survey) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(survey)), survey.id))
-            if cur.rowcount == 0:
-                raise NotFound(f"no survey {survey.id}")
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
 
-        self._write(work)
+        def work(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (before.id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no survey {before.id}")
+            if from_doc(Survey, json.loads(row[0])) != before:
+                return False
+            db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
+            return True
+
+        return self._write(work)
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(db: sqlite3.Connection) -> bool:

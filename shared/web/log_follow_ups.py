@@ -26,7 +26,7 @@ from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
 from shared.store.port import Store
 from shared.web.context import get_app
-from shared.web.http import require_form_or_json
+from shared.web.http import json_body, require_form_or_json
 from shared.web.pages import pick_lang, render_page, texts
 
 # The list's and pages' words: English msgids of the one catalogue (shared/translations).
@@ -119,7 +119,7 @@ def close(follow_up_id: str) -> Any:
     if request.mimetype == "application/json":
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
-        state = (request.get_json(silent=True) or {}).get("state")
+        state = json_body(request, {"state"}).get("state")
     else:
         token, state = request.form.get("t", ""), request.form.get("state")
     supporter = supporter_service.authenticate(app.store, app.settings.secret_key, token)

@@ -102,7 +102,7 @@ def render_page(template: str, *, lang: str, status: int = 200, **context: Any) 
             status=status,
             css=stylesheet(),
             crisis_line=settings.crisis_line[lang],
-            program_name=settings.program_name,
+            program_name=settings.program_title(lang),
             **context,
         )
     )
