@@ -283,6 +283,8 @@ def test_a_survey_of_one_shows_nothing_of_that_student_in_the_shareable_copy(app
         assert re.search(r"\b1 \(\d", text) is None  # no "1 (100.0%)" anywhere
         assert text.count("Withheld in this copy" if lang == "en" else "Retiré de cette copie") >= 5
         strict_json(to_json(shared))
+        for fmt in ("html", "text", "json"):  # the HTML without its barrier chart: nothing to draw
+            assert "1 (100" not in reports.render(shared, fmt)
         withheld = {
             r["table"]
             for r in csv.DictReader(io.StringIO(to_csv(shared)))
