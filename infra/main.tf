@@ -228,18 +228,18 @@ resource "google_firestore_index" "interactions_supporter_latest" {
   }
 }
 
-# alerts where state == ? and claimed_at < ?
-resource "google_firestore_index" "alerts_state_claimed_at" {
+# claims where job == ? and finished_at < ? (the daily purge of finished claims, job by job)
+resource "google_firestore_index" "claims_job_finished_at" {
   project    = var.project_id
   database   = google_firestore_database.db.name
-  collection = "alerts"
+  collection = "claims"
 
   fields {
-    field_path = "state"
+    field_path = "job"
     order      = "ASCENDING"
   }
   fields {
-    field_path = "claimed_at"
+    field_path = "finished_at"
     order      = "ASCENDING"
   }
   fields {

@@ -2,26 +2,47 @@
 never an HTTP status. Entry points translate them once, at the edge, through one table
 (:mod:`shared.error_table`): the web into a status code, the CLI into one line and an exit code.
 
+The message is an English msgid of the one catalogue (marked with ``N_``), its values apart in
+``params``; the web shows it in the reader's language (:func:`shared.web.errors.message_in`),
+the CLI and the logs in English (:attr:`ServiceError.message`).
+
 Every service's exceptions are defined here, so the table (and with it every web function)
 imports this small module rather than every service: the log and survey functions load only
 the services they call (their cold start is budgeted). The services re-export the ones they raise."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from shared.i18n import N_
 
 if TYPE_CHECKING:
     from shared.records import Survey
 
 
 class ServiceError(Exception):
-    """Base: something the caller asked for cannot be done. ``code`` is stable for clients."""
+    """Base: something the caller asked for cannot be done. ``code`` is stable for clients.
+
+    ``message``: a msgid whose ``%(name)s`` placeholders ``params`` fill (a literal percent sign
+    is ``%%`` when there are params); without params it is shown as it is (a msgid without
+    placeholders, or text from elsewhere, which the catalogue does not know and leaves English).
+    """
 
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+        params: Mapping[str, object] | None = None,
+    ):
+        self.msgid = message
+        self.params = dict(params) if params is not None else None
+        self.message = message % self.params if self.params is not None else message
+        super().__init__(self.message)
         if code:
             self.code = code
         self.errors = errors
@@ -77,8 +98,9 @@ class NoCoordinators(ServiceError):
 
     def __init__(
         self,
-        message: str = "No coordinators to send to: set SIDEBYSIDE_COORDINATORS or add one with "
-        "`sidebyside coordinators add`.",
+        message: str = N_(
+            "No coordinators to send to: set SIDEBYSIDE_COORDINATORS or add one with `sidebyside coordinators add`."
+        ),
     ) -> None:
         super().__init__(message)
 
@@ -120,7 +142,7 @@ class SurveyNotOpen(Forbidden):
     code = "survey_not_open"
 
     def __init__(self, survey: Survey):
-        super().__init__(f"This survey opens on {survey.opens}.")
+        super().__init__(N_("This survey opens on %(day)s."), params={"day": survey.opens})
         self.survey = survey
 
 
@@ -128,7 +150,7 @@ class SurveyClosed(Gone):
     code = "survey_closed"
 
     def __init__(self, survey: Survey):
-        super().__init__("This survey is closed.")
+        super().__init__(N_("This survey is closed."))
         self.survey = survey
 
 

@@ -1,23 +1,29 @@
-"""The job runner: the program's scheduled work, one table of jobs run two ways.
+"""The job runner: the program's scheduled work, one table of jobs run two ways, each unit of
+it done once through one mechanism, claimed work (:mod:`shared.services.retry`).
 
-- ``alerts``: urgent-concern alerts not yet sent (claimed one by one, retried with backoff,
-  a stale claim taken over: :mod:`shared.services.alerts`);
-- ``daily``: the survey purge (every survey whose grace period is over loses its links), the
-  release of sealed answers in batches of at least the small-cell threshold, the purge of
-  expired console sign-in links and sessions (:func:`shared.services.signin.purge_expired`), and,
-  once after an upgrade from before the interaction tally, its rebuild (:mod:`shared.services.tallies`);
-- ``report``: the scheduled report, at most one per period whatever the retries
-  (:func:`shared.services.reports.send_scheduled_report`);
+- ``alerts``: urgent-concern alerts not yet sent, each a unit of its own (job ``alert``) and
+  each supporter's email of a five-minute window another (``alert-mail``): retried with
+  backoff, a stale claim taken over (:mod:`shared.services.alerts`);
+- ``daily``: once per day (job ``daily``, keyed by the date in the program's time zone, so two
+  scheduler calls of a day do it once): the survey purge (every survey whose grace period is
+  over loses its links), the release of sealed answers in batches of at least the small-cell
+  threshold, the purge of expired console sign-in links and sessions
+  (:func:`shared.services.signin.purge_expired`), once after an upgrade from before the
+  interaction tally its rebuild (:mod:`shared.services.tallies`), then the digest and the purge
+  of finished claims nothing can claim again (``KEEP``);
+- ``report``: the scheduled report, at most one per period whatever the retries (job ``report``
+  keyed by period: :func:`shared.services.reports.send_scheduled_report`);
 - ``digest``: the weekly email of follow-ups due to each supporter with an email, once per
-  supporter and ISO week however often it runs (:mod:`shared.services.digest`); run daily,
-  by the loop and by ``daily``, so a week's digest goes out on its first day the job runs.
+  supporter and ISO week however often it runs (job ``digest``: :mod:`shared.services.digest`);
+  run by ``daily``, so a week's digest goes out on its first day the job runs.
 
 Locally, ``sidebyside serve`` runs :func:`run_forever` in a thread: alerts every ~20 s and
 at once when :func:`deliver_soon` wakes it, the report at each tick of
 ``settings.report_schedule`` (cron, in the program's time zone), the daily job once a day.
 In the cloud there is no loop: Cloud Scheduler calls the ``send_report`` function, whose
 paths run the same jobs through :func:`run_job` (``/`` the report, ``/alerts``, ``/daily``),
-and the log function sends an urgent alert itself right after storing it.
+and the log function sends an urgent alert itself right after storing it. Whichever runs a
+unit, the claims decide who does it; the loop and the scheduler only decide when to look.
 """
 
 from __future__ import annotations
@@ -31,14 +37,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.bootstrap import App
-from shared.services import reports, tallies
+from shared.services import alerts, digest, reports, tallies
 from shared.services.alerts import deliver_soon as deliver_soon  # the log feature's way in; woken here
 from shared.services.alerts import send_pending_alerts
 from shared.services.digest import send_digests
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
-from shared.services.retry import REPORTS
+from shared.services.retry import DAILY, REPORTS
 from shared.services.signin import purge_expired as purge_sign_ins
+from shared.store.port import Store
 
 log = logging.getLogger("sidebyside.jobs")
 
@@ -48,6 +55,21 @@ CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server res
 
 Job = Callable[[App, datetime], dict[str, Any]]
 
+DAILY_JOB = "daily"  # the claimed unit of the daily job, keyed by the date
+# How long a finished claim is kept: until no caller can claim its unit again, since a unit
+# is claimed only while its key is current (a month, a week, a day, a five-minute window; an
+# alert once sent is never read as waiting again), with room to spare. The month's report
+# stays a year (it must outlive every retry of its period; it also tells when it went).
+# A job missing here is never purged.
+KEEP = {
+    alerts.ALERT: timedelta(days=7),
+    alerts.BATCH: timedelta(days=1),
+    reports.REPORT: timedelta(days=400),
+    reports.SEND_NOW: timedelta(days=30),  # a console page resubmitted days later sends nothing
+    digest.DIGEST: timedelta(days=30),
+    DAILY_JOB: timedelta(days=30),
+}
+
 
 # -- the jobs -------------------------------------------------------------------------------
 def alerts_job(app: App, now: datetime) -> dict[str, Any]:
@@ -55,6 +77,7 @@ def alerts_job(app: App, now: datetime) -> dict[str, Any]:
 
 
 def purge_due(app: App, today: date) -> None:
+    """The day's maintenance, which :func:`daily_job` claims and follows with the digest."""
     purged = purge_surveys(app.store, app.settings, today)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
@@ -68,13 +91,35 @@ def purge_due(app: App, today: date) -> None:
     tallies.rebuild_if_never_built(app.store)
 
 
+def purge_claims(store: Store, now: datetime) -> int:
+    """Delete the finished claims kept long enough (``KEEP``); returns how many went."""
+    return sum(store.purge_claims(job, now - keep) for job, keep in KEEP.items())
+
+
 def digest_job(app: App, now: datetime) -> dict[str, Any]:
     return send_digests(app.store, app.settings, app.mailer, now)
 
 
-def daily_job(app: App, now: datetime) -> dict[str, Any]:
-    purge_due(app, now.astimezone(app.settings.timezone).date())
-    return digest_job(app, now)
+def daily_job(app: App, now: datetime, maintain: Callable[[App, date], None] = purge_due) -> dict[str, Any]:
+    """The day's maintenance, the digest and the purge of finished claims, once per day in the
+    program's time zone: a second call that day finds the day done (or being done) and does
+    nothing. A failure is recorded and raised; the next call does the day again (each step is
+    safe to repeat)."""
+    today = now.astimezone(app.settings.timezone).date()
+    store = app.store
+    claim = store.claim(DAILY_JOB, today.isoformat(), now, DAILY.stale_before(now))
+    if claim is None:
+        held = store.get_claim(DAILY_JOB, today.isoformat())
+        return {"daily": "already_done" if held is not None and held.state == "done" else "in_progress"}
+    try:
+        maintain(app, today)
+        result = digest_job(app, now)
+        purge_claims(store, app.clock())
+    except Exception as exc:  # its message may name anything: the log has it, the record its kind
+        store.finish_claim(claim, now, error=type(exc).__name__, retry_at=DAILY.next_try(claim, now))
+        raise
+    store.finish_claim(claim, now)
+    return {"daily": "done", **result}
 
 
 def report_job(app: App, now: datetime) -> dict[str, Any]:
@@ -116,7 +161,9 @@ def send_scheduled_report(app: App, now: datetime) -> None:
 
 
 class Jobs:
-    """What is due when: :meth:`run_due` does it; the loop only sleeps in between."""
+    """What is due when: :meth:`run_due` does it; the loop only sleeps in between.
+
+    ``report`` and ``purge`` replace the report job and the daily maintenance (tests)."""
 
     def __init__(
         self,
@@ -133,8 +180,7 @@ class Jobs:
         missed = previous_tick(settings.report_schedule, settings.timezone, now)
         self.next_report = missed if now - missed <= CATCH_UP else self._tick(now)
         self.report_failures = 0
-        self.purged_on: date | None = None
-        self.digest_on: date | None = None
+        self.purged_on: date | None = None  # the day the daily job was last done or found done
 
     def _tick(self, after: datetime) -> datetime:
         return next_tick(self.app.settings.report_schedule, self.app.settings.timezone, after)
@@ -157,11 +203,13 @@ class Jobs:
             else:
                 self.report_failures += 1
                 self.next_report = now + REPORTS.wait(self.report_failures)
-        today = now.astimezone(self.app.settings.timezone).date()
-        if self.purged_on != today and self._try("daily", self.purge, self.app, today):
-            self.purged_on = today
-        if self.digest_on != today and self._try("digest", digest_job, self.app, now):
-            self.digest_on = today
+        if self.purged_on != now.astimezone(self.app.settings.timezone).date():
+            self._try("daily", self._daily, now)
+
+    def _daily(self, now: datetime) -> None:
+        # Done for the day once done by anyone; while another holds it, look again next pass.
+        if daily_job(self.app, now, self.purge)["daily"] != "in_progress":
+            self.purged_on = now.astimezone(self.app.settings.timezone).date()
 
     def seconds_to_wait(self, now: datetime) -> float:
         return max(0.0, min(ALERT_INTERVAL, (self.next_report - now).total_seconds()))

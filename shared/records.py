@@ -10,7 +10,7 @@ Privacy rules built into these shapes:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -72,10 +72,9 @@ class Alert:
     id: str
     interaction_id: str
     created_at: datetime
-    state: str = "pending"  # pending, sending, sent
-    attempts: int = 0
-    claimed_at: datetime | None = None
-    last_error: str = ""
+    # pending until mailed, then sent. Its tries, failures and backoff are its Claim's (job
+    # "alert", keyed by its id); "sending" is a state only alerts stored before claims can have.
+    state: str = "pending"
     kind: str = "urgent"  # urgent (logged so), urgent_now, urgent_withdrawn, urgent_deleted (corrections)
     supporter_id: str = ""  # who logged it: still known once a deleted entry is gone
 
@@ -129,12 +128,67 @@ class SealedAnswer:
 
 
 @dataclass(frozen=True)
-class ReportRun:
-    period: str
-    state: str  # claimed, sent, failed
-    attempt: int
-    updated_at: datetime
-    detail: str = ""
+class Claim:
+    """One unit of scheduled work (``key`` of ``job``: this month's report, one alert, one
+    supporter's digest of one week ...) taken by one process, so that it is done once.
+
+    ``state``: claimed (someone is doing it), done, or failed (``error`` says why, ``next_try``
+    when its job's policy would try it again). A claim older than its job's ``stale_after``
+    belongs to a process that died and is taken over. ``attempt`` counts the claims,
+    ``failures`` the failures in a row (back to 0 once done). The store decides who gets a unit
+    (:meth:`takeable`, atomically, in ``Store.claim``); :mod:`shared.services.retry` holds each
+    job's policy.
+    """
+
+    job: str
+    key: str
+    claimed_at: datetime
+    attempt: int = 1
+    state: str = "claimed"
+    finished_at: datetime | None = None
+    failures: int = 0
+    next_try: datetime | None = None
+    error: str = ""
+    note: str = ""  # what the finished work left to say (the report's message ids)
+
+    def takeable(self, stale_before: datetime, redo: bool = False) -> bool:
+        """Whether a process may claim this unit: failed, or claimed before ``stale_before`` (its
+        holder died), or done and ``redo`` (a deliberate second time). A failed unit may be
+        taken before its ``next_try``: callers that pace themselves (an operator, the loop's
+        report retries, Cloud Scheduler's) need not wait; those that pass often wait for it
+        (:meth:`waiting`)."""
+        if self.state == "done":
+            return redo
+        return self.state == "failed" or self.claimed_at < stale_before
+
+    def waiting(self, now: datetime) -> bool:
+        """Whether this unit failed and its next try has not come yet."""
+        return self.state == "failed" and self.next_try is not None and now < self.next_try
+
+    def taken(self, now: datetime) -> Claim:
+        """This unit claimed again, by the next attempt (failures and the last error kept)."""
+        return replace(
+            self, state="claimed", attempt=self.attempt + 1, claimed_at=now, finished_at=None, next_try=None
+        )
+
+    def finished(
+        self, now: datetime, error: str | None = None, retry_at: datetime | None = None, note: str = ""
+    ) -> Claim:
+        """This claim done (``error`` None), or failed with ``error``, to be tried again from
+        ``retry_at`` (at once when None)."""
+        if error is None:
+            return replace(
+                self, state="done", finished_at=now, failures=0, next_try=None, error="", note=note
+            )
+        return replace(
+            self,
+            state="failed",
+            finished_at=now,
+            failures=self.failures + 1,
+            next_try=retry_at or now,
+            error=error,
+            note=note,
+        )
 
 
 # -- the coordinators' console -------------------------------------------------------------

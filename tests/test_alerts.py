@@ -1,4 +1,4 @@
-"""Urgent-concern alerts through a real SMTP server, on both stores: one email to the
+"""Urgent-concern alerts through a real SMTP server (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): one email to the
 coordinators with nothing about the student, kept and retried when mail fails, never twice."""
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def log(alias: str = "Sam", email: str | None = None, **changes: Any) -> str:
     return submission
 
 
-def pending(now: datetime) -> list[Any]:
-    return bootstrap.app().store.pending_alerts(stale_before=now)
+def pending(now: datetime | None = None) -> list[Any]:
+    """The alerts not yet mailed (whoever may be mailing them at ``now``)."""
+    return bootstrap.app().store.pending_alerts()
 
 
 def wire(app: Any, mailer: Mailer) -> Any:
@@ -95,13 +96,15 @@ def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_stud
 
     [received] = smtp_server.messages
     assert received.rcpt_tos == ("coord@example.org",)
-    assert received.message["Subject"] == "[Side-by-Side] Urgent concern logged by Sam R."
+    assert received.message["Subject"] == (
+        "[Side-by-Side] Urgent concern logged by Sam R. / Inquiétude urgente consignée par Sam R."
+    )
     # Issue 12 item 7: the supporter's contact, also as Reply-To (the domain in IDNA form).
     assert received.message["Reply-To"] == "Sam.R@xn--exmple-cua.org"
     text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     day = interactions.today(smtp_app.settings).isoformat()
     logged = alert.created_at.astimezone(smtp_app.settings.timezone).strftime("%Y-%m-%d %H:%M %Z")
-    assert text == (
+    english = (
         "Sam R. logged an interaction with an urgent level of concern for the student.\n"
         "Please contact Sam R. to follow up: Sam.R@xn--exmple-cua.org (replying to this email reaches them).\n"
         "\n"
@@ -111,8 +114,23 @@ def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_stud
         "Follow-up planned: Yes\n"
         f"Logged at: {logged}\n"
         "\n"
-        "Side-by-Side Peer Support Program\n"
+        "Side-by-Side Peer Support Program"
     )
+    # In English then French, like the program's other mail (one email to every coordinator).
+    french = (
+        "Sam R. a consigné une interaction avec un niveau d'inquiétude urgent pour l'étudiant ou l'étudiante.\n"
+        "Veuillez communiquer avec Sam R. pour faire le suivi\u00a0: Sam.R@xn--exmple-cua.org "
+        "(une réponse à ce courriel lui parvient).\n"
+        "\n"
+        f"Date\u00a0: {day}\n"
+        "Mode de contact\u00a0: Appel téléphonique\n"
+        "Orientation\u00a0: Ligne de crise ou services d'urgence\n"
+        "Suivi prévu\u00a0: Oui\n"
+        f"Consignée le\u00a0: {logged}\n"
+        "\n"
+        "Side-by-Side Peer Support Program"
+    )
+    assert text == f"(Le français suit.)\n\n{english}\n\n-----\n\n{french}\n"
     assert "?:" not in text and ".." not in text
     for student_detail in ("Jordan", "breakup", "Year 3", "year3", "Finances", "relationships", "45 min"):
         assert student_detail not in text
@@ -132,10 +150,13 @@ def test_a_mail_failure_keeps_the_alert_and_a_retry_sends_it_exactly_once(app, s
 
     assert alerts.send_pending_alerts(flaky, now) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(now + timedelta(days=1))
-    assert (kept.state, kept.attempts, kept.last_error) == (
+    claim = flaky.store.get_claim(alerts.ALERT, kept.id)
+    assert (kept.state, claim.state, claim.failures, claim.error, claim.next_try) == (
         "pending",
+        "failed",
         1,
         "smtp 127.0.0.1: 451 try again later",
+        now + timedelta(seconds=20),
     )
     assert smtp_server.messages == []
 
@@ -170,7 +191,7 @@ def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server
     assert alerts.send_pending_alerts(configured) == {"sent": 0, "failed": 1, "taken": 0}
     [kept] = pending(datetime.now(UTC) + timedelta(days=1))
     assert (
-        kept.last_error
+        configured.store.get_claim(alerts.ALERT, kept.id).error
         == "no coordinator address is set (SIDEBYSIDE_COORDINATORS or sidebyside coordinators add)"
     )
     assert smtp_server.messages == []
@@ -196,7 +217,8 @@ def test_concurrent_senders_send_each_alert_once(smtp_app, smtp_server):
 
     subjects = Counter(r.message["Subject"] for r in smtp_server.messages)
     assert subjects == Counter(
-        f"[Side-by-Side] Urgent concern logged by {a}" for a in ("Ana", "Ben", "Cy", "Dee", "Eli")
+        f"[Side-by-Side] Urgent concern logged by {a} / Inquiétude urgente consignée par {a}"
+        for a in ("Ana", "Ben", "Cy", "Dee", "Eli")
     )
     assert sum(r["sent"] for r in results) == 5
     assert pending(now + timedelta(days=1)) == []
@@ -206,7 +228,7 @@ def test_a_claim_left_by_a_crashed_sender_is_taken_over_after_five_minutes(smtp_
     log("Sam")
     now = datetime.now(UTC)
     [alert] = pending(now)
-    assert smtp_app.store.claim_alert(alert, now) is not None  # a sender claims it, then dies
+    assert smtp_app.store.claim(alerts.ALERT, alert.id, now, now) is not None  # a sender claims it, then dies
 
     assert alerts.send_pending_alerts(smtp_app, now + timedelta(minutes=4)) == {
         "sent": 0,
@@ -248,8 +270,8 @@ def test_a_flood_of_urgent_logs_sends_one_email_per_supporter_per_five_minutes_a
     log("Kim")  # another supporter's alert is not held back by Sam's
     alerts.send_alert_now(smtp_app, _newest(now).id, now)
     assert [m.message["Subject"] for m in smtp_server.messages] == [
-        "[Side-by-Side] Urgent concern logged by Sam",
-        "[Side-by-Side] Urgent concern logged by Kim",
+        "[Side-by-Side] Urgent concern logged by Sam / Inquiétude urgente consignée par Sam",
+        "[Side-by-Side] Urgent concern logged by Kim / Inquiétude urgente consignée par Kim",
     ]
     assert len(pending(now)) == 9  # held, not dropped
 
@@ -266,10 +288,15 @@ def test_a_flood_of_urgent_logs_sends_one_email_per_supporter_per_five_minutes_a
     assert alerts.send_pending_alerts(smtp_app, later) == {"sent": 9, "failed": 0, "taken": 0}
     assert pending(later + timedelta(days=1)) == []
     last = smtp_server.messages[-1].message
-    assert last["Subject"] == "[Side-by-Side] 9 urgent concerns logged by Sam"
-    text = last.get_body(("plain",)).get_content()
-    assert text.startswith("Sam logged 9 interactions with an urgent level of concern for the student.")
-    assert text.count("Logged at: ") == 9
+    assert last["Subject"] == (
+        "[Side-by-Side] 9 urgent concerns logged by Sam / 9 inquiétudes urgentes consignées par Sam"
+    )
+    text = last.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(
+        "(Le français suit.)\n\nSam logged 9 interactions with an urgent level of concern for the student."
+    )
+    assert "Sam a consigné 9 interactions avec un niveau d'inquiétude urgent" in text
+    assert text.count("Logged at: ") == 9 and text.count("Consignée le\u00a0: ") == 9
     assert len(smtp_server.messages) == 3
 
 

@@ -160,6 +160,8 @@ def program_costs(app) -> dict[str, dict[str, int]]:
         maintenance.post("/daily", json={}, headers=admin_auth)
 
     costs["the first daily job after upgrading to the tally"] = measured(store, daily)
+    costs["the daily job called again the same day"] = measured(store, daily)
+    app.clock = lambda: datetime.now(UTC) + timedelta(days=1)
     costs["the daily job, nothing to release"] = measured(store, daily)
     return costs
 

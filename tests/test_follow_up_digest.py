@@ -1,5 +1,5 @@
 """The weekly email of follow-ups due, through the real SMTP test server (aiosmtpd on loopback),
-on both stores: once per supporter and week however often the job runs, only to supporters with
+on the in-memory store: once per supporter and week however often the job runs, only to supporters with
 an email who did not opt out, and the opt-out link works (issue 14)."""
 
 # ruff: noqa: F811
@@ -50,9 +50,14 @@ def test_the_digest_goes_once_a_week_to_each_supporter_with_follow_ups_due(
     assert jobs.run_job(mail_app, "digest", now) == {"digests_sent": 1, "digests_failed": 0}
     [sent] = smtp_server.messages
     assert sent.rcpt_tos == ("sam@example.org",)
-    assert sent.message["Subject"] == "[Side-by-Side] Your follow-ups due this week (1)"
+    assert sent.message["Subject"] == (
+        "[Side-by-Side] Your follow-ups due this week (1) / Vos suivis à faire cette semaine (1)"
+    )
     text = body(sent)
     assert f"due {today()}: interaction of {today()}, Video call: Finances" in text
+    assert "You have 1 follow-up due this week or overdue:" in text  # and then in French:
+    assert "Vous avez 1 suivi à faire cette semaine ou en retard\u00a0:" in text
+    assert f"prévu le {today()}\u00a0: interaction du {today()}, Appel vidéo\u00a0: Finances" in text
     assert "Exam stress" not in text and "Year 2" not in text  # nothing about the student
     opt_out = re.search(r"<(http\S+/digest-off\?t=\S+)>", sent.message["List-Unsubscribe"]).group(1)
     assert opt_out in text

@@ -4,8 +4,9 @@ items 16 and 17).
 French sets a no-break space before ``? ! ; : %`` and inside « guillemets » (Office québécois
 de la langue française, Banque de dépannage linguistique, « Espacement avant et après les
 signes de ponctuation »): a narrow no-break space (U+202F) or a no-break space (U+00A0), so the
-sign never starts a line. Both the sources (every catalogue and form label) and the pages as
-rendered are scanned, so a string added later, or one built from pieces, is caught too.
+sign never starts a line. Both the sources (every form label, and the French of every message
+of the catalogue that these pages' code marks) and the pages as rendered are scanned, so a
+string added later, or one built from pieces, is caught too.
 """
 
 from __future__ import annotations
@@ -18,26 +19,42 @@ from typing import Any
 
 import pytest
 import yaml
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.pofile import read_po
 
 from shared import config
 from shared.forms import load_form
-from shared.services import corrections
-from shared.web import log_corrections, log_follow_ups, log_interaction, survey
 from tests.test_log_support import add_supporter, as_form
 from tests.test_log_support import answers as log_answers
 from tests.test_survey_links import issue, new_survey
 
-FORMS = Path(__file__).resolve().parents[1] / "forms"
+ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "forms"
+# The code of the student's and the supporter's pages: what it marks for the catalogue
+# (N_, translate, translate_plural) is what those pages can say.
+PAGE_CODE = (
+    "shared/web/log_interaction.py",
+    "shared/web/log_corrections.py",
+    "shared/web/log_follow_ups.py",
+    "shared/web/survey.py",
+    "shared/web/errors.py",
+    "shared/services/interactions.py",
+    "shared/services/corrections.py",
+    "shared/services/follow_ups.py",
+    "shared/services/surveys.py",
+    *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "shared" / "forms").glob("*.py"))),
+)
+KEYWORDS = {**DEFAULT_KEYWORDS, "translate": (2,), "translate_plural": (2, 3)}  # as the Makefile's
 NO_BREAK = "\u00a0\u202f"
 # A sign with no no-break space before it (a letter, a digit or an ordinary space there), an
 # opening guillemet not followed by one, a closing guillemet not preceded by one.
 FAULT = re.compile(rf"(?<=[^{NO_BREAK}])[?!;:%]|«(?=[^{NO_BREAK}])|(?<=[^{NO_BREAK}])»")
-NOT_PROSE = re.compile(r"https?://\S+|\d:\d\d|\{\w+\}")  # addresses, times, placeholders
+NOT_PROSE = re.compile(r"https?://\S+|\d:\d\d|\{\w+\}|%\(\w+\)[sdr]")  # addresses, times, placeholders
 
 
 def faults(text: str) -> list[str]:
     """Each place in ``text`` where French typography wants a no-break space and has none."""
-    prose = NOT_PROSE.sub(" x ", text)
+    prose = NOT_PROSE.sub(" x ", text.replace("%%", "%"))
     return [prose[max(0, m.start() - 12) : m.end()] for m in FAULT.finditer(prose)]
 
 
@@ -46,6 +63,8 @@ def test_the_check_finds_what_it_should():
     assert faults("En crise ? Appelez") == ["En crise ?"]  # an ordinary space may break the line
     assert len(faults("« Urgent » : oui")) == 3
     assert faults("En crise\u202f? «\u00a0Urgent\u00a0»\u00a0: 50\u202f% https://x.org/a?b=1 à 14:30") == []
+    assert len(faults("Le %(day)s: %(n)s %%")) == 2  # a catalogue's message: its placeholders are not prose
+    assert faults("Le %(day)s\u00a0: %(n)s\u202f%%") == []
 
 
 def _french(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -60,19 +79,53 @@ def _french(node: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _french(value, f"{where}[{n}]")
 
 
+def page_messages() -> dict[str, str]:
+    """msgid -> where it is marked, for every message the pages' code marks for the catalogue."""
+    found: dict[str, str] = {}
+    for path in PAGE_CODE:
+        for line, message, _comments, _context in extract_from_file("python", ROOT / path, keywords=KEYWORDS):
+            for msgid in (message,) if isinstance(message, str) else message:
+                found.setdefault(msgid, f"{path}:{line}")
+    return found
+
+
+def french_catalogue() -> dict[str, str]:
+    """msgid -> its French in the catalogue ("" when missing, empty or fuzzy)."""
+    with (ROOT / "shared" / "translations" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f, locale="fr")
+    out: dict[str, str] = {}
+    for m in catalogue:
+        if m.id and not m.fuzzy:
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            for msgid in ids:
+                out[msgid] = " ".join(strings) if all(strings) else ""
+    return out
+
+
 def french_sources() -> Iterator[tuple[str, str]]:
     """Every French string a student or supporter page can show, where it is defined."""
     for path in sorted([*FORMS.glob("*.yaml"), *FORMS.glob("blocks/*.yaml")]):
         yield from _french(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
-    yield from ((f"log_interaction.TEXT.{k}", v) for k, v in log_interaction.TEXT["fr"].items())
-    yield from ((f"survey.TEXT.{k}", v) for k, v in survey.TEXT["fr"].items())
-    yield from ((f"log_corrections.TEXT.{k}", v) for k, v in log_corrections.TEXT["fr"].items())
-    yield from ((f"log_follow_ups.TEXT.{k}", v) for k, v in log_follow_ups.TEXT["fr"].items())
-    yield from _french(corrections.MESSAGES, "corrections.MESSAGES")
-    # Validation, error and submission-key messages live in the gettext catalogue now:
-    # tests/test_translations.py checks the typography of every French msgstr there.
+    french = french_catalogue()
+    for msgid, where in page_messages().items():
+        yield f"{where} {msgid!r}", french.get(msgid, "")
     yield "config CRISIS_LINE_FR", config.DEFAULTS["CRISIS_LINE_FR"]
     yield "config SUPPORT_RESOURCES_FR", config.DEFAULTS["SUPPORT_RESOURCES_FR"]
+
+
+def test_the_pages_messages_are_found():
+    messages = page_messages()
+    assert "Logged this month: %(count)s" in messages  # the supporter's page
+    assert "This survey is not open yet." in messages  # the student's
+    assert "There is no entry of yours to change here. It may have been deleted already." in messages
+    assert "“%(label)s”: please answer this question." in messages  # form validation
+    assert len(messages) > 100
+
+
+def test_every_page_message_has_its_french():
+    french = french_catalogue()
+    assert sorted(m for m in page_messages() if not french.get(m)) == []
 
 
 def test_every_french_string_in_the_sources():

@@ -63,7 +63,7 @@ FN = "google_cloudfunctions2_function.fn"
 ADAPTER_QUERIES = [
     QueryShape("interactions", (("supporter_id", "=="), ("occurred_on", ">="))),
     QueryShape("interactions", (("supporter_id", "=="),), (("created_at", DESCENDING),)),
-    QueryShape("alerts", (("state", "=="), ("claimed_at", "<"))),
+    QueryShape("claims", (("job", "=="), ("finished_at", "<"))),
     QueryShape("answers", (("survey_id", "=="), ("id", ">")), (("id", ASCENDING),)),
     QueryShape("links", (("survey_id", "=="), ("email_key", ">"))),
     QueryShape("follow_ups", (("supporter_id", "=="), ("due", "<="))),
@@ -180,7 +180,7 @@ def test_every_adapter_query_has_its_composite_index_declared():
         IndexShape(
             "interactions", (("supporter_id", ASCENDING), ("created_at", DESCENDING), (NAME, DESCENDING))
         ),
-        IndexShape("alerts", (("state", ASCENDING), ("claimed_at", ASCENDING), (NAME, ASCENDING))),
+        IndexShape("claims", (("job", ASCENDING), ("finished_at", ASCENDING), (NAME, ASCENDING))),
         IndexShape("answers", (("survey_id", ASCENDING), ("id", ASCENDING), (NAME, ASCENDING))),
         IndexShape("links", (("survey_id", ASCENDING), ("email_key", ASCENDING), (NAME, ASCENDING))),
         IndexShape("follow_ups", (("supporter_id", ASCENDING), ("due", ASCENDING), (NAME, ASCENDING))),

@@ -136,9 +136,7 @@ def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_
         time.sleep(0.2)  # let the first pass finish and the loop go to sleep for 20 s
         started = time.monotonic()
         interaction_id = log("Sam")
-        [alert] = [
-            a for a in loop_app.store.pending_alerts(datetime.now(UTC)) if a.interaction_id == interaction_id
-        ]
+        [alert] = [a for a in loop_app.store.pending_alerts() if a.interaction_id == interaction_id]
         jobs.deliver_soon(loop_app, alert.id)  # the loop runs here, so this only wakes it
         assert wait_for(lambda: len(smtp_server.messages) == 1, seconds=5)
         assert time.monotonic() - started < 5
@@ -148,16 +146,78 @@ def test_the_loop_sends_an_urgent_alert_within_seconds_of_a_kick(loop_app, smtp_
     assert not thread.is_alive()
     assert not loop_app.jobs_running.is_set()
     assert [m.message["Subject"] for m in smtp_server.messages] == [
-        "[Side-by-Side] Urgent concern logged by Sam"
+        "[Side-by-Side] Urgent concern logged by Sam / Inquiétude urgente consignée par Sam"
     ]
 
 
 def test_without_a_loop_deliver_soon_sends_at_once(loop_app, smtp_server):
     interaction_id = log("Sam")
-    [alert] = [
-        a for a in loop_app.store.pending_alerts(datetime.now(UTC)) if a.interaction_id == interaction_id
-    ]
+    [alert] = [a for a in loop_app.store.pending_alerts() if a.interaction_id == interaction_id]
     jobs.deliver_soon(loop_app, alert.id)
     assert len(smtp_server.messages) == 1
     jobs.deliver_soon(loop_app, alert.id)
     assert len(smtp_server.messages) == 1
+
+
+def test_the_daily_job_is_done_once_a_day_whoever_calls_and_again_after_a_failure(app):
+    """Two scheduler calls of a day (Cloud Scheduler delivers at least once), or the loop and a
+    call: the day's work is claimed, so it runs once; a failed day runs again on the next call."""
+    days: list[date] = []
+
+    def maintain(app: object, today: date) -> None:
+        days.append(today)
+        if len(days) == 1:
+            raise RuntimeError("store down")
+
+    now = datetime.now(UTC)
+    today = now.astimezone(app.settings.timezone).date()
+    with pytest.raises(RuntimeError):
+        jobs.daily_job(app, now, maintain)
+    failed = app.store.get_claim(jobs.DAILY_JOB, today.isoformat())
+    assert (failed.state, failed.error, failed.next_try) == (
+        "failed",
+        "RuntimeError",
+        now + timedelta(minutes=1),
+    )
+    assert jobs.daily_job(app, now + timedelta(seconds=5), maintain)["daily"] == "done"
+    assert jobs.daily_job(app, now + timedelta(minutes=1), maintain) == {"daily": "already_done"}
+    loop = jobs.Jobs(app, now, report=Calls(), purge=maintain)
+    loop.run_due(now + timedelta(minutes=2))
+    assert days == [today, today] and loop.purged_on == today
+    tomorrow = now + timedelta(days=1)
+    assert jobs.daily_job(app, tomorrow, maintain)["daily"] == "done"
+    assert days[-1] == tomorrow.astimezone(app.settings.timezone).date()
+
+
+def test_the_daily_job_purges_the_claims_nothing_will_claim_again(app):
+    store = app.store
+    now = datetime.now(UTC)
+
+    def finished(job: str, key: str, days_ago: float) -> None:
+        at = now - timedelta(days=days_ago)
+        store.finish_claim(store.claim(job, key, at, at), at)
+
+    finished("alert-mail", "sam_window", 2)  # a five-minute window two days ago: gone
+    finished("alert", "al-1", 3)  # kept a week
+    finished("digest", "2026-W01-sam", 31)  # its week is long over: gone
+    finished("report", "2026-01", 40)  # the month's report stays a year ...
+    finished("report", "2024-01", 401)  # ... and then goes
+    store.claim("report", "2026-02", now - timedelta(days=60), now)  # never finished: kept
+    finished("some-future-job", "x", 900)  # a job with no retention: kept
+
+    jobs.run_job(app, "daily", now)
+
+    kept = {
+        (job, key)
+        for job, key in [
+            ("alert-mail", "sam_window"),
+            ("alert", "al-1"),
+            ("digest", "2026-W01-sam"),
+            ("report", "2026-01"),
+            ("report", "2024-01"),
+            ("report", "2026-02"),
+            ("some-future-job", "x"),
+        ]
+        if store.get_claim(job, key) is not None
+    }
+    assert kept == {("alert", "al-1"), ("report", "2026-01"), ("report", "2026-02"), ("some-future-job", "x")}

@@ -1,4 +1,4 @@
-"""The log_interaction function through functions-framework's test client, on both stores."""
+"""The log_interaction function through functions-framework's test client, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 # Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
 # ruff: noqa: F811
@@ -12,6 +12,7 @@ from datetime import timedelta
 from shared import bootstrap
 from shared.mail import Mailer, MailError, Message
 from shared.records import Interaction
+from shared.services import alerts as alerts_service
 from shared.services import supporters
 from tests.test_log_support import (  # noqa: F401  (fixtures)
     add_supporter,
@@ -252,6 +253,32 @@ def test_json_errors_in_french(log_client, sam):
     }
 
 
+def test_a_refusal_is_in_the_client_s_language(log_client, sam):
+    """A domain error carries a msgid and its values; the edge says it in the request's language."""
+    post_json(log_client, sam.token, answers(format="phone"), "abc-123")
+    changed = post_json(
+        log_client, sam.token, answers(format="in_person"), "abc-123", **{"Accept-Language": "fr"}
+    )
+    assert changed.status_code == 422
+    assert changed.json["message"] == (
+        "Cette Idempotency-Key (identifiant de soumission) a déjà servi avec d'autres réponses\u202f; "
+        "envoyez les nouvelles réponses avec une nouvelle clé."
+    )
+    garbage = log_client.post(
+        "/",
+        data="[1]",
+        headers={
+            "Authorization": f"Bearer {sam.token}",
+            "Content-Type": "application/json",
+            "Accept-Language": "fr",
+        },
+    )
+    assert (garbage.status_code, garbage.json["message"]) == (
+        400,
+        "Le corps de la requête doit être un objet JSON.",
+    )
+
+
 def test_urgent_concern_mails_the_coordinators_once(log_client, sam, outbox):
     key = str(uuid.uuid4())
     assert post_json(log_client, sam.token, answers(concern_level="urgent"), key).status_code == 201
@@ -280,8 +307,9 @@ def test_urgent_alert_is_stored_with_the_interaction_and_kept_when_mail_fails(lo
     response = post_json(log_client, sam.token, answers(concern_level="urgent"), key)
     assert (response.status_code, response.json["id"], response.json["duplicate"]) == (201, key, False)
     [alert] = alerts()
-    assert (alert.interaction_id, alert.state, alert.attempts) == (key, "pending", 1)
-    assert alert.last_error == "smtp.example.org:587 refused the connection"
+    claim = app.store.get_claim(alerts_service.ALERT, alert.id)
+    assert (alert.interaction_id, alert.state, claim.attempt, claim.state) == (key, "pending", 1, "failed")
+    assert claim.error == "smtp.example.org:587 refused the connection"
     assert uuid.UUID(alert.id)
     form = log_client.post("/", data=as_form(answers(concern_level="urgent"), sam.token))
     assert form.status_code == 303

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -82,9 +82,7 @@ def stored() -> list[Interaction]:
 
 
 def alerts() -> list[Any]:
-    from datetime import UTC, datetime
-
-    return bootstrap.app().store.pending_alerts(datetime.now(UTC) + timedelta(days=1))
+    return bootstrap.app().store.pending_alerts()
 
 
 def hidden(html: str, name: str) -> str:

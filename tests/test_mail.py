@@ -164,6 +164,17 @@ def test_smtp_delivers_the_whole_message(smtp_server: SmtpServer) -> None:
     assert received.message["Message-ID"] == f"<{message_id}>"
 
 
+def test_a_long_subject_in_two_languages_arrives_with_every_space(smtp_server: SmtpServer) -> None:
+    """Python 3.11's header folder joined "passée à" into "passéeà" in a long subject (an
+    alert's, in English then French); every word and space must arrive as sent."""
+    subject = "[Side-by-Side] Interaction changed to urgent by Sam / Interaction passée à urgent par Sam"
+    make_mailer(smtp_server.target, SENDER).send(
+        Message(to=("coord@example.org",), subject=subject, text="x")
+    )
+    [received] = smtp_server.messages
+    assert received.message["Subject"] == subject
+
+
 def test_smtp_logs_in_when_a_user_is_set(smtp_server: SmtpServer) -> None:
     target = MailTarget(
         "smtp", host=smtp_server.host, port=smtp_server.port, user=SMTP_USER, password=SMTP_PASSWORD

@@ -160,5 +160,5 @@ def test_no_coordinators_is_a_clear_error_and_claims_nothing(app, smtp_server):
     )
     with pytest.raises(NoCoordinators, match="SIDEBYSIDE_COORDINATORS"):
         reports.send_scheduled_report(mailed, NOW)
-    assert app.store.get_report_run("2026-11") is None
+    assert app.store.get_claim(reports.REPORT, "2026-11") is None
     assert smtp_server.messages == []

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from shared.cli import cli
 from shared.mail import Mailer, MailError, Message, make_mailer
-from shared.records import ReportRun
 from shared.report.period import period_key
 from shared.services import reports
 from tests.conftest import ADMIN_TOKEN, REAL_STORES
@@ -68,17 +67,17 @@ def test_a_retry_after_success_sends_nothing_and_says_so(smtp_app, smtp_server):
     again = reports.send_scheduled_report(smtp_app, NOW + timedelta(hours=3))
     assert (again["status"], again["period"], again["attempt"]) == ("already_sent", PERIOD, 1)
     assert len(smtp_server.messages) == 1
-    run = smtp_app.store.get_report_run(PERIOD)
-    assert (run.state, run.attempt) == ("sent", 1)
+    run = smtp_app.store.get_claim(reports.REPORT, PERIOD)
+    assert (run.state, run.attempt) == ("done", 1)
 
 
 def test_a_failure_is_recorded_and_the_retry_sends(app, smtp_server):
     failing = FailingMailer()
     with pytest.raises(reports.ReportNotSent, match="refused the connection"):
         reports.send_scheduled_report(wire(app, failing), NOW)
-    run = app.store.get_report_run(PERIOD)
-    assert (run.state, run.attempt) == ("failed", 1)
-    assert "refused the connection" in run.detail
+    run = app.store.get_claim(reports.REPORT, PERIOD)
+    assert (run.state, run.attempt, run.failures) == ("failed", 1, 1)
+    assert "refused the connection" in run.error
     assert smtp_server.messages == []
 
     working = wire(app, make_mailer(smtp_server.target, "report@example.org"))
@@ -116,15 +115,14 @@ def test_concurrent_calls_send_once(app):
     assert outcomes.count("sent") == 1, outcomes
     assert set(outcomes) <= {"sent", "in_progress", "already_sent"}
     assert len(mailer.sent) == 1
-    assert app.store.get_report_run(PERIOD).state == "sent"
+    assert app.store.get_claim(reports.REPORT, PERIOD).state == "done"
 
 
 def test_a_fresh_claim_is_left_alone_and_a_stale_one_taken_over(app):
     mailer = SlowMailer()
     wired = wire(app, mailer)
     claimed_at = NOW - timedelta(minutes=5)
-    app.store.claim_report_attempt(PERIOD, 1, claimed_at)
-    app.store.save_report_run(ReportRun(PERIOD, "claimed", 1, claimed_at))
+    assert app.store.claim(reports.REPORT, PERIOD, claimed_at, claimed_at) is not None
     with pytest.raises(reports.ReportInProgress):
         reports.send_scheduled_report(wired, NOW)
     assert mailer.sent == []
@@ -181,7 +179,7 @@ def test_function_is_post_only_and_needs_the_token_locally(app, client_for, outb
     assert post(client, token=None).status_code == 401
     assert post(client, token="wrong-token").status_code == 401
     assert outbox.messages() == []
-    assert app.store.get_report_run(period_key(datetime.now(UTC), app.settings.timezone)) is None
+    assert app.store.get_claim(reports.REPORT, period_key(datetime.now(UTC), app.settings.timezone)) is None
 
 
 def test_function_behind_cloud_iam_needs_no_admin_token(app, client_for, outbox, monkeypatch):
@@ -256,7 +254,7 @@ def test_cli_bad_options_are_one_line_errors(app):
     assert missing.exit_code == 1 and "no survey 'nope'" in missing.stderr
     refused = run("--send", "--survey", "nope")
     assert refused.exit_code == 1 and "no survey 'nope'" in refused.stderr
-    assert app.store.get_report_run(period_key(datetime.now(UTC), app.settings.timezone)) is None
+    assert app.store.get_claim(reports.REPORT, period_key(datetime.now(UTC), app.settings.timezone)) is None
 
 
 @pytest.mark.parametrize(

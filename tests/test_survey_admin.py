@@ -1,4 +1,4 @@
-"""The admin JSON routes for surveys, through functions-framework, on both stores."""
+"""The admin JSON routes for surveys, through functions-framework, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 from __future__ import annotations
 

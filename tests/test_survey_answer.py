@@ -1,4 +1,4 @@
-"""The survey function on both stores: the page, answers by form and by JSON, and every way a
+"""The survey function (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): the page, answers by form and by JSON, and every way a
 submission can be wrong (clear 4xx, nothing stored, never a 5xx)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``sidebyside surveys`` end to end on both stores: exit codes and whole outputs."""
+"""``sidebyside surveys`` end to end (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): exit codes and whole outputs."""
 
 from __future__ import annotations
 

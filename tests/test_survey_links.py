@@ -1,4 +1,4 @@
-"""Surveys and their single-use links, on both stores: creating, listing, closing, issuing
+"""Surveys and their single-use links (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): creating, listing, closing, issuing
 links, address lists, and the purge (automatic after the grace period, or on demand)."""
 
 from __future__ import annotations

@@ -12,14 +12,36 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from shared.addresses import BadAddress, mail_address, mailbox
 
+
+class _Policy(email.policy.EmailPolicy):
+    """``email.policy.SMTP`` with one repair. When it folds a long non-ASCII Subject, Python
+    3.11's folder drops the space between two encoded words ("passée à" arrives "passéeà");
+    such a Subject is encoded whole by the email package's RFC 2047 encoder
+    (:class:`email.header.Header`), which keeps every space."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() != "subject" or str(value).isascii():
+            return super().fold(name, value)
+        encoded = Header(str(value), "utf-8", header_name=name).encode(
+            linesep=self.linesep, maxlinelen=self.max_line_length
+        )
+        return f"{name}: {encoded}{self.linesep}"
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() != "subject" or str(value).isascii():
+            return super().fold_binary(name, value)
+        return self.fold(name, value).encode("ascii")
+
+
 # Every part stays 7-bit clean (non-ASCII text goes quoted-printable or base64) so any
 # relay, with or without 8BITMIME, and SES's raw API accept the bytes unchanged.
-POLICY = email.policy.SMTP.clone(cte_type="7bit")
+POLICY = _Policy(linesep="\r\n", cte_type="7bit")
 HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 

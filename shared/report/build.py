@@ -15,7 +15,7 @@ from datetime import date
 from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
-from shared.i18n import translate, translate_plural
+from shared.i18n import N_, translate, translate_plural
 from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
@@ -115,7 +115,9 @@ def resolve_period(request: ReportRequest, today: date, start_month: int) -> Per
     )
     end = request.end or today
     if start > end:
-        raise Invalid("The period ends before it starts.", errors={"from": ["must be on or before 'to'"]})
+        raise Invalid(
+            N_("The period ends before it starts."), errors={"from": [N_("must be on or before 'to'")]}
+        )
     return Period(start, end)
 
 
@@ -136,7 +138,11 @@ def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
         for survey in surveys:
             if survey.id == survey_id:
                 return survey
-        raise Invalid(f"There is no survey {survey_id!r}.", errors={"survey": [f"no survey {survey_id!r}"]})
+        raise Invalid(
+            N_("There is no survey %(survey)r."),
+            params={"survey": survey_id},
+            errors={"survey": [f"no survey {survey_id!r}"]},
+        )
     return max(surveys, key=survey_order) if surveys else None
 
 

@@ -93,7 +93,7 @@ def points(value: float | None, lang: str = "en") -> str:
 def interval(ci: list[float] | None, lang: str = "en") -> str:
     if ci is None:
         return DASH
-    return f"{num(ci[0], 1, lang)} {'à' if lang == 'fr' else 'to'} {num(ci[1], 1, lang)}"
+    return t(lang, "interval", low=num(ci[0], 1, lang), high=num(ci[1], 1, lang))
 
 
 def p_text(shown: str, lang: str) -> str:
@@ -430,7 +430,7 @@ def ratio_interval(ci95: list[float | None] | None, unbounded: list[str], lang: 
     low, high = ci95 or (None, None)
     if CI_HIGH in unbounded:
         return t(lang, "open_interval", low=ratio(low, lang))
-    return f"{ratio(low, lang)} {'à' if lang == 'fr' else 'to'} {ratio(high, lang)}"
+    return t(lang, "interval", low=ratio(low, lang), high=ratio(high, lang))
 
 
 def unbounded_note(unbounded: list[str], lang: str) -> str:

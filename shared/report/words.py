@@ -22,41 +22,27 @@ from shared.i18n import N_, translate
 
 NBSP = "\u00a0"
 
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
+# The months' names, as the catalogue has them (French in lower case, as mid-sentence).
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 MESSAGES: dict[str, str] = {
     "title": N_("%(program)s: report for %(period)s"),
     "title_final": N_("%(program)s: final report for the academic year %(years)s (%(period)s)"),
     "period": N_("%(start)s to %(end)s"),
+    "interval": N_("%(low)s to %(high)s"),  # a confidence interval's bounds
     "audience_coordinators": N_(
         "Coordinators' copy: per-supporter counts are shown as they are. Do not forward it."
     ),
@@ -310,15 +296,20 @@ def pct(value: float, lang: str, places: int = 1) -> str:
     return decimal(value, places, lang) + (f"{NBSP}%" if lang == "fr" else "%")
 
 
+def month_name(month: int, lang: str) -> str:
+    """The name of ``month`` (1 to 12) in ``lang``."""
+    return translate(lang, MONTHS[month - 1])
+
+
 def long_date(day: date, lang: str) -> str:
-    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
+    month = month_name(day.month, lang)
     if lang == "fr":
         return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
     return f"{day.day} {month} {day.year}"
 
 
 def month_label(year: int, month: int, lang: str) -> str:
-    name = MONTHS.get(lang, MONTHS["en"])[month - 1]
+    name = month_name(month, lang)
     return f"{name[:1].upper()}{name[1:]} {year}"
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.errors import Invalid
+from shared.i18n import N_
 from shared.records import AuditEntry
 from shared.services.exports import protect
 from shared.store.port import Store
@@ -115,7 +116,9 @@ def parse_day(value: object, name: str) -> date | None:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         raise Invalid(
-            f"{name} must be a date as YYYY-MM-DD.", errors={name: ["Enter a date as YYYY-MM-DD."]}
+            N_("%(name)s must be a date as YYYY-MM-DD."),
+            params={"name": name},
+            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
         ) from None
 
 
@@ -131,11 +134,16 @@ def entries(
     Without ``since``: the last 30 days. ``kind`` keeps only that kind.
     """
     if kind and kind not in KINDS:
-        raise Invalid(f"There is no kind {kind!r}.", errors={"kind": ["Choose a kind from the list."]})
+        raise Invalid(
+            N_("There is no kind %(kind)r."),
+            params={"kind": kind},
+            errors={"kind": [N_("Choose a kind from the list.")]},
+        )
     if since is not None and until is not None and since > until:  # not silently an empty list
         raise Invalid(
-            f"The last day ({until}) is before the first ({since}).",
-            errors={"until": ["Enter a day on or after the first day."]},
+            N_("The last day (%(until)s) is before the first (%(since)s)."),
+            params={"until": until, "since": since},
+            errors={"until": [N_("Enter a day on or after the first day.")]},
         )
     today = datetime.now(tz).date()
     first = since or (until or today) - timedelta(days=30)

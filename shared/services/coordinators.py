@@ -14,8 +14,9 @@ from datetime import date
 from shared.addresses import BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
+from shared.i18n import N_
 from shared.records import Coordinator
-from shared.store.port import AlreadyExists, NotFound, Store
+from shared.store.port import AlreadyExists, LastCoordinator, NotFound, Store
 
 COORDINATOR = "coordinator"
 VIEWER = "viewer"
@@ -30,15 +31,18 @@ def clean_email(email: object) -> str:
         return mail_address(email.strip().lower() if isinstance(email, str) else email)
     except BadAddress as exc:
         raise Invalid(
-            f"{str(email)[:60]!r} is not an email address ({str(exc).rstrip('.')}).",
-            errors={"email": ["Enter an email address such as name@example.org."]},
+            N_("%(email)r is not an email address (%(reason)s)."),
+            params={"email": str(email)[:60], "reason": str(exc).rstrip(".")},
+            errors={"email": [N_("Enter an email address such as name@example.org.")]},
         ) from None
 
 
 def clean_role(role: object) -> str:
     if role not in ROLES:
         raise Invalid(
-            f"The role must be one of {', '.join(ROLES)}.", errors={"role": ["Choose coordinator or viewer."]}
+            N_("The role must be one of %(roles)s."),
+            params={"roles": ", ".join(ROLES)},
+            errors={"role": [N_("Choose coordinator or viewer.")]},
         )
     return str(role)
 
@@ -50,8 +54,9 @@ def clean_language(language: object) -> str | None:
         return None
     if language not in LANGUAGES:
         raise Invalid(
-            f"The report language must be one of {', '.join(LANGUAGES)} or {DEFAULT_LANGUAGE}.",
-            errors={"language": ["Choose English, French or the program's default."]},
+            N_("The report language must be one of %(languages)s or %(default)s."),
+            params={"languages": ", ".join(LANGUAGES), "default": DEFAULT_LANGUAGE},
+            errors={"language": [N_("Choose English, French or the program's default.")]},
         )
     return str(language)
 
@@ -83,7 +88,11 @@ def add(
     try:
         store.add_coordinator(coordinator)
     except AlreadyExists:
-        raise Conflict(f"{coordinator.email} is already on the list.", code="coordinator_exists") from None
+        raise Conflict(
+            N_("%(email)s is already on the list."),
+            params={"email": coordinator.email},
+            code="coordinator_exists",
+        ) from None
     return coordinator
 
 
@@ -91,27 +100,46 @@ def set_role(store: Store, email: object, role: object, settings: Settings | Non
     """Make someone a coordinator or a viewer; the last coordinator cannot become a viewer.
 
     Without ``settings`` only the stored list counts (``SIDEBYSIDE_COORDINATORS`` is not seen),
-    which can refuse more, never less."""
+    which can refuse more, never less. The check and the change are one atomic store write, so
+    two coordinators demoting each other at the same moment cannot both succeed."""
     role = clean_role(role)
-    if role != COORDINATOR:
-        _keep_a_coordinator(store, settings, clean_email(email), "become a viewer")
-    return _change(store, email, role=role)
+    key = clean_email(email)
+    guard = role != COORDINATOR and _keep_a_coordinator(store, settings, key, becoming_viewer=True)
+    try:
+        return _change(store, key, keep_a_coordinator=guard, role=role)
+    except LastCoordinator:
+        raise _last_coordinator(key, becoming_viewer=True) from None
 
 
-def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, doing: str) -> None:
-    """Refuse a change that would leave nobody able to manage the program (add coordinators,
-    surveys, supporters): at least one coordinator, stored or in the setting, stays."""
+def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, *, becoming_viewer: bool) -> bool:
+    """Refuse a change to ``key`` that would leave nobody able to manage the program (add
+    coordinators, surveys, supporters): at least one coordinator, stored or in the setting,
+    stays. This read says so clearly in the common case; it returns whether the write must
+    also ask the store to guard it (``keep_a_coordinator``), which is what holds when two
+    coordinators change each other at the same moment: not when ``key`` is no coordinator, or
+    when ``SIDEBYSIDE_COORDINATORS`` names someone else, whom no change through the store removes."""
     current = store.get_coordinator(key)
     if current is None or current.role != COORDINATOR:
-        return
-    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR}
-    others |= set(from_settings(settings)) if settings is not None else set()
+        return False
+    from_setting = set(from_settings(settings)) if settings is not None else set()
+    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR} | from_setting
     if not others - {key}:
-        raise Conflict(
-            f"{key} is the only coordinator and cannot {doing}: nobody could then manage "
-            "the program. Add another coordinator first (sidebyside coordinators add EMAIL).",
-            code="last_coordinator",
+        raise _last_coordinator(key, becoming_viewer=becoming_viewer)
+    return not from_setting - {key}
+
+
+def _last_coordinator(key: str, *, becoming_viewer: bool) -> Conflict:
+    return Conflict(
+        N_(
+            "%(email)s is the only coordinator and cannot become a viewer: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
         )
+        if becoming_viewer
+        else N_(
+            "%(email)s is the only coordinator and cannot be removed: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
+        ),
+        params={"email": key},
+        code="last_coordinator",
+    )
 
 
 def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
@@ -130,36 +158,50 @@ def set_language(
     chosen = clean_language(language)
     if settings is not None and store.get_coordinator(key) is None and key in from_settings(settings):
         raise Conflict(
-            f"{key} comes from SIDEBYSIDE_COORDINATORS, whose addresses get SIDEBYSIDE_REPORT_LANGUAGE.",
+            N_(
+                "%(email)s comes from SIDEBYSIDE_COORDINATORS, whose addresses get SIDEBYSIDE_REPORT_LANGUAGE."
+            ),
+            params={"email": key},
             code="coordinator_from_settings",
         )
     return _change(store, key, language=chosen)
 
 
-def _change(store: Store, email: object, **changes: object) -> Coordinator:
+def _change(
+    store: Store, email: object, *, keep_a_coordinator: bool = False, **changes: object
+) -> Coordinator:
     key = clean_email(email)
     current = store.get_coordinator(key)
     if current is None:
-        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator")
+        raise _not_listed(key)
     changed = replace(current, **changes)  # type: ignore[arg-type]
     try:
-        store.save_coordinator(changed)
+        store.save_coordinator(changed, keep_a_coordinator=keep_a_coordinator)
     except NotFound:  # removed meanwhile
-        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator") from None
+        raise _not_listed(key) from None
     return changed
 
 
 def remove(store: Store, settings: Settings, email: object) -> None:
     """Take someone off the list; their console sessions end at once."""
     key = clean_email(email)
-    _keep_a_coordinator(store, settings, key, "be removed")
-    if not store.remove_coordinator(key):
+    guard = _keep_a_coordinator(store, settings, key, becoming_viewer=False)
+    try:
+        removed = store.remove_coordinator(key, keep_a_coordinator=guard)
+    except LastCoordinator:
+        raise _last_coordinator(key, becoming_viewer=False) from None
+    if not removed:
         if key in from_settings(settings):
             raise Conflict(
-                f"{key} comes from SIDEBYSIDE_COORDINATORS: remove it there.",
+                N_("%(email)s comes from SIDEBYSIDE_COORDINATORS: remove it there."),
+                params={"email": key},
                 code="coordinator_from_settings",
             )
-        raise NotFoundError(f"{key} is not on the list.", code="no_coordinator")
+        raise _not_listed(key)
+
+
+def _not_listed(key: str) -> NotFoundError:
+    return NotFoundError(N_("%(email)s is not on the list."), params={"email": key}, code="no_coordinator")
 
 
 def recipients(store: Store, settings: Settings) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from shared.errors import Conflict, Forbidden, NotFoundError
 from shared.forms import ValidationContext
+from shared.i18n import N_
 from shared.records import Alert, Interaction, Supporter
 from shared.services import interactions
 from shared.store.port import NotFound, Store
@@ -26,21 +27,15 @@ from shared.store.port import NotFound, Store
 EDIT_WINDOW = timedelta(hours=24)
 SHOWN = 3  # entries listed on the form and the thanks page
 
+# English msgids of the one catalogue (shared/translations): the web says them in the page's language.
 MESSAGES = {
-    "not_found": {
-        "en": "There is no entry of yours to change here. It may have been deleted already.",
-        "fr": "Il n'y a ici aucune entrée à vous à modifier. Elle a peut-être déjà été supprimée.",
-    },
-    "too_late": {
-        "en": "Entries can be changed for 24 hours after they are logged. Ask your coordinator to correct this one.",
-        "fr": "Une entrée peut être modifiée pendant les 24\u00a0heures qui suivent son ajout. "
-        "Demandez à votre coordination de corriger celle-ci.",
-    },
-    "changed": {
-        "en": "This entry was changed meanwhile (on another phone or tab). Open it again to see it as it is now.",
-        "fr": "Cette entrée a été modifiée entre-temps (sur un autre téléphone ou onglet). "
-        "Ouvrez-la de nouveau pour la voir telle qu'elle est maintenant.",
-    },
+    "not_found": N_("There is no entry of yours to change here. It may have been deleted already."),
+    "too_late": N_(
+        "Entries can be changed for 24 hours after they are logged. Ask your coordinator to correct this one."
+    ),
+    "changed": N_(
+        "This entry was changed meanwhile (on another phone or tab). Open it again to see it as it is now."
+    ),
 }
 
 
@@ -62,10 +57,6 @@ class Corrected:
     changed: bool = True  # False: the entry already was as asked (a repeated request)
 
 
-def _text(code: str, lang: str) -> str:
-    return MESSAGES[code].get(lang, MESSAGES[code]["en"])
-
-
 def recent(store: Store, supporter: Supporter, now: datetime | None = None) -> list[Entry]:
     """The supporter's last few entries, newest first, and whether each can still be changed."""
     now = now or datetime.now(UTC)
@@ -85,17 +76,15 @@ def recent(store: Store, supporter: Supporter, now: datetime | None = None) -> l
     return out
 
 
-def changeable(
-    store: Store, supporter: Supporter, entry_id: str, lang: str = "en", now: datetime | None = None
-) -> Interaction:
+def changeable(store: Store, supporter: Supporter, entry_id: str, now: datetime | None = None) -> Interaction:
     """The supporter's entry ``entry_id`` if they may still change it. Another supporter's
     entry is "not found", like a missing one: nobody learns anything through an id."""
     now = now or datetime.now(UTC)
     found = store.get_interaction(entry_id) if isinstance(entry_id, str) and len(entry_id) <= 64 else None
     if found is None or found.supporter_id != supporter.id:
-        raise NotFoundError(_text("not_found", lang), code="entry_not_found")
+        raise NotFoundError(MESSAGES["not_found"], code="entry_not_found")
     if now - found.created_at >= EDIT_WINDOW:
-        raise Forbidden(_text("too_late", lang), code="too_late_to_change")
+        raise Forbidden(MESSAGES["too_late"], code="too_late_to_change")
     return found
 
 
@@ -126,7 +115,7 @@ def edit(
     """Replace an entry's answers by ``data``, validated like a new entry (:class:`Invalid`
     with a message per question otherwise). The same edit sent twice changes it once."""
     now = now or datetime.now(UTC)
-    before = changeable(store, supporter, entry_id, context.lang, now)
+    before = changeable(store, supporter, entry_id, now)
     answers = interactions.validate(data, context)
     after = replace(before, occurred_on=date.fromisoformat(answers["occurred_on"]), answers=answers)
     if after == before:
@@ -135,19 +124,17 @@ def edit(
     try:
         store.replace_interaction(before, after, alert)
     except NotFound:
-        raise Conflict(_text("changed", context.lang), code="entry_changed") from None
+        raise Conflict(MESSAGES["changed"], code="entry_changed") from None
     return Corrected(before.id, alert.id if alert else None)
 
 
-def delete(
-    store: Store, supporter: Supporter, entry_id: str, lang: str = "en", now: datetime | None = None
-) -> Corrected:
+def delete(store: Store, supporter: Supporter, entry_id: str, now: datetime | None = None) -> Corrected:
     """Delete an entry. An entry already gone is "not found" (a second tap on Delete)."""
     now = now or datetime.now(UTC)
-    before = changeable(store, supporter, entry_id, lang, now)
+    before = changeable(store, supporter, entry_id, now)
     alert = _alert(before, None, supporter, now)
     try:
         store.delete_interaction(before, alert)
     except NotFound:
-        raise NotFoundError(_text("not_found", lang), code="entry_not_found") from None
+        raise NotFoundError(MESSAGES["not_found"], code="entry_not_found") from None
     return Corrected(before.id, alert.id if alert else None)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import Invalid
+from shared.i18n import N_
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
@@ -82,7 +83,10 @@ class CsvFile:
                 with self.source.open("rb") as raw:
                     yield raw
             except OSError as exc:
-                raise Invalid(f"Cannot read {self.name}: {exc.strerror or exc}.") from None
+                raise Invalid(
+                    N_("Cannot read %(name)s: %(problem)s."),
+                    params={"name": self.name, "problem": exc.strerror or exc},
+                ) from None
 
     def _unreadable(self, problem: str) -> Invalid:
         # The field message names the file too: alone, "is not UTF-8 text" reads as a fragment.

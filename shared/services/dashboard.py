@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from shared.config import Settings
 from shared.errors import NotFoundError
+from shared.i18n import N_
 from shared.records import AlertAck, Supporter
 from shared.report.follow_up_counts import follow_up_counts
 from shared.services import surveys
@@ -79,7 +80,7 @@ def open_alerts(store: Store, now: datetime) -> list[OpenAlert]:
 def acknowledge(store: Store, alert_id: str, by: str, now: datetime) -> bool:
     """Record the acknowledgement; False when someone already had (no error, no double)."""
     if not any(a.id == alert_id for a in store.alerts_since(now - ALERT_WINDOW)):
-        raise NotFoundError("There is no such alert.", code="no_alert")
+        raise NotFoundError(N_("There is no such alert."), code="no_alert")
     try:
         store.acknowledge_alert(AlertAck(alert_id, by, now))
     except AlreadyExists:

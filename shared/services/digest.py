@@ -2,30 +2,31 @@
 week, listing their open follow-ups due within a week or overdue, with their personal link
 and a one-click opt-out.
 
-Sent exactly once per supporter and week, whatever runs the job and how often: each send is
-claimed first through the store's report-run claims (the same exclusive create the monthly
-report uses), keyed ``digest-<week>-<supporter id>``; a failed send is retried under the next
-attempt on the next run, a claim left by a crash is taken over after :data:`STALE`.
+Sent exactly once per supporter and week, whatever runs the job and how often: each send is a
+unit of claimed work (:mod:`shared.services.retry`, as the monthly report is), job ``DIGEST``
+keyed ``<week>-<supporter id>``; a failed send is retried under the next attempt on the next
+run, a claim left by a crash is taken over after ``DIGESTS.stale_after``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from shared.config import Settings
 from shared.forms import load_form
+from shared.i18n import N_, bilingual, translate, translate_plural
 from shared.mail import Mailer, MailError, Message
-from shared.records import ReportRun, Supporter
+from shared.records import Supporter
 from shared.services import follow_ups, interactions
+from shared.services.retry import DIGESTS
 from shared.services.tokens import make_token
-from shared.store.port import AlreadyExists, Store
+from shared.store.port import Store
 
 log = logging.getLogger("sidebyside.digest")
 
-STALE = timedelta(minutes=30)  # a claim this old was left by a process that died mid-send
+DIGEST = "digest"  # the job of one supporter's digest of one week, keyed "<week>-<supporter id>"
 
 
 def week_of(day: date) -> str:
@@ -40,36 +41,53 @@ def _links(settings: Settings, supporter: Supporter) -> tuple[str, str]:
 
 
 def message_for(settings: Settings, supporter: Supporter, lines: list[follow_ups.Due]) -> Message:
-    """The digest: dates, format and topics of each follow-up due; nothing about the student."""
-    labels = load_form(interactions.FORM).labels("en")
+    """The digest: dates, format and topics of each follow-up due; nothing about the student. In
+    English then French, like the program's other mail to supporters (their language is unknown)."""
     form, opt_out = _links(settings, supporter)
-    rows = []
-    for line in lines:
-        when = f"overdue since {line.due}" if line.overdue else f"due {line.due}"
-        what = ", ".join(labels.get(f"topics.{t}", t) for t in line.topics) or "-"
-        rows.append(
-            f"- {when}: interaction of {line.occurred_on}, {labels.get(f'format.{line.format}', '-')}: {what}"
-        )
-    text = "\n".join(
-        [
-            f"Hello {supporter.alias},",
-            "",
-            f"You have {len(lines)} follow-up(s) due this week or overdue:",
-            *rows,
-            "",
-            f"Log or close them on your form: {form}",
-            "",
-            "Vous avez des suivis à faire cette semaine ou en retard : consignez-les ou fermez-les sur votre formulaire.",
-            "",
-            f"Stop this weekly email / Arrêter ce courriel hebdomadaire: {opt_out}",
-            "",
-            settings.program_name,
+
+    def body(lang: str) -> str:
+        labels = load_form(interactions.FORM).labels(lang)
+        rows = [
+            translate(
+                lang,
+                "- %(when)s: interaction of %(day)s, %(format)s: %(topics)s",
+                when=translate(
+                    lang, N_("overdue since %(day)s") if line.overdue else N_("due %(day)s"), day=line.due
+                ),
+                day=line.occurred_on,
+                format=labels.get(f"format.{line.format}", "-"),
+                topics=", ".join(labels.get(f"topics.{t}", t) for t in line.topics) or "-",
+            )
+            for line in lines
         ]
+        return "\n".join(
+            [
+                translate(lang, "Hello %(alias)s,", alias=supporter.alias),
+                "",
+                translate_plural(
+                    lang,
+                    "You have %(num)s follow-up due this week or overdue:",
+                    "You have %(num)s follow-ups due this week or overdue:",
+                    len(lines),
+                ),
+                *rows,
+                "",
+                translate(lang, "Log or close them on your form: %(link)s", link=form),
+                "",
+                translate(lang, "Stop this weekly email: %(link)s", link=opt_out),
+                "",
+                settings.program_name,
+            ]
+        )
+
+    subject = " / ".join(
+        translate(lang, "Your follow-ups due this week (%(count)s)", count=len(lines))
+        for lang in ("en", "fr")
     )
     return Message(
         to=(supporter.email or "",),
-        subject=f"[Side-by-Side] Your follow-ups due this week ({len(lines)})",
-        text=text,
+        subject=f"[Side-by-Side] {subject}",
+        text=bilingual(body),
         headers=(
             ("List-Unsubscribe", f"<{opt_out}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
@@ -88,26 +106,16 @@ def send_digests(store: Store, settings: Settings, mailer: Mailer, now: datetime
         lines = follow_ups.due_for(store, supporter, today)
         if not lines:
             continue
-        key = f"digest-{week}-{supporter.id}"
-        run = store.get_report_run(key)
-        if run is not None and (
-            run.state == "sent" or (run.state == "claimed" and now - run.updated_at < STALE)
-        ):
-            continue
-        attempt = run.attempt + 1 if run is not None else 1
-        try:
-            store.claim_report_attempt(key, attempt, now)
-        except AlreadyExists:
-            continue  # another process has it
-        claimed = ReportRun(period=key, state="claimed", attempt=attempt, updated_at=now)
-        store.save_report_run(claimed)
+        claim = store.claim(DIGEST, f"{week}-{supporter.id}", now, DIGESTS.stale_before(now))
+        if claim is None:
+            continue  # sent this week, or being sent by another process
         try:
             mailer.send(message_for(settings, supporter, lines))
         except MailError as exc:
             failed += 1
             log.warning("follow-up digest for supporter %s not sent: %s", supporter.id, exc)
-            store.save_report_run(replace(claimed, state="failed", detail=str(exc)[:200]))
+            store.finish_claim(claim, now, error=str(exc)[:200], retry_at=DIGESTS.next_try(claim, now))
             continue
-        store.save_report_run(replace(claimed, state="sent"))
+        store.finish_claim(claim, now)
         sent += 1
     return {"digests_sent": sent, "digests_failed": failed}

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.errors import Invalid
 from shared.forms import Form, load_form
+from shared.i18n import N_
 from shared.services.demo import is_demo_supporter
 from shared.services.links import find_survey
 from shared.services.surveys import sections_of
@@ -82,8 +83,9 @@ def export_interactions(
 
     The demo supporter's interactions (``sidebyside demo``) are left out unless ``include_demo``."""
     if start and end and start > end:
-        message = f"The start date {start.isoformat()} is after the end date {end.isoformat()}."
-        raise Invalid(message, errors={"from": [message]})
+        params = {"start": start.isoformat(), "end": end.isoformat()}
+        message = N_("The start date %(start)s is after the end date %(end)s.")
+        raise Invalid(message, params=params, errors={"from": [message % params]})
     form = log_form()
     columns = interaction_columns(form)
     answer_columns = columns[2:]

@@ -20,6 +20,7 @@ from typing import Any
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.forms import FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
+from shared.i18n import N_, translate
 from shared.records import FollowUp, Interaction, Supporter
 from shared.report.follow_up_counts import ENDINGS, follow_up_counts, uptake_counts
 from shared.services import interactions
@@ -31,32 +32,21 @@ EXTRA_FIELDS = ("follow_up_due", FOLLOWS, "referral_uptake")
 DEFAULT_DAYS = 7
 LONGEST_DAYS = 366  # a due date further away than this is a typo
 
+# English msgids of the one catalogue (shared/translations), French there. A field's message is
+# translated here (the page shows it beside the field); an error's, at the edge.
 MESSAGES = {
-    "not_yours": {
-        "en": "This is not one of your interactions with a follow-up planned.",
-        "fr": "Ce n'est pas l'une de vos interactions avec un suivi prévu.",
-    },
-    "ended": {
-        "en": "This follow-up was already logged or closed.",
-        "fr": "Ce suivi a déjà été consigné ou fermé.",
-    },
-    "own": {
-        "en": "An interaction cannot follow itself.",
-        "fr": "Une interaction ne peut pas faire suite à elle-même.",
-    },
-    "no_referral": {
-        "en": "The interaction this follows made no referral.",
-        "fr": "L'interaction à laquelle celle-ci fait suite ne comportait aucune orientation.",
-    },
-    "bad_ending": {
-        "en": "Close a follow-up as not_needed or could_not_reach.",
-        "fr": "Fermez un suivi comme not_needed ou could_not_reach.",
-    },
+    "not_yours": N_("This is not one of your interactions with a follow-up planned."),
+    "ended": N_("This follow-up was already logged or closed."),
+    "own": N_("An interaction cannot follow itself."),
+    "no_referral": N_("The interaction this follows made no referral."),
+    "bad_ending": N_("Close a follow-up as not_needed or could_not_reach."),
+    "too_far": N_("Choose a date within %(days)s days."),
+    "invalid": N_("Some answers need a look."),
 }
 
 
-def _text(code: str, lang: str) -> str:
-    return MESSAGES[code].get(lang, MESSAGES[code]["en"])
+def _text(code: str, lang: str, **params: object) -> str:
+    return translate(lang, MESSAGES[code], **params)
 
 
 @dataclass(frozen=True)
@@ -98,13 +88,13 @@ def _clean_extras(extras: Mapping[str, Any], today: date, lang: str) -> dict[str
     try:
         clean = validate_form(follow_up_form(), data, context)
     except FormInvalid as exc:
-        raise Invalid("Some answers need a look.", errors=exc.errors) from None
+        raise Invalid(_text("invalid", lang), errors=exc.errors) from None
     if "follow_up_due" in clean and date.fromisoformat(clean["follow_up_due"]) > today + timedelta(
         days=LONGEST_DAYS
     ):
         raise Invalid(
-            "Some answers need a look.",
-            errors={"follow_up_due": [f"Choose a date within {LONGEST_DAYS} days."]},
+            _text("invalid", lang),
+            errors={"follow_up_due": [_text("too_far", lang, days=LONGEST_DAYS)]},
         )
     return clean
 
@@ -131,7 +121,7 @@ def prepare(
         if ends is None:
             return Prepared()
     elif "referral_uptake" in clean:
-        raise Invalid("Some answers need a look.", errors={"referral_uptake": [_text("no_referral", lang)]})
+        raise Invalid(_text("invalid", lang), errors={"referral_uptake": [_text("no_referral", lang)]})
     plans = None
     if answers.get("follow_up_planned") is True:
         due = (
@@ -173,7 +163,7 @@ def check_submission(
     except Invalid as exc:
         errors.update(exc.errors or {})
     if errors:
-        raise Invalid("Some answers need a look.", errors=errors)
+        raise Invalid(_text("invalid", context.lang), errors=errors)
     return answers, prepared
 
 
@@ -196,9 +186,9 @@ def _ending(
     if planned.state != "open":
         if planned.done_by == submission:
             return None  # this very submission logged it before: a repeat
-        raise Conflict(_text("ended", lang), code="follow_up_ended")
+        raise Conflict(MESSAGES["ended"], code="follow_up_ended")
     if uptake is not None and planned.referral == "none":
-        raise Invalid("Some answers need a look.", errors={"referral_uptake": [_text("no_referral", lang)]})
+        raise Invalid(_text("invalid", lang), errors={"referral_uptake": [_text("no_referral", lang)]})
     return replace(
         planned,
         state="done",
@@ -220,12 +210,12 @@ def close(
         else None
     )
     if planned is None or planned.supporter_id != supporter.id:
-        raise NotFoundError(_text("not_yours", lang), code="no_follow_up")
+        raise NotFoundError(MESSAGES["not_yours"], code="no_follow_up")
     ended = replace(
         planned, state=str(ending), ended_on=today, uptake="unknown" if planned.referral != "none" else None
     )
     if planned.state != "open" or not store.end_follow_up(ended):
-        raise Conflict(_text("ended", lang), code="follow_up_ended")
+        raise Conflict(MESSAGES["ended"], code="follow_up_ended")
     return ended
 
 
@@ -270,7 +260,7 @@ def following(store: Store, supporter: Supporter, follow_up_id: str, today: date
     planned = store.get_follow_up(follow_up_id) if len(follow_up_id) <= 64 else None
     original = store.get_interaction(follow_up_id) if planned is not None else None
     if planned is None or original is None or planned.supporter_id != supporter.id or planned.state != "open":
-        raise NotFoundError(_text("not_yours", "en"), code="no_follow_up")
+        raise NotFoundError(MESSAGES["not_yours"], code="no_follow_up")
     return _line(planned, original, today)
 
 

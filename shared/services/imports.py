@@ -42,11 +42,12 @@ from shared.errors import (
     UnknownSupporters,
 )
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
+from shared.i18n import N_
 from shared.records import Answer, Interaction, Supporter, alias_key
 from shared.services import exports
 from shared.services.csv_files import CsvFile, Progress
 from shared.services.import_cells import ChoiceCells
-from shared.services.links import SURVEY_ID, SURVEY_ID_RULE
+from shared.services.links import SURVEY_ID, USE_SURVEY_ID
 from shared.services.supporters import clean_alias
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
@@ -185,7 +186,9 @@ def _rows(
     records = file.records(progress)
     first = next(records, None)
     if first is None:
-        raise Invalid(f"{file.name} is empty: it needs a header line; nothing was imported.")
+        raise Invalid(
+            N_("%(name)s is empty: it needs a header line; nothing was imported."), params={"name": file.name}
+        )
     header = read_header(first[1], first[0])
     named = [(i, c) for i, c in enumerate(header) if c]
     unnamed = [i for i, c in enumerate(header) if not c]
@@ -394,8 +397,11 @@ def import_responses(
     file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"{survey_id!r} cannot be a survey id: use {SURVEY_ID_RULE}.",
-            errors={"survey": [f"Use {SURVEY_ID_RULE}."]},
+            N_(
+                "%(survey)r cannot be a survey id: use 1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'."
+            ),
+            params={"survey": survey_id},
+            errors={"survey": [USE_SURVEY_ID]},
         )
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)

@@ -129,7 +129,7 @@ def validate(data: Mapping[str, Any], context: ValidationContext) -> dict[str, A
     try:
         return validate_form(log_form(), data, context)
     except FormInvalid as exc:
-        raise Invalid("Some answers need a look.", errors=exc.errors) from None
+        raise Invalid(N_("Some answers need a look."), errors=exc.errors) from None
 
 
 def record(
@@ -172,14 +172,17 @@ def record(
     except AlreadyExists:
         stored = store.get_interaction(submission)
         if stored is not None and stored.supporter_id != supporter.id:
-            raise Conflict("This submission id is already used.", code="submission_id_taken") from None
+            raise Conflict(N_("This submission id is already used."), code="submission_id_taken") from None
         if stored is None:  # not a repeat: the follow-up it ``ends`` was ended meanwhile
-            raise Conflict("This follow-up was already logged or closed.", code="follow_up_ended") from None
+            raise Conflict(
+                N_("This follow-up was already logged or closed."), code="follow_up_ended"
+            ) from None
         if stored is not None and stored.answers != answers:
             # Compared after validation, so key order, spacing and defaults do not matter.
             raise KeyReused(
-                "This Idempotency-Key (submission id) was already used with different answers; "
-                "send the new answers with a new key."
+                N_(
+                    "This Idempotency-Key (submission id) was already used with different answers; send the new answers with a new key."
+                )
             ) from None
         return Recorded(submission, duplicate=True)
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 from shared.addresses import LOCAL_DOMAIN, BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
-from shared.i18n import bilingual, translate
+from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
 from shared.services.release import release_all
@@ -40,7 +40,10 @@ from shared.store.port import AlreadyExists, Store
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
 SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
-SURVEY_ID_RULE = "1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'"
+# The rule for a survey id, as the message beside the id's field (the whole messages say it too).
+USE_SURVEY_ID = N_(
+    "Use 1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'."
+)
 TOKEN_BYTES = 32  # 256 bits; secrets.token_urlsafe(32) is 43 characters
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_LINKS_PER_CALL = 10_000
@@ -144,14 +147,31 @@ def clean_addresses(items: Iterable[tuple[object, str]]) -> list[str]:
     """Validate (value, where) pairs; the normalized addresses in first-seen order, each once."""
     seen, bad = _partition(items)
     if bad:
-        shown = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
-        raise Invalid(f"Not email addresses (nothing was sent): {shown}", errors={"emails": bad})
+        more = len(bad) - 10
+        raise Invalid(
+            N_("Not email addresses (nothing was sent): %(shown)s; and %(more)s more")
+            if more > 0
+            else N_("Not email addresses (nothing was sent): %(shown)s"),
+            params={"shown": "; ".join(bad[:10]), "more": more},
+            errors={"emails": bad},
+        )
     if len(seen) > MAX_ADDRESSES:
-        raise Invalid(f"At most {MAX_ADDRESSES} addresses at a time.", errors={"emails": ["too many"]})
+        raise Invalid(
+            N_("At most %(most)s addresses at a time."),
+            params={"most": MAX_ADDRESSES},
+            errors={"emails": [N_("too many")]},
+        )
     return seen
 
 
 # -- survey checks ----------------------------------------------------------------------------
+
+
+def no_survey(survey_id: object) -> NotFoundError:
+    """The one "there is no such survey" error, however the survey was asked for."""
+    return NotFoundError(
+        N_("There is no survey %(survey)r."), params={"survey": str(survey_id)[:60]}, code="no_survey"
+    )
 
 
 def find_survey(store: Store, survey_id: object) -> Survey:
@@ -160,7 +180,7 @@ def find_survey(store: Store, survey_id: object) -> Survey:
     if isinstance(survey_id, str) and SURVEY_ID.fullmatch(survey_id):
         survey = store.get_survey(survey_id)
     if survey is None:
-        raise NotFoundError(f"There is no survey {str(survey_id)[:60]!r}.", code="no_survey")
+        raise no_survey(survey_id)
     return survey
 
 
@@ -168,9 +188,13 @@ def survey_for_links(store: Store, survey_id: object, today: date) -> Survey:
     """The survey, if links may still be issued or mailed for it (it exists and is not over)."""
     survey = find_survey(store, survey_id)
     if survey.purged_on is not None:
-        raise Conflict(f"Survey {survey.id!r} was purged on {survey.purged_on}.", code="survey_purged")
+        raise Conflict(
+            N_("Survey %(survey)r was purged on %(day)s."),
+            params={"survey": survey.id, "day": survey.purged_on},
+            code="survey_purged",
+        )
     if survey.closed_on is not None or (survey.closes is not None and survey.closes < today):
-        raise Conflict(f"Survey {survey.id!r} is closed.", code="survey_closed")
+        raise Conflict(N_("Survey %(survey)r is closed."), params={"survey": survey.id}, code="survey_closed")
     return survey
 
 
@@ -181,7 +205,8 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
     """``count`` new single-use links (full URLs), stored only as hashes."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_LINKS_PER_CALL:
         raise Invalid(
-            f"The count must be a whole number from 1 to {MAX_LINKS_PER_CALL}.",
+            N_("The count must be a whole number from 1 to %(most)s."),
+            params={"most": MAX_LINKS_PER_CALL},
             errors={"count": [f"Enter a whole number from 1 to {MAX_LINKS_PER_CALL}."]},
         )
     survey = survey_for_links(store, survey_id, today)
@@ -413,7 +438,9 @@ def remind(
     survey = survey_for_links(store, survey_id, today)
     if survey.opens is not None and survey.opens > today:
         raise Conflict(
-            f"Survey {survey.id!r} opens on {survey.opens}: remind after that.", code="survey_not_open"
+            N_("Survey %(survey)r opens on %(day)s: remind after that."),
+            params={"survey": survey.id, "day": survey.opens},
+            code="survey_not_open",
         )
     return _mailing(store, settings, mailer, survey, addresses, reminder=True, today=today)
 

@@ -26,6 +26,7 @@ from datetime import date
 
 from shared.config import Settings
 from shared.errors import Conflict
+from shared.i18n import N_
 from shared.records import Answer, SealedAnswer, Survey
 from shared.services.sealing import Unsealable, released_id, unseal
 from shared.store.port import RELEASE_MAX, NotFound, Store
@@ -130,9 +131,14 @@ def release_all(store: Store, settings: Settings, survey: Survey, today: date) -
     result = release_survey(store, settings, survey.id, today, hold=0)
     if result.unsealable or result.pending:
         raise Conflict(
-            f"{result.pending} answers of survey {survey.id!r} are still sealed"
-            + (f", {len(result.unsealable)} of them under another secret key" if result.unsealable else "")
-            + ": set SIDEBYSIDE_SECRET_KEY to the key they were given under and purge again.",
+            N_(
+                "%(pending)s answers of survey %(survey)r are still sealed, %(other)s of them under another secret key: set SIDEBYSIDE_SECRET_KEY to the key they were given under and purge again."
+            )
+            if result.unsealable
+            else N_(
+                "%(pending)s answers of survey %(survey)r are still sealed: set SIDEBYSIDE_SECRET_KEY to the key they were given under and purge again."
+            ),
+            params={"pending": result.pending, "survey": survey.id, "other": len(result.unsealable)},
             code="answers_sealed",
         )
     return result

@@ -1,17 +1,18 @@
 """The coordinators' report: build it, render it, and email it at most once per period.
 
-Scheduled sends are keyed by period (the run's month in the program's time zone, "2026-11").
-A run record moves claimed -> sent, or claimed -> failed -> (next attempt) claimed -> sent:
+Scheduled sends are units of claimed work (:mod:`shared.services.retry`), job ``REPORT`` keyed
+by period (the run's month in the program's time zone, "2026-11"), and each Send now of the
+console is one too (job ``SEND_NOW``, keyed by its form):
 
-- a run already ``sent`` sends nothing and says so;
-- each attempt is claimed with an atomic create (``store.claim_report_attempt``), so of two
-  concurrent callers only one sends; the other is told the report is in progress;
-- a ``failed`` run, or a ``claimed`` one older than ``STALE_AFTER`` (its sender died), is
-  retried under the next attempt number.
+- a period whose report is done sends nothing and says so;
+- the claim is atomic (``store.claim``), so of two concurrent callers only one sends; the other
+  is told the report is in progress;
+- a failed send, or a claim older than ``STALE_AFTER`` (its sender died), is retried under the
+  next attempt number, at once: the callers pace the retries (``REPORTS``).
 
 The one way a report goes out twice: the mail is handed over and then the store refuses
-the "sent" record (three tries) and the process dies; after ``STALE_AFTER`` a retry sends
-it again. Recording "sent" before sending would close that window but could lose the report.
+the "done" record (three tries) and the process dies; after ``STALE_AFTER`` a retry sends
+it again. Recording "done" before sending would close that window but could lose the report.
 
 pandas, scipy and matplotlib load inside these functions only, so importing this module
 (the background job loop does) costs nothing.
@@ -33,13 +34,14 @@ from shared.errors import (
     ReportNotSent,
     ServiceError,
 )
+from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.mail.port import MailError
-from shared.records import ReportRun
+from shared.records import Claim
 from shared.report.period import Period, allowed_days, local_today, period_key
 from shared.services.coordinators import recipients as coordinator_addresses
 from shared.services.retry import REPORTS
-from shared.store.port import AlreadyExists, Unavailable
+from shared.store.port import Store, Unavailable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sidebyside.reports")
 
 STALE_AFTER = REPORTS.stale_after
+REPORT = "report"  # the job of the scheduled report, keyed by period
+SEND_NOW = "send-now"  # the job of one Send now form, keyed by the form's send_key
 FORMATS = ("text", "html", "json")
 TESTS = ("paired", "independent")
 AUDIENCES = ("coordinators", "shared")
@@ -131,7 +135,7 @@ def parse_options(raw: Mapping[str, Any], allowed: Period | None = None) -> Repo
     if days["from"] and days["to"] and days["from"] > days["to"]:
         errors["from"] = ["must be on or before 'to'"]
     if errors:
-        raise Invalid("Some report options are not valid.", errors=errors)
+        raise Invalid(N_("Some report options are not valid."), errors=errors)
     return ReportOptions(
         format=fmt,
         survey_id=survey,
@@ -191,7 +195,7 @@ def recipients(app: App) -> list[tuple[str, str]]:
 def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
     """Build the report once per language and mail each copy to the coordinators who read that
     language (one message per language, all recipients of a language on it); the message ids."""
-    from shared.report.email import NoCoordinators, report_message
+    from shared.report.email import report_message
 
     by_lang: dict[str, list[str]] = {}
     for address, lang in recipients(app):
@@ -217,23 +221,19 @@ def send_once(app: App, options: ReportOptions, key: object, now: datetime) -> d
         raise Invalid(
             "The form is incomplete: reload the page.", errors={"send_key": ["missing or not valid"]}
         )
-    store, period = app.store, f"send-now-{key}"
-    run = store.get_report_run(period)
-    if run is not None and run.state != "failed":
-        return run.updated_at
-    attempt = 1 if run is None else run.attempt + 1
-    try:
-        store.claim_report_attempt(period, attempt, now)
-    except AlreadyExists:  # the other click of a double click has it
-        return now
-    claimed = ReportRun(period=period, state="claimed", attempt=attempt, updated_at=now)
-    store.save_report_run(claimed)
+    store = app.store
+    held = store.get_claim(SEND_NOW, key)
+    if held is not None and held.state == "done":
+        return held.finished_at or held.claimed_at
+    claim = store.claim(SEND_NOW, key, now, REPORTS.stale_before(now))
+    if claim is None:  # the other click of a double click has it
+        return held.claimed_at if held is not None else now
     try:
         message_ids = send_now(app, options, now)
-    except Exception:
-        store.save_report_run(replace(claimed, state="failed", updated_at=_now()))
+    except Exception as exc:
+        store.finish_claim(claim, now, error=_detail(exc), retry_at=REPORTS.next_try(claim, now))
         raise
-    _save_sent(store, replace(claimed, state="sent", updated_at=now, detail=message_ids))
+    _save_sent(store, claim, now, message_ids)
     return None
 
 
@@ -258,29 +258,25 @@ def send_scheduled_report(
             errors={"survey": [f"no survey {options.survey_id!r}"]},
         )
     period = period_key(now, app.settings.timezone)
-    run = store.get_report_run(period)
-    attempt = _next_attempt(run, now, force)
-    if attempt is None:
-        assert run is not None
-        if run.state == "sent":
+    held = store.get_claim(REPORT, period)
+    claim = None
+    if force or held is None or held.state != "done":
+        claim = store.claim(REPORT, period, now, REPORTS.stale_before(now), redo=force)
+        held = claim or store.get_claim(REPORT, period)
+    if claim is None:
+        if held is not None and held.state == "done":
             return {
                 "status": "already_sent",
                 "period": period,
-                "attempt": run.attempt,
-                "sent_at": _iso(run.updated_at),
+                "attempt": held.attempt,
+                "sent_at": _iso(held.finished_at or held.claimed_at),
                 "covers": covered(app, options, now),
             }
-        raise ReportInProgress(
-            f"The report for {period} is being sent by another process (attempt {run.attempt})."
-        )
-    try:
-        store.claim_report_attempt(period, attempt, now)
-    except AlreadyExists:
+        attempt = held.attempt if held is not None else 1
         raise ReportInProgress(
             f"The report for {period} is being sent by another process (attempt {attempt})."
-        ) from None
-    claimed = ReportRun(period=period, state="claimed", attempt=attempt, updated_at=now)
-    store.save_report_run(claimed)
+        )
+    attempt = claim.attempt
     try:
         message_id = send_now(app, options, now)
     except Exception as exc:  # any failure is recorded, so the next call retries under a new attempt
@@ -290,13 +286,15 @@ def send_scheduled_report(
         else:  # a bug: keep the traceback (it holds no request data here)
             log.exception("report for %s not sent (attempt %d)", period, attempt)
         try:
-            store.save_report_run(replace(claimed, state="failed", updated_at=_now(), detail=detail))
+            store.finish_claim(claim, now, error=detail, retry_at=REPORTS.next_try(claim, now))
         except Unavailable:
-            log.warning("could not record the failed report run for %s; it goes stale and is retried", period)
+            log.warning(
+                "could not record the failed report for %s; its claim goes stale and is retried", period
+            )
         if isinstance(exc, ServiceError) and not isinstance(exc, Invalid):
             raise
         raise ReportNotSent(f"The report for {period} was not sent: {detail}") from exc
-    _save_sent(store, replace(claimed, state="sent", updated_at=_now(), detail=message_id))
+    _save_sent(store, claim, now, message_id)
     log.info("report for %s sent (attempt %d)", period, attempt)
     return {
         "status": "sent",
@@ -317,30 +315,16 @@ def covered(app: App, options: ReportOptions, now: datetime) -> str:
     return resolve_period(options.request(), today, app.settings.academic_year_start_month).label
 
 
-def _next_attempt(run: ReportRun | None, now: datetime, force: bool) -> int | None:
-    """The attempt number to claim, or None when nothing should be sent now."""
-    if run is None:
-        return 1
-    if run.state == "failed":
-        return run.attempt + 1
-    if run.state == "sent":
-        return run.attempt + 1 if force else None
-    # Claimed: someone is sending, unless the claim is so old that its sender must have died.
-    return run.attempt + 1 if REPORTS.is_stale(run.updated_at, now) else None
-
-
-def _save_sent(store: Any, run: ReportRun) -> None:
-    # The mail is out: try hard to record it, since a run left "claimed" is resent once stale.
+def _save_sent(store: Store, claim: Claim, now: datetime, message_ids: str) -> None:
+    # The mail is out: try hard to record it, since a claim left unfinished is resent once stale.
     for pause in (0.0, 0.5, 2.0):
         time.sleep(pause)
         try:
-            store.save_report_run(run)
+            store.finish_claim(claim, now, note=message_ids)
             return
         except Unavailable as exc:
-            log.warning("could not record the sent report for %s yet: %s", run.period, exc)
-    log.error(
-        "report for %s was sent but not recorded; it may be sent again after %s", run.period, STALE_AFTER
-    )
+            log.warning("could not record the sent report %s yet: %s", claim.key, exc)
+    log.error("report %s was sent but not recorded; it may be sent again after %s", claim.key, STALE_AFTER)
 
 
 def _detail(exc: BaseException) -> str:
@@ -350,10 +334,6 @@ def _detail(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__} while building the report"
     return text[:DETAIL_CHARS]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _iso(moment: datetime) -> str:

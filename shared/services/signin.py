@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from shared.config import Settings
 from shared.errors import Unauthorized
+from shared.i18n import N_
 from shared.mail.message import Message
 from shared.records import ConsoleSession, Coordinator, SignInToken
 from shared.services import coordinators
@@ -72,7 +73,7 @@ def sign_in(store: Store, settings: Settings, token: str, now: datetime) -> Sign
     spent = store.use_sign_in_token(digest(token), now) if isinstance(token, str) and token else None
     coordinator = coordinators.find(store, settings, spent.email) if spent else None
     if spent is None or coordinator is None:
-        raise Unauthorized("This sign-in link is not valid any more.", code="bad_sign_in_link")
+        raise Unauthorized(N_("This sign-in link is not valid any more."), code="bad_sign_in_link")
     session_id = secrets.token_urlsafe(32)
     store.add_session(ConsoleSession(digest(session_id), coordinator.email, now, now))
     return SignedIn(session_id, coordinator)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.config import Settings
 from shared.errors import Invalid
-from shared.i18n import bilingual, translate
+from shared.i18n import N_, bilingual, translate
 from shared.mail.message import Message
 from shared.mail.port import Mailer, MailError
 from shared.records import Supporter
@@ -15,7 +15,9 @@ def link_message(settings: Settings, supporter: Supporter, link: str) -> Message
     """The personal-link email, English then French, with the crisis line."""
     if not supporter.email:
         raise Invalid(
-            f"{supporter.alias} has no email address.", errors={"email": ["Add an email address first."]}
+            N_("%(alias)s has no email address."),
+            params={"alias": supporter.alias},
+            errors={"email": [N_("Add an email address first.")]},
         )
     name = settings.program_name
 

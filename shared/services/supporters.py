@@ -15,6 +15,7 @@ from datetime import datetime
 from shared.addresses import BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
+from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.records import Supporter
 from shared.services.tokens import BadToken, make_token, read_token
@@ -36,14 +37,28 @@ class IssuedLink:
 def clean_alias(alias: object) -> str:
     if not isinstance(alias, str) or not ALIAS.fullmatch(alias.strip()):
         raise Invalid(
-            "The alias must be 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.",
+            N_(
+                "The alias must be 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."
+            ),
             errors={
                 "alias": [
-                    "Use 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."
+                    N_(
+                        "Use 1 to 40 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit."
+                    )
                 ]
             },
         )
     return alias.strip()
+
+
+def alias_taken(alias: str) -> Conflict:
+    return Conflict(
+        N_("A supporter called %(alias)r already exists."), params={"alias": alias}, code="alias_taken"
+    )
+
+
+def no_supporter_with_id(supporter_id: str) -> NotFoundError:
+    return NotFoundError(N_("There is no supporter with id %(id)r."), params={"id": supporter_id})
 
 
 def clean_email(email: object) -> str | None:
@@ -53,8 +68,9 @@ def clean_email(email: object) -> str | None:
         return mail_address(email)
     except BadAddress as exc:
         raise Invalid(
-            f"{str(email)[:80]!r} is not an email address the program can mail ({str(exc).rstrip('.')}).",
-            errors={"email": [f"Enter an email address such as name@example.org ({str(exc).rstrip('.')})."]},
+            N_("%(email)r is not an email address the program can mail (%(reason)s)."),
+            params={"email": str(email)[:80], "reason": str(exc).rstrip(".")},
+            errors={"email": [N_("Enter an email address such as name@example.org.")]},
         ) from None
 
 
@@ -72,11 +88,11 @@ def add_supporter(store: Store, settings: Settings, alias: object, email: object
         created_on=datetime.now(settings.timezone).date(),
     )
     if store.find_supporter(clean) is not None:
-        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken")
+        raise alias_taken(clean)
     try:
         store.add_supporter(supporter)
     except AlreadyExists:  # another coordinator added the same alias a moment ago
-        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken") from None
+        raise alias_taken(clean) from None
     return IssuedLink(supporter, link_for(settings, supporter))
 
 
@@ -87,7 +103,7 @@ def list_supporters(store: Store) -> list[Supporter]:
 def by_alias(store: Store, alias: str) -> Supporter:
     supporter = store.find_supporter(alias.strip())
     if supporter is None:
-        raise NotFoundError(f"There is no supporter called {alias.strip()!r}.")
+        raise NotFoundError(N_("There is no supporter called %(alias)r."), params={"alias": alias.strip()})
     return supporter
 
 
@@ -95,7 +111,7 @@ def by_id(store: Store, supporter_id: str) -> Supporter:
     # An id no store could hold names no supporter (and Firestore would refuse to look it up).
     supporter = store.get_supporter(supporter_id) if is_document_id(supporter_id) else None
     if supporter is None:
-        raise NotFoundError(f"There is no supporter with id {supporter_id!r}.")
+        raise no_supporter_with_id(supporter_id)
     return supporter
 
 
@@ -103,7 +119,7 @@ def _save(store: Store, supporter: Supporter) -> Supporter:
     try:
         store.save_supporter(supporter)
     except NotFound:
-        raise NotFoundError(f"There is no supporter with id {supporter.id!r}.") from None
+        raise no_supporter_with_id(supporter.id) from None
     return supporter
 
 
@@ -129,10 +145,10 @@ def authenticate(store: Store, secret_key: str, token: str) -> Supporter:
     try:
         claim = read_token(secret_key, token)
     except BadToken:
-        raise Unauthorized("This link is not valid.", code="bad_link") from None
+        raise Unauthorized(N_("This link is not valid."), code="bad_link") from None
     supporter = store.get_supporter(claim.supporter_id)
     if supporter is None or not supporter.active or supporter.version != claim.version:
-        raise Unauthorized("This link is no longer active.", code="link_inactive")
+        raise Unauthorized(N_("This link is no longer active."), code="link_inactive")
     return supporter
 
 
@@ -147,7 +163,7 @@ def rename(store: Store, supporter: Supporter, alias: object) -> Supporter:
     try:
         store.rename_supporter(supporter.id, clean)
     except AlreadyExists:
-        raise Conflict(f"A supporter called {clean!r} already exists.", code="alias_taken") from None
+        raise alias_taken(clean) from None
     except NotFound:
-        raise NotFoundError(f"There is no supporter with id {supporter.id!r}.") from None
+        raise no_supporter_with_id(supporter.id) from None
     return replace(supporter, alias=clean)

@@ -20,7 +20,6 @@ from shared.errors import (
     BlankAnswer,
     Conflict,
     Invalid,
-    NotFoundError,
     SurveyClosed,
     SurveyNotOpen,
     UnknownLink,
@@ -28,8 +27,17 @@ from shared.errors import (
 from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
+from shared.i18n import N_
 from shared.records import Survey
-from shared.services.links import SURVEY_ID, SURVEY_ID_RULE, find_survey, is_token, purge_due, token_hash
+from shared.services.links import (
+    SURVEY_ID,
+    USE_SURVEY_ID,
+    find_survey,
+    is_token,
+    no_survey,
+    purge_due,
+    token_hash,
+)
 from shared.services.sealing import seal
 from shared.store.port import AlreadyExists, NotFound, Store
 
@@ -43,6 +51,10 @@ def today_in(settings: Settings) -> date:
 
 
 # -- errors a student can meet --------------------------------------------------------------
+
+
+NO_LINK = N_("There is no survey at this link.")
+USED_LINK = N_("This link was already used to answer. Thank you!")
 
 
 # -- lifecycle --------------------------------------------------------------------------------
@@ -73,13 +85,15 @@ def check_blocks(form_name: str, blocks: object) -> tuple[str, ...]:
         or not all(isinstance(b, str) for b in blocks)
     ):
         raise Invalid(
-            "blocks must be a list of block names.", errors={"blocks": ["Give a list of block names."]}
+            N_("blocks must be a list of block names."),
+            errors={"blocks": [N_("Give a list of block names.")]},
         )
     available = load_form(form_name).blocks()
     if unknown := sorted(set(blocks) - set(available)):
         listed = ", ".join(available) or "none"
         raise Invalid(
-            f"Unknown block(s) {', '.join(unknown)} for form {form_name!r}. Available blocks: {listed}.",
+            N_("Unknown block(s) %(unknown)s for form %(form)r. Available blocks: %(listed)s."),
+            params={"unknown": ", ".join(unknown), "form": form_name, "listed": listed},
             code="unknown_block",
             errors={"blocks": [f"Unknown: {', '.join(unknown)}. Available: {listed}."]},
         )
@@ -97,27 +111,37 @@ def _date(value: object, name: str) -> date | None:
         except ValueError:
             pass
     raise Invalid(
-        f"{name} must be a date as YYYY-MM-DD, not {str(value)[:40]!r}.",
-        errors={name: ["Enter a date as YYYY-MM-DD."]},
+        N_("%(name)s must be a date as YYYY-MM-DD, not %(value)r."),
+        params={"name": name, "value": str(value)[:40]},
+        errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
     )
 
 
 def check_form(form_name: object, k10: bool) -> None:
     """The form exists, and has a K10 section when the survey asks it."""
     if not isinstance(form_name, str):
-        raise Invalid("The form must be a form's name.", errors={"form": ["Give a form name, as text."]})
+        raise Invalid(
+            N_("The form must be a form's name."), errors={"form": [N_("Give a form name, as text.")]}
+        )
     try:
         form = load_form(form_name)
     except FormDefinitionError as exc:
-        raise Invalid(f"No usable form {form_name!r}: {exc}", errors={"form": [str(exc)]}) from None
+        raise Invalid(
+            N_("No usable form %(form)r: %(problem)s"),
+            params={"form": form_name, "problem": str(exc)},
+            errors={"form": [str(exc)]},
+        ) from None
     if form.purpose != "survey":
         raise Invalid(
-            f"Form {form_name!r} is not a survey form.",
-            errors={"form": ["Choose a survey form (one whose definition says purpose: survey)."]},
+            N_("Form %(form)r is not a survey form."),
+            params={"form": form_name},
+            errors={"form": [N_("Choose a survey form (one whose definition says purpose: survey).")]},
         )
     if k10 and K10 not in form.blocks():
         raise Invalid(
-            f"Form {form_name!r} has no K10 section.", errors={"k10": ["This form has no K10 section."]}
+            N_("Form %(form)r has no K10 section."),
+            params={"form": form_name},
+            errors={"k10": [N_("This form has no K10 section.")]},
         )
 
 
@@ -140,20 +164,25 @@ def create_survey(
     (last year's survey entered with its real dates)."""
     if not isinstance(survey_id, str) or not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
-            f"The survey id must be {SURVEY_ID_RULE}.",
-            errors={"id": [f"Use {SURVEY_ID_RULE}."]},
+            N_(
+                "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'."
+            ),
+            errors={"id": [USE_SURVEY_ID]},
         )
     if not isinstance(k10, bool):
-        raise Invalid("k10 must be true or false.", errors={"k10": ["Use true or false."]})
+        raise Invalid(N_("k10 must be true or false."), errors={"k10": [N_("Use true or false.")]})
     first, last = _date(opens, "opens"), _date(closes, "closes")
     if first and last and first > last:
         raise Invalid(
-            f"The survey cannot open ({first}) after it closes ({last}).",
-            errors={"closes": ["Must not be before opens."]},
+            N_("The survey cannot open (%(opens)s) after it closes (%(closes)s)."),
+            params={"opens": first, "closes": last},
+            errors={"closes": [N_("Must not be before opens.")]},
         )
     if last and last < today and not past_ok:
         raise Invalid(
-            f"The closing date {last} has already passed.", errors={"closes": ["Must not be in the past."]}
+            N_("The closing date %(closes)s has already passed."),
+            params={"closes": last},
+            errors={"closes": [N_("Must not be in the past.")]},
         )
     check_form(form, k10)
     asked = check_blocks(str(form), [*blocks, K10] if k10 and isinstance(blocks, (list, tuple)) else blocks)
@@ -169,7 +198,9 @@ def create_survey(
     try:
         store.add_survey(survey)
     except AlreadyExists:
-        raise Conflict(f"A survey {survey_id!r} already exists.", code="survey_exists") from None
+        raise Conflict(
+            N_("A survey %(survey)r already exists."), params={"survey": survey_id}, code="survey_exists"
+        ) from None
     return survey
 
 
@@ -193,14 +224,17 @@ def set_blocks(store: Store, survey_id: object, blocks: object, today: date) -> 
         or store.count_sealed(survey.id)
     ):
         raise Conflict(
-            f"Survey {survey.id!r} has opened, so its blocks are fixed; create a new survey to ask other blocks.",
+            N_(
+                "Survey %(survey)r has opened, so its blocks are fixed; create a new survey to ask other blocks."
+            ),
+            params={"survey": survey.id},
             code="blocks_fixed",
         )
     survey = replace(survey, blocks=asked, k10=K10 in asked)
     try:
         store.save_survey(survey)
     except NotFound:
-        raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
+        raise no_survey(survey.id) from None
     return survey
 
 
@@ -249,7 +283,7 @@ def close_survey(store: Store, settings: Settings, survey_id: object, today: dat
         try:
             store.save_survey(survey)
         except NotFound:
-            raise NotFoundError(f"There is no survey {survey.id!r}.", code="no_survey") from None
+            raise no_survey(survey.id) from None
     purge_due(store, settings, today)
     return status(store, get_survey(store, survey.id), today)
 
@@ -264,7 +298,9 @@ def delete_survey(store: Store, survey_id: object) -> None:
         return
     if not deleted:
         raise Conflict(
-            f"Survey {survey.id!r} has answers: close or purge it instead.", code="survey_has_answers"
+            N_("Survey %(survey)r has answers: close or purge it instead."),
+            params={"survey": survey.id},
+            code="survey_has_answers",
         )
 
 
@@ -284,14 +320,14 @@ class Ballot:
 def open_ballot(store: Store, token: str, today: date) -> Ballot:
     """The ballot behind ``token``, or why it cannot be answered (404, 410 or 403)."""
     if not isinstance(token, str) or not is_token(token):
-        raise UnknownLink("There is no survey at this link.")
+        raise UnknownLink(NO_LINK)
     link_hash = token_hash(token)
     link = store.get_link(link_hash)
     survey = store.get_survey(link.survey_id) if link is not None else None
     if link is None or survey is None:
-        raise UnknownLink("There is no survey at this link.")
+        raise UnknownLink(NO_LINK)
     if store.is_redeemed(link_hash):
-        raise AlreadyAnswered("This link was already used to answer. Thank you!")
+        raise AlreadyAnswered(USED_LINK)
     state = state_of(survey, today)
     if state == "scheduled":
         raise SurveyNotOpen(survey)
@@ -345,7 +381,7 @@ def answer(
             ballot.form, data, ValidationContext(lang=lang, today=today, sections=ballot.sections)
         )
     except FormInvalid as exc:
-        raise Invalid("Some answers need a look.", errors=exc.errors) from None
+        raise Invalid(N_("Some answers need a look."), errors=exc.errors) from None
     if is_blank(clean) and not confirmed_blank:
         text = message("confirm_blank", lang)
         raise BlankAnswer(text, errors={CONFIRM_BLANK: [text]})
@@ -354,7 +390,7 @@ def answer(
     try:
         store.redeem(ballot.link_hash, seal(secret_key, ballot.survey.id, clean))
     except AlreadyExists:
-        raise AlreadyAnswered("This link was already used to answer. Thank you!") from None
+        raise AlreadyAnswered(USED_LINK) from None
     return needs_support(ballot, clean)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -27,20 +27,21 @@ from shared.records import (
     AlertAck,
     Answer,
     AuditEntry,
+    Claim,
     ConsoleSession,
     Coordinator,
     FollowUp,
     Interaction,
     Link,
-    ReportRun,
     SealedAnswer,
     SignInToken,
     Supporter,
     Survey,
     alias_key,
 )
+from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
@@ -557,36 +558,15 @@ class FirestoreStore(Store):
             raise NotFound(f"interaction {before.id} changed while it was being changed") from exc
 
     # -- alerts -----------------------------------------------------------------
-    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
-        pending = self._query("alerts", [("state", "==", "pending")])
-        stale = self._query(
-            "alerts",
-            [
-                ("state", "==", "sending"),
-                ("claimed_at", "<", to_doc(Alert("", "", stale_before))["created_at"]),
-            ],
-        )
-        return sorted((from_doc(Alert, d) for d in pending + stale), key=lambda a: a.id)
+    def pending_alerts(self) -> list[Alert]:
+        # An equality filter alone (no composite index). "sending": an alert stored before claims.
+        docs = self._query("alerts", [("state", "in", ["pending", "sending"])])
+        return sorted((from_doc(Alert, d) for d in docs), key=lambda a: a.id)
 
-    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        claimed = replace(alert, state="sending", claimed_at=now, attempts=alert.attempts + 1)
-
+    def mark_alerts_sent(self, alert_ids: list[str]) -> None:
         def build(batch: Any) -> None:
-            # The claim document is the lock: only one process can create attempt N.
-            batch.create(self._col("alert_claims").document(f"{alert.id}-{claimed.attempts}"), {"at": now})
-            batch.set(self._col("alerts").document(alert.id), to_doc(claimed))
-
-        try:
-            self._commit(build)
-        except AlreadyExists:
-            return None
-        return claimed
-
-    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
-        done = replace(alert, state="sent" if sent else "pending", last_error=error)
-
-        def build(batch: Any) -> None:
-            batch.set(self._col("alerts").document(alert.id), to_doc(done))
+            for alert_id in alert_ids:
+                batch.update(self._col("alerts").document(alert_id), {"state": "sent"})
 
         self._commit(build)
 
@@ -754,18 +734,79 @@ class FirestoreStore(Store):
                     deleted += len(ids)
         return deleted
 
-    # -- scheduled report ---------------------------------------------------------
-    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
-        self._commit(
-            lambda b: b.create(self._col("report_claims").document(f"{period}-{attempt}"), {"at": now})
-        )
+    # -- claimed work -------------------------------------------------------------
+    # One document per unit of work, "<job>:<key>" in "claims". A unit never claimed is taken
+    # with a create ("exists: false"), one claimed before with an update that carries the read
+    # document's update time: of concurrent claimers, Firestore lets exactly one write through.
 
-    def get_report_run(self, period: str) -> ReportRun | None:
-        doc = self._get("report_runs", period)
-        return from_doc(ReportRun, doc) if doc else None
+    def _claim_ref(self, job: str, key: str) -> Any:
+        doc_id = f"{job}:{key}"
+        if not is_document_id(doc_id):
+            raise ValueError(f"not a claim key Firestore accepts: {doc_id!r}")
+        return self._col("claims").document(doc_id)
 
-    def save_report_run(self, run: ReportRun) -> None:
-        self._commit(lambda b: b.set(self._col("report_runs").document(run.period), to_doc(run)))
+    def _legacy_claim(self, job: str, key: str) -> Claim | None:
+        """The run a version from before claims kept for this unit (``shared/store/legacy.py``)."""
+        run_id = legacy.run_id(job, key) if job in legacy.READ_BACK else None
+        doc = self._get("report_runs", run_id) if run_id is not None else None
+        return legacy.claim_from_run(job, key, doc) if doc else None
+
+    def claim(
+        self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
+    ) -> Claim | None:
+        ref = self._claim_ref(job, key)
+        snap = _call(ref.get)
+        self.ops["requests"] += 1
+        self.ops["reads"] += 1
+        held = from_doc(Claim, snap.to_dict()) if snap.exists else self._legacy_claim(job, key)
+        if held is not None and not held.takeable(stale_before, redo):
+            return None
+        mine = held.taken(now) if held is not None else Claim(job, key, now)
+        unchanged = self.client.write_option(last_update_time=snap.update_time) if snap.exists else None
+
+        def write(batch: Any) -> None:
+            if unchanged is None:
+                batch.create(ref, to_doc(mine))
+            else:
+                batch.update(ref, to_doc(mine), option=unchanged)
+
+        try:
+            self._commit(write)
+        except _STALE:  # another claimer wrote it first
+            return None
+        return mine
+
+    def finish_claim(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        note: str = "",
+    ) -> Claim:
+        finished = claim.finished(now, error, retry_at, note)
+        ref = self._claim_ref(claim.job, claim.key)
+        self._commit(lambda batch: batch.set(ref, to_doc(finished)))
+        return finished
+
+    def get_claim(self, job: str, key: str) -> Claim | None:
+        doc = self._get("claims", f"{job}:{key}")
+        return from_doc(Claim, doc) if doc else self._legacy_claim(job, key)
+
+    def purge_claims(self, job: str, finished_before: datetime) -> int:
+        # finished_at is ISO text in UTC (to_doc), so text order is time order; a claim still
+        # running has none (null), which no string range matches.
+        bound = to_doc(Claim(job, "", finished_before))["claimed_at"]
+        doomed = self._snapshots("claims", [("job", "==", job), ("finished_at", "<", bound)])
+        for start in range(0, len(doomed), PAGE):
+
+            def build(batch: Any, chunk: list[Any] = doomed[start : start + PAGE]) -> None:
+                for snap in chunk:
+                    batch.delete(snap.reference)
+
+            self._commit(build)
+        return len(doomed)
 
     # -- the coordinators' console ----------------------------------------------
     def add_coordinator(self, coordinator: Coordinator) -> None:
@@ -781,23 +822,53 @@ class FirestoreStore(Store):
         docs = self._query("coordinators", orders=[("email", "ASCENDING")])
         return [from_doc(Coordinator, d) for d in docs]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._commit(
-            lambda b: b.update(self._col("coordinators").document(coordinator.email), to_doc(coordinator))
-        )
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        ref = self._col("coordinators").document(coordinator.email)
+        if not keep_a_coordinator:
+            self._commit(lambda b: b.update(ref, to_doc(coordinator)))
+            return
+        guard = self._coordinators_guard(coordinator.email, to_doc(coordinator))
+        self._guarded(lambda b: (b.update(ref, to_doc(coordinator)), guard(b)))
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         if self._get("coordinators", email) is None:
             return False
         sessions = self._query("console_sessions", [("email", "==", email)])
+        guard = self._coordinators_guard(email, None) if keep_a_coordinator else (lambda b: None)
 
         def build(batch: Any) -> None:
             batch.delete(self._col("coordinators").document(email))
             for doc in sessions:
                 batch.delete(self._col("console_sessions").document(doc["hash"]))
+            guard(batch)
 
-        self._commit(build)
+        self._guarded(build)
         return True
+
+    def _coordinators_guard(self, email: str, after: dict[str, Any] | None) -> Callable[[Any], None]:
+        """Check that a coordinator stays once ``email``'s record becomes ``after`` (None:
+        removed), and return what the batch must also write so the check still holds when it
+        commits: every other coordinator's record rewritten as read, under an update-time
+        precondition. A concurrent change to any of them (another coordinator demoting this
+        one) makes the batch fail instead of leaving nobody; so does a new coordinator added
+        meanwhile, which only ever refuses more."""
+        snaps = self._snapshots("coordinators", [("role", "==", "coordinator")])
+        others = [snap for snap in snaps if snap.id != email]
+        if not others and not (after and after.get("role") == "coordinator"):
+            raise LastCoordinator("no coordinator would be left")
+
+        def guard(batch: Any) -> None:
+            for snap in others:
+                unchanged = self.client.write_option(last_update_time=snap.update_time)
+                batch.update(snap.reference, snap.to_dict(), option=unchanged)
+
+        return guard
+
+    def _guarded(self, build: Callable[[Any], Any]) -> None:
+        try:
+            self._commit(build)
+        except gexc.FailedPrecondition as exc:
+            raise LastCoordinator("the coordinators changed meanwhile; nothing was written") from exc
 
     def add_sign_in_token(self, token: SignInToken) -> None:
         self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -29,12 +28,12 @@ from shared.records import (
     AlertAck,
     Answer,
     AuditEntry,
+    Claim,
     ConsoleSession,
     Coordinator,
     FollowUp,
     Interaction,
     Link,
-    ReportRun,
     SealedAnswer,
     SignInToken,
     Supporter,
@@ -42,7 +41,7 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -59,8 +58,7 @@ TABLES = (
     "redemptions",  # hash -> {"survey_id": ...}: never the answer's id
     "sealed_answers",  # id -> {"id", "survey_id", "box"}: answers waiting to be released
     "answers",  # id -> answer
-    "report_claims",  # (period, attempt) -> {"at": ...}
-    "report_runs",  # period -> run
+    "claims",  # (job, key) -> claim: scheduled work taken, done or failed
     "coordinators",  # email -> coordinator
     "sign_in_tokens",  # hash -> token
     "console_sessions",  # hash -> session
@@ -329,31 +327,14 @@ class MemoryStore(Store):
         return self._write(lambda tx: self._end_follow_up(tx, follow_up))
 
     # -- alerts ---------------------------------------------------------------
-    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
-        stale = to_doc(Alert("", "", stale_before))["created_at"]  # UTC ISO text, as stored
+    def pending_alerts(self) -> list[Alert]:
+        return self._select(Alert, "alerts", lambda d: d["state"] != "sent", lambda d: d["id"])
 
-        def waiting(d: Doc) -> bool:
-            return d["state"] == "pending" or (d["state"] == "sending" and d["claimed_at"] < stale)
-
-        return self._select(Alert, "alerts", waiting, lambda d: d["id"])
-
-    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        claimed = replace(alert, state="sending", claimed_at=now, attempts=alert.attempts + 1)
-
-        def work(tx: _Tx) -> bool:
-            if tx.get("alerts", alert.id) != to_doc(alert):  # someone changed it since it was read
-                return False
-            tx.put("alerts", alert.id, to_doc(claimed))
-            return True
-
-        return claimed if self._write(work) else None
-
-    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
-        done = replace(alert, state="sent" if sent else "pending", last_error=error)
-
+    def mark_alerts_sent(self, alert_ids: list[str]) -> None:
         def work(tx: _Tx) -> None:
-            if tx.get("alerts", alert.id) is not None:
-                tx.put("alerts", alert.id, to_doc(done))
+            for alert_id in alert_ids:
+                doc = tx.get("alerts", alert_id)
+                tx.update("alerts", alert_id, {**(doc or {}), "state": "sent"})
 
         self._write(work)
 
@@ -493,15 +474,52 @@ class MemoryStore(Store):
             answers = self._tables["answers"]
             self._tables["answers"] = {key: answers[key] for key in sorted(answers)}
 
-    # -- scheduled report -----------------------------------------------------
-    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
-        self._write(lambda tx: tx.create("report_claims", (period, attempt), {"at": now.isoformat()}))
+    # -- claimed work ---------------------------------------------------------
+    def claim(
+        self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
+    ) -> Claim | None:
+        def work(tx: _Tx) -> Claim | None:
+            doc = tx.get("claims", (job, key))
+            if doc is None:
+                mine = Claim(job, key, now)
+            else:
+                held = from_doc(Claim, copy.deepcopy(doc))
+                if not held.takeable(stale_before, redo):
+                    return None
+                mine = held.taken(now)
+            tx.put("claims", (job, key), to_doc(mine))
+            return mine
 
-    def get_report_run(self, period: str) -> ReportRun | None:
-        return self._one(ReportRun, "report_runs", period)
+        return self._write(work)
 
-    def save_report_run(self, run: ReportRun) -> None:
-        self._write(lambda tx: tx.put("report_runs", run.period, to_doc(run)))
+    def finish_claim(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        note: str = "",
+    ) -> Claim:
+        finished = claim.finished(now, error, retry_at, note)
+        self._write(lambda tx: tx.put("claims", (claim.job, claim.key), to_doc(finished)))
+        return finished
+
+    def get_claim(self, job: str, key: str) -> Claim | None:
+        return self._one(Claim, "claims", (job, key))
+
+    def purge_claims(self, job: str, finished_before: datetime) -> int:
+        def gone(doc: Doc) -> bool:
+            finished_at = from_doc(Claim, doc).finished_at
+            return finished_at is not None and finished_at < finished_before
+
+        def work(tx: _Tx) -> int:
+            doomed = [k for k, doc in tx.rows("claims") if k[0] == job and gone(doc)]
+            for k in doomed:
+                tx.delete("claims", k)
+            return len(doomed)
+
+        return self._write(work)
 
     # -- the coordinators' console --------------------------------------------
     def add_coordinator(self, coordinator: Coordinator) -> None:
@@ -513,16 +531,23 @@ class MemoryStore(Store):
     def list_coordinators(self) -> list[Coordinator]:
         return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._write(lambda tx: tx.update("coordinators", coordinator.email, to_doc(coordinator)))
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        def work(tx: _Tx) -> None:
+            tx.update("coordinators", coordinator.email, to_doc(coordinator))
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
 
-    def remove_coordinator(self, email: str) -> bool:
+        self._write(work)
+
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(tx: _Tx) -> bool:
             for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
                 tx.delete("console_sessions", key)
             if tx.get("coordinators", email) is None:
                 return False
             tx.delete("coordinators", email)
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
             return True
 
         return self._write(work)
@@ -605,3 +630,9 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _keep_a_coordinator(tx: _Tx) -> None:
+    """Raise (so the staged write is dropped) when no stored record has the coordinator role."""
+    if not any(doc.get("role") == "coordinator" for _, doc in tx.rows("coordinators")):
+        raise LastCoordinator("no coordinator would be left")

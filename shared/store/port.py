@@ -18,12 +18,12 @@ from shared.records import (
     AlertAck,
     Answer,
     AuditEntry,
+    Claim,
     ConsoleSession,
     Coordinator,
     FollowUp,
     Interaction,
     Link,
-    ReportRun,
     SealedAnswer,
     SignInToken,
     Supporter,
@@ -45,6 +45,11 @@ class NotFound(StoreError):
 
 class Unavailable(StoreError):
     """The store cannot be reached or did not answer; try again later."""
+
+
+class LastCoordinator(StoreError):
+    """A change to the coordinators (``keep_a_coordinator``) would leave no stored coordinator
+    with the coordinator role; nothing was written."""
 
 
 RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
@@ -183,16 +188,14 @@ class Store(ABC):
 
     # -- alerts -----------------------------------------------------------
     @abstractmethod
-    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
-        """Alerts not yet sent: pending ones, and ones claimed before ``stale_before``."""
+    def pending_alerts(self) -> list[Alert]:
+        """Alerts not yet mailed, by id (who is mailing them, and when to retry, is in their
+        claims: see :meth:`claim`)."""
 
     @abstractmethod
-    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        """Move an alert to 'sending' if it is still as read; None when someone else took it."""
-
-    @abstractmethod
-    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
-        """Mark a claimed alert sent, or back to pending with the error."""
+    def mark_alerts_sent(self, alert_ids: list[str]) -> None:
+        """Record these alerts as mailed, all or none: no later :meth:`pending_alerts` lists
+        them. NotFound, with nothing written, when one is not stored."""
 
     # -- surveys ----------------------------------------------------------
     @abstractmethod
@@ -270,16 +273,38 @@ class Store(ABC):
         Afterwards no byte of them is left in the store's files (SQLite: secure_delete, VACUUM
         and a truncated WAL)."""
 
-    # -- scheduled report -------------------------------------------------
+    # -- claimed work (shared/services/retry.py) ---------------------------
     @abstractmethod
-    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
-        """Create the claim for this attempt of this period; AlreadyExists if another process has it."""
+    def claim(
+        self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
+    ) -> Claim | None:
+        """Take unit ``key`` of ``job`` for the caller, atomically: the new claim (attempt 1, or
+        the next attempt of a failed or stale one), or None when it may not be taken
+        (:meth:`Claim.takeable`: done, unless ``redo``; or claimed at or after ``stale_before``
+        by someone else). Of concurrent callers, exactly one wins."""
 
     @abstractmethod
-    def get_report_run(self, period: str) -> ReportRun | None: ...
+    def finish_claim(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        note: str = "",
+    ) -> Claim:
+        """Record how the claimed work ended (:meth:`Claim.finished`): done, or failed with
+        ``error``, one more failure in a row and ``retry_at`` as its next try. Returns the record.
+        Written whatever was stored meanwhile: a worker whose claim went stale and was taken
+        over still records what it did (the one who took over records after it)."""
 
     @abstractmethod
-    def save_report_run(self, run: ReportRun) -> None: ...
+    def get_claim(self, job: str, key: str) -> Claim | None: ...
+
+    @abstractmethod
+    def purge_claims(self, job: str, finished_before: datetime) -> int:
+        """Delete the job's claims that finished (done or failed) before ``finished_before``,
+        never one still claimed; returns how many went."""
 
     # -- the coordinators' console ---------------------------------------
     @abstractmethod
@@ -294,12 +319,16 @@ class Store(ABC):
         """All coordinators and viewers, by email."""
 
     @abstractmethod
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        """Replace an existing coordinator (role, report opt-out); NotFound when absent."""
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        """Replace an existing coordinator (role, report opt-out); NotFound when absent. With
+        ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when afterwards no
+        stored record would have the coordinator role: checked and written atomically, so two
+        coordinators demoting each other at the same moment cannot both succeed."""
 
     @abstractmethod
-    def remove_coordinator(self, email: str) -> bool:
-        """Delete the coordinator and every session of theirs, atomically; False when absent."""
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
+        """Delete the coordinator and every session of theirs, atomically; False when absent.
+        ``keep_a_coordinator`` as for :meth:`save_coordinator`."""
 
     @abstractmethod
     def add_sign_in_token(self, token: SignInToken) -> None: ...

@@ -27,20 +27,21 @@ from shared.records import (
     AlertAck,
     Answer,
     AuditEntry,
+    Claim,
     ConsoleSession,
     Coordinator,
     FollowUp,
     Interaction,
     Link,
-    ReportRun,
     SealedAnswer,
     SignInToken,
     Supporter,
     Survey,
     alias_key,
 )
+from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound, Store, Unavailable
+from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
 SCHEMA = """
@@ -56,9 +57,8 @@ CREATE TABLE IF NOT EXISTS follow_ups (
     id TEXT PRIMARY KEY, supporter_id TEXT NOT NULL, state TEXT NOT NULL, due TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS follow_ups_by_supporter ON follow_ups (supporter_id, due, id);
 CREATE INDEX IF NOT EXISTS follow_ups_by_due ON follow_ups (due, id);
-CREATE TABLE IF NOT EXISTS alerts (
-    id TEXT PRIMARY KEY, state TEXT NOT NULL, claimed_at TEXT, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS alerts_by_state ON alerts (state, claimed_at);
+CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_by_state ON alerts (state);
 CREATE TABLE IF NOT EXISTS surveys (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
     hash TEXT PRIMARY KEY, survey_id TEXT NOT NULL, email_key TEXT, doc TEXT NOT NULL) WITHOUT ROWID;
@@ -71,10 +71,10 @@ CREATE INDEX IF NOT EXISTS answers_by_survey ON answers (survey_id, id);
 CREATE TABLE IF NOT EXISTS sealed_answers (
     id TEXT PRIMARY KEY, survey_id TEXT NOT NULL, box BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sealed_by_survey ON sealed_answers (survey_id, id);
-CREATE TABLE IF NOT EXISTS report_claims (
-    period TEXT NOT NULL, attempt INTEGER NOT NULL, claimed_at TEXT NOT NULL,
-    PRIMARY KEY (period, attempt)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS report_runs (period TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    job TEXT NOT NULL, key TEXT NOT NULL, finished_at TEXT, doc TEXT NOT NULL,
+    PRIMARY KEY (job, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claims_by_finish ON claims (job, finished_at);
 CREATE TABLE IF NOT EXISTS coordinators (email TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sign_in_tokens (hash TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS console_sessions (
@@ -83,6 +83,8 @@ CREATE INDEX IF NOT EXISTS console_sessions_by_email ON console_sessions (email)
 CREATE TABLE IF NOT EXISTS audit (key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alert_acks (alert_id TEXT PRIMARY KEY, at TEXT NOT NULL, doc TEXT NOT NULL);
 """
+# A database made before claims has, besides, report_runs and report_claims (copied into claims
+# and dropped on opening: SqliteStore._adopt_runs), and a claimed_at column in alerts (unused).
 
 PAGE = 1000
 GROUP = 256  # most writes committed together in one transaction
@@ -137,6 +139,7 @@ class SqliteStore(Store):
             _private_files(Path(self.path))
             self._db().executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
             self._key_aliases()
+            self._adopt_runs()
         except (OSError, sqlite3.Error) as exc:
             raise Unavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
 
@@ -151,6 +154,31 @@ class SqliteStore(Store):
                     db.execute("UPDATE supporters SET alias = ? WHERE id = ?", (key, supporter_id))
                 except sqlite3.IntegrityError:
                     pass
+
+    def _adopt_runs(self) -> None:
+        """A database from before claims kept its scheduled work in ``report_runs`` (and the
+        attempts claimed in ``report_claims``): copy each run into claims as the claim that says
+        the same (``shared/store/legacy.py``), then drop both tables, in one transaction, so a
+        report sent before the upgrade is not sent again."""
+        db = self._db()
+        exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_runs'"
+        if db.execute(exists).fetchone() is None:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute(exists).fetchone() is not None:  # not adopted by another process meanwhile
+                for period, doc in db.execute("SELECT period, doc FROM report_runs").fetchall():
+                    claim = legacy.claim_from_run(*legacy.split_run_id(period), json.loads(doc))
+                    db.execute(
+                        "INSERT OR IGNORE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)",
+                        self._claim_row(claim),
+                    )
+                db.execute("DROP TABLE report_runs")
+                db.execute("DROP TABLE IF EXISTS report_claims")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     # -- connection handling ------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -509,39 +537,23 @@ class SqliteStore(Store):
     @staticmethod
     def _insert_alert(db: sqlite3.Connection, alert: Alert) -> None:
         db.execute(
-            "INSERT INTO alerts (id, state, claimed_at, doc) VALUES (?, ?, NULL, ?)",
+            "INSERT INTO alerts (id, state, doc) VALUES (?, ?, ?)",
             (alert.id, alert.state, _dump(to_doc(alert))),
         )
 
-    def pending_alerts(self, stale_before: datetime) -> list[Alert]:
-        rows = self._read(
-            "SELECT doc FROM alerts WHERE state = 'pending' OR (state = 'sending' AND claimed_at < ?)"
-            " ORDER BY id",
-            (to_doc(Alert("", "", stale_before))["created_at"],),
-        )
+    def pending_alerts(self) -> list[Alert]:
+        # Not only 'pending': an alert stored before claims may say 'sending'.
+        rows = self._read("SELECT doc FROM alerts WHERE state != 'sent' ORDER BY id")
         return [from_doc(Alert, json.loads(r[0])) for r in rows]
 
-    def claim_alert(self, alert: Alert, now: datetime) -> Alert | None:
-        claimed = replace(alert, state="sending", claimed_at=now, attempts=alert.attempts + 1)
-        doc = to_doc(claimed)
-
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute(
-                "UPDATE alerts SET state = 'sending', claimed_at = ?, doc = ? WHERE id = ? AND doc = ?",
-                (doc["claimed_at"], _dump(doc), alert.id, _dump(to_doc(alert))),
-            )
-            return cur.rowcount
-
-        return claimed if self._write(work) == 1 else None
-
-    def finish_alert(self, alert: Alert, sent: bool, error: str = "") -> None:
-        done = replace(alert, state="sent" if sent else "pending", last_error=error)
-
-        def work(db: sqlite3.Connection) -> Any:
-            db.execute(
-                "UPDATE alerts SET state = ?, claimed_at = NULL, doc = ? WHERE id = ?",
-                (done.state, _dump(to_doc(done)), alert.id),
-            )
+    def mark_alerts_sent(self, alert_ids: list[str]) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            for alert_id in alert_ids:
+                row = db.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+                if row is None:
+                    raise NotFound(f"no alert {alert_id}")
+                doc = {**json.loads(row[0]), "state": "sent"}
+                db.execute("UPDATE alerts SET state = 'sent', doc = ? WHERE id = ?", (_dump(doc), alert_id))
 
         self._write(work)
 
@@ -723,29 +735,62 @@ class SqliteStore(Store):
         busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
 
-    # -- scheduled report ---------------------------------------------------
-    def claim_report_attempt(self, period: str, attempt: int, now: datetime) -> None:
-        def work(db: sqlite3.Connection) -> Any:
+    # -- claimed work -------------------------------------------------------
+    @staticmethod
+    def _claim_row(claim: Claim) -> tuple[str, str, str | None, str]:
+        finished = stamp(claim.finished_at) if claim.finished_at is not None else None
+        return claim.job, claim.key, finished, _dump(to_doc(claim))
+
+    def claim(
+        self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
+    ) -> Claim | None:
+        # Read and written in one write transaction (BEGIN IMMEDIATE): no other writer between.
+        def work(db: sqlite3.Connection) -> Claim | None:
+            row = db.execute("SELECT doc FROM claims WHERE job = ? AND key = ?", (job, key)).fetchone()
+            if row is None:
+                mine = Claim(job, key, now)
+            else:
+                held = from_doc(Claim, json.loads(row[0]))
+                if not held.takeable(stale_before, redo):
+                    return None
+                mine = held.taken(now)
             db.execute(
-                "INSERT INTO report_claims (period, attempt, claimed_at) VALUES (?, ?, ?)",
-                (period, attempt, now.isoformat()),
+                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)",
+                self._claim_row(mine),
             )
+            return mine
 
-        self._write(work)
+        return self._write(work)
 
-    def get_report_run(self, period: str) -> ReportRun | None:
-        rows = self._read("SELECT doc FROM report_runs WHERE period = ?", (period,))
-        return from_doc(ReportRun, json.loads(rows[0][0])) if rows else None
-
-    def save_report_run(self, run: ReportRun) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            db.execute(
-                "INSERT INTO report_runs (period, doc) VALUES (?, ?)"
-                " ON CONFLICT (period) DO UPDATE SET doc = excluded.doc",
-                (run.period, _dump(to_doc(run))),
+    def finish_claim(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        note: str = "",
+    ) -> Claim:
+        finished = claim.finished(now, error, retry_at, note)
+        row = self._claim_row(finished)
+        self._write(
+            lambda db: db.execute(
+                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)", row
             )
+        )
+        return finished
 
-        self._write(work)
+    def get_claim(self, job: str, key: str) -> Claim | None:
+        rows = self._read("SELECT doc FROM claims WHERE job = ? AND key = ?", (job, key))
+        return from_doc(Claim, json.loads(rows[0][0])) if rows else None
+
+    def purge_claims(self, job: str, finished_before: datetime) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            return db.execute(
+                "DELETE FROM claims WHERE job = ? AND finished_at < ?", (job, stamp(finished_before))
+            ).rowcount
+
+        return self._write(work)
 
     # -- the coordinators' console --------------------------------------------
     def add_coordinator(self, coordinator: Coordinator) -> None:
@@ -760,7 +805,7 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM coordinators ORDER BY email")
         return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
         def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE coordinators SET doc = ? WHERE email = ?",
@@ -768,13 +813,18 @@ class SqliteStore(Store):
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no coordinator {coordinator.email}")
+            if keep_a_coordinator:
+                _keep_a_coordinator(db)  # in the write transaction: no other writer between
 
         self._write(work)
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
-            return db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            removed = db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            if removed and keep_a_coordinator:
+                _keep_a_coordinator(db)
+            return removed
 
         return self._write(work)
 
@@ -873,3 +923,10 @@ class SqliteStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
         return [from_doc(AlertAck, json.loads(r[0])) for r in rows]
+
+
+def _keep_a_coordinator(db: sqlite3.Connection) -> None:
+    """Raise (rolling the job back) when no stored record has the coordinator role."""
+    roles = (json.loads(row[0]).get("role") for row in db.execute("SELECT doc FROM coordinators"))
+    if "coordinator" not in roles:
+        raise LastCoordinator("no coordinator would be left")

@@ -12,6 +12,8 @@ from datetime import date
 import flask
 from flask import request
 
+from shared.errors import Invalid
+from shared.i18n import N_
 from shared.services import exports
 from shared.web.context import get_app
 from shared.web.errors import HttpError
@@ -29,11 +31,10 @@ def _day(request: flask.Request, name: str) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise HttpError(
-            400,
-            "invalid",
-            f"{name} must be a date as YYYY-MM-DD.",
-            errors={name: ["Enter a date as YYYY-MM-DD."]},
+        raise Invalid(
+            N_("%(name)s must be a date as YYYY-MM-DD."),
+            params={"name": name},
+            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
         ) from None
 
 

@@ -1,6 +1,6 @@
 """Admin API for supporters: add (returns their personal link, once), list, revoke, re-link.
 
-POST   /admin/supporters               {"alias", "email"?}  -> 201 {"id", "alias", "link"}
+POST   /admin/supporters               {"alias", "email"?}  -> 201 {"id", "alias", "link", "emailed"}
 GET    /admin/supporters                                    -> 200 {"supporters": [...]}
 DELETE /admin/supporters/<id>                               -> 200 the supporter, revoked
 POST   /admin/supporters/<id>/link                          -> 200 {"id", "alias", "link"}

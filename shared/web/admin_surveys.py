@@ -15,6 +15,7 @@ import flask
 from flask import request
 
 from shared.errors import Invalid
+from shared.i18n import N_
 from shared.services import links as link_service
 from shared.services import surveys as service
 from shared.web.context import get_app
@@ -32,7 +33,7 @@ def create() -> tuple[dict[str, Any], int]:
     data = json_body(request)
     unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10", "blocks"})
     if unknown:
-        raise Invalid("Unknown keys.", errors={key: ["Not a survey setting."] for key in unknown})
+        raise Invalid(N_("Unknown keys."), errors={key: [N_("Not a survey setting.")] for key in unknown})
     app = get_app()
     survey = service.create_survey(
         app.store,
@@ -85,7 +86,8 @@ def _emails(request: flask.Request) -> list[str]:
     emails = json_body(request).get("emails")
     if not isinstance(emails, list) or not emails:
         raise Invalid(
-            'Send {"emails": [address, ...]}.', errors={"emails": ["Give a non-empty list of addresses."]}
+            N_('Send {"emails": [address, ...]}.'),
+            errors={"emails": [N_("Give a non-empty list of addresses.")]},
         )
     return link_service.clean_addresses((value, f"emails[{n}]") for n, value in enumerate(emails))
 

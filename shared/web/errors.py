@@ -1,11 +1,12 @@
 """Typed HTTP errors, and what each code says to people: an English msgid per code, translated
-through the one catalogue (:mod:`shared.i18n`)."""
+through the one catalogue (:mod:`shared.i18n`); and a domain error's own message in the
+reader's language (:func:`message_in`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.i18n import N_, translate
+from shared.i18n import N_, translate, translations
 
 MESSAGES: dict[str, str] = {
     "bad_request": N_("The request could not be understood."),
@@ -23,7 +24,33 @@ MESSAGES: dict[str, str] = {
     "unavailable": N_("The service is busy or down for a moment. Please try again in a minute."),
     "internal": N_("Something went wrong on our side. Nothing was saved; please try again."),
     "invalid": N_("Some answers need a look."),
+    "bad_json": N_("The body is not valid JSON."),
+    "not_an_object": N_("The body must be a JSON object."),
 }
+
+
+def message_in(error: BaseException, lang: str) -> str:
+    """What ``error`` says to people, in ``lang``: a domain error's msgid (see
+    :class:`shared.errors.ServiceError`) through the one catalogue, filled from its params; any
+    other exception's own text. A message the catalogue does not know stays as raised."""
+    msgid = getattr(error, "msgid", None)
+    if not isinstance(msgid, str):
+        return getattr(error, "message", None) or str(error)
+    if not msgid:  # no message (gettext("") would be the catalogue's header)
+        return ""
+    params = getattr(error, "params", None)
+    if params is None:  # not formatted, so text from elsewhere may hold a "%"
+        return translations(lang).gettext(msgid)
+    return translate(lang, msgid, **params)
+
+
+def field_messages_in(errors: dict[str, list[str]] | None, lang: str) -> dict[str, list[str]] | None:
+    """A domain error's per-field messages in ``lang``: each one the catalogue knows (a static
+    msgid) translated, any other kept as raised."""
+    if errors is None:
+        return None
+    catalogue = translations(lang)
+    return {field: [catalogue.gettext(m) if m else m for m in messages] for field, messages in errors.items()}
 
 
 class HttpError(Exception):

@@ -18,7 +18,8 @@ import werkzeug
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.error_table import outcome_for
-from shared.web.errors import HttpError
+from shared.i18n import translate
+from shared.web.errors import MESSAGES, HttpError, field_messages_in, message_in
 from shared.web.pages import STYLE_HASH, pick_lang, render_page
 
 log = logging.getLogger("sidebyside.web")
@@ -97,9 +98,9 @@ def json_body(request: flask.Request) -> dict[str, Any]:
     try:
         data = json.loads(request.get_data(cache=True) or b"null")
     except (ValueError, UnicodeDecodeError, RecursionError):  # 60 KB of "[" is a RecursionError
-        raise HttpError(400, "bad_json", "The body is not valid JSON.") from None
+        raise HttpError(400, "bad_json") from None
     if not isinstance(data, dict):
-        raise HttpError(400, "bad_json", "The body must be a JSON object.")
+        raise HttpError(400, "bad_json", translate(pick_lang(request), MESSAGES["not_an_object"]))
     return data
 
 
@@ -147,8 +148,9 @@ def error_response(request: flask.Request, error: HttpError) -> flask.Response:
     return response
 
 
-def as_http_error(error: Exception) -> HttpError:
-    """Any exception as what the caller is told: the error table decides for domain errors."""
+def as_http_error(error: Exception, lang: str) -> HttpError:
+    """Any exception as what the caller is told, in ``lang``: the error table decides for
+    domain errors, whose message is translated here, at the edge."""
     if isinstance(error, HttpError):
         return error
     if isinstance(error, HTTPException):
@@ -167,13 +169,13 @@ def as_http_error(error: Exception) -> HttpError:
         log.warning("%s: %s", type(error).__name__, error)
         return HttpError(outcome.status, outcome.code or "internal", headers=headers)
     code = getattr(error, "code", None) or "bad_request"
-    message = getattr(error, "message", None) or str(error)
-    errors = getattr(error, "errors", None)
+    message = message_in(error, lang)
+    errors = field_messages_in(getattr(error, "errors", None), lang)
     return HttpError(outcome.status, code, message, errors=errors, headers=headers)
 
 
 def handle_error(error: Exception) -> flask.Response:
-    return error_response(flask.request, as_http_error(error))
+    return error_response(flask.request, as_http_error(error, pick_lang(flask.request)))
 
 
 def install(app: flask.Flask, *, public_form: bool = False, json_errors: bool = False) -> None:

@@ -20,47 +20,31 @@ from markupsafe import Markup
 
 from shared.errors import Invalid
 from shared.forms import error_summary, render_fields, template_env
+from shared.i18n import N_, translate
 from shared.records import Interaction, Supporter
 from shared.services import alerts, corrections, interactions
 from shared.services import supporters as supporter_service
 from shared.web.context import get_app
-from shared.web.pages import pick_lang, render_page
+from shared.web.pages import pick_lang, render_page, texts
 
 PAGE_FIELDS = ("t", "id")  # the page's own hidden fields, not answers
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "recent": "Your last entries",
-        "recent_help": "You can change or delete an entry for 24 hours after logging it.",
-        "edit": "Edit",
-        "delete": "Delete",
-        "entry_of": "the entry of {day}",
-        "edit_title": "Change an entry",
-        "save_changes": "Save changes",
-        "cancel": "Cancel",
-        "delete_title": "Delete this entry?",
-        "delete_body": "The entry of {day} ({format}) will be deleted. This cannot be undone.",
-        "delete_yes": "Yes, delete it",
-        "edited": "Your changes were saved.",
-        "deleted": "The entry was deleted.",
-    },
-    "fr": {
-        "recent": "Vos dernières entrées",
-        "recent_help": "Vous pouvez modifier ou supprimer une entrée pendant 24\u00a0heures après l'avoir consignée.",
-        "edit": "Modifier",
-        "delete": "Supprimer",
-        "entry_of": "l'entrée du {day}",
-        "edit_title": "Modifier une entrée",
-        "save_changes": "Enregistrer les modifications",
-        "cancel": "Annuler",
-        "delete_title": "Supprimer cette entrée\u202f?",
-        "delete_body": "L'entrée du {day} ({format}) sera supprimée. Cette action est définitive.",
-        "delete_yes": "Oui, la supprimer",
-        "edited": "Vos modifications ont été enregistrées.",
-        "deleted": "L'entrée a été supprimée.",
-    },
+# The pages' words: English msgids of the one catalogue (shared/translations), French there.
+TEXT: dict[str, str] = {
+    "recent": N_("Your last entries"),
+    "recent_help": N_("You can change or delete an entry for 24 hours after logging it."),
+    "edit": N_("Edit"),
+    "delete": N_("Delete"),
+    "edit_title": N_("Change an entry"),
+    "save_changes": N_("Save changes"),
+    "cancel": N_("Cancel"),
+    "delete_title": N_("Delete this entry?"),
+    "delete_yes": N_("Yes, delete it"),
 }
-DONE = ("edited", "deleted")  # ?done= on the thanks page after a change
+ENTRY_OF = N_("the entry of %(day)s")  # read out after "Edit" and "Delete" in the list
+DELETE_BODY = N_("The entry of %(day)s (%(format)s) will be deleted. This cannot be undone.")
+# ?done= on the thanks page after a change, and its heading there.
+DONE = {"edited": N_("Your changes were saved."), "deleted": N_("The entry was deleted.")}
 
 bp = flask.Blueprint("log_corrections", __name__)
 
@@ -85,6 +69,7 @@ def recent_entries(supporter: Supporter, token: str, lang: str) -> Markup:
     shown = [
         {
             "day": entry.occurred_on.isoformat(),
+            "of": translate(lang, ENTRY_OF, day=entry.occurred_on.isoformat()),
             "format": labels.get(f"format.{entry.format}", ""),
             "topics": ", ".join(labels.get(f"topics.{t}", t) for t in entry.topics),
             "edit": f"entry?{_query(token, lang, id=entry.id)}" if entry.changeable else "",
@@ -93,7 +78,7 @@ def recent_entries(supporter: Supporter, token: str, lang: str) -> Markup:
         for entry in entries
     ]
     macros: Any = template_env().get_template("_recent.html").module  # its macros, unknown to the checker
-    recent: Markup = macros.recent(TEXT[lang], shown)
+    recent: Markup = macros.recent(texts(lang, TEXT), shown)
     return recent
 
 
@@ -115,8 +100,8 @@ def _entry_page(
         "log_entry.html",
         lang=lang,
         status=status,
-        text=TEXT[lang],
-        save=TEXT[lang]["save_changes"],
+        text=texts(lang, TEXT),
+        save=translate(lang, TEXT["save_changes"]),
         fields=fields,
         summary=error_summary(form, errors, lang=lang),
         token=token,
@@ -131,7 +116,7 @@ def _asked() -> tuple[str, str, Interaction]:
     request = flask.request
     lang = pick_lang(request)
     token = request.args.get("t", "")
-    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""), lang)
+    entry = corrections.changeable(get_app().store, _supporter(token), request.args.get("id", ""))
     return lang, token, entry
 
 
@@ -168,14 +153,13 @@ def save_entry() -> Any:
 def delete_page() -> flask.Response:
     lang, token, entry = _asked()
     labels = interactions.log_form().labels(lang)
-    text = TEXT[lang]
     fmt = entry.answers.get("format")
     return render_page(
         "log_delete.html",
         lang=lang,
-        text=text,
-        body=text["delete_body"].format(
-            day=entry.occurred_on.isoformat(), format=labels.get(f"format.{fmt}", "")
+        text=texts(lang, TEXT),
+        body=translate(
+            lang, DELETE_BODY, day=entry.occurred_on.isoformat(), format=labels.get(f"format.{fmt}", "")
         ),
         token=token,
         entry_id=entry.id,
@@ -191,6 +175,6 @@ def delete_entry() -> Any:
     token = posted.get("t", "")
     supporter = _supporter(token)
     app = get_app()
-    done = corrections.delete(app.store, supporter, posted.get("id", ""), lang)
+    done = corrections.delete(app.store, supporter, posted.get("id", ""))
     interactions.alert_coordinators(done, functools.partial(alerts.deliver_soon, app))
     return flask.redirect(f"../thanks?{_query(token, lang, done='deleted')}", 303)

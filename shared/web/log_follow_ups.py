@@ -20,46 +20,31 @@ import flask
 from markupsafe import Markup
 
 from shared.forms import Form, render_fields, template_env
+from shared.i18n import N_, translate
 from shared.records import Supporter
 from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
 from shared.store.port import Store
 from shared.web.context import get_app
 from shared.web.http import require_form_or_json
-from shared.web.pages import pick_lang, render_page
+from shared.web.pages import pick_lang, render_page, texts
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "heading": "Your follow-ups due",
-        "overdue": "Overdue since {day}",
-        "due": "Due {day}",
-        "of": "Interaction of {day}, {format}: {topics}",
-        "log": "Log the follow-up",
-        "not_needed": "Not needed",
-        "could_not_reach": "Could not reach",
-        "close": "Close it:",
-        "following": "This logs your follow-up of the interaction of {day}, {format}: {topics}.",
-        "digest_title": "Weekly follow-up email",
-        "digest_ask": "Stop the weekly email of your follow-ups due?",
-        "digest_button": "Stop the weekly email",
-        "digest_off": "Done: you will no longer get the weekly email of your follow-ups due.",
-    },
-    "fr": {
-        "heading": "Vos suivis à faire",
-        "overdue": "En retard depuis le {day}",
-        "due": "Prévu le {day}",
-        "of": "Interaction du {day}, {format}\u00a0: {topics}",
-        "log": "Consigner le suivi",
-        "not_needed": "Pas nécessaire",
-        "could_not_reach": "Impossible à joindre",
-        "close": "Le fermer\u00a0:",
-        "following": "Vous consignez le suivi de l'interaction du {day}, {format}\u00a0: {topics}.",
-        "digest_title": "Courriel hebdomadaire des suivis",
-        "digest_ask": "Arrêter le courriel hebdomadaire de vos suivis à faire\u202f?",
-        "digest_button": "Arrêter le courriel hebdomadaire",
-        "digest_off": "C'est fait\u00a0: vous ne recevrez plus le courriel hebdomadaire de vos suivis à faire.",
-    },
+# The list's and pages' words: English msgids of the one catalogue (shared/translations).
+TEXT: dict[str, str] = {
+    "heading": N_("Your follow-ups due"),
+    "log": N_("Log the follow-up"),
+    "not_needed": N_("Not needed"),
+    "could_not_reach": N_("Could not reach"),
+    "close": N_("Close it:"),
+    "digest_title": N_("Weekly follow-up email"),
+    "digest_ask": N_("Stop the weekly email of your follow-ups due?"),
+    "digest_button": N_("Stop the weekly email"),
+    "digest_off": N_("Done: you will no longer get the weekly email of your follow-ups due."),
 }
+OVERDUE = N_("Overdue since %(day)s")
+DUE = N_("Due %(day)s")
+OF = N_("Interaction of %(day)s, %(format)s: %(topics)s")
+FOLLOWING = N_("This logs your follow-up of the interaction of %(day)s, %(format)s: %(topics)s.")
 
 bp = flask.Blueprint("log_follow_ups", __name__)
 
@@ -74,9 +59,11 @@ def _labels(lang: str) -> dict[str, str]:
     return interactions.log_form().labels(lang)
 
 
-def _summary(key: str, line: Any, lang: str) -> str:
+def _summary(msgid: str, line: Any, lang: str) -> str:
     labels = _labels(lang)
-    return TEXT[lang][key].format(
+    return translate(
+        lang,
+        msgid,
         day=line.occurred_on.isoformat(),
         format=labels.get(f"format.{line.format}", "-"),
         topics=", ".join(labels.get(f"topics.{t}", t) for t in line.topics) or "-",
@@ -95,13 +82,12 @@ def parts(
     """The HTML the log page places: ``list`` (above the form) and ``fields`` (inside it)."""
     today = interactions.today(get_app().settings)
     macros: Any = template_env().get_template("_follow_ups.html").module
-    text = TEXT[lang]
     lines = [] if follows else follow_ups.due_for(store, supporter, today)
     items = [
         {
-            "when": text["overdue" if line.overdue else "due"].format(day=line.due.isoformat()),
+            "when": translate(lang, OVERDUE if line.overdue else DUE, day=line.due.isoformat()),
             "overdue": line.overdue,
-            "what": _summary("of", line, lang),
+            "what": _summary(OF, line, lang),
             "log": "./?" + urlencode({"t": token, "lang": lang, "follows": line.id}),
             "close": f"follow-ups/{line.id}/close?lang={lang}",
         }
@@ -114,12 +100,12 @@ def parts(
         follows = None  # a refused ``follows`` is not posted again: its message says why
     if follows:
         line = follow_ups.following(store, supporter, follows, today)  # 404 unless one of theirs, open
-        following = _summary("following", line, lang)
+        following = _summary(FOLLOWING, line, lang)
         if line.referral != "none":
             shown = ("referral_uptake", "follow_up_due")
     fields = render_fields(_sub_form(shown), values=values, errors=own, lang=lang, min_date=today)
     return {
-        "list": macros.due_list(text, items, token) if items else Markup(""),
+        "list": macros.due_list(texts(lang, TEXT), items, token) if items else Markup(""),
         "fields": macros.fields(following, follows, own.get(follow_ups.FOLLOWS, []), fields),
     }
 
@@ -152,7 +138,7 @@ def digest_off() -> flask.Response:
     app = get_app()
     token = request.args.get("t", "")
     supporter = supporter_service.authenticate(app.store, app.settings.secret_key, token)
-    text = TEXT[lang]
+    text = texts(lang, TEXT)
     if request.method == "POST":
         follow_ups.stop_digest(app.store, supporter)
         return render_page(

@@ -22,55 +22,46 @@ import werkzeug
 
 from shared.errors import Conflict, Invalid, Unauthorized
 from shared.forms import error_summary, render_fields
+from shared.i18n import N_, translate
 from shared.records import Supporter
 from shared.services import alerts, follow_ups, interactions
 from shared.services import supporters as supporter_service
 from shared.web import log_corrections, log_follow_ups
 from shared.web.context import get_app
-from shared.web.errors import HttpError
+from shared.web.errors import HttpError, message_in
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
-from shared.web.pages import STATIC, pick_lang, render_page, static_file
+from shared.web.pages import LANGUAGE_NAMES, STATIC, other_lang, pick_lang, render_page, static_file, texts
 
 PAGE_FIELDS = ("t", "submission_id")  # the page's own hidden fields, not answers
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,512}")
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "other_lang": "Français",
-        "this_month": "Logged this month: {count}",
-        "save": "Save",
-        "saved": "Saved. Thank you!",
-        "another": "Log another interaction",
-        "bad_link_title": "This link does not work",
-        "link_inactive_title": "This link is no longer active",
-        "bad_link": "This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one.",
-        "link_inactive": "This link is no longer active. Please ask your coordinator for a new one.",
-        # Read by log.js, so its messages are in the page's language.
-        "js_sending": "Sending…",
-        "js_queued": "Saved on this phone. It will be sent automatically when you are back online.",
-        "js_pending": "Waiting to be sent from this phone: {n}.",
-        "js_sent": "Sent what was saved on this phone: {n}.",
-        "js_refused": "The server refused an interaction saved on this phone ({date}): {message} Please log it again.",
-        "js_dismiss": "Dismiss",
-    },
-    "fr": {
-        "other_lang": "English",
-        "this_month": "Consignées ce mois-ci\u00a0: {count}",
-        "save": "Enregistrer",
-        "saved": "Enregistré. Merci\u202f!",
-        "another": "Consigner une autre interaction",
-        "bad_link_title": "Ce lien ne fonctionne pas",
-        "link_inactive_title": "Ce lien n'est plus actif",
-        "bad_link": "Ce lien n'est pas valide. Vérifiez que vous avez ouvert le lien au complet, ou demandez-en un nouveau à votre coordination.",
-        "link_inactive": "Ce lien n'est plus actif. Demandez-en un nouveau à votre coordination.",
-        "js_sending": "Envoi en cours…",
-        "js_queued": "Enregistré sur ce téléphone. L'envoi se fera automatiquement dès le retour de la connexion.",
-        "js_pending": "En attente d'envoi depuis ce téléphone\u00a0: {n}.",
-        "js_sent": "Envoyé ce qui était enregistré sur ce téléphone\u00a0: {n}.",
-        "js_refused": "Le serveur a refusé une interaction enregistrée sur ce téléphone ({date})\u00a0: {message} Veuillez la consigner de nouveau.",
-        "js_dismiss": "Fermer",
-    },
+# The page's words: English msgids of the one catalogue (shared/translations), French there.
+TEXT: dict[str, str] = {
+    "save": N_("Save"),
+    "saved": N_("Saved. Thank you!"),
+    "another": N_("Log another interaction"),
+    "bad_link_title": N_("This link does not work"),
+    "link_inactive_title": N_("This link is no longer active"),
+    "bad_link": N_(
+        "This link is not valid. Check that you opened the whole link, or ask your coordinator for a new one."
+    ),
+    "link_inactive": N_("This link is no longer active. Please ask your coordinator for a new one."),
 }
+THIS_MONTH = N_("Logged this month: %(count)s")
+# Read by log.js, so its messages are in the page's language. Its placeholders are {name}: the
+# page hands them over as "{name}" for the script to fill in.
+JS_TEXT: dict[str, str] = {
+    "sending": N_("Sending…"),
+    "queued": N_("Saved on this phone. It will be sent automatically when you are back online."),
+    "pending": N_("Waiting to be sent from this phone: %(n)s."),
+    "sent": N_("Sent what was saved on this phone: %(n)s."),
+    "refused": N_(
+        "The server refused an interaction saved on this phone (%(date)s): %(message)s Please log it again."
+    ),
+    "dismiss": N_("Dismiss"),
+    "count": THIS_MONTH,
+}
+JS_PLACEHOLDERS = {name: "{" + name + "}" for name in ("n", "date", "message", "count")}
 
 
 bp = flask.Blueprint("log_interaction", __name__)
@@ -82,7 +73,7 @@ bp.register_blueprint(log_corrections.bp)  # editing and deleting recent entries
 def link_refused(refused: Unauthorized) -> flask.Response:
     """A token not ours, or no longer active: its own page for browsers, JSON for clients."""
     lang = pick_lang(flask.request)
-    text = TEXT[lang]
+    text = texts(lang, TEXT)
     if wants_json(flask.request):
         headers = {"WWW-Authenticate": 'Bearer realm="log_interaction"'}
         return error_response(
@@ -131,15 +122,14 @@ def thanks() -> flask.Response:
     supporter = _supporter(token)
     app = get_app()
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
-    text = TEXT[lang]
-    done = request.args.get("done")
+    done = log_corrections.DONE.get(request.args.get("done", ""), TEXT["saved"])
     return render_page(
         "log_thanks.html",
         lang=lang,
-        text=text,
-        heading=log_corrections.TEXT[lang][done] if done in log_corrections.DONE else text["saved"],
+        text=texts(lang, TEXT),
+        heading=translate(lang, done),
         recent=log_corrections.recent_entries(supporter, token, lang),
-        count=text["this_month"].format(count=activity.count_this_month),
+        count=translate(lang, THIS_MONTH, count=activity.count_this_month),
         links=_links(token, lang),
         js=_js_texts(lang),
     )
@@ -173,13 +163,14 @@ def _supporter(token: str | None) -> Supporter:
 
 
 def _links(token: str, lang: str) -> dict[str, str]:
-    other = "fr" if lang == "en" else "en"
+    other = other_lang(lang)
     return {
         "self": "./?" + urlencode({"t": token, "lang": lang}),
         "switch": "./?" + urlencode({"t": token, "lang": other}),
         "thanks": "thanks?" + urlencode({"t": token, "lang": lang}),
         "manifest": "manifest.webmanifest?" + urlencode({"t": token}),
         "other": other,
+        "other_name": LANGUAGE_NAMES[other],
     }
 
 
@@ -209,14 +200,13 @@ def _render_form(
     follows = follows or (
         values.get(follow_ups.FOLLOWS) if isinstance(values.get(follow_ups.FOLLOWS), str) else None
     )
-    text = TEXT[lang]
     return render_page(
         "log_form.html",
         lang=lang,
         status=status,
         title=form.title.get(lang),
-        text=text,
-        count=text["this_month"].format(count=activity.count_this_month),
+        text=texts(lang, TEXT),
+        count=translate(lang, THIS_MONTH, count=activity.count_this_month),
         fields=fields,
         summary=error_summary(form, errors, lang=lang),
         recent=log_corrections.recent_entries(supporter, token, lang),
@@ -230,10 +220,10 @@ def _render_form(
 
 
 def _js_texts(lang: str) -> dict[str, str]:
-    """log.js's messages, handed to it as data-* attributes so the script needs no catalogue
-    (``count``: the "Logged this month" line it rewrites after sending what was queued)."""
-    texts = {key[3:]: value for key, value in TEXT[lang].items() if key.startswith("js_")}
-    return {**texts, "count": TEXT[lang]["this_month"]}
+    """log.js's messages from the catalogue, handed to it as data-* attributes so the script
+    needs no catalogue of its own (``count``: the "Logged this month" line it rewrites after
+    sending what was queued), their placeholders left as ``{name}`` for the script to fill."""
+    return {name: translate(lang, msgid, **JS_PLACEHOLDERS) for name, msgid in JS_TEXT.items()}
 
 
 # -- submissions --------------------------------------------------------------------------
@@ -302,7 +292,7 @@ def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the
         if exc.code != "follow_up_ended":
             raise
         # Logged or closed meanwhile (another tab, the offline queue): keep the answers, say why.
-        errors = {follow_ups.FOLLOWS: [exc.message]}
+        errors = {follow_ups.FOLLOWS: [message_in(exc, lang)]}
         return _render_form(lang, token, supporter, data, errors, str(uuid.uuid4()), status=409)
     interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
     # A repeat (double tap, back-and-resubmit) lands on the same thanks page: it was saved once.

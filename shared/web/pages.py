@@ -10,6 +10,7 @@ import base64
 import hashlib
 import mimetypes
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,26 @@ import flask
 import jsmin
 
 from shared.forms import template_env
+from shared.i18n import translate
 from shared.web.context import get_app
 
 STATIC = Path(__file__).resolve().parents[2] / "forms" / "static"
 LANGS = ("en", "fr")
 COMMENT = re.compile(r"/\*.*?\*/\s*", re.S)  # a CSS comment and the blank after it
 LANG_COOKIE = "lang"  # the survey's remembered language: "en" or "fr", nothing else (issue 12, item 15)
+# Each language in its own words, the same on every page (the link to the other language),
+# so a name, not a message: it has no translation.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def other_lang(lang: str) -> str:
+    return "fr" if lang == "en" else "en"
+
+
+def texts(lang: str, msgids: Mapping[str, str]) -> dict[str, str]:
+    """A page's words in ``lang``: each English msgid of ``msgids`` (a table of ``N_`` marks,
+    by name) translated through the one catalogue, for templates that name them (``text.save``)."""
+    return {name: translate(lang, msgid) for name, msgid in msgids.items()}
 
 
 @cache

@@ -13,7 +13,8 @@ set, the local endpoint refuses every call (the local server's own job loop send
 Each call also sends any urgent alerts still pending: in the cloud there is no background loop.
 Two more paths do the local job loop's other work for the cloud, each called by a Cloud
 Scheduler job of its own: ``POST /alerts`` (every 5 minutes: urgent alerts whose first try
-failed) and ``POST /daily`` (purge surveys past their grace period; release sealed answers).
+failed) and ``POST /daily`` (purge surveys past their grace period; release sealed answers; the
+weekly digest; once a day however often it is called: see :mod:`shared.jobs`).
 """
 
 from __future__ import annotations

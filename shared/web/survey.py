@@ -18,14 +18,16 @@ from werkzeug.exceptions import MethodNotAllowed
 from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
 from shared.forms import error_summary, render_fields
+from shared.i18n import N_, translate
 from shared.records import Survey
 from shared.services import surveys
 from shared.web.context import get_app
-from shared.web.errors import HttpError
+from shared.web.errors import HttpError, message_in
 from shared.web.http import error_response, json_body, require_form_or_json, wants_json
-from shared.web.pages import pick_lang, remember_lang, render_page
+from shared.web.pages import LANGUAGE_NAMES, other_lang, pick_lang, remember_lang, render_page, texts
 
 PAGE_FIELDS = ("lang", surveys.CONFIRM_BLANK)  # the page's own names, not answers
+THANKED = ("thanks", "already_answered")  # notices headed "Thank you!", the others "Sorry"
 THANKS = "thanks"  # the thank-you page: a fixed name no 43-character token can equal
 # Where the thank-you redirect points. The support resources are asked for in the fragment, which a
 # browser never sends: no server, proxy or log learns which student saw them. Both are 10 characters,
@@ -34,48 +36,32 @@ FRAGMENT = {False: "#thank-you", True: "#resources"}
 # Why a link cannot be answered now: each is a page of its own (404, 410 or 403), not an error.
 REFUSALS = (surveys.UnknownLink, surveys.AlreadyAnswered, surveys.SurveyNotOpen, surveys.SurveyClosed)
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "other_lang": "Français",
-        "intro": "This survey is anonymous: your answers are stored without your name, your email "
+# The pages' words: English msgids of the one catalogue (shared/translations), French there.
+TEXT: dict[str, str] = {
+    "intro": N_(
+        "This survey is anonymous: your answers are stored without your name, your email "
         "address or this link, so nobody can tell which answers are yours. Every question may be "
-        "skipped. This link works once.",
-        "send": "Send my answers",
-        "send_blank": "Send without answers",
-        "fix": "Some answers need a look. Nothing was saved yet.",
-        "thanks": "Thank you!",
-        "thanks_body": "Your answers were received. You can close this page.",
-        "support_heading": "Support is here for you",
-        "already_answered": "You have already answered this survey with this link. Thank you!",
-        "unknown_link": "This link does not open a survey. If the survey has ended, it is closed and its links no longer work; otherwise, check that you opened the whole link from your email.",
-        "survey_not_open": "This survey is not open yet.",
-        "survey_closed": "This survey is closed. Thank you for your interest.",
-        "opens": "It opens on {day}.",
-        "closes": "It closes on {day}.",
-        "closed_on": "It closed on {day}.",
-        "not_found": "Sorry",
-    },
-    "fr": {
-        "other_lang": "English",
-        "intro": "Ce sondage est anonyme\u00a0: vos réponses sont conservées sans votre nom, votre adresse "
-        "courriel ni ce lien, si bien que personne ne peut savoir quelles réponses sont les vôtres. "
-        "Vous pouvez passer n'importe quelle question. Ce lien ne fonctionne qu'une fois.",
-        "send": "Envoyer mes réponses",
-        "send_blank": "Envoyer sans réponses",
-        "fix": "Certaines réponses sont à revoir. Rien n'a encore été enregistré.",
-        "thanks": "Merci\u202f!",
-        "thanks_body": "Vos réponses ont été reçues. Vous pouvez fermer cette page.",
-        "support_heading": "Du soutien est là pour vous",
-        "already_answered": "Vous avez déjà répondu à ce sondage avec ce lien. Merci\u202f!",
-        "unknown_link": "Ce lien n'ouvre aucun sondage. Si le sondage a pris fin, il est fermé et ses liens ne fonctionnent plus ; sinon, vérifiez que vous avez ouvert le lien au complet depuis votre courriel.",
-        "survey_not_open": "Ce sondage n'est pas encore ouvert.",
-        "survey_closed": "Ce sondage est terminé. Merci de votre intérêt.",
-        "opens": "Il ouvre le {day}.",
-        "closes": "Il prend fin le {day}.",
-        "closed_on": "Il a pris fin le {day}.",
-        "not_found": "Désolé",
-    },
+        "skipped. This link works once."
+    ),
+    "send": N_("Send my answers"),
+    "send_blank": N_("Send without answers"),
+    "thanks": N_("Thank you!"),
+    "thanks_body": N_("Your answers were received. You can close this page."),
+    "support_heading": N_("Support is here for you"),
+    "not_found": N_("Sorry"),
 }
+# What each refusal (its error code) says to the student, instead of the service's message.
+REFUSED = {
+    "already_answered": N_("You have already answered this survey with this link. Thank you!"),
+    "unknown_link": N_(
+        "This link does not open a survey. If the survey has ended, it is closed and its links no longer work; otherwise, check that you opened the whole link from your email."
+    ),
+    "survey_not_open": N_("This survey is not open yet."),
+    "survey_closed": N_("This survey is closed. Thank you for your interest."),
+}
+OPENS = N_("It opens on %(day)s.")
+CLOSES = N_("It closes on %(day)s.")
+CLOSED_ON = N_("It closed on %(day)s.")
 
 
 bp = flask.Blueprint("survey", __name__)
@@ -97,7 +83,7 @@ def refused(error: ServiceError) -> flask.Response:
     assert outcome is not None  # the error table has a row for ServiceError itself
     status = outcome.status
     survey: Survey | None = getattr(error, "survey", None)
-    body = TEXT[lang].get(error.code, error.message)
+    body = translate(lang, REFUSED[error.code]) if error.code in REFUSED else message_in(error, lang)
     if survey is not None:
         body = f"{body} {_dates(survey, lang, closed=error.code == 'survey_closed')}".strip()
     if wants_json(request):
@@ -122,11 +108,11 @@ def thanks() -> flask.Response:
     # Every student gets the same page; only "#resources" (never sent here) makes its
     # support section show, prominently, by CSS :target, with no script.
     support = {
-        "heading": TEXT[lang]["support_heading"],
+        "heading": translate(lang, TEXT["support_heading"]),
         "resources": settings.support_resources[lang],
         "crisis": settings.crisis_line[lang],
     }
-    return _notice(lang, "thanks", 200, TEXT[lang]["thanks_body"], support=support)
+    return _notice(lang, "thanks", 200, translate(lang, TEXT["thanks_body"]), support=support)
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
@@ -176,19 +162,18 @@ def submit(token: str) -> Any:
 
 # -- pages ----------------------------------------------------------------------------------
 def _switch(lang: str) -> dict[str, str]:
-    other = "fr" if lang == "en" else "en"
-    return {"href": f"?lang={other}", "lang": other, "text": TEXT[lang]["other_lang"]}
+    other = other_lang(lang)
+    return {"href": f"?lang={other}", "lang": other, "text": LANGUAGE_NAMES[other]}
 
 
 def _dates(survey: Survey, lang: str, closed: bool) -> str:
-    text = TEXT[lang]
     parts = []
     if survey.opens and not closed:
-        parts.append(text["opens"].format(day=survey.opens.isoformat()))
+        parts.append(translate(lang, OPENS, day=survey.opens.isoformat()))
     if closed and survey.closed_on:
-        parts.append(text["closed_on"].format(day=survey.closed_on.isoformat()))
+        parts.append(translate(lang, CLOSED_ON, day=survey.closed_on.isoformat()))
     elif survey.closes:
-        parts.append(text["closes"].format(day=survey.closes.isoformat()))
+        parts.append(translate(lang, CLOSES, day=survey.closes.isoformat()))
     return " ".join(parts)
 
 
@@ -204,7 +189,7 @@ def _notice(
         "survey_notice.html",
         lang=lang,
         status=status,
-        heading=heading or TEXT[lang]["thanks" if code in ("thanks", "already_answered") else "not_found"],
+        heading=heading or translate(lang, TEXT["thanks" if code in THANKED else "not_found"]),
         body=body,
         switch=_switch(lang),
         support=support,
@@ -229,7 +214,7 @@ def _render_survey(
         lang=lang,
         status=status,
         title=ballot.form.title.get(lang),
-        text=TEXT[lang],
+        text=texts(lang, TEXT),
         dates=_dates(ballot.survey, lang, closed=False),
         fields=fields,
         # Nothing answered is a question, not an error: asked in a notice, the summary otherwise.

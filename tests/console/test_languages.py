@@ -5,6 +5,7 @@ their language, end to end through the real SMTP test server."""
 from __future__ import annotations
 
 import dataclasses
+import html
 from datetime import date
 
 from click.testing import CliRunner
@@ -104,3 +105,21 @@ def test_the_scheduled_report_reaches_each_coordinator_in_their_language(app, sm
     assert '<html lang="en">' in english.get_body(("html",)).get_content()
     assert "En bref" in french.get_body(("plain",)).get_content()
     assert "In short" in english.get_body(("plain",)).get_content()
+
+
+def test_a_service_error_is_in_the_page_s_language_and_english_in_the_cli(app):
+    """Issue 9 item 6: "There is no survey 'x'" showed in English on French pages. The error
+    carries its msgid and values; the console says it in the page's language, the CLI in English."""
+    c = sign_in(app, COORD)
+    french = c.get("/console/surveys/y1999?lang=fr")
+    assert french.status_code == 404
+    assert "Il n'y a aucun sondage 'y1999'." in html.unescape(french.get_data(as_text=True))
+    english = c.get("/console/surveys/y1999?lang=en")
+    assert "There is no survey 'y1999'." in html.unescape(english.get_data(as_text=True))
+    c.get("/console/?lang=fr")
+    refused = post(c, "/console/coordinators/remove", {"email": COORD})
+    assert refused.status_code == 409
+    said = html.unescape(refused.get_data(as_text=True))
+    assert f"{COORD} est le seul coordonnateur et ne peut pas être retiré\u00a0: plus personne" in said
+    cli = run("surveys", "close", "y1999")
+    assert cli.exit_code == 1 and "There is no survey 'y1999'." in cli.output

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from shared.records import Alert, Answer, Interaction, Link, ReportRun, SealedAnswer, Supporter, Survey
+from shared.records import Alert, Answer, Interaction, Link, SealedAnswer, Supporter, Survey
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound
 from tests.conftest import ALL_STORES
 
@@ -83,11 +83,11 @@ def test_interaction_create_is_atomic_and_idempotent(store):
 def test_interaction_with_alert_is_one_write(store):
     alert = Alert("al-1", "sub-1", NOW)
     store.add_interaction(interaction("sub-1", date(2026, 3, 1)), alert)
-    assert store.pending_alerts(NOW) == [alert]
+    assert store.pending_alerts() == [alert]
     # A repeat of the same submission stores neither the interaction nor a second alert.
     with pytest.raises(AlreadyExists):
         store.add_interaction(interaction("sub-1", date(2026, 3, 1)), Alert("al-2", "sub-1", NOW))
-    assert store.pending_alerts(NOW) == [alert]
+    assert store.pending_alerts() == [alert]
 
 
 def test_iter_interactions_by_period_in_order_across_pages(store, monkeypatch):
@@ -143,20 +143,20 @@ def test_an_interaction_is_replaced_or_deleted_only_as_it_was_read(store):
     alert = Alert("al-1", "sub-1", NOW, kind="urgent_now", supporter_id="s1")
     store.replace_interaction(first, edited, alert)
     assert store.get_interaction("sub-1") == edited
-    assert store.pending_alerts(NOW) == [alert]
+    assert store.pending_alerts() == [alert]
     with pytest.raises(NotFound):  # read before the first edit: refused whole, alert included
         store.replace_interaction(
             first, replace(first, answers={"format": "phone"}), Alert("al-2", "sub-1", NOW)
         )
     with pytest.raises(NotFound):
         store.delete_interaction(first)
-    assert store.get_interaction("sub-1") == edited and store.pending_alerts(NOW) == [alert]
+    assert store.get_interaction("sub-1") == edited and store.pending_alerts() == [alert]
     with pytest.raises(ValueError):
         store.replace_interaction(edited, replace(edited, id="sub-2"))
     store.delete_interaction(edited, Alert("al-3", "sub-1", NOW, kind="urgent_deleted", supporter_id="s1"))
     assert store.get_interaction("sub-1") is None
     assert list(store.iter_interactions(date(2026, 1, 1), date(2026, 12, 31))) == []
-    assert [a.kind for a in store.pending_alerts(NOW)] == ["urgent_now", "urgent_deleted"]
+    assert [a.kind for a in store.pending_alerts()] == ["urgent_now", "urgent_deleted"]
     with pytest.raises(NotFound):
         store.delete_interaction(edited)
     with pytest.raises(NotFound):
@@ -164,20 +164,18 @@ def test_an_interaction_is_replaced_or_deleted_only_as_it_was_read(store):
     assert store.get_interaction("sub-1") is None
 
 
-def test_alert_claim_is_exclusive_and_finish_records_outcome(store):
+def test_alerts_wait_until_marked_sent(store):
     alert = Alert("al-1", "sub-1", NOW)
     store.add_interaction(interaction("sub-1", date(2026, 3, 1)), alert)
-    claimed = store.claim_alert(alert, NOW)
-    assert claimed is not None and claimed.state == "sending" and claimed.attempts == 1
-    assert store.claim_alert(alert, NOW) is None  # the same read cannot be claimed twice
-    assert store.pending_alerts(NOW - timedelta(minutes=1)) == []
-    assert store.pending_alerts(NOW + timedelta(minutes=10)) == [claimed]  # stale claims come back
-    store.finish_alert(claimed, sent=False, error="refused")
-    [again] = store.pending_alerts(NOW)
-    assert again.state == "pending" and again.last_error == "refused" and again.attempts == 1
-    second = store.claim_alert(again, NOW)
-    store.finish_alert(second, sent=True)
-    assert store.pending_alerts(NOW + timedelta(days=1)) == []
+    store.add_interaction(interaction("sub-2", date(2026, 3, 1)), Alert("al-2", "sub-2", NOW))
+    with pytest.raises(NotFound):
+        store.mark_alerts_sent(["al-2", "no-such-alert"])
+    assert [a.id for a in store.pending_alerts()] == ["al-1", "al-2"]
+    store.mark_alerts_sent(["al-2"])
+    assert store.pending_alerts() == [alert]
+    store.mark_alerts_sent(["al-1"])
+    assert store.pending_alerts() == []
+    assert [a.state for a in store.alerts_since(NOW)] == ["sent", "sent"]
 
 
 def test_surveys_add_get_list_save(store):
@@ -339,20 +337,6 @@ def test_purge_removes_links_and_redemptions_keeps_answers(store, monkeypatch):
     assert store.get_link("keep") is not None
     assert store.count_answers("2026") == 1
     assert store.get_survey("2026").links_issued == 5  # the response rate survives the purge
-
-
-def test_report_attempt_claims_are_exclusive(store):
-    store.claim_report_attempt("2026-03", 1, NOW)
-    with pytest.raises(AlreadyExists):
-        store.claim_report_attempt("2026-03", 1, NOW)
-    store.claim_report_attempt("2026-03", 2, NOW)
-    store.claim_report_attempt("2026-04", 1, NOW)
-    assert store.get_report_run("2026-03") is None
-    run = ReportRun("2026-03", "sent", 2, NOW, "sent to 2 coordinators")
-    store.save_report_run(run)
-    assert store.get_report_run("2026-03") == run
-    store.save_report_run(ReportRun("2026-03", "failed", 3, NOW))
-    assert store.get_report_run("2026-03").state == "failed"
 
 
 def test_interaction_answers_stream_like_the_records(store):

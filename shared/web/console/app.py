@@ -133,9 +133,10 @@ def setup(app: flask.Flask) -> None:
     @app.errorhandler(Exception)
     def refused(error: Exception) -> flask.Response:
         # The error table decides the status, headers and whether the message may be shown.
-        outcome = as_http_error(error)  # logs what it does not show (never the request)
+        # Logs what it does not show (never the request); a shown message is in the page's language.
+        outcome = as_http_error(error, pick_locale())
         if outcome.message:
-            message = _(outcome.message)
+            message = outcome.message
         elif isinstance(error, MailError):
             message = _("The mail server did not answer. Nothing was sent: try again later.")
         elif outcome.code == "unavailable":

@@ -11,10 +11,12 @@ import flask
 from flask_babel import gettext as _
 
 from shared.errors import Invalid, NotFoundError
+from shared.i18n import N_
 from shared.services import exports, imports
 from shared.services.csv_files import encoding_of
-from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
+from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
 from shared.web.context import get_app
+from shared.web.errors import message_in
 
 KINDS = ("interactions", "responses")
 FIRST_ROWS = 5
@@ -73,7 +75,7 @@ def import_data() -> Any:
     try:
         done = _import(kind, content, name, check_only=not confirm)
     except Invalid as error:
-        problems = list((error.errors or {}).get("file") or [error.message])
+        problems = list((error.errors or {}).get("file") or [message_in(error, pick_locale())])
         if isinstance(error, imports.UnknownSupporters):
             problems.append(
                 _(
@@ -105,7 +107,11 @@ def _day(name: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise Invalid(f"{name} must be a date.", errors={name: ["Enter a date as YYYY-MM-DD."]}) from None
+        raise Invalid(
+            N_("%(name)s must be a date."),
+            params={"name": name},
+            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
+        ) from None
 
 
 def _csv(table: exports.Table, what: str) -> flask.Response:
