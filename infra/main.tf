@@ -289,6 +289,50 @@ resource "google_firestore_index" "links_survey_email_key" {
   }
 }
 
+# follow_ups where supporter_id == ? and due <= ? (a supporter's follow-ups due by a date)
+resource "google_firestore_index" "follow_ups_supporter_due" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "follow_ups"
+
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "due"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# follow_ups where supporter_id == ? and state == "open" and due <= ? (the supporter's list)
+resource "google_firestore_index" "follow_ups_state_supporter_due" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "follow_ups"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "due"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
 resource "google_firebaserules_ruleset" "firestore" {
   project = var.project_id
 

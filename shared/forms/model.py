@@ -152,7 +152,7 @@ class Instrument:
     bands: tuple[Band, ...] = ()
     safety_band: str | None = None  # a total in this band shows the support resources
     safety_items: tuple[SafetyItem, ...] = ()
-    whole_survey_only: tuple[str, ...] = ()  # never shown in a breakdown smaller than the survey
+    whole_survey_only: tuple[str, ...] = ()  # never exported by default, never in a report figure
 
     def score(self, answers: Mapping[str, Any]) -> int | None:
         """The total, or ``None`` unless every item was answered (a partial sum is no score)."""
@@ -251,8 +251,9 @@ class Form:
         raise KeyError(section_id)
 
     def whole_survey_only(self) -> frozenset[str]:
-        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the report
-        gives them for all respondents together, never by year, group or any other cut."""
+        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the responses
+        export leaves them out unless asked, and the report never reads them (a whole-survey figure
+        set against the export's other items would give one student's answer away)."""
         return frozenset(f for s in self.sections if s.instrument for f in s.instrument.whole_survey_only)
 
     def blocks(self) -> list[str]:

@@ -19,7 +19,7 @@ from shared.i18n import N_, translate, translate_plural
 from shared.records import DEMO_ALIAS, DEMO_SURVEY, NO_COMPARISON, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
-from shared.report import outcome_part
+from shared.report import outcome_part, shareable
 from shared.report.columns import load_answers, load_interactions
 from shared.report.model import Report, ReportPeriod, Service, SurveySection
 from shared.report.period import Period, default_period, is_final, scheduled_period
@@ -98,7 +98,14 @@ def build_report(
             counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
         ),
         follow_ups=outcome_part.follow_up_outcomes(
-            store.follow_ups(), period.start, period.end, today, destinations, lang
+            [
+                f
+                for f in store.follow_ups(due_from=period.start, due_to=period.end)
+                if f.supporter_id not in demo
+            ],
+            today,
+            destinations,
+            lang,
         ),
     )
 
@@ -237,7 +244,7 @@ def survey_section(
             ),
             *notes,
         ]
-    return SurveySection(
+    section = SurveySection(
         id=survey.id,
         form=survey.form,
         title=form.title.get(lang),
@@ -262,10 +269,10 @@ def survey_section(
         ),
         previous=previous,
         pending=pending,
-        outcomes=outcome_part.survey_outcomes(
-            form, blocks, columns, earlier, shared=shared, threshold=settings.small_cell, lang=lang
-        ),
+        outcomes=outcome_part.survey_outcomes(form, blocks, columns, earlier, lang=lang),
     )
+    # The shareable copy's rules span several tables, so they apply to the whole section at once.
+    return shareable.protect_section(section, settings.small_cell, lang) if shared else section
 
 
 def _sentence_case(label: str) -> str:

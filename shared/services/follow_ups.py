@@ -220,16 +220,12 @@ def close(
 
 
 def due_for(store: Store, supporter: Supporter, today: date, within_days: int = DEFAULT_DAYS) -> list[Due]:
-    """The supporter's open follow-ups due within ``within_days`` or overdue, soonest first."""
-    out = []
-    for planned in store.follow_ups(supporter.id, open_only=True):
-        if planned.due > today + timedelta(days=within_days):
-            continue
-        original = store.get_interaction(planned.id)
-        if original is None:  # deleted since: nothing left to follow up
-            continue
-        out.append(_line(planned, original, today))
-    return out
+    """The supporter's open follow-ups due within ``within_days`` or overdue, soonest first:
+    one query for the follow-ups, one read of their originals together."""
+    due = store.follow_ups(supporter.id, open_only=True, due_to=today + timedelta(days=within_days))
+    originals = store.get_interactions(f.id for f in due)
+    # An original deleted since leaves nothing to follow up.
+    return [_line(f, originals[f.id], today) for f in due if f.id in originals]
 
 
 def _line(planned: FollowUp, original: Interaction, today: date) -> Due:

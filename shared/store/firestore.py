@@ -311,11 +311,26 @@ class FirestoreStore(Store):
         doc = self._get("follow_ups", follow_up_id)
         return from_doc(FollowUp, doc) if doc else None
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
-        # Equality filters only (no composite index needed); a supporter has few, so sorted here.
-        filters = [("supporter_id", "==", supporter_id)] if supporter_id is not None else []
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        # Equality filters need no composite index; with a range on the due date they do
+        # (infra/main.tf declares supporter_id + due and supporter_id + state + due). The few
+        # found are sorted here, so no order-by adds to the index.
+        filters: list[tuple[str, str, Any]] = []
+        if supporter_id is not None:
+            filters.append(("supporter_id", "==", supporter_id))
         if open_only:
             filters.append(("state", "==", "open"))
+        if due_from is not None:
+            filters.append(("due", ">=", due_from.isoformat()))
+        if due_to is not None:
+            filters.append(("due", "<=", due_to.isoformat()))
         found = [from_doc(FollowUp, doc) for doc in self._query("follow_ups", filters)]
         return sorted(found, key=lambda f: (f.due, f.id))
 
@@ -381,6 +396,18 @@ class FirestoreStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         doc = self._get("interactions", interaction_id)
         return from_doc(Interaction, doc) if doc else None
+
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        refs = [
+            self._col("interactions").document(i) for i in sorted(set(interaction_ids)) if is_document_id(i)
+        ]
+        if not refs:
+            return {}
+        snaps = _call(lambda: list(self.client.get_all(refs)))
+        self.ops["requests"] += 1
+        self.ops["reads"] += len(refs)
+        found = (from_doc(Interaction, snap.to_dict()) for snap in snaps if snap.exists)
+        return {i.id: i for i in found}
 
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         # "|" sorts below every id character and "~" above, so these bound whole days.

@@ -224,6 +224,10 @@ class MemoryStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         return self._one(Interaction, "interactions", interaction_id)
 
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        found = (self.get_interaction(i) for i in set(interaction_ids))
+        return {i.id: i for i in found if i is not None}
+
     def _period(self, start: date, end: date) -> list[Interaction]:
         low, high = start.isoformat(), end.isoformat()
         return self._select(
@@ -299,10 +303,22 @@ class MemoryStore(Store):
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
         return self._one(FollowUp, "follow_ups", follow_up_id)
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        low = due_from.isoformat() if due_from is not None else ""
+        high = due_to.isoformat() if due_to is not None else "~"  # "~" sorts after every date
+
         def wanted(d: Doc) -> bool:
-            return (supporter_id is None or d["supporter_id"] == supporter_id) and (
-                not open_only or d["state"] == "open"
+            return (
+                (supporter_id is None or d["supporter_id"] == supporter_id)
+                and (not open_only or d["state"] == "open")
+                and low <= d["due"] <= high
             )
 
         return self._select(FollowUp, "follow_ups", wanted, lambda d: (d["due"], d["id"]))

@@ -101,6 +101,11 @@ class Store(ABC):
     def get_interaction(self, interaction_id: str) -> Interaction | None: ...
 
     @abstractmethod
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        """The stored interactions among ``interaction_ids``, keyed by id (unknown ids are left
+        out): one request on Firestore however many there are, for a list of one line each."""
+
+    @abstractmethod
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         """Interactions with start <= occurred_on <= end, by date then id, streamed in pages."""
 
@@ -164,8 +169,17 @@ class Store(ABC):
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None: ...
 
     @abstractmethod
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
-        """The follow-ups of one supporter (or everyone's), by due date then id."""
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        """The follow-ups of one supporter (or everyone's), by due date then id; with ``due_from``
+        and ``due_to`` (both included) only those due in that period, which is what the report,
+        the dashboard and the supporter's list read, so no read grows with the years kept."""
 
     @abstractmethod
     def end_follow_up(self, follow_up: FollowUp) -> bool:

@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS alert_acks (alert_id TEXT PRIMARY KEY, at TEXT NOT NU
 
 PAGE = 1000
 GROUP = 256  # most writes committed together in one transaction
+ID_SLICE = 500  # most ids asked for in one statement
 T = TypeVar("T")
 
 
@@ -392,13 +393,26 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM follow_ups WHERE id = ?", (follow_up_id,))
         return from_doc(FollowUp, json.loads(rows[0][0])) if rows else None
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
         where, params = [], []
         if supporter_id is not None:
             where.append("supporter_id = ?")
             params.append(supporter_id)
         if open_only:
             where.append("state = 'open'")
+        if due_from is not None:
+            where.append("due >= ?")
+            params.append(due_from.isoformat())
+        if due_to is not None:
+            where.append("due <= ?")
+            params.append(due_to.isoformat())
         sql = (
             "SELECT doc FROM follow_ups"
             + (f" WHERE {' AND '.join(where)}" if where else "")
@@ -431,6 +445,17 @@ class SqliteStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         rows = self._read(f"SELECT {self._COLS} FROM interactions WHERE id = ?", (interaction_id,))
         return self._interaction(rows[0]) if rows else None
+
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        wanted = sorted(set(interaction_ids))
+        found: dict[str, Interaction] = {}
+        # SQLite caps the parameters of one statement (999 before 3.32), so ask in slices.
+        for k in range(0, len(wanted), ID_SLICE):
+            part = wanted[k : k + ID_SLICE]
+            marks = ", ".join("?" * len(part))
+            for row in self._read(f"SELECT {self._COLS} FROM interactions WHERE id IN ({marks})", part):
+                found[row[0]] = self._interaction(row)
+        return found
 
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         last = (start.isoformat(), "")
