@@ -64,3 +64,19 @@ def test_failures_are_aggregated_per_client_and_minute(app):
     assert len({d.split(":")[0] for d in details}) == 2  # two clients, each always named by the same hash
     tally.flush(T0 + timedelta(minutes=5))
     assert len(rows(app.store)) == 3  # nothing pending, nothing written
+
+
+def test_every_admin_route_that_changes_something_or_takes_data_out_is_audited(app):
+    """A new route cannot be added unaudited: every method other than GET, and every GET that
+    takes data or the report out, has its row in ``AUDITED``."""
+    from shared.web.admin import AUDITED
+    from shared.web.factory import create_app
+
+    routes = {
+        (method, rule.rule)
+        for rule in create_app("admin", app).url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    must = {(m, r) for m, r in routes if m != "GET" or r.startswith(("/export", "/report"))}
+    assert must - set(AUDITED) == set()
+    assert set(AUDITED) <= routes  # and no row names a route that is gone

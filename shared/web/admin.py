@@ -3,8 +3,10 @@
 Every route is behind :func:`authorize`; the routes live in one blueprint per feature:
 :mod:`~shared.web.admin_supporters` (``/supporters``), :mod:`~shared.web.admin_surveys`
 (``/surveys``), :mod:`~shared.web.admin_report` (``/report``) and
-:mod:`~shared.web.admin_data` (``/export/...``). Each successful call that changes or reveals something is audited (actor
-``api``, the path's ids only) by :func:`audit_call`.
+:mod:`~shared.web.admin_data` (``/export/...``). Each successful call that changes something, or
+takes data or the report out, is audited (actor ``api``, the path's ids only) by
+:func:`audit_call`; ``tests/test_admin_auth_audit.py`` fails when a route that changes something
+is missing from :data:`AUDITED`. Listing supporters or surveys is not audited, as on the console.
 """
 
 from __future__ import annotations

@@ -63,6 +63,19 @@ def test_bad_supporter_input_shows_beside_the_field_and_stores_nothing(app):
     assert app.store.list_supporters() == []
 
 
+def test_a_taken_alias_says_so_beside_the_field_in_the_pages_language(app):
+    c = sign_in(app, COORD)
+    assert post(c, "/console/supporters", {"alias": "Sam R."}).status_code == 201
+    again = post(c, "/console/supporters", {"alias": "Sam R.", "email": "x@example.org"})
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert 'id="f-alias-e"' in html and "already exists" in html and 'value="x@example.org"' in html
+    c.get("/console/?lang=fr")  # the console remembers the chosen language
+    french = post(c, "/console/supporters", {"alias": "Sam R."})
+    assert french.status_code == 409 and "existe déjà" in french.get_data(as_text=True)
+    assert [s.alias for s in app.store.list_supporters()] == ["Sam R."]
+
+
 def test_new_link_and_revoke_twice(app):
     c = sign_in(app, COORD)
     post(c, "/console/supporters", {"alias": "Sam R."})

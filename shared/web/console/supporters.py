@@ -15,9 +15,10 @@ from shared.mail.port import MailError
 from shared.records import Supporter
 from shared.services import supporter_mail
 from shared.services import supporters as service
-from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, record
+from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
 from shared.web.console.context import now
 from shared.web.context import get_app
+from shared.web.errors import message_in
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ def add_supporter() -> Any:
         issued = service.add_supporter(app.store, app.settings, form.get("alias", ""), form.get("email", ""))
     except Invalid as error:
         return listing(400, form=form, errors=field_errors(error.errors))
-    except Conflict:
-        return listing(409, form=form, errors={"alias": [_("A supporter with this alias already exists.")]})
+    except Conflict as error:  # the service's own words (an alias taken, say), beside the alias
+        return listing(409, form=form, errors={"alias": [message_in(error, pick_locale())]})
     record("supporter_added", issued.supporter.alias)
     if issued.supporter.email is None:
         # No address to mail it to: show the link this once (it is never stored).
