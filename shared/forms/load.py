@@ -296,8 +296,9 @@ class _Reader:
         if prorate and (not items or prorate >= len(items)):
             raise self.fail(where, "prorate_missing must be fewer than the scored items")
         # Each item's lowest and highest score: what a skipped item could have been.
-        scores = [c.id for f in section.fields if f.id in items for c in f.choices]
-        if items and (not scores or not all(isinstance(c, int) for c in scores)):
+        choices = [c.id for f in section.fields if f.id in items for c in f.choices]
+        scores = [c for c in choices if isinstance(c, int)]
+        if items and (not scores or len(scores) != len(choices)):
             raise self.fail(where, "score_items must be fields with whole-number choices")
         return Instrument(
             source=" ".join(raw["source"].split()),
@@ -309,7 +310,7 @@ class _Reader:
             safety_items=tuple(safety_items),
             whole_survey_only=tuple(restricted),
             prorate_missing=prorate,
-            item_range=(min(scores), max(scores)) if scores else (0, 0),  # type: ignore[type-var]
+            item_range=(min(scores), max(scores)) if scores else (0, 0),
         )
 
     def field(self, where: str, raw: Any, section: str | None) -> Field:
