@@ -382,3 +382,114 @@ def test_the_default_due_date_is_a_week_after_the_interaction_never_past(log_cli
     with the student, but never a date already past (due today then, not overdue from the start)."""
     entry = log(log_client, sam.token, occurred_on=(today() - timedelta(days=days_ago)).isoformat())
     assert store().get_follow_up(entry).due == today() + timedelta(days=due_in)
+
+
+# -- the supporter's form: what comes first, what a close says, where each question sits ----------
+
+
+def test_the_form_comes_first_however_many_follow_ups_are_due(log_client, sam):
+    """On a phone the list sat above the form: now one closed line opens to it (no script)."""
+    for _ in range(7):
+        log(log_client, sam.token, follow_up_due=today().isoformat())
+    page = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
+    details = page[page.index('<details class="fu') : page.index("</details>")]
+    assert " open" not in details[: details.index(">")]  # closed: one line, the summary
+    assert "<summary><strong>Your follow-ups</strong>: 7 due this week</summary>" in details
+    assert details.count("Log the follow-up") == 7
+    assert page.index("</details>") < page.index('<form method="post" action="./?lang=en" id="log"')
+    assert len(page.encode()) < 24 * 1024  # about 4 KB compressed (the wire budget: the browser test)
+
+
+def test_a_close_says_what_it_did_and_can_be_undone(log_client, sam):
+    original = log(log_client, sam.token, topics=["finances"])
+    closed = log_client.post(
+        f"/follow-ups/{original}/close?lang=en", data={"t": sam.token, "state": "could_not_reach"}
+    )
+    assert closed.status_code == 303
+    page = log_client.get(closed.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    top = page[: page.index('id="log"')]
+    assert f"Closed as “Could not reach”: the follow-up of the interaction of {today().isoformat()}." in top
+    undo = f'action="follow-ups/{original}/reopen?lang=en"'
+    assert undo in top and ">Undo</button>" in top
+    # Listed as closed (reopenable) for 24 hours, not as due.
+    assert "Closed in the last 24 hours" in page and f"follows={original}" not in page
+    reopened = log_client.post(f"/follow-ups/{original}/reopen?lang=en", data={"t": sam.token})
+    assert reopened.status_code == 303 and store().get_follow_up(original).state == "open"
+    again = log_client.get(reopened.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    assert "is open again" in again and f"follows={original}" in again
+    # A second tap on Undo: the same success.
+    assert log_client.post(f"/follow-ups/{original}/reopen?lang=en", data={"t": sam.token}).status_code == 303
+    french = log_client.post(
+        f"/follow-ups/{original}/close?lang=fr", data={"t": sam.token, "state": "not_needed"}
+    )
+    page = log_client.get(french.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    assert "Fermé comme «\u00a0Pas nécessaire\u00a0»\u00a0: le suivi de l&#39;interaction du" in page
+
+
+def test_a_close_can_be_undone_for_24_hours_only_and_only_by_its_supporter(log_client, sam):
+    from datetime import UTC, datetime
+
+    from shared.errors import Conflict, Forbidden, NotFoundError
+
+    original = log(log_client, sam.token)
+    supporter = store().get_supporter(sam.id)
+    now = datetime.now(UTC)
+    follow_ups.close(store(), supporter, original, "not_needed", today(), now=now)
+    bea = add_supporter("Bea", None)
+    with pytest.raises(NotFoundError):
+        follow_ups.reopen(store(), store().get_supporter(bea.id), original, now=now)
+    with pytest.raises(Forbidden):
+        follow_ups.reopen(store(), supporter, original, now=now + timedelta(hours=24))
+    assert follow_ups.reopen(store(), supporter, original, now=now + timedelta(hours=23)).state == "open"
+    logged = log(log_client, sam.token, follow_up_planned=False, follows=original)
+    with pytest.raises(Conflict):  # logged: undone by deleting that entry, not by reopening
+        follow_ups.reopen(store(), supporter, original, now=now)
+    assert store().get_follow_up(original).done_by == logged
+    refused = log_client.post(
+        f"/follow-ups/{original}/reopen", json={}, headers={"Authorization": f"Bearer {sam.token}"}
+    )
+    assert refused.status_code == 409
+
+
+def test_a_follow_up_page_puts_its_context_first_and_names_the_service(log_client, sam):
+    original = log(log_client, sam.token, referral="counselling", topics=["finances"])
+    page = log_client.get(f"/?t={sam.token}&follows={original}").get_data(as_text=True)
+    assert "<h1>Log a follow-up</h1>" in page and "<title>Log a follow-up" in page
+    first_question = page.index('id="q-occurred_on"')
+    context = page.index("This logs your follow-up of the interaction of")
+    uptake = page.index(
+        "Did the student connect with the service you referred them to (Counselling services)?"
+    )
+    assert context < uptake < first_question
+    french = log_client.get(f"/?t={sam.token}&follows={original}&lang=fr").get_data(as_text=True)
+    assert (
+        "a pris contact avec le service recommandé (Services de consultation psychologique)\u202f?" in french
+    )
+    assert "<h1>Consigner un suivi</h1>" in french
+
+
+@pytest.mark.parametrize("page_of", ["form", "follow-up form", "entry"])
+def test_the_due_date_sits_right_after_did_you_plan_a_follow_up(log_client, sam, page_of):
+    original = log(log_client, sam.token)
+    url = {
+        "form": f"/?t={sam.token}",
+        "follow-up form": f"/?t={sam.token}&follows={original}",
+        "entry": f"/entry?t={sam.token}&id={original}",
+    }[page_of]
+    page = log_client.get(url).get_data(as_text=True)
+    order = [
+        page.index(f'id="q-{field}"') for field in ("referral", "follow_up_planned", "follow_up_due", "note")
+    ]
+    assert order == sorted(order)
+    between = page[order[1] : order[2]]
+    assert between.count('class="q') == 1  # nothing else between the question and its date
+
+
+def test_the_error_summary_links_the_follow_up_fields_in_page_order(log_client, sam):
+    original = log(log_client, sam.token, referral="counselling")
+    posted = as_form(answers(note="x" * 300), sam.token)
+    posted.update({"follows": original, "referral_uptake": "maybe", "follow_up_due": "soon"})
+    html = log_client.post("/?lang=en", data=posted).get_data(as_text=True)
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    links = [summary.index(f'href="#q-{f}"') for f in ("referral_uptake", "follow_up_due", "note")]
+    assert links == sorted(links)
