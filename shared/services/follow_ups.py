@@ -105,12 +105,10 @@ class Due:
 
 @dataclass(frozen=True)
 class Listing:
-    """The supporter's follow-ups on their form: ``due`` within a week or overdue, ``later``, and
-    ``closed`` in the last 24 hours (which they may still reopen)."""
+    """The supporter's open follow-ups on their form: ``due`` within a week or overdue, ``later``."""
 
     due: list[Due]
     later: list[Due]
-    closed: list[Due]
 
 
 def split(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -208,8 +206,10 @@ def check_submission(
     carries every field's message; a ``follows`` whose follow-up was ended meanwhile is a
     :class:`Conflict` (409) when nothing else is wrong, else one more message beside its field.
 
-    A repeat of a submission already stored is not checked again (its follow-up is no longer
-    open, its due date may have passed): :func:`log` compares it with what was stored."""
+    A repeat of a submission already stored is not refused for what changed since (its follow-up
+    is no longer open, its due date has passed): :func:`log` compares it with what was stored.
+    Only a submission with something to refuse is looked up as a repeat (one read, not on every
+    submission)."""
     answers, extras = split(data)
     asked = Asked(extras.get(FOLLOWS), extras.get(UPTAKE), extras.get(DUE))
     lang, today = context.lang, context.today or date.today()
@@ -219,9 +219,7 @@ def check_submission(
         clean = interactions.validate(answers, context)
     except Invalid as exc:
         errors.update(exc.errors or {})
-    stored = store.get_interaction(submission)
-    if stored is not None and stored.supporter_id == supporter.id and not errors:
-        return answers, Prepared(asked=asked)  # a repeat: recorded as a duplicate, then compared
+    answered = not errors
     original = planned = None
     ended: Conflict | None = None
     if FOLLOWS in extras:
@@ -242,6 +240,10 @@ def check_submission(
         errors.setdefault("occurred_on", []).append(
             field_text("before_original", lang, day=original.occurred_on.isoformat())
         )
+    if (ended is not None or errors) and answered and _repeat(store, supporter, submission):
+        # Sent before (its follow-up is no longer open, its due date may have passed since): a
+        # repeat, which :func:`log` records as a duplicate and compares with what was stored.
+        return answers, Prepared(asked=asked)
     if ended is not None and errors:
         errors.setdefault(FOLLOWS, []).append(field_text("ended", lang))
     if errors:
@@ -263,6 +265,11 @@ def check_submission(
             referral=referral_made if isinstance(referral_made, str) else "none",
         )
     return answers, Prepared(plans=plans, ends=ends, asked=asked)
+
+
+def _repeat(store: Store, supporter: Supporter, submission: str) -> bool:
+    stored = store.get_interaction(submission)
+    return stored is not None and stored.supporter_id == supporter.id
 
 
 def log(
@@ -397,20 +404,28 @@ def due_for(store: Store, supporter: Supporter, today: date, within_days: int = 
     return _lines(store, [f for f in store.follow_ups(supporter.id, open_only=True) if f.due <= soon], today)
 
 
-def listing(store: Store, supporter: Supporter, today: date, now: datetime | None = None) -> Listing:
-    """All the supporter's open follow-ups (due within a week or overdue, then later ones) and
-    those closed in the last :data:`UNDO_WINDOW`, which they may still reopen."""
-    now = now or datetime.now(UTC)
+def listing(store: Store, supporter: Supporter, today: date) -> Listing:
+    """All the supporter's open follow-ups: due within a week or overdue, then later ones. Only
+    open ones are read, so the page's reads do not grow with the follow-ups of past years."""
     soon = today + timedelta(days=DEFAULT_DAYS)
-    mine = store.follow_ups(supporter.id)
-    closed = [
-        f for f in mine if f.state in ENDINGS and f.ended_at is not None and now - f.ended_at < UNDO_WINDOW
-    ]
+    mine = store.follow_ups(supporter.id, open_only=True)
     return Listing(
-        due=_lines(store, [f for f in mine if f.state == "open" and f.due <= soon], today),
-        later=_lines(store, [f for f in mine if f.state == "open" and f.due > soon], today),
-        closed=_lines(store, closed, today),
+        due=_lines(store, [f for f in mine if f.due <= soon], today),
+        later=_lines(store, [f for f in mine if f.due > soon], today),
     )
+
+
+def closed_recently(
+    store: Store, supporter: Supporter, follow_up_id: str, today: date, now: datetime | None = None
+) -> Due | None:
+    """The line of one of the supporter's follow-ups closed less than :data:`UNDO_WINDOW` ago
+    (what the page says after a close, with Undo), else None."""
+    now = now or datetime.now(UTC)
+    planned = _own(store, supporter, follow_up_id)
+    if planned is None or planned.state not in ENDINGS or planned.ended_at is None:
+        return None
+    original = store.get_interaction(planned.id) if now - planned.ended_at < UNDO_WINDOW else None
+    return _line(planned, original, today) if original is not None else None
 
 
 def following(store: Store, supporter: Supporter, follow_up_id: str, today: date) -> Due:

@@ -6,9 +6,8 @@ ask :func:`overview` and :func:`questions` for the HTML they place and register 
 
 - the overview of the supporter's own follow-ups (the original's date, format and topics;
   nothing about the student), one line above the form that opens, without JavaScript, to the
-  ones due within a week or overdue, the later ones and the ones closed in the last 24 hours,
-  each with "Log the follow-up" (the log form with ``?follows=ID``), "Close" (not needed / could
-  not reach) or "Reopen";
+  ones due within a week or overdue and the later ones, each with "Log the follow-up" (the log
+  form with ``?follows=ID``) and "Close" (not needed / could not reach);
 - the questions, in the order a supporter answers them: on a follow-up, what it follows and
   (for a referral) whether the student connected with the named service first; the due date
   right after "Did you plan a follow-up?";
@@ -21,6 +20,7 @@ ask :func:`overview` and :func:`questions` for the HTML they place and register 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from shared.errors import BadToken, NotFoundError
 from shared.forms import Form, error_summary, render_fields, template_env
-from shared.i18n import N_, translate, translate_plural
+from shared.i18n import N_, translate
 from shared.records import Supporter
 from shared.services import follow_ups, interactions
 from shared.services import supporters as supporter_service
@@ -46,12 +46,10 @@ TEXT: dict[str, str] = {
     "heading": N_("Your follow-ups"),
     "due_now": N_("Due this week or overdue"),
     "due_later": N_("Due later"),
-    "closed_recently": N_("Closed in the last 24 hours"),
     "log": N_("Log the follow-up"),
     "not_needed": N_("Not needed"),
     "could_not_reach": N_("Could not reach"),
     "close": N_("Close it:"),
-    "reopen": N_("Reopen"),
     "undo": N_("Undo"),
     "digest_title": N_("Weekly follow-up email"),
     "digest_ask": N_("Stop the weekly email of your follow-ups due?"),
@@ -70,7 +68,6 @@ LOGGED = N_("This entry logs your follow-up of the interaction of %(day)s, %(for
 # After a close or a reopen, at the top of the form page (?closed=ID, ?reopened=ID).
 CLOSED = N_("Closed as “%(ending)s”: the follow-up of the interaction of %(day)s.")
 REOPENED = N_("Reopened: the follow-up of the interaction of %(day)s is open again.")
-FEEDBACK = ("closed", "reopened")
 
 bp = flask.Blueprint("log_follow_ups", __name__)
 
@@ -108,40 +105,28 @@ def overview(store: Store, supporter: Supporter, token: str, lang: str, args: An
     query = {"t": token, "lang": lang}
 
     def item(line: follow_ups.Due) -> dict[str, Any]:
-        closed = line.state in follow_ups.ENDINGS
         return {
             "when": translate(lang, OVERDUE if line.overdue else DUE, day=line.due.isoformat()),
             "overdue": line.overdue,
             "what": _summary(OF, line, lang),
-            "log": "" if closed else "./?" + urlencode({**query, "follows": line.id}),
-            "close": "" if closed else f"follow-ups/{line.id}/close?lang={lang}",
-            "reopen": f"follow-ups/{line.id}/reopen?lang={lang}" if closed else "",
-            "ended": text.get(line.state, ""),
+            "log": "./?" + urlencode({**query, "follows": line.id}),
+            "close": f"follow-ups/{line.id}/close?lang={lang}",
         }
 
     groups = [
         (text[key], [item(line) for line in lines])
-        for key, lines in (
-            ("due_now", listing.due),
-            ("due_later", listing.later),
-            ("closed_recently", listing.closed),
-        )
+        for key, lines in (("due_now", listing.due), ("due_later", listing.later))
         if lines
     ]
     numbers = {
         "overdue": sum(line.overdue for line in listing.due),
         "due": sum(not line.overdue for line in listing.due),
         "later": len(listing.later),
-        "closed": len(listing.closed),
     }
-    counts = [translate(lang, COUNTS[key], num=n) for key, n in numbers.items() if n and key in COUNTS]
-    if numbers["closed"]:
-        counts.append(
-            translate_plural(lang, "%(num)s closed recently", "%(num)s closed recently", numbers["closed"])
-        )
+    counts = [translate(lang, COUNTS[key], num=n) for key, n in numbers.items() if n]
     macros = _macros()
     return {
-        "feedback": _feedback(store, supporter, token, lang, args, listing),
+        "feedback": _feedback(store, supporter, token, lang, args, today),
         "overview": macros.overview(text, text["heading"], counts, groups, token, numbers["overdue"] > 0)
         if groups
         else Markup(""),
@@ -151,27 +136,24 @@ def overview(store: Store, supporter: Supporter, token: str, lang: str, args: An
     }
 
 
-def _feedback(
-    store: Store, supporter: Supporter, token: str, lang: str, args: Any, listing: follow_ups.Listing
-) -> Markup:
-    """What a close or a reopen did, with Undo while it can be undone (a close, for 24 hours)."""
-    for kind in FEEDBACK:
-        wanted = args.get(kind)
-        if not wanted:
-            continue
-        lines = listing.closed if kind == "closed" else listing.due + listing.later
-        line = next((x for x in lines if x.id == wanted), None)
+def _feedback(store: Store, supporter: Supporter, token: str, lang: str, args: Any, today: date) -> Markup:
+    """What a close (``?closed=ID``) or a reopen (``?reopened=ID``) did, with Undo while a close
+    can be undone (24 hours: the page can be reloaded, or opened again from the history)."""
+    text = texts(lang, TEXT)
+    closed, reopened = args.get("closed"), args.get("reopened")
+    if closed:
+        line = follow_ups.closed_recently(store, supporter, closed, today)
         if line is None:
             return Markup("")
-        text = texts(lang, TEXT)
-        if kind == "closed":
-            message = translate(lang, CLOSED, ending=text[line.state], day=line.occurred_on.isoformat())
-            undo = f"follow-ups/{line.id}/reopen?lang={lang}"
-        else:
-            message = translate(lang, REOPENED, day=line.occurred_on.isoformat())
-            undo = ""
-        feedback: Markup = _macros().feedback(text, message, undo, token)
-        return feedback
+        message = translate(lang, CLOSED, ending=text[line.state], day=line.occurred_on.isoformat())
+        return Markup(_macros().feedback(text, message, f"follow-ups/{line.id}/reopen?lang={lang}", token))
+    if reopened:
+        try:
+            line = follow_ups.following(store, supporter, reopened, today)
+        except NotFoundError:
+            return Markup("")
+        message = translate(lang, REOPENED, day=line.occurred_on.isoformat())
+        return Markup(_macros().feedback(text, message, "", token))
     return Markup("")
 
 
