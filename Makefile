@@ -41,12 +41,13 @@ bench: $(VENV)/.installed-dev node_modules/.installed /usr/bin/chromium /usr/bin
 
 setup: $(VENV)/.installed-dev node_modules/.installed
 
-# After changing a console string: extract, update both catalogues, compile (the .mo files are
-# committed: the cloud build installs from the repository without running make).
+# After adding or changing any user-facing string: extract, update both catalogues, compile (the
+# .mo files are committed: the cloud build installs from the repository without running make).
 TRANSLATIONS := shared/translations
 translations: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -k translate_plural:2,3 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-pot-creation-date
+	$(PY) -m shared.translations.english
 	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS)
 
 # Two stamps: `make run` installs only what the program needs (requirements.txt and the project);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import platform
 import sys
 import time
@@ -23,7 +24,7 @@ def discover(only: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    load_before = __import__("os").getloadavg()
+    load_before = os.getloadavg()
     rows: list[dict] = []
     failed = 0
     for name in discover(argv):
@@ -49,9 +50,9 @@ def main(argv: list[str]) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
-            "cpus": __import__("os").cpu_count(),
+            "cpus": os.cpu_count(),
             # other processes' load skews every figure: kept beside them
-            "load_average_1min": {"start": load_before[0], "end": __import__("os").getloadavg()[0]},
+            "load_average_1min": {"start": load_before[0], "end": os.getloadavg()[0]},
         },
         "results": rows,
     }

@@ -133,6 +133,7 @@ locals {
     SIDEBYSIDE_TIMEZONE        = var.time_zone
     SIDEBYSIDE_REPORT_SCHEDULE = var.report_schedule
     SIDEBYSIDE_PROGRAM_NAME    = var.program_name
+    SIDEBYSIDE_PROGRAM_NAME_FR = var.program_name_fr
     SIDEBYSIDE_MAIL_FROM       = var.mail_from
   })
 
@@ -280,6 +281,50 @@ resource "google_firestore_index" "links_survey_email_key" {
   }
   fields {
     field_path = "email_key"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# follow_ups where supporter_id == ? and due <= ? (a supporter's follow-ups due by a date)
+resource "google_firestore_index" "follow_ups_supporter_due" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "follow_ups"
+
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "due"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# follow_ups where supporter_id == ? and state == "open" and due <= ? (the supporter's list)
+resource "google_firestore_index" "follow_ups_state_supporter_due" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "follow_ups"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "due"
     order      = "ASCENDING"
   }
   fields {

@@ -43,6 +43,12 @@ variable "program_name" {
   default     = "Side-by-Side Peer Support Program"
 }
 
+variable "program_name_fr" {
+  description = "The program's name in French text (SIDEBYSIDE_PROGRAM_NAME_FR); empty: the French of the default name, or program_name when that is your own."
+  type        = string
+  default     = ""
+}
+
 variable "mail_from" {
   description = "Sender of every email, e.g. \"Side-by-Side <peer-support@example.edu>\" (SIDEBYSIDE_MAIL_FROM)."
   type        = string

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, str] = {
     "COORDINATORS": "",
     "TIMEZONE": "America/Toronto",
     "PROGRAM_NAME": "Side-by-Side Peer Support Program",
+    "PROGRAM_NAME_FR": "",  # unset: see program_name_fr below
     "PROGRAM_START": "2018-09-01",
     "MAIL_FROM": "Side-by-Side <no-reply@localhost>",
     "REPLY_TO": "",
@@ -109,6 +110,11 @@ class Settings:
     console_url: str = ""
     # Reverse proxies whose X-Forwarded-For is believed (besides Cloud Run's front end).
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    program_name_fr: str = ""  # the name in French text; "" means program_name
+
+    def program_title(self, lang: str) -> str:
+        """The program's name in ``lang``: the French one in French text when there is one."""
+        return self.program_name_fr if lang == "fr" and self.program_name_fr else self.program_name
 
     def log_link(self, token: str) -> str:
         """The supporter's personal link: the deployed function URL when set, else the local path."""
@@ -409,4 +415,17 @@ def load(env: Mapping[str, str] | None = None, base: Path | None = None) -> Sett
         report_language=raw["REPORT_LANGUAGE"],
         console_url=_url("CONSOLE_URL", raw["CONSOLE_URL"], required=False),
         trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
+        program_name_fr=_program_name_fr(raw),
     )
+
+
+DEFAULT_PROGRAM_NAME_FR = "Programme de soutien par les pairs Side-by-Side"
+
+
+def _program_name_fr(raw: Mapping[str, str]) -> str:
+    """SIDEBYSIDE_PROGRAM_NAME_FR; unset (or blank), the French of the default name while
+    SIDEBYSIDE_PROGRAM_NAME is the default, else "" (French text then uses SIDEBYSIDE_PROGRAM_NAME:
+    a program's own name is not guessed in French)."""
+    if raw["PROGRAM_NAME_FR"].strip():
+        return raw["PROGRAM_NAME_FR"].strip()
+    return DEFAULT_PROGRAM_NAME_FR if raw["PROGRAM_NAME"] == DEFAULTS["PROGRAM_NAME"] else ""

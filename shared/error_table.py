@@ -37,7 +37,7 @@ from shared.errors import (
 )
 from shared.forms.model import FormDefinitionError, FormInvalid
 from shared.mail.port import MailError
-from shared.store.port import AlreadyExists, NotFound, StoreError, Unavailable
+from shared.store.port import AlreadyExists, LastCoordinator, NotFound, StoreError, Unavailable
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ TABLE: dict[type[Exception], Outcome] = {
     Unsealable: Outcome(500, exit_code=2, public=False, code="internal"),  # the secret key changed
     AlreadyExists: Outcome(409, public=False, code="conflict"),
     NotFound: Outcome(404, public=False, code="not_found"),
+    LastCoordinator: Outcome(409, public=False, code="conflict"),  # the coordinators service says it in words
 }
 
 

@@ -17,6 +17,8 @@ from typing import Any
 # ``sidebyside demo``'s supporter and survey (shared/services/demo.py): in no report.
 DEMO_ALIAS = "demo-supporter"
 DEMO_SURVEY = "demo"
+# A report's ``compare`` value meaning "compare with no earlier survey"; no survey may take it as id.
+NO_COMPARISON = "none"
 
 
 def alias_key(alias: str) -> str:
@@ -96,6 +98,8 @@ class Survey:
     links_issued: int = 0
     created_on: date | None = None
     blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
+    # A test or pilot survey: never the report's current or compared survey unless named.
+    excluded: bool = False
 
     def asked_blocks(self) -> frozenset[str]:
         """The form's blocks this survey asks, "k10" included for a survey stored with ``k10``."""

@@ -20,3 +20,18 @@ def one_stop(text: str) -> str:
     whose placeholder ends its sentence ("Renamed %(old)s to %(new)s.") with an alias that
     ends in its own "." ("Samuel R.") would say "Samuel R.."."""
     return _DOUBLE_STOP.sub(".", text)
+
+
+ECHO_MOST = 40  # characters of a caller's text that a message repeats back
+
+
+def cut(value: object, most: int = ECHO_MOST) -> str:
+    """A caller's text as a message repeats it, cut to ``most`` characters with "…", so a
+    100,000-character name sent in a request never comes back 100,000 characters long."""
+    text = value if isinstance(value, str) else str(value)
+    return text[:most] + "…" if len(text) > most else text
+
+
+def shown(value: object, most: int = ECHO_MOST) -> str:
+    """:func:`cut`, quoted."""
+    return repr(cut(value, most))

@@ -1,4 +1,4 @@
-"""Urgent-concern alerts through a real SMTP server, on both stores: one email to the
+"""Urgent-concern alerts through a real SMTP server (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): one email to the
 coordinators with nothing about the student, kept and retried when mail fails, never twice."""
 
 from __future__ import annotations

@@ -130,7 +130,9 @@ def candidates(timeline: list[State]) -> dict[str, set[str]]:
 class Observed:
     """The store, with ``snapshot`` called after each of its writes: a copy at every commit."""
 
-    WRITES = frozenset({"add_survey", "add_links", "save_survey", "redeem", "release_answers", "purge_links"})
+    WRITES = frozenset(
+        {"add_survey", "add_links", "update_survey", "redeem", "release_answers", "purge_links"}
+    )
 
     def __init__(self, store: Any, snapshot: Callable[[], None]) -> None:
         self._store, self._snapshot = store, snapshot

@@ -76,3 +76,12 @@ def test_make_run_installs_the_program_only_and_make_test_adds_the_test_tools(tm
     test = _make_dry_run("test", tmp_path)
     assert "-r requirements-dev.txt" in test and "npm ci" in test
     assert "Node.js/npm and git" not in README  # make run does not need npm
+
+
+def test_every_setting_is_in_the_readmes_configuration_table():
+    from shared import config
+
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `SIDEBYSIDE_")]
+    missing = [key for key in config.DEFAULTS if not any(f"`SIDEBYSIDE_{key}`" in row for row in table)]
+    assert missing == []

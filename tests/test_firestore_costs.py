@@ -4,6 +4,7 @@ stays true."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -71,7 +72,16 @@ def operation_costs(app) -> dict[str, dict[str, int]]:
         ),
     }
     assert store.count_sealed("y2026") == 1 and len(list(store.iter_interactions(today, today))) == 1
+    planned = {**body, "follow_up_planned": True}  # due in a week: on the supporter's list
+    for _ in range(FOLLOW_UPS):
+        log.post("/", json={**planned, "submission_id": str(uuid.uuid4())}, headers=auth)
+    costs[f"open the log form, {FOLLOW_UPS} follow-ups due"] = measured(
+        store, lambda: log.get(f"/?t={token}")
+    )
     return costs
+
+
+FOLLOW_UPS = 3
 
 
 # A program of 35 supporters, 300 interactions and 200 answers a year, with last year's survey.
@@ -179,6 +189,65 @@ def test_the_readme_cost_table_is_what_the_adapter_sends(firestore_app, tmp_path
         path = ROOT / "README.md"
         path.write_text(path.read_text().replace(readme_block(), table))
     assert readme_block() == table
+
+
+def plan_follow_ups(store, supporter_id: str, count: int, occurred_on, due) -> None:
+    from datetime import UTC, datetime
+
+    from shared.records import FollowUp, Interaction
+
+    now = datetime.now(UTC)
+    for _ in range(count):
+        key = str(uuid.uuid4())
+        store.add_interaction(
+            Interaction(key, supporter_id, occurred_on, {**LOG, "follow_up_planned": True}, now),
+            plans=FollowUp(key, supporter_id, due),
+        )
+
+
+def test_the_report_and_dashboard_read_only_the_periods_follow_ups(firestore_app):
+    """Follow-ups due in earlier years cost the report and the dashboard no read (issue 14 attack,
+    L12): both ask the store for the follow-ups due in their period."""
+    from datetime import UTC, datetime
+
+    from shared.services import dashboard, reports
+
+    app = firestore_app
+    store, settings = app.store, app.settings
+    today = surveys.today_in(settings)
+    supporters.add_supporter(store, settings, "Sam")
+    [sam] = store.list_supporters()
+    plan_follow_ups(store, sam.id, 2, today, today + timedelta(days=3))
+
+    def reads() -> tuple[int, int]:
+        report = measured(store, lambda: reports.build(app, reports.ReportOptions(format="json")))
+        board = measured(store, lambda: dashboard.build(store, settings, datetime.now(UTC)))
+        return report["reads"], board["reads"]
+
+    before = reads()
+    old = today - timedelta(days=800)
+    plan_follow_ups(store, sam.id, 30, old, old + timedelta(days=7))
+    assert reads() == before
+    assert len(store.follow_ups()) == 32
+
+
+def test_the_supporters_follow_up_list_reads_its_originals_in_one_request(firestore_app):
+    app = firestore_app
+    store, settings = app.store, app.settings
+    today = surveys.today_in(settings)
+    token = supporters.add_supporter(store, settings, "Sam").link.split("?t=")[1]
+    [sam] = store.list_supporters()
+    log = client_for("log_interaction")
+    plan_follow_ups(store, sam.id, 1, today - timedelta(days=40), today + timedelta(days=2))
+    one = measured(store, lambda: log.get(f"/?t={token}"))
+    plan_follow_ups(store, sam.id, 5, today - timedelta(days=40), today - timedelta(days=1))
+    plan_follow_ups(store, sam.id, 4, today - timedelta(days=40), today + timedelta(days=30))  # not yet
+    page = log.get(f"/?t={token}")
+    six = measured(store, lambda: log.get(f"/?t={token}"))
+    listed = set(re.findall(r"follows=([0-9a-f-]{36})", page.get_data(as_text=True)))
+    # Due within a week first, then the four due in a month: reachable from the form too.
+    assert len(listed) == 10
+    assert six["requests"] == one["requests"]  # one query, and one read of all the originals
 
 
 def test_the_monthly_report_reads_a_bounded_number_of_documents(firestore_app):

@@ -1,5 +1,5 @@
 """The weekly email of follow-ups due, through the real SMTP test server (aiosmtpd on loopback),
-on both stores: once per supporter and week however often the job runs, only to supporters with
+on the in-memory store: once per supporter and week however often the job runs, only to supporters with
 an email who did not opt out, and the opt-out link works (issue 14)."""
 
 # ruff: noqa: F811

@@ -1,4 +1,4 @@
-"""Follow-ups through the log function, on both stores (issue 14): planned with a due date,
+"""Follow-ups through the log function, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour) (issue 14): planned with a due date,
 listed for their supporter only, logged as an interaction that ``follows`` the original
 (referral uptake asked when it made a referral), closed, and every bad ``follows`` refused
 with a 4xx and nothing stored."""

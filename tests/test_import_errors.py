@@ -1,5 +1,5 @@
 """Imports that must store nothing: wrong headers, bad values anywhere in the file, unknown
-aliases, files that are not UTF-8 CSV. Each says what is wrong and where, on both stores."""
+aliases, files that are not UTF-8 CSV. Each says what is wrong and where, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 from __future__ import annotations
 

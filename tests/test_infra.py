@@ -66,6 +66,8 @@ ADAPTER_QUERIES = [
     QueryShape("claims", (("job", "=="), ("finished_at", "<"))),
     QueryShape("answers", (("survey_id", "=="), ("id", ">")), (("id", ASCENDING),)),
     QueryShape("links", (("survey_id", "=="), ("email_key", ">"))),
+    QueryShape("follow_ups", (("supporter_id", "=="), ("due", "<="))),
+    QueryShape("follow_ups", (("supporter_id", "=="), ("state", "=="), ("due", "<="))),
 ]
 
 
@@ -181,6 +183,11 @@ def test_every_adapter_query_has_its_composite_index_declared():
         IndexShape("claims", (("job", ASCENDING), ("finished_at", ASCENDING), (NAME, ASCENDING))),
         IndexShape("answers", (("survey_id", ASCENDING), ("id", ASCENDING), (NAME, ASCENDING))),
         IndexShape("links", (("survey_id", ASCENDING), ("email_key", ASCENDING), (NAME, ASCENDING))),
+        IndexShape("follow_ups", (("supporter_id", ASCENDING), ("due", ASCENDING), (NAME, ASCENDING))),
+        IndexShape(
+            "follow_ups",
+            (("state", ASCENDING), ("supporter_id", ASCENDING), ("due", ASCENDING), (NAME, ASCENDING)),
+        ),
     ]
     assert set(needed) <= declared
     assert missing_indexes(ADAPTER_QUERIES, declared) == []

@@ -20,6 +20,7 @@ LAYERS = [
         "shared.addresses",
         "shared.text",
         "shared.i18n",
+        "shared.translations",  # the catalogue's files and its make-time helper
     },
     {"shared.ids", "shared.spreadsheet", "shared.tally"},
     {"shared.store", "shared.mail"},

@@ -1,4 +1,4 @@
-"""Correcting a mistake (issue 12, item 13), through the log function on both stores: the
+"""Correcting a mistake (issue 12, item 13), through the log function (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): the
 supporter's last entries on the thanks page and the form, editing and deleting one for 24
 hours, validated like a new entry, the same id kept, the tally still a recount, and one email
 to the coordinators for each change to or from urgent."""

@@ -1,4 +1,4 @@
-"""The log_interaction function through functions-framework's test client, on both stores."""
+"""The log_interaction function through functions-framework's test client, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 # Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
 # ruff: noqa: F811

@@ -1,4 +1,4 @@
-"""The program's activity in the report, from interactions stored on both stores, checked against
+"""The program's activity in the report, from interactions stored in the in-memory store, checked against
 counts made here with collections.Counter on the same rows; labels come from the form."""
 
 from __future__ import annotations

@@ -99,6 +99,7 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
         "ci_low",
         "ci_high",
         "suppressed",
+        "note",
     ]
     for column in ("count", "percent", "value", "p", "p_adjusted", "ci_low", "ci_high", "suppressed"):
         assert pd.api.types.is_numeric_dtype(frame[column]), column

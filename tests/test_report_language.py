@@ -149,7 +149,7 @@ def test_the_final_report_is_named_as_such(app):
     text = reports.render(reports.build(app, options, first_of_september), "text")
     title = " ".join(text.split("\n=", 1)[0].splitlines())  # the title wraps at 78 columns
     assert title == (
-        f"Side-by-Side Peer Support Program{NBSP}: rapport final de l'année universitaire 2025-2026 "
+        f"Programme de soutien par les pairs Side-by-Side{NBSP}: rapport final de l'année universitaire 2025-2026 "
         "(du 1er septembre 2025 au 31 août 2026)"
     )
 
@@ -174,7 +174,7 @@ def test_french_report_end_to_end_through_smtp(app, smtp_server):
     [received] = smtp_server.messages
     message = received.message
     assert message["Subject"] == (
-        f"Side-by-Side Peer Support Program{NBSP}: rapport du 1er septembre 2026 au 31 octobre 2026"
+        f"Programme de soutien par les pairs Side-by-Side{NBSP}: rapport du 1er septembre 2026 au 31 octobre 2026"
     )
     text_part = message.get_body(("plain",))
     html_part = message.get_body(("html",))

@@ -148,10 +148,12 @@ def test_help_seeking_service_use_and_severity_match_independent_references(app)
 def test_this_survey_against_the_previous_one(app):
     seed(app.store)
     by_year = {c.id: c for c in built(app).survey.outcomes.by_year}
-    assert {"phq9", "gad7", "seek_faculty", "seek_peers", "used_counselling"} <= set(by_year)
-    phq = by_year["phq9"]
-    assert (phq.n_this, phq.n_last, phq.this, phq.last) == (4, 2, 13.5, 0)
+    assert {"phq8", "gad7", "seek_faculty", "seek_peers", "used_counselling"} <= set(by_year)
+    # PHQ-8 totals (items 1-8): 0, 8, 16, 24 this year, 0 and 0 last year.
+    phq = by_year["phq8"]
+    assert (phq.n_this, phq.n_last, phq.this, phq.last) == (4, 2, 12, 0)
     assert phq.p is not None and 0 < phq.p <= 1
+    assert phq.r is not None and phq.r > 0 and phq.odds_ratio is None  # a score: r, never an odds ratio
     faculty = by_year["seek_faculty"]  # nobody answered it last year: no test, this year's median shown
     assert (faculty.p, faculty.this, faculty.last) == (None, 7, None) and "No scores in" in faculty.note
     counselling = by_year["used_counselling"]
@@ -201,7 +203,7 @@ def test_every_format_shows_the_outcomes_in_both_languages(app, lang):
             assert re.search(r"\b(nan|inf|infinity|traceback)\b", out.lower()) is None
     strict_json(reports.render(report, "json"))
     tables = {row["table"] for row in csv.DictReader(io.StringIO(to_csv(report)))}
-    assert {"phq9", "gad7", "help_seeking", "service_use", "outcomes_by_year", "follow_ups"} <= tables
+    assert {"phq8", "gad7", "help_seeking", "service_use", "outcomes_by_year", "follow_ups"} <= tables
     assert "referral_uptake" in tables
     words = " ".join(text.split())  # the text part wraps at 78 columns
     if lang == "fr":

@@ -1,4 +1,4 @@
-"""Supporters' links (signed tokens) and the supporter service, on both stores."""
+"""Supporters' links (signed tokens) and the supporter service, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The admin API for supporters (Bearer SIDEBYSIDE_ADMIN_TOKEN), on both stores."""
+"""The admin API for supporters (Bearer SIDEBYSIDE_ADMIN_TOKEN), on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 # Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
 # ruff: noqa: F811
@@ -95,3 +95,17 @@ def test_auth_and_unknown_ids(admin, app):
     assert admin.post("/supporters/nope/link", headers=AUTH).status_code == 404
     assert admin.post("/supporters", json=["Sam"], headers=AUTH).status_code == 400
     assert admin.put("/supporters", json={"alias": "Sam"}, headers=AUTH).status_code == 405
+
+
+def test_field_errors_are_in_the_clients_language(admin, app):
+    """The per-field messages of a domain error are translated at the edge, like its message."""
+    english = admin.post("/supporters", json={"alias": "Sam", "email": "not an address"}, headers=AUTH)
+    french = admin.post(
+        "/supporters",
+        json={"alias": "Sam", "email": "not an address"},
+        headers={**AUTH, "Accept-Language": "fr"},
+    )
+    assert (english.status_code, french.status_code) == (400, 400)
+    assert english.json["errors"] == {"email": ["Enter an email address such as name@example.org."]}
+    assert french.json["errors"] == {"email": ["Entrez une adresse courriel comme nom@example.org."]}
+    assert app.store.list_supporters() == []

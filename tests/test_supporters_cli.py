@@ -1,4 +1,4 @@
-"""``sidebyside supporters ...`` through click's CliRunner on the real CLI group, on both stores."""
+"""``sidebyside supporters ...`` through click's CliRunner on the real CLI group, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 # Fixtures are imported by name from tests/test_log_support.py; pytest injects them as arguments.
 # ruff: noqa: F811

@@ -1,4 +1,4 @@
-"""The admin JSON routes for surveys, through functions-framework, on both stores."""
+"""The admin JSON routes for surveys, through functions-framework, on the in-memory store (the contract suite holds SQLite and Firestore to the same behaviour)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def test_create_list_links_close_purge(app, admin):
         "closes": closes,
         "k10": True,
         "blocks": ["k10"],
+        "excluded": False,
         "state": "open",
         "closed_on": None,
         "purged_on": None,

@@ -1,4 +1,4 @@
-"""The survey function on both stores: the page, answers by form and by JSON, and every way a
+"""The survey function (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): the page, answers by form and by JSON, and every way a
 submission can be wrong (clear 4xx, nothing stored, never a 5xx)."""
 
 from __future__ import annotations
@@ -312,8 +312,9 @@ def test_a_script_in_the_suggestions_is_stored_as_text(app, client):
 
 
 def _set_dates(app, **changes) -> Survey:
-    survey = replace(app.store.get_survey("y2026"), **changes)
-    app.store.save_survey(survey)
+    before = app.store.get_survey("y2026")
+    survey = replace(before, **changes)
+    assert app.store.update_survey(before, survey)
     return survey
 
 

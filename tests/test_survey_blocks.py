@@ -4,6 +4,7 @@ resources on the thank-you page (issue 14, items 3 and 5)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -169,11 +170,12 @@ def test_blocks_can_change_while_scheduled_and_are_fixed_once_open(app, client_f
 
 
 def test_blocks_are_fixed_once_an_answer_arrived_even_if_still_scheduled_on_paper(app, client_for):
-    survey = new_survey(app, "y2026", blocks=["phq9"])
+    new_survey(app, "y2026", blocks=["phq9"])
     [token] = issue(app)
     client_for("survey").post(f"/{token}", data={"phq9_1": "1"})
     # Even if the opening date were moved later, an answer exists: the blocks stay as they were.
-    app.store.save_survey(survey.__class__(**{**survey.__dict__, "opens": today(app) + timedelta(days=5)}))
+    survey = app.store.get_survey("y2026")
+    assert app.store.update_survey(survey, replace(survey, opens=today(app) + timedelta(days=5)))
     with pytest.raises(surveys.Conflict):
         surveys.set_blocks(app.store, "y2026", ["phq9", "gad7"], today(app))
 

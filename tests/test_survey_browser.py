@@ -1,4 +1,4 @@
-"""The survey in headless Chromium on a phone-sized screen, on both stores: open a link, switch
+"""The survey in headless Chromium on a phone-sized screen (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): open a link, switch
 to French, answer, submit, reopen the link; axe-core finds no WCAG 2.1 AA violation on the
 survey, the page of answers to fix, the thank-you page and the refusal pages."""
 

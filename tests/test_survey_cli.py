@@ -1,4 +1,4 @@
-"""``sidebyside surveys`` end to end on both stores: exit codes and whole outputs."""
+"""``sidebyside surveys`` end to end (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): exit codes and whole outputs."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def test_every_survey_command_has_help():
         "blocks",
         "close",
         "create",
+        "exclude",
         "invite",
         "links",
         "list",
@@ -63,7 +64,7 @@ def test_create_links_list_close(app):
     grace = app.settings.purge_grace_days
     assert closed.exit_code == 0
     assert closed.output == (
-        f"Closed y2026. Answers: 0. Links and invitations are purged on {(day + timedelta(days=grace)).isoformat()}.\n"
+        f"Closed y2026. Answers: 0 released, 0 waiting to be released. Links and invitations are purged on {(day + timedelta(days=grace)).isoformat()}.\n"
     )
 
 

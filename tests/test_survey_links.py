@@ -1,4 +1,4 @@
-"""Surveys and their single-use links, on both stores: creating, listing, closing, issuing
+"""Surveys and their single-use links (on the in-memory store; the contract suite holds SQLite and Firestore to the same behaviour): creating, listing, closing, issuing
 links, address lists, and the purge (automatic after the grace period, or on demand)."""
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def test_create_list_and_close(app):
         "closes": (day + timedelta(days=30)).isoformat(),
         "k10": True,
         "blocks": ["k10"],
+        "excluded": False,
         "state": "open",
         "closed_on": None,
         "purged_on": None,
@@ -215,7 +216,7 @@ def test_listing_purges_what_is_due(app):
     old = replace(
         app.store.get_survey("y2026"), closed_on=day - timedelta(days=app.settings.purge_grace_days)
     )
-    app.store.save_survey(old)
+    assert app.store.update_survey(app.store.get_survey("y2026"), old)
     [row] = surveys.list_surveys(app.store, app.settings, day)
     assert row.state == "purged"
     assert app.store.get_link(links.token_hash(token)) is None

@@ -1,7 +1,8 @@
 """The ``sidebyside`` command. The group builds the App once (:mod:`shared.bootstrap`) and
 hands it to every command through click's context object; each command calls one library
 function. Library exceptions become one clear line on stderr and the exit code the error
-table (:mod:`shared.error_table`) gives them."""
+table (:mod:`shared.error_table`) gives them. Every command that changes or reveals the
+program's data is audited in one place, :mod:`shared.cli.trail`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from shared.cli.report import report
 from shared.cli.serve import serve
 from shared.cli.supporters import supporters
 from shared.cli.surveys import surveys
+from shared.cli.trail import install as install_audit_trail
 from shared.error_table import exit_code, one_line, outcome_for
 
 CREATE_DATA = ("serve", "demo")
@@ -59,6 +61,7 @@ for _command in (
     maintenance,
 ):
     cli.add_command(_command)
+install_audit_trail(cli)  # every command that changes or reveals data leaves an audit entry (actor cli)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,6 @@ def add(app: App, email: str, role: str, language: str | None) -> None:
     """Let EMAIL sign in to the console with ROLE."""
     with one_line_errors():
         added = service.add(app.store, email, role, today=_today(app), language=language)
-    audit_service.record(app.store, "cli", "coordinator_added", f"{added.email} ({added.role})")
     click.echo(
         f"Added {added.email} as {added.role}. For a one-time sign-in link, run: "
         f"sidebyside coordinators sign-in-link {added.email}"
@@ -52,7 +51,6 @@ def set_role(app: App, email: str, role: str) -> None:
     """Make EMAIL a coordinator or a viewer (the last coordinator stays one)."""
     with one_line_errors():
         changed = service.set_role(app.store, email, role, app.settings)
-    audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: {changed.role}")
     click.echo(f"{changed.email} is now a {changed.role}.")
 
 
@@ -76,7 +74,6 @@ def language(app: App, email: str, language: str) -> None:
     with one_line_errors():
         changed = service.set_language(app.store, email, language, app.settings)
     shown = changed.language or service.DEFAULT_LANGUAGE
-    audit_service.record(app.store, "cli", "role_changed", f"{changed.email}: report language {shown}")
     click.echo(f"{changed.email} gets reports in {shown}.")
 
 
@@ -87,7 +84,6 @@ def remove(app: App, email: str) -> None:
     """Take EMAIL off the list; their console sessions end at once."""
     with one_line_errors():
         service.remove(app.store, app.settings, email)
-    audit_service.record(app.store, "cli", "coordinator_removed", email.strip().lower())
     click.echo(f"Removed {email.strip().lower()}.")
 
 
@@ -101,7 +97,6 @@ def sign_in_link(app: App, email: str) -> None:
         raise click.ClickException(
             f"{email} may not sign in: add it with `sidebyside coordinators add {email}`."
         )
-    audit_service.record(app.store, "cli", "sign_in_link_issued", email.strip().lower())
     click.echo("One-time sign-in link (15 minutes):", err=True)
     click.echo(link)
 

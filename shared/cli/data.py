@@ -16,6 +16,7 @@ import click
 
 from shared.bootstrap import App
 from shared.cli.common import one_line_errors
+from shared.cli.trail import acting, outcome
 from shared.services import exports, imports
 
 PROGRESS_FROM_BYTES = 1 << 20  # a progress bar (on stderr) for files of 1 MB and more
@@ -27,6 +28,7 @@ def _day(value: datetime | None) -> date | None:
 
 def _write(table: exports.Table, bom: bool) -> None:
     out = click.get_binary_stream("stdout")
+    acting()  # rows go out from here: audited even if the export stops part way
     try:
         for chunk in table.chunks(bom=bom):
             out.write(chunk.encode("utf-8"))
@@ -98,6 +100,7 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 
 def _report(result: imports.Imported, what: str) -> None:
+    outcome(f"{result.rows} rows, {result.added} new")
     again = f" ({result.already_there} already there)" if result.already_there else ""
     click.echo(f"Imported {result.added} {what}{again}.")
 

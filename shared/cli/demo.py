@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from shared.bootstrap import App
+from shared.cli.trail import outcome
 from shared.services import coordinators, signin, surveys
 from shared.services.demo import ensure_demo
 
@@ -30,6 +31,7 @@ def demo(app: App) -> None:
             "demo only runs on the local SQLite store (SIDEBYSIDE_STORE=sqlite:///...)"
         )
     done = ensure_demo(store, settings)
+    outcome(done.state)
     if done.state == "skipped":
         click.echo("The store holds a program's own data: no demo data added.")
         _how_to_sign_in(app)
@@ -56,6 +58,7 @@ def _how_to_sign_in(app: App) -> None:
     if store.get_coordinator(LOCAL_COORDINATOR) is not None:
         link = signin.issue_link(store, settings, LOCAL_COORDINATOR, datetime.now(UTC))
         if link:
+            outcome(f"sign-in link for {LOCAL_COORDINATOR}")
             click.echo(f"  {'Coordinators console:':<22}{link}   (sign-in link, 15 minutes)")
             return
     people = [

@@ -38,6 +38,11 @@ def _option_errors() -> Iterator[None]:
     help="Output format.",
 )
 @click.option("--survey", "survey_id", help="The survey's id (default: the latest survey).")
+@click.option(
+    "--compare",
+    metavar="ID|none",
+    help="The survey to compare it with (default: the one that ran before it); none: no comparison.",
+)
 @click.option("--from", "start", help="First day, YYYY-MM-DD (default: start of the academic year).")
 @click.option("--to", "end", help="Last day, YYYY-MM-DD (default: today).")
 @click.option(
@@ -68,6 +73,7 @@ def report(
     app: App,
     fmt: str,
     survey_id: str | None,
+    compare: str | None,
     start: str | None,
     end: str | None,
     test: str,
@@ -87,6 +93,7 @@ def report(
             {
                 "format": fmt,
                 "survey": survey_id,
+                "compare": compare,
                 "from": start,
                 "to": end,
                 "test": test,

@@ -14,6 +14,7 @@ import click
 
 from shared.bootstrap import App
 from shared.cli.common import one_line_errors
+from shared.cli.trail import outcome
 from shared.services import links as link_service
 from shared.services import surveys as service
 
@@ -48,6 +49,7 @@ def _addresses(path: str, skip_bad: bool = False) -> list[str]:
 
 
 def _report(run: link_service.MailRun, verb: str, command: str, survey_id: str) -> None:
+    outcome(f"{run.sent} sent, {len(run.failed)} failed")
     skipped = ", ".join(f"{n} {REASONS.get(k, k)}" for k, n in sorted(run.skipped.items()))
     if run.skipped_total and not run.skipped:
         skipped = f"{run.skipped_total} (reasons not shown for a list this short)"
@@ -91,6 +93,11 @@ def surveys() -> None:
     help="Ask an optional block too (repeatable): k10, phq9, gad7, help_seeking, service_use.",
 )
 @click.option("--k10", is_flag=True, help="Same as --block k10.")
+@click.option(
+    "--past",
+    is_flag=True,
+    help="Allow a closing date in the past: a survey that already ran, whose answers you will import.",
+)
 @click.pass_obj
 def create(
     app: App,
@@ -100,8 +107,13 @@ def create(
     closes: str | None,
     blocks: tuple[str, ...],
     k10: bool,
+    past: bool,
 ) -> None:
-    """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2."""
+    """Create survey ID (1-40 of a-z, 0-9, '-', '_'), e.g. class-of-2027-y2.
+
+    For last year's survey, entered with its real dates before importing its answers:
+    --opens 2025-04-01 --closes 2025-05-15 --past.
+    """
     with one_line_errors():
         survey = service.create_survey(
             app.store,
@@ -112,6 +124,7 @@ def create(
             k10=k10,
             blocks=list(blocks),
             today=service.today_in(app.settings),
+            past_ok=past,
         )
     asked = f", with {', '.join(survey.blocks)}" if survey.blocks else ""
     click.echo(f"Created survey {survey.id} ({survey.form}{asked}).")
@@ -130,17 +143,40 @@ def blocks_(app: App, survey_id: str, blocks: tuple[str, ...]) -> None:
     click.echo(f"Survey {survey.id} asks {', '.join(survey.blocks) or 'no optional blocks'}.")
 
 
+@surveys.command("exclude")
+@click.argument("survey_id", metavar="ID")
+@click.option("--undo", is_flag=True, help="Put the survey back among the report's default choices.")
+@click.pass_obj
+def exclude(app: App, survey_id: str, undo: bool) -> None:
+    """Leave survey ID (a test or pilot) out of the report's default choices.
+
+    It is then never the current survey nor the one the report compares with, unless a report
+    names it (sidebyside report --survey ID, or --compare ID).
+    """
+    with one_line_errors():
+        survey = service.set_excluded(app.store, survey_id, not undo)
+    if survey.excluded:
+        click.echo(
+            f"Survey {survey.id} is left out of the report's default choices (name it to report on it)."
+        )
+    else:
+        click.echo(f"Survey {survey.id} is among the report's default choices again.")
+
+
 @surveys.command("list")
 @click.pass_obj
 def list_(app: App) -> None:
-    """List surveys: id, form, dates, state, links issued, answers released and pending (purging those past their grace period)."""
+    """List surveys: id, form, dates, state, links issued, answers released and pending (purging those past their grace period).
+
+    A survey left out of the report's default choices (surveys exclude) has "(excluded)" after its state.
+    """
     rows = [
         (
             s.survey.id,
             "+".join([s.survey.form, *sorted(service.sections_of(s.survey))]),
             s.survey.opens.isoformat() if s.survey.opens else "-",
             s.survey.closes.isoformat() if s.survey.closes else "-",
-            s.state,
+            s.state + (" (excluded)" if s.survey.excluded else ""),
             str(s.survey.links_issued),
             str(s.answers),
             str(s.pending),
@@ -164,15 +200,12 @@ def close(app: App, survey_id: str) -> None:
     with one_line_errors():
         status = service.close_survey(app.store, app.settings, survey_id, service.today_in(app.settings))
     survey = status.survey
+    answers = f"Answers: {status.answers} released, {status.pending} waiting to be released."
     if survey.purged_on:
-        click.echo(
-            f"Closed {survey.id}; its links were purged on {survey.purged_on}. Answers: {status.answers}."
-        )
+        click.echo(f"Closed {survey.id}; its links were purged on {survey.purged_on}. {answers}")
     else:
         due = link_service.purge_due_on(survey, app.settings.purge_grace_days)
-        click.echo(
-            f"Closed {survey.id}. Answers: {status.answers}. Links and invitations are purged on {due}."
-        )
+        click.echo(f"Closed {survey.id}. {answers} Links and invitations are purged on {due}.")
 
 
 @surveys.command("links")
@@ -296,4 +329,5 @@ def purge(app: App, survey_id: str, yes: bool) -> None:
         survey, deleted = link_service.purge(
             app.store, app.settings, survey_id, service.today_in(app.settings)
         )
+    outcome(f"{deleted} links")
     click.echo(f"Purged {survey.id}: {deleted} links deleted; answers kept.")

@@ -39,14 +39,8 @@ PURPOSES = ("survey", "log")  # a survey form is answered through survey links; 
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
 _BLOCK_KEYS = {"id", "label", "help", "minutes", "sensitive", "instrument", "choice_lists", "fields"}
 _INSTRUMENT_KEYS = {
-    "source",
-    "licence",
-    "scoring",
-    "score_items",
-    "prorate_missing",
-    "bands",
-    "safety",
-    "whole_survey_only",
+    *("name", "about", "source", "licence", "scoring"),
+    *("score_items", "prorate_missing", "bands", "safety", "whole_survey_only"),
 }
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
@@ -255,7 +249,7 @@ class _Reader:
 
     def instrument(self, where: str, raw: Any, section: Section) -> Instrument:
         where = f"{where} instrument"
-        raw = self.mapping(where, raw, _INSTRUMENT_KEYS, {"source", "licence", "scoring"})
+        raw = self.mapping(where, raw, _INSTRUMENT_KEYS, {"name", "about", "source", "licence", "scoring"})
         for key in ("source", "licence", "scoring"):
             if not isinstance(raw[key], str) or not raw[key].strip():
                 raise self.fail(where, f"{key} must be text")
@@ -304,6 +298,8 @@ class _Reader:
             source=" ".join(raw["source"].split()),
             licence=" ".join(raw["licence"].split()),
             scoring=" ".join(raw["scoring"].split()),
+            name=self.label(f"{where} name", raw["name"]),
+            about=self.label(f"{where} about", raw["about"]),
             items=tuple(items),
             bands=tuple(bands),
             safety_band=safety.get("band"),

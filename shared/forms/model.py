@@ -172,16 +172,21 @@ def _item_score(value: Any) -> int | None:
 @dataclass(frozen=True)
 class Instrument:
     """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored),
-    each scoring from ``item_range[0]`` to ``item_range[1]`` (the lowest and highest choice)."""
+    each scoring from ``item_range[0]`` to ``item_range[1]`` (the lowest and highest choice).
+
+    ``name`` and ``about`` are what coordinators read when they choose blocks ("PHQ-9",
+    "Depressive symptoms, last 2 weeks"): the section's label is the students' wording."""
 
     source: str
     licence: str
     scoring: str  # the rule in words, for people
+    name: Label
+    about: Label
     items: tuple[str, ...] = ()
     bands: tuple[Band, ...] = ()
     safety_band: str | None = None  # a total in this band shows the support resources
     safety_items: tuple[SafetyItem, ...] = ()
-    whole_survey_only: tuple[str, ...] = ()  # never shown in a breakdown smaller than the survey
+    whole_survey_only: tuple[str, ...] = ()  # never exported by default, never in a report figure
     prorate_missing: int = 0  # a total is prorated over at most this many skipped items (K10: 1)
     item_range: tuple[int, int] = (0, 0)
 
@@ -310,8 +315,9 @@ class Form:
         raise KeyError(section_id)
 
     def whole_survey_only(self) -> frozenset[str]:
-        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the report
-        gives them for all respondents together, never by year, group or any other cut."""
+        """Fields no breakdown smaller than the whole survey may show (PHQ-9 item 9): the responses
+        export leaves them out unless asked, and the report never reads them (a whole-survey figure
+        set against the export's other items would give one student's answer away)."""
         return frozenset(f for s in self.sections if s.instrument for f in s.instrument.whole_survey_only)
 
     def minutes_with(self, sections: Iterable[str] = ()) -> int | None:

@@ -16,15 +16,16 @@ from shared.config import Settings
 from shared.errors import Invalid
 from shared.forms import Form, load_form
 from shared.i18n import N_, translate, translate_plural
-from shared.records import DEMO_ALIAS, DEMO_SURVEY, Survey
+from shared.records import DEMO_ALIAS, DEMO_SURVEY, NO_COMPARISON, Survey
 from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
-from shared.report import outcome_part
+from shared.report import outcome_part, shareable
 from shared.report.columns import load_answers, load_interactions
 from shared.report.model import Report, ReportPeriod, Service, SurveySection
 from shared.report.period import Period, default_period, is_final, scheduled_period
 from shared.report.words import period_label
 from shared.store.port import Store
+from shared.text import shown
 
 LOG_FORM = "interaction_log"
 
@@ -42,6 +43,7 @@ class ReportRequest:
     test: str = "paired"
     scheduled: bool = False
     audience: str = "coordinators"  # or "shared": per-supporter counts small-cell protected too
+    compare: str | None = None  # the survey to compare with, NO_COMPARISON, or None: the previous one
 
 
 def build_report(
@@ -55,8 +57,9 @@ def build_report(
 ) -> Report:
     """The whole report for ``request`` as of ``today`` (in the program's time zone), in ``lang``."""
     period = resolve_period(request, today, settings.academic_year_start_month)
-    # The demo survey is reported on only when asked for by name.
-    surveys = [s for s in store.list_surveys() if s.id != DEMO_SURVEY or s.id == request.survey_id]
+    # The demo survey, and surveys left out (a pilot), are reported on only when asked for by name.
+    named = (request.survey_id, request.compare)
+    surveys = [s for s in store.list_surveys() if (s.id != DEMO_SURVEY and not s.excluded) or s.id in named]
     survey = pick_survey(surveys, request.survey_id)
     log_form = forms(LOG_FORM)
     labels = log_form.report_labels(lang)
@@ -68,13 +71,14 @@ def build_report(
     section = None
     shared = request.audience == "shared"
     if survey is not None:
-        section = survey_section(store, settings, survey, surveys, request.test, lang, forms, shared=shared)
+        last = comparison_survey(surveys, survey, request.compare)
+        section = survey_section(store, settings, survey, last, request.test, lang, forms, shared=shared)
     referral = next((f for f in log_form.fields() if f.id == "referral"), None)
     destinations = (
         {str(c.id): labels.get(f"referral.{c.id}", str(c.id)) for c in referral.choices} if referral else {}
     )
     return Report(
-        program=settings.program_name,
+        program=settings.program_title(lang),
         lang=lang,
         generated_on=today.isoformat(),
         period=ReportPeriod(
@@ -94,7 +98,14 @@ def build_report(
             counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
         ),
         follow_ups=outcome_part.follow_up_outcomes(
-            store.follow_ups(), period.start, period.end, today, destinations, lang
+            [
+                f
+                for f in store.follow_ups(due_from=period.start, due_to=period.end)
+                if f.supporter_id not in demo
+            ],
+            today,
+            destinations,
+            lang,
         ),
     )
 
@@ -145,11 +156,36 @@ def previous_survey(surveys: list[Survey], survey: Survey) -> Survey | None:
     return max(earlier, key=survey_order) if earlier else None
 
 
+def comparison_survey(surveys: list[Survey], survey: Survey, compare: str | None) -> Survey | None:
+    """The survey ``survey`` is compared with: the one ``compare`` names (of the same form, run
+    before it or not), none for :data:`NO_COMPARISON`, else the previous one."""
+    if compare is None:
+        return previous_survey(surveys, survey)
+    if compare == NO_COMPARISON:
+        return None
+    chosen = next((s for s in surveys if s.id == compare), None)
+    if chosen is None:
+        raise Invalid(
+            N_("There is no survey %(survey)s to compare with."),
+            params={"survey": shown(compare)},
+            errors={"compare": [N_("Choose a survey on the list.")]},
+        )
+    if chosen.id == survey.id or chosen.form != survey.form:
+        raise Invalid(
+            N_(
+                "Survey %(survey)r cannot be compared with %(other)s: choose another survey of the same form."
+            ),
+            params={"survey": survey.id, "other": shown(compare)},
+            errors={"compare": [N_("Choose another survey of the same form.")]},
+        )
+    return chosen
+
+
 def survey_section(
     store: Store,
     settings: Settings,
     survey: Survey,
-    surveys: list[Survey],
+    last: Survey | None,
     test: str,
     lang: str,
     forms: Callable[[str], Form],
@@ -172,7 +208,6 @@ def survey_section(
     rate = barrier_part.response_rate(survey, columns.rows, columns.imported, lang)
     previous = None
     earlier = None
-    last = previous_survey(surveys, survey)
     if last is not None:
         last_form = forms(last.form)
         last_blocks = last.asked_blocks() & blocks  # only what both surveys asked is compared
@@ -209,7 +244,7 @@ def survey_section(
             ),
             *notes,
         ]
-    return SurveySection(
+    section = SurveySection(
         id=survey.id,
         form=survey.form,
         title=form.title.get(lang),
@@ -234,10 +269,10 @@ def survey_section(
         ),
         previous=previous,
         pending=pending,
-        outcomes=outcome_part.survey_outcomes(
-            form, blocks, columns, earlier, shared=shared, threshold=settings.small_cell, lang=lang
-        ),
+        outcomes=outcome_part.survey_outcomes(form, blocks, columns, earlier, lang=lang),
     )
+    # The shareable copy's rules span several tables, so they apply to the whole section at once.
+    return shareable.protect_section(section, settings.small_cell, lang) if shared else section
 
 
 def _sentence_case(label: str) -> str:

@@ -31,9 +31,10 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 def has_chart(report: Report) -> bool:
-    """Whether :func:`barrier_chart` has anything to draw (a page links the image only then)."""
+    """Whether :func:`barrier_chart` has anything to draw (a page links the image only then): not
+    when the shareable copy withholds the barriers."""
     survey = report.survey
-    return bool(survey and survey.barriers and survey.respondents)
+    return bool(survey and survey.barriers and survey.respondents and not survey.suppressed)
 
 
 def barrier_chart(report: Report) -> bytes | None:

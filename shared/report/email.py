@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from shared.errors import NoCoordinators  # defined with the other domain errors; kept importable here
+from shared.errors import NoCoordinators
 from shared.mail import Attachment, InlineImage, Message
 from shared.report.chart import barrier_chart, png_size
 from shared.report.model import Report
 from shared.report.render import title, to_csv, to_email_html, to_text
 
 CHART_CID = "barrier-chart"
-
-
-__all__ = ["CHART_CID", "NoCoordinators", "report_message"]
 
 
 def report_message(report: Report, to: tuple[str, ...]) -> Message:

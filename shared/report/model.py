@@ -10,7 +10,7 @@ Standard library only, so importing the model costs nothing.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # -- small parts ------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class Comparison:
 class Band:
     id: str
     label: str
-    count: int
+    count: int | None  # None when withheld (see ``shareable``)
     percent: float | None
 
 
@@ -217,6 +217,7 @@ class K10:
     incomplete: int
     skipped: int
     notes: list[str]
+    suppressed: bool = False  # withheld in the shareable copy: fewer respondents than the threshold
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ class YearOverYear:
     respondents: Respondents
     barriers: list[YearOverYearRow]
     notes: list[str]
+    suppressed: bool = False  # withheld in the shareable copy: fewer respondents than the threshold
 
 
 @dataclass(frozen=True)
@@ -274,16 +276,26 @@ class SurveySection:
     previous: YearOverYear | None = None
     pending: int = 0  # answers still sealed, not yet released (so not in these figures)
     outcomes: Outcomes | None = None  # when the survey asked outcome blocks (issue 14)
+    suppressed: bool = False  # barriers withheld in the shareable copy: fewer respondents than the threshold
 
 
 # -- outcomes (issue 14) ----------------------------------------------------------------------
+
+# An odds ratio, or an end of its interval, is unbounded when a cell of its 2x2 table is empty.
+# JSON has no infinity, and an empty CSV cell reads as missing: the figure is written as None and
+# its name listed in the result's ``unbounded`` ("odds_ratio", "ci95_high"), which every output
+# turns into words.
+ODDS_RATIO = "odds_ratio"
+CI_HIGH = "ci95_high"
 
 
 @dataclass(frozen=True)
 class HelpSeeking:
     """Help-seeking intention (1-7), Faculty services against peer supporters, the same students:
     Wilcoxon signed-rank. ``medians`` keyed ``seek_faculty`` and ``seek_peers``; the difference
-    is Faculty minus peers; ``r`` the effect size z / sqrt(n). ``note`` says why when not computable."""
+    is Faculty minus peers; ``r`` the effect size z / sqrt(n), positive when Faculty services were
+    rated higher; ``higher`` how many respondents rated each source higher than the other (the
+    rest gave both the same). ``note`` says why when not computable."""
 
     test: str
     n: int
@@ -293,13 +305,16 @@ class HelpSeeking:
     r: float | None
     p: float | None
     note: str = ""
+    higher: dict[str, int] = field(default_factory=dict)
+    suppressed: bool = False  # withheld in the shareable copy: fewer respondents than the threshold
 
 
 @dataclass(frozen=True)
 class ServiceUse:
     """Professional service use (rows: used peer support, did not; columns: used a professional
     service, did not), with the odds ratio and its 95% interval. ``table`` is None when hidden
-    (``suppressed``) or when no answer pairs exist; ``caveat``: an association, not an effect."""
+    (``suppressed``) or when no answer pairs exist; ``caveat``: an association, not an effect.
+    ``unbounded`` names the figures that are None because a zero cell makes them infinite."""
 
     test: str
     n: int
@@ -307,16 +322,18 @@ class ServiceUse:
     table: list[list[int]] | None
     percent: dict[str, float]
     odds_ratio: float | None
-    ci95: list[float] | None
+    ci95: list[float | None] | None
     p: float | None
     note: str
     caveat: str
     suppressed: bool = False
+    unbounded: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Severity:
-    """An instrument's severity bands over the whole survey (PHQ-9, GAD-7): complete totals only."""
+    """An instrument's severity bands over the whole survey (PHQ-8, GAD-7): complete totals only.
+    ``id`` is what is scored ("phq8": the PHQ-9 without item 9, see ``outcome_part``)."""
 
     id: str
     label: str
@@ -324,12 +341,16 @@ class Severity:
     bands: list[Band]
     incomplete: int  # answered some items, not all: no total
     skipped: int  # answered none
+    suppressed: bool = False  # withheld in the shareable copy: fewer respondents than the threshold
+    note: str = ""  # why it is withheld
 
 
 @dataclass(frozen=True)
 class ScoreChange:
     """One score (``measure`` "median") or yes/no item ("percent") this survey against the
-    previous one: Mann-Whitney, or chi-square/Fisher; ``effect`` is r, or the odds ratio."""
+    previous one: Mann-Whitney with its effect size ``r`` for a score, chi-square or Fisher with the
+    ``odds_ratio`` (this survey's odds of yes over the previous one's) for a yes/no item; the other
+    effect is None. ``unbounded`` as in :class:`ServiceUse`."""
 
     id: str
     label: str
@@ -338,10 +359,13 @@ class ScoreChange:
     n_last: int
     this: float | None
     last: float | None
-    effect: float | None
     p: float | None
     note: str = ""
     test: str = ""
+    r: float | None = None
+    odds_ratio: float | None = None
+    unbounded: list[str] = field(default_factory=list)
+    suppressed: bool = False  # withheld in the shareable copy (see ``shareable``)
 
 
 @dataclass(frozen=True)

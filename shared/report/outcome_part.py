@@ -3,33 +3,41 @@ follow-ups say about the program's question, does peer support lead students to 
 
 From the survey, when its blocks were on: help-seeking intention from Faculty services against
 peer supporters (Wilcoxon signed-rank), professional service use by peer-support use (Fisher or
-chi-square, odds ratio), the PHQ-9 and GAD-7 severity bands, and this survey against the previous
+chi-square, odds ratio), the PHQ-8 and GAD-7 severity bands, and this survey against the previous
 one for every instrument score and yes/no item. From the follow-ups: planned, done, closed and
 overdue counts, and referral uptake per destination with Wilson intervals, unknowns shown.
 
 Privacy. Every figure here is about the whole survey: no outcome is broken down by year of study
-or any other characteristic, so PHQ-9 item 9 (whose answer the instrument marks
-``whole_survey_only``) is never in a breakdown smaller than the survey; it is not shown even on
-its own, only inside the PHQ-9 total. The one cross-table of respondents, service use by
-peer-support use, is hidden in the shareable copy when a cell is under the small-cell threshold
-(its odds ratio and percentages would give the cells away).
+or any other characteristic. An item an instrument marks ``whole_survey_only`` (PHQ-9 item 9, on
+thoughts of death or self-harm) enters no figure at all, not even the whole survey's: the
+responses export leaves it out but lists the other items row by row, so any figure computed with
+it (a band count, a median total, a count of partial answers) could be set against the export's
+items 1-8 to recover one student's item 9. The PHQ-9 is therefore reported as the PHQ-8, its first
+eight items: a validated measure with the same severity cut-offs (0-4, 5-9, 10-14, 15-19, 20-24;
+Kroenke K, Strine TW, Spitzer RL, et al. The PHQ-8 as a measure of current depression in the
+general population. J Affect Disord 2009;114:163-73), so nothing the report prints depends on item
+9, which :func:`extra_fields` never even reads. The shareable copy's small-cell rules, which span
+several tables, are applied to the whole section afterwards (``shareable``).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from shared.forms import Form
 from shared.forms.model import Instrument
-from shared.i18n import translate
+from shared.i18n import N_
 from shared.records import FollowUp
 from shared.report import outcomes as stats
 from shared.report.columns import AnswerColumns
 from shared.report.follow_up_counts import UPTAKE, follow_up_counts, uptake_counts
 from shared.report.model import (
+    CI_HIGH,
+    ODDS_RATIO,
     Band,
     FollowUpOutcomes,
     HelpSeeking,
@@ -50,24 +58,47 @@ PROFESSIONAL = ("used_wellness", "used_counselling", "used_physician")
 PEER_USE = "used_peer_supporters"
 CORE_PEER_USE = "used_peer_support"  # the survey's own question: never, once, more_than_once
 OUTCOME_BLOCKS = (HELP_SEEKING, SERVICE_USE, *SEVERITY_BLOCKS)
+# What an instrument is called once its whole-survey-only items are left out (see above).
+REPORTED_AS = {"phq9": "phq8"}
+# Why the service-use table has no test when a group is empty (msgids, for stats.missing_in).
+NO_PEER_GROUP = (
+    N_(
+        "No respondent answered both the peer-support and the service-use questions, so the groups cannot be compared."
+    ),
+    N_(
+        "None of the respondents who %(group)s answered the service-use questions, so the groups cannot be compared."
+    ),
+)
 
 
 def extra_fields(form: Form, blocks: frozenset[str]) -> tuple[str, ...]:
-    """The questions :func:`survey_outcomes` reads, for ``load_answers(extra=...)``."""
+    """The questions :func:`survey_outcomes` reads, for ``load_answers(extra=...)``: never an item
+    marked ``whole_survey_only``."""
     out: list[str] = []
     for block in OUTCOME_BLOCKS:
         if block in blocks and block in form.blocks():
-            out += [f.id for f in form.section(block).fields]
+            withheld = set(form.whole_survey_only())
+            out += [f.id for f in form.section(block).fields if f.id not in withheld]
     if SERVICE_USE in blocks:
         out.append(CORE_PEER_USE)
     return tuple(out)
 
 
 def _instrument(form: Form, block: str) -> Instrument | None:
+    """The block's instrument as the report scores it: without its whole-survey-only items."""
     try:
-        return form.section(block).instrument
+        instrument = form.section(block).instrument
     except KeyError:
         return None
+    if instrument is None or not instrument.whole_survey_only:
+        return instrument
+    kept = tuple(i for i in instrument.items if i not in instrument.whole_survey_only)
+    return replace(instrument, items=kept, whole_survey_only=())
+
+
+def reported_id(block: str) -> str:
+    """The id of what the report shows for ``block`` ("phq8" for the PHQ-9 block)."""
+    return REPORTED_AS.get(block, block)
 
 
 def _scores(form: Form, block: str, columns: AnswerColumns) -> list[int]:
@@ -111,8 +142,6 @@ def survey_outcomes(
     columns: AnswerColumns,
     previous: tuple[str, Form, frozenset[str], AnswerColumns] | None,
     *,
-    shared: bool,
-    threshold: int,
     lang: str,
 ) -> Outcomes | None:
     """The survey's outcome sections, or None when none of the outcome blocks was on."""
@@ -121,7 +150,7 @@ def survey_outcomes(
         return None
     return Outcomes(
         help_seeking=_help_seeking(columns, lang) if HELP_SEEKING in asked else None,
-        service_use=_service_use(columns, shared, threshold, lang) if SERVICE_USE in asked else None,
+        service_use=_service_use(columns, lang) if SERVICE_USE in asked else None,
         severity=[_severity(form, b, columns, lang) for b in SEVERITY_BLOCKS if b in asked],
         previous=previous[0] if previous else "",
         by_year=_by_year(form, blocks, columns, previous, lang) if previous else [],
@@ -142,15 +171,35 @@ def _help_seeking(columns: AnswerColumns, lang: str) -> HelpSeeking:
         r=result.r,
         p=result.p,
         note=result.note,
+        higher={SEEK[0]: result.n_positive, SEEK[1]: result.n_nonzero - result.n_positive},
     )
 
 
-def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str) -> ServiceUse:
+def bounded(
+    odds_ratio: float, ci95: tuple[float, float]
+) -> tuple[float | None, list[float | None], list[str]]:
+    """An odds ratio and its interval with the infinite ones (a zero cell) as None, named."""
+    unbounded = [
+        name for name, value in ((ODDS_RATIO, odds_ratio), (CI_HIGH, ci95[1])) if value == float("inf")
+    ]
+    return (
+        None if ODDS_RATIO in unbounded else odds_ratio,
+        [ci95[0], None if CI_HIGH in unbounded else ci95[1]],
+        unbounded,
+    )
+
+
+def _service_use(columns: AnswerColumns, lang: str) -> ServiceUse:
     exposed = [_peer_use(columns, i) for i in range(columns.rows)]
     outcome = [_professional_use(columns, i) for i in range(columns.rows)]
     labels = (t(lang, "g_used_peers"), t(lang, "g_not_used_peers"))
     result = stats.association_from_answers(
-        exposed, outcome, labels=labels, outcome_label=t(lang, "o_used_professional"), lang=lang
+        exposed,
+        outcome,
+        labels=labels,
+        outcome_label=t(lang, "o_used_professional"),
+        empty_groups=NO_PEER_GROUP,
+        lang=lang,
     )
     if isinstance(result, stats.NotComputable):
         known = result.counts
@@ -159,52 +208,21 @@ def _service_use(columns: AnswerColumns, shared: bool, threshold: int, lang: str
             if known
             else None
         )
-        return _protect_2x2(
-            ServiceUse(result.test, result.n, list(labels), table, {}, None, None, None, result.reason, ""),
-            shared,
-            threshold,
-            lang,
-        )
+        return ServiceUse(result.test, result.n, list(labels), table, {}, None, None, None, result.reason, "")
     (a, b), (c, d) = result.table
-    return _protect_2x2(
-        ServiceUse(
-            test=result.test,
-            n=result.n,
-            labels=list(labels),
-            table=[[a, b], [c, d]],
-            percent=dict(result.percent),
-            odds_ratio=result.odds_ratio,
-            ci95=list(result.ci95),
-            p=result.p,
-            note=result.note,
-            caveat=stats.ASSOCIATION_CAVEAT,
-        ),
-        shared,
-        threshold,
-        lang,
-    )
-
-
-def _protect_2x2(found: ServiceUse, shared: bool, threshold: int, lang: str) -> ServiceUse:
-    """The shareable copy hides a table with a cell under the threshold, and every figure made
-    from its cells (percentages, odds ratio, P): only the number of respondents stays."""
-    cells = [n for row in found.table or [] for n in row]
-    if not shared or not cells or min(cells) >= threshold:
-        return found
+    odds_ratio, ci95, unbounded = bounded(result.odds_ratio, result.ci95)
     return ServiceUse(
-        test=found.test,
-        n=found.n,
-        labels=found.labels,
-        table=None,
-        percent={},
-        odds_ratio=None,
-        ci95=None,
-        p=None,
-        note=translate(
-            lang, "Hidden in this copy: a cell of the table is under %(threshold)s.", threshold=threshold
-        ),
-        caveat="",
-        suppressed=True,
+        test=result.test,
+        n=result.n,
+        labels=list(labels),
+        table=[[a, b], [c, d]],
+        percent=dict(result.percent),
+        odds_ratio=odds_ratio,
+        ci95=ci95,
+        p=result.p,
+        note=result.note,
+        caveat=stats.ASSOCIATION_CAVEAT,
+        unbounded=unbounded,
     )
 
 
@@ -222,9 +240,10 @@ def _severity(form: Form, block: str, columns: AnswerColumns, lang: str) -> Seve
         any(columns.extra.get(i, [None] * columns.rows)[r] is not None for i in instrument.items)
         for r in range(columns.rows)
     )
+    shown = reported_id(block)
     return Severity(
-        id=block,
-        label=t(lang, f"t_{block}"),
+        id=shown,
+        label=t(lang, f"t_{shown}"),
         n=n,
         bands=[
             Band(b.id, b.label.get(lang), counts[b.id], 100.0 * counts[b.id] / n if n else None)
@@ -249,7 +268,8 @@ def _by_year(
     for block in SCORED_BLOCKS:
         if block in blocks and block in last_blocks and block in last_form.blocks():
             this_scores, last_scores = _scores(form, block, columns), _scores(last_form, block, last)
-            out.append(_score_change(block, t(lang, f"score_{block}"), this_scores, last_scores, lang))
+            shown = reported_id(block)
+            out.append(_score_change(shown, t(lang, f"score_{shown}"), this_scores, last_scores, lang))
     if HELP_SEEKING in blocks and HELP_SEEKING in last_blocks:
         for fid in SEEK:
             out.append(
@@ -279,37 +299,14 @@ def _score_change(
     kept_last = [v for v in last if isinstance(v, int) and not isinstance(v, bool)]
     labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
     result = stats.compare_years_scores(kept_this, kept_last, labels=labels, lang=lang)
-    if isinstance(result, stats.NotComputable):
-        # No test, but the medians that exist are still shown.
-        this_median, last_median = (
-            float(statistics.median(v)) if v else None for v in (kept_this, kept_last)
-        )
-        return ScoreChange(
-            fid,
-            label,
-            "median",
-            len(kept_this),
-            len(kept_last),
-            this_median,
-            last_median,
-            None,
-            None,
-            result.reason,
-        )
-    this_label, last_label = result.labels
-    return ScoreChange(
-        id=fid,
-        label=label,
-        measure="median",
-        n_this=result.n[this_label],
-        n_last=result.n[last_label],
-        this=result.medians[this_label],
-        last=result.medians[last_label],
-        effect=result.r,
-        p=result.p,
-        note=result.note,
-        test=result.test,
+    # The medians that exist are shown even when no test can be computed.
+    this_median, last_median = (float(statistics.median(v)) if v else None for v in (kept_this, kept_last))
+    shown = ScoreChange(
+        fid, label, "median", len(kept_this), len(kept_last), this_median, last_median, p=None
     )
+    if isinstance(result, stats.NotComputable):
+        return replace(shown, note=result.reason)
+    return replace(shown, p=result.p, note=result.note, test=result.test, r=result.r)
 
 
 def _share_change(
@@ -319,40 +316,32 @@ def _share_change(
     yes_last, n_last = sum(v is True for v in last), sum(isinstance(v, bool) for v in last)
     share_this = 100.0 * yes_this / n_this if n_this else None
     share_last = 100.0 * yes_last / n_last if n_last else None
+    shown = ScoreChange(fid, label, "percent", n_this, n_last, share_this, share_last, p=None)
     labels = (t(lang, "this_survey"), t(lang, "previous_survey"))
     result = stats.compare_years_proportion(
         yes_this, n_this, yes_last, n_last, outcome=said_yes, labels=labels, lang=lang
     )
     if isinstance(result, stats.NotComputable):
-        return ScoreChange(
-            fid, label, "percent", n_this, n_last, share_this, share_last, None, None, result.reason
-        )
-    return ScoreChange(
-        id=fid,
-        label=label,
-        measure="percent",
-        n_this=n_this,
-        n_last=n_last,
-        this=share_this,
-        last=share_last,
-        effect=result.odds_ratio,
+        return replace(shown, note=result.reason)
+    odds_ratio, _, unbounded = bounded(result.odds_ratio, result.ci95)
+    return replace(
+        shown,
         p=result.p,
         note=result.note,
         test=result.test,
+        odds_ratio=odds_ratio,
+        unbounded=[u for u in unbounded if u == ODDS_RATIO],  # the interval is not reported here
     )
 
 
 def follow_up_outcomes(
-    follow_ups: Sequence[FollowUp],
-    start: date,
-    end: date,
+    due: Sequence[FollowUp],
     today: date,
     destinations: dict[str, str],
     lang: str = "en",
 ) -> FollowUpOutcomes | None:
-    """Counts of the follow-ups due in the period, and referral uptake per destination (of the
+    """Counts of the follow-ups ``due`` in the period, and referral uptake per destination (of the
     follow-ups of a referral that were ended: logged or closed). None when none is due."""
-    due = [f for f in follow_ups if start <= f.due <= end]
     if not due:
         return None
     counts = follow_up_counts(due, today)

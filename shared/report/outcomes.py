@@ -83,7 +83,7 @@ class PairedRanks:
     standard normal deviate without continuity correction, signed (positive when the first
     is higher); ``r = z / sqrt(n)`` over all ``n`` pairs (Rosenthal 1991); ``median_difference``
     the median of first minus second over all pairs (zeros included); ``n_nonzero`` the pairs
-    that differ, the ones the test ranks.
+    that differ, the ones the test ranks, of which ``n_positive`` have the first higher.
     """
 
     test: str
@@ -97,6 +97,7 @@ class PairedRanks:
     r: float
     p: float
     note: str = ""
+    n_positive: int = 0
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ def help_seeking_paired(
         r=z / math.sqrt(n),
         p=min(1.0, p),
         note=" ".join(notes),
+        n_positive=int((nonzero > 0).sum()),
     )
 
 
@@ -287,6 +289,7 @@ def association_2x2(
     *,
     labels: tuple[str, str] = ("used_peer_support", "did_not_use_peer_support"),
     outcome: str = "used professional services",
+    empty_groups: tuple[str, str] = NO_RESPONDENTS,
     lang: str = "en",
 ) -> Association | NotComputable:
     """Test the 2x2 table ((a, b), (c, d)); rows are the two groups, columns outcome yes/no.
@@ -295,6 +298,7 @@ def association_2x2(
     exact test (two-sided) otherwise. The odds ratio is the sample one with Woolf's
     interval when the chi-square test is used and no cell is empty, otherwise the
     conditional maximum-likelihood estimate with its exact interval, as R's fisher.test.
+    ``empty_groups`` (two msgids, as :func:`missing_in` takes) say why when a group is empty.
     """
     a, b, c, d = (whole_number(v, name) for v, name in ((a, "a"), (b, "b"), (c, "c"), (d, "d")))
     n = a + b + c + d
@@ -302,7 +306,7 @@ def association_2x2(
     rows = {labels[0]: a + b, labels[1]: c + d}
     empty = [label for label, size in rows.items() if size == 0]
     if empty:
-        reason = missing_in(lang, empty, NO_RESPONDENTS)
+        reason = missing_in(lang, empty, empty_groups)
         return NotComputable(FISHER, n, reason, counts)
     if a + c == 0:
         reason = translate(
@@ -366,6 +370,7 @@ def association_from_answers(
     *,
     labels: tuple[str, str] = ("used_peer_support", "did_not_use_peer_support"),
     outcome_label: str = "used professional services",
+    empty_groups: tuple[str, str] = NO_RESPONDENTS,
     lang: str = "en",
 ) -> Association | NotComputable:
     """:func:`association_2x2` from one (exposed, outcome) pair of booleans per respondent; ``None`` skips."""
@@ -385,6 +390,7 @@ def association_from_answers(
         cells[(False, False)],
         labels=labels,
         outcome=outcome_label,
+        empty_groups=empty_groups,
         lang=lang,
     )
 

@@ -42,6 +42,7 @@ CSV_COLUMNS = (
     "ci_low",
     "ci_high",
     "suppressed",
+    "note",
 )
 
 
@@ -129,8 +130,9 @@ def _blocks(table: Table, lang: str) -> list[str]:
 
 def to_csv(report: Report) -> str:
     """Tidy data: one row per table cell, numbers as numbers (a point for the decimal in every
-    language, so any program reads them), a hidden count empty with ``suppressed`` 1. Text cells
-    (labels, supporter aliases) are made spreadsheet-safe (:mod:`shared.spreadsheet`)."""
+    language, so any program reads them), a hidden count empty with ``suppressed`` 1, and ``note``
+    saying why an empty number is not missing (an odds ratio a zero cell makes infinite). Text
+    cells (labels, supporter aliases, notes) are made spreadsheet-safe (:mod:`shared.spreadsheet`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -149,6 +151,7 @@ def to_csv(report: Report) -> str:
                     _number(d.ci_low),
                     _number(d.ci_high),
                     1 if d.suppressed else 0,
+                    spreadsheet_safe(d.note),
                 )
             )
     return buffer.getvalue()

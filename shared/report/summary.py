@@ -9,6 +9,7 @@ could be computed the report says there are too few answers to compare.
 from __future__ import annotations
 
 from shared.report.model import Activity, BarrierRow, Report, SurveySection
+from shared.report.stats import format_p
 from shared.report.tables import p_text, pct
 from shared.report.words import t
 
@@ -56,8 +57,8 @@ def _survey(survey: SurveySection, lang: str) -> list[str]:
         # The largest difference the tests cannot tell from chance, said as such.
         out.append(_barrier(survey, unclear[0], first, second, lang, "s_could_be_chance"))
     k10 = survey.k10
-    if k10 and k10.n:
-        high = sum(b.count for b in k10.bands if b.id in ("high", "very_high"))
+    if k10 and k10.n and not k10.suppressed:
+        high = sum(b.count or 0 for b in k10.bands if b.id in ("high", "very_high"))
         out.append(t(lang, "s_k10", high=high, n=k10.n, share=pct(100.0 * high / k10.n, lang)))
     return out
 
@@ -107,38 +108,38 @@ def _activity(act: Activity, lang: str) -> list[str]:
 
 def _outcome(survey: SurveySection, lang: str) -> list[str]:
     """The outcome sentence: help-seeking intention when it could be tested, else service use by
-    peer-support use, always said as an association; nothing when neither could be computed."""
+    peer-support use; nothing when neither could be computed. The words follow the test: a
+    difference is claimed only when its P is under .05, and its direction is the test's own (the
+    sign of the signed-rank statistic, as r carries it), never the medians', which can be equal
+    when the test finds a clear difference."""
     found = survey.outcomes
     if found is None:
         return []
     hs = found.help_seeking
-    if hs is not None and hs.p is not None and hs.median_difference is not None:
+    if hs is not None and hs.p is not None and hs.r is not None:
         m1, m2 = (
             str(hs.medians[k]).removesuffix(".0").replace(".", "," if lang == "fr" else ".")
             for k in ("seek_faculty", "seek_peers")
         )
-        if hs.p >= SIGNIFICANT or not hs.median_difference:
+        if hs.p >= SIGNIFICANT or not hs.r:
             return [t(lang, "s_help_seeking_chance", m1=m1, m2=m2)]
         first, second = t(lang, "faculty_services_name"), t(lang, "peer_supporters_name")
         if lang == "fr":  # "Services de la Faculté" heads a table row; mid-sentence it is lower case
             first = first[:1].lower() + first[1:]
-        if hs.median_difference < 0:
-            first, second, m1, m2 = second, first, m2, m1
-        how = t(lang, "very_unlikely" if hs.p < VERY else "unlikely")
-        return [
-            t(
-                lang,
-                "s_help_seeking",
-                first=first,
-                second=second,
-                m1=m1,
-                m2=m2,
-                how=how,
-                p=_p_words(hs.p, lang),
-            )
-        ]
+        higher, lower = hs.higher.get("seek_faculty", 0), hs.higher.get("seek_peers", 0)
+        if hs.r < 0:
+            first, second, m1, m2, higher, lower = second, first, m2, m1, lower, higher
+        words = {"first": first, "second": second, "m1": m1, "m2": m2}
+        words |= {"how": t(lang, "very_unlikely" if hs.p < VERY else "unlikely"), "p": _p_words(hs.p, lang)}
+        # The counts of who rated which higher usually show the test's direction; when the sizes of
+        # the differences outweigh their number, they would seem to contradict it: say ranks instead.
+        if higher > lower:
+            return [t(lang, "s_help_seeking", higher=higher, lower=lower, n=hs.n, **words)]
+        return [t(lang, "s_help_seeking_ranks", **words)]
     su = found.service_use
     if su is not None and su.p is not None and len(su.percent) == 2:
         p1, p2 = (pct(su.percent[label], lang) for label in su.labels)
-        return [t(lang, "s_service_use", p1=p1, p2=p2)]
+        if su.p < SIGNIFICANT:
+            return [t(lang, "s_service_use", p1=p1, p2=p2)]
+        return [t(lang, "s_service_use_chance", p1=p1, p2=p2, p=p_text(format_p(su.p), lang))]
     return []

@@ -15,24 +15,29 @@ from dataclasses import dataclass, replace
 
 from shared.i18n import N_, translate
 from shared.report.model import (
+    CI_HIGH,
     K10,
+    ODDS_RATIO,
     Breakdown,
     Crosstab,
     CrosstabRow,
     FollowUpOutcomes,
+    HelpSeeking,
     Outcomes,
     ProtectedCounts,
     ProtectedRow,
     Report,
+    ServiceUse,
     Severity,
     Shown,
     SurveySection,
 )
 from shared.report.stats import CHI_SQUARE, FISHER, format_p
-from shared.report.words import decimal, localize, t
+from shared.report.words import NBSP, decimal, localize, t
 from shared.report.words import pct as word_pct
 
 DASH = "—"
+FOLLOW_UP_COUNTS = ("planned", "done", "closed", "open", "overdue")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Datum:
     ci_low: float | None = None
     ci_high: float | None = None
     suppressed: bool = False
+    note: str = ""  # why an empty number is not missing (an infinite odds ratio), in words
 
 
 @dataclass(frozen=True)
@@ -278,11 +284,35 @@ def _tables(report: Report) -> list[Table]:
     return out
 
 
+def labelled(label: str, note: str, lang: str) -> str:
+    """A note about one row of a table: "Label: note" (a no-break space before the colon in French)."""
+    return f"{label}{NBSP if lang == 'fr' else ''}: {note}"
+
+
+def withheld(
+    table_id: str,
+    title: str,
+    header: tuple[str, ...],
+    labels: list[str],
+    columns: tuple[str, ...],
+    notes: tuple[str, ...],
+) -> Table:
+    """A table the shareable copy withholds: each row's figures a dash, each of its cells in the
+    CSV empty and marked ``suppressed``, as every hidden count is."""
+    rows = tuple((label, *(DASH for _ in header[1:])) for label in labels)
+    data = tuple(Datum(label, column, suppressed=True) for label in labels for column in columns)
+    return Table(table_id, title, header, rows, notes, data=data)
+
+
 def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
     services = survey.services
     service_heads = [t(lang, "h_service_n", service=s.label) for s in services]
     difference, ci, adjusted = t(lang, "h_difference"), t(lang, "h_ci"), t(lang, "h_p")
     header = (t(lang, "h_barrier"), *service_heads, difference, ci, adjusted)
+    title = t(lang, "t_barriers", n=survey.respondents)
+    if survey.suppressed:
+        labels = [b.label for b in survey.barriers]
+        return withheld("barriers", title, header, labels, (*service_heads, difference), tuple(survey.notes))
     rows = []
     data: list[Datum] = []
     notes = []
@@ -315,9 +345,8 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
             )
         )
         if b.note:
-            notes.append(f"{b.label}{' :' if lang == 'fr' else ':'} {b.note}")
+            notes.append(labelled(b.label, b.note, lang))
     notes += survey.notes
-    title = t(lang, "t_barriers", n=survey.respondents)
     return Table("barriers", title, header, tuple(rows), tuple(notes), data=tuple(data))
 
 
@@ -326,22 +355,15 @@ def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
     assert previous is not None  # only called when there is a previous survey
     services = survey.services
     header = [t(lang, "h_barrier")]
+    columns: list[str] = []
     for s in services:
-        header += [t(lang, "h_this_year", service=s.label), t(lang, "h_last_year"), t(lang, "h_change")]
-    rows = []
-    data: list[Datum] = []
-    for b in previous.barriers:
-        row = [b.label]
-        for k, s in enumerate(services):
-            sid = s.id
-            row += [pct(b.this[sid], lang), pct(b.last[sid], lang), points(b.difference[sid], lang)]
-            this_head, last_head, change_head = header[1 + 3 * k : 4 + 3 * k]
-            data += [
-                Datum(b.label, this_head, percent=b.this[sid]),
-                Datum(b.label, f"{s.label}: {last_head}", percent=b.last[sid]),
-                Datum(b.label, f"{s.label}: {change_head}", value=b.difference[sid]),
-            ]
-        rows.append(tuple(row))
+        this_head, last_head, change_head = (
+            t(lang, "h_this_year", service=s.label),
+            t(lang, "h_last_year"),
+            t(lang, "h_change"),
+        )
+        header += [this_head, last_head, change_head]
+        columns += [this_head, labelled(s.label, last_head, lang), labelled(s.label, change_head, lang)]
     title = t(
         lang,
         "t_year_over_year",
@@ -350,11 +372,32 @@ def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
         last=previous.survey,
         n_last=previous.respondents.last,
     )
+    if previous.suppressed:
+        labels = [b.label for b in previous.barriers]
+        return withheld("year_over_year", title, tuple(header), labels, tuple(columns), tuple(previous.notes))
+    rows = []
+    data: list[Datum] = []
+    for b in previous.barriers:
+        row = [b.label]
+        for k, s in enumerate(services):
+            sid = s.id
+            row += [pct(b.this[sid], lang), pct(b.last[sid], lang), points(b.difference[sid], lang)]
+            this_column, last_column, change_column = columns[3 * k : 3 * k + 3]
+            data += [
+                Datum(b.label, this_column, percent=b.this[sid]),
+                Datum(b.label, last_column, percent=b.last[sid]),
+                Datum(b.label, change_column, value=b.difference[sid]),
+            ]
+        rows.append(tuple(row))
     return Table("year_over_year", title, tuple(header), tuple(rows), tuple(previous.notes), data=tuple(data))
 
 
 def k10_table(k10: K10, lang: str = "en") -> Table:
     respondents = t(lang, "h_respondents")
+    header = (t(lang, "h_band"), respondents, t(lang, "h_percent"))
+    if k10.suppressed:
+        labels = [b.label for b in k10.bands]
+        return withheld("k10", t(lang, "t_k10"), header, labels, (respondents,), tuple(k10.notes))
     rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in k10.bands)
     notes = (
         t(
@@ -369,14 +412,7 @@ def k10_table(k10: K10, lang: str = "en") -> Table:
         *k10.notes,
     )
     data = tuple(Datum(b.label, respondents, count=b.count, percent=b.percent) for b in k10.bands)
-    return Table(
-        "k10",
-        t(lang, "t_k10"),
-        (t(lang, "h_band"), respondents, t(lang, "h_percent")),
-        rows,
-        notes,
-        data=data,
-    )
+    return Table("k10", t(lang, "t_k10"), header, rows, notes, data=data)
 
 
 def p_value(p: float | None, lang: str) -> str:
@@ -384,11 +420,25 @@ def p_value(p: float | None, lang: str) -> str:
     return DASH if p is None else p_text(format_p(p), lang)
 
 
-def ratio(value: float | None, lang: str) -> str:
-    """An odds ratio: two decimals, "∞" when a cell is empty (never NaN)."""
-    if value is None:
-        return DASH
-    return "∞" if value == float("inf") else num(value, 2, lang)
+def ratio(value: float | None, lang: str, unbounded: bool = False) -> str:
+    """An odds ratio to two decimals; one a zero cell makes infinite (None, named ``unbounded``)
+    is said in words, never "inf" or "NaN"."""
+    if unbounded:
+        return t(lang, "not_estimable")
+    return DASH if value is None else num(value, 2, lang)
+
+
+def ratio_interval(ci95: list[float | None] | None, unbounded: list[str], lang: str) -> str:
+    """An odds ratio's 95% interval, an upper end that a zero cell makes infinite said in words."""
+    low, high = ci95 or (None, None)
+    if CI_HIGH in unbounded:
+        return t(lang, "open_interval", low=ratio(low, lang))
+    return t(lang, "interval", low=ratio(low, lang), high=ratio(high, lang))
+
+
+def unbounded_note(unbounded: list[str], lang: str) -> str:
+    """What the CSV's ``note`` column says of a row whose empty figures are infinite, not missing."""
+    return t(lang, "csv_unbounded") if unbounded else ""
 
 
 # The outcome tables' tests, named in the report's language (the result carries the English name).
@@ -399,159 +449,168 @@ def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list
     """The survey's outcome tables (issue 14): severity bands, help-seeking intention, service use
     by peer-support use, and this survey against the previous one."""
     out = [severity_table(s, lang) for s in outcomes.severity]
-    hs = outcomes.help_seeking
-    if hs is not None:
-        median = t(lang, "h_median")
-        sources = (
-            ("seek_faculty", t(lang, "score_seek_faculty")),
-            ("seek_peers", t(lang, "score_seek_peers")),
-        )
-        rows = tuple((label, num(hs.medians.get(fid), 1, lang)) for fid, label in sources)
-        notes = [hs.note] if hs.p is None else []
-        if hs.p is not None:
-            notes = [
-                t(
-                    lang,
-                    "hs_difference",
-                    d=points(hs.median_difference, lang),
-                    r=num(hs.r, 2, lang),
-                    p=p_value(hs.p, lang),
-                ),
-                *([hs.note] if hs.note else []),
-            ]
-        data = [Datum(label, median, value=hs.medians.get(fid)) for fid, label in sources]
-        data.append(Datum("median_difference", median, value=hs.median_difference, p=hs.p))
-        data.append(Datum("effect_size_r", t(lang, "value"), value=hs.r))
-        out.append(
-            Table(
-                "help_seeking",
-                t(lang, "t_help_seeking", n=hs.n),
-                (t(lang, "h_source"), median),
-                rows,
-                tuple(notes),
-                data=tuple(data),
-            )
-        )
-    su = outcomes.service_use
-    if su is not None:
-        yes, no = t(lang, "h_used_professional"), t(lang, "h_not_professional")
-        rows_su: list[tuple[str, ...]] = []
-        data = []
-        for label, cells in zip(su.labels, su.table or [], strict=False):
-            share = su.percent.get(label)
-            rows_su.append((label[:1].upper() + label[1:], count_pct(cells[0], share, lang), str(cells[1])))
-            data += [Datum(label, yes, count=cells[0], percent=share), Datum(label, no, count=cells[1])]
-        notes = []
-        if su.p is not None:
-            ci: list[float | None] = list(su.ci95) if su.ci95 else [None, None]
-            shown_ci = t(lang, "interval", low=ratio(ci[0], lang), high=ratio(ci[1], lang))
-            notes.append(
-                t(
-                    lang,
-                    "su_result",
-                    test=translate(lang, TEST_NAMES.get(su.test, su.test)),
-                    p=p_value(su.p, lang),
-                    ci=shown_ci,
-                    **{"or": ratio(su.odds_ratio, lang)},
-                )
-            )
-            data.append(
-                Datum(
-                    "odds_ratio",
-                    t(lang, "value"),
-                    value=_finite(su.odds_ratio),
-                    p=su.p,
-                    ci_low=_finite(ci[0]),
-                    ci_high=_finite(ci[1]),
-                )
-            )
-        if su.note:
-            notes.append(su.note)
-        if su.caveat:
-            notes.append(t(lang, "caveat"))
-        out.append(
-            Table(
-                "service_use",
-                t(lang, "t_service_use", n=su.n),
-                (t(lang, "h_group"), yes, no),
-                tuple(rows_su),
-                tuple(notes),
-                data=tuple(data),
-            )
-        )
+    if outcomes.help_seeking is not None:
+        out.append(help_seeking_table(outcomes.help_seeking, lang))
+    if outcomes.service_use is not None:
+        out.append(service_use_table(outcomes.service_use, lang))
     if outcomes.by_year:
-        this_h, last_h, p_h = t(lang, "h_this_n"), t(lang, "h_last_n"), t(lang, "h_p_plain")
-        rows_y = []
-        data = []
-        notes = [t(lang, "by_year_note")]
-        for c in outcomes.by_year:
-            shown = pct if c.measure == "percent" else (lambda v, lg: num(v, 1, lg))
-            rows_y.append(
-                (
-                    c.label,
-                    f"{shown(c.this, lang)} ({c.n_this})",
-                    f"{shown(c.last, lang)} ({c.n_last})",
-                    p_value(c.p, lang),
-                )
-            )
-            share = c.measure == "percent"
-            for head, n, figure in ((this_h, c.n_this, c.this), (last_h, c.n_last, c.last)):
-                data.append(
-                    Datum(
-                        c.label,
-                        head,
-                        count=n,
-                        percent=figure if share else None,
-                        value=None if share else figure,
-                    )
-                )
-            data.append(Datum(c.label, p_h, p=c.p, value=_finite(c.effect)))
-            if c.note:
-                notes.append(f"{c.label}{' :' if lang == 'fr' else ':'} {c.note}")
-        out.append(
-            Table(
-                "outcomes_by_year",
-                t(lang, "t_outcomes_by_year", this=survey_id, last=outcomes.previous),
-                (t(lang, "h_measure"), this_h, last_h, p_h),
-                tuple(rows_y),
-                tuple(notes),
-                data=tuple(data),
-            )
-        )
+        out.append(by_year_table(outcomes, survey_id, lang))
     return out
 
 
-def _finite(value: float | None) -> float | None:
-    # The CSV holds numbers a program can read: an unbounded odds ratio is left empty.
-    return None if value is None or value == float("inf") else value
+def help_seeking_table(hs: HelpSeeking, lang: str) -> Table:
+    median = t(lang, "h_median")
+    header = (t(lang, "h_source"), median)
+    title = t(lang, "t_help_seeking", n=hs.n)
+    sources = (("seek_faculty", t(lang, "score_seek_faculty")), ("seek_peers", t(lang, "score_seek_peers")))
+    if hs.suppressed:
+        return withheld("help_seeking", title, header, [label for _, label in sources], (median,), (hs.note,))
+    rows = tuple((label, num(hs.medians.get(fid), 1, lang)) for fid, label in sources)
+    notes = [hs.note] if hs.p is None else []
+    if hs.p is not None:
+        notes = [
+            t(
+                lang,
+                "hs_difference",
+                d=points(hs.median_difference, lang),
+                r=num(hs.r, 2, lang),
+                p=p_value(hs.p, lang),
+            ),
+            t(
+                lang,
+                "hs_higher",
+                faculty=hs.higher.get("seek_faculty", 0),
+                peers=hs.higher.get("seek_peers", 0),
+                same=hs.n - sum(hs.higher.values()),
+            ),
+            *([hs.note] if hs.note else []),
+        ]
+    value = t(lang, "value")
+    data = [Datum(label, median, value=hs.medians.get(fid)) for fid, label in sources]
+    data.append(Datum(t(lang, "h_median_difference"), value, value=hs.median_difference, p=hs.p))
+    data.append(Datum(t(lang, "h_effect_r"), value, value=hs.r))
+    if hs.p is not None:
+        higher = t(lang, "h_rated_higher")
+        data += [Datum(label, higher, count=hs.higher.get(fid, 0)) for fid, label in sources]
+    return Table("help_seeking", title, header, rows, tuple(notes), data=tuple(data))
+
+
+def service_use_table(su: ServiceUse, lang: str) -> Table:
+    yes, no = t(lang, "h_used_professional"), t(lang, "h_not_professional")
+    header = (t(lang, "h_group"), yes, no)
+    title = t(lang, "t_service_use", n=su.n)
+    groups = [label[:1].upper() + label[1:] for label in su.labels]
+    if su.suppressed:
+        hidden = withheld("service_use", title, header, groups, (yes, no), (su.note,))
+        odds = Datum(t(lang, "h_odds_ratio"), t(lang, "value"), suppressed=True)
+        return replace(hidden, data=(*hidden.data, odds))
+    rows: list[tuple[str, ...]] = []
+    data = []
+    for group, label, cells in zip(groups, su.labels, su.table or [], strict=False):
+        share = su.percent.get(label)
+        rows.append((group, count_pct(cells[0], share, lang), str(cells[1])))
+        data += [Datum(group, yes, count=cells[0], percent=share), Datum(group, no, count=cells[1])]
+    notes = []
+    if su.p is not None:
+        notes.append(
+            t(
+                lang,
+                "su_result",
+                test=translate(lang, TEST_NAMES.get(su.test, su.test)),
+                p=p_value(su.p, lang),
+                ci=ratio_interval(su.ci95, su.unbounded, lang),
+                **{"or": ratio(su.odds_ratio, lang, ODDS_RATIO in su.unbounded)},
+            )
+        )
+        ci: list[float | None] = list(su.ci95) if su.ci95 else [None, None]
+        data.append(
+            Datum(
+                t(lang, "h_odds_ratio"),
+                t(lang, "value"),
+                value=su.odds_ratio,
+                p=su.p,
+                ci_low=ci[0],
+                ci_high=ci[1],
+                note=unbounded_note(su.unbounded, lang),
+            )
+        )
+    if su.note:
+        notes.append(su.note)
+    if su.caveat:
+        notes.append(t(lang, "caveat"))
+    return Table("service_use", title, header, tuple(rows), tuple(notes), data=tuple(data))
+
+
+def by_year_table(outcomes: Outcomes, survey_id: str, lang: str) -> Table:
+    """Each score and yes/no item, this survey against the previous one. In the CSV each effect
+    has its own column: the effect size r of a score, the odds ratio of a yes/no item."""
+    this_h, last_h, p_h = t(lang, "h_this_n"), t(lang, "h_last_n"), t(lang, "h_p_plain")
+    r_h, or_h = t(lang, "h_effect_r"), t(lang, "h_odds_ratio")
+    rows = []
+    data = []
+    notes = [t(lang, "by_year_note")]
+    for c in outcomes.by_year:
+        share = c.measure == "percent"
+
+        def shown(value: float | None, share: bool = share) -> str:
+            return pct(value, lang) if share else num(value, 1, lang)
+
+        rows.append(
+            (c.label, f"{shown(c.this)} ({c.n_this})", f"{shown(c.last)} ({c.n_last})", p_value(c.p, lang))
+        )
+        for head, n, figure in ((this_h, c.n_this, c.this), (last_h, c.n_last, c.last)):
+            data.append(
+                Datum(
+                    c.label,
+                    head,
+                    count=n,
+                    percent=figure if share else None,
+                    value=None if share else figure,
+                    suppressed=c.suppressed,
+                )
+            )
+        data.append(Datum(c.label, p_h, p=c.p, suppressed=c.suppressed))
+        if share:
+            note = unbounded_note(c.unbounded, lang)
+            data.append(Datum(c.label, or_h, value=c.odds_ratio, suppressed=c.suppressed, note=note))
+        else:
+            data.append(Datum(c.label, r_h, value=c.r, suppressed=c.suppressed))
+        if c.note:
+            notes.append(labelled(c.label, c.note, lang))
+    return Table(
+        "outcomes_by_year",
+        t(lang, "t_outcomes_by_year", this=survey_id, last=outcomes.previous),
+        (t(lang, "h_measure"), this_h, last_h, p_h),
+        tuple(rows),
+        tuple(notes),
+        data=tuple(data),
+    )
 
 
 def severity_table(severity: Severity, lang: str = "en") -> Table:
     respondents = t(lang, "h_respondents")
-    rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in severity.bands)
+    header = (t(lang, "h_band"), respondents, t(lang, "h_percent"))
     note = t(lang, "severity_note", n=severity.n, incomplete=severity.incomplete, skipped=severity.skipped)
+    if severity.suppressed:
+        labels = [b.label for b in severity.bands]
+        notes = (severity.note, note)
+        return withheld(severity.id, severity.label, header, labels, (respondents,), notes)
+    rows = tuple((b.label, str(b.count), pct(b.percent, lang)) for b in severity.bands)
     data = tuple(Datum(b.label, respondents, count=b.count, percent=b.percent) for b in severity.bands)
-    return Table(
-        severity.id,
-        severity.label,
-        (t(lang, "h_band"), respondents, t(lang, "h_percent")),
-        rows,
-        (note,),
-        data=data,
-    )
+    return Table(severity.id, severity.label, header, rows, (note,), data=data)
 
 
 def follow_up_tables(follow_ups: FollowUpOutcomes, lang: str = "en") -> list[Table]:
     """The follow-ups due in the period (counts only) and referral uptake per destination."""
     head = t(lang, "h_follow_ups")
-    counts = [(key, getattr(follow_ups, key)) for key in ("planned", "done", "closed", "open", "overdue")]
+    counts = [(t(lang, f"fu_{key}"), getattr(follow_ups, key)) for key in FOLLOW_UP_COUNTS]
     out = [
         Table(
             "follow_ups",
             t(lang, "t_follow_ups"),
             (t(lang, "figure"), head),
-            tuple((t(lang, f"fu_{key}"), str(n)) for key, n in counts),
-            data=tuple(Datum(key, head, count=n) for key, n in counts),
+            tuple((label, str(n)) for label, n in counts),
+            data=tuple(Datum(label, head, count=n) for label, n in counts),
         )
     ]
     if follow_ups.uptake:
@@ -570,7 +629,7 @@ def follow_up_tables(follow_ups: FollowUpOutcomes, lang: str = "en") -> list[Tab
                 Datum(u.label, uptake, count=u.known, percent=u.rate, ci_low=bounds[0], ci_high=bounds[1])
             )
             if u.note:
-                notes.append(f"{u.label}{' :' if lang == 'fr' else ':'} {u.note}")
+                notes.append(labelled(u.label, u.note, lang))
         out.append(
             Table(
                 "referral_uptake",

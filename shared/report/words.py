@@ -178,7 +178,10 @@ MESSAGES: dict[str, str] = {
     "g_not_used_peers": N_("did not use peer support"),
     "o_said_yes": N_("said yes"),
     "o_used_professional": N_("used a professional service"),
-    "t_phq9": N_("Depressive symptoms (PHQ-9 severity, Kroenke et al. 2001)"),
+    # The PHQ-9 block is reported as the PHQ-8 (its first eight items): see shared/report/outcome_part.py.
+    "t_phq8": N_(
+        "Depressive symptoms (PHQ-8 severity: the first eight PHQ-9 questions, Kroenke et al. 2009)"
+    ),
     "t_gad7": N_("Anxiety symptoms (GAD-7 severity, Spitzer et al. 2006)"),
     "severity_note": N_(
         "%(n)s complete totals (every item answered); %(incomplete)s partly answered and %(skipped)s skipped are left out. Whole survey only: never broken down further."
@@ -193,6 +196,16 @@ MESSAGES: dict[str, str] = {
     "hs_difference": N_(
         "Median difference (Faculty minus peers) %(d)s; effect size r = %(r)s; %(p)s (Wilcoxon signed-rank test)."
     ),
+    "hs_higher": N_(
+        "Rated Faculty services higher: %(faculty)s; peer supporters higher: %(peers)s; both the same: %(same)s."
+    ),
+    "h_median_difference": N_("Median difference (Faculty minus peers)"),
+    "h_effect_r": N_("Effect size r"),
+    "h_rated_higher": N_("Rated higher"),
+    "h_odds_ratio": N_("Odds ratio"),
+    "not_estimable": N_("not estimable: a zero cell"),
+    "open_interval": N_("%(low)s or more, no upper limit"),
+    "csv_unbounded": N_("A zero cell: an empty odds ratio or interval end here is infinite, not missing."),
     "t_service_use": N_("Professional service use by peer-support use (%(n)s respondents)"),
     "h_group": N_("Students who"),
     "h_used_professional": N_("Used a professional service"),
@@ -214,7 +227,7 @@ MESSAGES: dict[str, str] = {
         "Scores: medians, Mann-Whitney U test. Yes/no items: percent who said yes, chi-square (Yates) or Fisher's exact test. Independent groups: the two surveys' respondents are not matched."
     ),
     "score_k10": N_("K10 total (10-50)"),
-    "score_phq9": N_("PHQ-9 total (0-27)"),
+    "score_phq8": N_("PHQ-8 total (0-24)"),
     "score_gad7": N_("GAD-7 total (0-21)"),
     "score_used_wellness": N_("Used Faculty wellness services"),
     "score_used_counselling": N_("Used counselling"),
@@ -238,13 +251,19 @@ MESSAGES: dict[str, str] = {
         "Uptake: connected among the referrals with a known outcome, Wilson 95%% interval; unknowns are counted in their column and left out of the rate."
     ),
     "s_help_seeking": N_(
-        "Students said they were more likely to seek help from %(first)s (median %(m1)s of 7) than from %(second)s (%(m2)s); a difference this large is %(how)s to be chance (%(p)s)."
+        "Students said they were more likely to seek help from %(first)s than from %(second)s (rated higher: %(higher)s of %(n)s; lower: %(lower)s; medians %(m1)s and %(m2)s of 7); a difference this large is %(how)s to be chance (%(p)s)."
+    ),
+    "s_help_seeking_ranks": N_(
+        "Students said they were more likely to seek help from %(first)s than from %(second)s (medians %(m1)s and %(m2)s of 7; the test ranks the size of each student's difference); a difference this large is %(how)s to be chance (%(p)s)."
     ),
     "s_help_seeking_chance": N_(
         "Help-seeking intention from Faculty services (median %(m1)s of 7) and from peer supporters (%(m2)s) did not differ by more than chance could explain."
     ),
     "s_service_use": N_(
         "%(p1)s of students who used peer support also used a professional service, against %(p2)s of those who did not: an association in one survey, not proof of an effect."
+    ),
+    "s_service_use_chance": N_(
+        "%(p1)s of students who used peer support also used a professional service, against %(p2)s of those who did not; a difference this size could be chance (%(p)s)."
     ),
     "faculty_services_name": N_("Faculty services"),
     "peer_supporters_name": N_("peer supporters"),

@@ -38,9 +38,11 @@ KINDS = (
     "supporter_email_changed",
     "supporter_renamed",
     "survey_created",
+    "survey_changed",  # its blocks, or whether reports choose it by default
     "survey_links_issued",
     "survey_invited",
     "survey_reminded",
+    "survey_unsubscribed",
     "survey_closed",
     "survey_purged",
     "survey_deleted",
@@ -51,6 +53,8 @@ KINDS = (
     "report_downloaded",
     "report_sent",
     "access_refused",
+    "demo_run",  # sidebyside demo: local demo data, and a sign-in link for the local coordinator
+    "maintenance_run",
     "api_auth_failed",  # wrong admin / send_report bearer tokens, at most one row per client a minute
 )
 

@@ -16,7 +16,7 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.i18n import N_
 from shared.records import Coordinator
-from shared.store.port import AlreadyExists, NotFound, Store
+from shared.store.port import AlreadyExists, LastCoordinator, NotFound, Store
 
 COORDINATOR = "coordinator"
 VIEWER = "viewer"
@@ -100,33 +100,46 @@ def set_role(store: Store, email: object, role: object, settings: Settings | Non
     """Make someone a coordinator or a viewer; the last coordinator cannot become a viewer.
 
     Without ``settings`` only the stored list counts (``SIDEBYSIDE_COORDINATORS`` is not seen),
-    which can refuse more, never less."""
+    which can refuse more, never less. The check and the change are one atomic store write, so
+    two coordinators demoting each other at the same moment cannot both succeed."""
     role = clean_role(role)
-    if role != COORDINATOR:
-        _keep_a_coordinator(store, settings, clean_email(email), becoming_viewer=True)
-    return _change(store, email, role=role)
+    key = clean_email(email)
+    guard = role != COORDINATOR and _keep_a_coordinator(store, settings, key, becoming_viewer=True)
+    try:
+        return _change(store, key, keep_a_coordinator=guard, role=role)
+    except LastCoordinator:
+        raise _last_coordinator(key, becoming_viewer=True) from None
 
 
-def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, *, becoming_viewer: bool) -> None:
-    """Refuse a change that would leave nobody able to manage the program (add coordinators,
-    surveys, supporters): at least one coordinator, stored or in the setting, stays."""
+def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, *, becoming_viewer: bool) -> bool:
+    """Refuse a change to ``key`` that would leave nobody able to manage the program (add
+    coordinators, surveys, supporters): at least one coordinator, stored or in the setting,
+    stays. This read says so clearly in the common case; it returns whether the write must
+    also ask the store to guard it (``keep_a_coordinator``), which is what holds when two
+    coordinators change each other at the same moment: not when ``key`` is no coordinator, or
+    when ``SIDEBYSIDE_COORDINATORS`` names someone else, whom no change through the store removes."""
     current = store.get_coordinator(key)
     if current is None or current.role != COORDINATOR:
-        return
-    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR}
-    others |= set(from_settings(settings)) if settings is not None else set()
+        return False
+    from_setting = set(from_settings(settings)) if settings is not None else set()
+    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR} | from_setting
     if not others - {key}:
-        raise Conflict(
-            N_(
-                "%(email)s is the only coordinator and cannot become a viewer: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
-            )
-            if becoming_viewer
-            else N_(
-                "%(email)s is the only coordinator and cannot be removed: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
-            ),
-            params={"email": key},
-            code="last_coordinator",
+        raise _last_coordinator(key, becoming_viewer=becoming_viewer)
+    return not from_setting - {key}
+
+
+def _last_coordinator(key: str, *, becoming_viewer: bool) -> Conflict:
+    return Conflict(
+        N_(
+            "%(email)s is the only coordinator and cannot become a viewer: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
         )
+        if becoming_viewer
+        else N_(
+            "%(email)s is the only coordinator and cannot be removed: nobody could then manage the program. Add another coordinator first (sidebyside coordinators add EMAIL)."
+        ),
+        params={"email": key},
+        code="last_coordinator",
+    )
 
 
 def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
@@ -154,14 +167,16 @@ def set_language(
     return _change(store, key, language=chosen)
 
 
-def _change(store: Store, email: object, **changes: object) -> Coordinator:
+def _change(
+    store: Store, email: object, *, keep_a_coordinator: bool = False, **changes: object
+) -> Coordinator:
     key = clean_email(email)
     current = store.get_coordinator(key)
     if current is None:
         raise _not_listed(key)
     changed = replace(current, **changes)  # type: ignore[arg-type]
     try:
-        store.save_coordinator(changed)
+        store.save_coordinator(changed, keep_a_coordinator=keep_a_coordinator)
     except NotFound:  # removed meanwhile
         raise _not_listed(key) from None
     return changed
@@ -170,8 +185,12 @@ def _change(store: Store, email: object, **changes: object) -> Coordinator:
 def remove(store: Store, settings: Settings, email: object) -> None:
     """Take someone off the list; their console sessions end at once."""
     key = clean_email(email)
-    _keep_a_coordinator(store, settings, key, becoming_viewer=False)
-    if not store.remove_coordinator(key):
+    guard = _keep_a_coordinator(store, settings, key, becoming_viewer=False)
+    try:
+        removed = store.remove_coordinator(key, keep_a_coordinator=guard)
+    except LastCoordinator:
+        raise _last_coordinator(key, becoming_viewer=False) from None
+    if not removed:
         if key in from_settings(settings):
             raise Conflict(
                 N_("%(email)s comes from SIDEBYSIDE_COORDINATORS: remove it there."),

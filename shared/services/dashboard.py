@@ -12,6 +12,8 @@ from shared.i18n import N_
 from shared.records import AlertAck, Supporter
 from shared.report.follow_up_counts import follow_up_counts
 from shared.services import surveys
+from shared.services.demo import is_demo_supporter
+from shared.services.follow_ups import LONGEST_DAYS
 from shared.store.port import AlreadyExists, Store
 
 ALERT_WINDOW = timedelta(days=90)  # older alerts are not shown for acknowledgement
@@ -90,8 +92,13 @@ def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30)
     today = now.astimezone(settings.timezone).date()
     first = year_start(today, settings.academic_year_start_month)
     month_start = today.replace(day=1)
+    # The demo supporter (``sidebyside demo``) counts nowhere, as in the report.
+    everyone = store.list_supporters()
+    demo = {s.id for s in everyone if is_demo_supporter(s)}
     month = year = 0
-    for occurred_on, _supporter, _answers in store.iter_interaction_answers(first, today):
+    for occurred_on, supporter, _answers in store.iter_interaction_answers(first, today):
+        if supporter in demo:
+            continue
         year += 1
         month += occurred_on >= month_start.isoformat()
     rates = [
@@ -100,8 +107,16 @@ def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30)
         if s.state == "open"
     ]
     since = today - timedelta(days=quiet_days)
-    quiet = [s for s in store.list_supporters() if s.active and store.supporter_activity(s.id, since)[0] == 0]
-    due = [f for f in store.follow_ups() if f.due >= first]
+    quiet = [
+        s for s in everyone if s.active and s.id not in demo and store.supporter_activity(s.id, since)[0] == 0
+    ]
+    # Due since the year began: no follow-up can be due more than LONGEST_DAYS after today, so
+    # this reads one period's follow-ups, never every one kept.
+    due = [
+        f
+        for f in store.follow_ups(due_from=first, due_to=today + timedelta(days=LONGEST_DAYS))
+        if f.supporter_id not in demo
+    ]
     return Dashboard(
         month, year, first, open_alerts(store, now), rates, quiet, quiet_days, follow_up_counts(due, today)
     )

@@ -390,29 +390,25 @@ def _line(planned: FollowUp, original: Interaction, today: date) -> Due:
 
 
 def _lines(store: Store, planned: list[FollowUp], today: date) -> list[Due]:
-    out = []
-    for item in planned:
-        original = store.get_interaction(item.id)
-        if original is not None:  # deleted since (with its follow-up, unless from before that rule)
-            out.append(_line(item, original, today))
-    return out
+    """Each follow-up's line, its original read with the others in one request; an original
+    deleted since (before deletions took their follow-ups along) leaves nothing to follow up."""
+    originals = store.get_interactions(f.id for f in planned)
+    return [_line(f, originals[f.id], today) for f in planned if f.id in originals]
 
 
 def due_for(store: Store, supporter: Supporter, today: date, within_days: int = DEFAULT_DAYS) -> list[Due]:
-    """The supporter's open follow-ups due within ``within_days`` or overdue, soonest first."""
-    soon = today + timedelta(days=within_days)
-    return _lines(store, [f for f in store.follow_ups(supporter.id, open_only=True) if f.due <= soon], today)
+    """The supporter's open follow-ups due within ``within_days`` or overdue, soonest first:
+    one query for the follow-ups, one read of their originals together."""
+    due = store.follow_ups(supporter.id, open_only=True, due_to=today + timedelta(days=within_days))
+    return _lines(store, due, today)
 
 
 def listing(store: Store, supporter: Supporter, today: date) -> Listing:
     """All the supporter's open follow-ups: due within a week or overdue, then later ones. Only
     open ones are read, so the page's reads do not grow with the follow-ups of past years."""
     soon = today + timedelta(days=DEFAULT_DAYS)
-    mine = store.follow_ups(supporter.id, open_only=True)
-    return Listing(
-        due=_lines(store, [f for f in mine if f.due <= soon], today),
-        later=_lines(store, [f for f in mine if f.due > soon], today),
-    )
+    lines = _lines(store, store.follow_ups(supporter.id, open_only=True), today)  # one read of originals
+    return Listing(due=[x for x in lines if x.due <= soon], later=[x for x in lines if x.due > soon])
 
 
 def closed_recently(

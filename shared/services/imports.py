@@ -51,7 +51,7 @@ from shared.services.links import SURVEY_ID, USE_SURVEY_ID
 from shared.services.supporters import clean_alias
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
 from shared.store.port import AlreadyExists, Store
-from shared.text import sentence
+from shared.text import sentence, shown
 
 CHUNK = 500  # records per store write
 MAX_LISTED = 50  # problems spelled out in the message; the rest are counted
@@ -393,8 +393,12 @@ def import_responses(
     A survey that does not exist yet is created with the default form, with each optional
     block (K10, PHQ-9, ...) on when the file has any of its columns. Each response gets today's day (the file's rows
     carry none; see :func:`shared.services.exports.export_responses`).
+
+    Create or use, never both: when someone creates the survey between this import's read and
+    its own create, the file is checked again against that survey's form and blocks, and a
+    column of a block it does not ask is refused like any unknown column. Every chunk is written
+    only while the survey still asks the blocks its rows were checked against.
     """
-    file = CsvFile(source, name)
     if not SURVEY_ID.fullmatch(survey_id):
         raise Invalid(
             N_(
@@ -403,6 +407,27 @@ def import_responses(
             params={"survey": survey_id},
             errors={"survey": [USE_SURVEY_ID]},
         )
+    for _ in range(2):  # None: someone created the survey meanwhile; check the file against it
+        done = _import_responses(store, settings, source, survey_id, name, progress, check_only)
+        if done is not None:
+            return done
+    raise Conflict(
+        N_("Survey %(survey)s kept changing during the import; try again."),
+        params={"survey": shown(survey_id)},
+        code="survey_changed",
+    )
+
+
+def _import_responses(
+    store: Store,
+    settings: Settings,
+    source: bytes | str | Path,
+    survey_id: str,
+    name: str | None,
+    progress: Progress | None,
+    check_only: bool,
+) -> Imported | None:
+    file = CsvFile(source, name)
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
     k10_columns = set(form.columns({K10})) - set(form.columns())
@@ -462,7 +487,18 @@ def import_responses(
         try:
             create_survey(store, survey_id, blocks=sorted(sections), today=today)
             created = True
-        except Conflict:  # created a moment ago by someone else; its settings stand
-            pass
-    added = sum(store.add_answers(chunk) for chunk in _chunks(answers(_Problems(file.name))))
+        except Conflict:  # created a moment ago by someone else: its form and blocks stand
+            return None
+    added = 0
+    for chunk in _chunks(answers(_Problems(file.name))):
+        now = store.get_survey(survey_id)
+        if now is None or now.form != form.id or not sections <= sections_of(now):
+            raise Conflict(
+                N_(
+                    "Survey %(survey)r changed while its answers were being imported (its form or blocks); %(added)s of %(rows)s rows were stored. Import the file again: rows already stored are not added twice."
+                ),
+                params={"survey": survey_id, "added": added, "rows": rows},
+                code="survey_changed",
+            )
+        added += store.add_answers(chunk)
     return Imported(rows=rows, added=added, created_survey=created)

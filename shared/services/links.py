@@ -24,7 +24,7 @@ import hmac
 import io
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import quote
@@ -37,7 +37,8 @@ from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
 from shared.services.release import release_all
-from shared.store.port import AlreadyExists, Store
+from shared.store.port import AlreadyExists, NotFound, Store
+from shared.text import shown
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
 SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
@@ -185,6 +186,32 @@ def find_survey(store: Store, survey_id: object) -> Survey:
     return survey
 
 
+CHANGE_TRIES = 20  # conditional writes of one survey racing others; each lost race means one landed
+
+
+def change_survey(store: Store, survey_id: object, change: Callable[[Survey], Survey]) -> Survey:
+    """Read the survey, apply ``change`` (which checks what it needs and raises to refuse) and
+    write the result only if the survey is still as read (:meth:`Store.update_survey`); when
+    someone changed it meanwhile (closed it, issued links), read it again and start over, so no
+    change ever undoes another. Returns the survey as written (or as read, if ``change`` left
+    it as it was)."""
+    for _ in range(CHANGE_TRIES):
+        before = find_survey(store, survey_id)
+        after = change(before)
+        if after == before:
+            return before
+        try:
+            if store.update_survey(before, after):
+                return after
+        except NotFound:  # deleted meanwhile
+            raise no_survey(before.id) from None
+    raise Conflict(
+        N_("Survey %(survey)s kept changing while this change was made; try again."),
+        params={"survey": shown(survey_id)},
+        code="survey_busy",
+    )
+
+
 def survey_for_links(store: Store, survey_id: object, today: date) -> Survey:
     """The survey, if links may still be issued or mailed for it (it exists and is not over)."""
     survey = find_survey(store, survey_id)
@@ -241,7 +268,7 @@ def invitation_message(
     """The invitation (or reminder), English then French, with the crisis line. The opening day
     is mentioned only while it is still ahead (``today`` before it): "It opens on" a day that has
     passed reads as if the link did not work yet."""
-    name = settings.program_name
+    name = settings.program_name  # the subject's English part; each language's text has its own
     ahead = survey.opens is not None and (today is None or survey.opens > today)
     form = load_form(survey.form)
     minutes = form.minutes_with(survey.asked_blocks())  # the survey's blocks included
@@ -252,18 +279,20 @@ def invitation_message(
             translate(
                 lang,
                 "A reminder: the %(name)s would still value your answers to its short end-of-year survey.",
-                name=name,
+                name=settings.program_title(lang),
             )
             if reminder
             else translate(
                 lang,
                 "The %(name)s invites you to answer its short, anonymous end-of-year survey (about %(minutes)s minutes).",
-                name=name,
+                name=settings.program_title(lang),
                 minutes=minutes,
             )
             if minutes
             else translate(
-                lang, "The %(name)s invites you to answer its short, anonymous end-of-year survey.", name=name
+                lang,
+                "The %(name)s invites you to answer its short, anonymous end-of-year survey.",
+                name=settings.program_title(lang),
             )
         )
         notice = "\n\n" + translate(lang, SENSITIVE_NOTICE[sensitive]) if sensitive else ""
@@ -497,16 +526,17 @@ def purge(store: Store, settings: Settings, survey_id: object, today: date) -> t
     When some answers do not open with the current secret key, nothing is deleted
     (:class:`Conflict`): the links wait until the right key is set.
     """
-    survey = find_survey(store, survey_id)
-    if survey.closed_on is None:  # closed first, so no answer arrives after the last release
-        survey = replace(survey, closed_on=today)
-        store.save_survey(survey)
+    # Closed first, so no answer arrives after the last release.
+    survey = change_survey(store, survey_id, lambda s: replace(s, closed_on=s.closed_on or today))
     release_all(store, settings, survey, today)
     # Links first, the mark second: if the mark fails, the next purge finds the survey still due.
     deleted = store.purge_links(survey.id)
     if survey.purged_on is None or deleted:
-        survey = replace(survey, closed_on=survey.closed_on or today, purged_on=survey.purged_on or today)
-        store.save_survey(survey)
+        survey = change_survey(
+            store,
+            survey.id,
+            lambda s: replace(s, closed_on=s.closed_on or today, purged_on=s.purged_on or today),
+        )
     return survey, deleted
 
 

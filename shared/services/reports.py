@@ -37,7 +37,7 @@ from shared.errors import (
 from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.mail.port import MailError
-from shared.records import Claim
+from shared.records import NO_COMPARISON, Claim
 from shared.report.period import Period, allowed_days, local_today, period_key
 from shared.services.coordinators import recipients as coordinator_addresses
 from shared.services.retry import REPORTS
@@ -75,6 +75,7 @@ class ReportOptions:
     scheduled: bool = False  # a scheduled send: the default period closes at the end of last month
     audience: str = "coordinators"
     lang: str | None = None  # None: the SIDEBYSIDE_REPORT_LANGUAGE setting
+    compare: str | None = None  # a survey id, NO_COMPARISON, or None: the previous survey
 
     def request(self) -> ReportRequest:
         from shared.report.build import ReportRequest
@@ -86,6 +87,7 @@ class ReportOptions:
             test=self.test,
             scheduled=self.scheduled,
             audience=self.audience,
+            compare=self.compare,
         )
 
 
@@ -117,6 +119,11 @@ def parse_options(raw: Mapping[str, Any], allowed: Period | None = None) -> Repo
     survey = _text(raw.get("survey")) or None
     if survey is not None and (len(survey) > 100 or not survey.isprintable() or not is_document_id(survey)):
         errors["survey"] = ["is not a survey id"]
+    compare = _text(raw.get("compare")) or None  # NO_COMPARISON: compare with no earlier survey
+    if compare is not None and (
+        len(compare) > 100 or not compare.isprintable() or not is_document_id(compare)
+    ):
+        errors["compare"] = ["is not a survey id"]
     days: dict[str, date | None] = {}
     for key in ("from", "to"):
         text = _text(raw.get(key))
@@ -144,6 +151,7 @@ def parse_options(raw: Mapping[str, Any], allowed: Period | None = None) -> Repo
         test=test,
         audience=audience,
         lang=lang,
+        compare=compare,
     )
 
 
@@ -195,7 +203,7 @@ def recipients(app: App) -> list[tuple[str, str]]:
 def send_now(app: App, options: ReportOptions, now: datetime | None = None) -> str:
     """Build the report once per language and mail each copy to the coordinators who read that
     language (one message per language, all recipients of a language on it); the message ids."""
-    from shared.report.email import NoCoordinators, report_message
+    from shared.report.email import report_message
 
     by_lang: dict[str, list[str]] = {}
     for address, lang in recipients(app):
@@ -251,12 +259,10 @@ def send_scheduled_report(
         raise NoCoordinators()
     store = app.store
     options = replace(options or ReportOptions(), scheduled=True)
-    if options.survey_id is not None and store.get_survey(options.survey_id) is None:
-        # Bad input is refused before anything is claimed, so it leaves no failed run behind.
-        raise Invalid(
-            f"There is no survey {options.survey_id!r}.",
-            errors={"survey": [f"no survey {options.survey_id!r}"]},
-        )
+    for field, named in (("survey", options.survey_id), ("compare", options.compare)):
+        if named is not None and named != NO_COMPARISON and store.get_survey(named) is None:
+            # Bad input is refused before anything is claimed, so it leaves no failed run behind.
+            raise Invalid(f"There is no survey {named!r}.", errors={field: [f"no survey {named!r}"]})
     period = period_key(now, app.settings.timezone)
     held = store.get_claim(REPORT, period)
     claim = None

@@ -55,7 +55,7 @@ def link_message(settings: Settings, email: str, link: str) -> Message:
         "(Le français suit.)\n\n"
         f"To sign in to the {name} console, open this link within 15 minutes:\n\n{link}\n\n"
         "It works once. If you did not ask to sign in, ignore this email.\n\n-----\n\n"
-        f"Pour vous connecter à la console du {name}, ouvrez ce lien d'ici 15 minutes :\n\n{link}\n\n"
+        f"Pour vous connecter à la console du {settings.program_title('fr')}, ouvrez ce lien d'ici 15 minutes :\n\n{link}\n\n"
         "Il ne fonctionne qu'une fois. Si vous n'avez pas demandé à vous connecter, ignorez ce courriel.\n"
     )
     return Message(to=(email,), subject=f"{name}: sign-in link / lien de connexion", text=text)

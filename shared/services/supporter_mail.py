@@ -26,7 +26,9 @@ def link_message(settings: Settings, supporter: Supporter, link: str) -> Message
             translate(lang, "Hello %(alias)s,", alias=supporter.alias)
             + "\n\n"
             + translate(
-                lang, "This is your personal link to log your interactions for the %(name)s:", name=name
+                lang,
+                "This is your personal link to log your interactions for the %(name)s:",
+                name=settings.program_title(lang),
             )
             + f"\n\n{link}\n\n"
             + translate(

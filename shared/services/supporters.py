@@ -70,7 +70,7 @@ def clean_email(email: object) -> str | None:
         raise Invalid(
             N_("%(email)r is not an email address the program can mail (%(reason)s)."),
             params={"email": str(email)[:80], "reason": str(exc).rstrip(".")},
-            errors={"email": [f"Enter an email address such as name@example.org ({str(exc).rstrip('.')})."]},
+            errors={"email": [N_("Enter an email address such as name@example.org.")]},
         ) from None
 
 

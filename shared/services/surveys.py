@@ -28,21 +28,23 @@ from shared.forms import FormInvalid, ValidationContext, load_form, validate
 from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
 from shared.i18n import N_
-from shared.records import Survey
+from shared.records import NO_COMPARISON, Survey
 from shared.services.links import SENSITIVE_NOTICE as SENSITIVE_NOTICE  # the survey page's too
 from shared.services.links import (
     SURVEY_ID,
     USE_SURVEY_ID,
+    change_survey,
     find_survey,
     is_token,
-    no_survey,
     purge_due,
     token_hash,
 )
 from shared.services.sealing import seal
 from shared.store.port import AlreadyExists, NotFound, Store
+from shared.text import ECHO_MOST, cut, shown
 
 DEFAULT_FORM = "end_of_year_survey"
+MAX_ECHOED = 10  # unknown names an error lists
 K10 = "k10"
 
 
@@ -92,11 +94,15 @@ def check_blocks(form_name: str, blocks: object) -> tuple[str, ...]:
     available = load_form(form_name).blocks()
     if unknown := sorted(set(blocks) - set(available)):
         listed = ", ".join(available) or "none"
+        # The names are the caller's: each repeated cut short, and at most a few of them.
+        named = ", ".join(cut(name) for name in unknown[:MAX_ECHOED]) + (
+            f" (+{len(unknown) - MAX_ECHOED})" if len(unknown) > MAX_ECHOED else ""
+        )
         raise Invalid(
             N_("Unknown block(s) %(unknown)s for form %(form)r. Available blocks: %(listed)s."),
-            params={"unknown": ", ".join(unknown), "form": form_name, "listed": listed},
+            params={"unknown": named, "form": cut(form_name), "listed": listed},
             code="unknown_block",
-            errors={"blocks": [f"Unknown: {', '.join(unknown)}. Available: {listed}."]},
+            errors={"blocks": [N_("Choose among the available blocks.")]},
         )
     return tuple(b for b in available if b in blocks)
 
@@ -127,10 +133,11 @@ def check_form(form_name: object, k10: bool) -> None:
     try:
         form = load_form(form_name)
     except FormDefinitionError as exc:
+        why = str(exc) if len(form_name) <= ECHO_MOST else "not a form name"  # never echoed whole
         raise Invalid(
-            N_("No usable form %(form)r: %(problem)s"),
-            params={"form": form_name, "problem": str(exc)},
-            errors={"form": [str(exc)]},
+            N_("No usable form %(form)s: %(problem)s"),
+            params={"form": shown(form_name), "problem": why},
+            errors={"form": [why]},
         ) from None
     if form.purpose != "survey":
         raise Invalid(
@@ -169,6 +176,12 @@ def create_survey(
                 "The survey id must be 1 to 40 lowercase letters, digits, '-' or '_', not both starting and ending with '__'."
             ),
             errors={"id": [USE_SURVEY_ID]},
+        )
+    if survey_id == NO_COMPARISON:
+        raise Invalid(
+            N_("%(id)r cannot be a survey id: reports read it as no comparison."),
+            params={"id": NO_COMPARISON},
+            errors={"id": [N_("Choose another id.")]},
         )
     if not isinstance(k10, bool):
         raise Invalid(N_("k10 must be true or false."), errors={"k10": [N_("Use true or false.")]})
@@ -215,28 +228,36 @@ def set_blocks(store: Store, survey_id: object, blocks: object, today: date) -> 
     same questions, so a change after opening, or once any answer (sealed or released) exists,
     is a :class:`Conflict`.
     """
-    survey = get_survey(store, survey_id)
-    asked = check_blocks(survey.form, blocks)
-    if frozenset(asked) == sections_of(survey):
-        return survey  # asking again for what is already set changes nothing
-    if (
-        state_of(survey, today) != "scheduled"
-        or store.count_answers(survey.id)
-        or store.count_sealed(survey.id)
-    ):
-        raise Conflict(
-            N_(
-                "Survey %(survey)r has opened, so its blocks are fixed; create a new survey to ask other blocks."
-            ),
-            params={"survey": survey.id},
-            code="blocks_fixed",
+    asked = check_blocks(get_survey(store, survey_id).form, blocks)
+
+    def change(survey: Survey) -> Survey:
+        if frozenset(asked) == sections_of(survey):
+            return survey  # asking again for what is already set changes nothing
+        why = blocks_fixed_because(store, survey, today)
+        if why:
+            raise Conflict(why, params={"survey": survey.id}, code="blocks_fixed")
+        return replace(survey, blocks=asked, k10=K10 in asked)
+
+    # Written only over the survey as checked: a close or links issued meanwhile is never undone.
+    return change_survey(store, survey_id, change)
+
+
+def blocks_fixed_because(store: Store, survey: Survey, today: date) -> str:
+    """Why the survey's blocks can no longer change, as the conflict's message, or ""."""
+    state = state_of(survey, today)
+    if state == "open":
+        return N_(
+            "Survey %(survey)r has opened, so its blocks are fixed; create a new survey to ask other blocks."
         )
-    survey = replace(survey, blocks=asked, k10=K10 in asked)
-    try:
-        store.save_survey(survey)
-    except NotFound:
-        raise no_survey(survey.id) from None
-    return survey
+    if state in ("closed", "purged"):
+        return N_(
+            "Survey %(survey)r is closed, so its blocks are fixed; create a new survey to ask other blocks."
+        )
+    if store.count_answers(survey.id) or store.count_sealed(survey.id):
+        return N_(
+            "Survey %(survey)r has answers, so its blocks are fixed; create a new survey to ask other blocks."
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -255,6 +276,7 @@ class SurveyStatus:
             "closes": s.closes.isoformat() if s.closes else None,
             "k10": s.k10,
             "blocks": sorted(sections_of(s)),
+            "excluded": s.excluded,  # left out of the report's default choices
             "state": self.state,
             "closed_on": s.closed_on.isoformat() if s.closed_on else None,
             "purged_on": s.purged_on.isoformat() if s.purged_on else None,
@@ -278,15 +300,18 @@ def list_surveys(store: Store, settings: Settings, today: date) -> list[SurveySt
 
 def close_survey(store: Store, settings: Settings, survey_id: object, today: date) -> SurveyStatus:
     """Stop taking answers now; the links are purged after ``purge_grace_days`` (now when 0)."""
-    survey = get_survey(store, survey_id)
-    if survey.closed_on is None:
-        survey = replace(survey, closed_on=today)
-        try:
-            store.save_survey(survey)
-        except NotFound:
-            raise no_survey(survey.id) from None
+    survey = change_survey(store, survey_id, lambda s: replace(s, closed_on=s.closed_on or today))
     purge_due(store, settings, today)
     return status(store, get_survey(store, survey.id), today)
+
+
+def set_excluded(store: Store, survey_id: object, excluded: bool) -> Survey:
+    """Leave a survey out of the report's default choices (a test or pilot survey), or put it
+    back: an excluded survey is never the current survey nor the one compared with unless a
+    report names it (``survey``, ``compare``)."""
+    if not isinstance(excluded, bool):
+        raise Invalid("excluded must be true or false.", errors={"excluded": ["Use true or false."]})
+    return change_survey(store, survey_id, lambda s: replace(s, excluded=excluded))
 
 
 def delete_survey(store: Store, survey_id: object) -> None:

@@ -41,7 +41,15 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, NotFound, Store, Unavailable
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    Unavailable,
+)
 
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
@@ -104,13 +112,18 @@ class FirestoreStore(Store):
     def _col(self, name: str) -> Any:
         return self.client.collection(name)
 
-    def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+    def _snapshot(self, collection: str, doc_id: str) -> Any | None:
+        """The document's snapshot (data, reference, update time), or None when it is absent."""
         if not is_document_id(doc_id):
             return None  # no document can have this id; the client would refuse to build its path
         snap = _call(lambda: self._col(collection).document(doc_id).get())
         self.ops["requests"] += 1
         self.ops["reads"] += 1
-        return snap.to_dict() if snap.exists else None
+        return snap if snap.exists else None
+
+    def _get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        snap = self._snapshot(collection, doc_id)
+        return snap.to_dict() if snap is not None else None
 
     def _query(
         self,
@@ -342,11 +355,26 @@ class FirestoreStore(Store):
         doc = self._get("follow_ups", follow_up_id)
         return from_doc(FollowUp, doc) if doc else None
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
-        # Equality filters only (no composite index needed); a supporter has few, so sorted here.
-        filters = [("supporter_id", "==", supporter_id)] if supporter_id is not None else []
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        # Equality filters need no composite index; with a range on the due date they do
+        # (infra/main.tf declares supporter_id + due and supporter_id + state + due). The few
+        # found are sorted here, so no order-by adds to the index.
+        filters: list[tuple[str, str, Any]] = []
+        if supporter_id is not None:
+            filters.append(("supporter_id", "==", supporter_id))
         if open_only:
             filters.append(("state", "==", "open"))
+        if due_from is not None:
+            filters.append(("due", ">=", due_from.isoformat()))
+        if due_to is not None:
+            filters.append(("due", "<=", due_to.isoformat()))
         found = [from_doc(FollowUp, doc) for doc in self._query("follow_ups", filters)]
         return sorted(found, key=lambda f: (f.due, f.id))
 
@@ -420,6 +448,18 @@ class FirestoreStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         doc = self._get("interactions", interaction_id)
         return from_doc(Interaction, doc) if doc else None
+
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        refs = [
+            self._col("interactions").document(i) for i in sorted(set(interaction_ids)) if is_document_id(i)
+        ]
+        if not refs:
+            return {}
+        snaps = _call(lambda: list(self.client.get_all(refs)))
+        self.ops["requests"] += 1
+        self.ops["reads"] += len(refs)
+        found = (from_doc(Interaction, snap.to_dict()) for snap in snaps if snap.exists)
+        return {i.id: i for i in found}
 
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         # "|" sorts below every id character and "~" above, so these bound whole days.
@@ -555,14 +595,10 @@ class FirestoreStore(Store):
     ) -> None:
         # The batch carries the read documents' update times as preconditions: if anything
         # wrote them since, the whole batch fails and the tally is not moved twice.
-        if not is_document_id(before.id):
-            raise NotFound(f"no interaction {before.id}")
-        ref = self._col("interactions").document(before.id)
-        snap = _call(ref.get)
-        self.ops["requests"] += 1
-        self.ops["reads"] += 1
-        if not snap.exists or from_doc(Interaction, snap.to_dict()) != before:
+        snap = self._snapshot("interactions", before.id)
+        if snap is None or from_doc(Interaction, snap.to_dict()) != before:
             raise NotFound(f"interaction {before.id} is not stored as it was read")
+        ref = snap.reference
         unchanged = self.client.write_option(last_update_time=snap.update_time)
         checked = self._checked(follow_ups)
         if checked is None:
@@ -608,8 +644,22 @@ class FirestoreStore(Store):
     def list_surveys(self) -> list[Survey]:
         return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
 
-    def save_survey(self, survey: Survey) -> None:
-        self._commit(lambda b: b.update(self._col("surveys").document(survey.id), to_doc(survey)))
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        # As change_interaction: the read document's update time is the batch's precondition, so
+        # a close or a links count committed since the read fails the write instead of being undone.
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
+        snap = self._snapshot("surveys", before.id)
+        if snap is None:
+            raise NotFound(f"no survey {before.id}")
+        if from_doc(Survey, snap.to_dict()) != before:
+            return False
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+        try:
+            self._commit(lambda b: b.update(snap.reference, to_doc(after), option=unchanged))
+        except gexc.FailedPrecondition:
+            return False
+        return True
 
     def delete_survey(self, survey_id: str) -> bool:
         if self.get_survey(survey_id) is None:
@@ -849,23 +899,53 @@ class FirestoreStore(Store):
         docs = self._query("coordinators", orders=[("email", "ASCENDING")])
         return [from_doc(Coordinator, d) for d in docs]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._commit(
-            lambda b: b.update(self._col("coordinators").document(coordinator.email), to_doc(coordinator))
-        )
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        ref = self._col("coordinators").document(coordinator.email)
+        if not keep_a_coordinator:
+            self._commit(lambda b: b.update(ref, to_doc(coordinator)))
+            return
+        guard = self._coordinators_guard(coordinator.email, to_doc(coordinator))
+        self._guarded(lambda b: (b.update(ref, to_doc(coordinator)), guard(b)))
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         if self._get("coordinators", email) is None:
             return False
         sessions = self._query("console_sessions", [("email", "==", email)])
+        guard = self._coordinators_guard(email, None) if keep_a_coordinator else (lambda b: None)
 
         def build(batch: Any) -> None:
             batch.delete(self._col("coordinators").document(email))
             for doc in sessions:
                 batch.delete(self._col("console_sessions").document(doc["hash"]))
+            guard(batch)
 
-        self._commit(build)
+        self._guarded(build)
         return True
+
+    def _coordinators_guard(self, email: str, after: dict[str, Any] | None) -> Callable[[Any], None]:
+        """Check that a coordinator stays once ``email``'s record becomes ``after`` (None:
+        removed), and return what the batch must also write so the check still holds when it
+        commits: every other coordinator's record rewritten as read, under an update-time
+        precondition. A concurrent change to any of them (another coordinator demoting this
+        one) makes the batch fail instead of leaving nobody; so does a new coordinator added
+        meanwhile, which only ever refuses more."""
+        snaps = self._snapshots("coordinators", [("role", "==", "coordinator")])
+        others = [snap for snap in snaps if snap.id != email]
+        if not others and not (after and after.get("role") == "coordinator"):
+            raise LastCoordinator("no coordinator would be left")
+
+        def guard(batch: Any) -> None:
+            for snap in others:
+                unchanged = self.client.write_option(last_update_time=snap.update_time)
+                batch.update(snap.reference, snap.to_dict(), option=unchanged)
+
+        return guard
+
+    def _guarded(self, build: Callable[[Any], Any]) -> None:
+        try:
+            self._commit(build)
+        except gexc.FailedPrecondition as exc:
+            raise LastCoordinator("the coordinators changed meanwhile; nothing was written") from exc
 
     def add_sign_in_token(self, token: SignInToken) -> None:
         self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))

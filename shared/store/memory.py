@@ -41,7 +41,7 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, NotFound, Store
+from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, LastCoordinator, NotFound, Store
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -224,6 +224,10 @@ class MemoryStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         return self._one(Interaction, "interactions", interaction_id)
 
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        found = (self.get_interaction(i) for i in set(interaction_ids))
+        return {i.id: i for i in found if i is not None}
+
     def _period(self, start: date, end: date) -> list[Interaction]:
         low, high = start.isoformat(), end.isoformat()
         return self._select(
@@ -311,10 +315,22 @@ class MemoryStore(Store):
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
         return self._one(FollowUp, "follow_ups", follow_up_id)
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        low = due_from.isoformat() if due_from is not None else ""
+        high = due_to.isoformat() if due_to is not None else "~"  # "~" sorts after every date
+
         def wanted(d: Doc) -> bool:
-            return (supporter_id is None or d["supporter_id"] == supporter_id) and (
-                not open_only or d["state"] == "open"
+            return (
+                (supporter_id is None or d["supporter_id"] == supporter_id)
+                and (not open_only or d["state"] == "open")
+                and low <= d["due"] <= high
             )
 
         return self._select(FollowUp, "follow_ups", wanted, lambda d: (d["due"], d["id"]))
@@ -350,8 +366,20 @@ class MemoryStore(Store):
     def list_surveys(self) -> list[Survey]:
         return self._select(Survey, "surveys", lambda d: True, lambda d: d["id"])
 
-    def save_survey(self, survey: Survey) -> None:
-        self._write(lambda tx: tx.update("surveys", survey.id, to_doc(survey)))
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
+
+        def work(tx: _Tx) -> bool:
+            stored = tx.get("surveys", before.id)
+            if stored is None:
+                raise NotFound(f"no survey {before.id}")
+            if from_doc(Survey, copy.deepcopy(stored)) != before:
+                return False
+            tx.put("surveys", before.id, to_doc(after))
+            return True
+
+        return self._write(work)
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(tx: _Tx) -> bool:
@@ -533,16 +561,23 @@ class MemoryStore(Store):
     def list_coordinators(self) -> list[Coordinator]:
         return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        self._write(lambda tx: tx.update("coordinators", coordinator.email, to_doc(coordinator)))
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        def work(tx: _Tx) -> None:
+            tx.update("coordinators", coordinator.email, to_doc(coordinator))
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
 
-    def remove_coordinator(self, email: str) -> bool:
+        self._write(work)
+
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(tx: _Tx) -> bool:
             for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
                 tx.delete("console_sessions", key)
             if tx.get("coordinators", email) is None:
                 return False
             tx.delete("coordinators", email)
+            if keep_a_coordinator:
+                _keep_a_coordinator(tx)
             return True
 
         return self._write(work)
@@ -625,3 +660,9 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _keep_a_coordinator(tx: _Tx) -> None:
+    """Raise (so the staged write is dropped) when no stored record has the coordinator role."""
+    if not any(doc.get("role") == "coordinator" for _, doc in tx.rows("coordinators")):
+        raise LastCoordinator("no coordinator would be left")

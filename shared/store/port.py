@@ -52,6 +52,11 @@ class Unavailable(StoreError):
     """The store cannot be reached or did not answer; try again later."""
 
 
+class LastCoordinator(StoreError):
+    """A change to the coordinators (``keep_a_coordinator``) would leave no stored coordinator
+    with the coordinator role; nothing was written."""
+
+
 RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
@@ -100,6 +105,11 @@ class Store(ABC):
 
     @abstractmethod
     def get_interaction(self, interaction_id: str) -> Interaction | None: ...
+
+    @abstractmethod
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        """The stored interactions among ``interaction_ids``, keyed by id (unknown ids are left
+        out): one request on Firestore however many there are, for a list of one line each."""
 
     @abstractmethod
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
@@ -179,8 +189,17 @@ class Store(ABC):
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None: ...
 
     @abstractmethod
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
-        """The follow-ups of one supporter (or everyone's), by due date then id."""
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
+        """The follow-ups of one supporter (or everyone's), by due date then id; with ``due_from``
+        and ``due_to`` (both included) only those due in that period, which is what the report,
+        the dashboard and the supporter's list read, so no read grows with the years kept."""
 
     @abstractmethod
     def follow_up_done_by(self, interaction_id: str) -> FollowUp | None:
@@ -223,8 +242,11 @@ class Store(ABC):
         """All surveys, by id."""
 
     @abstractmethod
-    def save_survey(self, survey: Survey) -> None:
-        """Replace an existing survey; NotFound when absent."""
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        """Replace the stored survey by ``after`` (the same id) only if it is still ``before``, in
+        one atomic write; False, with nothing written, when it changed since it was read (closed,
+        links issued, blocks changed), so the caller reads it again instead of undoing that
+        change. NotFound when absent."""
 
     @abstractmethod
     def delete_survey(self, survey_id: str) -> bool:
@@ -332,12 +354,16 @@ class Store(ABC):
         """All coordinators and viewers, by email."""
 
     @abstractmethod
-    def save_coordinator(self, coordinator: Coordinator) -> None:
-        """Replace an existing coordinator (role, report opt-out); NotFound when absent."""
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
+        """Replace an existing coordinator (role, report opt-out); NotFound when absent. With
+        ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when afterwards no
+        stored record would have the coordinator role: checked and written atomically, so two
+        coordinators demoting each other at the same moment cannot both succeed."""
 
     @abstractmethod
-    def remove_coordinator(self, email: str) -> bool:
-        """Delete the coordinator and every session of theirs, atomically; False when absent."""
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
+        """Delete the coordinator and every session of theirs, atomically; False when absent.
+        ``keep_a_coordinator`` as for :meth:`save_coordinator`."""
 
     @abstractmethod
     def add_sign_in_token(self, token: SignInToken) -> None: ...

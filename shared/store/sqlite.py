@@ -41,7 +41,15 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, NotFound, Store, Unavailable
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    Unavailable,
+)
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
 SCHEMA = """
@@ -89,6 +97,7 @@ CREATE TABLE IF NOT EXISTS alert_acks (alert_id TEXT PRIMARY KEY, at TEXT NOT NU
 
 PAGE = 1000
 GROUP = 256  # most writes committed together in one transaction
+ID_SLICE = 500  # most ids asked for in one statement
 T = TypeVar("T")
 
 
@@ -402,13 +411,26 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM follow_ups WHERE id = ?", (follow_up_id,))
         return from_doc(FollowUp, json.loads(rows[0][0])) if rows else None
 
-    def follow_ups(self, supporter_id: str | None = None, *, open_only: bool = False) -> list[FollowUp]:
+    def follow_ups(
+        self,
+        supporter_id: str | None = None,
+        *,
+        open_only: bool = False,
+        due_from: date | None = None,
+        due_to: date | None = None,
+    ) -> list[FollowUp]:
         where, params = [], []
         if supporter_id is not None:
             where.append("supporter_id = ?")
             params.append(supporter_id)
         if open_only:
             where.append("state = 'open'")
+        if due_from is not None:
+            where.append("due >= ?")
+            params.append(due_from.isoformat())
+        if due_to is not None:
+            where.append("due <= ?")
+            params.append(due_to.isoformat())
         sql = (
             "SELECT doc FROM follow_ups"
             + (f" WHERE {' AND '.join(where)}" if where else "")
@@ -448,6 +470,17 @@ class SqliteStore(Store):
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         rows = self._read(f"SELECT {self._COLS} FROM interactions WHERE id = ?", (interaction_id,))
         return self._interaction(rows[0]) if rows else None
+
+    def get_interactions(self, interaction_ids: Iterable[str]) -> dict[str, Interaction]:
+        wanted = sorted(set(interaction_ids))
+        found: dict[str, Interaction] = {}
+        # SQLite caps the parameters of one statement (999 before 3.32), so ask in slices.
+        for k in range(0, len(wanted), ID_SLICE):
+            part = wanted[k : k + ID_SLICE]
+            marks = ", ".join("?" * len(part))
+            for row in self._read(f"SELECT {self._COLS} FROM interactions WHERE id IN ({marks})", part):
+                found[row[0]] = self._interaction(row)
+        return found
 
     def iter_interactions(self, start: date, end: date) -> Iterator[Interaction]:
         last = (start.isoformat(), "")
@@ -571,13 +604,20 @@ class SqliteStore(Store):
     def list_surveys(self) -> list[Survey]:
         return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
 
-    def save_survey(self, survey: Survey) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(survey)), survey.id))
-            if cur.rowcount == 0:
-                raise NotFound(f"no survey {survey.id}")
+    def update_survey(self, before: Survey, after: Survey) -> bool:
+        if after.id != before.id:
+            raise ValueError("a survey keeps its id when it is changed")
 
-        self._write(work)
+        def work(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (before.id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no survey {before.id}")
+            if from_doc(Survey, json.loads(row[0])) != before:
+                return False
+            db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
+            return True
+
+        return self._write(work)
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(db: sqlite3.Connection) -> bool:
@@ -805,7 +845,7 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM coordinators ORDER BY email")
         return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
 
-    def save_coordinator(self, coordinator: Coordinator) -> None:
+    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
         def work(db: sqlite3.Connection) -> Any:
             cur = db.execute(
                 "UPDATE coordinators SET doc = ? WHERE email = ?",
@@ -813,13 +853,18 @@ class SqliteStore(Store):
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no coordinator {coordinator.email}")
+            if keep_a_coordinator:
+                _keep_a_coordinator(db)  # in the write transaction: no other writer between
 
         self._write(work)
 
-    def remove_coordinator(self, email: str) -> bool:
+    def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
-            return db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            removed = db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
+            if removed and keep_a_coordinator:
+                _keep_a_coordinator(db)
+            return removed
 
         return self._write(work)
 
@@ -918,3 +963,10 @@ class SqliteStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
         return [from_doc(AlertAck, json.loads(r[0])) for r in rows]
+
+
+def _keep_a_coordinator(db: sqlite3.Connection) -> None:
+    """Raise (rolling the job back) when no stored record has the coordinator role."""
+    roles = (json.loads(row[0]).get("role") for row in db.execute("SELECT doc FROM coordinators"))
+    if "coordinator" not in roles:
+        raise LastCoordinator("no coordinator would be left")

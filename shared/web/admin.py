@@ -35,6 +35,8 @@ AUDITED = {
     ("DELETE", "/supporters/<supporter_id>"): "supporter_revoked",
     ("POST", "/supporters/<supporter_id>/link"): "supporter_relinked",
     ("POST", "/surveys"): "survey_created",
+    ("PUT", "/surveys/<survey_id>/blocks"): "survey_changed",
+    ("PUT", "/surveys/<survey_id>/excluded"): "survey_changed",
     ("POST", "/surveys/<survey_id>/close"): "survey_closed",
     ("POST", "/surveys/<survey_id>/purge"): "survey_purged",
     ("POST", "/surveys/<survey_id>/links"): "survey_links_issued",

@@ -1,6 +1,6 @@
 """Admin route for the coordinators' report, the same report as ``sidebyside report``.
 
-GET /admin/report[?format=json|html|text&survey=ID&from=YYYY-MM-DD&to=YYYY-MM-DD&test=paired|independent]
+GET /admin/report[?format=json|html|text&survey=ID&compare=ID|none&from=YYYY-MM-DD&to=YYYY-MM-DD&test=paired|independent]
 
 JSON by default. The HTML is plain markup in the site's layout under the site's strict CSP
 (no inline styles); the chart is a data: URL, which that CSP allows.
@@ -18,7 +18,7 @@ from shared.web.pages import render_page
 
 bp = flask.Blueprint("admin_report", __name__)
 
-KNOWN = {"format", "survey", "from", "to", "test", "lang", "audience"}
+KNOWN = {"format", "survey", "compare", "from", "to", "test", "lang", "audience"}
 
 
 @bp.route("/report", methods=("GET",))

@@ -1,7 +1,10 @@
 """Admin routes for surveys: the same operations as ``sidebyside surveys``, over JSON.
 
-POST /surveys {"id", "form"?, "opens"?, "closes"?, "blocks"?, "k10"?}      GET /surveys
+POST /surveys {"id", "form"?, "opens"?, "closes"?, "blocks"?, "k10"?, "past"?}   GET /surveys
 PUT /surveys/<id>/blocks {"blocks": [...]}   (refused with 409 once the survey has opened)
+PUT /surveys/<id>/excluded {"excluded": true|false}   (left out of the report's default choices)
+
+Every body is a JSON object; a key that is not listed for its route, or given twice, is a 400.
 POST /surveys/<id>/close                                        POST /surveys/<id>/purge
 POST /surveys/<id>/links {"count"}        -> {"links": [...]}   (shown once)
 POST /surveys/<id>/invite {"emails": [...]}                     POST /surveys/<id>/remind {"emails": [...]}
@@ -30,10 +33,10 @@ def _today() -> Any:
 
 @bp.route("/surveys", methods=("POST",))
 def create() -> tuple[dict[str, Any], int]:
-    data = json_body(request)
-    unknown = sorted(set(data) - {"id", "form", "opens", "closes", "k10", "blocks"})
-    if unknown:
-        raise Invalid(N_("Unknown keys."), errors={key: [N_("Not a survey setting.")] for key in unknown})
+    data = json_body(request, {"id", "form", "opens", "closes", "k10", "blocks", "past"})
+    past = data.get("past", False)
+    if not isinstance(past, bool):
+        raise Invalid(N_("past must be true or false."), errors={"past": [N_("Use true or false.")]})
     app = get_app()
     survey = service.create_survey(
         app.store,
@@ -44,14 +47,32 @@ def create() -> tuple[dict[str, Any], int]:
         k10=data.get("k10", False),
         blocks=data.get("blocks", []),
         today=_today(),
+        past_ok=past,
     )
     return service.status(app.store, survey, _today()).as_dict(), 201
+
+
+def _one(request: flask.Request, key: str, shape: str) -> Any:
+    """The value of a body that must be ``{key: ...}`` and nothing else."""
+    data = json_body(request, {key})
+    if key not in data:
+        raise Invalid(N_("Send %(shape)s."), params={"shape": shape}, errors={key: [N_("Required.")]})
+    return data[key]
 
 
 @bp.route("/surveys/<survey_id>/blocks", methods=("PUT",))
 def blocks(survey_id: str) -> dict[str, Any]:
     app = get_app()
-    survey = service.set_blocks(app.store, survey_id, json_body(request).get("blocks"), _today())
+    survey = service.set_blocks(app.store, survey_id, _one(request, "blocks", '{"blocks": [...]}'), _today())
+    return service.status(app.store, survey, _today()).as_dict()
+
+
+@bp.route("/surveys/<survey_id>/excluded", methods=("PUT",))
+def excluded(survey_id: str) -> dict[str, Any]:
+    app = get_app()
+    survey = service.set_excluded(
+        app.store, survey_id, _one(request, "excluded", '{"excluded": true} or false')
+    )
     return service.status(app.store, survey, _today()).as_dict()
 
 
@@ -77,13 +98,13 @@ def purge(survey_id: str) -> dict[str, Any]:
 @bp.route("/surveys/<survey_id>/links", methods=("POST",))
 def links(survey_id: str) -> tuple[dict[str, Any], int]:
     app = get_app()
-    count = json_body(request).get("count")
+    count = json_body(request, {"count"}).get("count")
     issued = link_service.issue_links(app.store, app.settings, survey_id, count, _today())
     return {"links": issued}, 201
 
 
 def _emails(request: flask.Request) -> list[str]:
-    emails = json_body(request).get("emails")
+    emails = json_body(request, {"emails"}).get("emails")
     if not isinstance(emails, list) or not emails:
         raise Invalid(
             N_('Send {"emails": [address, ...]}.'),

@@ -44,6 +44,15 @@ def message_in(error: BaseException, lang: str) -> str:
     return translate(lang, msgid, **params)
 
 
+def field_messages_in(errors: dict[str, list[str]] | None, lang: str) -> dict[str, list[str]] | None:
+    """A domain error's per-field messages in ``lang``: each one the catalogue knows (a static
+    msgid) translated, any other kept as raised."""
+    if errors is None:
+        return None
+    catalogue = translations(lang)
+    return {field: [catalogue.gettext(m) if m else m for m in messages] for field, messages in errors.items()}
+
+
 class HttpError(Exception):
     """An error to show the caller: status, a stable code and a message (or per-field errors)."""
 

@@ -91,7 +91,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 def create_app(function_name: str, services: App) -> flask.Flask:
     """The Flask app serving ``function_name`` with the program wired in ``services``."""
     spec = FUNCTIONS[function_name]
-    app = flask.Flask(f"sidebyside.{function_name}")
+    # No static folder: Flask's default would serve ``static/`` from the working folder on every
+    # function; each blueprint serves its own files by name.
+    app = flask.Flask(f"sidebyside.{function_name}", static_folder=None)
     app.config.update(
         PROVIDE_AUTOMATIC_OPTIONS=False,  # OPTIONS is a 405 like any method a route does not take
         # Compress pages, scripts and JSON (gzip or brotli, as the client accepts). No page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import flask
@@ -18,8 +19,9 @@ import werkzeug
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.error_table import outcome_for
-from shared.i18n import translate
-from shared.web.errors import MESSAGES, HttpError, message_in
+from shared.i18n import N_, translate
+from shared.text import cut, shown
+from shared.web.errors import MESSAGES, HttpError, field_messages_in, message_in
 from shared.web.pages import STYLE_HASH, pick_lang, render_page
 
 log = logging.getLogger("sidebyside.web")
@@ -93,14 +95,48 @@ def wants_json(request: flask.Request) -> bool:
     return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
-def json_body(request: flask.Request) -> dict[str, Any]:
-    """The request's JSON object, or a 400 saying why not (never a 5xx on garbage)."""
+def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict; a key given twice is refused, not silently the last one."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            message = N_("The key %(key)s is given twice; give each key once.")
+            raise HttpError(400, "bad_json", translate(pick_lang(flask.request), message, key=shown(key)))
+        data[key] = value
+    return data
+
+
+MAX_UNKNOWN_LISTED = 10
+
+
+def json_body(request: flask.Request, allowed: Collection[str] | None = None) -> dict[str, Any]:
+    """The request's JSON object, or a 400 saying why not (never a 5xx on garbage). A key given
+    twice in any object is refused (``{"blocks": [...], "blocks": [...]}`` would otherwise mean
+    the last one, unseen); with ``allowed``, so is any other key (each listed, cut short)."""
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
+        data = json.loads(request.get_data(cache=True) or b"null", object_pairs_hook=_each_key_once)
     except (ValueError, UnicodeDecodeError, RecursionError):  # 60 KB of "[" is a RecursionError
         raise HttpError(400, "bad_json") from None
     if not isinstance(data, dict):
         raise HttpError(400, "bad_json", translate(pick_lang(request), MESSAGES["not_an_object"]))
+    unknown = sorted(set(data) - set(allowed)) if allowed is not None else []
+    if unknown:
+        lang, known = pick_lang(request), ", ".join(sorted(allowed or ()))
+        listed = ", ".join(shown(key) for key in unknown[:MAX_UNKNOWN_LISTED])
+        if len(unknown) > MAX_UNKNOWN_LISTED:
+            listed = translate(
+                lang,
+                N_("%(listed)s and %(more)s more"),
+                listed=listed,
+                more=len(unknown) - MAX_UNKNOWN_LISTED,
+            )
+        beside = translate(lang, N_("Not known here (known: %(known)s)."), known=known)
+        raise HttpError(
+            400,
+            "invalid",
+            translate(lang, N_("Unknown key(s): %(listed)s. Known: %(known)s."), listed=listed, known=known),
+            errors={cut(key): [beside] for key in unknown[:MAX_UNKNOWN_LISTED]},
+        )
     return data
 
 
@@ -170,7 +206,7 @@ def as_http_error(error: Exception, lang: str) -> HttpError:
         return HttpError(outcome.status, outcome.code or "internal", headers=headers)
     code = getattr(error, "code", None) or "bad_request"
     message = message_in(error, lang)
-    errors = getattr(error, "errors", None)
+    errors = field_messages_in(getattr(error, "errors", None), lang)
     return HttpError(outcome.status, code, message, errors=errors, headers=headers)
 
 

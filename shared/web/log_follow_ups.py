@@ -146,14 +146,17 @@ def _feedback(store: Store, supporter: Supporter, token: str, lang: str, args: A
         if line is None:
             return Markup("")
         message = translate(lang, CLOSED, ending=text[line.state], day=line.occurred_on.isoformat())
-        return Markup(_macros().feedback(text, message, f"follow-ups/{line.id}/reopen?lang={lang}", token))
+        undo = f"follow-ups/{line.id}/reopen?lang={lang}"
+        closing: Markup = _macros().feedback(text, message, undo, token)  # a macro: escaped
+        return closing
     if reopened:
         try:
             line = follow_ups.following(store, supporter, reopened, today)
         except NotFoundError:
             return Markup("")
         message = translate(lang, REOPENED, day=line.occurred_on.isoformat())
-        return Markup(_macros().feedback(text, message, "", token))
+        reopening: Markup = _macros().feedback(text, message, "", token)
+        return reopening
     return Markup("")
 
 
@@ -223,14 +226,15 @@ def questions(
 # -- routes -------------------------------------------------------------------------------------
 
 
-def _posted() -> tuple[str, str, Any]:
-    """The token, the language and the posted fields of a close or reopen (a form, or JSON with
-    ``Authorization: Bearer``)."""
+def _posted(allowed: set[str]) -> tuple[str, str, Any]:
+    """The token, the language and the posted fields of a close or reopen (a form, or a JSON
+    object of the ``allowed`` keys with ``Authorization: Bearer``)."""
     request = flask.request
     require_form_or_json(request)
     if request.mimetype == "application/json":
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        return (token.strip() if scheme.lower() == "bearer" else ""), pick_lang(request), json_body(request)
+        body = json_body(request, allowed)
+        return (token.strip() if scheme.lower() == "bearer" else ""), pick_lang(request), body
     return request.form.get("t", ""), pick_lang(request), request.form
 
 
@@ -240,7 +244,7 @@ def _back(token: str, lang: str, **shown: str) -> werkzeug.Response:
 
 @bp.route("/follow-ups/<follow_up_id>/close", methods=("POST",))
 def close(follow_up_id: str) -> Any:
-    token, lang, posted = _posted()
+    token, lang, posted = _posted({"state"})
     app = get_app()
     supporter = supporter_service.authenticate(app.store, app.settings.secret_key, token)
     ended = follow_ups.close(
@@ -253,7 +257,7 @@ def close(follow_up_id: str) -> Any:
 
 @bp.route("/follow-ups/<follow_up_id>/reopen", methods=("POST",))
 def reopen(follow_up_id: str) -> Any:
-    token, lang, _ = _posted()
+    token, lang, _ = _posted(set())
     app = get_app()
     supporter = supporter_service.authenticate(app.store, app.settings.secret_key, token)
     opened = follow_ups.reopen(app.store, supporter, follow_up_id)

@@ -50,12 +50,12 @@ HEADER_DEADLINE = 5.0  # seconds from a request's first byte to the end of its h
 REQUEST_DEADLINE = 10.0  # seconds from a request's first byte to the end of its body
 IDLE_DEADLINE = 5.0  # seconds a connection may send nothing (waitress's channel_timeout)
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
-MAX_BODY = 32 * 1024 * 1024  # admin imports are the largest bodies; public forms stop at 64 KB
+MAX_BODY = 4 * 1024 * 1024  # the largest: an invitation list (10,000 addresses) or a console upload
 # The most body the server reads for each function before answering 413 itself: twice what its
 # app accepts, so a body a little over the app's limit still gets the app's own answer (the
 # page that says what was too large), while a public form can no longer make the server buffer
 # 32 MB per connection before the app says no.
-BODY_LIMITS = {"admin": MAX_BODY, "console": 2 * UPLOAD_LIMIT}
+BODY_LIMITS = {"admin": MAX_BODY, "console": 2 * UPLOAD_LIMIT}  # both 4 MB
 DEFAULT_BODY_LIMIT = 2 * PUBLIC_BODY_LIMIT  # log_interaction, survey, send_report
 
 

@@ -178,7 +178,7 @@ def test_alerts_wait_until_marked_sent(store):
     assert [a.state for a in store.alerts_since(NOW)] == ["sent", "sent"]
 
 
-def test_surveys_add_get_list_save(store):
+def test_surveys_add_get_list_update(store):
     s2 = Survey(
         "2026", opens=date(2026, 4, 1), closes=date(2026, 5, 1), k10=True, created_on=date(2026, 3, 1)
     )
@@ -191,10 +191,50 @@ def test_surveys_add_get_list_save(store):
     assert store.get_survey("none") is None
     assert store.list_surveys() == [s1, s2]
     closed = Survey("2025", closed_on=date(2026, 5, 2))
-    store.save_survey(closed)
+    assert store.update_survey(s1, closed)
     assert store.get_survey("2025") == closed
     with pytest.raises(NotFound):
-        store.save_survey(Survey("none"))
+        store.update_survey(Survey("none"), Survey("none", closed_on=date(2026, 5, 2)))
+
+
+def test_a_survey_is_changed_only_as_it_was_read(store):
+    """A change written over a survey that changed since it was read (closed, links issued,
+    another change) is refused, so it can never undo the other: a closed survey never reopens."""
+    read = Survey("2026", opens=date(2026, 9, 1), created_on=date(2026, 3, 1))
+    store.add_survey(read)
+    closed = replace(read, closed_on=date(2026, 3, 2))
+    assert store.update_survey(read, closed)  # someone else closes it first
+    assert not store.update_survey(read, replace(read, blocks=("phq9",)))  # from the stale read
+    assert store.get_survey("2026") == closed
+    store.add_links("2026", [Link("h1", "2026")])  # the links count moves too
+    assert not store.update_survey(closed, replace(closed, blocks=("phq9",)))
+    now = store.get_survey("2026")
+    assert now.links_issued == 1 and now.closed_on == date(2026, 3, 2)
+    assert store.update_survey(now, replace(now, blocks=("phq9",)))
+    assert store.get_survey("2026") == replace(now, blocks=("phq9",))
+    with pytest.raises(ValueError):
+        store.update_survey(now, replace(now, id="other"))
+
+
+def test_concurrent_changes_of_one_survey_each_apply_once(store):
+    """Racing conditional writes from the same read: exactly one of them lands."""
+    read = Survey("2026")
+    store.add_survey(read)
+    changes = [replace(read, blocks=(block,)) for block in ("k10", "phq9", "gad7", "help_seeking")]
+    landed: list[bool] = []
+    start = threading.Barrier(len(changes))
+
+    def change(after: Survey) -> None:
+        start.wait()
+        landed.append(store.update_survey(read, after))
+
+    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(landed) == [False, False, False, True]
+    assert store.get_survey("2026") in changes
 
 
 def test_links_are_counted_and_found_by_hash(store):

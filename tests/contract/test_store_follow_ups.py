@@ -53,6 +53,47 @@ def test_follow_ups_are_listed_by_supporter_due_date_and_state(store):
     assert store.follow_ups("nobody") == []
 
 
+def test_follow_ups_are_read_by_due_period(store):
+    """The report, the dashboard and the supporter's list read one period's follow-ups, not
+    every one ever kept: both ends included, with or without a supporter and the open ones."""
+    days = {"march": date(2026, 3, 1), "april": date(2026, 4, 1), "may": date(2026, 5, 1)}
+    for name, due in days.items():
+        store.add_interaction(interaction(name, date(2026, 2, 1)), plans=planned(name, due=due))
+        other = f"{name}-s2"
+        store.add_interaction(
+            interaction(other, date(2026, 2, 1), supporter="s2"), plans=planned(other, "s2", due=due)
+        )
+    assert store.end_follow_up(replace(planned("april", due=days["april"]), state="not_needed"))
+    march, april, may = days.values()
+    assert [f.id for f in store.follow_ups(due_from=april, due_to=may)] == [
+        "april",
+        "april-s2",
+        "may",
+        "may-s2",
+    ]
+    assert [f.id for f in store.follow_ups(due_from=april, due_to=april)] == ["april", "april-s2"]
+    assert [f.id for f in store.follow_ups("s1", due_to=april)] == ["march", "april"]
+    assert [f.id for f in store.follow_ups("s1", open_only=True, due_to=april)] == ["march"]
+    assert [f.id for f in store.follow_ups("s2", open_only=True, due_to=may)] == [
+        "march-s2",
+        "april-s2",
+        "may-s2",
+    ]
+    assert store.follow_ups(due_from=date(2026, 5, 2), due_to=date(2027, 1, 1)) == []
+    assert store.follow_ups(due_from=may, due_to=march) == []
+
+
+def test_interactions_are_read_many_at_once(store):
+    for name in ("a", "b", "c"):
+        store.add_interaction(interaction(name, date(2026, 3, 2)))
+    found = store.get_interactions(["c", "a", "ghost", "a", "x" * 2000])
+    assert found == {"a": store.get_interaction("a"), "c": store.get_interaction("c")}
+    assert store.get_interactions([]) == {}
+    many = [f"m{n:04d}" for n in range(1200)]  # more than one SQLite statement may ask for
+    store.add_interactions([interaction(name, date(2026, 3, 3)) for name in many])
+    assert set(store.get_interactions(many)) == set(many)
+
+
 def test_logging_the_follow_up_ends_the_original_in_the_same_write(store):
     store.add_interaction(interaction("a", date(2026, 3, 2)), plans=planned("a", referral="physician"))
     done = replace(

@@ -110,7 +110,7 @@ def page(template: str, status: int = 200, **context: Any) -> flask.Response:
         f"console/{template}",
         lang=pick_locale(),
         viewer=flask.g.get("viewer"),
-        program_name=app.settings.program_name,
+        program_name=app.settings.program_title(pick_locale()),
         lang_links=lang_links(),
         **context,
     )

@@ -26,7 +26,7 @@ from shared.web.console.blueprint import bp, coordinator_only, field_errors, pag
 from shared.web.console.context import now
 from shared.web.context import get_app
 
-KNOWN = ("survey", "from", "to", "test", "audience")
+KNOWN = ("survey", "compare", "from", "to", "test", "audience")
 
 
 def _source() -> Any:

@@ -1,6 +1,8 @@
 """The Surveys page: create, issue anonymous links as CSV, invite and remind from an uploaded
-list (with a preview before anything is sent), close and purge. Every action calls
-:mod:`shared.services.surveys` or :mod:`shared.services.links`."""
+list (with a preview before anything is sent), close, purge, and leave a pilot out of the
+report's default choices. Every action calls :mod:`shared.services.surveys` or
+:mod:`shared.services.links`. Blocks are shown to coordinators by their instruments' names
+(K10, PHQ-9...), never by the students' wording of their questions."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from flask_babel import gettext as _
 
 from shared.errors import Conflict, Invalid
 from shared.forms import load_form
+from shared.records import Survey
 from shared.services import links, surveys
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
 from shared.web.console.context import now
@@ -23,26 +26,50 @@ def _today() -> Any:
 
 def listing(status: int = 200, **context: Any) -> flask.Response:
     app = get_app()
+    found = surveys.list_surveys(app.store, app.settings, _today())
     return page(
         "surveys.html",
         status=status,
-        surveys=surveys.list_surveys(app.store, app.settings, _today()),
+        surveys=found,
+        asked={s.survey.id: asked_blocks(s.survey) for s in found},
         blocks=_blocks(),
         **context,
     )
 
 
-def _blocks() -> list[tuple[str, str]]:
-    """The survey form's optional blocks (``forms/blocks/``): id and title in the page's language."""
-    form = load_form(surveys.DEFAULT_FORM)
+def _name(form_name: str, block: str) -> tuple[str, str]:
+    """A block's name and one-line description for coordinators, in the page's language."""
     lang = str(pick_locale())
-    return [(block, form.section(block).label.get(lang)) for block in form.blocks()]
+    section = load_form(form_name).section(block)
+    if section.instrument is None:  # a switchable section of a form's own, not an instrument
+        return section.label.get(lang), ""
+    return section.instrument.name.get(lang), section.instrument.about.get(lang)
+
+
+def _blocks() -> list[tuple[str, str, str]]:
+    """The survey form's optional blocks (``forms/blocks/``): id, name and description."""
+    return [
+        (block, *_name(surveys.DEFAULT_FORM, block)) for block in load_form(surveys.DEFAULT_FORM).blocks()
+    ]
+
+
+def asked_blocks(survey: Survey) -> list[str]:
+    """The names of the blocks the survey asks, in its form's order (K10, PHQ-9...)."""
+    asked = surveys.sections_of(survey)
+    return [_name(survey.form, block)[0] for block in load_form(survey.form).blocks() if block in asked]
 
 
 def detail(survey_id: str, status: int = 200, **context: Any) -> flask.Response:
     app = get_app()
     survey = links.find_survey(app.store, survey_id)
-    return page("survey.html", status=status, s=surveys.status(app.store, survey, _today()), **context)
+    return page(
+        "survey.html",
+        status=status,
+        s=surveys.status(app.store, survey, _today()),
+        asked=asked_blocks(survey),
+        small_cell=app.settings.small_cell,
+        **context,
+    )
 
 
 @bp.route("/surveys")
@@ -159,6 +186,22 @@ def invite(survey_id: str) -> Any:
 @coordinator_only
 def remind(survey_id: str) -> Any:
     return _mailing(survey_id, reminder=True)
+
+
+@bp.route("/surveys/<survey_id>/exclude", methods=("POST",))
+@coordinator_only
+def exclude(survey_id: str) -> Any:
+    """Leave the survey out of the report's default choices (a pilot), or put it back."""
+    leave_out = flask.request.form.get("excluded") == "1"
+    survey = surveys.set_excluded(get_app().store, survey_id, leave_out)
+    state = "left out of" if survey.excluded else "back in"
+    record("survey_changed", f"{survey_id}: {state} the report's default choices")
+    notice = (
+        _("Survey %(id)s is left out of the report's default choices.", id=survey_id)
+        if survey.excluded
+        else _("Survey %(id)s is among the report's default choices again.", id=survey_id)
+    )
+    return detail(survey_id, notice=notice)
 
 
 @bp.route("/surveys/<survey_id>/close", methods=("POST",))

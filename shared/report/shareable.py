@@ -1,0 +1,182 @@
+"""The shareable copy's protection of a survey's results, applied to the whole survey section at
+once, so that no table of the copy gives away what another one hides.
+
+Two rules, on top of the protection of breakdowns by year of study and per supporter (``protect``):
+
+1. **A table about fewer respondents than the threshold is withheld**: the barriers, this survey
+   against the previous one, the K10, PHQ-8 and GAD-7 bands, help-seeking intention, the service
+   use table, and each row of the outcomes against the previous survey. With one respondent every
+   figure is that student's answer, and with a few the bands and percentages come close to it: the
+   whole survey is then itself a small cell. A table about nobody is shown as it is (it has nothing
+   to hide).
+2. **The service-use table and the margins published elsewhere agree.** The table (professional
+   service use by peer-support use) is a breakdown by a student characteristic: with a cell under
+   the threshold its cells, percentages, odds ratio and P are hidden. Its margins, though, can be
+   read from the outcomes-against-the-previous-survey table (the share who used peer supporters,
+   and who used each professional service, with their numbers), and with a margin of 0% or 100%
+   the hidden cells follow from the margins alone. So the table is audited by the machinery every
+   other published table uses, :func:`shared.report.suppress.suppress_table`, which assumes that
+   row and column totals are public and hides one only when the small cells could otherwise be
+   worked out; the by-year rows that publish a total it hides (peer-support use for a row total,
+   the three professional services for a column total) are withheld with the table. This copy
+   shows less than the audited one (no cell at all, not even its mark), so every hidden count
+   still has at least two values that fit everything the copy shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shared.i18n import translate
+from shared.report.model import (
+    Band,
+    BarrierRow,
+    HelpSeeking,
+    Outcomes,
+    ScoreChange,
+    ServiceUse,
+    SurveySection,
+)
+from shared.report.outcome_part import PEER_USE, PROFESSIONAL
+from shared.report.suppress import suppress_table
+
+
+def few(n: int, threshold: int) -> bool:
+    """True for a count of respondents that is itself a small cell (1 to threshold - 1)."""
+    return 0 < n < threshold
+
+
+def withheld_note(threshold: int, lang: str) -> str:
+    return translate(
+        lang, "Withheld in this copy: fewer than %(threshold)s respondents.", threshold=threshold
+    )
+
+
+def protect_section(section: SurveySection, threshold: int, lang: str) -> SurveySection:
+    """``section`` as the shareable copy shows it (see the module's docstring)."""
+    note = withheld_note(threshold, lang)
+    barriers, notes, suppressed = section.barriers, section.notes, False
+    if few(section.respondents, threshold) and barriers:
+        barriers, notes, suppressed = [_barrier(b) for b in barriers], [note, *notes], True
+    previous = section.previous
+    if previous is not None and previous.barriers:
+        counts = (previous.respondents.this, previous.respondents.last)
+        if any(few(n, threshold) for n in counts):
+            rows = [replace(b, this={}, last={}, difference={}) for b in previous.barriers]
+            previous = replace(previous, barriers=rows, notes=[note, *previous.notes], suppressed=True)
+    k10 = section.k10
+    if k10 is not None and few(k10.n, threshold):
+        k10 = replace(k10, mean=None, sd=None, bands=_bands(k10.bands), notes=[note], suppressed=True)
+    outcomes = section.outcomes
+    if outcomes is not None:
+        outcomes = protect_outcomes(outcomes, threshold, lang)
+    return replace(
+        section,
+        barriers=barriers,
+        notes=notes,
+        suppressed=suppressed,
+        previous=previous,
+        k10=k10,
+        outcomes=outcomes,
+    )
+
+
+def _barrier(row: BarrierRow) -> BarrierRow:
+    """A barrier's row with every figure taken out: only its label stays."""
+    return replace(
+        row,
+        n={},
+        counts={},
+        percent={},
+        difference=None,
+        ci95=None,
+        p=None,
+        p_display="",
+        note="",
+        discordant=None,
+        p_adjusted=None,
+        p_adjusted_display="",
+    )
+
+
+def _bands(bands: list[Band]) -> list[Band]:
+    return [replace(b, count=None, percent=None) for b in bands]
+
+
+def protect_outcomes(outcomes: Outcomes, threshold: int, lang: str) -> Outcomes:
+    note = withheld_note(threshold, lang)
+    service_use, margins = (
+        protect_service_use(outcomes.service_use, threshold, lang)
+        if outcomes.service_use is not None
+        else (None, set())
+    )
+    return replace(
+        outcomes,
+        help_seeking=_help_seeking(outcomes.help_seeking, threshold, note),
+        service_use=service_use,
+        severity=[
+            replace(s, bands=_bands(s.bands), suppressed=True, note=note) if few(s.n, threshold) else s
+            for s in outcomes.severity
+        ],
+        by_year=[_change(c, threshold, margins, lang) for c in outcomes.by_year],
+    )
+
+
+def _help_seeking(found: HelpSeeking | None, threshold: int, note: str) -> HelpSeeking | None:
+    if found is None or not few(found.n, threshold):
+        return found
+    return HelpSeeking(found.test, found.n, {}, None, None, None, None, note, suppressed=True)
+
+
+def protect_service_use(found: ServiceUse, threshold: int, lang: str) -> tuple[ServiceUse, set[str]]:
+    """The table as the shareable copy shows it, and the by-year rows (ids) withheld with it."""
+    cells = [n for row in found.table or [] for n in row]
+    if not any(few(n, threshold) for n in cells):
+        return found, set()
+    assert found.table is not None  # it has cells
+    audit = suppress_table(found.table, threshold=threshold)
+    margins: set[str] = set()
+    if any(c.suppressed for c in audit.row_totals or ()):
+        margins.add(PEER_USE)
+    if any(c.suppressed for c in audit.col_totals or ()):
+        margins.update(PROFESSIONAL)
+    hidden = ServiceUse(
+        test=found.test,
+        n=found.n,
+        labels=found.labels,
+        table=None,
+        percent={},
+        odds_ratio=None,
+        ci95=None,
+        p=None,
+        note=translate(
+            lang, "Hidden in this copy: a cell of the table is under %(threshold)s.", threshold=threshold
+        ),
+        caveat="",
+        suppressed=True,
+    )
+    return hidden, margins
+
+
+def _change(found: ScoreChange, threshold: int, margins: set[str], lang: str) -> ScoreChange:
+    if found.id in margins:
+        reason = translate(
+            lang,
+            "Withheld in this copy: with the service-use table's hidden cells, it would give them away.",
+        )
+    elif few(found.n_this, threshold) or few(found.n_last, threshold):
+        reason = withheld_note(threshold, lang)
+    else:
+        return found
+    return ScoreChange(
+        id=found.id,
+        label=found.label,
+        measure=found.measure,
+        n_this=found.n_this,
+        n_last=found.n_last,
+        this=None,
+        last=None,
+        p=None,
+        note=reason,
+        suppressed=True,
+    )
