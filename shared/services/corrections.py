@@ -6,7 +6,8 @@ student. An edit is validated like a new entry and keeps the entry's id and logg
 the 24 hours never restart). A change to or from an urgent level of concern (a deletion of an
 urgent entry included) stores one alert for the coordinators in the same write as the change,
 and the usual alert machinery (:mod:`shared.services.alerts`) mails it once. Each change is
-made only to the entry as it was read, so two edits of one entry never both apply.
+made only to the entry as it was read, so two edits of one entry never both apply. The entry's
+follow-ups change in the same write (:mod:`shared.services.follow_up_corrections`).
 """
 
 from __future__ import annotations
