@@ -64,6 +64,11 @@ class FollowUp:
     done_by: str | None = None
     ended_on: date | None = None
     uptake: str | None = None
+    ended_at: datetime | None = None  # when it was logged or closed: a close may be undone for 24 hours
+
+    def reopened(self) -> FollowUp:
+        """This follow-up as it was before it was logged or closed: open, with no outcome."""
+        return replace(self, state="open", done_by=None, ended_on=None, uptake=None, ended_at=None)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ def test_the_digest_goes_once_a_week_to_each_supporter_with_follow_ups_due(
     assert "Vous avez 1 suivi à faire cette semaine ou en retard\u00a0:" in text
     assert f"prévu le {today()}\u00a0: interaction du {today()}, Appel vidéo\u00a0: Finances" in text
     assert "Exam stress" not in text and "Year 2" not in text  # nothing about the student
-    opt_out = re.search(r"<(http\S+/digest-off\?t=\S+)>", sent.message["List-Unsubscribe"]).group(1)
+    opt_out = re.search(r"<(http\S+/digest-off\?k=\S+)>", sent.message["List-Unsubscribe"]).group(1)
     assert opt_out in text
+    assert sam.token not in sent.message["List-Unsubscribe"] and sam.token not in opt_out
     assert sent.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Again the same week, by the daily job or the loop: nothing more.
     assert jobs.run_job(mail_app, "daily", now + timedelta(hours=3))["digests_sent"] == 0
@@ -86,14 +87,24 @@ def test_a_refused_digest_is_retried_on_the_next_run_and_sent_once(mail_app, smt
     assert len(smtp_server.messages) == 1
 
 
+def sent_opt_out(mail_app, smtp_server) -> str:
+    """The opt-out address of the one digest sent, from its List-Unsubscribe header."""
+    digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, datetime.now(UTC))
+    header = smtp_server.messages[-1].message["List-Unsubscribe"]
+    return re.search(r"<http\S+/log_interaction(/digest-off\?k=\S+)>", header).group(1)
+
+
 def test_the_opt_out_link_asks_then_stops_the_digest(mail_app, smtp_server, log_client, sam):
     log(log_client, sam.token, follow_up_due=today().isoformat())
-    asked = log_client.get(f"/digest-off?t={sam.token}")
+    opt_out = sent_opt_out(mail_app, smtp_server)
+    asked = log_client.get(opt_out)
     assert asked.status_code == 200 and "Stop the weekly email" in asked.get_data(as_text=True)
     assert mail_app.store.get_supporter(sam.id).digest is True  # a GET (a mail scanner) changes nothing
-    done = log_client.post(f"/digest-off?t={sam.token}", data={"List-Unsubscribe": "One-Click"})
+    done = log_client.post(opt_out, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
     assert mail_app.store.get_supporter(sam.id).digest is False
+    assert log_client.post(opt_out).status_code == 200  # again: the same, nothing more
+    smtp_server.messages.clear()
     assert (
         digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, datetime.now(UTC))[
             "digests_sent"
@@ -101,4 +112,39 @@ def test_the_opt_out_link_asks_then_stops_the_digest(mail_app, smtp_server, log_
         == 0
     )
     assert smtp_server.messages == []
+    assert log_client.post("/digest-off?k=nope").status_code == 404
+    # An email sent before the key: its link carried the log-in token, which still does it.
+    assert log_client.post(f"/digest-off?t={sam.token}").status_code == 200
     assert log_client.post("/digest-off?t=nope").status_code == 401
+
+
+def test_the_opt_out_key_can_do_nothing_but_stop_the_email(mail_app, smtp_server, log_client, sam):
+    """L8: mail providers open and keep the List-Unsubscribe address; what it carries must not
+    open the supporter's form, log, list or close anything, nor be a log-in token."""
+    planned = log(log_client, sam.token, follow_up_due=today().isoformat())
+    key = sent_opt_out(mail_app, smtp_server).split("k=", 1)[1]
+    assert key != sam.token
+    assert log_client.get(f"/?t={key}").status_code == 401
+    assert log_client.get(f"/thanks?t={key}").status_code == 401
+    assert post_json(log_client, key, answers(), key="k-1").status_code == 401
+    refused = log_client.post(f"/follow-ups/{planned}/close", data={"t": key, "state": "not_needed"})
+    assert refused.status_code == 401
+    assert log_client.post("/digest-on", data={"t": key}).status_code == 401
+    # And a log-in token is no opt-out key (another purpose, another salt).
+    assert log_client.get(f"/digest-off?k={sam.token}").status_code == 404
+
+
+def test_a_supporter_who_stopped_the_email_can_have_it_again_from_the_form(
+    mail_app, smtp_server, log_client, sam
+):
+    log(log_client, sam.token, follow_up_due=today().isoformat())
+    log_client.post(sent_opt_out(mail_app, smtp_server))
+    page = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
+    assert "Vous ne recevez pas le courriel hebdomadaire" in page and 'action="digest-on?' in page
+    again = log_client.post("/digest-on?lang=en", data={"t": sam.token})
+    assert again.status_code == 200 and "again" in again.get_data(as_text=True)
+    assert mail_app.store.get_supporter(sam.id).digest is True
+    assert "digest-on" not in log_client.get(f"/?t={sam.token}").get_data(as_text=True)
+    smtp_server.messages.clear()
+    later = datetime.now(UTC) + timedelta(days=7)
+    assert digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, later)["digests_sent"] == 1

@@ -14,6 +14,7 @@ import pytest
 
 from shared import bootstrap
 from shared.services import follow_ups
+from shared.web.factory import create_app
 from tests.test_log_support import (  # noqa: F401  (fixtures)
     add_supporter,
     answers,
@@ -25,6 +26,7 @@ from tests.test_log_support import (  # noqa: F401  (fixtures)
     stored,
     today,
 )
+from tests.test_survey_links import issue, new_survey
 
 
 def store():
@@ -66,22 +68,27 @@ def test_a_bad_due_date_is_a_400_beside_its_field_and_stores_nothing(log_client,
     assert stored() == []
 
 
-def test_the_page_lists_own_follow_ups_due_and_overdue_only(log_client, sam, app):
+def overview(page: str) -> str:
+    return page[page.index('<details class="fu') : page.index("</details>")]
+
+
+def test_the_page_lists_own_follow_ups_due_now_then_later_ones(log_client, sam, app):
     mine = log(log_client, sam.token, follow_up_due=today().isoformat(), topics=["finances"], format="video")
     later = log(log_client, sam.token, follow_up_due=(today() + timedelta(days=30)).isoformat())
     bea = add_supporter("Bea", None)
     log(log_client, bea.token, follow_up_due=today().isoformat(), topics=["career_residency"])
     page = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
-    html = page[page.index('<section class="fu"') : page.index("</section>")]
-    assert "Your follow-ups due" in html
+    html = overview(page)
+    assert "<summary><strong>Your follow-ups</strong>: 1 due this week · 1 later</summary>" in html
     assert f"Due {today().isoformat()}" in html
     assert f"Interaction of {today().isoformat()}, Video call: Finances" in html
-    assert f"follows={mine}" in html and f"follows={later}" not in html
+    # Due within a week first, then a later one: reachable too, logged or closed the same way.
+    assert html.index(f"follows={mine}") < html.index("Due later") < html.index(f"follows={later}")
     assert "Career or residency" not in html  # Bea's is not Sam's
     assert "Exam stress" not in html and "Year 2" not in html  # nothing more about the student
     assert len(page.encode()) < 14 * 1024
     french = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
-    assert "Vos suivis à faire" in french and "Appel vidéo\u00a0: Finances" in french
+    assert "Vos suivis" in french and "Appel vidéo\u00a0: Finances" in french
 
 
 def test_logging_the_follow_up_ends_it_and_asks_uptake_of_a_referral(log_client, sam):
@@ -226,3 +233,262 @@ def test_counts_for_coordinators(log_client, sam):
         "open": 1,
         "overdue": 1,
     }
+
+
+# -- issue 14 attack and trial findings: the kinds of fault, fixed ---------------------------------
+
+
+def closed_elsewhere(client, token: str, follow_up_id: str) -> None:
+    """The follow-up closed in another tab (or from the offline queue) meanwhile."""
+    response = client.post(
+        f"/follow-ups/{follow_up_id}/close",
+        json={"state": "not_needed"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+
+
+def refused_follows(client, sam_token: str, bea_token: str, case: str) -> str:
+    original = log(client, sam_token)
+    if case == "closed meanwhile":
+        closed_elsewhere(client, sam_token, original)
+        return original
+    if case == "deleted meanwhile":
+        assert client.post("/entry/delete", data={"t": sam_token, "id": original}).status_code == 303
+        return original
+    return log(client, bea_token)  # someone else's
+
+
+@pytest.mark.parametrize(
+    ("case", "status"), [("closed meanwhile", 409), ("deleted meanwhile", 400), ("someone else's", 400)]
+)
+def test_a_follows_gone_with_another_mistake_keeps_every_answer_and_says_both(log_client, sam, case, status):
+    """M6: the form opened to log a follow-up no longer open (closed in another tab, deleted, not
+    theirs) and a past due date: every answer kept, each message beside its field, never a 404."""
+    bea = add_supporter("Bea", None)
+    follows = refused_follows(log_client, sam.token, bea.token, case)
+    before = len(stored())
+    posted = as_form(answers(note="kept note"), sam.token)
+    posted.update({"follows": follows, "follow_up_due": (today() - timedelta(days=1)).isoformat()})
+    response = log_client.post("/?lang=en", data=posted)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "kept note" in html and 'name="follow_up_due"' in html
+    assert 'id="q-follow_up_due-e"' in html  # the date's message beside the date
+    assert 'id="q-follows"' in html  # and why the follow-up cannot be logged, at the top
+    assert 'name="follows"' not in html  # saving again logs a plain interaction
+    assert len(stored()) == before
+    # Alone, the follows is what is wrong: the page says so with its own status.
+    posted["follow_up_due"] = ""
+    alone = log_client.post("/?lang=en", data=posted)
+    assert alone.status_code == status and "kept note" in alone.get_data(as_text=True)
+    assert len(stored()) == before
+
+
+@pytest.mark.parametrize("body", ['"x"', "5", "[1]", "true", "null", "{bad json"])
+def test_every_json_route_refuses_a_body_that_is_not_an_object(app, log_client, client_for, sam, body):
+    """M7: a JSON body that is no object is a 400 on every route of the log and survey functions
+    that takes JSON, never a 500: each route is found from the apps' own URL maps."""
+    original = log(log_client, sam.token)
+    new_survey(app, blocks=["phq9"])
+    [link] = issue(app)
+    headers = {"Authorization": f"Bearer {sam.token}", "Content-Type": "application/json"}
+    checked = 0
+    for name, client in (("log_interaction", log_client), ("survey", client_for("survey"))):
+        for rule in create_app(name, bootstrap.app()).url_map.iter_rules():
+            if "POST" not in (rule.methods or ()):
+                continue
+            path = rule.rule.replace("<follow_up_id>", original).replace("<token>", link)
+            response = client.post(path, data=body, headers=headers)
+            assert response.status_code < 500, (name, path, response.status_code)
+            if path.startswith("/follow-ups/") or path in ("/", f"/{link}"):
+                assert (response.status_code, response.get_json()["error"]) == (400, "bad_json"), path
+            checked += 1
+    assert checked >= 5
+    assert store().get_follow_up(original).state == "open"
+
+
+def test_a_repeated_key_must_repeat_every_follow_up_field(log_client, sam):
+    """L3: the same Idempotency-Key with another uptake, due date or follows is 422, as with other
+    answers; sent again exactly, it is the 200 duplicate."""
+    original = log(log_client, sam.token)
+    key = str(uuid.uuid4())
+    body = {**answers(follow_up_planned=False), "follows": original, "referral_uptake": "connected"}
+    assert post_json(log_client, sam.token, body, key=key).status_code == 201
+    assert post_json(log_client, sam.token, body, key=key).status_code == 200
+    for changed in ({"referral_uptake": "declined"}, {"referral_uptake": None}, {"follows": None}):
+        repeat = {k: v for k, v in {**body, **changed}.items() if v is not None}
+        response = post_json(log_client, sam.token, repeat, key=key)
+        assert (response.status_code, response.get_json()["error"]) == (422, "idempotency_key_reused"), (
+            changed
+        )
+    assert store().get_follow_up(original).uptake == "connected"
+    planned_key = str(uuid.uuid4())
+    soon, later = (today() + timedelta(days=2)).isoformat(), (today() + timedelta(days=20)).isoformat()
+    assert post_json(log_client, sam.token, answers(follow_up_due=soon), key=planned_key).status_code == 201
+    assert post_json(log_client, sam.token, answers(follow_up_due=soon), key=planned_key).status_code == 200
+    assert post_json(log_client, sam.token, answers(follow_up_due=later), key=planned_key).status_code == 422
+    assert store().get_follow_up(planned_key).due.isoformat() == soon
+
+
+def test_closing_twice_the_same_way_is_the_same_success(log_client, sam):
+    """L4: a double tap on "Not needed" lands on the same page as the first tap."""
+    original = log(log_client, sam.token)
+    taps = [
+        log_client.post(f"/follow-ups/{original}/close?lang=en", data={"t": sam.token, "state": "not_needed"})
+        for _ in range(2)
+    ]
+    assert [t.status_code for t in taps] == [303, 303]
+    assert taps[0].headers["Location"] == taps[1].headers["Location"]
+    auth = {"Authorization": f"Bearer {sam.token}"}
+    again = log_client.post(f"/follow-ups/{original}/close", json={"state": "not_needed"}, headers=auth)
+    assert (again.status_code, again.get_json()) == (200, {"id": original, "state": "not_needed"})
+    other = log_client.post(f"/follow-ups/{original}/close", json={"state": "could_not_reach"}, headers=auth)
+    assert other.status_code == 409  # another ending is not the same outcome
+    assert store().get_follow_up(original).state == "not_needed"
+
+
+@pytest.mark.parametrize("follows", [42, [], ["x"], {"a": 1}, True])
+def test_a_follows_that_is_no_id_says_so(log_client, sam, follows):
+    """L4: not "An interaction cannot follow itself.", which is for a submission naming itself."""
+    response = post_json(log_client, sam.token, {**answers(), "follows": follows}, key=str(uuid.uuid4()))
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["follows"] == [follow_ups.MESSAGES["not_yours"]]
+    assert stored() == []
+
+
+def test_a_follow_up_cannot_be_dated_before_its_original(log_client, sam):
+    """L5: refused beside the date, whatever the gap; the same day is fine."""
+    original = log(log_client, sam.token, occurred_on=(today() - timedelta(days=2)).isoformat())
+    for days in (200, 3):
+        early = (today() - timedelta(days=days)).isoformat()
+        body = {**answers(follow_up_planned=False, occurred_on=early), "follows": original}
+        response = post_json(log_client, sam.token, body, key=str(uuid.uuid4()))
+        assert response.status_code == 400
+        assert (
+            "cannot be dated before the interaction it follows"
+            in response.get_json()["errors"]["occurred_on"][0]
+        )
+    same_day = {**answers(follow_up_planned=False, occurred_on=(today() - timedelta(days=2)).isoformat())}
+    assert (
+        post_json(log_client, sam.token, {**same_day, "follows": original}, key=str(uuid.uuid4())).status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize(("days_ago", "due_in"), [(0, 7), (2, 5), (7, 0), (10, 0), (30, 0)])
+def test_the_default_due_date_is_a_week_after_the_interaction_never_past(log_client, sam, days_ago, due_in):
+    """Logged the same day: due in a week. Logged late: a week after the interaction, as planned
+    with the student, but never a date already past (due today then, not overdue from the start)."""
+    entry = log(log_client, sam.token, occurred_on=(today() - timedelta(days=days_ago)).isoformat())
+    assert store().get_follow_up(entry).due == today() + timedelta(days=due_in)
+
+
+# -- the supporter's form: what comes first, what a close says, where each question sits ----------
+
+
+def test_the_form_comes_first_however_many_follow_ups_are_due(log_client, sam):
+    """On a phone the list sat above the form: now one closed line opens to it (no script)."""
+    for _ in range(7):
+        log(log_client, sam.token, follow_up_due=today().isoformat())
+    page = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
+    details = page[page.index('<details class="fu') : page.index("</details>")]
+    assert " open" not in details[: details.index(">")]  # closed: one line, the summary
+    assert "<summary><strong>Your follow-ups</strong>: 7 due this week</summary>" in details
+    assert details.count("Log the follow-up") == 7
+    assert page.index("</details>") < page.index('<form method="post" action="./?lang=en" id="log"')
+    assert len(page.encode()) < 24 * 1024  # about 4 KB compressed (the wire budget: the browser test)
+
+
+def test_a_close_says_what_it_did_and_can_be_undone(log_client, sam):
+    original = log(log_client, sam.token, topics=["finances"])
+    closed = log_client.post(
+        f"/follow-ups/{original}/close?lang=en", data={"t": sam.token, "state": "could_not_reach"}
+    )
+    assert closed.status_code == 303
+    page = log_client.get(closed.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    top = page[: page.index('id="log"')]
+    assert f"Closed as “Could not reach”: the follow-up of the interaction of {today().isoformat()}." in top
+    undo = f'action="follow-ups/{original}/reopen?lang=en"'
+    assert undo in top and ">Undo</button>" in top
+    assert f"follows={original}" not in page  # no longer listed as due
+    reopened = log_client.post(f"/follow-ups/{original}/reopen?lang=en", data={"t": sam.token})
+    assert reopened.status_code == 303 and store().get_follow_up(original).state == "open"
+    again = log_client.get(reopened.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    assert "is open again" in again and f"follows={original}" in again
+    # A second tap on Undo: the same success.
+    assert log_client.post(f"/follow-ups/{original}/reopen?lang=en", data={"t": sam.token}).status_code == 303
+    french = log_client.post(
+        f"/follow-ups/{original}/close?lang=fr", data={"t": sam.token, "state": "not_needed"}
+    )
+    page = log_client.get(french.headers["Location"].replace("../../", "/")).get_data(as_text=True)
+    assert "Fermé comme «\u00a0Pas nécessaire\u00a0»\u00a0: le suivi de l&#39;interaction du" in page
+
+
+def test_a_close_can_be_undone_for_24_hours_only_and_only_by_its_supporter(log_client, sam):
+    from datetime import UTC, datetime
+
+    from shared.errors import Conflict, Forbidden, NotFoundError
+
+    original = log(log_client, sam.token)
+    supporter = store().get_supporter(sam.id)
+    now = datetime.now(UTC)
+    follow_ups.close(store(), supporter, original, "not_needed", today(), now=now)
+    bea = add_supporter("Bea", None)
+    with pytest.raises(NotFoundError):
+        follow_ups.reopen(store(), store().get_supporter(bea.id), original, now=now)
+    with pytest.raises(Forbidden):
+        follow_ups.reopen(store(), supporter, original, now=now + timedelta(hours=24))
+    assert follow_ups.reopen(store(), supporter, original, now=now + timedelta(hours=23)).state == "open"
+    logged = log(log_client, sam.token, follow_up_planned=False, follows=original)
+    with pytest.raises(Conflict):  # logged: undone by deleting that entry, not by reopening
+        follow_ups.reopen(store(), supporter, original, now=now)
+    assert store().get_follow_up(original).done_by == logged
+    refused = log_client.post(
+        f"/follow-ups/{original}/reopen", json={}, headers={"Authorization": f"Bearer {sam.token}"}
+    )
+    assert refused.status_code == 409
+
+
+def test_a_follow_up_page_puts_its_context_first_and_names_the_service(log_client, sam):
+    original = log(log_client, sam.token, referral="counselling", topics=["finances"])
+    page = log_client.get(f"/?t={sam.token}&follows={original}").get_data(as_text=True)
+    assert "<h1>Log a follow-up</h1>" in page and "<title>Log a follow-up" in page
+    first_question = page.index('id="q-occurred_on"')
+    context = page.index("This logs your follow-up of the interaction of")
+    uptake = page.index(
+        "Did the student connect with the service you referred them to (Counselling services)?"
+    )
+    assert context < uptake < first_question
+    french = log_client.get(f"/?t={sam.token}&follows={original}&lang=fr").get_data(as_text=True)
+    assert (
+        "a pris contact avec le service recommandé (Services de consultation psychologique)\u202f?" in french
+    )
+    assert "<h1>Consigner un suivi</h1>" in french
+
+
+@pytest.mark.parametrize("page_of", ["form", "follow-up form", "entry"])
+def test_the_due_date_sits_right_after_did_you_plan_a_follow_up(log_client, sam, page_of):
+    original = log(log_client, sam.token)
+    url = {
+        "form": f"/?t={sam.token}",
+        "follow-up form": f"/?t={sam.token}&follows={original}",
+        "entry": f"/entry?t={sam.token}&id={original}",
+    }[page_of]
+    page = log_client.get(url).get_data(as_text=True)
+    order = [
+        page.index(f'id="q-{field}"') for field in ("referral", "follow_up_planned", "follow_up_due", "note")
+    ]
+    assert order == sorted(order)
+    between = page[order[1] : order[2]]
+    assert between.count('class="q') == 1  # nothing else between the question and its date
+
+
+def test_the_error_summary_links_the_follow_up_fields_in_page_order(log_client, sam):
+    original = log(log_client, sam.token, referral="counselling")
+    posted = as_form(answers(note="x" * 300), sam.token)
+    posted.update({"follows": original, "referral_uptake": "maybe", "follow_up_due": "soon"})
+    html = log_client.post("/?lang=en", data=posted).get_data(as_text=True)
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    links = [summary.index(f'href="#q-{f}"') for f in ("referral_uptake", "follow_up_due", "note")]
+    assert links == sorted(links)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ PAGE_CODE = (
     "shared/services/interactions.py",
     "shared/services/corrections.py",
     "shared/services/follow_ups.py",
+    "shared/services/follow_up_corrections.py",
+    "shared/services/digest.py",
     "shared/services/surveys.py",
     *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "shared" / "forms").glob("*.py"))),
 )
@@ -198,6 +201,11 @@ def test_every_french_page_as_rendered(app, client_for):
     pages["survey, answered"] = answers.get(f"/{second}?lang=fr")
     pages["survey thanks"] = answers.get("/thanks?lang=fr")
     pages["survey, unknown link"] = answers.get(f"/{'x' * 43}?lang=fr")
+    assert page_faults(pages) == {}
+
+
+def page_faults(pages: dict[str, Any]) -> dict[str, list[str]]:
+    """Each French page's typography faults, by name (none: left out)."""
     found = {}
     for name, response in pages.items():
         html = response.get_data(as_text=True)
@@ -205,7 +213,85 @@ def test_every_french_page_as_rendered(app, client_for):
         bad = [f for part in shown(html) for f in faults(part)]
         if bad:
             found[name] = bad
-    assert found == {}
+    return found
+
+
+def test_every_french_follow_up_page_and_the_digest_as_rendered(app, client_for, smtp_server):
+    """Issue 14's pages in French: the overview with a close just made, a follow-up's form and
+    its entry with the uptake question, their errors, the digest's pages, the survey with every
+    block (its intro's time and notice), and the digest's French half."""
+    from shared import bootstrap
+    from shared.mail import make_mailer
+    from shared.services import digest
+    from tests.test_alerts import SENDER
+
+    log = client_for("log_interaction")
+    sam = add_supporter("Sam", "sam@example.org")
+
+    def note_answers(**changes):  # a note is the supporter's text, not one of our strings
+        return log_answers(**{"note": "Stress des examens", **changes})
+
+    token = sam.token
+
+    def logged(**changes) -> str:
+        posted = as_form(note_answers(**changes), token)
+        assert log.post("/?lang=fr", data=posted).status_code == 303, changes
+        return posted["submission_id"]
+
+    referred = logged(referral="counselling", follow_up_due=date.today().isoformat())
+    closed = logged(referral="none")
+    log.post(f"/follow-ups/{closed}/close?lang=fr", data={"t": token, "state": "not_needed"})
+    configured = bootstrap.configure(
+        settings=app.settings, store=app.store, mailer=make_mailer(smtp_server.target, SENDER)
+    )
+    digest.send_digests(configured.store, configured.settings, configured.mailer, datetime.now(UTC))
+    [mail] = smtp_server.messages
+    text = mail.message.get_body(("plain",)).get_content()
+    opt_out = re.search(r"/log_interaction(/digest-off\?k=\S+)", text).group(1)
+    pages = {
+        "overview, closed": log.get(f"/?t={token}&lang=fr&closed={closed}"),
+        "overview, reopened": log.get(f"/?t={token}&lang=fr&reopened={referred}"),
+        "follow-up form": log.get(f"/?t={token}&lang=fr&follows={referred}"),
+    }
+    bad = {
+        **as_form(note_answers(occurred_on="2000-01-01"), token),
+        "follows": referred,
+        "referral_uptake": "x",
+    }
+    pages["follow-up form, errors"] = log.post("/?lang=fr", data={**bad, "follow_up_due": "2000-01-01"})
+    follow_up = logged(follow_up_planned=False, follows=referred, referral_uptake="connected")
+    pages["follow-up entry"] = log.get(f"/entry?t={token}&id={follow_up}&lang=fr")
+    pages["follow-up entry, errors"] = log.post(
+        "/entry?lang=fr",
+        data={"t": token, "id": referred, **as_form(note_answers(follow_up_planned=False), token)},
+    )
+    pages["digest off, asked"] = log.get(f"{opt_out}&lang=fr")
+    pages["digest off, done"] = log.post(f"{opt_out}&lang=fr")
+    pages["form, digest off"] = log.get(f"/?t={token}&lang=fr")
+    pages["digest on"] = log.post("/digest-on?lang=fr", data={"t": token})
+    new_survey(app, blocks=["k10", "phq9", "gad7", "help_seeking", "service_use"])
+    [link] = issue(app)
+    pages["survey, every block"] = client_for("survey").get(f"/{link}?lang=fr")
+    french = text[text.index("(Le français suit.)") + 20 :].split("-----", 1)[1]
+    assert page_faults(pages) == {}
+    assert faults(french.replace(opt_out, "")) == []
+
+
+def test_one_answer_one_french_term_and_students_said_alike():
+    """The report says the uptake answers as the form does ("Non, par choix", not "Refusé");
+    French says "étudiants et étudiantes" throughout (the program's inclusive style), a skipped
+    question is "n'importe quelle question", and the uptake question is grammatical."""
+    french = french_catalogue()
+    uptake = load_form("follow_up").field("referral_uptake")
+    labels = {str(c.id): c.label.fr for c in uptake.choices}
+    assert french["Declined"] == labels["declined"] == "Non, par choix"
+    assert french["Not yet"] == labels["not_yet"]
+    assert uptake.label.fr.startswith("Est-ce que l'étudiant ou l'étudiante a pris contact")
+    texts = [text for _, text in french_sources()] + list(french.values())
+    assert [
+        t for t in texts if re.search(r"\b(les|des|aux|mêmes) étudiants(?! et étudiantes)", t, re.I)
+    ] == []
+    assert [t for t in texts if "toute question" in t] == []
 
 
 # -- item 17: the barrier list fits each service ----------------------------------------------

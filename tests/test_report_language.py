@@ -88,12 +88,12 @@ def test_summary_sentences_for_the_published_figures_in_french(app):
     s = NBSP
     assert sentences(built(app, "fr")) == [
         f"81 étudiants et étudiantes ont répondu au sondage (81,0{s}% des personnes invitées).",
-        f"Les étudiants ont plus souvent nommé «{s}La crainte de conséquences sur ma carrière{s}» comme obstacle "
-        f"pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){s}; un écart aussi "
-        "grand est très peu probablement dû au hasard (P < 0,01).",
+        f"Les étudiants et étudiantes ont plus souvent nommé «{s}La crainte de conséquences sur ma carrière{s}» "
+        f"comme obstacle pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){s}; un "
+        f"écart aussi grand est très peu probablement dû au hasard (P{s}<{s}0,01).",
         f"«{s}La conviction que cela ne m'aiderait pas{s}» a été nommé plus souvent pour les services "
         f"de la Faculté (42,0{s}%) que pour les pairs aidants (23,5{s}%), mais un écart de cette taille pourrait "
-        "être dû au hasard (P = 0,13 ajustée).",
+        f"être dû au hasard (P{s}={s}0,13 ajustée).",
         f"Les pairs aidants ont consigné 12 interactions{s}; 6 ont mené à une orientation.",
     ]
 

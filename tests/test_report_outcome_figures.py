@@ -225,7 +225,7 @@ def test_service_use_without_a_clear_difference_is_not_called_an_association(app
             "of those who did not; a difference this size could be chance (P > .99)."
         )
     else:
-        assert "pourrait être dû au hasard (P > 0,99)" in said and "association" not in said
+        assert "pourrait être dû au hasard (P\u00a0>\u00a00,99)" in said and "association" not in said
 
 
 # --- French, and wording ---------------------------------------------------------------------

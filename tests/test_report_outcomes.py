@@ -215,7 +215,11 @@ def test_every_format_shows_the_outcomes_in_both_languages(app, lang):
     said = sentences(report)
     outcome = [s for s in said if "7" in s and ("help" in s or "aide" in s)]
     assert len(outcome) == 1
-    assert ("unlikely to be chance (P < .05)" in outcome[0]) if lang == "en" else ("P < 0,05" in outcome[0])
+    assert (
+        ("unlikely to be chance (P < .05)" in outcome[0])
+        if lang == "en"
+        else ("P\u00a0<\u00a00,05" in outcome[0])
+    )
 
 
 def test_the_shareable_copy_hides_a_service_use_table_with_a_small_cell(app):

@@ -188,7 +188,8 @@
   function answers(form) {
     const data = {};
     for (const el of form.elements) {
-      if (!el.name || el.disabled || el.type === "hidden" || el.type === "submit") continue;
+      // The page's own hidden fields (the token, the id) travel in headers; "follows" is an answer.
+      if (!el.name || el.disabled || el.name === "t" || el.name === "submission_id" || el.type === "submit") continue;
       if (el.type === "checkbox") {
         data[el.name] = data[el.name] || [];
         if (el.checked) data[el.name].push(el.value);

@@ -16,6 +16,7 @@ import yaml
 from shared.forms.messages import LANGS
 from shared.forms.model import (
     NONE_CHOICE,
+    SENSITIVE,
     Band,
     Choice,
     Field,
@@ -33,13 +34,13 @@ BLOCKS = "blocks"  # forms/blocks/<id>.yaml: the instrument library, one switcha
 DEFAULT_MAX_LENGTH = 1000  # no text answer is unbounded
 
 _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")  # also safe in HTML names, CSV columns and ";" lists
-_FORM_KEYS = {"id", "title", "purpose", "choice_lists", "fields", "blocks"}
+_FORM_KEYS = {"id", "title", "purpose", "minutes", "choice_lists", "fields", "blocks"}
 PURPOSES = ("survey", "log")  # a survey form is answered through survey links; a log form by supporters
 _SECTION_KEYS = {"id", "type", "label", "help", "switchable", "fields"}
-_BLOCK_KEYS = {"id", "label", "help", "instrument", "choice_lists", "fields"}
+_BLOCK_KEYS = {"id", "label", "help", "minutes", "sensitive", "instrument", "choice_lists", "fields"}
 _INSTRUMENT_KEYS = {
     *("name", "about", "source", "licence", "scoring"),
-    *("score_items", "bands", "safety", "whole_survey_only"),
+    *("score_items", "prorate_missing", "bands", "safety", "whole_survey_only"),
 }
 _COMMON_KEYS = {"id", "type", "label", "help", "required", "report_label"}
 
@@ -180,7 +181,11 @@ class _Reader:
             children.append(self.block(name))
         self.lists = form_lists
         return Form(
-            id=form_id, title=self.label("title", raw["title"]), children=tuple(children), purpose=purpose
+            id=form_id,
+            title=self.label("title", raw["title"]),
+            children=tuple(children),
+            purpose=purpose,
+            minutes=self.number("form", raw, "minutes", low=1),
         )
 
     def items(self, where: str, raw: Any) -> list[Any]:
@@ -228,7 +233,19 @@ class _Reader:
             where, {**{k: raw[k] for k in ("id", "label", "help", "fields") if k in raw}, "switchable": True}
         )
         instrument = self.instrument(where, raw["instrument"], section)
-        return Section(**{**section.__dict__, "instrument": instrument})
+        sensitive = raw.get("sensitive")
+        if sensitive is not None and sensitive not in SENSITIVE:
+            raise self.fail(
+                f"{where} sensitive", f"expected one of {', '.join(SENSITIVE)}, not {sensitive!r}"
+            )
+        return Section(
+            **{
+                **section.__dict__,
+                "instrument": instrument,
+                "minutes": self.number(where, raw, "minutes", low=1) or 0,
+                "sensitive": sensitive,
+            }
+        )
 
     def instrument(self, where: str, raw: Any, section: Section) -> Instrument:
         where = f"{where} instrument"
@@ -269,6 +286,14 @@ class _Reader:
                     f"{where} safety", f"{field_id!r}: give a field of this block and a whole number"
                 )
             safety_items.append(SafetyItem(field_id, at_least))
+        prorate = self.number(where, raw, "prorate_missing", low=0) or 0
+        if prorate and (not items or prorate >= len(items)):
+            raise self.fail(where, "prorate_missing must be fewer than the scored items")
+        # Each item's lowest and highest score: what a skipped item could have been.
+        choices = [c.id for f in section.fields if f.id in items for c in f.choices]
+        scores = [c for c in choices if isinstance(c, int)]
+        if items and (not scores or len(scores) != len(choices)):
+            raise self.fail(where, "score_items must be fields with whole-number choices")
         return Instrument(
             source=" ".join(raw["source"].split()),
             licence=" ".join(raw["licence"].split()),
@@ -280,6 +305,8 @@ class _Reader:
             safety_band=safety.get("band"),
             safety_items=tuple(safety_items),
             whole_survey_only=tuple(restricted),
+            prorate_missing=prorate,
+            item_range=(min(scores), max(scores)) if scores else (0, 0),
         )
 
     def field(self, where: str, raw: Any, section: str | None) -> Field:

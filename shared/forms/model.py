@@ -8,7 +8,7 @@ K10 block) is left out unless the caller names it, in :class:`ValidationContext`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -60,6 +60,7 @@ class FormInvalid(ValueError):
 
 
 NONE_CHOICE = "none"  # the id a matrix row's "None of these" is stored as
+SENSITIVE = ("mental_health", "self_harm")  # a block's ``sensitive``, the later the weightier
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,42 @@ class SafetyItem:
     at_least: int
 
 
+def prorated_total(given: Sequence[int], items: int, max_missing: int) -> int | None:
+    """The total of ``items`` items from the ``given`` answers: their sum when none was skipped,
+    prorated when at most ``max_missing`` were (the mean of the answered items times ``items``,
+    rounded to a whole number), else None. The one rule the report's K10 table and the
+    thank-you page share (:func:`shared.report.columns.k10_total` calls it).
+
+    ``(2 * s * n // k + 1) // 2`` is ``floor(s * n/k + 1/2)`` in integers; for the K10
+    (``n = 10``, ``k = 9``) ``s * 10/9`` is never a half (its fraction is j/9), so no rounding
+    convention can give another total, and the total falls in exactly one band.
+
+    Source, checked: the PMHC MDS specification's K10+ "Total score" data element (Australian
+    Government Department of Health; Primary Mental Health Care Minimum Data Set, in force from
+    1 November 2021): "Total score = round( sum of valid scores / 9 * 10 )" when exactly one of
+    items 1-10 is missing, and a K10 with more than one missing item "is regarded as invalid"
+    (https://github.com/logicly-au/pmhc-mds-spec, ``table/collection-occasion/k10p/score.rst``).
+    That page refers, for scoring, to page 58 of AMHOCN's "Overview of clinician-rated and
+    consumer self-report measures" v2.1 (NOCC, 2021), https://www.amhocn.org/sites/default/files/
+    publication_files/nocc_clinician_and_self-report_measures_overview_v2.1_20210913_1.pdf,
+    which we could not read here: the rule is cited from the PMHC MDS page, not from AMHOCN's.
+    """
+    missing = items - len(given)
+    if missing == 0:
+        return sum(given)
+    if missing > max_missing or not given:
+        return None
+    return (2 * sum(given) * items // len(given) + 1) // 2
+
+
+def _item_score(value: Any) -> int | None:
+    return value if type(value) is int else None  # never a bool, a float or a string
+
+
 @dataclass(frozen=True)
 class Instrument:
-    """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored).
+    """A block's provenance and scoring. ``items`` are the summed fields (empty: not scored),
+    each scoring from ``item_range[0]`` to ``item_range[1]`` (the lowest and highest choice).
 
     ``name`` and ``about`` are what coordinators read when they choose blocks ("PHQ-9",
     "Depressive symptoms, last 2 weeks"): the section's label is the students' wording."""
@@ -153,29 +187,54 @@ class Instrument:
     safety_band: str | None = None  # a total in this band shows the support resources
     safety_items: tuple[SafetyItem, ...] = ()
     whole_survey_only: tuple[str, ...] = ()  # never exported by default, never in a report figure
+    prorate_missing: int = 0  # a total is prorated over at most this many skipped items (K10: 1)
+    item_range: tuple[int, int] = (0, 0)
+
+    def _given(self, answers: Mapping[str, Any]) -> list[int]:
+        return [v for v in (_item_score(answers.get(item)) for item in self.items) if v is not None]
 
     def score(self, answers: Mapping[str, Any]) -> int | None:
-        """The total, or ``None`` unless every item was answered (a partial sum is no score)."""
+        """The total (:func:`prorated_total`): every item answered, or prorated over at most
+        ``prorate_missing`` skipped ones; ``None`` otherwise (a partial sum is no score)."""
         if not self.items:
             return None
-        values = [answers.get(item) for item in self.items]
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
-            return None
-        return sum(values)  # type: ignore[arg-type]
+        return prorated_total(self._given(answers), len(self.items), self.prorate_missing)
 
     def band(self, total: int | None) -> Band | None:
         if total is None:
             return None
         return next((b for b in self.bands if b.low <= total <= b.high), None)
 
+    def total_range(self, answers: Mapping[str, Any]) -> tuple[int, int] | None:
+        """The lowest and the highest total the answers allow, whatever the skipped items would
+        have been; ``None`` for an instrument that is not scored or answers with no item given."""
+        given = self._given(answers)
+        if not self.items or not given:
+            return None
+        missing = len(self.items) - len(given)
+        low, high = self.item_range
+        return sum(given) + missing * low, sum(given) + missing * high
+
     def needs_support(self, answers: Mapping[str, Any]) -> bool:
-        """True when these answers fall where the program wants the student to see its resources."""
+        """True when these answers fall where the program wants the student to see its resources:
+        a safety item at or above its threshold; a total (prorated as the report prorates it) in
+        the safety band; or, however many items were skipped, answers that put the total in the
+        safety band whatever the skipped items would have been (PHQ-9 items 1-8 all "nearly every
+        day" with item 9 skipped: 24 already, severe). A skipped item never hides a high answer."""
         for item in self.safety_items:
-            value = answers.get(item.field)
-            if isinstance(value, int) and not isinstance(value, bool) and value >= item.at_least:
+            value = _item_score(answers.get(item.field))
+            if value is not None and value >= item.at_least:
                 return True
+        if self.safety_band is None:
+            return False
         band = self.band(self.score(answers))
-        return band is not None and band.id == self.safety_band
+        if band is not None and band.id == self.safety_band:
+            return True
+        bounds = self.total_range(answers)
+        if bounds is None:
+            return False
+        low, high = (self.band(total) for total in bounds)
+        return low is not None and high is not None and low.id == high.id == self.safety_band
 
 
 @dataclass(frozen=True)
@@ -188,6 +247,10 @@ class Section:
     help: Label | None = None
     switchable: bool = False
     instrument: Instrument | None = None  # a block of forms/blocks/: source, licence, scoring
+    minutes: int = 0  # a block's share of the time the survey takes (its ``minutes``)
+    # What a block asks about that a student should be told of before starting (one of
+    # SENSITIVE, the later the weightier): the survey's intro says it gently.
+    sensitive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +276,7 @@ class Form:
     title: Label
     children: tuple[Field | Section, ...]
     purpose: str = "log"  # "survey": students answer it through survey links; "log": supporters'
+    minutes: int | None = None  # about how long the form takes without its blocks (``minutes``)
     _schemas: dict = dataclass_field(default_factory=dict, repr=False)  # sections -> marshmallow schema
 
     # -- the tree ----------------------------------------------------------------------
@@ -255,6 +319,19 @@ class Form:
         export leaves them out unless asked, and the report never reads them (a whole-survey figure
         set against the export's other items would give one student's answer away)."""
         return frozenset(f for s in self.sections if s.instrument for f in s.instrument.whole_survey_only)
+
+    def minutes_with(self, sections: Iterable[str] = ()) -> int | None:
+        """About how many minutes the form takes with these blocks on (None: no estimate given)."""
+        if self.minutes is None:
+            return None
+        on = self.check_sections(sections)
+        return self.minutes + sum(s.minutes for s in self.sections if s.switchable and s.id in on)
+
+    def sensitive_with(self, sections: Iterable[str] = ()) -> str | None:
+        """The weightiest :data:`SENSITIVE` topic the blocks switched on ask about, if any."""
+        on = self.check_sections(sections)
+        asked = {s.sensitive for s in self.sections if s.switchable and s.id in on and s.sensitive}
+        return max(asked, key=SENSITIVE.index) if asked else None
 
     def blocks(self) -> list[str]:
         """The ids of the switchable sections, the blocks a survey may switch on."""

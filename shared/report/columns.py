@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.forms import Field, Form
+from shared.forms.model import prorated_total
 from shared.i18n import translate
 from shared.report.words import MESSAGES
 from shared.store.port import Store
@@ -196,25 +197,10 @@ def k10_total(given: list[int], items: int = K10_ITEMS) -> int | None:
 
     With one item missing the total is the mean of the nine answered items times ten, rounded
     to a whole number (so it falls in exactly one Andrews & Slade band): :data:`K10_PRORATING`.
-    ``(2 * s * 10 // 9 + 1) // 2`` is ``floor(s * 10/9 + 1/2)`` in integers; ``s * 10/9`` is
-    never a half (its fraction is k/9), so no rounding convention can give another total.
-
-    Source, checked: the PMHC MDS specification's K10+ "Total score" data element (Australian
-    Government Department of Health; Primary Mental Health Care Minimum Data Set, in force from
-    1 November 2021): "Total score = round( sum of valid scores / 9 * 10 )" when exactly one of
-    items 1-10 is missing, and a K10 with more than one missing item "is regarded as invalid"
-    (https://github.com/logicly-au/pmhc-mds-spec, ``table/collection-occasion/k10p/score.rst``).
-    That page refers, for scoring, to page 58 of AMHOCN's "Overview of clinician-rated and
-    consumer self-report measures" v2.1 (NOCC, 2021), https://www.amhocn.org/sites/default/files/
-    publication_files/nocc_clinician_and_self-report_measures_overview_v2.1_20210913_1.pdf,
-    which we could not read here: the rule is cited from the PMHC MDS page, not from AMHOCN's.
+    The rule and its source are :func:`shared.forms.model.prorated_total`'s, which the survey's
+    thank-you page uses too (the K10 block's ``prorate_missing``), so both read a total alike.
     """
-    missing = items - len(given)
-    if missing == 0:
-        return sum(given)
-    if missing > K10_MAX_MISSING or not given:
-        return None
-    return (2 * sum(given) * items // len(given) + 1) // 2
+    return prorated_total(given, items, K10_MAX_MISSING)
 
 
 def barrier_field(form: Form) -> Field | None:

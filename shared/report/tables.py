@@ -97,10 +97,13 @@ def interval(ci: list[float] | None, lang: str = "en") -> str:
 
 
 def p_text(shown: str, lang: str) -> str:
-    """``stats.format_p``'s text in the report's language: "P = .02" reads "P = 0,02" in French."""
+    """``stats.format_p``'s text in the report's language: "P = .02" reads "P = 0,02" in French,
+    with no-break spaces (French typography), so "P" and "=" never part at the end of a line."""
     if shown in ("not computable", "") or shown is None:
         return DASH
-    return re.sub(r"(?<![\d,])\.(\d)", r"0,\1", shown) if lang == "fr" else shown
+    if lang != "fr":
+        return shown
+    return re.sub(r"(?<![\d,])\.(\d)", r"0,\1", shown).replace(" ", "\u00a0")
 
 
 def _lang(report: Report) -> str:

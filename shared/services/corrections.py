@@ -6,7 +6,8 @@ student. An edit is validated like a new entry and keeps the entry's id and logg
 the 24 hours never restart). A change to or from an urgent level of concern (a deletion of an
 urgent entry included) stores one alert for the coordinators in the same write as the change,
 and the usual alert machinery (:mod:`shared.services.alerts`) mails it once. Each change is
-made only to the entry as it was read, so two edits of one entry never both apply.
+made only to the entry as it was read, so two edits of one entry never both apply. The entry's
+follow-ups change in the same write (:mod:`shared.services.follow_up_corrections`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from shared.errors import Conflict, Forbidden, NotFoundError
+from shared.errors import Conflict, Forbidden, Invalid, NotFoundError
 from shared.forms import ValidationContext
 from shared.i18n import N_
 from shared.records import Alert, Interaction, Supporter
-from shared.services import interactions
-from shared.store.port import NotFound, Store
+from shared.services import follow_up_corrections, follow_ups, interactions
+from shared.store.port import FollowUpChange, NotFound, Store
 
-EDIT_WINDOW = timedelta(hours=24)
+EDIT_WINDOW = interactions.EDIT_WINDOW
 SHOWN = 3  # entries listed on the form and the thanks page
 
 # English msgids of the one catalogue (shared/translations): the web says them in the page's language.
@@ -113,28 +114,50 @@ def edit(
     now: datetime | None = None,
 ) -> Corrected:
     """Replace an entry's answers by ``data``, validated like a new entry (:class:`Invalid`
-    with a message per question otherwise). The same edit sent twice changes it once."""
+    with a message per question otherwise), with its follow-ups kept in step in the same write
+    (:mod:`shared.services.follow_up_corrections`: ``data`` may hold the follow-up fields of the
+    entry's page). The same edit sent twice changes it once."""
     now = now or datetime.now(UTC)
     before = changeable(store, supporter, entry_id, now)
-    answers = interactions.validate(data, context)
+    fields, extras = follow_ups.split(data)
+    errors: dict[str, list[str]] = {}
+    answers: dict[str, Any] | None = None
+    try:
+        answers = interactions.validate(fields, context)
+    except Invalid as exc:
+        errors.update(exc.errors or {})
+    changes: list[FollowUpChange] = []
+    try:
+        today = context.today or now.date()
+        changes = follow_up_corrections.for_edit(
+            store, supporter, before, answers, extras, today, context.lang
+        )
+    except Invalid as exc:
+        errors.update(exc.errors or {})
+    if errors or answers is None:
+        raise Invalid(N_("Some answers need a look."), errors=errors)
     after = replace(before, occurred_on=date.fromisoformat(answers["occurred_on"]), answers=answers)
-    if after == before:
+    if after == before and not changes:
         return Corrected(before.id, changed=False)
     alert = _alert(before, after, supporter, now)
     try:
-        store.replace_interaction(before, after, alert)
+        store.replace_interaction(before, after, alert, follow_ups=changes)
     except NotFound:
         raise Conflict(MESSAGES["changed"], code="entry_changed") from None
     return Corrected(before.id, alert.id if alert else None)
 
 
 def delete(store: Store, supporter: Supporter, entry_id: str, now: datetime | None = None) -> Corrected:
-    """Delete an entry. An entry already gone is "not found" (a second tap on Delete)."""
+    """Delete an entry, with its follow-ups kept in step in the same write (the one it planned
+    goes, the one it logged is open again). An entry already gone is "not found" (a second tap
+    on Delete)."""
     now = now or datetime.now(UTC)
     before = changeable(store, supporter, entry_id, now)
     alert = _alert(before, None, supporter, now)
     try:
-        store.delete_interaction(before, alert)
+        store.delete_interaction(before, alert, follow_ups=follow_up_corrections.for_deletion(store, before))
     except NotFound:
+        if store.get_interaction(before.id) is not None:  # there, but its follow-ups changed meanwhile
+            raise Conflict(MESSAGES["changed"], code="entry_changed") from None
         raise NotFoundError(MESSAGES["not_found"], code="entry_not_found") from None
     return Corrected(before.id, alert.id if alert else None)

@@ -21,7 +21,7 @@ from shared.mail import Mailer, MailError, Message
 from shared.records import Supporter
 from shared.services import follow_ups, interactions
 from shared.services.retry import DIGESTS
-from shared.services.tokens import make_token
+from shared.services.tokens import make_digest_key, make_token
 from shared.store.port import Store
 
 log = logging.getLogger("sidebyside.digest")
@@ -36,8 +36,11 @@ def week_of(day: date) -> str:
 
 def _links(settings: Settings, supporter: Supporter) -> tuple[str, str]:
     form = settings.log_link(make_token(settings.secret_key, supporter.id, supporter.version))
-    # The opt-out sits beside the form, at <log function>/digest-off?t=TOKEN.
-    return form, form.replace("/?t=", "/digest-off?t=", 1)
+    # The opt-out sits beside the form, at <log function>/digest-off?k=KEY. Mail providers open,
+    # scan and keep List-Unsubscribe addresses, so it carries a key that can only stop this email
+    # (shared/services/tokens.py), never the log-in token, which the body's own link carries.
+    base = form[: form.index("/?t=")]
+    return form, f"{base}/digest-off?k={make_digest_key(settings.secret_key, supporter.id)}"
 
 
 def message_for(settings: Settings, supporter: Supporter, lines: list[follow_ups.Due]) -> Message:

@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from shared.config import Settings
@@ -26,6 +26,10 @@ log = logging.getLogger("sidebyside.interactions")
 FORM = "interaction_log"
 URGENT = ("concern_level", "urgent")  # the answer that raises an alert to the coordinators
 
+EDIT_WINDOW = timedelta(hours=24)  # an entry, or a follow-up's closing, can be undone this long after
+KEY_REUSED = N_(
+    "This Idempotency-Key (submission id) was already used with different answers; send the new answers with a new key."
+)
 SUBMISSION_ID_MESSAGE = N_("The submission id must be a UUID such as 3f2b8c1e-8d5a-4a61-9a57-2c1d0e4b7f90.")
 # The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header) is an opaque string
 # chosen by the client. Accepted: 1 to 255 visible ASCII characters (what a header can carry
@@ -147,7 +151,7 @@ def record(
 
     A repeat of a stored submission (a retry after a lost response, a queued copy sent again,
     a double tap) stores nothing and reports ``duplicate``. ``plans`` and ``ends`` are the
-    follow-ups it plans and logs (:func:`shared.services.follow_ups.prepare`), in the same write. The check is the store's atomic
+    follow-ups it plans and logs (:func:`shared.services.follow_ups.check_submission`), in the same write. The check is the store's atomic
     create, so concurrent repeats store one record too. An id already used by another
     supporter is a :class:`Conflict`, so nobody learns or overwrites anything through it, and
     the same id with other answers is :class:`KeyReused` (never a silent drop of the new answers).
@@ -179,11 +183,7 @@ def record(
             ) from None
         if stored is not None and stored.answers != answers:
             # Compared after validation, so key order, spacing and defaults do not matter.
-            raise KeyReused(
-                N_(
-                    "This Idempotency-Key (submission id) was already used with different answers; send the new answers with a new key."
-                )
-            ) from None
+            raise KeyReused(KEY_REUSED) from None
         return Recorded(submission, duplicate=True)
     return Recorded(submission, duplicate=False, alert_id=alert.id if alert else None)
 

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from shared.addresses import LOCAL_DOMAIN, BadAddress, mail_address
 from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
+from shared.forms import load_form
 from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
@@ -245,6 +246,22 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
 # -- mail -------------------------------------------------------------------------------------
 
 
+# Said before the questions (the survey's intro, and the invitation) when a block switched on asks
+# about how the student has been feeling (a block's ``sensitive``), gently, in the catalogue.
+SENSITIVE_NOTICE = {
+    "mental_health": N_(
+        "Some questions ask how you have been feeling lately. Answer only what you are comfortable "
+        "with: you can skip any question. If you are going through a hard time, the crisis line "
+        "below is there for you."
+    ),
+    "self_harm": N_(
+        "Some questions ask how you have been feeling lately, including one about thoughts of death "
+        "or of hurting yourself. Answer only what you are comfortable with: you can skip any "
+        "question. If you are going through a hard time, the crisis line below is there for you."
+    ),
+}
+
+
 def invitation_message(
     settings: Settings, survey: Survey, address: str, link: str, reminder: bool, today: date | None = None
 ) -> Message:
@@ -253,6 +270,9 @@ def invitation_message(
     passed reads as if the link did not work yet."""
     name = settings.program_name  # the subject's English part; each language's text has its own
     ahead = survey.opens is not None and (today is None or survey.opens > today)
+    form = load_form(survey.form)
+    minutes = form.minutes_with(survey.asked_blocks())  # the survey's blocks included
+    sensitive = form.sensitive_with(survey.asked_blocks())
 
     def body(lang: str) -> str:
         lead = (
@@ -264,10 +284,18 @@ def invitation_message(
             if reminder
             else translate(
                 lang,
-                "The %(name)s invites you to answer its short, anonymous end-of-year survey (about 5 minutes).",
+                "The %(name)s invites you to answer its short, anonymous end-of-year survey (about %(minutes)s minutes).",
+                name=settings.program_title(lang),
+                minutes=minutes,
+            )
+            if minutes
+            else translate(
+                lang,
+                "The %(name)s invites you to answer its short, anonymous end-of-year survey.",
                 name=settings.program_title(lang),
             )
         )
+        notice = "\n\n" + translate(lang, SENSITIVE_NOTICE[sensitive]) if sensitive else ""
         opens = (
             translate(lang, "It opens on %(day)s.", day=survey.opens.isoformat()) + " "
             if ahead and survey.opens
@@ -286,7 +314,7 @@ def invitation_message(
                 "This link is yours alone and works once. Every question may be skipped. Your answers are "
                 "stored without your name, your address or this link: nobody can tell which answers are yours.",
             )
-            + f"\n{opens}{closes}\n\n{settings.crisis_line[lang]}"
+            + f"\n{opens}{closes}{notice}\n\n{settings.crisis_line[lang]}"
         )
 
     subject = (

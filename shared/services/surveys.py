@@ -29,6 +29,7 @@ from shared.forms.messages import message
 from shared.forms.model import FormDefinitionError
 from shared.i18n import N_
 from shared.records import NO_COMPARISON, Survey
+from shared.services.links import SENSITIVE_NOTICE as SENSITIVE_NOTICE  # the survey page's too
 from shared.services.links import (
     SURVEY_ID,
     USE_SURVEY_ID,

@@ -9,7 +9,7 @@ composite query is listed in ``infra/main.tf`` (a test checks this against the q
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -41,7 +41,15 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    Unavailable,
+)
 
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
@@ -285,11 +293,17 @@ class FirestoreStore(Store):
         plans: FollowUp | None = None,
         ends: FollowUp | None = None,
     ) -> None:
+        # The follow-up it ends, read for its update time: the write carries it as a precondition,
+        # so of two writes that end (or correct) one follow-up, exactly one commits.
+        checked = self._checked([(ends.reopened(), ends)]) if ends is not None else []
+        if checked is None:
+            raise AlreadyExists(f"follow-up {ends.id if ends else ''} was ended before")
+
         def build(batch: Any) -> None:
-            if ends is not None:
+            for change in checked:
                 # First: a batch is all or nothing, and the emulator (unlike Firestore) stops at
                 # the first failed precondition without undoing the writes before it.
-                self._end(batch, ends)
+                self._swap(batch, *change)
             batch.create(
                 self._col("interactions").document(interaction.id), self._interaction_doc(interaction)
             )
@@ -299,13 +313,43 @@ class FirestoreStore(Store):
             if plans is not None:
                 batch.create(self._col("follow_ups").document(plans.id), to_doc(plans))
 
-        self._commit(build)
+        try:
+            self._commit(build)
+        except gexc.FailedPrecondition as exc:
+            raise AlreadyExists(f"follow-up {ends.id if ends else ''} changed meanwhile") from exc
 
     # -- follow-ups ---------------------------------------------------------------
-    def _end(self, batch: Any, ended: FollowUp) -> None:
-        # The end document is the lock: only one write can create it, so a follow-up ends once.
-        batch.create(self._col("follow_up_ends").document(ended.id), {"state": ended.state})
-        batch.set(self._col("follow_ups").document(ended.id), to_doc(ended))
+    def _checked(
+        self, changes: Iterable[FollowUpChange]
+    ) -> list[tuple[FollowUp | None, FollowUp | None, Any]] | None:
+        """Each change with its follow-up's snapshot (for the update-time precondition), or None
+        when a follow-up is not stored as its change's ``before`` (then nothing is written)."""
+        out = []
+        for before, after in changes:
+            key = (before or after).id  # type: ignore[union-attr]  # one of them is given
+            snap = None
+            if is_document_id(key):
+                snap = _call(self._col("follow_ups").document(key).get)
+                self.ops["requests"] += 1
+                self.ops["reads"] += 1
+            stored = from_doc(FollowUp, snap.to_dict()) if snap is not None and snap.exists else None
+            if stored != before or snap is None:
+                return None
+            out.append((before, after, snap))
+        return out
+
+    def _swap(self, batch: Any, before: FollowUp | None, after: FollowUp | None, snap: Any) -> None:
+        """Stage one checked change: a create (exists: false) when there was none, else an update
+        or a delete that holds only if the document was not written since ``snap`` was read."""
+        ref = self._col("follow_ups").document(snap.id)
+        if before is None:
+            batch.create(ref, to_doc(after))
+            return
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+        if after is None:
+            batch.delete(ref, option=unchanged)
+        else:
+            batch.update(ref, to_doc(after), option=unchanged)
 
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
         doc = self._get("follow_ups", follow_up_id)
@@ -334,12 +378,20 @@ class FirestoreStore(Store):
         found = [from_doc(FollowUp, doc) for doc in self._query("follow_ups", filters)]
         return sorted(found, key=lambda f: (f.due, f.id))
 
-    def end_follow_up(self, follow_up: FollowUp) -> bool:
-        if self._get("follow_ups", follow_up.id) is None:
+    def follow_up_done_by(self, interaction_id: str) -> FollowUp | None:
+        # One equality filter: Firestore's automatic single-field index serves it.
+        found = [
+            from_doc(FollowUp, doc) for doc in self._query("follow_ups", [("done_by", "==", interaction_id)])
+        ]
+        return min(found, key=lambda f: f.id) if found else None
+
+    def change_follow_up(self, before: FollowUp, after: FollowUp | None) -> bool:
+        checked = self._checked([(before, after)])
+        if checked is None:
             return False
         try:
-            self._commit(lambda batch: self._end(batch, follow_up))
-        except AlreadyExists:
+            self._commit(lambda batch: self._swap(batch, *checked[0]))
+        except _STALE:
             return False
         return True
 
@@ -534,17 +586,27 @@ class FirestoreStore(Store):
         return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
 
     def change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+        self,
+        before: Interaction,
+        after: Interaction | None,
+        alert: Alert | None = None,
+        *,
+        follow_ups: Sequence[FollowUpChange] = (),
     ) -> None:
-        # The batch carries the read document's update time as a precondition: if anything
-        # wrote it since, the whole batch fails and the tally is not moved twice.
+        # The batch carries the read documents' update times as preconditions: if anything
+        # wrote them since, the whole batch fails and the tally is not moved twice.
         snap = self._snapshot("interactions", before.id)
         if snap is None or from_doc(Interaction, snap.to_dict()) != before:
             raise NotFound(f"interaction {before.id} is not stored as it was read")
         ref = snap.reference
         unchanged = self.client.write_option(last_update_time=snap.update_time)
+        checked = self._checked(follow_ups)
+        if checked is None:
+            raise NotFound("a follow-up changed while it was being corrected")
 
         def build(batch: Any) -> None:
+            for change in checked:  # first, as in add_interaction
+                self._swap(batch, *change)
             if after is None:
                 batch.delete(ref, option=unchanged)
             else:
@@ -555,7 +617,7 @@ class FirestoreStore(Store):
 
         try:
             self._commit(build)
-        except gexc.FailedPrecondition as exc:
+        except (gexc.FailedPrecondition, AlreadyExists) as exc:
             raise NotFound(f"interaction {before.id} changed while it was being changed") from exc
 
     # -- alerts -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -41,7 +41,7 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store
+from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, LastCoordinator, NotFound, Store
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -198,7 +198,7 @@ class MemoryStore(Store):
             tx.create("interactions", interaction.id, to_doc(interaction))
             if alert is not None:
                 tx.create("alerts", alert.id, to_doc(alert))
-            if ends is not None and not self._end_follow_up(tx, ends):
+            if ends is not None and not self._swap_follow_up(tx, ends.reopened(), ends):
                 raise AlreadyExists(f"follow-up {ends.id} was ended before")  # nothing is applied
             if plans is not None:
                 tx.create("follow_ups", plans.id, to_doc(plans))
@@ -274,7 +274,12 @@ class MemoryStore(Store):
         return mine[::-1][:limit]
 
     def change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+        self,
+        before: Interaction,
+        after: Interaction | None,
+        alert: Alert | None = None,
+        *,
+        follow_ups: Sequence[FollowUpChange] = (),
     ) -> None:
         # The tally is counted on reading here, as on SQLite.
         def work(tx: _Tx) -> None:
@@ -287,17 +292,24 @@ class MemoryStore(Store):
                 tx.put("interactions", before.id, to_doc(after))
             if alert is not None:
                 tx.create("alerts", alert.id, to_doc(alert))
+            for was, becomes in follow_ups:
+                if not self._swap_follow_up(tx, was, becomes):
+                    raise NotFound("a follow-up changed while it was being corrected")  # nothing applied
 
         self._write(work)
 
     # -- follow-ups -----------------------------------------------------------
     @staticmethod
-    def _end_follow_up(tx: _Tx, ended: FollowUp) -> bool:
-        """Stage ``ended`` if the stored follow-up is still open (SQLite's ``WHERE state = 'open'``)."""
-        stored = tx.get("follow_ups", ended.id)
-        if stored is None or stored["state"] != "open":
+    def _swap_follow_up(tx: _Tx, before: FollowUp | None, after: FollowUp | None) -> bool:
+        """Stage ``after`` (None: a deletion) if the stored follow-up is ``before`` (None: absent)."""
+        key = (before or after).id  # type: ignore[union-attr]  # one of them is given
+        stored = tx.get("follow_ups", key)
+        if (from_doc(FollowUp, stored) if stored is not None else None) != before:
             return False
-        tx.put("follow_ups", ended.id, to_doc(ended))
+        if after is None:
+            tx.delete("follow_ups", key)
+        else:
+            tx.put("follow_ups", key, to_doc(after))
         return True
 
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
@@ -323,8 +335,14 @@ class MemoryStore(Store):
 
         return self._select(FollowUp, "follow_ups", wanted, lambda d: (d["due"], d["id"]))
 
-    def end_follow_up(self, follow_up: FollowUp) -> bool:
-        return self._write(lambda tx: self._end_follow_up(tx, follow_up))
+    def change_follow_up(self, before: FollowUp, after: FollowUp | None) -> bool:
+        return self._write(lambda tx: self._swap_follow_up(tx, before, after))
+
+    def follow_up_done_by(self, interaction_id: str) -> FollowUp | None:
+        found = self._select(
+            FollowUp, "follow_ups", lambda d: d.get("done_by") == interaction_id, lambda d: d["id"]
+        )
+        return found[0] if found else None
 
     # -- alerts ---------------------------------------------------------------
     def pending_alerts(self) -> list[Alert]:

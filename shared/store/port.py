@@ -9,7 +9,7 @@ Firestore batch whose creates carry an "exists: false" precondition, a staged in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +29,11 @@ from shared.records import (
     Supporter,
     Survey,
 )
+
+# One conditional change to a follow-up, made with a correction (:meth:`Store.change_interaction`):
+# ``(before, after)``, the follow-up as it was read (None: there was none) and as it is to be
+# (None: delete it). Refused unless the stored one is still ``before``.
+FollowUpChange = tuple[FollowUp | None, FollowUp | None]
 
 
 class StoreError(Exception):
@@ -91,7 +96,8 @@ class Store(ABC):
     ) -> None:
         """Store an interaction (with its alert, the follow-up it ``plans`` and the follow-up it
         ``ends`` as done) atomically. AlreadyExists, with nothing written, if the id was used or
-        ``ends`` is not stored as open any more (someone ended it first)."""
+        ``ends`` is not stored as the open follow-up it ends any more (:meth:`FollowUp.reopened`:
+        someone ended, corrected or deleted it first)."""
 
     @abstractmethod
     def add_interactions(self, interactions: list[Interaction]) -> int:
@@ -145,24 +151,38 @@ class Store(ABC):
 
     @abstractmethod
     def change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+        self,
+        before: Interaction,
+        after: Interaction | None,
+        alert: Alert | None = None,
+        *,
+        follow_ups: Sequence[FollowUpChange] = (),
     ) -> None:
         """Replace the stored ``before`` by ``after`` (the same id), or delete it (``after`` is
-        None), with the tally moved or uncounted and ``alert`` stored, in one atomic write.
-        NotFound, with nothing written, when the stored record is not ``before`` any more
-        (deleted, or changed since it was read): two edits of one entry never both count."""
+        None), with the tally moved or uncounted, ``alert`` stored and each of ``follow_ups``
+        made, in one atomic write. NotFound, with nothing written, when the stored record is not
+        ``before`` any more (deleted, or changed since it was read), or a follow-up is not stored
+        as its change's ``before`` any more: two edits of one entry never both count, and a
+        correction never undoes what someone did to its follow-ups meanwhile."""
 
     def replace_interaction(
-        self, before: Interaction, after: Interaction, alert: Alert | None = None
+        self,
+        before: Interaction,
+        after: Interaction,
+        alert: Alert | None = None,
+        *,
+        follow_ups: Sequence[FollowUpChange] = (),
     ) -> None:
         """A correction (issue 12, item 13): see :meth:`change_interaction`."""
         if after.id != before.id:
             raise ValueError("an interaction keeps its id when it is changed")
-        self.change_interaction(before, after, alert)
+        self.change_interaction(before, after, alert, follow_ups=follow_ups)
 
-    def delete_interaction(self, before: Interaction, alert: Alert | None = None) -> None:
+    def delete_interaction(
+        self, before: Interaction, alert: Alert | None = None, *, follow_ups: Sequence[FollowUpChange] = ()
+    ) -> None:
         """A deletion (issue 12, item 13): see :meth:`change_interaction`."""
-        self.change_interaction(before, None, alert)
+        self.change_interaction(before, None, alert, follow_ups=follow_ups)
 
     # -- follow-ups -------------------------------------------------------
     @abstractmethod
@@ -182,9 +202,21 @@ class Store(ABC):
         the dashboard and the supporter's list read, so no read grows with the years kept."""
 
     @abstractmethod
+    def follow_up_done_by(self, interaction_id: str) -> FollowUp | None:
+        """The follow-up that the interaction ``interaction_id`` logged (its ``done_by``), if any:
+        what a correction of that interaction must keep in step."""
+
+    @abstractmethod
+    def change_follow_up(self, before: FollowUp, after: FollowUp | None) -> bool:
+        """Store ``after`` (the same id), or delete the follow-up (``after`` is None), if it is
+        still stored exactly as ``before``; False, with nothing written, otherwise (ended,
+        reopened, corrected or deleted since it was read). Of concurrent changes, one wins."""
+
     def end_follow_up(self, follow_up: FollowUp) -> bool:
         """Store ``follow_up`` (ended: not_needed or could_not_reach) if the stored one is still
-        open; False, with nothing written, when it was ended before."""
+        open, and as it was when it was read (:meth:`FollowUp.reopened`); False, with nothing
+        written, when it was ended, corrected or deleted before."""
+        return self.change_follow_up(follow_up.reopened(), follow_up)
 
     # -- alerts -----------------------------------------------------------
     @abstractmethod

@@ -15,7 +15,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -41,7 +41,15 @@ from shared.records import (
 )
 from shared.store import legacy
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    Unavailable,
+)
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
 SCHEMA = """
@@ -57,6 +65,7 @@ CREATE TABLE IF NOT EXISTS follow_ups (
     id TEXT PRIMARY KEY, supporter_id TEXT NOT NULL, state TEXT NOT NULL, due TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS follow_ups_by_supporter ON follow_ups (supporter_id, due, id);
 CREATE INDEX IF NOT EXISTS follow_ups_by_due ON follow_ups (due, id);
+CREATE INDEX IF NOT EXISTS follow_ups_by_done_by ON follow_ups (json_extract(doc, '$.done_by'));
 CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, state TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_by_state ON alerts (state);
 CREATE TABLE IF NOT EXISTS surveys (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
@@ -370,7 +379,7 @@ class SqliteStore(Store):
             self._insert_interaction(db, interaction)
             if alert is not None:
                 self._insert_alert(db, alert)
-            if ends is not None and not self._end_follow_up(db, ends):
+            if ends is not None and not self._swap_follow_up(db, ends.reopened(), ends):
                 raise AlreadyExists(f"follow-up {ends.id} was ended before")  # the savepoint rolls back
             if plans is not None:
                 db.execute(
@@ -382,12 +391,21 @@ class SqliteStore(Store):
 
     # -- follow-ups -----------------------------------------------------------
     @staticmethod
-    def _end_follow_up(db: sqlite3.Connection, ended: FollowUp) -> bool:
-        cur = db.execute(
-            "UPDATE follow_ups SET state = ?, doc = ? WHERE id = ? AND state = 'open'",
-            (ended.state, _dump(to_doc(ended)), ended.id),
-        )
-        return cur.rowcount == 1
+    def _swap_follow_up(db: sqlite3.Connection, before: FollowUp | None, after: FollowUp | None) -> bool:
+        """Write ``after`` (None: delete) if the stored follow-up is ``before`` (None: absent).
+        Read and written in the one writer's transaction, so nothing comes between."""
+        key = (before or after).id  # type: ignore[union-attr]  # one of them is given
+        row = db.execute("SELECT doc FROM follow_ups WHERE id = ?", (key,)).fetchone()
+        if (from_doc(FollowUp, json.loads(row[0])) if row else None) != before:
+            return False
+        if after is None:
+            db.execute("DELETE FROM follow_ups WHERE id = ?", (key,))
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO follow_ups (id, supporter_id, state, due, doc) VALUES (?, ?, ?, ?, ?)",
+                (key, after.supporter_id, after.state, after.due.isoformat(), _dump(to_doc(after))),
+            )
+        return True
 
     def get_follow_up(self, follow_up_id: str) -> FollowUp | None:
         rows = self._read("SELECT doc FROM follow_ups WHERE id = ?", (follow_up_id,))
@@ -420,8 +438,15 @@ class SqliteStore(Store):
         )
         return [from_doc(FollowUp, json.loads(r[0])) for r in self._read(sql, params)]
 
-    def end_follow_up(self, follow_up: FollowUp) -> bool:
-        return self._write(lambda db: self._end_follow_up(db, follow_up))
+    def change_follow_up(self, before: FollowUp, after: FollowUp | None) -> bool:
+        return self._write(lambda db: self._swap_follow_up(db, before, after))
+
+    def follow_up_done_by(self, interaction_id: str) -> FollowUp | None:
+        rows = self._read(
+            "SELECT doc FROM follow_ups WHERE json_extract(doc, '$.done_by') = ? ORDER BY id LIMIT 1",
+            (interaction_id,),
+        )
+        return from_doc(FollowUp, json.loads(rows[0][0])) if rows else None
 
     def add_interactions(self, interactions: list[Interaction]) -> int:
         def work(db: sqlite3.Connection) -> Any:
@@ -517,7 +542,12 @@ class SqliteStore(Store):
         return [self._interaction(row) for row in rows]
 
     def change_interaction(
-        self, before: Interaction, after: Interaction | None, alert: Alert | None = None
+        self,
+        before: Interaction,
+        after: Interaction | None,
+        alert: Alert | None = None,
+        *,
+        follow_ups: Sequence[FollowUpChange] = (),
     ) -> None:
         # The tally is counted on reading here, so there is nothing else to keep in step.
 
@@ -530,6 +560,9 @@ class SqliteStore(Store):
                 self._insert_interaction(db, after)
             if alert is not None:
                 self._insert_alert(db, alert)
+            for was, becomes in follow_ups:
+                if not self._swap_follow_up(db, was, becomes):
+                    raise NotFound("a follow-up changed while it was being corrected")  # rolled back
 
         self._write(work)
 

@@ -19,11 +19,12 @@ import flask
 from markupsafe import Markup
 
 from shared.errors import Invalid
-from shared.forms import error_summary, render_fields, template_env
+from shared.forms import template_env
 from shared.i18n import N_, translate
 from shared.records import Interaction, Supporter
-from shared.services import alerts, corrections, interactions
+from shared.services import alerts, corrections, follow_up_corrections, follow_ups, interactions
 from shared.services import supporters as supporter_service
+from shared.web import log_follow_ups
 from shared.web.context import get_app
 from shared.web.pages import pick_lang, render_page, texts
 
@@ -85,29 +86,29 @@ def recent_entries(supporter: Supporter, token: str, lang: str) -> Markup:
 def _entry_page(
     lang: str,
     token: str,
-    entry_id: str,
+    entry: Interaction,
     values: dict[str, Any],
     errors: dict[str, list[str]],
     status: int = 200,
 ) -> flask.Response:
+    """The entry's form: its answers, and its follow-up fields (the due date of the follow-up it
+    planned; what it followed and, for a referral, whether the student connected, so a wrong
+    answer can be put right within the 24 hours)."""
     app = get_app()
-    form = interactions.log_form()
-    today = interactions.today(app.settings)
-    fields = render_fields(
-        form, values=values, errors=errors, lang=lang, today=today, min_date=app.settings.program_start
-    )
+    line = follow_ups.logged_by(app.store, entry, interactions.today(app.settings))
+    questions = log_follow_ups.questions(lang, values, errors, line=line, follows=None, logged=True)
     return render_page(
         "log_entry.html",
         lang=lang,
         status=status,
         text=texts(lang, TEXT),
         save=translate(lang, TEXT["save_changes"]),
-        fields=fields,
-        summary=error_summary(form, errors, lang=lang),
+        fields=questions.fields,
+        summary=questions.summary,
         token=token,
-        entry_id=entry_id,
+        entry_id=entry.id,
         back="./?" + urlencode({"t": token, "lang": lang}),
-        delete=f"entry/delete?{_query(token, lang, id=entry_id)}",
+        delete=f"entry/delete?{_query(token, lang, id=entry.id)}",
     )
 
 
@@ -123,7 +124,8 @@ def _asked() -> tuple[str, str, Interaction]:
 @bp.route("/entry", methods=("GET",))
 def entry_page() -> flask.Response:
     lang, token, entry = _asked()
-    return _entry_page(lang, token, entry.id, dict(entry.answers), {})
+    values = {**entry.answers, **follow_up_corrections.current(get_app().store, entry)}
+    return _entry_page(lang, token, entry, values, {})
 
 
 @bp.route("/entry", methods=("POST",))
@@ -144,7 +146,8 @@ def save_entry() -> Any:
             context=interactions.validation_context(app.settings, lang),
         )
     except Invalid as exc:  # validated like a new entry: nothing changed, the answers kept
-        return _entry_page(lang, token, entry_id, data, exc.errors or {}, status=400)
+        entry = corrections.changeable(app.store, supporter, entry_id)
+        return _entry_page(lang, token, entry, data, exc.errors or {}, status=400)
     interactions.alert_coordinators(done, functools.partial(alerts.deliver_soon, app))
     return flask.redirect(f"thanks?{_query(token, lang, done='edited')}", 303)
 

@@ -20,8 +20,7 @@ from urllib.parse import urlencode
 import flask
 import werkzeug
 
-from shared.errors import Conflict, Invalid, Unauthorized
-from shared.forms import error_summary, render_fields
+from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
 from shared.i18n import N_, translate
 from shared.records import Supporter
 from shared.services import alerts, follow_ups, interactions
@@ -188,34 +187,46 @@ def _render_form(
     fresh: bool = False,
 ) -> flask.Response:
     """The form page. ``fresh``: a new form, whose date is today's default (log.js replaces it
-    with the phone's today in the program's time zone); not a form sent back to fix."""
+    with the phone's today in the program's time zone); not a form sent back to fix. ``follows``:
+    the follow-up it logs (a new form's ``?follows=``: 404 unless one of the supporter's open
+    ones; a form sent back: kept unless refused, its message then at the top of the questions)."""
     app = get_app()
     today = interactions.today(app.settings)
     activity = activity or interactions.activity(app.store, supporter, today)
-    form = interactions.log_form()
-    own_errors = {k: v for k, v in errors.items() if k not in follow_ups.EXTRA_FIELDS}
-    fields = render_fields(
-        form, values=values, errors=own_errors, lang=lang, today=today, min_date=app.settings.program_start
-    )
-    follows = follows or (
-        values.get(follow_ups.FOLLOWS) if isinstance(values.get(follow_ups.FOLLOWS), str) else None
-    )
+    if (
+        follows is None
+        and isinstance(values.get(follow_ups.FOLLOWS), str)
+        and follow_ups.FOLLOWS not in errors
+    ):
+        follows = values[follow_ups.FOLLOWS]
+    line = None
+    if follows is not None:
+        try:
+            line = follow_ups.following(app.store, supporter, follows, today)
+        except NotFoundError:
+            if fresh:
+                raise
+            follows = None  # ended or gone since the page was opened: said beside it, not a 404
+    questions = log_follow_ups.questions(lang, values, errors, line=line, follows=follows)
     return render_page(
         "log_form.html",
         lang=lang,
         status=status,
-        title=form.title.get(lang),
+        title=questions.title,
         text=texts(lang, TEXT),
         count=translate(lang, THIS_MONTH, count=activity.count_this_month),
-        fields=fields,
-        summary=error_summary(form, errors, lang=lang),
+        fields=questions.fields,
+        summary=questions.summary,
         recent=log_corrections.recent_entries(supporter, token, lang),
         tz=app.settings.timezone.key if fresh else "",
         token=token,
         submission_id=submission,
         links=_links(token, lang),
         js=_js_texts(lang),
-        follow_ups=log_follow_ups.parts(app.store, supporter, token, lang, values, errors, follows),
+        # Logging a follow-up: that follow-up is the page's subject, the list would be in the way.
+        follow_ups=log_follow_ups.overview(app.store, supporter, token, lang, flask.request.args)
+        if line is None
+        else dict.fromkeys(("feedback", "overview", "digest"), ""),
     )
 
 
@@ -239,16 +250,7 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
         )
         app = get_app()
         context = interactions.validation_context(app.settings, lang)
-        answers, prepared = follow_ups.check_submission(app.store, supporter, submission, data, context)
-        recorded = interactions.record(
-            app.store,
-            supporter,
-            answers,
-            submission=submission,
-            context=context,
-            plans=prepared.plans,
-            ends=prepared.ends,
-        )
+        recorded = follow_ups.log(app.store, supporter, data, submission=submission, context=context)
     except Invalid as exc:
         raise HttpError(400, "invalid", errors=exc.errors) from None
     interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
@@ -275,16 +277,7 @@ def _submit_html(request: flask.Request) -> werkzeug.Response:  # a page, or the
     app = get_app()
     try:
         context = interactions.validation_context(app.settings, lang)
-        answers, prepared = follow_ups.check_submission(app.store, supporter, submission, data, context)
-        recorded = interactions.record(
-            app.store,
-            supporter,
-            answers,
-            submission=submission,
-            context=context,
-            plans=prepared.plans,
-            ends=prepared.ends,
-        )
+        recorded = follow_ups.log(app.store, supporter, data, submission=submission, context=context)
     except Invalid as exc:
         # Nothing was stored: show the same answers with each message beside its question.
         return _render_form(lang, token, supporter, data, exc.errors or {}, submission, status=400)

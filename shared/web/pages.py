@@ -49,7 +49,10 @@ def inline_css(text: str) -> str:
 
 
 def stylesheet() -> str:
-    return inline_css((STATIC / "app.css").read_text(encoding="utf-8"))
+    """The log and survey pages' styles: app.css (which the console shares) and public.css."""
+    return "".join(
+        inline_css((STATIC / name).read_text(encoding="utf-8")) for name in ("app.css", "public.css")
+    )
 
 
 def _style_hash() -> str:

@@ -9,6 +9,7 @@ so the token appears only in the address bar, never in the HTML. The work is in
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import flask
@@ -18,7 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from shared.error_table import outcome_for
 from shared.errors import Invalid, ServiceError
 from shared.forms import error_summary, render_fields
-from shared.i18n import N_, translate
+from shared.i18n import N_, translate, translate_plural
 from shared.records import Survey
 from shared.services import surveys
 from shared.web.context import get_app
@@ -60,6 +61,7 @@ REFUSED = {
     "survey_closed": N_("This survey is closed. Thank you for your interest."),
 }
 OPENS = N_("It opens on %(day)s.")
+
 CLOSES = N_("It closes on %(day)s.")
 CLOSED_ON = N_("It closed on %(day)s.")
 
@@ -107,12 +109,17 @@ def thanks() -> flask.Response:
     settings = get_app().settings
     # Every student gets the same page; only "#resources" (never sent here) makes its
     # support section show, prominently, by CSS :target, with no script.
+    switch = _switch(lang)
     support = {
+        "switch": switch["href"] + FRAGMENT[True],
         "heading": translate(lang, TEXT["support_heading"]),
         "resources": settings.support_resources[lang],
         "crisis": settings.crisis_line[lang],
     }
-    return _notice(lang, "thanks", 200, translate(lang, TEXT["thanks_body"]), support=support)
+    # The language links keep the fragment the student came with, so a change of language
+    # neither hides the resources from one who was shown them nor shows them to another.
+    switch["href"] += FRAGMENT[False]
+    return _notice(lang, "thanks", 200, translate(lang, TEXT["thanks_body"]), support=support, switch=switch)
 
 
 @bp.route("/<token>/", methods=("GET", "POST"))
@@ -155,9 +162,23 @@ def submit(token: str) -> Any:
         blank = error.code == surveys.BlankAnswer.code
         return _render_survey(ballot, lang, data, error.errors or {}, status=400, confirm_blank=blank)
     if as_json:
-        return {"status": "stored", "show_support": support}, 201
+        return _stored(support)
     # Relative to /<TOKEN>, "thanks" is /thanks: a fixed name no 43-character token can equal.
     return flask.redirect(f"thanks?lang={lang}{FRAGMENT[support]}", 303)
+
+
+def _stored(support: bool) -> flask.Response:
+    """The JSON reply to a stored answer. ``true`` is a byte shorter than ``false``, so the body
+    is padded with JSON whitespace to one length: a network observer, who sees lengths through
+    TLS, cannot tell which students are told to show the support resources (the HTML redirects
+    are the same length already: see :data:`FRAGMENT`)."""
+    width = max(len(_reply_text(shown)) for shown in (False, True))
+    body = _reply_text(support).ljust(width) + "\n"
+    return flask.Response(body, status=201, mimetype="application/json")
+
+
+def _reply_text(support: bool) -> str:
+    return json.dumps({"show_support": support, "status": "stored"}, separators=(",", ":"))
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -184,6 +205,7 @@ def _notice(
     body: str,
     heading: str | None = None,
     support: dict[str, str] | None = None,
+    switch: dict[str, str] | None = None,
 ) -> flask.Response:
     return render_page(
         "survey_notice.html",
@@ -191,7 +213,7 @@ def _notice(
         status=status,
         heading=heading or translate(lang, TEXT["thanks" if code in THANKED else "not_found"]),
         body=body,
-        switch=_switch(lang),
+        switch=switch or _switch(lang),
         support=support,
     )
 
@@ -209,6 +231,8 @@ def _render_survey(
     asked = errors.get(surveys.CONFIRM_BLANK, []) if confirm_blank else []
     errors = {k: v for k, v in errors.items() if k != surveys.CONFIRM_BLANK} if confirm_blank else errors
     fields = render_fields(ballot.form, values=values, errors=errors, lang=lang, sections=ballot.sections)
+    minutes = ballot.form.minutes_with(ballot.sections)
+    sensitive = ballot.form.sensitive_with(ballot.sections)
     return render_page(
         "survey_form.html",
         lang=lang,
@@ -216,6 +240,13 @@ def _render_survey(
         title=ballot.form.title.get(lang),
         text=texts(lang, TEXT),
         dates=_dates(ballot.survey, lang, closed=False),
+        # How long, with the survey's blocks, and what they ask about (before the questions).
+        takes=translate_plural(
+            lang, "It takes about %(num)s minute.", "It takes about %(num)s minutes.", minutes
+        )
+        if minutes
+        else "",
+        sensitive=translate(lang, surveys.SENSITIVE_NOTICE[sensitive]) if sensitive else "",
         fields=fields,
         # Nothing answered is a question, not an error: asked in a notice, the summary otherwise.
         summary=""

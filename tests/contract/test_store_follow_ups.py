@@ -13,7 +13,7 @@ import pytest
 
 from shared import tally
 from shared.records import FollowUp
-from shared.store.port import AlreadyExists
+from shared.store.port import AlreadyExists, NotFound
 from tests.conftest import ALL_STORES
 from tests.contract.test_store import interaction
 
@@ -151,3 +151,125 @@ def test_the_tally_counts_follow_up_interactions_once_and_refused_ones_never(sto
     assert {(day, n) for day, _, _, n in kept} == {("2026-03-02", 2), ("2026-03-09", 1)}
     assert store.rebuild_interaction_tallies() == 3
     assert list(store.interaction_tallies(*everything)) == kept
+
+
+# -- kept in step with corrections (issue 14 follow-ups: edits and deletes, undoing a close) --------
+
+
+def test_a_follow_up_changes_only_from_what_was_read(store):
+    plan = planned("a", referral="counselling")
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=plan)
+    closed = replace(plan, state="not_needed", ended_on=DUE)
+    assert store.change_follow_up(plan, closed)
+    assert not store.change_follow_up(plan, replace(plan, state="could_not_reach"))  # read before the close
+    assert store.get_follow_up("a") == closed
+    assert store.change_follow_up(closed, plan)  # undone: open again
+    assert store.get_follow_up("a") == plan
+    assert store.end_follow_up(replace(plan, state="could_not_reach", ended_on=DUE))  # ends again
+    assert not store.change_follow_up(planned("ghost"), None)
+    assert store.get_follow_up("ghost") is None
+
+
+def test_ending_refuses_a_follow_up_corrected_since_it_was_read(store):
+    plan = planned("a", referral="counselling")
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=plan)
+    corrected = replace(plan, referral="physician", due=date(2026, 3, 20))
+    assert store.change_follow_up(plan, corrected)
+    # Read before the correction: it would write the old referral back. Refused, nothing written.
+    stale_end = replace(plan, state="done", done_by="b", ended_on=DUE, uptake="connected")
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(interaction("b", DUE), ends=stale_end)
+    assert store.get_interaction("b") is None
+    assert not store.end_follow_up(replace(plan, state="not_needed"))
+    assert store.get_follow_up("a") == corrected
+
+
+def test_a_correction_and_its_follow_up_changes_are_one_write(store):
+    first = interaction("a", date(2026, 3, 2))
+    plan = planned("a", referral="counselling")
+    store.add_interaction(first, plans=plan)
+    edited = replace(first, answers={**first.answers, "format": "video"})
+    later = replace(plan, due=date(2026, 3, 30))
+    store.replace_interaction(first, edited, follow_ups=[(plan, later), (None, planned("x"))])
+    assert store.get_interaction("a") == edited
+    assert store.get_follow_up("a") == later and store.get_follow_up("x") == planned("x")
+    # A follow-up not as read: nothing at all is written, the interaction neither.
+    again = replace(edited, answers={**edited.answers, "format": "phone"})
+    with pytest.raises(NotFound):
+        store.replace_interaction(edited, again, follow_ups=[(plan, None)])
+    with pytest.raises(NotFound):
+        store.replace_interaction(edited, again, follow_ups=[(later, None), (None, planned("x"))])
+    assert store.get_interaction("a") == edited and store.get_follow_up("a") == later
+    # A deletion takes its follow-up with it.
+    store.delete_interaction(edited, follow_ups=[(later, None)])
+    assert store.get_interaction("a") is None and store.get_follow_up("a") is None
+    everything = (date.min, date.max)
+    assert list(store.interaction_tallies(*everything)) == tally.recount(
+        store.iter_interaction_answers(*everything)
+    )
+
+
+def test_the_follow_up_an_interaction_logged_is_found_by_it(store):
+    plan = planned("a", referral="physician")
+    store.add_interaction(interaction("a", date(2026, 3, 2)), plans=plan)
+    store.add_interaction(interaction("c", date(2026, 3, 2)), plans=planned("c"))
+    assert store.follow_up_done_by("b") is None
+    done = replace(plan, state="done", done_by="b", ended_on=DUE, uptake="not_yet")
+    store.add_interaction(interaction("b", DUE), ends=done)
+    assert store.follow_up_done_by("b") == done
+    assert store.follow_up_done_by("a") is None and store.follow_up_done_by("c") is None
+    # Deleting the follow-up interaction reopens what it logged, in one write.
+    store.delete_interaction(store.get_interaction("b"), follow_ups=[(done, done.reopened())])
+    assert store.get_follow_up("a") == plan and store.follow_up_done_by("b") is None
+
+
+def test_a_deleted_original_cannot_be_ended_after_all(store):
+    """The follow-up goes with its original; a follow-up interaction read before cannot bring it
+    back (on Firestore a plain set would recreate the document)."""
+    first = interaction("a", date(2026, 3, 2))
+    plan = planned("a")
+    store.add_interaction(first, plans=plan)
+    store.delete_interaction(first, follow_ups=[(plan, None)])
+    with pytest.raises(AlreadyExists):
+        store.add_interaction(
+            interaction("b", DUE), ends=replace(plan, state="done", done_by="b", ended_on=DUE)
+        )
+    assert not store.end_follow_up(replace(plan, state="not_needed"))
+    assert store.get_follow_up("a") is None and store.get_interaction("b") is None
+
+
+def test_deleting_an_original_while_its_follow_up_is_logged_leaves_one_consistent_outcome(store):
+    first = interaction("a", date(2026, 3, 2))
+    plan = planned("a")
+    store.add_interaction(first, plans=plan)
+    barrier = threading.Barrier(2)
+    outcome: dict[str, bool] = {}
+
+    def log_follow_up() -> None:
+        barrier.wait()
+        try:
+            store.add_interaction(
+                interaction("b", DUE), ends=replace(plan, state="done", done_by="b", ended_on=DUE)
+            )
+            outcome["logged"] = True
+        except AlreadyExists:
+            outcome["logged"] = False
+
+    def delete_original() -> None:
+        barrier.wait()
+        try:
+            store.delete_interaction(first, follow_ups=[(plan, None)])
+            outcome["deleted"] = True
+        except NotFound:
+            outcome["deleted"] = False
+
+    threads = [threading.Thread(target=log_follow_up), threading.Thread(target=delete_original)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcome.values()) == [False, True]
+    if outcome["logged"]:
+        assert store.get_follow_up("a").done_by == "b" and store.get_interaction("a") == first
+    else:
+        assert store.get_follow_up("a") is None and store.get_interaction("b") is None
