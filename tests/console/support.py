@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,16 @@ def csrf(client: Client, path: str) -> str:
     return found.group(1)
 
 
-def last_sign_in_link(app: Any, to: str) -> str:
-    links = [SIGN_IN_LINK.search(text_of(m)) for m in outbox(app) if to in m["To"]]
-    found = [m.group(0) for m in links if m]
+def last_sign_in_link(app: Any, to: str, wait: float = 10.0) -> str:
+    """The newest sign-in link mailed to ``to``. The mail goes out after the response is closed
+    (so its timing says nothing), which on a served app is another thread: wait for it."""
+    until = time.monotonic() + wait
+    while True:
+        links = [SIGN_IN_LINK.search(text_of(m)) for m in outbox(app) if to in m["To"]]
+        found = [m.group(0) for m in links if m]
+        if found or time.monotonic() > until:
+            break
+        time.sleep(0.05)
     assert found, f"no sign-in link mailed to {to}"
     return found[-1]
 
