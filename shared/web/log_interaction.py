@@ -88,12 +88,10 @@ def link_refused(refused: Unauthorized) -> flask.Response:
     )
 
 
-@bp.route("/log.js", methods=("GET",))
-@bp.route("/sw.js", methods=("GET",))
-@bp.route("/icon.svg", methods=("GET",))
-def asset() -> flask.Response:
+@bp.route("/<any('log.js', 'sw.js', 'icon.svg'):name>", methods=("GET",))
+def asset(name: str) -> flask.Response:
     # Offline copies live in the service worker's cache, which keeps them whatever the headers.
-    return static_file(flask.request.path.rsplit("/", 1)[-1])
+    return static_file(name)
 
 
 @bp.route("/", methods=("GET",))
@@ -244,15 +242,13 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     supporter = _supporter(token.strip() if scheme.lower() == "bearer" else "")
     data = json_body(request)
     in_body = data.pop("submission_id", None)
-    try:
-        submission = interactions.idempotency_key(
-            in_body, request.headers.get("Idempotency-Key"), supporter, lang
-        )
-        app = get_app()
-        context = interactions.validation_context(app.settings, lang)
-        recorded = follow_ups.log(app.store, supporter, data, submission=submission, context=context)
-    except Invalid as exc:
-        raise HttpError(400, "invalid", errors=exc.errors) from None
+    # A refusal (Invalid, KeyReused...) goes to the one error table, which answers in ``lang``.
+    submission = interactions.idempotency_key(
+        in_body, request.headers.get("Idempotency-Key"), supporter, lang
+    )
+    app = get_app()
+    context = interactions.validation_context(app.settings, lang)
+    recorded = follow_ups.log(app.store, supporter, data, submission=submission, context=context)
     interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
     # The month's count after this one, so an offline queue just sent can show it (item 12).
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))
