@@ -22,7 +22,7 @@ from shared.forms import FormInvalid, ValidationContext, load_form
 from shared.forms import validate as validate_form
 from shared.i18n import N_, translate
 from shared.records import FollowUp, Interaction, Supporter
-from shared.report.follow_up_counts import ENDINGS, follow_up_counts, uptake_counts
+from shared.report.follow_up_counts import ENDINGS, LONGEST_DAYS
 from shared.services import interactions
 from shared.store.port import Store
 
@@ -30,7 +30,6 @@ FORM = "follow_up"  # forms/follow_up.yaml: the due date and the referral's upta
 FOLLOWS = "follows"
 EXTRA_FIELDS = ("follow_up_due", FOLLOWS, "referral_uptake")
 DEFAULT_DAYS = 7
-LONGEST_DAYS = 366  # a due date further away than this is a typo
 
 # English msgids of the one catalogue (shared/translations), French there. A field's message is
 # translated here (the page shows it beside the field); an error's, at the edge.
@@ -240,19 +239,6 @@ def _line(planned: FollowUp, original: Interaction, today: date) -> Due:
         topics=tuple(t for t in topics if isinstance(t, str)) if isinstance(topics, list) else (),
         referral=planned.referral,
     )
-
-
-def counts(store: Store, today: date) -> dict[str, int]:
-    """What coordinators see: follow-ups planned, done, closed, open and overdue (counts only)."""
-    return follow_up_counts(store.follow_ups(), today)
-
-
-def uptake_by_destination(store: Store) -> dict[str, dict[str, int]]:
-    """Per referral destination: referrals followed up, and each uptake outcome (unknown shown).
-
-    The report hands each row to :func:`shared.report.outcomes.referral_uptake`.
-    """
-    return uptake_counts(store.follow_ups())
 
 
 def following(store: Store, supporter: Supporter, follow_up_id: str, today: date) -> Due:
