@@ -4,8 +4,9 @@ follow-ups say about the program's question, does peer support lead students to 
 From the survey, when its blocks were on: help-seeking intention from Faculty services against
 peer supporters (Wilcoxon signed-rank), professional service use by peer-support use (Fisher or
 chi-square, odds ratio), the PHQ-8 and GAD-7 severity bands, and this survey against the previous
-one for every instrument score and yes/no item. From the follow-ups: planned, done, closed and
-overdue counts, and referral uptake per destination with Wilson intervals, unknowns shown.
+one for every instrument score and yes/no item. From the follow-ups planned by the period's
+interactions (``follow_up_counts.planned_in``): planned, done, closed, open and overdue counts, and
+referral uptake per destination with Wilson intervals, unknowns shown and closed follow-ups apart.
 
 Privacy. Every figure here is about the whole survey: no outcome is broken down by year of study
 or any other characteristic. An item an instrument marks ``whole_survey_only`` (PHQ-9 item 9, on
