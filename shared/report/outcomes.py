@@ -152,7 +152,10 @@ class IndependentRanks:
     ``statistic`` is U of the first group (R's ``W``); ``z`` is signed, positive when the
     first tends higher, without continuity correction; ``r = z / sqrt(n1 + n2)``;
     ``superiority`` is U / (n1 n2), the chance a random first-group score beats a
-    second-group one (ties count half).
+    second-group one (ties count half): the probability of superiority, or common-language effect
+    size (McGraw KO, Wong SP. Psychol Bull 1992;111:361-5; with ties counted half, Vargha A,
+    Delaney HD. J Educ Behav Stat 2000;25:101-32). tests/test_report_readable.py checks it, and r,
+    against R's documented example and by counting pairs.
     """
 
     test: str
