@@ -206,8 +206,9 @@ def plan_follow_ups(store, supporter_id: str, count: int, occurred_on, due) -> N
 
 
 def test_the_report_and_dashboard_read_only_the_periods_follow_ups(firestore_app):
-    """Follow-ups due in earlier years cost the report and the dashboard no read (issue 14 attack,
-    L12): both ask the store for the follow-ups due in their period."""
+    """Follow-ups of earlier years cost the report and the dashboard no read (issue 14 attack,
+    L12): both ask the store only for the follow-ups due from their period's first day to a year
+    after today, among which are all those their period's interactions planned."""
     from datetime import UTC, datetime
 
     from shared.services import dashboard, reports

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from shared import bootstrap
+from shared.report.follow_up_counts import follow_up_counts, uptake_counts
 from shared.services import follow_ups
 from tests.test_log_support import (  # noqa: F401  (fixtures)
     add_supporter,
@@ -53,7 +54,7 @@ def listed(client, token: str) -> str:
 
 
 def counts() -> dict[str, int]:
-    return follow_ups.counts(store(), today())
+    return follow_up_counts(store().follow_ups(), today())
 
 
 def test_unplanning_a_follow_up_removes_it_everywhere(log_client, sam):
@@ -93,17 +94,17 @@ def test_a_corrected_referral_is_the_follow_ups_referral(log_client, sam):
     follow_up = str(uuid.uuid4())
     body = {**answers(follow_up_planned=False), "follows": entry, "referral_uptake": "connected"}
     assert post_json(log_client, sam.token, body, key=follow_up).status_code == 201
-    assert follow_ups.uptake_by_destination(store()) == {
-        "counselling": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0}
+    assert uptake_counts(store().follow_ups()) == {
+        "counselling": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0, "closed": 0, "open": 0}
     }
     # Corrected again, to another destination: the uptake stays, counted for the right one.
     assert edit(log_client, sam.token, entry, referral="physician").status_code == 303
-    assert follow_ups.uptake_by_destination(store()) == {
-        "physician": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0}
+    assert uptake_counts(store().follow_ups()) == {
+        "physician": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0, "closed": 0, "open": 0}
     }
     # And to no referral: no uptake left to count.
     assert edit(log_client, sam.token, entry, referral="none").status_code == 303
-    assert store().get_follow_up(entry).uptake is None and follow_ups.uptake_by_destination(store()) == {}
+    assert store().get_follow_up(entry).uptake is None and uptake_counts(store().follow_ups()) == {}
 
 
 def test_a_referral_made_after_the_follow_up_was_logged_is_asked_on_the_follow_up(log_client, sam):
@@ -159,7 +160,14 @@ def test_deleting_the_follow_up_entry_opens_the_follow_up_again(log_client, sam)
         reopened, state="open", done_by=None, ended_on=None, uptake=None, ended_at=None
     )
     assert reopened.due == today()
-    assert follow_ups.uptake_by_destination(store()) == {}
+    assert uptake_counts(store().follow_ups())["counselling"] == {  # open again: no uptake now
+        "connected": 0,
+        "not_yet": 0,
+        "declined": 0,
+        "unknown": 0,
+        "closed": 0,
+        "open": 1,
+    }
     assert f"follows={entry}" in listed(log_client, sam.token)
     assert counts() == {"planned": 1, "done": 0, "closed": 0, "open": 1, "overdue": 0}
 
@@ -181,7 +189,7 @@ def test_the_follow_up_entrys_page_asks_uptake_again_to_correct_it(log_client, s
         == 303
     )
     assert store().get_follow_up(entry).uptake == "declined"
-    assert follow_ups.uptake_by_destination(store())["counselling"]["declined"] == 1
+    assert uptake_counts(store().follow_ups())["counselling"]["declined"] == 1
     # The same page sent again changes nothing more.
     assert (
         edit(

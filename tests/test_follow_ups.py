@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from shared import bootstrap
+from shared.report.follow_up_counts import follow_up_counts, planned_in, uptake_counts
 from shared.services import follow_ups
 from shared.web.factory import create_app
 from tests.test_log_support import (  # noqa: F401  (fixtures)
@@ -31,6 +32,11 @@ from tests.test_survey_links import issue, new_survey
 
 def store():
     return bootstrap.app().store
+
+
+def counts(app_store, day) -> dict[str, int]:
+    """What coordinators see of the follow-ups planned this month, as they stand on ``day``."""
+    return follow_up_counts(planned_in(app_store, today() - timedelta(days=30), today(), day), day)
 
 
 def log(client, token: str, **changes) -> str:
@@ -122,8 +128,9 @@ def test_logging_the_follow_up_ends_it_and_asks_uptake_of_a_referral(log_client,
     assert "Exam stress; suggested the study group." in page  # the answers are kept
     assert 'name="follows"' not in page  # saving again logs a plain interaction
     assert len(stored()) == 2
-    assert follow_ups.uptake_by_destination(store()) == {
-        "counselling": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0}
+    planned = planned_in(store(), today(), today(), today())
+    assert uptake_counts(planned) == {
+        "counselling": {"connected": 1, "not_yet": 0, "declined": 0, "unknown": 0, "closed": 0, "open": 0}
     }
 
 
@@ -198,7 +205,7 @@ def test_closing_a_follow_up(log_client, sam):
     assert (by_json.status_code, by_json.get_json()) == (200, {"id": second, "state": "could_not_reach"})
     html = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
     assert "Your follow-ups due" not in html
-    assert follow_ups.counts(store(), today()) == {
+    assert counts(store(), today()) == {
         "planned": 2,
         "done": 0,
         "closed": 2,
@@ -226,7 +233,7 @@ def test_counts_for_coordinators(log_client, sam):
     log(log_client, sam.token, follow_up_planned=False, follows=done)
     app_store = store()
     late = app_store.get_follow_up(overdue)
-    assert follow_ups.counts(app_store, late.due + timedelta(days=1)) == {
+    assert counts(app_store, late.due + timedelta(days=1)) == {
         "planned": 2,
         "done": 1,
         "closed": 0,

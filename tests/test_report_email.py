@@ -69,7 +69,8 @@ def check_report_mail(message: EmailMessage, program: str) -> None:
     for body in (text, html):
         assert_clean(body)
         assert "Barriers to seeking help (81 respondents)" in body
-        assert "18 (22.2%)" in body and "P = .003" in body  # Holm-adjusted over the 8 barriers
+        # Holm-adjusted over the 8 barriers, under the "Adjusted P" header: ".003", not "P = .003" again
+        assert "18 (22.2%)" in body and ".003" in body and "P = .003" not in body
     assert f'src="cid:{CHART_CID}"' in html
     assert 'style="' in html  # mail clients need inline styles
     assert "<link" not in html and "<script" not in html

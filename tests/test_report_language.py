@@ -37,7 +37,15 @@ from tests.test_report_support import (
 from tests.test_stats import yates_by_hand
 
 # Words spelled the same in both languages (the French catalogue has them, identical).
-SAME_IN_FRENCH = {"minutes", "h_service_n", "h_interactions", "h_destination", "total", "h_p_plain"}
+SAME_IN_FRENCH = {
+    "minutes",
+    "h_service_n",
+    "h_interactions",
+    "h_destination",
+    "total",
+    "h_p_plain",
+    "effect_r",
+}
 NNBSP = NBSP  # the report uses one no-break space before French punctuation
 
 
@@ -85,16 +93,16 @@ def test_summary_sentences_for_the_published_figures_in_english(app):
 
 def test_summary_sentences_for_the_published_figures_in_french(app):
     seed(app.store)
-    s = NBSP
+    s, n = NBSP, "\u202f"  # a no-break space before ":" and "%", a narrow one before ";"
     assert sentences(built(app, "fr")) == [
         f"81 étudiants et étudiantes ont répondu au sondage (81,0{s}% des personnes invitées).",
         f"Les étudiants et étudiantes ont plus souvent nommé «{s}La crainte de conséquences sur ma carrière{s}» "
-        f"comme obstacle pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){s}; un "
-        f"écart aussi grand est très peu probablement dû au hasard (P{s}<{s}0,01).",
-        f"«{s}La conviction que cela ne m'aiderait pas{s}» a été nommé plus souvent pour les services "
+        f"comme obstacle pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){n}; il "
+        f"est très peu probable qu'un écart aussi grand soit dû au hasard (P{s}<{s}0,01).",
+        f"Les répondants ont nommé «{s}La conviction que cela ne m'aiderait pas{s}» plus souvent pour les services "
         f"de la Faculté (42,0{s}%) que pour les pairs aidants (23,5{s}%), mais un écart de cette taille pourrait "
-        f"être dû au hasard (P{s}={s}0,13 ajustée).",
-        f"Les pairs aidants ont consigné 12 interactions{s}; 6 ont mené à une orientation.",
+        f"être dû au hasard (P ajustée{s}={s}0,13).",
+        f"Les pairs aidants ont consigné 12 interactions{n}; 6 ont mené à une orientation.",
     ]
 
 

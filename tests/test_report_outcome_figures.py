@@ -146,16 +146,17 @@ def test_the_by_year_csv_gives_r_and_the_odds_ratio_their_own_columns(app):
     faculty, counselling = by_year["seek_faculty"], by_year["used_counselling"]
     assert faculty.r is not None and faculty.odds_ratio is None
     assert counselling.odds_ratio is not None and counselling.r is None
-    assert float(rows[("Faculty services", "Effect size r")]["value"]) == pytest.approx(faculty.r)
+    faculty_row = "Help-seeking intention, Faculty services (median, 1-7)"  # it says what the row measures
+    assert float(rows[(faculty_row, "Effect size r")]["value"]) == pytest.approx(faculty.r)
     assert float(rows[("Used counselling", "Odds ratio")]["value"]) == pytest.approx(counselling.odds_ratio)
-    assert ("Faculty services", "Odds ratio") not in rows and (
+    assert (faculty_row, "Odds ratio") not in rows and (
         "Used counselling",
         "Effect size r",
     ) not in rows
     # The "Test" column holds the P value and nothing else.
     tests = [row for (_, column), row in rows.items() if column == "Test"]
     assert all(row["value"] == row["count"] == "" for row in tests)
-    assert float(rows[("Faculty services", "Test")]["p"]) == pytest.approx(faculty.p)
+    assert float(rows[(faculty_row, "Test")]["p"]) == pytest.approx(faculty.p)
     # Every expected count is 5, so chi-square, with the sample odds ratio: this survey's odds of
     # yes over the previous one's, (4/6) / (6/4).
     assert counselling.test == "chi-square (Yates)"
@@ -249,7 +250,10 @@ def test_the_french_csv_labels_every_row_in_french(app):
     }
     assert not english_ids & {r["row"] for r in rows}
     labels = {(r["table"], r["row"]) for r in rows}
-    assert {("follow_ups", label) for label in ("Prévus", "Faits", "Encore ouverts", "En retard")} <= labels
+    assert {
+        ("follow_ups", label)
+        for label in ("Prévus", "Faits (consignés comme suivi)", "Encore ouverts", "Dont en retard")
+    } <= labels
     assert ("help_seeking", "Différence médiane (Faculté moins pairs)") in labels
     assert ("help_seeking", "Taille d'effet r") in labels
     assert ("service_use", "Rapport de cotes") in labels

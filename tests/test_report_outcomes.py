@@ -64,7 +64,7 @@ def seed(store) -> None:
         blocks=BLOCKS,
     )
     add_survey(store, "2026", this_year_answers(), opens=date(2026, 4, 1), blocks=BLOCKS)
-    # Follow-ups due in the period (1 Sept. to 1 Nov. 2026): 4 done, 1 closed, 2 open (1 overdue).
+    # Follow-ups planned in the period (1 Sept. to 1 Nov. 2026): 4 done, 1 closed, 2 open (1 overdue).
     plans = [
         ("c1", "connected"),
         ("c2", "connected"),
@@ -166,14 +166,10 @@ def test_follow_up_counts_and_uptake_with_wilson_intervals(app):
     counts = (follow_ups.planned, follow_ups.done, follow_ups.closed, follow_ups.open, follow_ups.overdue)
     assert counts == (7, 4, 1, 2, 1)
     [row] = follow_ups.uptake
-    assert (row.id, row.referrals, row.known, row.connected, row.declined, row.unknown) == (
-        "counselling",
-        5,
-        4,
-        3,
-        1,
-        1,
-    )
+    # Seven referrals planned a follow-up: four logged (three connected, one declined), one closed as
+    # "could not reach" (no outcome, not an unknown one), two still open.
+    figures = (row.referrals, row.followed_up, row.known, row.connected, row.declined, row.unknown)
+    assert (row.id, *figures, row.closed, row.open) == ("counselling", 7, 4, 4, 3, 1, 0, 1, 2)
     # R: binom::binom.confint(3, 4, methods = "wilson") gives 0.3006418 to 0.9544127.
     assert row.rate == pytest.approx(75.0)
     assert row.ci95 == pytest.approx([30.06418, 95.44127], abs=1e-4)
@@ -259,4 +255,4 @@ def test_the_console_dashboard_shows_follow_up_counts_only(app):
     board = dashboard.build(app.store, app.settings, NOW)
     assert board.follow_ups == {"planned": 7, "done": 4, "closed": 1, "open": 2, "overdue": 1}
     page = sign_in(app, "coord@example.org").get("/console/?lang=en").get_data(as_text=True)
-    assert "Follow-ups due since" in page and "overdue" in page and "planned" in page
+    assert "Follow-ups planned since" in page and "overdue" in page and "planned" in page

@@ -155,7 +155,7 @@ def test_a_revoked_supporter_who_logged_is_counted_apart(app):
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
     assert report_at(app, now)["activity"]["supporters"] == {"active": 1, "all": 1, "revoked": 1}
     text = reports.render(reports.build(app, reports.ReportOptions(), now), "text")
-    assert "1 of 1 current supporters, and 1 since revoked" in text
+    assert "1 of 1 current supporter, and 1 since revoked" in text
 
 
 def test_no_response_rate_when_answers_were_imported(app, tmp_path):
@@ -170,7 +170,10 @@ def test_no_response_rate_when_answers_were_imported(app, tmp_path):
     survey = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]
     assert survey["answers"] == 82
     assert survey["response_rate"] is None and survey["imported"] == 81
-    assert "81 of the 82 answers were imported" in survey["response_rate_note"]
+    assert (
+        "Answers imported from a file rather than given through a survey link: 81 of 82"
+        in survey["response_rate_note"]
+    )
     text = reports.render(
         reports.build(app, reports.ReportOptions(), datetime(2026, 11, 1, 12, tzinfo=UTC)), "text"
     )
@@ -223,8 +226,8 @@ def test_blank_services_are_no_answer_and_none_of_these_is_an_answer(app):
     assert career["n"] == {"faculty_services": 3, "peer_support": 2}
     assert career["counts"] == {"faculty_services": 2, "peer_support": 0}
     notes = " ".join(independent["notes"])
-    assert "1 answer(s) checked nothing for Faculty services" in notes
-    assert "2 answer(s) checked nothing for peer supporters" in notes
+    assert "1 answer checked nothing for Faculty services" in notes
+    assert "2 answers checked nothing for peer supporters" in notes
     assert "stored before the survey offered" not in notes  # no answer from before the choice
 
 
@@ -234,4 +237,4 @@ def test_answers_stored_before_none_of_these_are_read_as_before_and_said_so(app)
     survey = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]
     stigma = {b["id"]: b for b in survey["barriers"]}["stigma"]
     assert survey["respondents"] == 3 and stigma["counts"] == {"faculty_services": 0, "peer_support": 3}
-    assert any(note.startswith("3 answer(s) list a service with nothing checked") for note in survey["notes"])
+    assert any(note.startswith("3 answers list a service with nothing checked") for note in survey["notes"])

@@ -105,7 +105,8 @@ def test_published_side_by_side_figures_through_the_report(app):
 
     text = reports.render(reports.build(app, reports.parse_options({"test": "independent"}), NOW), "text")
     # The text shows the Holm-adjusted P (8 barriers): the one any claim rests on.
-    shown_p = (career["p_adjusted_display"], helpful["p_adjusted_display"])
+    # Under the "Adjusted P" header the cell reads ".003", not "P = .003" (the header names it).
+    shown_p = tuple(f"Adjusted P: {b['p_adjusted_display'].removeprefix('P = ')}" for b in (career, helpful))
     assert helpful["p_adjusted"] == pytest.approx(
         min(1.0, 7 * helpful["p"]), rel=1e-9
     )  # second smallest of 8

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.i18n import translate, translate_plural
+from shared.i18n import N_, translate, translate_plural
 from shared.records import Survey
 from shared.report import stats
 from shared.report.columns import AnswerColumns, categories
@@ -40,6 +40,11 @@ from shared.report.protect import Category, protect_counts
 from shared.report.words import t
 
 TESTS = ("paired", "independent")
+# Why a barrier cannot be compared when nobody answered for a service (msgids, for stats.missing_in).
+NO_BARRIER_ANSWERS = (
+    N_("Nobody answered the barrier questions for %(first)s or %(second)s, so they cannot be compared."),
+    N_("Nobody answered the barrier questions for %(group)s, so the services cannot be compared."),
+)
 
 
 def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Comparison:
@@ -62,10 +67,11 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
         )
     if len(services) > 2:
         notes.append(
-            translate(
+            translate_plural(
                 lang,
-                "The form lists %(n)s services; the comparison is between the first two (%(first)s and %(second)s).",
-                n=len(services),
+                "The form lists %(num)s service; the comparison is between the first two (%(first)s and %(second)s).",
+                "The form lists %(num)s services; the comparison is between the first two (%(first)s and %(second)s).",
+                len(services),
                 first=columns.services[0][1],
                 second=columns.services[1][1],
             )
@@ -94,21 +100,56 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
     for s, (_sid, name) in enumerate(columns.services):
         left = total - int(answered[:, s].sum())
         if left:
-            notes.append(t(lang, "not_answered_service", n=left, service=name))
-    if test == "paired" and total and int(both.sum()) < int(answered.any(axis=1).sum()):
-        notes.append(t(lang, "paired_only_both", n=int(both.sum())))
+            notes.append(
+                translate_plural(
+                    lang,
+                    "%(num)s answer checked nothing for %(service)s (neither a barrier nor “None of these”): "
+                    "left out of its percentages.",
+                    "%(num)s answers checked nothing for %(service)s (neither a barrier nor “None of these”): "
+                    "left out of its percentages.",
+                    left,
+                    service=name,
+                )
+            )
+    answered_any = int(answered.any(axis=1).sum()) if total else 0
+    if test == "paired" and total and int(both.sum()) < answered_any:
+        notes.append(
+            translate_plural(
+                lang,
+                "The paired comparison uses the %(num)s respondent who answered for both services.",
+                "The paired comparison uses the %(num)s respondents who answered for both services.",
+                int(both.sum()),
+            )
+        )
     if columns.legacy:
-        notes.append(t(lang, "m_old_answers_n", n=columns.legacy))
+        notes.append(
+            translate_plural(
+                lang,
+                "%(num)s answer lists a service with nothing checked (stored before the survey offered "
+                "“None of these”, or imported from a file): read, as before, as no barrier for that service.",
+                "%(num)s answers list a service with nothing checked (stored before the survey offered "
+                "“None of these”, or imported from a file): read, as before, as no barrier for that service.",
+                columns.legacy,
+            )
+        )
+    # The tests' notes name each service by its label, never by its id ("peer_support").
+    names = (columns.services[0][1], columns.services[1][1])
     rows: list[dict[str, Any]] = []  # BarrierRow's fields, until the P values are adjusted
     results: list[stats.Comparison] = []
     for b, (barrier_id, label) in enumerate(columns.barriers):
         a = matrix[masks[first], 0, b]
         c = matrix[masks[second], 1, b]
         if test == "paired":
-            result = compare_paired_cells(*paired_cells(a, c), labels=(first, second), lang=lang)
+            result = compare_paired_cells(*paired_cells(a, c), labels=names, lang=lang)
         else:
             result = stats.compare_independent(
-                int(a.sum()), sizes[first], int(c.sum()), sizes[second], labels=(first, second), lang=lang
+                int(a.sum()),
+                sizes[first],
+                int(c.sum()),
+                sizes[second],
+                labels=names,
+                empty_groups=NO_BARRIER_ANSWERS,
+                lang=lang,
             )
         results.append(result)
         counts = {sid: int(matrix[masks[sid], s, b].sum()) for s, sid in enumerate(services)}
@@ -151,8 +192,16 @@ def compare_barriers(columns: AnswerColumns, test: str, lang: str = "en") -> Com
         respondents=n,
         first=first,
         second=second,
-        adjustment=f"Holm's method across the {tested} barrier(s) with a P value." if tested else "",
+        adjustment=translate_plural(
+            lang,
+            "Holm's method across the %(num)s barrier with a P value.",
+            "Holm's method across the %(num)s barriers with a P value.",
+            tested,
+        )
+        if tested
+        else "",
         notes=notes,
+        answered=answered_any,
     )
 
 
@@ -171,8 +220,8 @@ def response_rate(survey: Survey, answers: int, imported: int = 0, lang: str = "
     if imported:
         note = translate(
             lang,
-            "%(imported)s of the %(answers)s answers were imported from a file rather than given through "
-            "a survey link, so there is no response rate.",
+            "Answers imported from a file rather than given through a survey link: %(imported)s of "
+            "%(answers)s, so there is no response rate.",
             imported=imported,
             answers=answers,
         )

@@ -21,6 +21,7 @@ from shared.report import activity as activity_part
 from shared.report import barriers as barrier_part
 from shared.report import outcome_part, shareable
 from shared.report.columns import load_answers, load_interactions
+from shared.report.follow_up_counts import planned_in
 from shared.report.model import Report, ReportPeriod, Service, SurveySection
 from shared.report.period import Period, default_period, is_final, scheduled_period
 from shared.report.words import period_label
@@ -77,6 +78,12 @@ def build_report(
     destinations = (
         {str(c.id): labels.get(f"referral.{c.id}", str(c.id)) for c in referral.choices} if referral else {}
     )
+    activity = activity_part.activity(
+        counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
+    )
+    # The follow-ups planned by the period's interactions, as they stand today (not those due in
+    # the period: a follow-up logged before its due date would fall in a later report, or none).
+    planned = planned_in(store, period.start, period.end, today, exclude=demo)
     return Report(
         program=settings.program_title(lang),
         lang=lang,
@@ -94,18 +101,9 @@ def build_report(
         survey_note=""
         if section
         else translate(lang, "No survey has been created yet, so there are no barrier results."),
-        activity=activity_part.activity(
-            counts, supporters, settings.small_cell, labels, shared=shared, lang=lang
-        ),
+        activity=activity,
         follow_ups=outcome_part.follow_up_outcomes(
-            [
-                f
-                for f in store.follow_ups(due_from=period.start, due_to=period.end)
-                if f.supporter_id not in demo
-            ],
-            today,
-            destinations,
-            lang,
+            planned, today, destinations, lang, answered_yes=activity.follow_ups.count
         ),
     )
 
@@ -263,6 +261,7 @@ def survey_section(
         first=comparison.first,
         second=comparison.second,
         adjustment=comparison.adjustment,
+        answered_barriers=comparison.answered,
         k10=barrier_part.k10(columns, lang) if k10 else None,
         by_year_of_study=barrier_part.respondents_by_year(
             columns, settings.small_cell, form.report_labels(lang), lang

@@ -197,6 +197,7 @@ class Comparison:
     first: str = ""
     second: str = ""
     adjustment: str = ""
+    answered: int = 0  # respondents who answered the barrier questions for at least one service
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,7 @@ class SurveySection:
     pending: int = 0  # answers still sealed, not yet released (so not in these figures)
     outcomes: Outcomes | None = None  # when the survey asked outcome blocks (issue 14)
     suppressed: bool = False  # barriers withheld in the shareable copy: fewer respondents than the threshold
+    answered_barriers: int = 0  # respondents who answered the barrier questions for at least one service
 
 
 # -- outcomes (issue 14) ----------------------------------------------------------------------
@@ -314,7 +316,13 @@ class ServiceUse:
     """Professional service use (rows: used peer support, did not; columns: used a professional
     service, did not), with the odds ratio and its 95% interval. ``table`` is None when hidden
     (``suppressed``) or when no answer pairs exist; ``caveat``: an association, not an effect.
-    ``unbounded`` names the figures that are None because a zero cell makes them infinite."""
+    ``unbounded`` names the figures that are None because a zero cell makes them infinite.
+
+    Peer-support use is the service-use block's own question (peer supporters, yes or no), and
+    the survey's question on using the peer support program only for a respondent who skipped
+    it; ``definition`` says so in the report's language. ``disagree`` counts the respondents whose
+    two answers disagree (None when the shareable copy withholds a small count), ``disagree_note``
+    says it in words."""
 
     test: str
     n: int
@@ -328,6 +336,9 @@ class ServiceUse:
     caveat: str
     suppressed: bool = False
     unbounded: list[str] = field(default_factory=list)
+    definition: str = ""
+    disagree: int | None = 0
+    disagree_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,9 +359,11 @@ class Severity:
 @dataclass(frozen=True)
 class ScoreChange:
     """One score (``measure`` "median") or yes/no item ("percent") this survey against the
-    previous one: Mann-Whitney with its effect size ``r`` for a score, chi-square or Fisher with the
-    ``odds_ratio`` (this survey's odds of yes over the previous one's) for a yes/no item; the other
-    effect is None. ``unbounded`` as in :class:`ServiceUse`."""
+    previous one: Mann-Whitney with its effect sizes for a score, ``r`` and ``superiority`` (the
+    chance that a random score of this survey beats one of the previous survey, ties counted half:
+    0.5 is no difference), chi-square or Fisher with the ``odds_ratio`` (this survey's odds of yes
+    over the previous one's) for a yes/no item; the other effects are None. ``unbounded`` as in
+    :class:`ServiceUse`."""
 
     id: str
     label: str
@@ -366,6 +379,7 @@ class ScoreChange:
     odds_ratio: float | None = None
     unbounded: list[str] = field(default_factory=list)
     suppressed: bool = False  # withheld in the shareable copy (see ``shareable``)
+    superiority: float | None = None  # a score's probability of superiority, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -379,17 +393,24 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class UptakeRow:
-    """Referral uptake for one destination: of the referrals followed up (``referrals``), those
-    with a known outcome, the share connected (percent) with Wilson's 95% interval; unknowns shown."""
+    """Referral uptake for one destination, over the referrals whose interaction (in the period)
+    planned a follow-up: ``referrals`` of them, ``followed_up`` logged (with the outcome each
+    recorded: ``connected``, ``not_yet``, ``declined`` or ``unknown``), ``closed`` without a
+    follow-up (not needed, could not reach) and ``open``. ``rate`` is the share connected among
+    the ``known`` outcomes (percent) with Wilson's 95% interval; unknowns are shown, never hidden,
+    and a closed follow-up is never an outcome."""
 
     id: str
     label: str
     referrals: int
+    followed_up: int
     known: int
     connected: int
     not_yet: int
     declined: int
     unknown: int
+    closed: int
+    open: int
     rate: float | None
     ci95: list[float] | None
     note: str = ""
@@ -397,14 +418,19 @@ class UptakeRow:
 
 @dataclass(frozen=True)
 class FollowUpOutcomes:
-    """The follow-ups due in the period: counts only, and referral uptake by destination."""
+    """The follow-ups planned in the period (by its interactions), as they stood on ``as_of`` (the
+    day the report was made): counts only, and referral uptake by destination. ``planned`` = ``done``
+    + ``closed`` + ``open``; ``overdue`` are the open ones past their due date. ``notes`` say what a
+    reader needs (interactions that planned a follow-up with no record of it, say)."""
 
+    as_of: str  # ISO date
     planned: int
     done: int
     closed: int
     open: int
     overdue: int
     uptake: list[UptakeRow]
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -419,7 +445,7 @@ class Report:
     survey: SurveySection | None
     survey_note: str
     activity: Activity
-    follow_ups: FollowUpOutcomes | None = None  # the follow-ups due in the period, if any
+    follow_ups: FollowUpOutcomes | None = None  # the follow-ups planned in the period, if any
 
 
 def to_jsonable(report: Report) -> dict[str, Any]:

@@ -4,8 +4,9 @@ follow-ups say about the program's question, does peer support lead students to 
 From the survey, when its blocks were on: help-seeking intention from Faculty services against
 peer supporters (Wilcoxon signed-rank), professional service use by peer-support use (Fisher or
 chi-square, odds ratio), the PHQ-8 and GAD-7 severity bands, and this survey against the previous
-one for every instrument score and yes/no item. From the follow-ups: planned, done, closed and
-overdue counts, and referral uptake per destination with Wilson intervals, unknowns shown.
+one for every instrument score and yes/no item. From the follow-ups planned by the period's
+interactions (``follow_up_counts.planned_in``): planned, done, closed, open and overdue counts, and
+referral uptake per destination with Wilson intervals, unknowns shown and closed follow-ups apart.
 
 Privacy. Every figure here is about the whole survey: no outcome is broken down by year of study
 or any other characteristic. An item an instrument marks ``whole_survey_only`` (PHQ-9 item 9, on
@@ -30,7 +31,7 @@ from typing import Any
 
 from shared.forms import Form
 from shared.forms.model import Instrument
-from shared.i18n import N_
+from shared.i18n import N_, translate, translate_plural
 from shared.records import FollowUp
 from shared.report import outcomes as stats
 from shared.report.columns import AnswerColumns
@@ -121,12 +122,60 @@ def _yes_no(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _core_peer_use(columns: AnswerColumns, i: int) -> bool | None:
+    """The survey's own question ("Did you use the peer support program this year?"): once or
+    more is use, never is none, skipped is no answer."""
+    core = columns.extra.get(CORE_PEER_USE, [None] * columns.rows)[i]
+    return None if core is None else core != "never"
+
+
 def _peer_use(columns: AnswerColumns, i: int) -> bool | None:
+    """Peer-support use as the service-use table counts it: the block's own yes/no question (it
+    sits with the other services and is the one compared year against year), else, when a
+    respondent skipped it, the survey's own question."""
     used = _yes_no(columns.extra.get(PEER_USE, [None] * columns.rows)[i])
-    if used is None:  # skipped in the block: the survey's own question says it too
-        core = columns.extra.get(CORE_PEER_USE, [None] * columns.rows)[i]
-        used = None if core is None else core != "never"
-    return used
+    return _core_peer_use(columns, i) if used is None else used
+
+
+def _disagreeing(columns: AnswerColumns) -> int:
+    """Respondents whose two answers on peer-support use disagree (the block's "yes" with the
+    survey's "never", or its "no" with "once" or "more than once")."""
+    block = columns.extra.get(PEER_USE, [None] * columns.rows)
+    return sum(
+        isinstance(block[i], bool) and core is not None and block[i] is not core
+        for i in range(columns.rows)
+        for core in (_core_peer_use(columns, i),)
+    )
+
+
+def peer_use_definition(form: Form, lang: str) -> str:
+    """The report's note saying which answer counts as peer-support use, quoting both questions."""
+    return translate(
+        lang,
+        "Peer-support use: the answer to “%(block)s” in the service-use questions; for a respondent "
+        "who skipped it, the survey's question “%(core)s” (once or more counts as use).",
+        block=_question(form, PEER_USE, lang),
+        core=_question(form, CORE_PEER_USE, lang),
+    )
+
+
+def _question(form: Form, field_id: str, lang: str) -> str:
+    try:
+        return form.field(field_id).label.get(lang)
+    except KeyError:
+        return field_id
+
+
+def disagree_note(disagree: int, lang: str) -> str:
+    """The note counting respondents whose two peer-support answers disagree ("" when none)."""
+    if not disagree:
+        return ""
+    return translate_plural(
+        lang,
+        "%(num)s respondent answered the two questions differently; the table follows the service-use answer.",
+        "%(num)s respondents answered the two questions differently; the table follows the service-use answer.",
+        disagree,
+    )
 
 
 def _professional_use(columns: AnswerColumns, i: int) -> bool | None:
@@ -150,7 +199,7 @@ def survey_outcomes(
         return None
     return Outcomes(
         help_seeking=_help_seeking(columns, lang) if HELP_SEEKING in asked else None,
-        service_use=_service_use(columns, lang) if SERVICE_USE in asked else None,
+        service_use=_service_use(form, columns, lang) if SERVICE_USE in asked else None,
         severity=[_severity(form, b, columns, lang) for b in SEVERITY_BLOCKS if b in asked],
         previous=previous[0] if previous else "",
         by_year=_by_year(form, blocks, columns, previous, lang) if previous else [],
@@ -189,8 +238,11 @@ def bounded(
     )
 
 
-def _service_use(columns: AnswerColumns, lang: str) -> ServiceUse:
+def _service_use(form: Form, columns: AnswerColumns, lang: str) -> ServiceUse:
     exposed = [_peer_use(columns, i) for i in range(columns.rows)]
+    disagree = _disagreeing(columns)
+    definition = peer_use_definition(form, lang)
+    disagreement = disagree_note(disagree, lang)
     outcome = [_professional_use(columns, i) for i in range(columns.rows)]
     labels = (t(lang, "g_used_peers"), t(lang, "g_not_used_peers"))
     result = stats.association_from_answers(
@@ -208,7 +260,21 @@ def _service_use(columns: AnswerColumns, lang: str) -> ServiceUse:
             if known
             else None
         )
-        return ServiceUse(result.test, result.n, list(labels), table, {}, None, None, None, result.reason, "")
+        return ServiceUse(
+            result.test,
+            result.n,
+            list(labels),
+            table,
+            {},
+            None,
+            None,
+            None,
+            result.reason,
+            "",
+            definition=definition,
+            disagree=disagree,
+            disagree_note=disagreement,
+        )
     (a, b), (c, d) = result.table
     odds_ratio, ci95, unbounded = bounded(result.odds_ratio, result.ci95)
     return ServiceUse(
@@ -223,6 +289,9 @@ def _service_use(columns: AnswerColumns, lang: str) -> ServiceUse:
         note=result.note,
         caveat=stats.ASSOCIATION_CAVEAT,
         unbounded=unbounded,
+        definition=definition,
+        disagree=disagree,
+        disagree_note=disagreement,
     )
 
 
@@ -272,9 +341,10 @@ def _by_year(
             out.append(_score_change(shown, t(lang, f"score_{shown}"), this_scores, last_scores, lang))
     if HELP_SEEKING in blocks and HELP_SEEKING in last_blocks:
         for fid in SEEK:
+            # "Help-seeking intention, Faculty services (median, 1-7)": the row says what it measures.
             out.append(
                 _score_change(
-                    fid, t(lang, f"score_{fid}"), columns.extra.get(fid, []), last.extra.get(fid, []), lang
+                    fid, t(lang, f"year_{fid}"), columns.extra.get(fid, []), last.extra.get(fid, []), lang
                 )
             )
     if SERVICE_USE in blocks and SERVICE_USE in last_blocks:
@@ -306,7 +376,9 @@ def _score_change(
     )
     if isinstance(result, stats.NotComputable):
         return replace(shown, note=result.reason)
-    return replace(shown, p=result.p, note=result.note, test=result.test, r=result.r)
+    return replace(
+        shown, p=result.p, note=result.note, test=result.test, r=result.r, superiority=result.superiority
+    )
 
 
 def _share_change(
@@ -335,50 +407,64 @@ def _share_change(
 
 
 def follow_up_outcomes(
-    due: Sequence[FollowUp],
+    planned: Sequence[FollowUp],
     today: date,
     destinations: dict[str, str],
     lang: str = "en",
+    *,
+    answered_yes: int | None = None,
 ) -> FollowUpOutcomes | None:
-    """Counts of the follow-ups ``due`` in the period, and referral uptake per destination (of the
-    follow-ups of a referral that were ended: logged or closed). None when none is due."""
-    if not due:
+    """Counts of the follow-ups ``planned`` by the period's interactions, as they stand ``today``,
+    and referral uptake per destination: of the referrals' follow-ups that were logged, the
+    outcome each recorded; those closed without a follow-up and those still open in their own
+    columns. ``answered_yes``: how many of the period's interactions said a follow-up was planned
+    (the log's answers), to say when some have no follow-up record. None when none was planned."""
+    if not planned and not answered_yes:
         return None
-    counts = follow_up_counts(due, today)
+    counts = follow_up_counts(planned, today)
+    notes = []
+    if answered_yes is not None and answered_yes > counts["planned"]:
+        notes.append(
+            translate_plural(
+                lang,
+                "%(num)s interaction of the period said a follow-up was planned but has no follow-up to count "
+                "(imported from a file, or logged before follow-ups had due dates).",
+                "%(num)s interactions of the period said a follow-up was planned but have no follow-up to count "
+                "(imported from a file, or logged before follow-ups had due dates).",
+                answered_yes - counts["planned"],
+            )
+        )
     rows = []
-    for destination, outcome in uptake_counts(due).items():
+    for destination, outcome in uptake_counts(planned).items():
         result = stats.referral_uptake(*(outcome[k] for k in UPTAKE), lang=lang)
         label = destinations.get(destination, destination)
+        ended = {"closed": outcome["closed"], "open": outcome["open"]}
+        referrals = sum(outcome.values())
         if isinstance(result, stats.NotComputable):
-            rows.append(
-                UptakeRow(
-                    destination,
-                    label,
-                    result.n,
-                    0,
-                    outcome["connected"],
-                    outcome["not_yet"],
-                    outcome["declined"],
-                    outcome["unknown"],
-                    None,
-                    None,
-                    result.reason,
-                )
-            )
+            known = 0
+            rate, ci95, note = None, None, result.reason
         else:
-            rows.append(
-                UptakeRow(
-                    destination,
-                    label,
-                    result.n,
-                    result.known,
-                    result.connected,
-                    result.not_yet,
-                    result.declined,
-                    result.unknown,
-                    100.0 * result.rate,
-                    [100.0 * result.ci95[0], 100.0 * result.ci95[1]],
-                    result.note,
-                )
+            known = result.known
+            rate, ci95, note = (
+                100.0 * result.rate,
+                [100.0 * result.ci95[0], 100.0 * result.ci95[1]],
+                result.note,
             )
-    return FollowUpOutcomes(uptake=rows, **counts)
+        rows.append(
+            UptakeRow(
+                id=destination,
+                label=label,
+                referrals=referrals,
+                followed_up=sum(outcome[k] for k in UPTAKE),
+                known=known,
+                connected=outcome["connected"],
+                not_yet=outcome["not_yet"],
+                declined=outcome["declined"],
+                unknown=outcome["unknown"],
+                rate=rate,
+                ci95=ci95,
+                note=note,
+                **ended,
+            )
+        )
+    return FollowUpOutcomes(as_of=today.isoformat(), uptake=rows, notes=notes, **counts)

@@ -39,7 +39,7 @@ import numpy as np
 from scipy import stats as _sp
 from scipy.stats.contingency import odds_ratio as _odds_ratio
 
-from shared.i18n import N_, translate
+from shared.i18n import N_, translate, translate_plural
 from shared.report.numbers import whole_number
 from shared.report.stats import NO_RESPONDENTS, Z95, missing_in, wilson_interval
 
@@ -152,7 +152,10 @@ class IndependentRanks:
     ``statistic`` is U of the first group (R's ``W``); ``z`` is signed, positive when the
     first tends higher, without continuity correction; ``r = z / sqrt(n1 + n2)``;
     ``superiority`` is U / (n1 n2), the chance a random first-group score beats a
-    second-group one (ties count half).
+    second-group one (ties count half): the probability of superiority, or common-language effect
+    size (McGraw KO, Wong SP. Psychol Bull 1992;111:361-5; with ties counted half, Vargha A,
+    Delaney HD. J Educ Behav Stat 2000;25:101-32). tests/test_report_readable.py checks it, and r,
+    against R's documented example and by counting pairs.
     """
 
     test: str
@@ -254,11 +257,12 @@ def help_seeking_paired(
     notes = []
     if len(nonzero) < n:
         notes.append(
-            translate(
+            translate_plural(
                 lang,
-                "%(same)s of %(n)s respondents gave both sources the same answer; the test ranks the others.",
+                "%(same)s of %(num)s respondent gave both sources the same answer; the test ranks the others.",
+                "%(same)s of %(num)s respondents gave both sources the same answer; the test ranks the others.",
+                n,
                 same=n - len(nonzero),
-                n=n,
             )
         )
     ranks = _sp.rankdata(np.abs(nonzero))
@@ -411,20 +415,22 @@ def referral_uptake(
         reason = (
             translate(lang, "No referral has been followed up yet.")
             if n == 0
-            else translate(
+            else translate_plural(
                 lang,
-                "None of the %(n)s referrals followed up has a known outcome, so no uptake rate can be given.",
-                n=n,
+                "The %(num)s referral followed up has no known outcome, so no uptake rate can be given.",
+                "None of the %(num)s referrals followed up has a known outcome, so no uptake rate can be given.",
+                n,
             )
         )
         return NotComputable(WILSON, n, reason, counts)
     low, high = wilson_interval(counts["connected"], known)
     note = (
-        translate(
+        translate_plural(
             lang,
-            "%(unknown)s of %(n)s referrals have no known outcome and are not in the rate.",
+            "Outcome not known: %(unknown)s of the %(num)s referral followed up (not in the rate).",
+            "Outcome not known: %(unknown)s of the %(num)s referrals followed up (not in the rate).",
+            n,
             unknown=counts["unknown"],
-            n=n,
         )
         if counts["unknown"]
         else ""

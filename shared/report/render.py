@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shared.i18n import translate, translate_plural
 from shared.report.model import Report, to_jsonable
 from shared.report.summary import sentences
 from shared.report.tables import Table, chart_alt, summary, tables
@@ -71,7 +72,16 @@ def methods(report: Report) -> list[str]:
         out.append(survey.design_text)
         tested = sum(b.p_adjusted is not None for b in survey.barriers)
         if tested:
-            out.append(t(lang, "m_holm", n=tested))
+            out.append(
+                translate_plural(
+                    lang,
+                    "P values are adjusted for the %(num)s barrier compared with Holm's method (1979); a "
+                    "difference is called unlikely to be chance only when its adjusted P is under .05.",
+                    "P values are adjusted for the %(num)s barriers compared with Holm's method (1979); a "
+                    "difference is called unlikely to be chance only when its adjusted P is under .05.",
+                    tested,
+                )
+            )
         if survey.k10:
             out.append(t(lang, "m_k10"))
         if survey.outcomes or report.follow_ups:
@@ -112,7 +122,7 @@ def to_text(report: Report) -> str:
 
 def _blocks(table: Table, lang: str) -> list[str]:
     if not table.rows:
-        return [] if table.notes else ["(no rows)"]
+        return [] if table.notes else [translate(lang, "(no rows)")]
     colon = "\u00a0:" if lang == "fr" else ":"
     out: list[str] = []
     if len(table.header) == 2:  # a two-column table reads as "label: value" lines

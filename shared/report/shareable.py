@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shared.i18n import translate
+from shared.i18n import translate, translate_plural
 from shared.report.model import (
     Band,
     BarrierRow,
@@ -47,8 +47,11 @@ def few(n: int, threshold: int) -> bool:
 
 
 def withheld_note(threshold: int, lang: str) -> str:
-    return translate(
-        lang, "Withheld in this copy: fewer than %(threshold)s respondents.", threshold=threshold
+    return translate_plural(
+        lang,
+        "Withheld in this copy: fewer than %(num)s respondent.",
+        "Withheld in this copy: fewer than %(num)s respondents.",
+        threshold,
     )
 
 
@@ -129,8 +132,23 @@ def _help_seeking(found: HelpSeeking | None, threshold: int, note: str) -> HelpS
 
 
 def protect_service_use(found: ServiceUse, threshold: int, lang: str) -> tuple[ServiceUse, set[str]]:
-    """The table as the shareable copy shows it, and the by-year rows (ids) withheld with it."""
+    """The table as the shareable copy shows it, and the by-year rows (ids) withheld with it. The
+    count of respondents whose two peer-support answers disagree is a count of respondents too:
+    under the threshold it is said as "fewer than", and it goes with a hidden table."""
     cells = [n for row in found.table or [] for n in row]
+    if found.disagree is not None and few(found.disagree, threshold):
+        found = replace(
+            found,
+            disagree=None,
+            disagree_note=translate_plural(
+                lang,
+                "Fewer than %(num)s respondent answered the two questions differently; the table follows "
+                "the service-use answer.",
+                "Fewer than %(num)s respondents answered the two questions differently; the table follows "
+                "the service-use answer.",
+                threshold,
+            ),
+        )
     if not any(few(n, threshold) for n in cells):
         return found, set()
     assert found.table is not None  # it has cells
@@ -154,6 +172,8 @@ def protect_service_use(found: ServiceUse, threshold: int, lang: str) -> tuple[S
         ),
         caveat="",
         suppressed=True,
+        definition=found.definition,
+        disagree=None,
     )
     return hidden, margins
 

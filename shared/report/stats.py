@@ -76,12 +76,15 @@ def compare_independent(
     n2: int,
     *,
     labels: tuple[str, str] = ("a", "b"),
+    empty_groups: tuple[str, str] | None = None,
     lang: str = "en",
 ) -> Comparison:
     """Compare ``x1`` of ``n1`` with ``x2`` of ``n2`` as two independent groups.
 
     The test is Pearson's chi-square with Yates' correction, or Fisher's exact test
     (two-sided) when any expected count is under 5; the interval is Newcombe's method 10.
+    ``empty_groups`` (two msgids, as :func:`missing_in` takes; :data:`NO_RESPONDENTS` by default)
+    say why when a group is empty, naming the groups by ``labels``.
     """
     x1, n1, x2, n2 = (whole_number(v, name) for v, name in ((x1, "x1"), (n1, "n1"), (x2, "x2"), (n2, "n2")))
     if x1 > n1 or x2 > n2:
@@ -94,7 +97,7 @@ def compare_independent(
     }
     if n1 == 0 or n2 == 0:
         empty = [label for label, size in denominators.items() if size == 0]
-        note = missing_in(lang, empty, NO_RESPONDENTS)
+        note = missing_in(lang, empty, empty_groups or NO_RESPONDENTS)
         return Comparison(
             design="independent",
             n=denominators,

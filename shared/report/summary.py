@@ -2,16 +2,19 @@
 
 Every sentence restates a figure the tables show, and claims nothing the statistics do not
 support: a barrier is said to differ between the services only when its Holm-adjusted P is
-under .05 ("very unlikely to be chance" under .01), never on the raw P; when no comparison
-could be computed the report says there are too few answers to compare.
+under .05 ("very unlikely to be chance" under .01), never on the raw P. When no comparison
+could be computed the sentence says why: nobody answered the barrier questions, nobody
+answered them for both services (paired), the shareable copy withholds them, or there are too
+few answers to compare.
 """
 
 from __future__ import annotations
 
+from shared.i18n import translate_plural
 from shared.report.model import Activity, BarrierRow, Report, SurveySection
 from shared.report.stats import format_p
-from shared.report.tables import p_text, pct
-from shared.report.words import t
+from shared.report.tables import adjusted_p, p_text, pct
+from shared.report.words import localize, t
 
 MAX_SENTENCES = 5
 SIGNIFICANT = 0.05
@@ -27,24 +30,32 @@ def sentences(report: Report) -> list[str]:
     if survey is None:
         out.append(t(lang, "s_no_survey"))
     else:
-        out += _survey(survey, lang)
+        out += _survey(survey, lang, report.small_cell)
         out += _outcome(survey, lang)[:1]  # at most one sentence about outcomes
     out += _activity(report.activity, lang)
     return out[:MAX_SENTENCES]
 
 
-def _survey(survey: SurveySection, lang: str) -> list[str]:
+def _survey(survey: SurveySection, lang: str, threshold: int) -> list[str]:
     rate = survey.response_rate
     shown = t(lang, "s_rate", rate=pct(rate, lang)) if rate is not None else ""
-    out = [t(lang, "s_respondents", n=survey.answers, rate=shown)]
+    out = [
+        translate_plural(
+            lang,
+            "%(num)s student answered the survey%(rate)s.",
+            "%(num)s students answered the survey%(rate)s.",
+            survey.answers,
+            rate=shown,
+        )
+    ]
     services = {s.id: s.name for s in survey.services}
     first, second = services.get(survey.first), services.get(survey.second)
-    if not first or not second:
+    if not first or not second or not survey.answers:
         return out
     # (row, adjusted P, difference) for each barrier a test could be computed for
     tested = [(b, b.p_adjusted, b.difference or 0.0) for b in survey.barriers if b.p_adjusted is not None]
     if not tested:
-        return [*out, t(lang, "s_too_few", first=first, second=second)]
+        return [*out, _not_compared(survey, first, second, lang, threshold)]
     clear = sorted((row for row in tested if row[1] < SIGNIFICANT), key=lambda row: row[1])
     unclear = sorted(
         (row for row in tested if row[1] >= SIGNIFICANT and row[2]), key=lambda row: -abs(row[2])
@@ -59,8 +70,47 @@ def _survey(survey: SurveySection, lang: str) -> list[str]:
     k10 = survey.k10
     if k10 and k10.n and not k10.suppressed:
         high = sum(b.count or 0 for b in k10.bands if b.id in ("high", "very_high"))
-        out.append(t(lang, "s_k10", high=high, n=k10.n, share=pct(100.0 * high / k10.n, lang)))
+        out.append(
+            translate_plural(
+                lang,
+                "%(high)s of the %(num)s respondent who answered the distress questions reported high or "
+                "very high distress (%(share)s).",
+                "%(high)s of the %(num)s respondents who answered the distress questions reported high or "
+                "very high distress (%(share)s).",
+                k10.n,
+                high=high,
+                share=pct(100.0 * high / k10.n, lang),
+            )
+        )
     return out
+
+
+def _not_compared(survey: SurveySection, first: str, second: str, lang: str, threshold: int) -> str:
+    """Why no barrier could be compared, in one sentence: "too few answers" only when that is why."""
+    if survey.suppressed:
+        return translate_plural(
+            lang,
+            "The barrier comparison is withheld in this copy: fewer than %(num)s respondent answered it.",
+            "The barrier comparison is withheld in this copy: fewer than %(num)s respondents answered it.",
+            threshold,
+        )
+    if not survey.answered_barriers:
+        return localize(
+            translate_plural(
+                lang,
+                "The %(num)s respondent did not answer the barrier questions, so %(first)s and %(second)s "
+                "cannot be compared.",
+                "None of the %(num)s respondents answered the barrier questions, so %(first)s and %(second)s "
+                "cannot be compared.",
+                survey.answers,
+                first=first,
+                second=second,
+            ),
+            lang,
+        )
+    if not survey.respondents:
+        return t(lang, "s_no_pairs", first=first, second=second)
+    return t(lang, "s_too_few", first=first, second=second)
 
 
 def _barrier(
@@ -86,7 +136,7 @@ def _barrier(
         p1=pct(b.percent[ids[0]], lang),
         p2=pct(b.percent[ids[1]], lang),
         how=t(lang, "very_unlikely" if p < VERY else "unlikely"),
-        p=_p_words(p, lang) if significant else p_text(b.p_adjusted_display, lang),
+        p=_p_words(p, lang) if significant else adjusted_p(b.p_adjusted_display, lang),
     )
 
 
@@ -100,10 +150,17 @@ def _p_words(p: float, lang: str) -> str:
 
 
 def _activity(act: Activity, lang: str) -> list[str]:
+    logged = translate_plural(
+        lang,
+        "Supporters logged %(num)s interaction",
+        "Supporters logged %(num)s interactions",
+        act.interactions,
+    )
     ref = act.referrals
     if ref.count is not None and ref.answered:
-        return [t(lang, "s_activity", n=act.interactions, referred=ref.count)]
-    return [t(lang, "s_activity_plain", n=act.interactions)]
+        referred = translate_plural(lang, "%(num)s led to a referral", "%(num)s led to a referral", ref.count)
+        return [t(lang, "s_activity", logged=logged, referred=referred)]
+    return [f"{logged}."]
 
 
 def _outcome(survey: SurveySection, lang: str) -> list[str]:

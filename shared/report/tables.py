@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
-from shared.i18n import N_, translate
+from shared.i18n import N_, translate, translate_plural
 from shared.report.model import (
     CI_HIGH,
     K10,
@@ -27,13 +28,14 @@ from shared.report.model import (
     ProtectedCounts,
     ProtectedRow,
     Report,
+    ScoreChange,
     ServiceUse,
     Severity,
     Shown,
     SurveySection,
 )
 from shared.report.stats import CHI_SQUARE, FISHER, format_p
-from shared.report.words import NBSP, decimal, localize, t
+from shared.report.words import NBSP, decimal, localize, long_date, respondents, t
 from shared.report.words import pct as word_pct
 
 DASH = "—"
@@ -68,8 +70,8 @@ class Table:
     data: tuple[Datum, ...] = ()
 
 
-def pct(value: float | None, lang: str = "en") -> str:
-    return DASH if value is None else word_pct(value, lang)
+def pct(value: float | None, lang: str = "en", places: int = 1) -> str:
+    return DASH if value is None else word_pct(value, lang, places)
 
 
 def num(value: float | None, places: int = 1, lang: str = "en") -> str:
@@ -106,6 +108,17 @@ def p_text(shown: str, lang: str) -> str:
     return re.sub(r"(?<![\d,])\.(\d)", r"0,\1", shown).replace(" ", "\u00a0")
 
 
+def p_cell(shown: str, lang: str) -> str:
+    """A P value under a header that already names it ("Adjusted P"): ".02", "< .001", "> .99"
+    (journal style), never "P > .99" again."""
+    return p_text(shown.removeprefix("P ").removeprefix("= "), lang)  # before French spacing
+
+
+def adjusted_p(shown: str, lang: str) -> str:
+    """A Holm-adjusted P inside a sentence: "adjusted P > .99", "P ajustée > 0,99"."""
+    return t(lang, "adjusted_p", p=p_text(shown.removeprefix("P "), lang))  # before French spacing
+
+
 def _lang(report: Report) -> str:
     return str(report.lang or "en")
 
@@ -120,7 +133,15 @@ def summary(report: Report) -> list[tuple[str, str]]:
         (t(lang, "f_interactions"), str(act.interactions)),
         (
             t(lang, "f_supporters"),
-            t(lang, "of_and_revoked", a=sup.active, b=sup.all, r=sup.revoked)
+            t(
+                lang,
+                "of_and_revoked",
+                a=sup.active,
+                current=translate_plural(
+                    lang, "%(num)s current supporter", "%(num)s current supporters", sup.all
+                ),
+                revoked=translate_plural(lang, "%(num)s since revoked", "%(num)s since revoked", sup.revoked),
+            )
             if sup.revoked
             else t(lang, "of", a=sup.active, b=sup.all),
         ),
@@ -151,7 +172,13 @@ def summary(report: Report) -> list[tuple[str, str]]:
                 t(lang, "f_rate"),
                 localize(survey.response_rate_note, lang) or DASH
                 if rate is None
-                else t(lang, "rate_of_links", rate=pct(rate, lang), links=survey.links_issued),
+                else translate_plural(
+                    lang,
+                    "%(rate)s of %(num)s link issued",
+                    "%(rate)s of %(num)s links issued",
+                    survey.links_issued,
+                    rate=pct(rate, lang),
+                ),
             )
         )
     return out
@@ -245,14 +272,7 @@ def _tables(report: Report) -> list[Table]:
                 t(lang, "t_referrals"),
                 (t(lang, "h_destination"), referrals, share),
                 tuple((d.label, str(d.count), pct(d.percent, lang)) for d in ref.by_destination),
-                (
-                    t(
-                        lang,
-                        "referral_note",
-                        shown=count_pct(ref.count, ref.rate, lang),
-                        n=ref.answered,
-                    ),
-                )
+                (t(lang, "referral_note", shown=count_pct(ref.count, ref.rate, lang), n=ref.answered),)
                 + ((ref.note,) if ref.note else ()),
                 data=tuple(
                     Datum(d.label, referrals, count=d.count, percent=d.percent) for d in ref.by_destination
@@ -285,8 +305,18 @@ def _tables(report: Report) -> list[Table]:
 
 
 def labelled(label: str, note: str, lang: str) -> str:
-    """A note about one row of a table: "Label: note" (a no-break space before the colon in French)."""
-    return f"{label}{NBSP if lang == 'fr' else ''}: {note}"
+    """A note about one row of a table: "Label: note" (a no-break space before the colon in
+    French, where the note then goes on in lower case, as French writes after a colon)."""
+    if lang == "fr":
+        return f"{label}{NBSP}: {_lower_first(note)}"
+    return f"{label}: {note}"
+
+
+def _lower_first(text: str) -> str:
+    # "Aucun score" after a colon reads "aucun score"; an acronym ("PHQ-8", "K10") keeps its capitals.
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def withheld(
@@ -309,7 +339,12 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
     service_heads = [t(lang, "h_service_n", service=s.label) for s in services]
     difference, ci, adjusted = t(lang, "h_difference"), t(lang, "h_ci"), t(lang, "h_p")
     header = (t(lang, "h_barrier"), *service_heads, difference, ci, adjusted)
-    title = t(lang, "t_barriers", n=survey.respondents)
+    title = translate_plural(
+        lang,
+        "Barriers to seeking help (%(num)s respondent)",
+        "Barriers to seeking help (%(num)s respondents)",
+        survey.respondents,
+    )
     if survey.suppressed:
         labels = [b.label for b in survey.barriers]
         return withheld("barriers", title, header, labels, (*service_heads, difference), tuple(survey.notes))
@@ -327,7 +362,7 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
                 *(count_pct(b.counts[s.id], b.percent[s.id], lang) for s in services),
                 points(b.difference, lang),
                 interval(b.ci95, lang),
-                p_text(b.p_adjusted_display, lang),
+                p_cell(b.p_adjusted_display, lang),
             )
         )
         for s, head in zip(services, service_heads, strict=True):
@@ -368,9 +403,9 @@ def year_over_year_table(survey: SurveySection, lang: str = "en") -> Table:
         lang,
         "t_year_over_year",
         this=survey.id,
-        n_this=previous.respondents.this,
+        n_this=respondents(previous.respondents.this, lang),
         last=previous.survey,
-        n_last=previous.respondents.last,
+        n_last=respondents(previous.respondents.last, lang),
     )
     if previous.suppressed:
         labels = [b.label for b in previous.barriers]
@@ -405,7 +440,7 @@ def k10_table(k10: K10, lang: str = "en") -> Table:
             "k10_mean",
             mean=num(k10.mean, 1, lang),
             sd=num(k10.sd, 1, lang),
-            n=k10.n,
+            totals=translate_plural(lang, "%(num)s K10 total", "%(num)s K10 totals", k10.n),
             prorated=k10.prorated,
             left=k10.incomplete,
         ),
@@ -461,7 +496,12 @@ def outcome_tables(outcomes: Outcomes, survey_id: str, lang: str = "en") -> list
 def help_seeking_table(hs: HelpSeeking, lang: str) -> Table:
     median = t(lang, "h_median")
     header = (t(lang, "h_source"), median)
-    title = t(lang, "t_help_seeking", n=hs.n)
+    title = translate_plural(
+        lang,
+        "Help-seeking intention, 1 (extremely unlikely) to 7 (extremely likely), %(num)s respondent",
+        "Help-seeking intention, 1 (extremely unlikely) to 7 (extremely likely), %(num)s respondents",
+        hs.n,
+    )
     sources = (("seek_faculty", t(lang, "score_seek_faculty")), ("seek_peers", t(lang, "score_seek_peers")))
     if hs.suppressed:
         return withheld("help_seeking", title, header, [label for _, label in sources], (median,), (hs.note,))
@@ -498,10 +538,16 @@ def help_seeking_table(hs: HelpSeeking, lang: str) -> Table:
 def service_use_table(su: ServiceUse, lang: str) -> Table:
     yes, no = t(lang, "h_used_professional"), t(lang, "h_not_professional")
     header = (t(lang, "h_group"), yes, no)
-    title = t(lang, "t_service_use", n=su.n)
+    title = translate_plural(
+        lang,
+        "Professional service use by peer-support use (%(num)s respondent)",
+        "Professional service use by peer-support use (%(num)s respondents)",
+        su.n,
+    )
     groups = [label[:1].upper() + label[1:] for label in su.labels]
     if su.suppressed:
-        hidden = withheld("service_use", title, header, groups, (yes, no), (su.note,))
+        hidden_notes = (su.note, *(note for note in (su.definition, su.disagree_note) if note))
+        hidden = withheld("service_use", title, header, groups, (yes, no), hidden_notes)
         odds = Datum(t(lang, "h_odds_ratio"), t(lang, "value"), suppressed=True)
         return replace(hidden, data=(*hidden.data, odds))
     rows: list[tuple[str, ...]] = []
@@ -536,19 +582,23 @@ def service_use_table(su: ServiceUse, lang: str) -> Table:
         )
     if su.note:
         notes.append(su.note)
+    notes += [note for note in (su.definition, su.disagree_note) if note]
     if su.caveat:
         notes.append(t(lang, "caveat"))
     return Table("service_use", title, header, tuple(rows), tuple(notes), data=tuple(data))
 
 
 def by_year_table(outcomes: Outcomes, survey_id: str, lang: str) -> Table:
-    """Each score and yes/no item, this survey against the previous one. In the CSV each effect
-    has its own column: the effect size r of a score, the odds ratio of a yes/no item."""
+    """Each score and yes/no item, this survey against the previous one, with its effect size: r
+    and the probability of superiority for a score, the odds ratio for a yes/no item. In the CSV
+    each effect has its own column (``Effect size r``, ``Chance higher`` as a percent, ``Odds
+    ratio``)."""
     this_h, last_h, p_h = t(lang, "h_this_n"), t(lang, "h_last_n"), t(lang, "h_p_plain")
+    effect_h, chance_h = t(lang, "h_effect"), t(lang, "h_superiority")
     r_h, or_h = t(lang, "h_effect_r"), t(lang, "h_odds_ratio")
     rows = []
     data = []
-    notes = [t(lang, "by_year_note")]
+    notes = [t(lang, "by_year_note"), t(lang, "by_year_effects")]
     for c in outcomes.by_year:
         share = c.measure == "percent"
 
@@ -556,7 +606,14 @@ def by_year_table(outcomes: Outcomes, survey_id: str, lang: str) -> Table:
             return pct(value, lang) if share else num(value, 1, lang)
 
         rows.append(
-            (c.label, f"{shown(c.this)} ({c.n_this})", f"{shown(c.last)} ({c.n_last})", p_value(c.p, lang))
+            (
+                c.label,
+                f"{shown(c.this)} ({c.n_this})",
+                f"{shown(c.last)} ({c.n_last})",
+                p_value(c.p, lang),
+                _effect(c, lang),
+                DASH if c.superiority is None else pct(100.0 * c.superiority, lang, places=0),
+            )
         )
         for head, n, figure in ((this_h, c.n_this, c.this), (last_h, c.n_last, c.last)):
             data.append(
@@ -575,22 +632,46 @@ def by_year_table(outcomes: Outcomes, survey_id: str, lang: str) -> Table:
             data.append(Datum(c.label, or_h, value=c.odds_ratio, suppressed=c.suppressed, note=note))
         else:
             data.append(Datum(c.label, r_h, value=c.r, suppressed=c.suppressed))
+            superiority = None if c.superiority is None else 100.0 * c.superiority
+            data.append(Datum(c.label, chance_h, percent=superiority, suppressed=c.suppressed))
         if c.note:
             notes.append(labelled(c.label, c.note, lang))
     return Table(
         "outcomes_by_year",
         t(lang, "t_outcomes_by_year", this=survey_id, last=outcomes.previous),
-        (t(lang, "h_measure"), this_h, last_h, p_h),
+        (t(lang, "h_measure"), this_h, last_h, p_h, effect_h, chance_h),
         tuple(rows),
         tuple(notes),
         data=tuple(data),
     )
 
 
+def _effect(change: ScoreChange, lang: str) -> str:
+    """A by-year row's effect size in words: "r = 0.32" for a score, "odds ratio 1.25" for a
+    yes/no item (one a zero cell makes infinite said so), a dash when none was computed."""
+    if change.measure == "percent":
+        if ODDS_RATIO in change.unbounded:
+            return t(lang, "not_estimable")
+        return (
+            DASH
+            if change.odds_ratio is None
+            else t(lang, "effect_or", **{"or": ratio(change.odds_ratio, lang)})
+        )
+    return DASH if change.r is None else t(lang, "effect_r", r=num(change.r, 2, lang))
+
+
 def severity_table(severity: Severity, lang: str = "en") -> Table:
     respondents = t(lang, "h_respondents")
     header = (t(lang, "h_band"), respondents, t(lang, "h_percent"))
-    note = t(lang, "severity_note", n=severity.n, incomplete=severity.incomplete, skipped=severity.skipped)
+    note = t(
+        lang,
+        "severity_note",
+        complete=translate_plural(lang, "%(num)s complete total", "%(num)s complete totals", severity.n),
+        partial=translate_plural(
+            lang, "%(num)s partial answer", "%(num)s partial answers", severity.incomplete
+        ),
+        skipped=translate_plural(lang, "%(num)s with no answer", "%(num)s with no answer", severity.skipped),
+    )
     if severity.suppressed:
         labels = [b.label for b in severity.bands]
         notes = (severity.note, note)
@@ -601,26 +682,38 @@ def severity_table(severity: Severity, lang: str = "en") -> Table:
 
 
 def follow_up_tables(follow_ups: FollowUpOutcomes, lang: str = "en") -> list[Table]:
-    """The follow-ups due in the period (counts only) and referral uptake per destination."""
+    """The follow-ups planned by the period's interactions, where they stood on the report's day
+    (counts only), and referral uptake per destination."""
     head = t(lang, "h_follow_ups")
     counts = [(t(lang, f"fu_{key}"), getattr(follow_ups, key)) for key in FOLLOW_UP_COUNTS]
     out = [
         Table(
             "follow_ups",
-            t(lang, "t_follow_ups"),
+            t(lang, "t_follow_ups", day=long_date(date.fromisoformat(follow_ups.as_of), lang)),
             (t(lang, "figure"), head),
             tuple((label, str(n)) for label, n in counts),
+            (t(lang, "fu_about"), *follow_ups.notes),
             data=tuple(Datum(label, head, count=n) for label, n in counts),
         )
     ]
     if follow_ups.uptake:
-        heads = [t(lang, k) for k in ("h_followed_up", "h_connected", "h_not_yet", "h_declined", "h_unknown")]
+        keys = ("h_referrals_planned", "h_followed_up", "h_connected", "h_not_yet", "h_declined", "h_unknown")
+        heads = [t(lang, k) for k in (*keys, "h_closed", "h_open")]
         uptake = t(lang, "h_uptake")
         rows = []
         data = []
         notes = [t(lang, "uptake_note")]
         for u in follow_ups.uptake:
-            figures = (u.referrals, u.connected, u.not_yet, u.declined, u.unknown)
+            figures = (
+                u.referrals,
+                u.followed_up,
+                u.connected,
+                u.not_yet,
+                u.declined,
+                u.unknown,
+                u.closed,
+                u.open,
+            )
             shown = DASH if u.rate is None else f"{pct(u.rate, lang)} ({interval(u.ci95, lang)})"
             rows.append((u.label, *(str(n) for n in figures), shown))
             data += [Datum(u.label, h, count=n) for h, n in zip(heads, figures, strict=True)]
@@ -646,9 +739,16 @@ def follow_up_tables(follow_ups: FollowUpOutcomes, lang: str = "en") -> list[Tab
 def breakdown_table(b: Breakdown, lang: str = "en") -> Table:
     interactions = t(lang, "h_interactions")
     rows = tuple((localize(r.label, lang), str(r.count), pct(r.percent, lang)) for r in b.rows)
-    notes = [t(lang, "answered_n", n=b.answered)]
+    notes = [
+        translate_plural(
+            lang,
+            "%(num)s interaction answered this question.",
+            "%(num)s interactions answered this question.",
+            b.answered,
+        )
+    ]
     if b.not_answered:
-        notes.append(t(lang, "not_answered_n", n=b.not_answered))
+        notes.append(translate_plural(lang, "%(num)s did not.", "%(num)s did not.", b.not_answered))
     if b.note:
         notes.append(b.note)
     data = tuple(Datum(r.label, interactions, count=r.count, percent=r.percent) for r in b.rows)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from shared.i18n import LANGS as LANGS
-from shared.i18n import N_, translate
+from shared.i18n import N_, translate, translate_plural
 
 NBSP = "\u00a0"
 
@@ -57,25 +57,24 @@ MESSAGES: dict[str, str] = {
     ),
     "chart_title": N_("Barriers to seeking help, by service"),
     "chart_axis": N_("Percent of respondents (n = %(n)s)"),
-    "s_respondents": N_("%(n)s students answered the survey%(rate)s."),
     "s_rate": N_(" (%(rate)s of those invited)"),
     "s_more_likely": N_(
         "Students were more likely to name “%(barrier)s” as a barrier to %(first)s (%(p1)s) than to %(second)s (%(p2)s); a difference this large is %(how)s to be chance (%(p)s)."
     ),
     "s_could_be_chance": N_(
-        "“%(barrier)s” was named more often for %(first)s (%(p1)s) than for %(second)s (%(p2)s), but a difference this size could be chance (adjusted %(p)s)."
+        "“%(barrier)s” was named more often for %(first)s (%(p1)s) than for %(second)s (%(p2)s), but a difference this size could be chance (%(p)s)."
     ),
+    "adjusted_p": N_("adjusted P %(p)s"),  # "adjusted P > .99": the Holm-adjusted P in a sentence
     "very_unlikely": N_("very unlikely"),
     "unlikely": N_("unlikely"),
     "s_no_difference": N_(
         "No barrier was named more often for %(first)s than for %(second)s, or the reverse, by more than chance could explain."
     ),
     "s_too_few": N_("There are too few answers to compare %(first)s and %(second)s."),
-    "s_activity": N_("Supporters logged %(n)s interactions; %(referred)s led to a referral."),
-    "s_activity_plain": N_("Supporters logged %(n)s interactions."),
-    "s_k10": N_(
-        "%(high)s of the %(n)s respondents who answered the distress questions reported high or very high distress (%(share)s)."
+    "s_no_pairs": N_(
+        "No respondent answered the barrier questions for both %(first)s and %(second)s, so they cannot be compared."
     ),
+    "s_activity": N_("%(logged)s; %(referred)s."),  # two counted clauses, each with its own plural
     "s_no_survey": N_("No survey has been run yet."),
     "key_figures": N_("Key figures"),
     "figure": N_("Figure"),
@@ -84,26 +83,24 @@ MESSAGES: dict[str, str] = {
     "f_interactions": N_("Interactions logged"),
     "f_supporters": N_("Supporters who logged"),
     "of": N_("%(a)s of %(b)s"),
-    "of_and_revoked": N_("%(a)s of %(b)s current supporters, and %(r)s since revoked"),
+    "of_and_revoked": N_("%(a)s of %(current)s, and %(revoked)s"),  # counted pieces
     "f_supporters_revoked": N_("Supporters who logged, since revoked"),
     "f_referrals": N_("Referrals"),
     "f_follow_ups": N_("Follow-ups planned"),
     "f_duration": N_("Median duration"),
-    "minutes": N_("%(m)s minutes (n = %(n)s)"),
+    "minutes": N_("%(m)s min (n = %(n)s)"),
     "f_survey": N_("Survey"),
     "f_answers": N_("Survey answers"),
     "f_rate": N_("Response rate"),
-    "rate_of_links": N_("%(rate)s of %(links)s links issued"),
-    "t_barriers": N_("Barriers to seeking help (%(n)s respondents)"),
     "h_barrier": N_("Barrier"),
     "h_service_n": N_("%(service)s, n (%%)"),
     "h_difference": N_("Difference (points)"),
     "h_ci": N_("95%% CI"),
-    "h_p": N_("Adjusted P"),
+    "h_p": N_("Adjusted P"),  # its cells read ".02", "< .001", "> .99"
     "difference_is": N_("Difference = %(first)s minus %(second)s, in percentage points."),
     "t_year_over_year": N_(
-        "This survey (%(this)s, %(n_this)s respondents) against the previous one (%(last)s, %(n_last)s respondents)"
-    ),
+        "This survey (%(this)s, %(n_this)s) against the previous one (%(last)s, %(n_last)s)"
+    ),  # n_this and n_last: counted "N respondents"
     "h_this_year": N_("%(service)s: this year"),
     "h_last_year": N_("last year"),
     "h_change": N_("change (points)"),
@@ -112,8 +109,8 @@ MESSAGES: dict[str, str] = {
     "h_respondents": N_("Respondents"),
     "h_percent": N_("Percent"),
     "k10_mean": N_(
-        "Mean %(mean)s, SD %(sd)s, from %(n)s K10 totals (10 to 50): %(prorated)s prorated, %(left)s left out."
-    ),
+        "Mean %(mean)s, SD %(sd)s, from %(totals)s (10 to 50; prorated: %(prorated)s, left out: %(left)s)."
+    ),  # totals: counted "N K10 totals"
     "band_low": N_("Low"),
     "band_moderate": N_("Moderate"),
     "band_high": N_("High"),
@@ -124,8 +121,6 @@ MESSAGES: dict[str, str] = {
     "h_month": N_("Month"),
     "h_interactions": N_("Interactions"),
     "h_answer": N_("Answer"),
-    "answered_n": N_("%(n)s interactions answered this question."),
-    "not_answered_n": N_("%(n)s did not."),
     "multi_note": N_(
         "More than one answer per interaction is possible, so percentages add up to more than 100."
     ),
@@ -133,7 +128,7 @@ MESSAGES: dict[str, str] = {
     "h_destination": N_("Destination"),
     "h_referrals": N_("Referrals"),
     "h_share_referrals": N_("Share of referrals"),
-    "referral_note": N_("%(shown)s of %(n)s interactions led to a referral."),
+    "referral_note": N_("Interactions that led to a referral: %(shown)s of %(n)s."),
     "t_year_by_concern": N_("Interactions by year of study and concern level"),
     "t_year": N_("Interactions by year of study"),
     "t_per_supporter": N_("Interactions per supporter"),
@@ -154,24 +149,12 @@ MESSAGES: dict[str, str] = {
     "m_independent": N_(
         "The two services treated as independent groups, as in the published program evaluation: chi-square with Yates' correction, or Fisher's exact test when an expected count is under 5; 95%% confidence interval by Newcombe's method for independent proportions (1998)."
     ),
-    "m_holm": N_(
-        "P values are adjusted for the %(n)s barriers compared with Holm's method (1979); a difference is called unlikely to be chance only when its adjusted P is under .05."
-    ),
     "m_small_cell": N_(
         "Small-cell protection: counts under %(threshold)s by year of study%(supporter)s are hidden. Overall totals are shown as they are."
     ),
     "m_per_supporter": N_(" or per supporter"),
     "m_k10": N_(
         "A K10 total is prorated when one of the ten items was skipped (the nine answers' total x 10/9, rounded to the nearest whole number) and left out when more were skipped: the K10 scoring rule of Australia's Primary Mental Health Care Minimum Data Set (PMHC MDS), which cites the AMHOCN overview of the NOCC measures. Bands: Andrews & Slade (2001)."
-    ),
-    "not_answered_service": N_(
-        "%(n)s answer(s) checked nothing for %(service)s (neither a barrier nor “None of these”): left out of its percentages."
-    ),
-    "paired_only_both": N_(
-        "The paired comparison uses the %(n)s respondents who answered for both services."
-    ),
-    "m_old_answers_n": N_(
-        "%(n)s answer(s) list a service with nothing checked (stored before the survey offered “None of these”, or imported from a file): read, as before, as no barrier for that service."
     ),
     # Outcomes (issue 14)
     "g_used_peers": N_("used peer support"),
@@ -184,11 +167,8 @@ MESSAGES: dict[str, str] = {
     ),
     "t_gad7": N_("Anxiety symptoms (GAD-7 severity, Spitzer et al. 2006)"),
     "severity_note": N_(
-        "%(n)s complete totals (every item answered); %(incomplete)s partly answered and %(skipped)s skipped are left out. Whole survey only: never broken down further."
-    ),
-    "t_help_seeking": N_(
-        "Help-seeking intention, 1 (extremely unlikely) to 7 (extremely likely), %(n)s respondents"
-    ),
+        "%(complete)s (every item answered); left out: %(partial)s, %(skipped)s. Whole survey only: never broken down further."
+    ),  # counted pieces
     "h_source": N_("Source of help"),
     "h_median": N_("Median"),
     "score_seek_faculty": N_("Faculty services"),
@@ -206,7 +186,6 @@ MESSAGES: dict[str, str] = {
     "not_estimable": N_("not estimable: a zero cell"),
     "open_interval": N_("%(low)s or more, no upper limit"),
     "csv_unbounded": N_("A zero cell: an empty odds ratio or interval end here is infinite, not missing."),
-    "t_service_use": N_("Professional service use by peer-support use (%(n)s respondents)"),
     "h_group": N_("Students who"),
     "h_used_professional": N_("Used a professional service"),
     "h_not_professional": N_("Did not"),
@@ -233,22 +212,40 @@ MESSAGES: dict[str, str] = {
     "score_used_counselling": N_("Used counselling"),
     "score_used_physician": N_("Saw a physician"),
     "score_used_peer_supporters": N_("Used peer supporters"),
-    "t_follow_ups": N_("Follow-ups due in the period (counts only)"),
+    # This survey against the previous one: the help-seeking rows are medians of a 1-7 intention.
+    "year_seek_faculty": N_("Help-seeking intention, Faculty services (median, 1-7)"),
+    "year_seek_peers": N_("Help-seeking intention, peer supporters (median, 1-7)"),
+    "h_effect": N_("Effect size"),
+    "h_superiority": N_("Chance higher"),
+    "effect_r": N_("r = %(r)s"),
+    "effect_or": N_("odds ratio %(or)s"),
+    "by_year_effects": N_(
+        "Effect sizes. A score: r (about 0.1 small, 0.3 medium, 0.5 large; positive when this survey's scores are higher) and the chance that a random respondent of this survey scored higher than a random respondent of the previous one (50%% is no difference; a tie counts half). A yes/no item: the odds ratio, this survey's odds of yes over the previous one's (1 is no difference)."
+    ),
+    "t_follow_ups": N_(
+        "Follow-ups planned by the period's interactions, where they stood on %(day)s (counts only)"
+    ),
     "h_follow_ups": N_("Follow-ups"),
     "fu_planned": N_("Planned"),
-    "fu_done": N_("Done"),
-    "fu_closed": N_("Closed (not needed, could not reach)"),
+    "fu_done": N_("Done (logged as a follow-up)"),
+    "fu_closed": N_("Closed without a follow-up (not needed, could not reach)"),
     "fu_open": N_("Still open"),
-    "fu_overdue": N_("Overdue"),
+    "fu_overdue": N_("Of these, overdue"),
+    "fu_about": N_(
+        "Planned = done + closed + still open. A follow-up is counted with the interaction that planned it, whenever it was due or logged."
+    ),
     "t_uptake": N_("Referral uptake: did the student connect with the service?"),
+    "h_referrals_planned": N_("Referrals"),
     "h_followed_up": N_("Followed up"),
     "h_connected": N_("Connected"),
     "h_not_yet": N_("Not yet"),
     "h_declined": N_("Declined"),
-    "h_unknown": N_("Unknown"),
+    "h_unknown": N_("Outcome not known"),
+    "h_closed": N_("Closed, not followed up"),
+    "h_open": N_("Still open"),
     "h_uptake": N_("Uptake (95%% CI)"),
     "uptake_note": N_(
-        "Uptake: connected among the referrals with a known outcome, Wilson 95%% interval; unknowns are counted in their column and left out of the rate."
+        "Referrals whose interaction in the period planned a follow-up. Uptake: connected among the follow-ups with a known outcome, Wilson 95%% interval. A follow-up logged without an answer is counted as outcome not known and left out of the rate; one closed without a follow-up (not needed, could not reach) is no outcome at all."
     ),
     "s_help_seeking": N_(
         "Students said they were more likely to seek help from %(first)s than from %(second)s (rated higher: %(higher)s of %(n)s; lower: %(lower)s; medians %(m1)s and %(m2)s of 7); a difference this large is %(how)s to be chance (%(p)s)."
@@ -268,7 +265,7 @@ MESSAGES: dict[str, str] = {
     "faculty_services_name": N_("Faculty services"),
     "peer_supporters_name": N_("peer supporters"),
     "m_outcomes": N_(
-        "Outcomes: help-seeking intention compared by the Wilcoxon signed-rank test (exact below 50 pairs without ties, else normal approximation), effect size r = z / sqrt(n); service use by peer-support use by chi-square (Yates) or Fisher's exact test when an expected count is under 5, with the odds ratio and its 95%% interval; referral uptake with Wilson's 95%% interval. The same choices as R's wilcox.test, chisq.test and fisher.test."
+        "Outcomes: help-seeking intention compared by the Wilcoxon signed-rank test (exact below 50 pairs without ties, else normal approximation), effect size r = z / sqrt(n); service use by peer-support use by chi-square (Yates) or Fisher's exact test when an expected count is under 5, with the odds ratio and its 95%% interval; referral uptake with Wilson's 95%% interval; this survey against the previous one by the Mann-Whitney U test for scores, with r = z / sqrt(n1 + n2) and the probability of superiority U / (n1 n2) (McGraw & Wong 1992), and the 2x2 test above for yes/no items. The same choices as R's wilcox.test, chisq.test and fisher.test."
     ),
 }
 
@@ -277,6 +274,11 @@ def t(lang: str, key: str, **params: object) -> str:
     """The message ``key`` in ``lang`` (English when the language is unknown), filled in."""
     text = translate(lang, MESSAGES[key], **params)
     return french_spacing(text) if lang == "fr" else text
+
+
+def respondents(n: int, lang: str) -> str:
+    """ "1 respondent", "12 respondents": a count of respondents inside a title or a sentence."""
+    return translate_plural(lang, "%(num)s respondent", "%(num)s respondents", n)
 
 
 def french_spacing(text: str) -> str:

@@ -10,10 +10,9 @@ from shared.config import Settings
 from shared.errors import NotFoundError
 from shared.i18n import N_
 from shared.records import AlertAck, Supporter
-from shared.report.follow_up_counts import follow_up_counts
+from shared.report.follow_up_counts import follow_up_counts, planned_in
 from shared.services import surveys
 from shared.services.demo import is_demo_supporter
-from shared.services.follow_ups import LONGEST_DAYS
 from shared.store.port import AlreadyExists, Store
 
 ALERT_WINDOW = timedelta(days=90)  # older alerts are not shown for acknowledgement
@@ -49,7 +48,8 @@ class Dashboard:
     surveys: list[SurveyRate]
     quiet: list[Supporter]
     quiet_days: int
-    # follow-ups due since the academic year began: planned, done, closed, open, overdue (counts only)
+    # follow-ups planned since the academic year began (by interactions from ``year_start`` on), as
+    # they stand today: planned, done, closed, open, overdue (counts only), as the report counts them
     follow_ups: dict[str, int]
 
 
@@ -110,13 +110,16 @@ def build(store: Store, settings: Settings, now: datetime, quiet_days: int = 30)
     quiet = [
         s for s in everyone if s.active and s.id not in demo and store.supporter_activity(s.id, since)[0] == 0
     ]
-    # Due since the year began: no follow-up can be due more than LONGEST_DAYS after today, so
-    # this reads one period's follow-ups, never every one kept.
-    due = [
-        f
-        for f in store.follow_ups(due_from=first, due_to=today + timedelta(days=LONGEST_DAYS))
-        if f.supporter_id not in demo
-    ]
+    # Planned since the year began, the report's definition (shared/report/follow_up_counts.py):
+    # one period's follow-ups are read, never every one kept.
+    planned = planned_in(store, first, today, today, exclude=frozenset(demo))
     return Dashboard(
-        month, year, first, open_alerts(store, now), rates, quiet, quiet_days, follow_up_counts(due, today)
+        month,
+        year,
+        first,
+        open_alerts(store, now),
+        rates,
+        quiet,
+        quiet_days,
+        follow_up_counts(planned, today),
     )

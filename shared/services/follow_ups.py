@@ -26,7 +26,7 @@ from shared.forms import Form, FormInvalid, Label, ValidationContext, load_form
 from shared.forms import validate as validate_form
 from shared.i18n import N_, translate
 from shared.records import FollowUp, Interaction, Supporter
-from shared.report.follow_up_counts import ENDINGS, follow_up_counts, uptake_counts
+from shared.report.follow_up_counts import ENDINGS, LONGEST_DAYS
 from shared.services import interactions
 from shared.store.port import Store
 
@@ -37,7 +37,6 @@ UPTAKE = "referral_uptake"
 EXTRA_FIELDS = (DUE, FOLLOWS, UPTAKE)
 SERVICE = "{service}"  # in the uptake question: the referral's destination, named on the page
 DEFAULT_DAYS = 7
-LONGEST_DAYS = 366  # a due date further away than this is a typo
 UNDO_WINDOW = interactions.EDIT_WINDOW  # a close can be undone as long as an entry can be changed
 
 # English msgids of the one catalogue (shared/translations), French there. A field's message is
@@ -438,19 +437,6 @@ def logged_by(store: Store, entry: Interaction, today: date) -> Due | None:
     logged = store.follow_up_done_by(entry.id)
     original = store.get_interaction(logged.id) if logged is not None else None
     return _line(logged, original, today) if logged is not None and original is not None else None
-
-
-def counts(store: Store, today: date) -> dict[str, int]:
-    """What coordinators see: follow-ups planned, done, closed, open and overdue (counts only)."""
-    return follow_up_counts(store.follow_ups(), today)
-
-
-def uptake_by_destination(store: Store) -> dict[str, dict[str, int]]:
-    """Per referral destination: referrals followed up, and each uptake outcome (unknown shown).
-
-    The report hands each row to :func:`shared.report.outcomes.referral_uptake`.
-    """
-    return uptake_counts(store.follow_ups())
 
 
 def set_digest(store: Store, supporter: Supporter, on: bool) -> Supporter:

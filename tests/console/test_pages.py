@@ -326,7 +326,7 @@ def test_the_dashboard_counts_answers_waiting_sealed_and_says_why(app):
     for i in range(4):
         app.store.redeem(f"h{i}", sealing.seal(app.settings.secret_key, "y2026", {"suggestions": "ok"}))
     html = c.get("/console/").get_data(as_text=True)
-    assert "4 answers for 4 links (100 %): 4 answers waiting to be released" in html
+    assert "y2026: 4 answers for 4 links (100%): 4 answers waiting to be released" in html
     assert "released in batches of at least" in html
 
 
