@@ -29,7 +29,7 @@ test: $(VENV)/.installed-dev node_modules/.installed .venv-checkov/.installed /u
 
 test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -m "not browser and not emulator and not slow"
+	$(PY) -m pytest -m "not browser and not emulator and not node and not slow"
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

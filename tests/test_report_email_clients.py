@@ -82,6 +82,7 @@ def test_no_horizontal_scroll_on_a_phone_or_a_reading_pane(app, browser, lang, w
     assert scroll <= width and widest <= width
 
 
+@pytest.mark.node
 def test_caniemail_lint_finds_no_unsupported_layout_css(app):
     if not DOIUSE.exists():
         raise RuntimeError("@jsx-email/doiuse-email is missing: run `make test`, which runs `npm ci`")

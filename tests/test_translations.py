@@ -72,6 +72,31 @@ def test_every_message_in_the_code_is_translated(lang):
     assert missing == [], f"run `make translations` and translate these in {lang}: {missing}"
 
 
+def _forms(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, list | tuple) else [message.string]
+
+
+def test_the_english_catalogue_says_what_the_code_says():
+    """An English msgstr is its msgid (``make translations`` fills it so), except where the msgid
+    is a code (``already_invited``) that the catalogue turns into words: a msgstr that says
+    something else is a slip, such as two entries glued together by a merge."""
+    for m in catalogue("en"):
+        if not m.id or (isinstance(m.id, str) and " " not in m.id):
+            continue
+        ids = [m.id] if isinstance(m.id, str) else [m.id[0], *[m.id[1]] * (len(_forms(m)) - 1)]
+        assert _forms(m) == ids, m.id
+
+
+def test_no_french_message_holds_another_entrys_english():
+    """A French msgstr never contains an English msgid of the catalogue (a merge that glued two
+    entries together showed a stray English sentence on a French page)."""
+    sentences = {m.id for m in catalogue("fr") if isinstance(m.id, str) and len(m.id) > 30}
+    for m in catalogue("fr"):
+        for text in _forms(m):
+            glued = [s for s in sentences if s != m.id and s in (text or "")]
+            assert not glued, (m.id, glued)
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_catalogue_holds_nothing_the_code_no_longer_says(lang):
     stale = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(lang) if m.id)
