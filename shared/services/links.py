@@ -22,6 +22,7 @@ import csv
 import hashlib
 import hmac
 import io
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -37,8 +38,11 @@ from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
 from shared.services.release import release_all
+from shared.services.retry import Failures
 from shared.store.port import AlreadyExists, NotFound, Store
 from shared.text import shown
+
+log = logging.getLogger("sidebyside.links")
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
 SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
@@ -549,12 +553,21 @@ def purge_due_on(survey: Survey, grace_days: int) -> date | None:
     return None
 
 
-def purge_due(store: Store, settings: Settings, today: date) -> list[str]:
-    """Purge every survey whose grace period is over; the ids purged. For the background job."""
+def purge_due(store: Store, settings: Settings, today: date, failures: Failures | None = None) -> list[str]:
+    """Purge every survey whose grace period is over; the ids purged.
+
+    Each survey alone: one whose purge fails (answers sealed under another key, the store
+    down) is logged and the others are still purged; the failure is kept in ``failures`` (the
+    daily job records it on its claim, so it is tried again) or, without, raised once every
+    due survey was tried (closing a survey on the console still says why its purge failed).
+    """
+    own = failures if failures is not None else Failures(log)
     purged = []
     for survey in store.list_surveys():
         due = purge_due_on(survey, settings.purge_grace_days)
         if survey.purged_on is None and due is not None and due <= today:
-            purge(store, settings, survey.id, today)
-            purged.append(survey.id)
+            if own.run(f"purge of survey {survey.id}", purge, store, settings, survey.id, today) is not None:
+                purged.append(survey.id)
+    if failures is None:
+        own.raise_first()
     return purged
