@@ -54,6 +54,7 @@ from shared.store.port import (
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
 REBUILD_ATTEMPTS = 20  # tries at one day's rewrite while logging keeps changing it
+GUARDED_TRIES = 20  # tries at a read-then-guarded write while concurrent writes keep failing it
 T = TypeVar("T")
 
 # A guarded write refused because its document changed since it was read: an update-time
@@ -831,27 +832,12 @@ class FirestoreStore(Store):
     def claim(
         self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
     ) -> Claim | None:
-        ref = self._claim_ref(job, key)
-        snap = _call(ref.get)
-        self.ops["requests"] += 1
-        self.ops["reads"] += 1
-        held = from_doc(Claim, snap.to_dict()) if snap.exists else self._legacy_claim(job, key)
-        if held is not None and not held.takeable(stale_before, redo):
-            return None
-        mine = held.taken(now) if held is not None else Claim(job, key, now)
-        unchanged = self.client.write_option(last_update_time=snap.update_time) if snap.exists else None
+        def take(held: Claim | None) -> Claim | None:
+            if held is None:
+                return Claim(job, key, now)
+            return held.taken(now) if held.takeable(stale_before, redo) else None
 
-        def write(batch: Any) -> None:
-            if unchanged is None:
-                batch.create(ref, to_doc(mine))
-            else:
-                batch.update(ref, to_doc(mine), option=unchanged)
-
-        try:
-            self._commit(write)
-        except _STALE:  # another claimer wrote it first
-            return None
-        return mine
+        return self._swap_claim(job, key, take, legacy=True)[1]
 
     def finish_claim(
         self,
@@ -862,10 +848,45 @@ class FirestoreStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        ref = self._claim_ref(claim.job, claim.key)
-        self._commit(lambda batch: batch.set(ref, to_doc(finished)))
-        return finished
+        stored, finished = self._swap_claim(
+            claim.job, claim.key, lambda stored: claim.finish_over(stored, now, error, retry_at, note)
+        )
+        return finished or stored  # type: ignore[return-value]  # one of them: there was a claim
+
+    def _swap_claim(
+        self, job: str, key: str, decide: Callable[[Claim | None], Claim | None], legacy: bool = False
+    ) -> tuple[Claim | None, Claim | None]:
+        """Read the unit's claim, ``decide`` what it becomes (None: it stays as it is) and write
+        that under the read's update time (a create, "exists: false", when there was none);
+        when a concurrent write got there first, read and decide again. Returns the claim as
+        last read and what was written (None: nothing). Of concurrent claimers exactly one
+        writes; a finish racing a takeover is decided again on what the takeover wrote."""
+        ref = self._claim_ref(job, key)
+        for _ in range(GUARDED_TRIES):
+            snap = _call(ref.get)
+            self.ops["requests"] += 1
+            self.ops["reads"] += 1
+            if snap.exists:
+                stored = from_doc(Claim, snap.to_dict())
+            else:
+                stored = self._legacy_claim(job, key) if legacy else None
+            after = decide(stored)
+            if after is None:
+                return stored, None
+            unchanged = self.client.write_option(last_update_time=snap.update_time) if snap.exists else None
+
+            def write(batch: Any, after: Claim = after, unchanged: Any = unchanged) -> None:
+                if unchanged is None:
+                    batch.create(ref, to_doc(after))
+                else:
+                    batch.update(ref, to_doc(after), option=unchanged)
+
+            try:
+                self._commit(write)
+            except _STALE:  # written meanwhile (taken, finished): decide again on what is there now
+                continue
+            return stored, after
+        raise Unavailable(f"claim {job}:{key} kept changing while it was being written")
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         doc = self._get("claims", f"{job}:{key}")
@@ -874,16 +895,31 @@ class FirestoreStore(Store):
     def purge_claims(self, job: str, finished_before: datetime) -> int:
         # finished_at is ISO text in UTC (to_doc), so text order is time order; a claim still
         # running has none (null), which no string range matches.
+        # Each delete holds only if the claim was not written since the query read it: one taken
+        # again meanwhile (claimed, so no longer finished) stays, and a worker holding it keeps it.
         bound = to_doc(Claim(job, "", finished_before))["claimed_at"]
         doomed = self._snapshots("claims", [("job", "==", job), ("finished_at", "<", bound)])
+
+        def delete(batch: Any, chunk: list[Any]) -> None:
+            for snap in chunk:
+                batch.delete(
+                    snap.reference, option=self.client.write_option(last_update_time=snap.update_time)
+                )
+
+        deleted = 0
         for start in range(0, len(doomed), PAGE):
-
-            def build(batch: Any, chunk: list[Any] = doomed[start : start + PAGE]) -> None:
+            chunk = doomed[start : start + PAGE]
+            try:
+                self._commit(partial(delete, chunk=chunk))
+                deleted += len(chunk)
+            except _STALE:  # one was written meanwhile: the others go one at a time
                 for snap in chunk:
-                    batch.delete(snap.reference)
-
-            self._commit(build)
-        return len(doomed)
+                    try:
+                        self._commit(partial(delete, chunk=[snap]))
+                        deleted += 1
+                    except _STALE:
+                        pass
+        return deleted
 
     # -- the coordinators' console ----------------------------------------------
     def add_coordinator(self, coordinator: Coordinator) -> None:

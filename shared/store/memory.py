@@ -531,9 +531,16 @@ class MemoryStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        self._write(lambda tx: tx.put("claims", (claim.job, claim.key), to_doc(finished)))
-        return finished
+        def work(tx: _Tx) -> Claim:
+            doc = tx.get("claims", (claim.job, claim.key))
+            stored = from_doc(Claim, copy.deepcopy(doc)) if doc is not None else None
+            finished = claim.finish_over(stored, now, error, retry_at, note)
+            if finished is None:
+                return stored  # type: ignore[return-value]  # None only when there was one
+            tx.put("claims", (claim.job, claim.key), to_doc(finished))
+            return finished
+
+        return self._write(work)
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         return self._one(Claim, "claims", (job, key))

@@ -328,10 +328,12 @@ class Store(ABC):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        """Record how the claimed work ended (:meth:`Claim.finished`): done, or failed with
-        ``error``, one more failure in a row and ``retry_at`` as its next try. Returns the record.
-        Written whatever was stored meanwhile: a worker whose claim went stale and was taken
-        over still records what it did (the one who took over records after it)."""
+        """Record how the claimed work ended: done, or failed with ``error``, one more failure
+        in a row and ``retry_at`` as its next try, if the unit is still held by ``claim``; read
+        and written atomically (:meth:`Claim.finish_over`). A worker whose claim went stale and
+        was taken over never frees the unit its successor holds: its failure is dropped, its
+        "done" marks the unit done (the work was done), and the successor's own ending is then
+        dropped. Returns the unit's record afterwards (written, or left as it was)."""
 
     @abstractmethod
     def get_claim(self, job: str, key: str) -> Claim | None: ...
@@ -339,7 +341,8 @@ class Store(ABC):
     @abstractmethod
     def purge_claims(self, job: str, finished_before: datetime) -> int:
         """Delete the job's claims that finished (done or failed) before ``finished_before``,
-        never one still claimed; returns how many went."""
+        never one still claimed, even one taken again while this runs (it is checked and
+        deleted atomically); returns how many went."""
 
     # -- the coordinators' console ---------------------------------------
     @abstractmethod

@@ -811,14 +811,22 @@ class SqliteStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        row = self._claim_row(finished)
-        self._write(
-            lambda db: db.execute(
-                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)", row
+        # Read and written in one write transaction, as claim() is: no other writer between.
+        def work(db: sqlite3.Connection) -> Claim:
+            row = db.execute(
+                "SELECT doc FROM claims WHERE job = ? AND key = ?", (claim.job, claim.key)
+            ).fetchone()
+            stored = from_doc(Claim, json.loads(row[0])) if row is not None else None
+            finished = claim.finish_over(stored, now, error, retry_at, note)
+            if finished is None:
+                return stored  # type: ignore[return-value]  # None only when there was one
+            db.execute(
+                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)",
+                self._claim_row(finished),
             )
-        )
-        return finished
+            return finished
+
+        return self._write(work)
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         rows = self._read("SELECT doc FROM claims WHERE job = ? AND key = ?", (job, key))
