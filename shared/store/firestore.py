@@ -935,36 +935,74 @@ class FirestoreStore(Store):
         docs = self._query("coordinators", orders=[("email", "ASCENDING")])
         return [from_doc(Coordinator, d) for d in docs]
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        ref = self._col("coordinators").document(coordinator.email)
-        if not keep_a_coordinator:
-            self._commit(lambda b: b.update(ref, to_doc(coordinator)))
-            return
-        guard = self._coordinators_guard(coordinator.email, to_doc(coordinator))
-        self._guarded(lambda b: (b.update(ref, to_doc(coordinator)), guard(b)))
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        # Compare and set: the record's read update time is the write's precondition, so a role
+        # changed since the read fails the write instead of being undone by this one.
+        if after.email != before.email:
+            raise ValueError("a coordinator keeps their email when changed")
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("coordinators", before.email)
+            if snap is None:
+                raise NotFound(f"no coordinator {before.email}")
+            if from_doc(Coordinator, snap.to_dict()) != before:
+                return False
+            demoted = keep_a_coordinator and before.role == "coordinator"
+            guard = self._coordinators_guard(before.email, to_doc(after)) if demoted else _nothing
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def build(
+                batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged, guard: Any = guard
+            ) -> None:
+                guard(batch)  # first: see _coordinators_guard
+                batch.update(ref, to_doc(after), option=unchanged)
+
+            try:
+                self._commit(build)
+            except _STALE:  # this record or another coordinator changed: compare and check again
+                continue
+            return True
+        raise Unavailable(f"coordinator {before.email} kept changing while it was being changed")
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
-        if self._get("coordinators", email) is None:
-            return False
-        sessions = self._query("console_sessions", [("email", "==", email)])
-        guard = self._coordinators_guard(email, None) if keep_a_coordinator else (lambda b: None)
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("coordinators", email)
+            if snap is None:
+                return False
+            sessions = self._query("console_sessions", [("email", "==", email)])
+            was_coordinator = keep_a_coordinator and snap.to_dict().get("role") == "coordinator"
+            guard = self._coordinators_guard(email, None) if was_coordinator else _nothing
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
 
-        def build(batch: Any) -> None:
-            batch.delete(self._col("coordinators").document(email))
-            for doc in sessions:
-                batch.delete(self._col("console_sessions").document(doc["hash"]))
-            guard(batch)
+            def build(
+                batch: Any,
+                snap: Any = snap,
+                sessions: list = sessions,
+                guard: Any = guard,
+                unchanged: Any = unchanged,
+            ) -> None:
+                guard(batch)  # first: see _coordinators_guard
+                batch.delete(snap.reference, option=unchanged)  # as read: its role decided the guard
+                for doc in sessions:
+                    batch.delete(self._col("console_sessions").document(doc["hash"]))
 
-        self._guarded(build)
-        return True
+            try:
+                self._commit(build)
+            except _STALE:  # this record or another coordinator changed: read and check again
+                continue
+            return True
+        raise Unavailable(f"coordinator {email} kept changing while it was being removed")
 
     def _coordinators_guard(self, email: str, after: dict[str, Any] | None) -> Callable[[Any], None]:
-        """Check that a coordinator stays once ``email``'s record becomes ``after`` (None:
-        removed), and return what the batch must also write so the check still holds when it
-        commits: every other coordinator's record rewritten as read, under an update-time
-        precondition. A concurrent change to any of them (another coordinator demoting this
-        one) makes the batch fail instead of leaving nobody; so does a new coordinator added
-        meanwhile, which only ever refuses more."""
+        """Check that a coordinator stays once ``email``'s record (a coordinator) becomes
+        ``after`` (None: removed), and return what the batch must also write so the check still
+        holds when it commits: every other coordinator's record rewritten as read, under an
+        update-time precondition. A concurrent change to any of them (another coordinator
+        demoting this one) makes the batch fail, and the caller reads and checks again. The
+        rewrites go first in the batch: the emulator
+        (unlike Firestore) applies a batch's writes up to a failed precondition, and these
+        change nothing."""
         snaps = self._snapshots("coordinators", [("role", "==", "coordinator")])
         others = [snap for snap in snaps if snap.id != email]
         if not others and not (after and after.get("role") == "coordinator"):
@@ -976,12 +1014,6 @@ class FirestoreStore(Store):
                 batch.update(snap.reference, snap.to_dict(), option=unchanged)
 
         return guard
-
-    def _guarded(self, build: Callable[[Any], Any]) -> None:
-        try:
-            self._commit(build)
-        except gexc.FailedPrecondition as exc:
-            raise LastCoordinator("the coordinators changed meanwhile; nothing was written") from exc
 
     def add_sign_in_token(self, token: SignInToken) -> None:
         self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))
@@ -1077,6 +1109,10 @@ class FirestoreStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         docs = self._query("alert_acks", [("stamp", ">=", stamp(since))], [("stamp", "ASCENDING")])
         return [from_doc(AlertAck, d) for d in docs]
+
+
+def _nothing(batch: Any) -> None:
+    """No guard: nothing more for the batch to write."""
 
 
 def _write_all(writes: list[Callable[[Any], Any]], batch: Any) -> None:

@@ -568,22 +568,34 @@ class MemoryStore(Store):
     def list_coordinators(self) -> list[Coordinator]:
         return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        def work(tx: _Tx) -> None:
-            tx.update("coordinators", coordinator.email, to_doc(coordinator))
-            if keep_a_coordinator:
-                _keep_a_coordinator(tx)
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        if after.email != before.email:
+            raise ValueError("a coordinator keeps their email when changed")
 
-        self._write(work)
+        def work(tx: _Tx) -> bool:
+            stored = tx.get("coordinators", before.email)
+            if stored is None:
+                raise NotFound(f"no coordinator {before.email}")
+            if from_doc(Coordinator, copy.deepcopy(stored)) != before:
+                return False
+            tx.put("coordinators", before.email, to_doc(after))
+            if keep_a_coordinator and stored.get("role") == "coordinator":
+                _keep_a_coordinator(tx)
+            return True
+
+        return self._write(work)
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(tx: _Tx) -> bool:
             for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
                 tx.delete("console_sessions", key)
-            if tx.get("coordinators", email) is None:
+            stored = tx.get("coordinators", email)
+            if stored is None:
                 return False
             tx.delete("coordinators", email)
-            if keep_a_coordinator:
+            if keep_a_coordinator and stored.get("role") == "coordinator":
                 _keep_a_coordinator(tx)
             return True
 

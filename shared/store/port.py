@@ -357,16 +357,22 @@ class Store(ABC):
         """All coordinators and viewers, by email."""
 
     @abstractmethod
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        """Replace an existing coordinator (role, report opt-out); NotFound when absent. With
-        ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when afterwards no
-        stored record would have the coordinator role: checked and written atomically, so two
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        """Replace the stored coordinator by ``after`` (the same email: role, report opt-out,
+        language) only if it is still ``before``, in one atomic write; False, with nothing
+        written, when it changed since it was read (so a language change read before a role
+        change never undoes it). NotFound when absent. With ``keep_a_coordinator``,
+        :class:`LastCoordinator` (nothing written) when this change takes the coordinator role
+        from the last stored record that has it: checked and written atomically, so two
         coordinators demoting each other at the same moment cannot both succeed."""
 
     @abstractmethod
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         """Delete the coordinator and every session of theirs, atomically; False when absent.
-        ``keep_a_coordinator`` as for :meth:`save_coordinator`."""
+        With ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when the record
+        removed is, as stored at that moment, the last one with the coordinator role."""
 
     @abstractmethod
     def add_sign_in_token(self, token: SignInToken) -> None: ...

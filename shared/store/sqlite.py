@@ -853,26 +853,38 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM coordinators ORDER BY email")
         return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute(
-                "UPDATE coordinators SET doc = ? WHERE email = ?",
-                (_dump(to_doc(coordinator)), coordinator.email),
-            )
-            if cur.rowcount == 0:
-                raise NotFound(f"no coordinator {coordinator.email}")
-            if keep_a_coordinator:
-                _keep_a_coordinator(db)  # in the write transaction: no other writer between
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        if after.email != before.email:
+            raise ValueError("a coordinator keeps their email when changed")
 
-        self._write(work)
+        # Compared, written and guarded in the write transaction: no other writer between.
+        def work(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT doc FROM coordinators WHERE email = ?", (before.email,)).fetchone()
+            if row is None:
+                raise NotFound(f"no coordinator {before.email}")
+            if from_doc(Coordinator, json.loads(row[0])) != before:
+                return False
+            db.execute(
+                "UPDATE coordinators SET doc = ? WHERE email = ?", (_dump(to_doc(after)), before.email)
+            )
+            if keep_a_coordinator and before.role == "coordinator":
+                _keep_a_coordinator(db)
+            return True
+
+        return self._write(work)
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
-            removed = db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
-            if removed and keep_a_coordinator:
+            row = db.execute("SELECT doc FROM coordinators WHERE email = ?", (email,)).fetchone()
+            if row is None:
+                return False
+            db.execute("DELETE FROM coordinators WHERE email = ?", (email,))
+            if keep_a_coordinator and json.loads(row[0]).get("role") == "coordinator":
                 _keep_a_coordinator(db)
-            return removed
+            return True
 
         return self._write(work)
 

@@ -33,10 +33,12 @@ def test_coordinators_add_get_list_save_remove(store):
     assert store.get_coordinator("nobody@example.org") is None
     assert store.list_coordinators() == [a, b]
     opted_out = Coordinator("b@example.org", "coordinator", date(2026, 1, 2), reports=False)
-    store.save_coordinator(opted_out)
+    assert store.update_coordinator(b, opted_out)
     assert store.get_coordinator("b@example.org") == opted_out
     with pytest.raises(NotFound):
-        store.save_coordinator(Coordinator("ghost@example.org"))
+        store.update_coordinator(Coordinator("ghost@example.org"), Coordinator("ghost@example.org", "viewer"))
+    with pytest.raises(ValueError):
+        store.update_coordinator(opted_out, replace(opted_out, email="c@example.org"))
     assert store.remove_coordinator("a@example.org") is True
     assert store.remove_coordinator("a@example.org") is False
     assert store.list_coordinators() == [opted_out]
@@ -46,10 +48,43 @@ def test_a_coordinators_report_language_is_stored_and_changed(store):
     store.add_coordinator(Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="fr"))
     assert store.get_coordinator("a@example.org").language == "fr"
     english = Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="en")
-    store.save_coordinator(english)
+    assert store.update_coordinator(replace(english, language="fr"), english)
     assert store.list_coordinators() == [english]
-    store.save_coordinator(replace(english, language=None))
+    assert store.update_coordinator(english, replace(english, language=None))
     assert store.get_coordinator("a@example.org").language is None
+
+
+def test_a_coordinator_is_changed_only_as_it_was_read(store):
+    """attack2 M3: a change of one field (the report language, the opt-out) wrote back the whole
+    record as read before, undoing a role changed meanwhile on the console."""
+    read = Coordinator("x@example.org", "viewer", date(2026, 1, 2))
+    store.add_coordinator(read)
+    promoted = replace(read, role="coordinator")
+    assert store.update_coordinator(read, promoted)  # someone promotes x
+    assert not store.update_coordinator(read, replace(read, language="fr"))  # from the stale read
+    assert store.get_coordinator("x@example.org") == promoted
+    assert store.update_coordinator(promoted, replace(promoted, language="fr"))
+    assert store.get_coordinator("x@example.org") == replace(promoted, language="fr")
+
+
+def test_concurrent_changes_of_one_coordinator_each_apply_once(store):
+    read = Coordinator("x@example.org", "viewer", date(2026, 1, 2))
+    store.add_coordinator(read)
+    changes = [replace(read, language="fr"), replace(read, reports=False), replace(read, role="coordinator")]
+    landed: list[bool] = []
+    start = threading.Barrier(len(changes))
+
+    def change(after: Coordinator) -> None:
+        start.wait()
+        landed.append(store.update_coordinator(read, after))
+
+    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(landed) == [False, False, True]
+    assert store.get_coordinator("x@example.org") in changes
 
 
 def put_stored_before_languages(store, doc: dict) -> None:
@@ -72,7 +107,7 @@ def test_a_coordinator_stored_before_report_languages_still_loads(store):
     old = Coordinator("old@example.org", "coordinator", date(2026, 1, 2), reports=True, language=None)
     assert store.get_coordinator("old@example.org") == old
     assert store.list_coordinators() == [old]
-    store.save_coordinator(replace(old, language="fr"))
+    assert store.update_coordinator(old, replace(old, language="fr"))
     assert store.get_coordinator("old@example.org").language == "fr"
 
 
