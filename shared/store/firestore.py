@@ -231,30 +231,56 @@ class FirestoreStore(Store):
     def list_supporters(self) -> list[Supporter]:
         return [from_doc(Supporter, d) for d in self._query("supporters", orders=[("alias", "ASCENDING")])]
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        def build(batch: Any) -> None:
-            batch.update(self._col("supporters").document(supporter.id), to_doc(supporter))
-
-        self._commit(build)
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        # Compare and set, as update_survey: the read's update time is the write's precondition.
+        if (after.id, after.alias) != (before.id, before.alias):
+            raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
+        snap = self._snapshot("supporters", before.id)
+        if snap is None:
+            raise NotFound(f"no supporter {before.id}")
+        if from_doc(Supporter, snap.to_dict()) != before:
+            return False
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+        try:
+            self._commit(lambda b: b.update(snap.reference, to_doc(after), option=unchanged))
+        except _STALE:
+            return False
+        return True
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
-        doc = self._get("supporters", supporter_id)
-        if doc is None:
-            raise NotFound(f"no supporter {supporter_id}")
-        if doc["alias"] == alias:
+        # The locks to move are those of the alias read: the supporter's update carries the read's
+        # update time, so a rename that landed meanwhile fails this one, which reads again.
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("supporters", supporter_id)
+            if snap is None:
+                raise NotFound(f"no supporter {supporter_id}")
+            doc = snap.to_dict()
+            if doc["alias"] == alias:
+                return
+            same_key = alias_key(doc["alias"]) == alias_key(alias)
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def build(
+                batch: Any, old: str = doc["alias"], same_key: bool = same_key, unchanged: Any = unchanged
+            ) -> None:
+                # The alias document is the uniqueness lock: creating the new one fails if it is taken.
+                if not same_key:
+                    batch.create(
+                        self._col("supporter_aliases").document(alias_key(alias)), {"id": supporter_id}
+                    )
+                    batch.delete(self._col("supporter_aliases").document(alias_key(old)))
+                    if old != alias_key(old):  # a lock written before locks were keys
+                        batch.delete(self._col("supporter_aliases").document(old))
+                batch.update(
+                    self._col("supporters").document(supporter_id), {"alias": alias}, option=unchanged
+                )
+
+            try:
+                self._commit(build)
+            except gexc.FailedPrecondition:  # renamed (or changed) meanwhile: read it again
+                continue
             return
-        same_key = alias_key(doc["alias"]) == alias_key(alias)
-
-        def build(batch: Any) -> None:
-            # The alias document is the uniqueness lock: creating the new one fails if it is taken.
-            if not same_key:
-                batch.create(self._col("supporter_aliases").document(alias_key(alias)), {"id": supporter_id})
-                batch.delete(self._col("supporter_aliases").document(alias_key(doc["alias"])))
-                if doc["alias"] != alias_key(doc["alias"]):  # a lock written before locks were keys
-                    batch.delete(self._col("supporter_aliases").document(doc["alias"]))
-            batch.update(self._col("supporters").document(supporter_id), {"alias": alias})
-
-        self._commit(build)
+        raise Unavailable(f"supporter {supporter_id} kept changing while it was being renamed")
 
     # -- interactions -----------------------------------------------------------
     @staticmethod

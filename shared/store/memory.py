@@ -166,8 +166,19 @@ class MemoryStore(Store):
     def list_supporters(self) -> list[Supporter]:
         return self._select(Supporter, "supporters", lambda d: True, lambda d: d["alias"])
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        self._write(lambda tx: self._replace_supporter(tx, supporter.id, lambda _: to_doc(supporter)))
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        _same_supporter(before, after)
+
+        def work(tx: _Tx) -> bool:
+            stored = tx.get("supporters", before.id)
+            if stored is None:
+                raise NotFound(f"no supporter {before.id}")
+            if from_doc(Supporter, copy.deepcopy(stored)) != before:
+                return False
+            tx.put("supporters", before.id, to_doc(after))
+            return True
+
+        return self._write(work)
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         self._write(
@@ -679,6 +690,11 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _same_supporter(before: Supporter, after: Supporter) -> None:
+    if (after.id, after.alias) != (before.id, before.alias):
+        raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
 
 
 def _keep_a_coordinator(tx: _Tx) -> None:

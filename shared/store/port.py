@@ -77,8 +77,12 @@ class Store(ABC):
         """All supporters, ordered by alias."""
 
     @abstractmethod
-    def save_supporter(self, supporter: Supporter) -> None:
-        """Replace an existing supporter (revocation bumps its version); NotFound when absent."""
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        """Replace the stored supporter by ``after`` (same id and alias: a revocation bumps the
+        version, an opt-out turns the digest off) only if it is still ``before``, in one atomic
+        write; False, with nothing written, when it changed since it was read (revoked,
+        re-linked), so an opt-out read before a revocation never undoes it. NotFound when
+        absent; a new alias is :meth:`rename_supporter`'s."""
 
     @abstractmethod
     def rename_supporter(self, supporter_id: str, alias: str) -> None:

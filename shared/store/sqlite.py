@@ -332,16 +332,21 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM supporters ORDER BY alias")
         return [from_doc(Supporter, json.loads(r[0])) for r in rows]
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute(
-                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
-                (alias_key(supporter.alias), _dump(to_doc(supporter)), supporter.id),
-            )
-            if cur.rowcount == 0:
-                raise NotFound(f"no supporter {supporter.id}")
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        if (after.id, after.alias) != (before.id, before.alias):
+            raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
 
-        self._write(work)
+        # Compared and written in the write transaction: no other writer between.
+        def work(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT doc FROM supporters WHERE id = ?", (before.id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no supporter {before.id}")
+            if from_doc(Supporter, json.loads(row[0])) != before:
+                return False
+            db.execute("UPDATE supporters SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
+            return True
+
+        return self._write(work)
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         def work(db: sqlite3.Connection) -> Any:

@@ -38,8 +38,45 @@ def test_supporters_add_get_find_list_save(store):
     assert store.find_supporter("nobody") is None
     assert store.list_supporters() == [a, b]
     revoked = Supporter("id-a", "al", "al@example.org", version=2, active=False, created_on=date(2026, 1, 6))
-    store.save_supporter(revoked)
+    assert store.update_supporter(a, revoked)
     assert store.get_supporter("id-a") == revoked
+    with pytest.raises(ValueError):  # a new alias is rename_supporter's (it moves the alias's lock)
+        store.update_supporter(revoked, replace(revoked, alias="alan"))
+
+
+def test_a_supporter_is_changed_only_as_it_was_read(store):
+    """attack2 M4: an opt-out read before a revocation saved its copy back after it, active
+    again with the old version: the revoked link worked again."""
+    read = Supporter("id-a", "al", "al@example.org", created_on=date(2026, 1, 6))
+    store.add_supporter(read)
+    revoked = replace(read, active=False, version=2)
+    assert store.update_supporter(read, revoked)  # a coordinator revokes
+    assert not store.update_supporter(read, replace(read, digest=False))  # the opt-out, from its read
+    assert store.get_supporter("id-a") == revoked
+    assert store.update_supporter(revoked, replace(revoked, digest=False))
+    assert store.get_supporter("id-a") == replace(revoked, digest=False)
+    store.rename_supporter("id-a", "alan")  # a rename moves the record on too
+    assert not store.update_supporter(replace(revoked, digest=False), replace(revoked, digest=True))
+
+
+def test_concurrent_changes_of_one_supporter_each_apply_once(store):
+    read = Supporter("id-a", "al", None)
+    store.add_supporter(read)
+    changes = [replace(read, digest=False), replace(read, active=False, version=2), replace(read, version=2)]
+    landed: list[bool] = []
+    start = threading.Barrier(len(changes))
+
+    def change(after: Supporter) -> None:
+        start.wait()
+        landed.append(store.update_supporter(read, after))
+
+    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(landed) == [False, False, True]
+    assert store.get_supporter("id-a") in changes
 
 
 def test_supporter_alias_and_id_are_unique(store):
@@ -66,9 +103,11 @@ def test_aliases_differing_only_in_case_or_space_are_one(store):
     assert [s.id for s in store.list_supporters()] == ["id-a", "id-b", "id-c"]
 
 
-def test_save_missing_supporter_is_not_found(store):
+def test_updating_a_missing_supporter_is_not_found(store):
     with pytest.raises(NotFound):
-        store.save_supporter(Supporter("ghost", "ghost", None))
+        store.update_supporter(
+            Supporter("ghost", "ghost", None), Supporter("ghost", "ghost", None, version=2)
+        )
 
 
 def test_interaction_create_is_atomic_and_idempotent(store):
