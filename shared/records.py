@@ -100,6 +100,9 @@ class Survey:
     blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
     # A test or pilot survey: never the report's current or compared survey unless named.
     excluded: bool = False
+    # Answers imported into it, counted in the same write as them (Store.add_answers): that write
+    # changes the survey, so a change of blocks read before it is refused (Store.update_survey).
+    answers_imported: int = 0
 
     def asked_blocks(self) -> frozenset[str]:
         """The form's blocks this survey asks, "k10" included for a survey stored with ``k10``."""

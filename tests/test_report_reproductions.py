@@ -165,7 +165,8 @@ def test_no_response_rate_when_answers_were_imported(app, tmp_path):
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     import_responses(app.store, app.settings, source, "2026")
     app.store.add_answers(
-        [Answer(uuid.uuid4().hex, "2026", date(2026, 4, 2), paired_answers({"stigma": (0, 0, 0, 1)})[0])]
+        app.store.get_survey("2026"),
+        [Answer(uuid.uuid4().hex, "2026", date(2026, 4, 2), paired_answers({"stigma": (0, 0, 0, 1)})[0])],
     )
     survey = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]
     assert survey["answers"] == 82

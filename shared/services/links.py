@@ -243,8 +243,19 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
         )
     survey = survey_for_links(store, survey_id, today)
     tokens = [new_token() for _ in range(count)]
-    store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens])
+    if not store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens]):
+        raise links_refused(store, survey.id, today)
     return [settings.survey_link(t) for t in tokens]
+
+
+def links_refused(store: Store, survey_id: str, today: date) -> Conflict:
+    """Why :meth:`Store.add_links` refused links a moment after :func:`survey_for_links` let
+    them through (the survey was closed or purged meanwhile), as that check's own conflict."""
+    try:
+        survey_for_links(store, survey_id, today)
+    except Conflict as refused:
+        return refused
+    return Conflict(N_("Survey %(survey)r is closed."), params={"survey": survey_id}, code="survey_closed")
 
 
 # -- mail -------------------------------------------------------------------------------------
@@ -461,13 +472,19 @@ def _mailing(
         # Mailed first, stored second: a failed mail leaves nothing behind, so running the
         # command again retries it; a failed store leaves a mailed link that the retry stores
         # (the derived token is the same), and mail arrives long after this write.
+        # The survey closed or purged meanwhile (a coordinator, the daily job): the store refuses
+        # the invitation, or finds the reminded link gone, and the mailing stops there. Its last
+        # mail has gone, but no invitation (keyed by its address) is left where no purge would
+        # ever delete it, and no more mail goes out.
         if reminder:
             assert existing is not None  # an address never invited was skipped above
-            store.mark_reminded([existing.hash], today)
+            if not store.mark_reminded([existing.hash], today):
+                raise links_refused(store, survey.id, today)
         else:
             link = Link(token_hash(token), survey.id, email_key=key, invited_on=today)
             try:
-                store.add_links(survey.id, [link])
+                if not store.add_links(survey.id, [link]):
+                    raise links_refused(store, survey.id, today)
             except AlreadyExists:
                 pass  # a concurrent run invited the same address with the same link
             invited[key] = link

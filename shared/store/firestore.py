@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -49,6 +49,7 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    takes_links,
 )
 
 PAGE = 500  # also Firestore's limit of writes per batch
@@ -446,32 +447,6 @@ class FirestoreStore(Store):
                         pass
         return added
 
-    def _create_many(self, collection: str, items: list[tuple[str, dict[str, Any]]]) -> int:
-        """Create documents a batch at a time, skipping ids already stored; returns how many were new.
-
-        A batch with one existing id fails whole (its creates carry preconditions), so only
-        such a batch is retried one document at a time.
-        """
-
-        def create(batch: Any, docs: list[tuple[str, dict[str, Any]]]) -> None:
-            for doc_id, doc in docs:
-                batch.create(self._col(collection).document(doc_id), doc)
-
-        added = 0
-        for start in range(0, len(items), PAGE):
-            chunk = items[start : start + PAGE]
-            try:
-                self._commit(partial(create, docs=chunk))
-                added += len(chunk)
-            except AlreadyExists:
-                for doc_id, doc in chunk:
-                    try:
-                        self._commit(partial(create, docs=[(doc_id, doc)]))
-                        added += 1
-                    except AlreadyExists:
-                        pass
-        return added
-
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         doc = self._get("interactions", interaction_id)
         return from_doc(Interaction, doc) if doc else None
@@ -689,32 +664,56 @@ class FirestoreStore(Store):
         return True
 
     def delete_survey(self, survey_id: str) -> bool:
-        if self.get_survey(survey_id) is None:
-            raise NotFound(f"no survey {survey_id}")
-        for collection in ("answers", "sealed_answers"):
-            if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("surveys", survey_id)
+            if snap is None:
+                raise NotFound(f"no survey {survey_id}")
+            for collection in ("answers", "sealed_answers"):
+                if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+                    return False
+            # Links first, the survey last: a failure midway leaves a survey that can be deleted
+            # again. The survey goes only as read before its answers were counted: an import
+            # counts its answers on it in the same write as them, so one landing meanwhile fails
+            # the delete, and the survey is looked at again.
+            self.purge_links(survey_id)
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+            try:
+                self._commit(
+                    lambda b, ref=snap.reference, unchanged=unchanged: b.delete(ref, option=unchanged)
+                )
+            except gexc.FailedPrecondition:
+                continue
+            return True
+        raise Unavailable(f"survey {survey_id} kept changing while it was being deleted")
+
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        # Each batch carries the survey's update time, as read when it was found open: a close
+        # (or a purge, which closes first) committed since fails it, and the survey is read again.
+        for start in range(0, len(links), PAGE - 1):
+            if not self._add_links(survey_id, links[start : start + PAGE - 1]):
                 return False
-        # Links first, the survey last: a failure midway leaves a survey that can be deleted again.
-        self.purge_links(survey_id)
-        self._commit(lambda b: b.delete(self._col("surveys").document(survey_id)))
         return True
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        if self.get_survey(survey_id) is None:
-            raise NotFound(f"no survey {survey_id}")
-        for start in range(0, len(links), PAGE - 1):
-            chunk = links[start : start + PAGE - 1]
+    def _add_links(self, survey_id: str, chunk: list[Link]) -> bool:
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("surveys", survey_id)
+            if snap is None:
+                raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, snap.to_dict())):
+                return False
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
 
-            def build(batch: Any, chunk: list[Link] = chunk) -> None:
+            def build(batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged) -> None:
+                batch.update(ref, {"links_issued": firestore.Increment(len(chunk))}, option=unchanged)
                 for link in chunk:
                     batch.create(self._col("links").document(link.hash), to_doc(link))
-                # A server-side increment, so concurrent issuers never lose a count.
-                batch.update(
-                    self._col("surveys").document(survey_id),
-                    {"links_issued": firestore.Increment(len(chunk))},
-                )
 
-            self._commit(build)
+            try:
+                self._commit(build)
+            except gexc.FailedPrecondition:  # the survey changed (closed, links issued): look again
+                continue
+            return True
+        raise Unavailable(f"survey {survey_id} kept changing while links were added")
 
     def get_link(self, link_hash: str) -> Link | None:
         doc = self._get("links", link_hash)
@@ -729,15 +728,28 @@ class FirestoreStore(Store):
         docs = self._query("links", [("survey_id", "==", survey_id), ("email_key", ">", "")])
         return sorted((from_doc(Link, d) for d in docs), key=lambda link: link.hash)
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        hashes = list(link_hashes)
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        # An update needs its document: a batch meeting a link purged meanwhile fails whole
+        # (NotFound), and only such a batch is done again one link at a time, skipping it.
+        def build(batch: Any, chunk: list[str]) -> None:
+            for link_hash in chunk:
+                batch.update(self._col("links").document(link_hash), {"reminded_on": day.isoformat()})
+
+        hashes = [h for h in link_hashes if is_document_id(h)]
+        marked = 0
         for start in range(0, len(hashes), PAGE):
-
-            def build(batch: Any, chunk: list[str] = hashes[start : start + PAGE]) -> None:
+            chunk = hashes[start : start + PAGE]
+            try:
+                self._commit(partial(build, chunk=chunk))
+                marked += len(chunk)
+            except NotFound:
                 for link_hash in chunk:
-                    batch.update(self._col("links").document(link_hash), {"reminded_on": day.isoformat()})
-
-            self._commit(build)
+                    try:
+                        self._commit(partial(build, chunk=[link_hash]))
+                        marked += 1
+                    except NotFound:
+                        pass
+        return marked
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def build(batch: Any) -> None:
@@ -801,8 +813,43 @@ class FirestoreStore(Store):
                 except NotFound:
                     pass
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        return self._create_many("answers", [(a.id, to_doc(a)) for a in answers])
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        # Each batch counts its answers on the survey under the update time read when the survey
+        # was found as ``survey``: a change of blocks committed since fails it (nothing written),
+        # and the count it adds fails a change of blocks decided on an earlier read in turn.
+        if any(answer.survey_id != survey.id for answer in answers):
+            raise ValueError(f"add_answers takes answers of survey {survey.id} only")
+        added = 0
+        for start in range(0, len(answers), PAGE - 1):
+            expected = replace(survey, answers_imported=survey.answers_imported + added)
+            added += self._add_answers(expected, answers[start : start + PAGE - 1])
+        return added
+
+    def _add_answers(self, survey: Survey, chunk: list[Answer]) -> int:
+        snap = self._snapshot("surveys", survey.id)
+        if snap is None or from_doc(Survey, snap.to_dict()) != survey:
+            raise NotFound(f"survey {survey.id} is not stored as it was read")
+        refs = [self._col("answers").document(a.id) for a in chunk]
+        held = {s.id for s in _call(lambda: list(self.client.get_all(refs))) if s.exists} if refs else set()
+        self.ops["requests"] += 1 if refs else 0
+        self.ops["reads"] += len(refs)
+        new = [a for a in chunk if a.id not in held]  # ids already stored are skipped
+        if not new:
+            return 0
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+        def build(batch: Any) -> None:
+            batch.update(
+                snap.reference, {"answers_imported": firestore.Increment(len(new))}, option=unchanged
+            )
+            for answer in new:
+                batch.create(self._col("answers").document(answer.id), to_doc(answer))
+
+        try:
+            self._commit(build)
+        except (gexc.FailedPrecondition, AlreadyExists) as exc:  # changed, or the same rows stored meanwhile
+            raise NotFound(f"survey {survey.id} changed while its answers were being added") from exc
+        return len(new)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", "", snapshot=True):

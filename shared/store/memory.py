@@ -41,7 +41,15 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, LastCoordinator, NotFound, Store
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    takes_links,
+)
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -410,18 +418,21 @@ class MemoryStore(Store):
 
         return self._write(work)
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        def work(tx: _Tx) -> None:
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        def work(tx: _Tx) -> bool:
             survey = tx.get("surveys", survey_id)
             if survey is None:
                 raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, copy.deepcopy(survey))):
+                return False
             for link in links:
                 tx.create("links", link.hash, to_doc(link))
             tx.put(
                 "surveys", survey_id, {**survey, "links_issued": survey.get("links_issued", 0) + len(links)}
             )
+            return True
 
-        self._write(work)
+        return self._write(work)
 
     def get_link(self, link_hash: str) -> Link | None:
         return self._one(Link, "links", link_hash)
@@ -438,14 +449,17 @@ class MemoryStore(Store):
             lambda d: d["hash"],
         )
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        def work(tx: _Tx) -> None:
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        def work(tx: _Tx) -> int:
+            marked = 0
             for link_hash in link_hashes:
                 doc = tx.get("links", link_hash)
                 if doc is not None:
                     tx.put("links", link_hash, {**doc, "reminded_on": day.isoformat()})
+                    marked += 1
+            return marked
 
-        self._write(work)
+        return self._write(work)
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def work(tx: _Tx) -> None:
@@ -484,8 +498,23 @@ class MemoryStore(Store):
         self._write(work)
         self._forget_order()
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        return self._create_new("answers", [(a.id, to_doc(a)) for a in answers])
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        _of_survey(survey, answers)
+
+        def work(tx: _Tx) -> int:
+            stored = tx.get("surveys", survey.id)
+            if stored is None or from_doc(Survey, copy.deepcopy(stored)) != survey:
+                raise NotFound(f"survey {survey.id} is not stored as it was read")
+            added = 0
+            for answer in answers:
+                if tx.get("answers", answer.id) is None:
+                    tx.put("answers", answer.id, to_doc(answer))
+                    added += 1
+            if added:
+                tx.put("surveys", survey.id, {**stored, "answers_imported": survey.answers_imported + added})
+            return added
+
+        return self._write(work)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         yield from self._select(Answer, "answers", lambda d: d["survey_id"] == survey_id, lambda d: d["id"])
@@ -690,6 +719,11 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _of_survey(survey: Survey, answers: list[Answer]) -> None:
+    if any(answer.survey_id != survey.id for answer in answers):
+        raise ValueError(f"add_answers takes answers of survey {survey.id} only")
 
 
 def _same_supporter(before: Supporter, after: Supporter) -> None:

@@ -57,6 +57,13 @@ class LastCoordinator(StoreError):
     with the coordinator role; nothing was written."""
 
 
+def takes_links(survey: Survey) -> bool:
+    """Whether :meth:`Store.add_links` may add links to ``survey`` as stored: neither closed nor
+    purged. (A survey past its ``closes`` day is refused earlier, by the services: the store
+    does not know the day in the program's time zone.)"""
+    return survey.closed_on is None and survey.purged_on is None
+
+
 RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
@@ -258,8 +265,14 @@ class Store(ABC):
         redemptions; False (nothing deleted) when it has answers; NotFound when absent."""
 
     @abstractmethod
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        """Store new links and add their number to the survey's ``links_issued``, atomically."""
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        """Store new links and add their number to the survey's ``links_issued``, atomically,
+        only while the survey is neither closed nor purged (``closed_on``, ``purged_on``),
+        checked in the same atomic write: False, with nothing written, when it is, so no link
+        (above all no invitation, keyed by its address) is stored after a close or a purge has
+        begun (the purge closes first), where no purge would ever delete it. NotFound when the
+        survey is absent; AlreadyExists, with nothing written, when a hash is taken. On
+        Firestore more than 499 links are several such writes, each checked."""
 
     @abstractmethod
     def get_link(self, link_hash: str) -> Link | None: ...
@@ -272,7 +285,9 @@ class Store(ABC):
         """The survey's links that carry an address key (invitations), in hash order."""
 
     @abstractmethod
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None: ...
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        """Set ``reminded_on`` of these links to ``day``; returns how many were marked. A link
+        no longer stored (its survey was purged meanwhile) is skipped, not an error."""
 
     @abstractmethod
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
@@ -294,8 +309,15 @@ class Store(ABC):
         beside the rows (SQLite's WAL) still holds the deleted boxes."""
 
     @abstractmethod
-    def add_answers(self, answers: list[Answer]) -> int:
-        """Store answers without links (imports), skipping ids already stored; returns new count."""
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        """Store answers of ``survey`` without links (imports), skipping ids already stored, and
+        add how many were new to its ``answers_imported``, in one atomic write, only if the
+        survey is still stored as ``survey`` (as read when the answers were checked against its
+        form and blocks); returns how many were new. NotFound, with nothing written, when it is
+        not (changed, or deleted, since): answers never land in a survey that asks other blocks
+        than they were checked against, and a change of blocks decided on a read made before
+        them fails (:meth:`update_survey`), so a survey never holds answers to blocks it does
+        not ask. On Firestore more than 499 answers are several such writes, each checked."""
 
     @abstractmethod
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:

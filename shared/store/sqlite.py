@@ -49,6 +49,7 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    takes_links,
 )
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
@@ -638,11 +639,14 @@ class SqliteStore(Store):
 
         return self._write(work)
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        def work(db: sqlite3.Connection) -> Any:
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        # Checked and written in the write transaction: a close committed before is seen here.
+        def work(db: sqlite3.Connection) -> bool:
             row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, json.loads(row[0]))):
+                return False
             db.executemany(
                 "INSERT INTO links (hash, survey_id, email_key, doc) VALUES (?, ?, ?, ?)",
                 [(link.hash, survey_id, link.email_key, _dump(to_doc(link))) for link in links],
@@ -650,8 +654,9 @@ class SqliteStore(Store):
             doc = json.loads(row[0])
             doc["links_issued"] = doc.get("links_issued", 0) + len(links)
             db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey_id))
+            return True
 
-        self._write(work)
+        return self._write(work)
 
     def get_link(self, link_hash: str) -> Link | None:
         rows = self._read("SELECT doc FROM links WHERE hash = ?", (link_hash,))
@@ -666,15 +671,18 @@ class SqliteStore(Store):
         )
         return [from_doc(Link, json.loads(r[0])) for r in rows]
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        def work(db: sqlite3.Connection) -> Any:
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            marked = 0
             for link_hash in link_hashes:
                 row = db.execute("SELECT doc FROM links WHERE hash = ?", (link_hash,)).fetchone()
                 if row is not None:
                     doc = {**json.loads(row[0]), "reminded_on": day.isoformat()}
                     db.execute("UPDATE links SET doc = ? WHERE hash = ?", (_dump(doc), link_hash))
+                    marked += 1
+            return marked
 
-        self._write(work)
+        return self._write(work)
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def work(db: sqlite3.Connection) -> Any:
@@ -723,9 +731,20 @@ class SqliteStore(Store):
             (answer.id, answer.survey_id, answer.day.isoformat(), _dump(answer.answers)),
         ).rowcount
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        def work(db: sqlite3.Connection) -> Any:
-            return sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        if any(answer.survey_id != survey.id for answer in answers):
+            raise ValueError(f"add_answers takes answers of survey {survey.id} only")
+
+        # Compared, stored and counted in the write transaction: no other writer between.
+        def work(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey.id,)).fetchone()
+            if row is None or from_doc(Survey, json.loads(row[0])) != survey:
+                raise NotFound(f"survey {survey.id} is not stored as it was read")
+            added = sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+            if added:
+                doc = {**json.loads(row[0]), "answers_imported": survey.answers_imported + added}
+                db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey.id))
+            return added
 
         return self._write(work)
 

@@ -245,10 +245,12 @@ def test_a_survey_is_changed_only_as_it_was_read(store):
     assert store.update_survey(read, closed)  # someone else closes it first
     assert not store.update_survey(read, replace(read, blocks=("phq9",)))  # from the stale read
     assert store.get_survey("2026") == closed
-    store.add_links("2026", [Link("h1", "2026")])  # the links count moves too
+    assert (
+        store.add_answers(closed, [Answer("a-1", "2026", date(2026, 3, 2), {})]) == 1
+    )  # its count moves too
     assert not store.update_survey(closed, replace(closed, blocks=("phq9",)))
     now = store.get_survey("2026")
-    assert now.links_issued == 1 and now.closed_on == date(2026, 3, 2)
+    assert now.answers_imported == 1 and now.closed_on == date(2026, 3, 2)
     assert store.update_survey(now, replace(now, blocks=("phq9",)))
     assert store.get_survey("2026") == replace(now, blocks=("phq9",))
     with pytest.raises(ValueError):
@@ -286,13 +288,63 @@ def test_links_are_counted_and_found_by_hash(store):
     assert store.get_link("h2") == Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))
     assert store.get_link("zz") is None
     assert [link.hash for link in store.invitations("2026")] == ["h2", "h3"]
-    store.mark_reminded(["h3"], date(2026, 4, 8))
+    assert store.mark_reminded(["h3"], date(2026, 4, 8)) == 1
     assert store.get_link("h3").reminded_on == date(2026, 4, 8)
+    assert store.mark_reminded(["h2", "gone"], date(2026, 4, 9)) == 1  # a link purged meanwhile is skipped
+    assert store.get_link("h2").reminded_on == date(2026, 4, 9) and store.get_link("gone") is None
     with pytest.raises(AlreadyExists):
         store.add_links("2026", [Link("h1", "2026")])
     assert store.get_survey("2026").links_issued == 3
     with pytest.raises(NotFound):
         store.add_links("nope", [Link("h9", "nope")])
+
+
+def test_links_are_added_only_while_the_survey_is_open_checked_in_the_same_write(store):
+    """attack2 M2: links (invitations keyed by their address) were stored into a survey closed
+    or purged since it was read, where no purge would ever delete them again."""
+    read = Survey("2026")
+    store.add_survey(read)
+    assert store.add_links("2026", [Link("h1", "2026")]) is True
+    now = store.get_survey("2026")
+    closed = replace(now, closed_on=date(2026, 3, 2))
+    assert store.update_survey(now, closed)
+    assert store.add_links("2026", [Link("h2", "2026", email_key="k2")]) is False
+    assert store.update_survey(closed, replace(closed, purged_on=date(2026, 3, 3)))
+    assert store.add_links("2026", [Link("h3", "2026", email_key="k3")]) is False
+    assert store.get_link("h2") is None and store.get_link("h3") is None
+    assert [link.hash for link in store.invitations("2026")] == []
+    assert store.get_survey("2026").links_issued == 1
+
+
+def test_links_racing_a_close_are_stored_before_it_or_not_at_all(store):
+    """Invitations added while the survey closes: each lands before the close (and is counted)
+    or is refused; none after it."""
+    store.add_survey(Survey("2026"))
+    start = threading.Barrier(9)
+    added: list[bool] = []
+
+    def invite(n: int) -> None:
+        start.wait()
+        added.append(store.add_links("2026", [Link(f"h{n}", "2026", email_key=f"k{n}")]))
+
+    def close() -> None:
+        start.wait()
+        for _ in range(20):
+            read = store.get_survey("2026")
+            if store.update_survey(read, replace(read, closed_on=date(2026, 3, 2))):
+                return
+
+    threads = [threading.Thread(target=invite, args=(n,)) for n in range(8)] + [
+        threading.Thread(target=close)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    after = store.get_survey("2026")
+    assert after.closed_on == date(2026, 3, 2)
+    assert after.links_issued == added.count(True) == len(store.invitations("2026"))
+    assert store.add_links("2026", [Link("late", "2026")]) is False
 
 
 def sealed(id_: str, survey_id: str = "2026") -> SealedAnswer:
@@ -392,12 +444,77 @@ def test_answers_stream_in_id_order_and_imports_skip_existing(store, monkeypatch
     monkeypatch.setattr(fs, "PAGE", 2)
     monkeypatch.setattr(sq, "PAGE", 2)
     store.add_survey(Survey("2026"))
+    store.add_survey(Survey("2025"))
     answers = [Answer(f"id-{c}", "2026", date(2026, 4, 1), {"x": c}) for c in "dbeac"]
-    assert store.add_answers(answers) == 5
-    assert store.add_answers(answers[:2]) == 0
-    store.add_answers([Answer("other", "2025", date(2025, 4, 1), {})])
+    assert store.add_answers(Survey("2026"), answers[:3]) == 3
+    counted = store.get_survey("2026")
+    assert counted.answers_imported == 3  # counted on the survey, in the same write
+    assert store.add_answers(counted, answers) == 2
+    counted = store.get_survey("2026")
+    assert store.add_answers(counted, answers[:2]) == 0
+    assert store.get_survey("2026") == replace(
+        Survey("2026"), answers_imported=5
+    )  # nothing new, nothing written
+    store.add_answers(Survey("2025"), [Answer("other", "2025", date(2025, 4, 1), {})])
     assert [a.id for a in store.iter_answers("2026")] == ["id-a", "id-b", "id-c", "id-d", "id-e"]
     assert store.count_answers("2026") == 5
+    with pytest.raises(ValueError):
+        store.add_answers(counted, [Answer("stray", "2025", date(2025, 4, 1), {})])
+
+
+def test_answers_are_added_only_over_the_survey_as_read(store):
+    """attack2 M5: an import checked its rows against the survey's blocks, then wrote them after
+    the blocks changed; the survey no longer asked K10 and its answers held K10 items."""
+    read = Survey("2026", blocks=("k10",))
+    store.add_survey(read)
+    dropped = replace(read, blocks=())
+    assert store.update_survey(read, dropped)  # a coordinator drops K10 after the import's read
+    with pytest.raises(NotFound):
+        store.add_answers(read, [Answer("a-1", "2026", date(2026, 4, 1), {"k10_1": 3})])
+    assert store.count_answers("2026") == 0 and store.get_survey("2026") == dropped
+    with pytest.raises(NotFound):  # a survey gone is not stored as read either
+        store.add_answers(Survey("none"), [Answer("a-2", "none", date(2026, 4, 1), {})])
+
+
+def test_a_change_of_blocks_read_before_an_import_is_refused(store):
+    """The other order: the blocks change was checked ("no answers yet") on a read made before
+    the import's write, and would have written over it."""
+    read = Survey("2026", blocks=("k10",))
+    store.add_survey(read)
+    assert store.add_answers(read, [Answer("a-1", "2026", date(2026, 4, 1), {"k10_1": 3})]) == 1
+    assert not store.update_survey(read, replace(read, blocks=()))
+    assert store.get_survey("2026").blocks == ("k10",)
+
+
+def test_an_import_racing_a_change_of_blocks_from_the_same_read_lands_alone(store):
+    for n in range(6):
+        survey_id = f"y{n}"
+        read = Survey(survey_id, blocks=("k10",))
+        store.add_survey(read)
+        start = threading.Barrier(2)
+        outcome: dict[str, object] = {}
+
+        def add(read: Survey = read, survey_id: str = survey_id) -> None:
+            start.wait()
+            try:
+                outcome["import"] = store.add_answers(
+                    read, [Answer(f"{survey_id}-a", survey_id, date(2026, 4, 1), {})]
+                )
+            except NotFound:
+                outcome["import"] = 0
+
+        def change(read: Survey = read) -> None:
+            start.wait()
+            outcome["blocks"] = store.update_survey(read, replace(read, blocks=()))
+
+        threads = [threading.Thread(target=add), threading.Thread(target=change)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted([outcome["import"] == 1, outcome["blocks"] is True]) == [False, True], outcome
+        after = store.get_survey(survey_id)
+        assert (after.blocks, store.count_answers(survey_id)) in ((("k10",), 1), ((), 0))
 
 
 def test_purge_removes_links_and_redemptions_keeps_answers(store, monkeypatch):

@@ -235,7 +235,7 @@ def test_delete_survey_only_without_answers(store):
     store.add_links("sealed", [Link("h2", "sealed")])
     store.redeem("h2", SealedAnswer("s-1", "sealed", b"box"))
     store.add_survey(Survey("released"))  # answered, the answer released (or imported)
-    store.add_answers([Answer("ans-1", "released", date(2026, 3, 2), {})])
+    store.add_answers(store.get_survey("released"), [Answer("ans-1", "released", date(2026, 3, 2), {})])
     assert store.delete_survey("empty") is True
     assert store.get_survey("empty") is None and store.get_link("h1") is None
     for answered in ("sealed", "released"):
@@ -244,6 +244,43 @@ def test_delete_survey_only_without_answers(store):
     assert store.get_link("h2") is not None and store.count_sealed("sealed") == 1
     with pytest.raises(NotFound):
         store.delete_survey("empty")
+
+
+def test_a_survey_is_never_deleted_from_under_an_import(store):
+    """An import whose write lands after the delete checked for answers: the survey stays with
+    its answers (SQLite and memory check and delete in one transaction; Firestore deletes the
+    survey only as read before the check, and an import counts its answers on it). The import
+    is injected between the adapter's check and its delete."""
+    from shared.records import Answer, Survey
+
+    store.add_survey(Survey("late"))
+    imported = []
+
+    def import_now() -> None:
+        if not imported:
+            imported.append(
+                store.add_answers(store.get_survey("late"), [Answer("ans-9", "late", date(2026, 3, 2), {})])
+            )
+
+    if isinstance(store, FirestoreStore):
+        query = store._query
+
+        def query_then_import(*args, **kwargs):
+            found = query(*args, **kwargs)
+            if args[0] == "sealed_answers":
+                import_now()
+            return found
+
+        store._query = query_then_import
+        try:
+            assert store.delete_survey("late") is False
+        finally:
+            del store._query
+    else:  # one transaction: the import lands wholly before or after
+        import_now()
+        assert store.delete_survey("late") is False
+    assert imported == [1] and store.get_survey("late").answers_imported == 1
+    assert store.count_answers("late") == 1
 
 
 def test_purge_sign_ins_removes_what_can_no_longer_be_used(store):
