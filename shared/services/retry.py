@@ -11,7 +11,9 @@ maintenance) is a :class:`~shared.records.Claim`, keyed by its job and a key of 
    died); once done, never again (unless ``redo``: ``sidebyside report --send --force``).
 2. The worker does the work, then ``store.finish_claim(claim, now)`` records it done, or
    ``store.finish_claim(claim, now, error=..., retry_at=policy.next_try(claim, now))`` records the
-   failure, the failures in a row and when the policy would try again.
+   failure, the failures in a row and when the policy would try again. Only while the claim
+   still holds the unit (``Claim.finish_over``): a worker that went stale and was taken over
+   never frees the unit its successor holds, and its "done" ends the unit for good.
 3. The daily job deletes finished claims once nothing can claim their unit again
    (``shared/jobs.py``, ``KEEP``).
 
