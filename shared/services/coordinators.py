@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.i18n import N_
 from shared.records import Coordinator
+from shared.services.as_read import change_as_read
 from shared.store.port import AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 COORDINATOR = "coordinator"
@@ -169,9 +170,6 @@ def set_language(
     return _change(store, key, lambda c: replace(c, language=chosen))
 
 
-CHANGE_TRIES = 20  # conditional writes of one record racing others; each lost race means one landed
-
-
 def _change(
     store: Store,
     email: object,
@@ -184,19 +182,23 @@ def _change(
     console), read it again and start over, so a change of one field never writes back a stale
     copy of the others. Returns the record as written."""
     key = clean_email(email)
-    for _ in range(CHANGE_TRIES):
+
+    def read() -> Coordinator:
         current = store.get_coordinator(key)
         if current is None:
             raise _not_listed(key)
-        changed = change(current)
-        if changed == current:
-            return current
+        return current
+
+    def write(before: Coordinator, after: Coordinator) -> bool:
         try:
-            if store.update_coordinator(current, changed, keep_a_coordinator=keep_a_coordinator):
-                return changed
+            return store.update_coordinator(before, after, keep_a_coordinator=keep_a_coordinator)
         except NotFound:  # removed meanwhile
             raise _not_listed(key) from None
-    raise Unavailable(f"coordinator {key} kept changing while this change was made; try again")
+
+    def busy() -> Unavailable:
+        return Unavailable(f"coordinator {key} kept changing while this change was made; try again")
+
+    return change_as_read(read, change, write, busy)
 
 
 def remove(store: Store, settings: Settings, email: object) -> None:

@@ -47,7 +47,7 @@ from shared.errors import (
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
 from shared.i18n import N_
 from shared.records import Answer, Interaction, Supporter, alias_key
-from shared.services import exports
+from shared.services import as_read, exports
 from shared.services.csv_files import CsvFile, Progress
 from shared.services.import_cells import ChoiceCells
 from shared.services.links import SURVEY_ID, USE_SURVEY_ID
@@ -57,7 +57,6 @@ from shared.store.port import AlreadyExists, NotFound, Store
 from shared.text import sentence, shown
 
 CHUNK = 500  # records per store write
-CHANGE_TRIES = 20  # a chunk's conditional write racing other changes of its survey
 MAX_LISTED = 50  # problems spelled out in the message; the rest are counted
 NAMESPACE = uuid.UUID("6f1d2a3c-9b7e-5c41-8a2f-3e5d7c9b1a04")  # of imported interactions' UUIDv5 ids
 
@@ -499,7 +498,7 @@ def _import_responses(
             return None
     added = 0
     for chunk in _chunks(answers(_Problems(file.name))):
-        for _ in range(CHANGE_TRIES):
+        for _ in range(as_read.TRIES):  # a chunk's conditional write racing other changes
             now = store.get_survey(survey_id)
             if now is None or now.form != form.id or not sections <= sections_of(now):
                 raise Conflict(

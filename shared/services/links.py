@@ -37,6 +37,7 @@ from shared.forms import load_form
 from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
+from shared.services.as_read import change_as_read
 from shared.services.release import release_all
 from shared.services.retry import Failures
 from shared.store.port import AlreadyExists, NotFound, Store
@@ -190,30 +191,27 @@ def find_survey(store: Store, survey_id: object) -> Survey:
     return survey
 
 
-CHANGE_TRIES = 20  # conditional writes of one survey racing others; each lost race means one landed
-
-
 def change_survey(store: Store, survey_id: object, change: Callable[[Survey], Survey]) -> Survey:
     """Read the survey, apply ``change`` (which checks what it needs and raises to refuse) and
     write the result only if the survey is still as read (:meth:`Store.update_survey`); when
     someone changed it meanwhile (closed it, issued links), read it again and start over, so no
-    change ever undoes another. Returns the survey as written (or as read, if ``change`` left
-    it as it was)."""
-    for _ in range(CHANGE_TRIES):
-        before = find_survey(store, survey_id)
-        after = change(before)
-        if after == before:
-            return before
+    change ever undoes another (:func:`~shared.services.as_read.change_as_read`). Returns the
+    survey as written (or as read, if ``change`` left it as it was)."""
+
+    def write(before: Survey, after: Survey) -> bool:
         try:
-            if store.update_survey(before, after):
-                return after
+            return store.update_survey(before, after)
         except NotFound:  # deleted meanwhile
             raise no_survey(before.id) from None
-    raise Conflict(
-        N_("Survey %(survey)s kept changing while this change was made; try again."),
-        params={"survey": shown(survey_id)},
-        code="survey_busy",
-    )
+
+    def busy() -> Conflict:
+        return Conflict(
+            N_("Survey %(survey)s kept changing while this change was made; try again."),
+            params={"survey": shown(survey_id)},
+            code="survey_busy",
+        )
+
+    return change_as_read(lambda: find_survey(store, survey_id), change, write, busy)
 
 
 def survey_for_links(store: Store, survey_id: object, today: date) -> Survey:

@@ -19,6 +19,7 @@ from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
 from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.records import Supporter
+from shared.services.as_read import change_as_read
 from shared.services.tokens import BadToken, make_token, read_token
 from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
 
@@ -116,9 +117,6 @@ def by_id(store: Store, supporter_id: str) -> Supporter:
     return supporter
 
 
-CHANGE_TRIES = 20  # conditional writes of one supporter racing others; each lost race means one landed
-
-
 def change_supporter(store: Store, supporter_id: str, change: Callable[[Supporter], Supporter]) -> Supporter:
     """Read the supporter, apply ``change`` and write the result only over the record as read
     (:meth:`Store.update_supporter`); when it changed meanwhile (revoked, re-linked, opted out),
@@ -126,17 +124,17 @@ def change_supporter(store: Store, supporter_id: str, change: Callable[[Supporte
     opt-out landing just after a revocation never reactivates the supporter, nor brings back
     the version (and so the link) a re-link replaced. Returns the supporter as written (or as
     read, when ``change`` left it as it was)."""
-    for _ in range(CHANGE_TRIES):
-        before = by_id(store, supporter_id)
-        after = change(before)
-        if after == before:
-            return before
+
+    def write(before: Supporter, after: Supporter) -> bool:
         try:
-            if store.update_supporter(before, after):
-                return after
+            return store.update_supporter(before, after)
         except NotFound:  # deleted meanwhile
             raise no_supporter_with_id(supporter_id) from None
-    raise Unavailable(f"supporter {supporter_id} kept changing while this change was made; try again")
+
+    def busy() -> Unavailable:
+        return Unavailable(f"supporter {supporter_id} kept changing while this change was made; try again")
+
+    return change_as_read(lambda: by_id(store, supporter_id), change, write, busy)
 
 
 def revoke(store: Store, supporter: Supporter) -> Supporter:

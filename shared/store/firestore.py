@@ -49,6 +49,7 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    same_record,
     takes_links,
 )
 
@@ -233,20 +234,8 @@ class FirestoreStore(Store):
         return [from_doc(Supporter, d) for d in self._query("supporters", orders=[("alias", "ASCENDING")])]
 
     def update_supporter(self, before: Supporter, after: Supporter) -> bool:
-        # Compare and set, as update_survey: the read's update time is the write's precondition.
-        if (after.id, after.alias) != (before.id, before.alias):
-            raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
-        snap = self._snapshot("supporters", before.id)
-        if snap is None:
-            raise NotFound(f"no supporter {before.id}")
-        if from_doc(Supporter, snap.to_dict()) != before:
-            return False
-        unchanged = self.client.write_option(last_update_time=snap.update_time)
-        try:
-            self._commit(lambda b: b.update(snap.reference, to_doc(after), option=unchanged))
-        except _STALE:
-            return False
-        return True
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its lock moves)
+        return self._swap_doc("supporters", before.id, before, after)
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         # The locks to move are those of the alias read: the supporter's update carries the read's
@@ -647,14 +636,18 @@ class FirestoreStore(Store):
         return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        # As change_interaction: the read document's update time is the batch's precondition, so
-        # a close or a links count committed since the read fails the write instead of being undone.
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-        snap = self._snapshot("surveys", before.id)
+        same_record(before, after, "id")
+        return self._swap_doc("surveys", before.id, before, after)
+
+    def _swap_doc(self, collection: str, doc_id: str, before: Any, after: Any) -> bool:
+        """Compare and set: write ``after`` over the document if it holds the record ``before``.
+        As change_interaction, the read document's update time is the write's precondition, so
+        a change committed since the read (a close, a links count, a revocation) fails the write
+        instead of being undone: False. NotFound when the document is absent."""
+        snap = self._snapshot(collection, doc_id)
         if snap is None:
-            raise NotFound(f"no survey {before.id}")
-        if from_doc(Survey, snap.to_dict()) != before:
+            raise NotFound(f"no {collection} {doc_id!r}")
+        if from_doc(type(before), snap.to_dict()) != before:
             return False
         unchanged = self.client.write_option(last_update_time=snap.update_time)
         try:
@@ -1013,8 +1006,7 @@ class FirestoreStore(Store):
     ) -> bool:
         # Compare and set: the record's read update time is the write's precondition, so a role
         # changed since the read fails the write instead of being undone by this one.
-        if after.email != before.email:
-            raise ValueError("a coordinator keeps their email when changed")
+        same_record(before, after, "email")
         for _ in range(GUARDED_TRIES):
             snap = self._snapshot("coordinators", before.email)
             if snap is None:

@@ -48,6 +48,7 @@ from shared.store.port import (
     LastCoordinator,
     NotFound,
     Store,
+    same_record,
     takes_links,
 )
 
@@ -107,6 +108,17 @@ class _Tx:
 
     def put(self, table: str, key: Any, doc: Doc) -> None:
         self._staged.setdefault(table, {})[key] = copy.deepcopy(doc)
+
+    def swap(self, table: str, key: Any, before: Any, after: Any) -> bool:
+        """Stage ``after`` if the row is stored as the record ``before`` (compare and set);
+        False, staging nothing, when it is not; NotFound when there is no row."""
+        stored = self.get(table, key)
+        if stored is None:
+            raise NotFound(f"no {table} {key!r}")
+        if from_doc(type(before), copy.deepcopy(stored)) != before:
+            return False
+        self.put(table, key, to_doc(after))
+        return True
 
     def update(self, table: str, key: Any, doc: Doc) -> None:
         """Replace a row; NotFound if it is not there."""
@@ -175,18 +187,8 @@ class MemoryStore(Store):
         return self._select(Supporter, "supporters", lambda d: True, lambda d: d["alias"])
 
     def update_supporter(self, before: Supporter, after: Supporter) -> bool:
-        _same_supporter(before, after)
-
-        def work(tx: _Tx) -> bool:
-            stored = tx.get("supporters", before.id)
-            if stored is None:
-                raise NotFound(f"no supporter {before.id}")
-            if from_doc(Supporter, copy.deepcopy(stored)) != before:
-                return False
-            tx.put("supporters", before.id, to_doc(after))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its lock moves)
+        return self._write(lambda tx: tx.swap("supporters", before.id, before, after))
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         self._write(
@@ -386,19 +388,8 @@ class MemoryStore(Store):
         return self._select(Survey, "surveys", lambda d: True, lambda d: d["id"])
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-
-        def work(tx: _Tx) -> bool:
-            stored = tx.get("surveys", before.id)
-            if stored is None:
-                raise NotFound(f"no survey {before.id}")
-            if from_doc(Survey, copy.deepcopy(stored)) != before:
-                return False
-            tx.put("surveys", before.id, to_doc(after))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id")
+        return self._write(lambda tx: tx.swap("surveys", before.id, before, after))
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(tx: _Tx) -> bool:
@@ -611,17 +602,12 @@ class MemoryStore(Store):
     def update_coordinator(
         self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
     ) -> bool:
-        if after.email != before.email:
-            raise ValueError("a coordinator keeps their email when changed")
+        same_record(before, after, "email")
 
         def work(tx: _Tx) -> bool:
-            stored = tx.get("coordinators", before.email)
-            if stored is None:
-                raise NotFound(f"no coordinator {before.email}")
-            if from_doc(Coordinator, copy.deepcopy(stored)) != before:
+            if not tx.swap("coordinators", before.email, before, after):
                 return False
-            tx.put("coordinators", before.email, to_doc(after))
-            if keep_a_coordinator and stored.get("role") == "coordinator":
+            if keep_a_coordinator and before.role == "coordinator":  # as stored: swap compared it
                 _keep_a_coordinator(tx)
             return True
 
@@ -724,11 +710,6 @@ class MemoryStore(Store):
 def _of_survey(survey: Survey, answers: list[Answer]) -> None:
     if any(answer.survey_id != survey.id for answer in answers):
         raise ValueError(f"add_answers takes answers of survey {survey.id} only")
-
-
-def _same_supporter(before: Supporter, after: Supporter) -> None:
-    if (after.id, after.alias) != (before.id, before.alias):
-        raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
 
 
 def _keep_a_coordinator(tx: _Tx) -> None:

@@ -57,6 +57,16 @@ class LastCoordinator(StoreError):
     with the coordinator role; nothing was written."""
 
 
+def same_record(before: Any, after: Any, *keys: str) -> None:
+    """ValueError unless ``after`` keeps ``before``'s ``keys`` (a compare-and-set replaces one
+    record by a new version of itself: an id, an email or an alias is never changed this way)."""
+    changed = [key for key in keys if getattr(after, key) != getattr(before, key)]
+    if changed:
+        raise ValueError(
+            f"a {type(before).__name__.lower()} keeps its {', '.join(changed)} when it is updated"
+        )
+
+
 def takes_links(survey: Survey) -> bool:
     """Whether :meth:`Store.add_links` may add links to ``survey`` as stored: neither closed nor
     purged. (A survey past its ``closes`` day is refused earlier, by the services: the store

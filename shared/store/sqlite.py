@@ -49,6 +49,7 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    same_record,
     takes_links,
 )
 
@@ -334,20 +335,8 @@ class SqliteStore(Store):
         return [from_doc(Supporter, json.loads(r[0])) for r in rows]
 
     def update_supporter(self, before: Supporter, after: Supporter) -> bool:
-        if (after.id, after.alias) != (before.id, before.alias):
-            raise ValueError("update_supporter keeps the id and the alias (rename_supporter changes it)")
-
-        # Compared and written in the write transaction: no other writer between.
-        def work(db: sqlite3.Connection) -> bool:
-            row = db.execute("SELECT doc FROM supporters WHERE id = ?", (before.id,)).fetchone()
-            if row is None:
-                raise NotFound(f"no supporter {before.id}")
-            if from_doc(Supporter, json.loads(row[0])) != before:
-                return False
-            db.execute("UPDATE supporters SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its column moves)
+        return self._write(lambda db: _swap(db, "supporters", "id", before, after))
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         def work(db: sqlite3.Connection) -> Any:
@@ -611,19 +600,8 @@ class SqliteStore(Store):
         return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-
-        def work(db: sqlite3.Connection) -> bool:
-            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (before.id,)).fetchone()
-            if row is None:
-                raise NotFound(f"no survey {before.id}")
-            if from_doc(Survey, json.loads(row[0])) != before:
-                return False
-            db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id")
+        return self._write(lambda db: _swap(db, "surveys", "id", before, after))
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(db: sqlite3.Connection) -> bool:
@@ -880,21 +858,13 @@ class SqliteStore(Store):
     def update_coordinator(
         self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
     ) -> bool:
-        if after.email != before.email:
-            raise ValueError("a coordinator keeps their email when changed")
+        same_record(before, after, "email")
 
-        # Compared, written and guarded in the write transaction: no other writer between.
         def work(db: sqlite3.Connection) -> bool:
-            row = db.execute("SELECT doc FROM coordinators WHERE email = ?", (before.email,)).fetchone()
-            if row is None:
-                raise NotFound(f"no coordinator {before.email}")
-            if from_doc(Coordinator, json.loads(row[0])) != before:
+            if not _swap(db, "coordinators", "email", before, after):
                 return False
-            db.execute(
-                "UPDATE coordinators SET doc = ? WHERE email = ?", (_dump(to_doc(after)), before.email)
-            )
-            if keep_a_coordinator and before.role == "coordinator":
-                _keep_a_coordinator(db)
+            if keep_a_coordinator and before.role == "coordinator":  # as stored: _swap compared it
+                _keep_a_coordinator(db)  # in the same transaction
             return True
 
         return self._write(work)
@@ -1007,6 +977,20 @@ class SqliteStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
         return [from_doc(AlertAck, json.loads(r[0])) for r in rows]
+
+
+def _swap(db: sqlite3.Connection, table: str, key: str, before: Any, after: Any) -> bool:
+    """Write ``after`` over the row of ``table`` keyed ``key`` if it is stored as the record
+    ``before`` (compare and set, in the writer's transaction: no other writer between); False,
+    writing nothing, when it is not; NotFound when there is no row."""
+    value = getattr(before, key)
+    row = db.execute(f"SELECT doc FROM {table} WHERE {key} = ?", (value,)).fetchone()
+    if row is None:
+        raise NotFound(f"no {table} {value!r}")
+    if from_doc(type(before), json.loads(row[0])) != before:
+        return False
+    db.execute(f"UPDATE {table} SET doc = ? WHERE {key} = ?", (_dump(to_doc(after)), value))
+    return True
 
 
 def _keep_a_coordinator(db: sqlite3.Connection) -> None:

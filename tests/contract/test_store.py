@@ -4,14 +4,18 @@ the Firestore emulator (``stores`` marker, see tests/conftest.py)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any
 
 import pytest
 
 from shared.records import Alert, Answer, Interaction, Link, SealedAnswer, Supporter, Survey
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound
 from tests.conftest import ALL_STORES
+from tests.contract.test_store_coordinator_guard import at_once
 
 pytestmark = pytest.mark.stores(*ALL_STORES)
 
@@ -59,23 +63,17 @@ def test_a_supporter_is_changed_only_as_it_was_read(store):
     assert not store.update_supporter(replace(revoked, digest=False), replace(revoked, digest=True))
 
 
+def from_the_same_read(update: Callable[[Any, Any], bool], read: Any, changes: list[Any]) -> list[object]:
+    """``update(read, after)`` for every change at once, in threads released together: what
+    each returned (whether it landed)."""
+    return at_once(*[partial(update, read, after) for after in changes])
+
+
 def test_concurrent_changes_of_one_supporter_each_apply_once(store):
     read = Supporter("id-a", "al", None)
     store.add_supporter(read)
     changes = [replace(read, digest=False), replace(read, active=False, version=2), replace(read, version=2)]
-    landed: list[bool] = []
-    start = threading.Barrier(len(changes))
-
-    def change(after: Supporter) -> None:
-        start.wait()
-        landed.append(store.update_supporter(read, after))
-
-    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(landed) == [False, False, True]
+    assert sorted(from_the_same_read(store.update_supporter, read, changes)) == [False, False, True]
     assert store.get_supporter("id-a") in changes
 
 
@@ -262,19 +260,7 @@ def test_concurrent_changes_of_one_survey_each_apply_once(store):
     read = Survey("2026")
     store.add_survey(read)
     changes = [replace(read, blocks=(block,)) for block in ("k10", "phq9", "gad7", "help_seeking")]
-    landed: list[bool] = []
-    start = threading.Barrier(len(changes))
-
-    def change(after: Survey) -> None:
-        start.wait()
-        landed.append(store.update_survey(read, after))
-
-    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(landed) == [False, False, False, True]
+    assert sorted(from_the_same_read(store.update_survey, read, changes)) == [False, False, False, True]
     assert store.get_survey("2026") in changes
 
 

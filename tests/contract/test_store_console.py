@@ -16,6 +16,7 @@ from shared.store.firestore import FirestoreStore
 from shared.store.port import AlreadyExists, NotFound
 from shared.store.sqlite import SqliteStore
 from tests.conftest import ALL_STORES
+from tests.contract.test_store import from_the_same_read
 
 pytestmark = pytest.mark.stores(*ALL_STORES)
 
@@ -71,19 +72,7 @@ def test_concurrent_changes_of_one_coordinator_each_apply_once(store):
     read = Coordinator("x@example.org", "viewer", date(2026, 1, 2))
     store.add_coordinator(read)
     changes = [replace(read, language="fr"), replace(read, reports=False), replace(read, role="coordinator")]
-    landed: list[bool] = []
-    start = threading.Barrier(len(changes))
-
-    def change(after: Coordinator) -> None:
-        start.wait()
-        landed.append(store.update_coordinator(read, after))
-
-    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(landed) == [False, False, True]
+    assert sorted(from_the_same_read(store.update_coordinator, read, changes)) == [False, False, True]
     assert store.get_coordinator("x@example.org") in changes
 
 
