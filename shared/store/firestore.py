@@ -670,10 +670,12 @@ class FirestoreStore(Store):
             # the delete, and the survey is looked at again.
             self.purge_links(survey_id)
             unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def delete(batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged) -> None:
+                batch.delete(ref, option=unchanged)
+
             try:
-                self._commit(
-                    lambda b, ref=snap.reference, unchanged=unchanged: b.delete(ref, option=unchanged)
-                )
+                self._commit(delete)
             except gexc.FailedPrecondition:
                 continue
             return True
@@ -932,10 +934,9 @@ class FirestoreStore(Store):
             snap = _call(ref.get)
             self.ops["requests"] += 1
             self.ops["reads"] += 1
-            if snap.exists:
-                stored = from_doc(Claim, snap.to_dict())
-            else:
-                stored = self._legacy_claim(job, key) if legacy else None
+            stored: Claim | None = from_doc(Claim, snap.to_dict()) if snap.exists else None
+            if stored is None and legacy:
+                stored = self._legacy_claim(job, key)
             after = decide(stored)
             if after is None:
                 return stored, None
