@@ -43,7 +43,7 @@ from shared.services.alerts import send_pending_alerts
 from shared.services.digest import send_digests
 from shared.services.links import purge_due as purge_surveys
 from shared.services.release import release_pending
-from shared.services.retry import DAILY, REPORTS
+from shared.services.retry import DAILY, REPORTS, Failures
 from shared.services.signin import purge_expired as purge_sign_ins
 from shared.store.port import Store
 
@@ -56,6 +56,7 @@ CATCH_UP = timedelta(hours=24)  # a tick missed by at most this much (server res
 Job = Callable[[App, datetime], dict[str, Any]]
 
 DAILY_JOB = "daily"  # the claimed unit of the daily job, keyed by the date
+ERROR_CHARS = 500  # most of a failed day's summary kept on its claim
 # How long a finished claim is kept: until no caller can claim its unit again, since a unit
 # is claimed only while its key is current (a month, a week, a day, a five-minute window; an
 # alert once sent is never read as waiting again), with room to spare. The month's report
@@ -77,18 +78,24 @@ def alerts_job(app: App, now: datetime) -> dict[str, Any]:
 
 
 def purge_due(app: App, today: date) -> None:
-    """The day's maintenance, which :func:`daily_job` claims and follows with the digest."""
-    purged = purge_surveys(app.store, app.settings, today)
+    """The day's maintenance, which :func:`daily_job` claims and follows with the digest.
+
+    Each unit alone (:class:`~shared.services.retry.Failures`): each survey's purge, each
+    survey's release, the sign-in purge and the tally rebuild; one that fails is logged and the
+    others still run, then the first failure is raised for the daily job to record."""
+    store, failures = app.store, Failures(log)
+    purged = purge_surveys(store, app.settings, today, failures)
     if purged:
         log.info("purged the links of surveys %s", ", ".join(purged))
     # The daily release: sealed answers go into the answers in batches (shared/services/release.py).
-    release_pending(app.store, app.settings, today)
+    release_pending(store, app.settings, today, failures)
     # Console sign-in links and sessions that can no longer be used (shared/services/signin.py).
-    gone = purge_sign_ins(app.store, app.clock())
+    gone = failures.run("sign-in purge", purge_sign_ins, store, app.clock())
     if gone:
         log.info("purged %d expired console sign-in links and sessions", gone)
     # Once, on a Firestore store holding interactions from before the tally (one read otherwise).
-    tallies.rebuild_if_never_built(app.store)
+    failures.run("tally rebuild", tallies.rebuild_if_never_built, store)
+    failures.raise_first()
 
 
 def purge_claims(store: Store, now: datetime) -> int:
@@ -103,21 +110,24 @@ def digest_job(app: App, now: datetime) -> dict[str, Any]:
 def daily_job(app: App, now: datetime, maintain: Callable[[App, date], None] = purge_due) -> dict[str, Any]:
     """The day's maintenance, the digest and the purge of finished claims, once per day in the
     program's time zone: a second call that day finds the day done (or being done) and does
-    nothing. A failure is recorded and raised; the next call does the day again (each step is
-    safe to repeat)."""
+    nothing. Each of the three fails alone: the others still run, the failures are recorded on
+    the day's claim (each with its kind) and the first is raised; the next call does the day
+    again (each step is safe to repeat)."""
     today = now.astimezone(app.settings.timezone).date()
     store = app.store
     claim = store.claim(DAILY_JOB, today.isoformat(), now, DAILY.stale_before(now))
     if claim is None:
         held = store.get_claim(DAILY_JOB, today.isoformat())
         return {"daily": "already_done" if held is not None and held.state == "done" else "in_progress"}
-    try:
-        maintain(app, today)
-        result = digest_job(app, now)
-        purge_claims(store, app.clock())
-    except Exception as exc:  # its message may name anything: the log has it, the record its kind
-        store.finish_claim(claim, now, error=type(exc).__name__, retry_at=DAILY.next_try(claim, now))
-        raise
+    failures = Failures(log)
+    failures.run("maintenance", maintain, app, today)
+    result = failures.run("digest", digest_job, app, now) or {}
+    failures.run("claims purge", purge_claims, store, app.clock())
+    if failures:  # a message may name anything: the log has it, the record each unit and kind
+        store.finish_claim(
+            claim, now, error=failures.summary()[:ERROR_CHARS], retry_at=DAILY.next_try(claim, now)
+        )
+        failures.raise_first()
     store.finish_claim(claim, now)
     return {"daily": "done", **result}
 
@@ -195,16 +205,24 @@ class Jobs:
         return True
 
     def run_due(self, now: datetime) -> None:
+        """Do what is due at ``now``. Each job with its own bookkeeping fails alone: whatever
+        raises is logged, the other jobs still run and the loop goes on."""
         self._try("alerts", alerts_job, self.app, now)
         if now >= self.next_report:
-            if self._try("report", self.report, self.app, now):
-                self.report_failures = 0
-                self.next_report = self._tick(now)
-            else:
-                self.report_failures += 1
-                self.next_report = now + REPORTS.wait(self.report_failures)
+            self._try("report schedule", self._report, now)
         if self.purged_on != now.astimezone(self.app.settings.timezone).date():
             self._try("daily", self._daily, now)
+
+    def _report(self, now: datetime) -> None:
+        # Until the bookkeeping below says otherwise, the next try is the longest wait: should
+        # anything here raise, the report is not tried again at every pass of the loop.
+        self.next_report = now + REPORTS.most
+        if self._try("report", self.report, self.app, now):
+            self.report_failures = 0
+            self.next_report = self._tick(now)
+        else:
+            self.report_failures += 1
+            self.next_report = now + REPORTS.wait(self.report_failures)
 
     def _daily(self, now: datetime) -> None:
         # Done for the day once done by anyone; while another holds it, look again next pass.
@@ -233,7 +251,12 @@ def run_forever(app: App, stop: threading.Event) -> None:
     app.jobs_running.set()
     try:
         while not stop.is_set():
-            jobs.run_due(datetime.now(UTC))
-            _sleep(app, stop, jobs.seconds_to_wait(datetime.now(UTC)))
+            wait = ALERT_INTERVAL
+            try:  # run_due already keeps each job's failure to itself: this keeps the thread alive
+                jobs.run_due(datetime.now(UTC))
+                wait = jobs.seconds_to_wait(datetime.now(UTC))
+            except Exception:
+                log.exception("the job loop's pass failed; it runs again in %s s", ALERT_INTERVAL)
+            _sleep(app, stop, wait)
     finally:
         app.jobs_running.clear()

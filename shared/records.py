@@ -100,6 +100,9 @@ class Survey:
     blocks: tuple[str, ...] = ()  # the form's optional blocks this survey asks (forms/blocks/)
     # A test or pilot survey: never the report's current or compared survey unless named.
     excluded: bool = False
+    # Answers imported into it, counted in the same write as them (Store.add_answers): that write
+    # changes the survey, so a change of blocks read before it is refused (Store.update_survey).
+    answers_imported: int = 0
 
     def asked_blocks(self) -> frozenset[str]:
         """The form's blocks this survey asks, "k10" included for a survey stored with ``k10``."""
@@ -179,6 +182,37 @@ class Claim:
         return replace(
             self, state="claimed", attempt=self.attempt + 1, claimed_at=now, finished_at=None, next_try=None
         )
+
+    def is_held_by(self, claim: Claim) -> bool:
+        """Whether this stored record is ``claim``, still being worked on: the same attempt,
+        claimed at the same moment, and not finished since."""
+        return self.state == "claimed" and (self.attempt, self.claimed_at) == (
+            claim.attempt,
+            claim.claimed_at,
+        )
+
+    def finish_over(
+        self,
+        stored: Claim | None,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        note: str = "",
+    ) -> Claim | None:
+        """What finishing this claim makes of its unit, stored as ``stored`` now; None: leave
+        the record as it is (``Store.finish_claim`` decides this and writes it atomically).
+
+        Still held by this claim: it is :meth:`finished`. Taken over meanwhile (this worker was
+        slow, its claim went stale and another took the unit): a failure says nothing of the
+        successor's try, so it is dropped, and the successor keeps its claim (nobody else can
+        take the unit while it works); but "done" still counts, since the work was done: the
+        unit ends done (unless it already is), so a later failure of the successor's, dropped
+        in turn, cannot reopen it and have it done a third time."""
+        if stored is None or stored.is_held_by(self):
+            return self.finished(now, error, retry_at, note)
+        if error is None and stored.state != "done":
+            return stored.finished(now, note=note)
+        return None
 
     def finished(
         self, now: datetime, error: str | None = None, retry_at: datetime | None = None, note: str = ""

@@ -180,6 +180,24 @@ def test_a_mail_failure_keeps_the_alert_and_a_retry_sends_it_exactly_once(app, s
     assert pending(now + timedelta(days=1)) == []
 
 
+def test_an_alert_failing_through_hours_of_mail_outage_keeps_failing_cleanly(app, smtp_server):
+    """attack2 M1: the 43rd failure in a row (some 3.5 hours of outage, a pass every 20 s to
+    5 min) overflowed the backoff; the failure branch raised, leaving the alert's claim
+    "claimed" (nobody retried it for 5 minutes) and the batch's other alerts unrecorded."""
+    down = wire(app, FailsFirst(make_mailer(smtp_server.target, SENDER), failures=60))
+    log("Sam")
+    now = datetime.now(UTC)
+    for _ in range(60):
+        [waiting] = pending()
+        claim = down.store.get_claim(alerts.ALERT, waiting.id)
+        now = max(now, claim.next_try) if claim is not None else now
+        assert alerts.send_pending_alerts(down, now)["failed"] == 1
+    claim = down.store.get_claim(alerts.ALERT, waiting.id)
+    assert (claim.state, claim.failures, claim.next_try) == ("failed", 60, now + timedelta(minutes=5))
+    assert alerts.send_pending_alerts(down, now + timedelta(minutes=5))["sent"] == 1  # the mail is back
+    assert len(smtp_server.messages) == 1
+
+
 def test_no_coordinator_address_keeps_the_alert_with_the_reason(app, smtp_server, settings_env, tmp_path):
     from shared import config
 

@@ -289,7 +289,7 @@ def test_blank_answers_survive_export_then_import(app, empty_store):
 
     imports.import_responses(app.store, app.settings, RESPONSES_IN.encode(), "y2025")
     blank = [Answer(f"blank{i}", "y2025", date(2025, 4, 2), {}) for i in range(2)]
-    app.store.add_answers(blank)
+    app.store.add_answers(app.store.get_survey("y2025"), blank)
     text = text_of(exports.export_responses(app.store, "y2025"))
     assert body_rows(text).count("," * 30 + "1\r\n") == 2  # every cell blank but the marker
     result = imports.import_responses(empty_store, app.settings, text.encode(), "y2026")

@@ -116,10 +116,11 @@ def program_costs(app) -> dict[str, dict[str, int]]:
         # Released weeks ago: the daily job has nothing left to release.
         answered = today - timedelta(days=30)
         store.add_answers(
+            store.get_survey(survey_id),
             [
                 Answer(uuid.uuid4().hex, survey_id, answered, {"year_of_study": "year2"})
                 for _ in range(ANSWERS)
-            ]
+            ],
         )
     links.issue_links(store, settings, "z2026", ANSWERS, today)
     addresses = [f"student{n}@example.org" for n in range(INVITED)]

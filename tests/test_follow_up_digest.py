@@ -14,7 +14,8 @@ import pytest
 
 from shared import bootstrap, jobs
 from shared.mail import make_mailer
-from shared.services import digest
+from shared.services import digest, follow_ups, supporters
+from shared.services.tokens import make_digest_key
 from tests.test_alerts import SENDER
 from tests.test_log_support import add_supporter, answers, log_client, post_json, sam, today  # noqa: F401
 
@@ -148,3 +149,46 @@ def test_a_supporter_who_stopped_the_email_can_have_it_again_from_the_form(
     smtp_server.messages.clear()
     later = datetime.now(UTC) + timedelta(days=7)
     assert digest.send_digests(mail_app.store, mail_app.settings, mail_app.mailer, later)["digests_sent"] == 1
+
+
+class ThenMeanwhile:
+    """Runs ``meanwhile`` once, right after the page's first read of the supporter: a
+    coordinator's revoke or re-link landing between the page's read and its write."""
+
+    def __init__(self, store, meanwhile) -> None:
+        self.store, self.meanwhile, self.read = store, meanwhile, store.get_supporter
+
+    def __enter__(self) -> None:
+        def get(supporter_id: str):
+            found = self.read(supporter_id)
+            del self.store.get_supporter  # once: the change itself reads through the store again
+            self.meanwhile(found)
+            return found
+
+        self.store.get_supporter = get
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.__dict__.pop("get_supporter", None)
+
+
+def test_an_opt_out_racing_a_revocation_does_not_undo_it(mail_app, log_client, sam):
+    """attack2 M4: the opt-out read the supporter, a coordinator revoked them, the opt-out saved
+    its copy: active again, with the old version, so the revoked link opened the form."""
+    store = mail_app.store
+    key = make_digest_key(mail_app.settings.secret_key, sam.id)
+    with ThenMeanwhile(store, lambda found: supporters.revoke(store, found)):
+        assert log_client.post(f"/digest-off?k={key}").status_code == 200
+    after = store.get_supporter(sam.id)
+    assert (after.active, after.digest) == (False, False)
+    assert log_client.get(f"/?t={sam.token}").status_code == 401
+
+
+def test_an_opt_in_racing_a_relink_keeps_the_new_link_only(mail_app, log_client, sam):
+    store = mail_app.store
+    follow_ups.set_digest(store, store.get_supporter(sam.id), False)
+    fresh = []
+    with ThenMeanwhile(store, lambda found: fresh.append(supporters.relink(store, mail_app.settings, found))):
+        assert log_client.post("/digest-on", data={"t": sam.token}).status_code == 200
+    assert store.get_supporter(sam.id).digest is True
+    assert log_client.get(f"/?t={sam.token}").status_code == 401  # the old link stays dead
+    assert log_client.get(f"/?t={fresh[0].link.split('?t=')[1]}").status_code == 200

@@ -8,11 +8,11 @@ import statistics
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from shared.forms import FORMS_DIR, load_form, parse_form
-from shared.records import Supporter
 from shared.report.build import ReportRequest, build_report
 from shared.report.model import CategoryCount
 from shared.services import reports
@@ -40,7 +40,8 @@ def random_rows(ids: list[str], count: int, seed: int = 7) -> list[tuple[str, da
 
 def test_activity_matches_counts_made_by_hand(app):
     ids = add_supporters(app.store, 5)  # two never log anything
-    app.store.save_supporter(Supporter(ids[4], "alias4", None, active=False))
+    fifth = app.store.get_supporter(ids[4])
+    assert app.store.update_supporter(fifth, replace(fifth, active=False))
     rows = random_rows(ids, 150)
     outside = [(ids[0], date(2026, 8, 31), log_answers())]  # the day before the academic year
     add_interactions(app.store, rows + outside)

@@ -102,7 +102,8 @@ def test_the_admin_api_serves_the_report_with_an_unbounded_odds_ratio(app, clien
     """The attack's first finding: ``GET /admin/report?format=json`` answered 500."""
     app.store.add_survey(Survey("2026", opens=date(2026, 9, 2), blocks=("service_use",)))
     app.store.add_answers(
-        [Answer(f"a{n}", "2026", date(2026, 9, 3), row) for n, row in enumerate(service_use_rows(ZERO_CELL))]
+        app.store.get_survey("2026"),
+        [Answer(f"a{n}", "2026", date(2026, 9, 3), row) for n, row in enumerate(service_use_rows(ZERO_CELL))],
     )
     admin = client_for("admin")
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -45,12 +45,14 @@ def store_with(surveys: dict[str, list[dict]], blocks: tuple[str, ...] = BLOCKS)
     store = MemoryStore()
     for k, (survey_id, rows) in enumerate(surveys.items()):
         opens = date(2025 + k, 4, 1)
-        store.add_survey(Survey(survey_id, opens=opens, closes=date(2025 + k, 4, 30), blocks=blocks))
+        survey = Survey(survey_id, opens=opens, closes=date(2025 + k, 4, 30), blocks=blocks)
+        store.add_survey(survey)
         store.add_answers(
+            survey,
             [
                 Answer(f"{survey_id}-{n:04d}", survey_id, opens, {"barriers": {}, **r})
                 for n, r in enumerate(rows)
-            ]
+            ],
         )
     return store
 

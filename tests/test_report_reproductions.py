@@ -126,7 +126,7 @@ def test_k10_total_rounds_half_up_and_refuses_two_missing():
 def test_supporters_counted_without_the_revoked_and_never_the_demo(app):
     ids = add_supporters(app.store, 5)
     revoked = app.store.get_supporter(ids[4])
-    app.store.save_supporter(replace(revoked, active=False, version=revoked.version + 1))
+    assert app.store.update_supporter(revoked, replace(revoked, active=False, version=revoked.version + 1))
     app.store.add_supporter(Supporter("demo", DEMO_ALIAS, None, created_on=date(2026, 8, 1)))
     day = date(2026, 10, 1)
     add_interactions(
@@ -151,7 +151,7 @@ def test_a_revoked_supporter_who_logged_is_counted_apart(app):
     busiest = app.store.get_supporter(ids[0])
     day = date(2026, 10, 1)
     add_interactions(app.store, [(ids[0], day, log_answers())] * 5 + [(ids[1], day, log_answers())])
-    app.store.save_supporter(replace(busiest, active=False, version=busiest.version + 1))
+    assert app.store.update_supporter(busiest, replace(busiest, active=False, version=busiest.version + 1))
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
     assert report_at(app, now)["activity"]["supporters"] == {"active": 1, "all": 1, "revoked": 1}
     text = reports.render(reports.build(app, reports.ReportOptions(), now), "text")
@@ -165,7 +165,8 @@ def test_no_response_rate_when_answers_were_imported(app, tmp_path):
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     import_responses(app.store, app.settings, source, "2026")
     app.store.add_answers(
-        [Answer(uuid.uuid4().hex, "2026", date(2026, 4, 2), paired_answers({"stigma": (0, 0, 0, 1)})[0])]
+        app.store.get_survey("2026"),
+        [Answer(uuid.uuid4().hex, "2026", date(2026, 4, 2), paired_answers({"stigma": (0, 0, 0, 1)})[0])],
     )
     survey = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]
     assert survey["answers"] == 82

@@ -61,8 +61,8 @@ def add_survey(store, survey_id: str, answers: list[dict[str, Any]], **fields: A
     survey = Survey(survey_id, **fields)
     store.add_survey(survey)
     if answers:
-        store.add_answers([Answer(uuid.uuid4().hex, survey_id, date(2026, 4, 2), a) for a in answers])
-    return survey
+        store.add_answers(survey, [Answer(uuid.uuid4().hex, survey_id, date(2026, 4, 2), a) for a in answers])
+    return store.get_survey(survey_id)
 
 
 def log_answers(**overrides: Any) -> dict[str, Any]:

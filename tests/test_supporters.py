@@ -6,7 +6,7 @@ import pytest
 
 from shared import bootstrap
 from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
-from shared.services import supporters
+from shared.services import follow_ups, supporters
 from shared.services.tokens import BadToken, LinkClaim, make_token, read_token
 
 KEY = "a-secret-key-for-tests-0123456789"
@@ -112,3 +112,54 @@ def test_links_use_the_deployed_function_url_when_set(app, settings_env, tmp_pat
     bootstrap.configure(settings=settings, store=app.store)
     issued = supporters.add_supporter(app.store, settings, "Sam")
     assert issued.link.startswith("https://log.example.org/?t=")
+
+
+def token_of(issued: supporters.IssuedLink) -> str:
+    return issued.link.split("?t=", 1)[1]
+
+
+CHANGES = {  # each made from a copy of the supporter read before the revocation or re-link
+    "email": lambda app, stale: supporters.change_email(app.store, stale, "sam.k@example.org"),
+    "digest off": lambda app, stale: follow_ups.set_digest(app.store, stale, False),
+    "revoke again": lambda app, stale: supporters.revoke(app.store, stale),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_made_from_a_copy_read_before_a_revocation_keeps_it_revoked(app, change):
+    """attack2 M4: the change saved its copy whole, active and with the old version, so the
+    revoked link answered again."""
+    first = supporters.add_supporter(app.store, app.settings, "Sam", "sam@example.org")
+    stale = first.supporter
+    supporters.revoke(app.store, stale)
+    CHANGES[change](app, stale)
+    after = app.store.get_supporter(stale.id)
+    assert (after.active, after.version) == (False, 2)
+    with pytest.raises(Unauthorized):
+        supporters.authenticate(app.store, app.settings.secret_key, token_of(first))
+
+
+@pytest.mark.parametrize("change", ["email", "digest off"])
+def test_a_change_made_from_a_copy_read_before_a_relink_keeps_the_new_link_only(app, change):
+    first = supporters.add_supporter(app.store, app.settings, "Sam", "sam@example.org")
+    stale = first.supporter
+    second = supporters.relink(app.store, app.settings, stale)
+    CHANGES[change](app, stale)
+    after = app.store.get_supporter(stale.id)
+    assert (after.active, after.version) == (True, 2)
+    assert (after.email, after.digest) == (
+        ("sam.k@example.org", True) if change == "email" else ("sam@example.org", False)
+    )
+    with pytest.raises(Unauthorized):
+        supporters.authenticate(app.store, app.settings.secret_key, token_of(first))
+    assert supporters.authenticate(app.store, app.settings.secret_key, token_of(second)) == after
+
+
+def test_a_relink_from_a_stale_copy_still_makes_a_new_version(app):
+    """Two re-links from one read: each makes a version of its own, so the first one's link dies."""
+    stale = supporters.add_supporter(app.store, app.settings, "Sam").supporter
+    one = supporters.relink(app.store, app.settings, stale)
+    two = supporters.relink(app.store, app.settings, stale)
+    assert (one.supporter.version, two.supporter.version) == (2, 3)
+    with pytest.raises(Unauthorized):
+        supporters.authenticate(app.store, app.settings.secret_key, token_of(one))

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from shared.cli import cli
 from shared.errors import Conflict, Invalid
 from shared.services import imports, links, surveys
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, ALL_STORES
 from tests.test_export_import import RESPONSES_IN
 from tests.test_survey_links import new_survey, today
 
@@ -143,7 +143,7 @@ def test_answers_are_not_written_once_the_survey_stopped_asking_their_blocks(app
         def __getattr__(self, name: str) -> Any:
             return getattr(app.store, name)
 
-        def add_answers(self, answers: list) -> int:
+        def add_answers(self, survey: Any, answers: list) -> int:
             raise AssertionError("no answer may be written")
 
         def get_survey(self, survey_id: str) -> Any:
@@ -156,6 +156,74 @@ def test_answers_are_not_written_once_the_survey_stopped_asking_their_blocks(app
     with pytest.raises(Conflict, match="changed while its answers were being imported"):
         imports.import_responses(BlocksDroppedBeforeTheWrite(), app.settings, RESPONSES_IN.encode(), "y2025")
     assert app.store.count_answers("y2025") == 0
+
+
+class AfterCall:
+    """The store, where ``meanwhile`` commits right after the ``nth`` call of its method ``name``
+    returned: another request's write landing between one's check and its write."""
+
+    def __init__(self, store: Any, name: str, nth: int, meanwhile: Callable[[], object]) -> None:
+        self._store, self._name, self._left, self._meanwhile = store, name, nth, meanwhile
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._store, name)
+        if name != self._name:
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = found(*args, **kwargs)
+            self._left -= 1
+            if self._left == 0:
+                self._meanwhile()
+            return result
+
+        return call
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_blocks_cannot_change_under_an_import_landing_after_the_no_answers_check(app):
+    """attack2 M5: set_blocks counted the answers (none), an import landed, and the blocks were
+    written: the survey no longer asked K10 while its answers held K10 items."""
+    day = today(app)
+    new_survey(app, "y2025", blocks=["k10"], opens=day + timedelta(days=10))
+    racing = AfterCall(
+        app.store,
+        "count_sealed",
+        1,
+        lambda: imports.import_responses(app.store, app.settings, RESPONSES_IN.encode(), "y2025"),
+    )
+    with pytest.raises(Conflict, match="has answers, so its blocks are fixed"):
+        surveys.set_blocks(racing, "y2025", [], day)
+    survey = app.store.get_survey("y2025")
+    assert surveys.sections_of(survey) == {"k10"} and survey.answers_imported == 4
+    assert app.store.count_answers("y2025") == 4
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_an_import_never_writes_after_the_blocks_changed_under_its_check(app):
+    """The import's other gap: each chunk read the survey, found it asking K10, and wrote after
+    the blocks changed. Its write now holds only over the survey as read, so it reads again and
+    refuses."""
+    day = today(app)
+    new_survey(app, "y2025", blocks=["k10"], opens=day + timedelta(days=10))
+    racing = AfterCall(app.store, "get_survey", 2, lambda: surveys.set_blocks(app.store, "y2025", [], day))
+    with pytest.raises(Conflict, match="changed while its answers were being imported"):
+        imports.import_responses(racing, app.settings, RESPONSES_IN.encode(), "y2025")
+    assert app.store.count_answers("y2025") == 0 and app.store.get_survey("y2025").blocks == ()
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_an_import_carries_on_over_a_change_that_keeps_its_blocks(app):
+    """Links issued (or any change that keeps the blocks) between a chunk's check and its write:
+    the write is refused, the survey read again, and the rows still go in."""
+    day = today(app)
+    new_survey(app, "y2025", blocks=["k10"], opens=day + timedelta(days=10))
+    racing = AfterCall(
+        app.store, "get_survey", 2, lambda: links.issue_links(app.store, app.settings, "y2025", 2, day)
+    )
+    assert imports.import_responses(racing, app.settings, RESPONSES_IN.encode(), "y2025").added == 4
+    survey = app.store.get_survey("y2025")
+    assert (survey.links_issued, survey.answers_imported, app.store.count_answers("y2025")) == (2, 4, 4)
 
 
 # -- past dates: one opt-in, the same name everywhere -------------------------------------------

@@ -13,8 +13,9 @@ import pytest
 
 from shared import bootstrap
 from shared.errors import Conflict
-from shared.mail import OutboxMailer, make_mailer
+from shared.mail import Mailer, OutboxMailer, make_mailer
 from shared.services import links, surveys
+from tests.conftest import ALL_STORES
 from tests.test_survey_links import new_survey, today
 
 LINK = re.compile(r"http://127\.0\.0\.1:8080/survey/([A-Za-z0-9_-]{43})")
@@ -247,3 +248,69 @@ def test_reasons_are_told_apart_only_for_lists_of_at_least_k(mailed, smtp_server
     later = today(mailed) + timedelta(days=1)
     everyone = remind(mailed, five, later)
     assert (everyone.sent, everyone.skipped, everyone.skipped_total) == (4, {"answered": 1}, 1)
+
+
+# -- a mailing racing a close or a purge (attack2 M2) -------------------------------------------
+
+
+class Meanwhile(Mailer):
+    """Mails nothing; after its ``after``-th message runs ``meanwhile``: a coordinator closing or
+    purging the survey (console, CLI or the daily job) while a long mailing runs."""
+
+    def __init__(self, after: int, meanwhile) -> None:
+        super().__init__("survey@example.org")
+        self.after, self.meanwhile, self.sent = after, meanwhile, 0
+
+    def send(self, message) -> str:
+        self.sent += 1
+        if self.sent == self.after:
+            self.meanwhile()
+        return f"id-{self.sent}"
+
+
+def purge(app):
+    return lambda: links.purge(app.store, app.settings, "y2026", today(app))
+
+
+def close(app):
+    return lambda: surveys.close_survey(
+        app.store, replace(app.settings, purge_grace_days=30), "y2026", today(app)
+    )
+
+
+FIVE = [f"s{n}@students.example.edu" for n in range(5)]
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_an_invitation_run_racing_a_purge_stops_and_leaves_no_invitation(app):
+    """The run read the survey once and kept mailing and storing invitations after the purge:
+    invitations keyed by their address, in a purged survey, that no purge would ever delete."""
+    new_survey(app, closes=today(app) + timedelta(days=30))
+    mailer = Meanwhile(1, purge(app))
+    with pytest.raises(Conflict) as refused:
+        links.invite(app.store, app.settings, mailer, "y2026", FIVE, today(app))
+    assert refused.value.code == "survey_purged"
+    assert mailer.sent == 1  # the one mailed as the purge ran; none after
+    assert app.store.invitations("y2026") == [] and app.store.get_survey("y2026").links_issued == 0
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_an_invitation_run_racing_a_close_stops_and_the_purge_takes_what_it_stored(app):
+    new_survey(app, closes=today(app) + timedelta(days=30))
+    mailer = Meanwhile(2, close(app))
+    with pytest.raises(Conflict) as refused:
+        links.invite(app.store, app.settings, mailer, "y2026", FIVE, today(app))
+    assert refused.value.code == "survey_closed"
+    assert mailer.sent == 2 and len(app.store.invitations("y2026")) == 1  # stored before the close
+    links.purge(app.store, app.settings, "y2026", today(app))
+    assert app.store.invitations("y2026") == []
+
+
+@pytest.mark.stores(*ALL_STORES)
+def test_a_reminder_run_racing_a_purge_stops(app):
+    new_survey(app, closes=today(app) + timedelta(days=30))
+    links.invite(app.store, app.settings, Meanwhile(0, None), "y2026", FIVE, today(app))
+    mailer = Meanwhile(1, purge(app))
+    with pytest.raises(Conflict) as refused:
+        links.remind(app.store, app.settings, mailer, "y2026", FIVE, today(app) + timedelta(days=1))
+    assert refused.value.code == "survey_purged" and mailer.sent == 1

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Two collections of the whole suite take seconds; `make test` runs this guard of the tiers.
 pytestmark = pytest.mark.slow
-FAST = "not browser and not emulator and not node and not slow"  # what `make test-fast` selects (see Makefile)
+FAST = (
+    "not browser and not emulator and not node and not slow"  # what `make test-fast` selects (see Makefile)
+)
 ID = re.compile(r"^(?P<module>[^:]+)::(?P<name>[^\[]+)(?:\[(?P<params>.*)\])?$")
 
 

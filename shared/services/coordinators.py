@@ -8,6 +8,7 @@ removed from the console: change the setting instead).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -16,7 +17,8 @@ from shared.config import Settings
 from shared.errors import Conflict, Invalid, NotFoundError
 from shared.i18n import N_
 from shared.records import Coordinator
-from shared.store.port import AlreadyExists, LastCoordinator, NotFound, Store
+from shared.services.as_read import change_as_read
+from shared.store.port import AlreadyExists, LastCoordinator, NotFound, Store, Unavailable
 
 COORDINATOR = "coordinator"
 VIEWER = "viewer"
@@ -106,7 +108,7 @@ def set_role(store: Store, email: object, role: object, settings: Settings | Non
     key = clean_email(email)
     guard = role != COORDINATOR and _keep_a_coordinator(store, settings, key, becoming_viewer=True)
     try:
-        return _change(store, key, keep_a_coordinator=guard, role=role)
+        return _change(store, key, lambda c: replace(c, role=role), keep_a_coordinator=guard)
     except LastCoordinator:
         raise _last_coordinator(key, becoming_viewer=True) from None
 
@@ -116,15 +118,16 @@ def _keep_a_coordinator(store: Store, settings: Settings | None, key: str, *, be
     coordinators, surveys, supporters): at least one coordinator, stored or in the setting,
     stays. This read says so clearly in the common case; it returns whether the write must
     also ask the store to guard it (``keep_a_coordinator``), which is what holds when two
-    coordinators change each other at the same moment: not when ``key`` is no coordinator, or
-    when ``SIDEBYSIDE_COORDINATORS`` names someone else, whom no change through the store removes."""
-    current = store.get_coordinator(key)
-    if current is None or current.role != COORDINATOR:
-        return False
+    coordinators change each other at the same moment. That is always, unless
+    ``SIDEBYSIDE_COORDINATORS`` names someone else, whom no change through the store removes:
+    the store guards only a change to a record it holds as a coordinator at that moment, so
+    ``key`` read here as a viewer, and made the last coordinator meanwhile, is guarded too."""
     from_setting = set(from_settings(settings)) if settings is not None else set()
-    others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR} | from_setting
-    if not others - {key}:
-        raise _last_coordinator(key, becoming_viewer=becoming_viewer)
+    current = store.get_coordinator(key)
+    if current is not None and current.role == COORDINATOR:
+        others = {c.email for c in store.list_coordinators() if c.role == COORDINATOR} | from_setting
+        if not others - {key}:
+            raise _last_coordinator(key, becoming_viewer=becoming_viewer)
     return not from_setting - {key}
 
 
@@ -144,7 +147,7 @@ def _last_coordinator(key: str, *, becoming_viewer: bool) -> Conflict:
 
 def set_reports(store: Store, email: object, reports: bool) -> Coordinator:
     """Opt in to (or out of) the emailed report and urgent alerts."""
-    return _change(store, email, reports=reports)
+    return _change(store, email, lambda c: replace(c, reports=reports))
 
 
 def set_language(
@@ -164,22 +167,38 @@ def set_language(
             params={"email": key},
             code="coordinator_from_settings",
         )
-    return _change(store, key, language=chosen)
+    return _change(store, key, lambda c: replace(c, language=chosen))
 
 
 def _change(
-    store: Store, email: object, *, keep_a_coordinator: bool = False, **changes: object
+    store: Store,
+    email: object,
+    change: Callable[[Coordinator], Coordinator],
+    *,
+    keep_a_coordinator: bool = False,
 ) -> Coordinator:
+    """Read the coordinator, apply ``change`` and write the result only over the record as read
+    (:meth:`Store.update_coordinator`); when it changed meanwhile (a role changed on the
+    console), read it again and start over, so a change of one field never writes back a stale
+    copy of the others. Returns the record as written."""
     key = clean_email(email)
-    current = store.get_coordinator(key)
-    if current is None:
-        raise _not_listed(key)
-    changed = replace(current, **changes)  # type: ignore[arg-type]
-    try:
-        store.save_coordinator(changed, keep_a_coordinator=keep_a_coordinator)
-    except NotFound:  # removed meanwhile
-        raise _not_listed(key) from None
-    return changed
+
+    def read() -> Coordinator:
+        current = store.get_coordinator(key)
+        if current is None:
+            raise _not_listed(key)
+        return current
+
+    def write(before: Coordinator, after: Coordinator) -> bool:
+        try:
+            return store.update_coordinator(before, after, keep_a_coordinator=keep_a_coordinator)
+        except NotFound:  # removed meanwhile
+            raise _not_listed(key) from None
+
+    def busy() -> Unavailable:
+        return Unavailable(f"coordinator {key} kept changing while this change was made; try again")
+
+    return change_as_read(read, change, write, busy)
 
 
 def remove(store: Store, settings: Settings, email: object) -> None:

@@ -28,6 +28,7 @@ from shared.i18n import N_, translate
 from shared.records import FollowUp, Interaction, Supporter
 from shared.report.follow_up_counts import ENDINGS, LONGEST_DAYS
 from shared.services import interactions
+from shared.services.supporters import change_supporter
 from shared.store.port import Store
 
 FORM = "follow_up"  # forms/follow_up.yaml: the due date and the referral's uptake
@@ -440,9 +441,7 @@ def logged_by(store: Store, entry: Interaction, today: date) -> Due | None:
 
 
 def set_digest(store: Store, supporter: Supporter, on: bool) -> Supporter:
-    """Opt in or out of the weekly email of follow-ups due (idempotent)."""
-    if supporter.digest == on:
-        return supporter
-    changed = replace(supporter, digest=on)
-    store.save_supporter(changed)
-    return changed
+    """Opt in or out of the weekly email of follow-ups due (idempotent). Only the digest
+    changes, on the supporter as stored when it is written (a revocation or a new link made
+    since ``supporter`` was read stays)."""
+    return change_supporter(store, supporter.id, lambda s: replace(s, digest=on))

@@ -19,6 +19,9 @@ Importing the same rows again adds nothing, because every record gets a determin
 The store skips ids it already holds (``add_interactions``/``add_answers``). On SQLite each
 chunk is one transaction; across chunks the import is not atomic, so a crash halfway leaves
 part of the file stored, and running the same import again completes it without doubles.
+Each chunk of answers is written only over the survey as read just before, when it was found
+to ask the blocks the rows were checked against (``Store.add_answers``), and counted on it in
+the same write, so a change of blocks racing the import is refused on one side or the other.
 """
 
 from __future__ import annotations
@@ -44,13 +47,13 @@ from shared.errors import (
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
 from shared.i18n import N_
 from shared.records import Answer, Interaction, Supporter, alias_key
-from shared.services import exports
+from shared.services import as_read, exports
 from shared.services.csv_files import CsvFile, Progress
 from shared.services.import_cells import ChoiceCells
 from shared.services.links import SURVEY_ID, USE_SURVEY_ID
 from shared.services.supporters import clean_alias
 from shared.services.surveys import DEFAULT_FORM, K10, create_survey, sections_of, today_in
-from shared.store.port import AlreadyExists, Store
+from shared.store.port import AlreadyExists, NotFound, Store
 from shared.text import sentence, shown
 
 CHUNK = 500  # records per store write
@@ -411,7 +414,11 @@ def import_responses(
         done = _import_responses(store, settings, source, survey_id, name, progress, check_only)
         if done is not None:
             return done
-    raise Conflict(
+    raise _kept_changing(survey_id)
+
+
+def _kept_changing(survey_id: str) -> Conflict:
+    return Conflict(
         N_("Survey %(survey)s kept changing during the import; try again."),
         params={"survey": shown(survey_id)},
         code="survey_changed",
@@ -491,14 +498,21 @@ def _import_responses(
             return None
     added = 0
     for chunk in _chunks(answers(_Problems(file.name))):
-        now = store.get_survey(survey_id)
-        if now is None or now.form != form.id or not sections <= sections_of(now):
-            raise Conflict(
-                N_(
-                    "Survey %(survey)r changed while its answers were being imported (its form or blocks); %(added)s of %(rows)s rows were stored. Import the file again: rows already stored are not added twice."
-                ),
-                params={"survey": survey_id, "added": added, "rows": rows},
-                code="survey_changed",
-            )
-        added += store.add_answers(chunk)
+        for _ in range(as_read.TRIES):  # a chunk's conditional write racing other changes
+            now = store.get_survey(survey_id)
+            if now is None or now.form != form.id or not sections <= sections_of(now):
+                raise Conflict(
+                    N_(
+                        "Survey %(survey)r changed while its answers were being imported (its form or blocks); %(added)s of %(rows)s rows were stored. Import the file again: rows already stored are not added twice."
+                    ),
+                    params={"survey": survey_id, "added": added, "rows": rows},
+                    code="survey_changed",
+                )
+            try:  # written only over the survey as just checked (its form and blocks)
+                added += store.add_answers(now, chunk)
+                break
+            except NotFound:  # it changed since (links issued, closed, blocks): check it again
+                continue
+        else:
+            raise _kept_changing(survey_id)
     return Imported(rows=rows, added=added, created_survey=created)

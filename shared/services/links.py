@@ -22,6 +22,7 @@ import csv
 import hashlib
 import hmac
 import io
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -36,9 +37,13 @@ from shared.forms import load_form
 from shared.i18n import N_, bilingual, translate
 from shared.mail import Mailer, MailError, Message
 from shared.records import Link, Survey
+from shared.services.as_read import change_as_read
 from shared.services.release import release_all
+from shared.services.retry import Failures
 from shared.store.port import AlreadyExists, NotFound, Store
 from shared.text import shown
+
+log = logging.getLogger("sidebyside.links")
 
 # A survey id is also a Firestore document id, which may not match __.*__ (shared/ids.py).
 SURVEY_ID = re.compile(r"(?!__.*__\Z)[a-z0-9_-]{1,40}")
@@ -186,30 +191,27 @@ def find_survey(store: Store, survey_id: object) -> Survey:
     return survey
 
 
-CHANGE_TRIES = 20  # conditional writes of one survey racing others; each lost race means one landed
-
-
 def change_survey(store: Store, survey_id: object, change: Callable[[Survey], Survey]) -> Survey:
     """Read the survey, apply ``change`` (which checks what it needs and raises to refuse) and
     write the result only if the survey is still as read (:meth:`Store.update_survey`); when
     someone changed it meanwhile (closed it, issued links), read it again and start over, so no
-    change ever undoes another. Returns the survey as written (or as read, if ``change`` left
-    it as it was)."""
-    for _ in range(CHANGE_TRIES):
-        before = find_survey(store, survey_id)
-        after = change(before)
-        if after == before:
-            return before
+    change ever undoes another (:func:`~shared.services.as_read.change_as_read`). Returns the
+    survey as written (or as read, if ``change`` left it as it was)."""
+
+    def write(before: Survey, after: Survey) -> bool:
         try:
-            if store.update_survey(before, after):
-                return after
+            return store.update_survey(before, after)
         except NotFound:  # deleted meanwhile
             raise no_survey(before.id) from None
-    raise Conflict(
-        N_("Survey %(survey)s kept changing while this change was made; try again."),
-        params={"survey": shown(survey_id)},
-        code="survey_busy",
-    )
+
+    def busy() -> Conflict:
+        return Conflict(
+            N_("Survey %(survey)s kept changing while this change was made; try again."),
+            params={"survey": shown(survey_id)},
+            code="survey_busy",
+        )
+
+    return change_as_read(lambda: find_survey(store, survey_id), change, write, busy)
 
 
 def survey_for_links(store: Store, survey_id: object, today: date) -> Survey:
@@ -239,8 +241,19 @@ def issue_links(store: Store, settings: Settings, survey_id: object, count: obje
         )
     survey = survey_for_links(store, survey_id, today)
     tokens = [new_token() for _ in range(count)]
-    store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens])
+    if not store.add_links(survey.id, [Link(hash=token_hash(t), survey_id=survey.id) for t in tokens]):
+        raise links_refused(store, survey.id, today)
     return [settings.survey_link(t) for t in tokens]
+
+
+def links_refused(store: Store, survey_id: str, today: date) -> Conflict:
+    """Why :meth:`Store.add_links` refused links a moment after :func:`survey_for_links` let
+    them through (the survey was closed or purged meanwhile), as that check's own conflict."""
+    try:
+        survey_for_links(store, survey_id, today)
+    except Conflict as refused:
+        return refused
+    return Conflict(N_("Survey %(survey)r is closed."), params={"survey": survey_id}, code="survey_closed")
 
 
 # -- mail -------------------------------------------------------------------------------------
@@ -457,13 +470,19 @@ def _mailing(
         # Mailed first, stored second: a failed mail leaves nothing behind, so running the
         # command again retries it; a failed store leaves a mailed link that the retry stores
         # (the derived token is the same), and mail arrives long after this write.
+        # The survey closed or purged meanwhile (a coordinator, the daily job): the store refuses
+        # the invitation, or finds the reminded link gone, and the mailing stops there. Its last
+        # mail has gone, but no invitation (keyed by its address) is left where no purge would
+        # ever delete it, and no more mail goes out.
         if reminder:
             assert existing is not None  # an address never invited was skipped above
-            store.mark_reminded([existing.hash], today)
+            if not store.mark_reminded([existing.hash], today):
+                raise links_refused(store, survey.id, today)
         else:
             link = Link(token_hash(token), survey.id, email_key=key, invited_on=today)
             try:
-                store.add_links(survey.id, [link])
+                if not store.add_links(survey.id, [link]):
+                    raise links_refused(store, survey.id, today)
             except AlreadyExists:
                 pass  # a concurrent run invited the same address with the same link
             invited[key] = link
@@ -549,12 +568,21 @@ def purge_due_on(survey: Survey, grace_days: int) -> date | None:
     return None
 
 
-def purge_due(store: Store, settings: Settings, today: date) -> list[str]:
-    """Purge every survey whose grace period is over; the ids purged. For the background job."""
+def purge_due(store: Store, settings: Settings, today: date, failures: Failures | None = None) -> list[str]:
+    """Purge every survey whose grace period is over; the ids purged.
+
+    Each survey alone: one whose purge fails (answers sealed under another key, the store
+    down) is logged and the others are still purged; the failure is kept in ``failures`` (the
+    daily job records it on its claim, so it is tried again) or, without, raised once every
+    due survey was tried (closing a survey on the console still says why its purge failed).
+    """
+    own = failures if failures is not None else Failures(log)
     purged = []
     for survey in store.list_surveys():
         due = purge_due_on(survey, settings.purge_grace_days)
         if survey.purged_on is None and due is not None and due <= today:
-            purge(store, settings, survey.id, today)
-            purged.append(survey.id)
+            if own.run(f"purge of survey {survey.id}", purge, store, settings, survey.id, today) is not None:
+                purged.append(survey.id)
+    if failures is None:
+        own.raise_first()
     return purged

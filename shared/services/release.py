@@ -28,6 +28,7 @@ from shared.config import Settings
 from shared.errors import Conflict
 from shared.i18n import N_
 from shared.records import Answer, SealedAnswer, Survey
+from shared.services.retry import Failures
 from shared.services.sealing import Unsealable, released_id, unseal
 from shared.store.port import RELEASE_MAX, NotFound, Store
 
@@ -101,28 +102,40 @@ def release_survey(store: Store, settings: Settings, survey_id: str, today: date
     return out
 
 
-def release_pending(store: Store, settings: Settings, today: date) -> dict[str, Released]:
+def release_pending(
+    store: Store, settings: Settings, today: date, failures: Failures | None = None
+) -> dict[str, Released]:
     """The daily release: every survey not yet purged, keeping ``k`` answers back.
 
-    One survey's failure (the store down, say) is logged and the others still run; the next
-    day's run tries again.
+    Each survey alone: one survey's failure (the store down, say) is logged and the others
+    still run; it is kept in ``failures`` (the daily job records it on its claim, and the next
+    run tries again) or, without, raised once every survey was tried.
     """
+    own = failures if failures is not None else Failures(log)
     done = {}
     for survey in store.list_surveys():
-        if survey.purged_on is not None and not store.count_sealed(survey.id):
-            continue
-        hold = 0 if survey.purged_on is not None else minimum_batch(settings)
-        result = release_survey(store, settings, survey.id, today, hold=hold)
-        if result.unsealable:
-            log.error(
-                "%d sealed answers of survey %s do not open with the current secret key",
-                len(result.unsealable),
-                survey.id,
-            )
-        if result.released:
-            log.info("released %d answers of survey %s", result.released, survey.id)
-        done[survey.id] = result
+        result = own.run(f"release of survey {survey.id}", _release_pending, store, settings, survey, today)
+        if result is not None:
+            done[survey.id] = result
+    if failures is None:
+        own.raise_first()
     return done
+
+
+def _release_pending(store: Store, settings: Settings, survey: Survey, today: date) -> Released | None:
+    if survey.purged_on is not None and not store.count_sealed(survey.id):
+        return None
+    hold = 0 if survey.purged_on is not None else minimum_batch(settings)
+    result = release_survey(store, settings, survey.id, today, hold=hold)
+    if result.unsealable:
+        log.error(
+            "%d sealed answers of survey %s do not open with the current secret key",
+            len(result.unsealable),
+            survey.id,
+        )
+    if result.released:
+        log.info("released %d answers of survey %s", result.released, survey.id)
+    return result
 
 
 def release_all(store: Store, settings: Settings, survey: Survey, today: date) -> Released:

@@ -11,7 +11,9 @@ maintenance) is a :class:`~shared.records.Claim`, keyed by its job and a key of 
    died); once done, never again (unless ``redo``: ``sidebyside report --send --force``).
 2. The worker does the work, then ``store.finish_claim(claim, now)`` records it done, or
    ``store.finish_claim(claim, now, error=..., retry_at=policy.next_try(claim, now))`` records the
-   failure, the failures in a row and when the policy would try again.
+   failure, the failures in a row and when the policy would try again. Only while the claim
+   still holds the unit (``Claim.finish_over``): a worker that went stale and was taken over
+   never frees the unit its successor holds, and its "done" ends the unit for good.
 3. The daily job deletes finished claims once nothing can claim their unit again
    (``shared/jobs.py``, ``KEEP``).
 
@@ -22,6 +24,11 @@ are called by something that paces itself (the local loop waits ``REPORTS.wait``
 runs, Cloud Scheduler has its own ``retry_config``, and an operator who fixed the mail settings
 must not be made to wait), so their claim is taken again at once.
 
+A job made of several units (the day's maintenance: each survey's purge, each survey's
+release, the sign-in purge, the digest ...) runs each through :class:`Failures`: a unit that
+raises is logged and kept, the others still run, and the job records afterwards what failed
+(on its claim, so the next call does the day again).
+
 The one way work is done twice: a worker does it and dies (or loses the store) before it records
 "done"; after ``stale_after`` another takes the claim over and does it again, once. Recording
 "done" first would close that window but could lose an urgent alert or a report.
@@ -29,10 +36,15 @@ The one way work is done twice: a worker does it and dies (or loses the store) b
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from shared.records import Claim
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,10 +57,19 @@ class RetryPolicy:
     stale_after: timedelta
 
     def wait(self, failures: int) -> timedelta:
-        """How long to wait after ``failures`` failed tries in a row (0: none)."""
+        """How long to wait after ``failures`` failed tries in a row (0: none).
+
+        Doubled only until it reaches ``most``: ``first * 2 ** (failures - 1)`` itself would
+        overflow ``timedelta`` after some 40 failures in a row (a mail outage of days), and the
+        caller recording the failure would then raise instead."""
         if failures <= 0:
             return timedelta(0)
-        return min(self.first * 2 ** (failures - 1), self.most)
+        wait = self.first
+        for _ in range(failures - 1):  # at most log2(most / first) doublings: then it is capped
+            if wait >= self.most:
+                break
+            wait *= 2
+        return min(wait, self.most)
 
     def next_try(self, claim: Claim, now: datetime) -> datetime:
         """When ``claim``'s unit, failing now, is to be tried again."""
@@ -69,3 +90,39 @@ DIGESTS = RetryPolicy(first=timedelta(days=1), most=timedelta(days=1), stale_aft
 # The day's maintenance: Cloud Scheduler retries a failed day after a minute, then two; a
 # rebuild of the interaction tally may take minutes.
 DAILY = RetryPolicy(first=timedelta(minutes=1), most=timedelta(hours=1), stale_after=timedelta(minutes=30))
+
+
+class Failures:
+    """The units of one job that failed, each alone: :meth:`run` does a unit and, should it
+    raise, logs the exception (with its traceback: only the log may hold its message, which
+    can name anything) and keeps it, so the caller goes on with the next unit and, once all
+    were tried, records (:meth:`summary`) or raises (:meth:`raise_first`) what failed. One
+    survey whose purge is refused must not keep every other survey, the release, the digest
+    and the purge of old claims from running, day after day."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+        self.failed: list[tuple[str, Exception]] = []
+
+    def run(self, unit: str, work: Callable[..., T], *args: Any) -> T | None:
+        """``work(*args)``'s result, or None when it raised (logged and kept under ``unit``)."""
+        try:
+            return work(*args)
+        except Exception as exc:  # each unit fails alone; what failed is recorded after all ran
+            self.log.exception("%s failed", unit)
+            self.failed.append((unit, exc))
+            return None
+
+    def __bool__(self) -> bool:
+        return bool(self.failed)
+
+    def summary(self) -> str:
+        """What failed, as a claim's error: each unit with its exception's kind (the log has
+        the messages)."""
+        return "; ".join(f"{unit}: {type(exc).__name__}" for unit, exc in self.failed)
+
+    def raise_first(self) -> None:
+        """Raise the first failure kept, if any: the caller's caller maps it as usual (a
+        :class:`~shared.errors.Conflict` stays a 409, the store down a 503)."""
+        if self.failed:
+            raise self.failed[0][1]

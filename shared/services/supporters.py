@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -18,8 +19,9 @@ from shared.errors import Conflict, Invalid, NotFoundError, Unauthorized
 from shared.i18n import N_
 from shared.ids import is_document_id
 from shared.records import Supporter
+from shared.services.as_read import change_as_read
 from shared.services.tokens import BadToken, make_token, read_token
-from shared.store.port import AlreadyExists, NotFound, Store
+from shared.store.port import AlreadyExists, NotFound, Store, Unavailable
 
 # Letters (any script), digits, '.', '_', '-' and spaces; the first character a letter or digit,
 # which also keeps aliases valid as Firestore document ids (no ".", "..", "__x__").
@@ -115,24 +117,36 @@ def by_id(store: Store, supporter_id: str) -> Supporter:
     return supporter
 
 
-def _save(store: Store, supporter: Supporter) -> Supporter:
-    try:
-        store.save_supporter(supporter)
-    except NotFound:
-        raise no_supporter_with_id(supporter.id) from None
-    return supporter
+def change_supporter(store: Store, supporter_id: str, change: Callable[[Supporter], Supporter]) -> Supporter:
+    """Read the supporter, apply ``change`` and write the result only over the record as read
+    (:meth:`Store.update_supporter`); when it changed meanwhile (revoked, re-linked, opted out),
+    read it again and start over, so no change writes back a stale copy of the others: an
+    opt-out landing just after a revocation never reactivates the supporter, nor brings back
+    the version (and so the link) a re-link replaced. Returns the supporter as written (or as
+    read, when ``change`` left it as it was)."""
+
+    def write(before: Supporter, after: Supporter) -> bool:
+        try:
+            return store.update_supporter(before, after)
+        except NotFound:  # deleted meanwhile
+            raise no_supporter_with_id(supporter_id) from None
+
+    def busy() -> Unavailable:
+        return Unavailable(f"supporter {supporter_id} kept changing while this change was made; try again")
+
+    return change_as_read(lambda: by_id(store, supporter_id), change, write, busy)
 
 
 def revoke(store: Store, supporter: Supporter) -> Supporter:
     """Turn the supporter's links off. Revoking twice changes nothing the second time."""
-    if not supporter.active:
-        return supporter
-    return _save(store, replace(supporter, active=False, version=supporter.version + 1))
+    return change_supporter(
+        store, supporter.id, lambda s: replace(s, active=False, version=s.version + 1) if s.active else s
+    )
 
 
 def relink(store: Store, settings: Settings, supporter: Supporter) -> IssuedLink:
     """A fresh link; older ones stop working. Reactivates a revoked supporter."""
-    fresh = _save(store, replace(supporter, active=True, version=supporter.version + 1))
+    fresh = change_supporter(store, supporter.id, lambda s: replace(s, active=True, version=s.version + 1))
     return IssuedLink(fresh, link_for(settings, fresh))
 
 
@@ -154,7 +168,8 @@ def authenticate(store: Store, secret_key: str, token: str) -> Supporter:
 
 def change_email(store: Store, supporter: Supporter, email: object) -> Supporter:
     """Set (or clear, with a blank) the supporter's email address; their link stays the same."""
-    return _save(store, replace(supporter, email=clean_email(email)))
+    clean = clean_email(email)
+    return change_supporter(store, supporter.id, lambda s: replace(s, email=clean))
 
 
 def rename(store: Store, supporter: Supporter, alias: object) -> Supporter:

@@ -225,8 +225,10 @@ def set_blocks(store: Store, survey_id: object, blocks: object, today: date) -> 
     """Change which blocks a survey asks, only while nobody can have answered it.
 
     Blocks are fixed once the survey opens: a student's answers must all have been asked the
-    same questions, so a change after opening, or once any answer (sealed or released) exists,
-    is a :class:`Conflict`.
+    same questions, so a change after opening, or once any answer (sealed, released or
+    imported) exists, is a :class:`Conflict`. Checked against the survey as read and written
+    only over it: an import counts its answers on the survey in the same write as them, so one
+    landing between this check and this write fails the write, which checks again.
     """
     asked = check_blocks(get_survey(store, survey_id).form, blocks)
 
@@ -253,7 +255,10 @@ def blocks_fixed_because(store: Store, survey: Survey, today: date) -> str:
         return N_(
             "Survey %(survey)r is closed, so its blocks are fixed; create a new survey to ask other blocks."
         )
-    if store.count_answers(survey.id) or store.count_sealed(survey.id):
+    # The count of imported answers is on the survey itself, so the conditional write of the
+    # blocks (change_survey) fails when an import lands after this read; the counts below find
+    # answers stored earlier (released, sealed, or imported before the count was kept).
+    if survey.answers_imported or store.count_answers(survey.id) or store.count_sealed(survey.id):
         return N_(
             "Survey %(survey)r has answers, so its blocks are fixed; create a new survey to ask other blocks."
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -49,11 +49,14 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    same_record,
+    takes_links,
 )
 
 PAGE = 500  # also Firestore's limit of writes per batch
 TALLY_MARKER = ("maintenance", "interaction_tallies")  # present once the tally was rebuilt
 REBUILD_ATTEMPTS = 20  # tries at one day's rewrite while logging keeps changing it
+GUARDED_TRIES = 20  # tries at a read-then-guarded write while concurrent writes keep failing it
 T = TypeVar("T")
 
 # A guarded write refused because its document changed since it was read: an update-time
@@ -230,30 +233,44 @@ class FirestoreStore(Store):
     def list_supporters(self) -> list[Supporter]:
         return [from_doc(Supporter, d) for d in self._query("supporters", orders=[("alias", "ASCENDING")])]
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        def build(batch: Any) -> None:
-            batch.update(self._col("supporters").document(supporter.id), to_doc(supporter))
-
-        self._commit(build)
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its lock moves)
+        return self._swap_doc("supporters", before.id, before, after)
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
-        doc = self._get("supporters", supporter_id)
-        if doc is None:
-            raise NotFound(f"no supporter {supporter_id}")
-        if doc["alias"] == alias:
+        # The locks to move are those of the alias read: the supporter's update carries the read's
+        # update time, so a rename that landed meanwhile fails this one, which reads again.
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("supporters", supporter_id)
+            if snap is None:
+                raise NotFound(f"no supporter {supporter_id}")
+            doc = snap.to_dict()
+            if doc["alias"] == alias:
+                return
+            same_key = alias_key(doc["alias"]) == alias_key(alias)
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def build(
+                batch: Any, old: str = doc["alias"], same_key: bool = same_key, unchanged: Any = unchanged
+            ) -> None:
+                # The alias document is the uniqueness lock: creating the new one fails if it is taken.
+                if not same_key:
+                    batch.create(
+                        self._col("supporter_aliases").document(alias_key(alias)), {"id": supporter_id}
+                    )
+                    batch.delete(self._col("supporter_aliases").document(alias_key(old)))
+                    if old != alias_key(old):  # a lock written before locks were keys
+                        batch.delete(self._col("supporter_aliases").document(old))
+                batch.update(
+                    self._col("supporters").document(supporter_id), {"alias": alias}, option=unchanged
+                )
+
+            try:
+                self._commit(build)
+            except gexc.FailedPrecondition:  # renamed (or changed) meanwhile: read it again
+                continue
             return
-        same_key = alias_key(doc["alias"]) == alias_key(alias)
-
-        def build(batch: Any) -> None:
-            # The alias document is the uniqueness lock: creating the new one fails if it is taken.
-            if not same_key:
-                batch.create(self._col("supporter_aliases").document(alias_key(alias)), {"id": supporter_id})
-                batch.delete(self._col("supporter_aliases").document(alias_key(doc["alias"])))
-                if doc["alias"] != alias_key(doc["alias"]):  # a lock written before locks were keys
-                    batch.delete(self._col("supporter_aliases").document(doc["alias"]))
-            batch.update(self._col("supporters").document(supporter_id), {"alias": alias})
-
-        self._commit(build)
+        raise Unavailable(f"supporter {supporter_id} kept changing while it was being renamed")
 
     # -- interactions -----------------------------------------------------------
     @staticmethod
@@ -414,32 +431,6 @@ class FirestoreStore(Store):
                 for item in chunk:
                     try:
                         self._commit(partial(build, chunk=[item]))
-                        added += 1
-                    except AlreadyExists:
-                        pass
-        return added
-
-    def _create_many(self, collection: str, items: list[tuple[str, dict[str, Any]]]) -> int:
-        """Create documents a batch at a time, skipping ids already stored; returns how many were new.
-
-        A batch with one existing id fails whole (its creates carry preconditions), so only
-        such a batch is retried one document at a time.
-        """
-
-        def create(batch: Any, docs: list[tuple[str, dict[str, Any]]]) -> None:
-            for doc_id, doc in docs:
-                batch.create(self._col(collection).document(doc_id), doc)
-
-        added = 0
-        for start in range(0, len(items), PAGE):
-            chunk = items[start : start + PAGE]
-            try:
-                self._commit(partial(create, docs=chunk))
-                added += len(chunk)
-            except AlreadyExists:
-                for doc_id, doc in chunk:
-                    try:
-                        self._commit(partial(create, docs=[(doc_id, doc)]))
                         added += 1
                     except AlreadyExists:
                         pass
@@ -645,14 +636,18 @@ class FirestoreStore(Store):
         return [from_doc(Survey, d) for d in self._query("surveys", orders=[("id", "ASCENDING")])]
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        # As change_interaction: the read document's update time is the batch's precondition, so
-        # a close or a links count committed since the read fails the write instead of being undone.
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-        snap = self._snapshot("surveys", before.id)
+        same_record(before, after, "id")
+        return self._swap_doc("surveys", before.id, before, after)
+
+    def _swap_doc(self, collection: str, doc_id: str, before: Any, after: Any) -> bool:
+        """Compare and set: write ``after`` over the document if it holds the record ``before``.
+        As change_interaction, the read document's update time is the write's precondition, so
+        a change committed since the read (a close, a links count, a revocation) fails the write
+        instead of being undone: False. NotFound when the document is absent."""
+        snap = self._snapshot(collection, doc_id)
         if snap is None:
-            raise NotFound(f"no survey {before.id}")
-        if from_doc(Survey, snap.to_dict()) != before:
+            raise NotFound(f"no {collection} {doc_id!r}")
+        if from_doc(type(before), snap.to_dict()) != before:
             return False
         unchanged = self.client.write_option(last_update_time=snap.update_time)
         try:
@@ -662,32 +657,58 @@ class FirestoreStore(Store):
         return True
 
     def delete_survey(self, survey_id: str) -> bool:
-        if self.get_survey(survey_id) is None:
-            raise NotFound(f"no survey {survey_id}")
-        for collection in ("answers", "sealed_answers"):
-            if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("surveys", survey_id)
+            if snap is None:
+                raise NotFound(f"no survey {survey_id}")
+            for collection in ("answers", "sealed_answers"):
+                if self._query(collection, [("survey_id", "==", survey_id)], limit=1):
+                    return False
+            # Links first, the survey last: a failure midway leaves a survey that can be deleted
+            # again. The survey goes only as read before its answers were counted: an import
+            # counts its answers on it in the same write as them, so one landing meanwhile fails
+            # the delete, and the survey is looked at again.
+            self.purge_links(survey_id)
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def delete(batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged) -> None:
+                batch.delete(ref, option=unchanged)
+
+            try:
+                self._commit(delete)
+            except gexc.FailedPrecondition:
+                continue
+            return True
+        raise Unavailable(f"survey {survey_id} kept changing while it was being deleted")
+
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        # Each batch carries the survey's update time, as read when it was found open: a close
+        # (or a purge, which closes first) committed since fails it, and the survey is read again.
+        for start in range(0, len(links), PAGE - 1):
+            if not self._add_links(survey_id, links[start : start + PAGE - 1]):
                 return False
-        # Links first, the survey last: a failure midway leaves a survey that can be deleted again.
-        self.purge_links(survey_id)
-        self._commit(lambda b: b.delete(self._col("surveys").document(survey_id)))
         return True
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        if self.get_survey(survey_id) is None:
-            raise NotFound(f"no survey {survey_id}")
-        for start in range(0, len(links), PAGE - 1):
-            chunk = links[start : start + PAGE - 1]
+    def _add_links(self, survey_id: str, chunk: list[Link]) -> bool:
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("surveys", survey_id)
+            if snap is None:
+                raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, snap.to_dict())):
+                return False
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
 
-            def build(batch: Any, chunk: list[Link] = chunk) -> None:
+            def build(batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged) -> None:
+                batch.update(ref, {"links_issued": firestore.Increment(len(chunk))}, option=unchanged)
                 for link in chunk:
                     batch.create(self._col("links").document(link.hash), to_doc(link))
-                # A server-side increment, so concurrent issuers never lose a count.
-                batch.update(
-                    self._col("surveys").document(survey_id),
-                    {"links_issued": firestore.Increment(len(chunk))},
-                )
 
-            self._commit(build)
+            try:
+                self._commit(build)
+            except gexc.FailedPrecondition:  # the survey changed (closed, links issued): look again
+                continue
+            return True
+        raise Unavailable(f"survey {survey_id} kept changing while links were added")
 
     def get_link(self, link_hash: str) -> Link | None:
         doc = self._get("links", link_hash)
@@ -702,15 +723,28 @@ class FirestoreStore(Store):
         docs = self._query("links", [("survey_id", "==", survey_id), ("email_key", ">", "")])
         return sorted((from_doc(Link, d) for d in docs), key=lambda link: link.hash)
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        hashes = list(link_hashes)
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        # An update needs its document: a batch meeting a link purged meanwhile fails whole
+        # (NotFound), and only such a batch is done again one link at a time, skipping it.
+        def build(batch: Any, chunk: list[str]) -> None:
+            for link_hash in chunk:
+                batch.update(self._col("links").document(link_hash), {"reminded_on": day.isoformat()})
+
+        hashes = [h for h in link_hashes if is_document_id(h)]
+        marked = 0
         for start in range(0, len(hashes), PAGE):
-
-            def build(batch: Any, chunk: list[str] = hashes[start : start + PAGE]) -> None:
+            chunk = hashes[start : start + PAGE]
+            try:
+                self._commit(partial(build, chunk=chunk))
+                marked += len(chunk)
+            except NotFound:
                 for link_hash in chunk:
-                    batch.update(self._col("links").document(link_hash), {"reminded_on": day.isoformat()})
-
-            self._commit(build)
+                    try:
+                        self._commit(partial(build, chunk=[link_hash]))
+                        marked += 1
+                    except NotFound:
+                        pass
+        return marked
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def build(batch: Any) -> None:
@@ -774,8 +808,43 @@ class FirestoreStore(Store):
                 except NotFound:
                     pass
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        return self._create_many("answers", [(a.id, to_doc(a)) for a in answers])
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        # Each batch counts its answers on the survey under the update time read when the survey
+        # was found as ``survey``: a change of blocks committed since fails it (nothing written),
+        # and the count it adds fails a change of blocks decided on an earlier read in turn.
+        if any(answer.survey_id != survey.id for answer in answers):
+            raise ValueError(f"add_answers takes answers of survey {survey.id} only")
+        added = 0
+        for start in range(0, len(answers), PAGE - 1):
+            expected = replace(survey, answers_imported=survey.answers_imported + added)
+            added += self._add_answers(expected, answers[start : start + PAGE - 1])
+        return added
+
+    def _add_answers(self, survey: Survey, chunk: list[Answer]) -> int:
+        snap = self._snapshot("surveys", survey.id)
+        if snap is None or from_doc(Survey, snap.to_dict()) != survey:
+            raise NotFound(f"survey {survey.id} is not stored as it was read")
+        refs = [self._col("answers").document(a.id) for a in chunk]
+        held = {s.id for s in _call(lambda: list(self.client.get_all(refs))) if s.exists} if refs else set()
+        self.ops["requests"] += 1 if refs else 0
+        self.ops["reads"] += len(refs)
+        new = [a for a in chunk if a.id not in held]  # ids already stored are skipped
+        if not new:
+            return 0
+        unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+        def build(batch: Any) -> None:
+            batch.update(
+                snap.reference, {"answers_imported": firestore.Increment(len(new))}, option=unchanged
+            )
+            for answer in new:
+                batch.create(self._col("answers").document(answer.id), to_doc(answer))
+
+        try:
+            self._commit(build)
+        except (gexc.FailedPrecondition, AlreadyExists) as exc:  # changed, or the same rows stored meanwhile
+            raise NotFound(f"survey {survey.id} changed while its answers were being added") from exc
+        return len(new)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         for doc in self._pages("answers", [("survey_id", "==", survey_id)], "id", "", snapshot=True):
@@ -831,27 +900,12 @@ class FirestoreStore(Store):
     def claim(
         self, job: str, key: str, now: datetime, stale_before: datetime, *, redo: bool = False
     ) -> Claim | None:
-        ref = self._claim_ref(job, key)
-        snap = _call(ref.get)
-        self.ops["requests"] += 1
-        self.ops["reads"] += 1
-        held = from_doc(Claim, snap.to_dict()) if snap.exists else self._legacy_claim(job, key)
-        if held is not None and not held.takeable(stale_before, redo):
-            return None
-        mine = held.taken(now) if held is not None else Claim(job, key, now)
-        unchanged = self.client.write_option(last_update_time=snap.update_time) if snap.exists else None
+        def take(held: Claim | None) -> Claim | None:
+            if held is None:
+                return Claim(job, key, now)
+            return held.taken(now) if held.takeable(stale_before, redo) else None
 
-        def write(batch: Any) -> None:
-            if unchanged is None:
-                batch.create(ref, to_doc(mine))
-            else:
-                batch.update(ref, to_doc(mine), option=unchanged)
-
-        try:
-            self._commit(write)
-        except _STALE:  # another claimer wrote it first
-            return None
-        return mine
+        return self._swap_claim(job, key, take, legacy=True)[1]
 
     def finish_claim(
         self,
@@ -862,10 +916,44 @@ class FirestoreStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        ref = self._claim_ref(claim.job, claim.key)
-        self._commit(lambda batch: batch.set(ref, to_doc(finished)))
-        return finished
+        stored, finished = self._swap_claim(
+            claim.job, claim.key, lambda stored: claim.finish_over(stored, now, error, retry_at, note)
+        )
+        return finished or stored  # type: ignore[return-value]  # one of them: there was a claim
+
+    def _swap_claim(
+        self, job: str, key: str, decide: Callable[[Claim | None], Claim | None], legacy: bool = False
+    ) -> tuple[Claim | None, Claim | None]:
+        """Read the unit's claim, ``decide`` what it becomes (None: it stays as it is) and write
+        that under the read's update time (a create, "exists: false", when there was none);
+        when a concurrent write got there first, read and decide again. Returns the claim as
+        last read and what was written (None: nothing). Of concurrent claimers exactly one
+        writes; a finish racing a takeover is decided again on what the takeover wrote."""
+        ref = self._claim_ref(job, key)
+        for _ in range(GUARDED_TRIES):
+            snap = _call(ref.get)
+            self.ops["requests"] += 1
+            self.ops["reads"] += 1
+            stored: Claim | None = from_doc(Claim, snap.to_dict()) if snap.exists else None
+            if stored is None and legacy:
+                stored = self._legacy_claim(job, key)
+            after = decide(stored)
+            if after is None:
+                return stored, None
+            unchanged = self.client.write_option(last_update_time=snap.update_time) if snap.exists else None
+
+            def write(batch: Any, after: Claim = after, unchanged: Any = unchanged) -> None:
+                if unchanged is None:
+                    batch.create(ref, to_doc(after))
+                else:
+                    batch.update(ref, to_doc(after), option=unchanged)
+
+            try:
+                self._commit(write)
+            except _STALE:  # written meanwhile (taken, finished): decide again on what is there now
+                continue
+            return stored, after
+        raise Unavailable(f"claim {job}:{key} kept changing while it was being written")
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         doc = self._get("claims", f"{job}:{key}")
@@ -874,16 +962,31 @@ class FirestoreStore(Store):
     def purge_claims(self, job: str, finished_before: datetime) -> int:
         # finished_at is ISO text in UTC (to_doc), so text order is time order; a claim still
         # running has none (null), which no string range matches.
+        # Each delete holds only if the claim was not written since the query read it: one taken
+        # again meanwhile (claimed, so no longer finished) stays, and a worker holding it keeps it.
         bound = to_doc(Claim(job, "", finished_before))["claimed_at"]
         doomed = self._snapshots("claims", [("job", "==", job), ("finished_at", "<", bound)])
+
+        def delete(batch: Any, chunk: list[Any]) -> None:
+            for snap in chunk:
+                batch.delete(
+                    snap.reference, option=self.client.write_option(last_update_time=snap.update_time)
+                )
+
+        deleted = 0
         for start in range(0, len(doomed), PAGE):
-
-            def build(batch: Any, chunk: list[Any] = doomed[start : start + PAGE]) -> None:
+            chunk = doomed[start : start + PAGE]
+            try:
+                self._commit(partial(delete, chunk=chunk))
+                deleted += len(chunk)
+            except _STALE:  # one was written meanwhile: the others go one at a time
                 for snap in chunk:
-                    batch.delete(snap.reference)
-
-            self._commit(build)
-        return len(doomed)
+                    try:
+                        self._commit(partial(delete, chunk=[snap]))
+                        deleted += 1
+                    except _STALE:
+                        pass
+        return deleted
 
     # -- the coordinators' console ----------------------------------------------
     def add_coordinator(self, coordinator: Coordinator) -> None:
@@ -899,36 +1002,73 @@ class FirestoreStore(Store):
         docs = self._query("coordinators", orders=[("email", "ASCENDING")])
         return [from_doc(Coordinator, d) for d in docs]
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        ref = self._col("coordinators").document(coordinator.email)
-        if not keep_a_coordinator:
-            self._commit(lambda b: b.update(ref, to_doc(coordinator)))
-            return
-        guard = self._coordinators_guard(coordinator.email, to_doc(coordinator))
-        self._guarded(lambda b: (b.update(ref, to_doc(coordinator)), guard(b)))
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        # Compare and set: the record's read update time is the write's precondition, so a role
+        # changed since the read fails the write instead of being undone by this one.
+        same_record(before, after, "email")
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("coordinators", before.email)
+            if snap is None:
+                raise NotFound(f"no coordinator {before.email}")
+            if from_doc(Coordinator, snap.to_dict()) != before:
+                return False
+            demoted = keep_a_coordinator and before.role == "coordinator"
+            guard = self._coordinators_guard(before.email, to_doc(after)) if demoted else _nothing
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
+
+            def build(
+                batch: Any, ref: Any = snap.reference, unchanged: Any = unchanged, guard: Any = guard
+            ) -> None:
+                guard(batch)  # first: see _coordinators_guard
+                batch.update(ref, to_doc(after), option=unchanged)
+
+            try:
+                self._commit(build)
+            except _STALE:  # this record or another coordinator changed: compare and check again
+                continue
+            return True
+        raise Unavailable(f"coordinator {before.email} kept changing while it was being changed")
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
-        if self._get("coordinators", email) is None:
-            return False
-        sessions = self._query("console_sessions", [("email", "==", email)])
-        guard = self._coordinators_guard(email, None) if keep_a_coordinator else (lambda b: None)
+        for _ in range(GUARDED_TRIES):
+            snap = self._snapshot("coordinators", email)
+            if snap is None:
+                return False
+            sessions = self._query("console_sessions", [("email", "==", email)])
+            was_coordinator = keep_a_coordinator and snap.to_dict().get("role") == "coordinator"
+            guard = self._coordinators_guard(email, None) if was_coordinator else _nothing
+            unchanged = self.client.write_option(last_update_time=snap.update_time)
 
-        def build(batch: Any) -> None:
-            batch.delete(self._col("coordinators").document(email))
-            for doc in sessions:
-                batch.delete(self._col("console_sessions").document(doc["hash"]))
-            guard(batch)
+            def build(
+                batch: Any,
+                snap: Any = snap,
+                sessions: list = sessions,
+                guard: Any = guard,
+                unchanged: Any = unchanged,
+            ) -> None:
+                guard(batch)  # first: see _coordinators_guard
+                batch.delete(snap.reference, option=unchanged)  # as read: its role decided the guard
+                for doc in sessions:
+                    batch.delete(self._col("console_sessions").document(doc["hash"]))
 
-        self._guarded(build)
-        return True
+            try:
+                self._commit(build)
+            except _STALE:  # this record or another coordinator changed: read and check again
+                continue
+            return True
+        raise Unavailable(f"coordinator {email} kept changing while it was being removed")
 
     def _coordinators_guard(self, email: str, after: dict[str, Any] | None) -> Callable[[Any], None]:
-        """Check that a coordinator stays once ``email``'s record becomes ``after`` (None:
-        removed), and return what the batch must also write so the check still holds when it
-        commits: every other coordinator's record rewritten as read, under an update-time
-        precondition. A concurrent change to any of them (another coordinator demoting this
-        one) makes the batch fail instead of leaving nobody; so does a new coordinator added
-        meanwhile, which only ever refuses more."""
+        """Check that a coordinator stays once ``email``'s record (a coordinator) becomes
+        ``after`` (None: removed), and return what the batch must also write so the check still
+        holds when it commits: every other coordinator's record rewritten as read, under an
+        update-time precondition. A concurrent change to any of them (another coordinator
+        demoting this one) makes the batch fail, and the caller reads and checks again. The
+        rewrites go first in the batch: the emulator
+        (unlike Firestore) applies a batch's writes up to a failed precondition, and these
+        change nothing."""
         snaps = self._snapshots("coordinators", [("role", "==", "coordinator")])
         others = [snap for snap in snaps if snap.id != email]
         if not others and not (after and after.get("role") == "coordinator"):
@@ -940,12 +1080,6 @@ class FirestoreStore(Store):
                 batch.update(snap.reference, snap.to_dict(), option=unchanged)
 
         return guard
-
-    def _guarded(self, build: Callable[[Any], Any]) -> None:
-        try:
-            self._commit(build)
-        except gexc.FailedPrecondition as exc:
-            raise LastCoordinator("the coordinators changed meanwhile; nothing was written") from exc
 
     def add_sign_in_token(self, token: SignInToken) -> None:
         self._commit(lambda b: b.create(self._col("sign_in_tokens").document(token.hash), to_doc(token)))
@@ -1041,6 +1175,10 @@ class FirestoreStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         docs = self._query("alert_acks", [("stamp", ">=", stamp(since))], [("stamp", "ASCENDING")])
         return [from_doc(AlertAck, d) for d in docs]
+
+
+def _nothing(batch: Any) -> None:
+    """No guard: nothing more for the batch to write."""
 
 
 def _write_all(writes: list[Callable[[Any], Any]], batch: Any) -> None:

@@ -41,7 +41,16 @@ from shared.records import (
     alias_key,
 )
 from shared.store.codec import audit_key, from_doc, stamp, to_doc
-from shared.store.port import RELEASE_MAX, AlreadyExists, FollowUpChange, LastCoordinator, NotFound, Store
+from shared.store.port import (
+    RELEASE_MAX,
+    AlreadyExists,
+    FollowUpChange,
+    LastCoordinator,
+    NotFound,
+    Store,
+    same_record,
+    takes_links,
+)
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -99,6 +108,17 @@ class _Tx:
 
     def put(self, table: str, key: Any, doc: Doc) -> None:
         self._staged.setdefault(table, {})[key] = copy.deepcopy(doc)
+
+    def swap(self, table: str, key: Any, before: Any, after: Any) -> bool:
+        """Stage ``after`` if the row is stored as the record ``before`` (compare and set);
+        False, staging nothing, when it is not; NotFound when there is no row."""
+        stored = self.get(table, key)
+        if stored is None:
+            raise NotFound(f"no {table} {key!r}")
+        if from_doc(type(before), copy.deepcopy(stored)) != before:
+            return False
+        self.put(table, key, to_doc(after))
+        return True
 
     def update(self, table: str, key: Any, doc: Doc) -> None:
         """Replace a row; NotFound if it is not there."""
@@ -166,8 +186,9 @@ class MemoryStore(Store):
     def list_supporters(self) -> list[Supporter]:
         return self._select(Supporter, "supporters", lambda d: True, lambda d: d["alias"])
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        self._write(lambda tx: self._replace_supporter(tx, supporter.id, lambda _: to_doc(supporter)))
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its lock moves)
+        return self._write(lambda tx: tx.swap("supporters", before.id, before, after))
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         self._write(
@@ -367,19 +388,8 @@ class MemoryStore(Store):
         return self._select(Survey, "surveys", lambda d: True, lambda d: d["id"])
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-
-        def work(tx: _Tx) -> bool:
-            stored = tx.get("surveys", before.id)
-            if stored is None:
-                raise NotFound(f"no survey {before.id}")
-            if from_doc(Survey, copy.deepcopy(stored)) != before:
-                return False
-            tx.put("surveys", before.id, to_doc(after))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id")
+        return self._write(lambda tx: tx.swap("surveys", before.id, before, after))
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(tx: _Tx) -> bool:
@@ -399,18 +409,21 @@ class MemoryStore(Store):
 
         return self._write(work)
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        def work(tx: _Tx) -> None:
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        def work(tx: _Tx) -> bool:
             survey = tx.get("surveys", survey_id)
             if survey is None:
                 raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, copy.deepcopy(survey))):
+                return False
             for link in links:
                 tx.create("links", link.hash, to_doc(link))
             tx.put(
                 "surveys", survey_id, {**survey, "links_issued": survey.get("links_issued", 0) + len(links)}
             )
+            return True
 
-        self._write(work)
+        return self._write(work)
 
     def get_link(self, link_hash: str) -> Link | None:
         return self._one(Link, "links", link_hash)
@@ -427,14 +440,17 @@ class MemoryStore(Store):
             lambda d: d["hash"],
         )
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        def work(tx: _Tx) -> None:
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        def work(tx: _Tx) -> int:
+            marked = 0
             for link_hash in link_hashes:
                 doc = tx.get("links", link_hash)
                 if doc is not None:
                     tx.put("links", link_hash, {**doc, "reminded_on": day.isoformat()})
+                    marked += 1
+            return marked
 
-        self._write(work)
+        return self._write(work)
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def work(tx: _Tx) -> None:
@@ -473,8 +489,23 @@ class MemoryStore(Store):
         self._write(work)
         self._forget_order()
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        return self._create_new("answers", [(a.id, to_doc(a)) for a in answers])
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        _of_survey(survey, answers)
+
+        def work(tx: _Tx) -> int:
+            stored = tx.get("surveys", survey.id)
+            if stored is None or from_doc(Survey, copy.deepcopy(stored)) != survey:
+                raise NotFound(f"survey {survey.id} is not stored as it was read")
+            added = 0
+            for answer in answers:
+                if tx.get("answers", answer.id) is None:
+                    tx.put("answers", answer.id, to_doc(answer))
+                    added += 1
+            if added:
+                tx.put("surveys", survey.id, {**stored, "answers_imported": survey.answers_imported + added})
+            return added
+
+        return self._write(work)
 
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
         yield from self._select(Answer, "answers", lambda d: d["survey_id"] == survey_id, lambda d: d["id"])
@@ -531,9 +562,16 @@ class MemoryStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        self._write(lambda tx: tx.put("claims", (claim.job, claim.key), to_doc(finished)))
-        return finished
+        def work(tx: _Tx) -> Claim:
+            doc = tx.get("claims", (claim.job, claim.key))
+            stored = from_doc(Claim, copy.deepcopy(doc)) if doc is not None else None
+            finished = claim.finish_over(stored, now, error, retry_at, note)
+            if finished is None:
+                return stored  # type: ignore[return-value]  # None only when there was one
+            tx.put("claims", (claim.job, claim.key), to_doc(finished))
+            return finished
+
+        return self._write(work)
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         return self._one(Claim, "claims", (job, key))
@@ -561,22 +599,29 @@ class MemoryStore(Store):
     def list_coordinators(self) -> list[Coordinator]:
         return self._select(Coordinator, "coordinators", lambda d: True, lambda d: d["email"])
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        def work(tx: _Tx) -> None:
-            tx.update("coordinators", coordinator.email, to_doc(coordinator))
-            if keep_a_coordinator:
-                _keep_a_coordinator(tx)
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        same_record(before, after, "email")
 
-        self._write(work)
+        def work(tx: _Tx) -> bool:
+            if not tx.swap("coordinators", before.email, before, after):
+                return False
+            if keep_a_coordinator and before.role == "coordinator":  # as stored: swap compared it
+                _keep_a_coordinator(tx)
+            return True
+
+        return self._write(work)
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(tx: _Tx) -> bool:
             for key in [key for key, d in tx.rows("console_sessions") if d["email"] == email]:
                 tx.delete("console_sessions", key)
-            if tx.get("coordinators", email) is None:
+            stored = tx.get("coordinators", email)
+            if stored is None:
                 return False
             tx.delete("coordinators", email)
-            if keep_a_coordinator:
+            if keep_a_coordinator and stored.get("role") == "coordinator":
                 _keep_a_coordinator(tx)
             return True
 
@@ -660,6 +705,11 @@ class MemoryStore(Store):
             docs = copy.deepcopy(list(self._tables["alert_acks"].values()))
         found = (from_doc(AlertAck, d) for d in docs)
         return sorted((a for a in found if a.at >= since), key=lambda a: (a.at, a.alert_id))
+
+
+def _of_survey(survey: Survey, answers: list[Answer]) -> None:
+    if any(answer.survey_id != survey.id for answer in answers):
+        raise ValueError(f"add_answers takes answers of survey {survey.id} only")
 
 
 def _keep_a_coordinator(tx: _Tx) -> None:

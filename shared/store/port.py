@@ -57,6 +57,23 @@ class LastCoordinator(StoreError):
     with the coordinator role; nothing was written."""
 
 
+def same_record(before: Any, after: Any, *keys: str) -> None:
+    """ValueError unless ``after`` keeps ``before``'s ``keys`` (a compare-and-set replaces one
+    record by a new version of itself: an id, an email or an alias is never changed this way)."""
+    changed = [key for key in keys if getattr(after, key) != getattr(before, key)]
+    if changed:
+        raise ValueError(
+            f"a {type(before).__name__.lower()} keeps its {', '.join(changed)} when it is updated"
+        )
+
+
+def takes_links(survey: Survey) -> bool:
+    """Whether :meth:`Store.add_links` may add links to ``survey`` as stored: neither closed nor
+    purged. (A survey past its ``closes`` day is refused earlier, by the services: the store
+    does not know the day in the program's time zone.)"""
+    return survey.closed_on is None and survey.purged_on is None
+
+
 RELEASE_MAX = 240  # most answers one release_answers call moves (Firestore: 500 writes a commit)
 
 
@@ -77,8 +94,12 @@ class Store(ABC):
         """All supporters, ordered by alias."""
 
     @abstractmethod
-    def save_supporter(self, supporter: Supporter) -> None:
-        """Replace an existing supporter (revocation bumps its version); NotFound when absent."""
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        """Replace the stored supporter by ``after`` (same id and alias: a revocation bumps the
+        version, an opt-out turns the digest off) only if it is still ``before``, in one atomic
+        write; False, with nothing written, when it changed since it was read (revoked,
+        re-linked), so an opt-out read before a revocation never undoes it. NotFound when
+        absent; a new alias is :meth:`rename_supporter`'s."""
 
     @abstractmethod
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
@@ -254,8 +275,14 @@ class Store(ABC):
         redemptions; False (nothing deleted) when it has answers; NotFound when absent."""
 
     @abstractmethod
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        """Store new links and add their number to the survey's ``links_issued``, atomically."""
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        """Store new links and add their number to the survey's ``links_issued``, atomically,
+        only while the survey is neither closed nor purged (``closed_on``, ``purged_on``),
+        checked in the same atomic write: False, with nothing written, when it is, so no link
+        (above all no invitation, keyed by its address) is stored after a close or a purge has
+        begun (the purge closes first), where no purge would ever delete it. NotFound when the
+        survey is absent; AlreadyExists, with nothing written, when a hash is taken. On
+        Firestore more than 499 links are several such writes, each checked."""
 
     @abstractmethod
     def get_link(self, link_hash: str) -> Link | None: ...
@@ -268,7 +295,9 @@ class Store(ABC):
         """The survey's links that carry an address key (invitations), in hash order."""
 
     @abstractmethod
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None: ...
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        """Set ``reminded_on`` of these links to ``day``; returns how many were marked. A link
+        no longer stored (its survey was purged meanwhile) is skipped, not an error."""
 
     @abstractmethod
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
@@ -290,8 +319,15 @@ class Store(ABC):
         beside the rows (SQLite's WAL) still holds the deleted boxes."""
 
     @abstractmethod
-    def add_answers(self, answers: list[Answer]) -> int:
-        """Store answers without links (imports), skipping ids already stored; returns new count."""
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        """Store answers of ``survey`` without links (imports), skipping ids already stored, and
+        add how many were new to its ``answers_imported``, in one atomic write, only if the
+        survey is still stored as ``survey`` (as read when the answers were checked against its
+        form and blocks); returns how many were new. NotFound, with nothing written, when it is
+        not (changed, or deleted, since): answers never land in a survey that asks other blocks
+        than they were checked against, and a change of blocks decided on a read made before
+        them fails (:meth:`update_survey`), so a survey never holds answers to blocks it does
+        not ask. On Firestore more than 499 answers are several such writes, each checked."""
 
     @abstractmethod
     def iter_answers(self, survey_id: str) -> Iterator[Answer]:
@@ -328,10 +364,12 @@ class Store(ABC):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        """Record how the claimed work ended (:meth:`Claim.finished`): done, or failed with
-        ``error``, one more failure in a row and ``retry_at`` as its next try. Returns the record.
-        Written whatever was stored meanwhile: a worker whose claim went stale and was taken
-        over still records what it did (the one who took over records after it)."""
+        """Record how the claimed work ended: done, or failed with ``error``, one more failure
+        in a row and ``retry_at`` as its next try, if the unit is still held by ``claim``; read
+        and written atomically (:meth:`Claim.finish_over`). A worker whose claim went stale and
+        was taken over never frees the unit its successor holds: its failure is dropped, its
+        "done" marks the unit done (the work was done), and the successor's own ending is then
+        dropped. Returns the unit's record afterwards (written, or left as it was)."""
 
     @abstractmethod
     def get_claim(self, job: str, key: str) -> Claim | None: ...
@@ -339,7 +377,8 @@ class Store(ABC):
     @abstractmethod
     def purge_claims(self, job: str, finished_before: datetime) -> int:
         """Delete the job's claims that finished (done or failed) before ``finished_before``,
-        never one still claimed; returns how many went."""
+        never one still claimed, even one taken again while this runs (it is checked and
+        deleted atomically); returns how many went."""
 
     # -- the coordinators' console ---------------------------------------
     @abstractmethod
@@ -354,16 +393,22 @@ class Store(ABC):
         """All coordinators and viewers, by email."""
 
     @abstractmethod
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        """Replace an existing coordinator (role, report opt-out); NotFound when absent. With
-        ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when afterwards no
-        stored record would have the coordinator role: checked and written atomically, so two
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        """Replace the stored coordinator by ``after`` (the same email: role, report opt-out,
+        language) only if it is still ``before``, in one atomic write; False, with nothing
+        written, when it changed since it was read (so a language change read before a role
+        change never undoes it). NotFound when absent. With ``keep_a_coordinator``,
+        :class:`LastCoordinator` (nothing written) when this change takes the coordinator role
+        from the last stored record that has it: checked and written atomically, so two
         coordinators demoting each other at the same moment cannot both succeed."""
 
     @abstractmethod
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         """Delete the coordinator and every session of theirs, atomically; False when absent.
-        ``keep_a_coordinator`` as for :meth:`save_coordinator`."""
+        With ``keep_a_coordinator``, :class:`LastCoordinator` (nothing written) when the record
+        removed is, as stored at that moment, the last one with the coordinator role."""
 
     @abstractmethod
     def add_sign_in_token(self, token: SignInToken) -> None: ...

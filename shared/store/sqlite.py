@@ -49,6 +49,8 @@ from shared.store.port import (
     NotFound,
     Store,
     Unavailable,
+    same_record,
+    takes_links,
 )
 
 # supporters.alias holds alias_key(alias) (the alias as shown is in the doc): UNIQUE is case-blind.
@@ -332,16 +334,9 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM supporters ORDER BY alias")
         return [from_doc(Supporter, json.loads(r[0])) for r in rows]
 
-    def save_supporter(self, supporter: Supporter) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute(
-                "UPDATE supporters SET alias = ?, doc = ? WHERE id = ?",
-                (alias_key(supporter.alias), _dump(to_doc(supporter)), supporter.id),
-            )
-            if cur.rowcount == 0:
-                raise NotFound(f"no supporter {supporter.id}")
-
-        self._write(work)
+    def update_supporter(self, before: Supporter, after: Supporter) -> bool:
+        same_record(before, after, "id", "alias")  # a new alias is rename_supporter's (its column moves)
+        return self._write(lambda db: _swap(db, "supporters", "id", before, after))
 
     def rename_supporter(self, supporter_id: str, alias: str) -> None:
         def work(db: sqlite3.Connection) -> Any:
@@ -605,19 +600,8 @@ class SqliteStore(Store):
         return [from_doc(Survey, json.loads(r[0])) for r in self._read("SELECT doc FROM surveys ORDER BY id")]
 
     def update_survey(self, before: Survey, after: Survey) -> bool:
-        if after.id != before.id:
-            raise ValueError("a survey keeps its id when it is changed")
-
-        def work(db: sqlite3.Connection) -> bool:
-            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (before.id,)).fetchone()
-            if row is None:
-                raise NotFound(f"no survey {before.id}")
-            if from_doc(Survey, json.loads(row[0])) != before:
-                return False
-            db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(to_doc(after)), before.id))
-            return True
-
-        return self._write(work)
+        same_record(before, after, "id")
+        return self._write(lambda db: _swap(db, "surveys", "id", before, after))
 
     def delete_survey(self, survey_id: str) -> bool:
         def work(db: sqlite3.Connection) -> bool:
@@ -633,11 +617,14 @@ class SqliteStore(Store):
 
         return self._write(work)
 
-    def add_links(self, survey_id: str, links: list[Link]) -> None:
-        def work(db: sqlite3.Connection) -> Any:
+    def add_links(self, survey_id: str, links: list[Link]) -> bool:
+        # Checked and written in the write transaction: a close committed before is seen here.
+        def work(db: sqlite3.Connection) -> bool:
             row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no survey {survey_id}")
+            if not takes_links(from_doc(Survey, json.loads(row[0]))):
+                return False
             db.executemany(
                 "INSERT INTO links (hash, survey_id, email_key, doc) VALUES (?, ?, ?, ?)",
                 [(link.hash, survey_id, link.email_key, _dump(to_doc(link))) for link in links],
@@ -645,8 +632,9 @@ class SqliteStore(Store):
             doc = json.loads(row[0])
             doc["links_issued"] = doc.get("links_issued", 0) + len(links)
             db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey_id))
+            return True
 
-        self._write(work)
+        return self._write(work)
 
     def get_link(self, link_hash: str) -> Link | None:
         rows = self._read("SELECT doc FROM links WHERE hash = ?", (link_hash,))
@@ -661,15 +649,18 @@ class SqliteStore(Store):
         )
         return [from_doc(Link, json.loads(r[0])) for r in rows]
 
-    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> None:
-        def work(db: sqlite3.Connection) -> Any:
+    def mark_reminded(self, link_hashes: Iterable[str], day: date) -> int:
+        def work(db: sqlite3.Connection) -> int:
+            marked = 0
             for link_hash in link_hashes:
                 row = db.execute("SELECT doc FROM links WHERE hash = ?", (link_hash,)).fetchone()
                 if row is not None:
                     doc = {**json.loads(row[0]), "reminded_on": day.isoformat()}
                     db.execute("UPDATE links SET doc = ? WHERE hash = ?", (_dump(doc), link_hash))
+                    marked += 1
+            return marked
 
-        self._write(work)
+        return self._write(work)
 
     def redeem(self, link_hash: str, sealed: SealedAnswer) -> None:
         def work(db: sqlite3.Connection) -> Any:
@@ -718,9 +709,20 @@ class SqliteStore(Store):
             (answer.id, answer.survey_id, answer.day.isoformat(), _dump(answer.answers)),
         ).rowcount
 
-    def add_answers(self, answers: list[Answer]) -> int:
-        def work(db: sqlite3.Connection) -> Any:
-            return sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+    def add_answers(self, survey: Survey, answers: list[Answer]) -> int:
+        if any(answer.survey_id != survey.id for answer in answers):
+            raise ValueError(f"add_answers takes answers of survey {survey.id} only")
+
+        # Compared, stored and counted in the write transaction: no other writer between.
+        def work(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT doc FROM surveys WHERE id = ?", (survey.id,)).fetchone()
+            if row is None or from_doc(Survey, json.loads(row[0])) != survey:
+                raise NotFound(f"survey {survey.id} is not stored as it was read")
+            added = sum(self._insert_answer(db, a, "INSERT OR IGNORE") for a in answers)
+            if added:
+                doc = {**json.loads(row[0]), "answers_imported": survey.answers_imported + added}
+                db.execute("UPDATE surveys SET doc = ? WHERE id = ?", (_dump(doc), survey.id))
+            return added
 
         return self._write(work)
 
@@ -811,14 +813,22 @@ class SqliteStore(Store):
         retry_at: datetime | None = None,
         note: str = "",
     ) -> Claim:
-        finished = claim.finished(now, error, retry_at, note)
-        row = self._claim_row(finished)
-        self._write(
-            lambda db: db.execute(
-                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)", row
+        # Read and written in one write transaction, as claim() is: no other writer between.
+        def work(db: sqlite3.Connection) -> Claim:
+            row = db.execute(
+                "SELECT doc FROM claims WHERE job = ? AND key = ?", (claim.job, claim.key)
+            ).fetchone()
+            stored = from_doc(Claim, json.loads(row[0])) if row is not None else None
+            finished = claim.finish_over(stored, now, error, retry_at, note)
+            if finished is None:
+                return stored  # type: ignore[return-value]  # None only when there was one
+            db.execute(
+                "INSERT OR REPLACE INTO claims (job, key, finished_at, doc) VALUES (?, ?, ?, ?)",
+                self._claim_row(finished),
             )
-        )
-        return finished
+            return finished
+
+        return self._write(work)
 
     def get_claim(self, job: str, key: str) -> Claim | None:
         rows = self._read("SELECT doc FROM claims WHERE job = ? AND key = ?", (job, key))
@@ -845,26 +855,30 @@ class SqliteStore(Store):
         rows = self._read("SELECT doc FROM coordinators ORDER BY email")
         return [from_doc(Coordinator, json.loads(r[0])) for r in rows]
 
-    def save_coordinator(self, coordinator: Coordinator, *, keep_a_coordinator: bool = False) -> None:
-        def work(db: sqlite3.Connection) -> Any:
-            cur = db.execute(
-                "UPDATE coordinators SET doc = ? WHERE email = ?",
-                (_dump(to_doc(coordinator)), coordinator.email),
-            )
-            if cur.rowcount == 0:
-                raise NotFound(f"no coordinator {coordinator.email}")
-            if keep_a_coordinator:
-                _keep_a_coordinator(db)  # in the write transaction: no other writer between
+    def update_coordinator(
+        self, before: Coordinator, after: Coordinator, *, keep_a_coordinator: bool = False
+    ) -> bool:
+        same_record(before, after, "email")
 
-        self._write(work)
+        def work(db: sqlite3.Connection) -> bool:
+            if not _swap(db, "coordinators", "email", before, after):
+                return False
+            if keep_a_coordinator and before.role == "coordinator":  # as stored: _swap compared it
+                _keep_a_coordinator(db)  # in the same transaction
+            return True
+
+        return self._write(work)
 
     def remove_coordinator(self, email: str, *, keep_a_coordinator: bool = False) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             db.execute("DELETE FROM console_sessions WHERE email = ?", (email,))
-            removed = db.execute("DELETE FROM coordinators WHERE email = ?", (email,)).rowcount == 1
-            if removed and keep_a_coordinator:
+            row = db.execute("SELECT doc FROM coordinators WHERE email = ?", (email,)).fetchone()
+            if row is None:
+                return False
+            db.execute("DELETE FROM coordinators WHERE email = ?", (email,))
+            if keep_a_coordinator and json.loads(row[0]).get("role") == "coordinator":
                 _keep_a_coordinator(db)
-            return removed
+            return True
 
         return self._write(work)
 
@@ -963,6 +977,20 @@ class SqliteStore(Store):
     def alert_acks_since(self, since: datetime) -> list[AlertAck]:
         rows = self._read("SELECT doc FROM alert_acks WHERE at >= ? ORDER BY at", (stamp(since),))
         return [from_doc(AlertAck, json.loads(r[0])) for r in rows]
+
+
+def _swap(db: sqlite3.Connection, table: str, key: str, before: Any, after: Any) -> bool:
+    """Write ``after`` over the row of ``table`` keyed ``key`` if it is stored as the record
+    ``before`` (compare and set, in the writer's transaction: no other writer between); False,
+    writing nothing, when it is not; NotFound when there is no row."""
+    value = getattr(before, key)
+    row = db.execute(f"SELECT doc FROM {table} WHERE {key} = ?", (value,)).fetchone()
+    if row is None:
+        raise NotFound(f"no {table} {value!r}")
+    if from_doc(type(before), json.loads(row[0])) != before:
+        return False
+    db.execute(f"UPDATE {table} SET doc = ? WHERE {key} = ?", (_dump(to_doc(after)), value))
+    return True
 
 
 def _keep_a_coordinator(db: sqlite3.Connection) -> None:

@@ -67,7 +67,7 @@ def test_report_and_alert_recipients_are_coordinators_who_did_not_opt_out(app):
     coordinators.add(app.store, "ana@example.org", today=today)
     coordinators.add(app.store, "ben@example.org", "viewer", today=today)
     quiet = coordinators.add(app.store, "cy@example.org", today=today)
-    app.store.save_coordinator(replace(quiet, reports=False))
+    assert app.store.update_coordinator(quiet, replace(quiet, reports=False))
     assert coordinators.recipients(app.store, app.settings) == ("coord@example.org", "ana@example.org")
 
 

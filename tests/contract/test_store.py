@@ -4,14 +4,18 @@ the Firestore emulator (``stores`` marker, see tests/conftest.py)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any
 
 import pytest
 
 from shared.records import Alert, Answer, Interaction, Link, SealedAnswer, Supporter, Survey
 from shared.store.port import RELEASE_MAX, AlreadyExists, NotFound
 from tests.conftest import ALL_STORES
+from tests.contract.test_store_coordinator_guard import at_once
 
 pytestmark = pytest.mark.stores(*ALL_STORES)
 
@@ -38,8 +42,39 @@ def test_supporters_add_get_find_list_save(store):
     assert store.find_supporter("nobody") is None
     assert store.list_supporters() == [a, b]
     revoked = Supporter("id-a", "al", "al@example.org", version=2, active=False, created_on=date(2026, 1, 6))
-    store.save_supporter(revoked)
+    assert store.update_supporter(a, revoked)
     assert store.get_supporter("id-a") == revoked
+    with pytest.raises(ValueError):  # a new alias is rename_supporter's (it moves the alias's lock)
+        store.update_supporter(revoked, replace(revoked, alias="alan"))
+
+
+def test_a_supporter_is_changed_only_as_it_was_read(store):
+    """attack2 M4: an opt-out read before a revocation saved its copy back after it, active
+    again with the old version: the revoked link worked again."""
+    read = Supporter("id-a", "al", "al@example.org", created_on=date(2026, 1, 6))
+    store.add_supporter(read)
+    revoked = replace(read, active=False, version=2)
+    assert store.update_supporter(read, revoked)  # a coordinator revokes
+    assert not store.update_supporter(read, replace(read, digest=False))  # the opt-out, from its read
+    assert store.get_supporter("id-a") == revoked
+    assert store.update_supporter(revoked, replace(revoked, digest=False))
+    assert store.get_supporter("id-a") == replace(revoked, digest=False)
+    store.rename_supporter("id-a", "alan")  # a rename moves the record on too
+    assert not store.update_supporter(replace(revoked, digest=False), replace(revoked, digest=True))
+
+
+def from_the_same_read(update: Callable[[Any, Any], bool], read: Any, changes: list[Any]) -> list[object]:
+    """``update(read, after)`` for every change at once, in threads released together: what
+    each returned (whether it landed)."""
+    return at_once(*[partial(update, read, after) for after in changes])
+
+
+def test_concurrent_changes_of_one_supporter_each_apply_once(store):
+    read = Supporter("id-a", "al", None)
+    store.add_supporter(read)
+    changes = [replace(read, digest=False), replace(read, active=False, version=2), replace(read, version=2)]
+    assert sorted(from_the_same_read(store.update_supporter, read, changes)) == [False, False, True]
+    assert store.get_supporter("id-a") in changes
 
 
 def test_supporter_alias_and_id_are_unique(store):
@@ -66,9 +101,11 @@ def test_aliases_differing_only_in_case_or_space_are_one(store):
     assert [s.id for s in store.list_supporters()] == ["id-a", "id-b", "id-c"]
 
 
-def test_save_missing_supporter_is_not_found(store):
+def test_updating_a_missing_supporter_is_not_found(store):
     with pytest.raises(NotFound):
-        store.save_supporter(Supporter("ghost", "ghost", None))
+        store.update_supporter(
+            Supporter("ghost", "ghost", None), Supporter("ghost", "ghost", None, version=2)
+        )
 
 
 def test_interaction_create_is_atomic_and_idempotent(store):
@@ -206,10 +243,12 @@ def test_a_survey_is_changed_only_as_it_was_read(store):
     assert store.update_survey(read, closed)  # someone else closes it first
     assert not store.update_survey(read, replace(read, blocks=("phq9",)))  # from the stale read
     assert store.get_survey("2026") == closed
-    store.add_links("2026", [Link("h1", "2026")])  # the links count moves too
+    assert (
+        store.add_answers(closed, [Answer("a-1", "2026", date(2026, 3, 2), {})]) == 1
+    )  # its count moves too
     assert not store.update_survey(closed, replace(closed, blocks=("phq9",)))
     now = store.get_survey("2026")
-    assert now.links_issued == 1 and now.closed_on == date(2026, 3, 2)
+    assert now.answers_imported == 1 and now.closed_on == date(2026, 3, 2)
     assert store.update_survey(now, replace(now, blocks=("phq9",)))
     assert store.get_survey("2026") == replace(now, blocks=("phq9",))
     with pytest.raises(ValueError):
@@ -221,19 +260,7 @@ def test_concurrent_changes_of_one_survey_each_apply_once(store):
     read = Survey("2026")
     store.add_survey(read)
     changes = [replace(read, blocks=(block,)) for block in ("k10", "phq9", "gad7", "help_seeking")]
-    landed: list[bool] = []
-    start = threading.Barrier(len(changes))
-
-    def change(after: Survey) -> None:
-        start.wait()
-        landed.append(store.update_survey(read, after))
-
-    threads = [threading.Thread(target=change, args=(after,)) for after in changes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(landed) == [False, False, False, True]
+    assert sorted(from_the_same_read(store.update_survey, read, changes)) == [False, False, False, True]
     assert store.get_survey("2026") in changes
 
 
@@ -247,13 +274,63 @@ def test_links_are_counted_and_found_by_hash(store):
     assert store.get_link("h2") == Link("h2", "2026", email_key="k2", invited_on=date(2026, 4, 1))
     assert store.get_link("zz") is None
     assert [link.hash for link in store.invitations("2026")] == ["h2", "h3"]
-    store.mark_reminded(["h3"], date(2026, 4, 8))
+    assert store.mark_reminded(["h3"], date(2026, 4, 8)) == 1
     assert store.get_link("h3").reminded_on == date(2026, 4, 8)
+    assert store.mark_reminded(["h2", "gone"], date(2026, 4, 9)) == 1  # a link purged meanwhile is skipped
+    assert store.get_link("h2").reminded_on == date(2026, 4, 9) and store.get_link("gone") is None
     with pytest.raises(AlreadyExists):
         store.add_links("2026", [Link("h1", "2026")])
     assert store.get_survey("2026").links_issued == 3
     with pytest.raises(NotFound):
         store.add_links("nope", [Link("h9", "nope")])
+
+
+def test_links_are_added_only_while_the_survey_is_open_checked_in_the_same_write(store):
+    """attack2 M2: links (invitations keyed by their address) were stored into a survey closed
+    or purged since it was read, where no purge would ever delete them again."""
+    read = Survey("2026")
+    store.add_survey(read)
+    assert store.add_links("2026", [Link("h1", "2026")]) is True
+    now = store.get_survey("2026")
+    closed = replace(now, closed_on=date(2026, 3, 2))
+    assert store.update_survey(now, closed)
+    assert store.add_links("2026", [Link("h2", "2026", email_key="k2")]) is False
+    assert store.update_survey(closed, replace(closed, purged_on=date(2026, 3, 3)))
+    assert store.add_links("2026", [Link("h3", "2026", email_key="k3")]) is False
+    assert store.get_link("h2") is None and store.get_link("h3") is None
+    assert [link.hash for link in store.invitations("2026")] == []
+    assert store.get_survey("2026").links_issued == 1
+
+
+def test_links_racing_a_close_are_stored_before_it_or_not_at_all(store):
+    """Invitations added while the survey closes: each lands before the close (and is counted)
+    or is refused; none after it."""
+    store.add_survey(Survey("2026"))
+    start = threading.Barrier(9)
+    added: list[bool] = []
+
+    def invite(n: int) -> None:
+        start.wait()
+        added.append(store.add_links("2026", [Link(f"h{n}", "2026", email_key=f"k{n}")]))
+
+    def close() -> None:
+        start.wait()
+        for _ in range(20):
+            read = store.get_survey("2026")
+            if store.update_survey(read, replace(read, closed_on=date(2026, 3, 2))):
+                return
+
+    threads = [threading.Thread(target=invite, args=(n,)) for n in range(8)] + [
+        threading.Thread(target=close)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    after = store.get_survey("2026")
+    assert after.closed_on == date(2026, 3, 2)
+    assert after.links_issued == added.count(True) == len(store.invitations("2026"))
+    assert store.add_links("2026", [Link("late", "2026")]) is False
 
 
 def sealed(id_: str, survey_id: str = "2026") -> SealedAnswer:
@@ -353,12 +430,77 @@ def test_answers_stream_in_id_order_and_imports_skip_existing(store, monkeypatch
     monkeypatch.setattr(fs, "PAGE", 2)
     monkeypatch.setattr(sq, "PAGE", 2)
     store.add_survey(Survey("2026"))
+    store.add_survey(Survey("2025"))
     answers = [Answer(f"id-{c}", "2026", date(2026, 4, 1), {"x": c}) for c in "dbeac"]
-    assert store.add_answers(answers) == 5
-    assert store.add_answers(answers[:2]) == 0
-    store.add_answers([Answer("other", "2025", date(2025, 4, 1), {})])
+    assert store.add_answers(Survey("2026"), answers[:3]) == 3
+    counted = store.get_survey("2026")
+    assert counted.answers_imported == 3  # counted on the survey, in the same write
+    assert store.add_answers(counted, answers) == 2
+    counted = store.get_survey("2026")
+    assert store.add_answers(counted, answers[:2]) == 0
+    assert store.get_survey("2026") == replace(
+        Survey("2026"), answers_imported=5
+    )  # nothing new, nothing written
+    store.add_answers(Survey("2025"), [Answer("other", "2025", date(2025, 4, 1), {})])
     assert [a.id for a in store.iter_answers("2026")] == ["id-a", "id-b", "id-c", "id-d", "id-e"]
     assert store.count_answers("2026") == 5
+    with pytest.raises(ValueError):
+        store.add_answers(counted, [Answer("stray", "2025", date(2025, 4, 1), {})])
+
+
+def test_answers_are_added_only_over_the_survey_as_read(store):
+    """attack2 M5: an import checked its rows against the survey's blocks, then wrote them after
+    the blocks changed; the survey no longer asked K10 and its answers held K10 items."""
+    read = Survey("2026", blocks=("k10",))
+    store.add_survey(read)
+    dropped = replace(read, blocks=())
+    assert store.update_survey(read, dropped)  # a coordinator drops K10 after the import's read
+    with pytest.raises(NotFound):
+        store.add_answers(read, [Answer("a-1", "2026", date(2026, 4, 1), {"k10_1": 3})])
+    assert store.count_answers("2026") == 0 and store.get_survey("2026") == dropped
+    with pytest.raises(NotFound):  # a survey gone is not stored as read either
+        store.add_answers(Survey("none"), [Answer("a-2", "none", date(2026, 4, 1), {})])
+
+
+def test_a_change_of_blocks_read_before_an_import_is_refused(store):
+    """The other order: the blocks change was checked ("no answers yet") on a read made before
+    the import's write, and would have written over it."""
+    read = Survey("2026", blocks=("k10",))
+    store.add_survey(read)
+    assert store.add_answers(read, [Answer("a-1", "2026", date(2026, 4, 1), {"k10_1": 3})]) == 1
+    assert not store.update_survey(read, replace(read, blocks=()))
+    assert store.get_survey("2026").blocks == ("k10",)
+
+
+def test_an_import_racing_a_change_of_blocks_from_the_same_read_lands_alone(store):
+    for n in range(6):
+        survey_id = f"y{n}"
+        read = Survey(survey_id, blocks=("k10",))
+        store.add_survey(read)
+        start = threading.Barrier(2)
+        outcome: dict[str, object] = {}
+
+        def add(read: Survey = read, survey_id: str = survey_id) -> None:
+            start.wait()
+            try:
+                outcome["import"] = store.add_answers(
+                    read, [Answer(f"{survey_id}-a", survey_id, date(2026, 4, 1), {})]
+                )
+            except NotFound:
+                outcome["import"] = 0
+
+        def change(read: Survey = read) -> None:
+            start.wait()
+            outcome["blocks"] = store.update_survey(read, replace(read, blocks=()))
+
+        threads = [threading.Thread(target=add), threading.Thread(target=change)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted([outcome["import"] == 1, outcome["blocks"] is True]) == [False, True], outcome
+        after = store.get_survey(survey_id)
+        assert (after.blocks, store.count_answers(survey_id)) in ((("k10",), 1), ((), 0))
 
 
 def test_purge_removes_links_and_redemptions_keeps_answers(store, monkeypatch):

@@ -133,3 +133,112 @@ def test_finished_claims_are_purged_per_job_and_running_ones_never(store):
     assert store.purge_claims("alert-mail", NOW - timedelta(days=1)) == 0
     # A purged unit is a new unit again: purge only what nothing will claim again.
     assert store.claim("alert-mail", "old-done", NOW, NOW).attempt == 1
+
+
+# -- a worker whose claim went stale and was taken over (attack2 M6) ----------------------------
+
+LATER = NOW + timedelta(minutes=16)  # A's claim is stale: B takes the unit over
+
+
+def test_a_slow_workers_failure_never_frees_the_unit_its_successor_holds(store):
+    """A claims, goes stale; B takes over; A's late failure was written over B's live claim, so
+    a third worker got the unit while B was still sending: two sends."""
+    a = store.claim("report", "2026-03", NOW, REPORTS.stale_before(NOW))
+    b = store.claim("report", "2026-03", LATER, REPORTS.stale_before(LATER))
+    assert b.attempt == 2
+    kept = store.finish_claim(a, LATER + timedelta(seconds=5), error="SMTP timeout")
+    assert kept == b == store.get_claim("report", "2026-03")  # dropped: B holds it, as it was
+    soon = LATER + timedelta(seconds=10)
+    assert store.claim("report", "2026-03", soon, REPORTS.stale_before(soon)) is None
+    failed = store.finish_claim(b, soon, error="SMTP refused", retry_at=soon)  # B's own ending counts
+    assert (failed.state, failed.attempt, failed.failures, failed.error) == ("failed", 2, 1, "SMTP refused")
+    assert store.get_claim("report", "2026-03") == failed
+
+
+def test_a_slow_workers_done_ends_the_unit_and_its_successors_failure_cannot_reopen_it(store):
+    """A sent the report after all, then B's failure was written over A's "done": the unit was
+    claimable again and the report went a second (third) time."""
+    a = store.claim("report", "2026-04", NOW, REPORTS.stale_before(NOW))
+    b = store.claim("report", "2026-04", LATER, REPORTS.stale_before(LATER))
+    done = store.finish_claim(a, LATER + timedelta(seconds=1), note="id-a")
+    assert done == Claim(
+        "report",
+        "2026-04",
+        LATER,
+        attempt=2,
+        state="done",
+        finished_at=LATER + timedelta(seconds=1),
+        note="id-a",
+    )
+    assert store.finish_claim(b, LATER + timedelta(seconds=2), error="SMTP refused") == done  # dropped
+    assert store.finish_claim(b, LATER + timedelta(seconds=3), note="id-b") == done  # already done
+    assert store.get_claim("report", "2026-04") == done
+    after = LATER + timedelta(minutes=1)
+    assert store.claim("report", "2026-04", after, REPORTS.stale_before(after)) is None
+
+
+def test_a_slow_workers_failure_after_its_successor_finished_changes_nothing(store):
+    a = store.claim("alert", "al-9", NOW, ALERTS.stale_before(NOW))
+    later = NOW + timedelta(minutes=6)
+    b = store.claim("alert", "al-9", later, ALERTS.stale_before(later))
+    done = store.finish_claim(b, later)
+    assert store.finish_claim(a, later + timedelta(seconds=1), error="timed out", retry_at=later) == done
+    failed_b = store.claim("alert", "al-9", later, later, redo=True)  # a deliberate redo, failing
+    failed = store.finish_claim(failed_b, later, error="refused", retry_at=later)
+    assert store.finish_claim(a, later + timedelta(seconds=2), error="timed out") == failed
+    assert store.get_claim("alert", "al-9") == failed
+
+
+def test_concurrent_endings_of_one_claim_and_its_takeover_leave_the_takeover_holding(store):
+    """A's late failure racing B's takeover, many times over: either B took the unit first (A's
+    failure is dropped) or A's failure landed first (B then took the failed unit); B holds it."""
+    for n in range(6):
+        key = f"2026-{n:02d}"
+        a = store.claim("report", key, NOW, REPORTS.stale_before(NOW))
+        start = threading.Barrier(2)
+        got: list[Claim | None] = []
+
+        def take(key: str = key) -> None:
+            start.wait()
+            got.append(store.claim("report", key, LATER, REPORTS.stale_before(LATER)))
+
+        def fail(a: Claim = a) -> None:
+            start.wait()
+            store.finish_claim(a, LATER, error="SMTP timeout", retry_at=LATER)
+
+        threads = [threading.Thread(target=take), threading.Thread(target=fail)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        [b] = got
+        assert b is not None and store.get_claim("report", key) == b and b.state == "claimed"
+
+
+@pytest.mark.stores("firestore")
+def test_purging_finished_claims_never_deletes_one_taken_again_meanwhile(store):
+    """attack2 L4: Firestore's purge deleted what its query had found without a precondition, so
+    a claim retaken between the query and the delete was deleted, and a second worker could take
+    the unit its holder was working on. (SQLite and memory query and delete in one transaction.)
+    The retake is injected between the adapter's query and its delete."""
+    failed = store.claim("alert", "al-1", NOW, NOW)
+    store.finish_claim(failed, NOW, error="refused", retry_at=NOW)
+    finished = store.claim("alert", "al-2", NOW, NOW)
+    store.finish_claim(finished, NOW)
+    later = NOW + timedelta(days=8)
+    query = store._snapshots
+    taken: list[Claim | None] = []
+
+    def query_then_retake(*args, **kwargs):
+        found = query(*args, **kwargs)
+        if args and args[0] == "claims" and not taken:
+            taken.append(store.claim("alert", "al-1", later, later - timedelta(minutes=5)))
+        return found
+
+    store._snapshots = query_then_retake
+    try:
+        assert store.purge_claims("alert", later - timedelta(days=7)) == 1
+    finally:
+        del store._snapshots
+    assert taken[0] is not None and store.get_claim("alert", "al-1") == taken[0]
+    assert store.get_claim("alert", "al-2") is None

@@ -16,6 +16,7 @@ from shared.store.firestore import FirestoreStore
 from shared.store.port import AlreadyExists, NotFound
 from shared.store.sqlite import SqliteStore
 from tests.conftest import ALL_STORES
+from tests.contract.test_store import from_the_same_read
 
 pytestmark = pytest.mark.stores(*ALL_STORES)
 
@@ -33,10 +34,12 @@ def test_coordinators_add_get_list_save_remove(store):
     assert store.get_coordinator("nobody@example.org") is None
     assert store.list_coordinators() == [a, b]
     opted_out = Coordinator("b@example.org", "coordinator", date(2026, 1, 2), reports=False)
-    store.save_coordinator(opted_out)
+    assert store.update_coordinator(b, opted_out)
     assert store.get_coordinator("b@example.org") == opted_out
     with pytest.raises(NotFound):
-        store.save_coordinator(Coordinator("ghost@example.org"))
+        store.update_coordinator(Coordinator("ghost@example.org"), Coordinator("ghost@example.org", "viewer"))
+    with pytest.raises(ValueError):
+        store.update_coordinator(opted_out, replace(opted_out, email="c@example.org"))
     assert store.remove_coordinator("a@example.org") is True
     assert store.remove_coordinator("a@example.org") is False
     assert store.list_coordinators() == [opted_out]
@@ -46,10 +49,31 @@ def test_a_coordinators_report_language_is_stored_and_changed(store):
     store.add_coordinator(Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="fr"))
     assert store.get_coordinator("a@example.org").language == "fr"
     english = Coordinator("a@example.org", "coordinator", date(2026, 1, 3), language="en")
-    store.save_coordinator(english)
+    assert store.update_coordinator(replace(english, language="fr"), english)
     assert store.list_coordinators() == [english]
-    store.save_coordinator(replace(english, language=None))
+    assert store.update_coordinator(english, replace(english, language=None))
     assert store.get_coordinator("a@example.org").language is None
+
+
+def test_a_coordinator_is_changed_only_as_it_was_read(store):
+    """attack2 M3: a change of one field (the report language, the opt-out) wrote back the whole
+    record as read before, undoing a role changed meanwhile on the console."""
+    read = Coordinator("x@example.org", "viewer", date(2026, 1, 2))
+    store.add_coordinator(read)
+    promoted = replace(read, role="coordinator")
+    assert store.update_coordinator(read, promoted)  # someone promotes x
+    assert not store.update_coordinator(read, replace(read, language="fr"))  # from the stale read
+    assert store.get_coordinator("x@example.org") == promoted
+    assert store.update_coordinator(promoted, replace(promoted, language="fr"))
+    assert store.get_coordinator("x@example.org") == replace(promoted, language="fr")
+
+
+def test_concurrent_changes_of_one_coordinator_each_apply_once(store):
+    read = Coordinator("x@example.org", "viewer", date(2026, 1, 2))
+    store.add_coordinator(read)
+    changes = [replace(read, language="fr"), replace(read, reports=False), replace(read, role="coordinator")]
+    assert sorted(from_the_same_read(store.update_coordinator, read, changes)) == [False, False, True]
+    assert store.get_coordinator("x@example.org") in changes
 
 
 def put_stored_before_languages(store, doc: dict) -> None:
@@ -72,7 +96,7 @@ def test_a_coordinator_stored_before_report_languages_still_loads(store):
     old = Coordinator("old@example.org", "coordinator", date(2026, 1, 2), reports=True, language=None)
     assert store.get_coordinator("old@example.org") == old
     assert store.list_coordinators() == [old]
-    store.save_coordinator(replace(old, language="fr"))
+    assert store.update_coordinator(old, replace(old, language="fr"))
     assert store.get_coordinator("old@example.org").language == "fr"
 
 
@@ -200,7 +224,7 @@ def test_delete_survey_only_without_answers(store):
     store.add_links("sealed", [Link("h2", "sealed")])
     store.redeem("h2", SealedAnswer("s-1", "sealed", b"box"))
     store.add_survey(Survey("released"))  # answered, the answer released (or imported)
-    store.add_answers([Answer("ans-1", "released", date(2026, 3, 2), {})])
+    store.add_answers(store.get_survey("released"), [Answer("ans-1", "released", date(2026, 3, 2), {})])
     assert store.delete_survey("empty") is True
     assert store.get_survey("empty") is None and store.get_link("h1") is None
     for answered in ("sealed", "released"):
@@ -209,6 +233,43 @@ def test_delete_survey_only_without_answers(store):
     assert store.get_link("h2") is not None and store.count_sealed("sealed") == 1
     with pytest.raises(NotFound):
         store.delete_survey("empty")
+
+
+def test_a_survey_is_never_deleted_from_under_an_import(store):
+    """An import whose write lands after the delete checked for answers: the survey stays with
+    its answers (SQLite and memory check and delete in one transaction; Firestore deletes the
+    survey only as read before the check, and an import counts its answers on it). The import
+    is injected between the adapter's check and its delete."""
+    from shared.records import Answer, Survey
+
+    store.add_survey(Survey("late"))
+    imported = []
+
+    def import_now() -> None:
+        if not imported:
+            imported.append(
+                store.add_answers(store.get_survey("late"), [Answer("ans-9", "late", date(2026, 3, 2), {})])
+            )
+
+    if isinstance(store, FirestoreStore):
+        query = store._query
+
+        def query_then_import(*args, **kwargs):
+            found = query(*args, **kwargs)
+            if args[0] == "sealed_answers":
+                import_now()
+            return found
+
+        store._query = query_then_import
+        try:
+            assert store.delete_survey("late") is False
+        finally:
+            del store._query
+    else:  # one transaction: the import lands wholly before or after
+        import_now()
+        assert store.delete_survey("late") is False
+    assert imported == [1] and store.get_survey("late").answers_imported == 1
+    assert store.count_answers("late") == 1
 
 
 def test_purge_sign_ins_removes_what_can_no_longer_be_used(store):

@@ -1,5 +1,5 @@
 """The last coordinator stays, even when two coordinators change each other at the same moment:
-``save_coordinator`` and ``remove_coordinator`` with ``keep_a_coordinator`` check and write in
+``update_coordinator`` and ``remove_coordinator`` with ``keep_a_coordinator`` check and write in
 one atomic step on every adapter (``stores`` marker, see tests/conftest.py), and the
 coordinators service turns a refusal into its "only coordinator" conflict."""
 
@@ -54,19 +54,22 @@ def test_the_guard_refuses_to_leave_no_coordinator_and_writes_nothing(store):
     store.add_coordinator(A)
     store.add_coordinator(V)
     with pytest.raises(LastCoordinator):
-        store.save_coordinator(replace(A, role="viewer"), keep_a_coordinator=True)
+        store.update_coordinator(A, replace(A, role="viewer"), keep_a_coordinator=True)
     with pytest.raises(LastCoordinator):
         store.remove_coordinator(A.email, keep_a_coordinator=True)
     assert roles(store) == {A.email: "coordinator", V.email: "viewer"}
     # Changes that leave a coordinator pass the guard.
-    store.save_coordinator(replace(A, reports=False), keep_a_coordinator=True)
+    quiet = replace(A, reports=False)
+    assert store.update_coordinator(A, quiet, keep_a_coordinator=True)
     assert store.remove_coordinator(V.email, keep_a_coordinator=True) is True
     store.add_coordinator(B)
-    store.save_coordinator(replace(A, role="viewer"), keep_a_coordinator=True)
+    assert store.update_coordinator(quiet, replace(quiet, role="viewer"), keep_a_coordinator=True)
     assert roles(store) == {A.email: "viewer", B.email: "coordinator"}
     # Without the guard, the port does what it is told (the service decides when to guard).
-    store.save_coordinator(replace(B, role="viewer"))
+    assert store.update_coordinator(B, replace(B, role="viewer"))
     assert roles(store) == {A.email: "viewer", B.email: "viewer"}
+    # The guard keeps the last coordinator, not a role nobody has: a viewer still goes.
+    assert store.remove_coordinator(A.email, keep_a_coordinator=True) is True
 
 
 def test_two_coordinators_demoting_each_other_at_once_leave_one(store):
@@ -75,8 +78,8 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one(store):
             store.remove_coordinator(c.email)
             store.add_coordinator(c)
         results = at_once(
-            lambda: store.save_coordinator(replace(A, role="viewer"), keep_a_coordinator=True),
-            lambda: store.save_coordinator(replace(B, role="viewer"), keep_a_coordinator=True),
+            lambda: store.update_coordinator(A, replace(A, role="viewer"), keep_a_coordinator=True),
+            lambda: store.update_coordinator(B, replace(B, role="viewer"), keep_a_coordinator=True),
         )
         assert "coordinator" in roles(store).values(), results
         refused = [r for r in results if isinstance(r, LastCoordinator)]
@@ -117,3 +120,66 @@ def _settings():
     from shared.config import load
 
     return load({"SIDEBYSIDE_SECRET_KEY": "guard-secret-key-0123456789abcdef"})
+
+
+class ReadThen:
+    """Runs ``meanwhile`` right after the store's ``read_count``-th read of ``email`` (a change
+    made on the console between a service's read and its write), through the port itself."""
+
+    def __init__(self, store, email: str, read_count: int, meanwhile: Callable[[], object]) -> None:
+        self.store, self.email, self.left, self.meanwhile = store, email, read_count, meanwhile
+        self.read = store.get_coordinator
+
+    def __enter__(self) -> None:
+        def get(email: str):
+            found = self.read(email)
+            if email == self.email:
+                self.left -= 1
+                if self.left == 0:
+                    self.meanwhile()
+            return found
+
+        self.store.get_coordinator = get
+
+    def __exit__(self, *exc: object) -> None:
+        del self.store.get_coordinator
+
+
+def promote_x_then_x_demotes_a(store) -> Callable[[], None]:
+    def meanwhile() -> None:
+        coordinators.set_role(store, X.email, "coordinator", _settings())
+        coordinators.set_role(store, A.email, "viewer", _settings())  # allowed: x is a coordinator
+
+    return meanwhile
+
+
+X = Coordinator("x@example.org", "viewer", date(2026, 1, 5))
+
+
+# The read the change writes back: set_language reads x first to tell a stored coordinator from
+# one of SIDEBYSIDE_COORDINATORS, then for the change.
+@pytest.mark.parametrize("change,read", [("language", 2), ("reports", 1)])
+def test_a_change_of_one_field_read_before_a_role_change_never_undoes_it(store, change, read):
+    """attack2 M3: x's language change read x (a viewer); meanwhile a promoted x and x demoted a;
+    the change wrote back x as read, a viewer, and nobody could manage the program."""
+    store.add_coordinator(A)
+    store.add_coordinator(X)
+    with ReadThen(store, X.email, read, promote_x_then_x_demotes_a(store)):
+        if change == "language":
+            coordinators.set_language(store, X.email, "fr", _settings())
+        else:
+            coordinators.set_reports(store, X.email, False)
+    assert roles(store) == {A.email: "viewer", X.email: "coordinator"}
+    assert store.get_coordinator(X.email).language == ("fr" if change == "language" else None)
+
+
+def test_removing_someone_read_as_a_viewer_who_became_the_last_coordinator_is_refused(store):
+    """The removal read x as a viewer, so asked the store for no guard; meanwhile x became the
+    only coordinator, and the removal left nobody. The store now guards by what it holds."""
+    store.add_coordinator(A)
+    store.add_coordinator(X)
+    with ReadThen(store, X.email, 1, promote_x_then_x_demotes_a(store)):
+        with pytest.raises(Conflict) as refused:
+            coordinators.remove(store, _settings(), X.email)
+    assert refused.value.code == "last_coordinator"
+    assert roles(store) == {A.email: "viewer", X.email: "coordinator"}
