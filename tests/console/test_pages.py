@@ -393,3 +393,17 @@ def test_a_notice_never_ends_an_alias_with_two_full_stops(app):
     path = f"/console/supporters/{sam.id}"
     html = post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).get_data(as_text=True)
     assert "Renamed Sam R. to Samuel R.</p>" in html and ".." not in html.replace("...", "")
+
+
+def test_last_logged_is_the_latest_interaction_day_not_the_newest_entry(app):
+    """Trial 2 item 2: an entry made last, for an earlier day, once showed as "Last logged"."""
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    [sam] = app.store.list_supporters()
+    now = datetime.now(UTC)
+    app.store.add_interaction(Interaction("i1", sam.id, date(2026, 3, 9), {}, now))
+    app.store.add_interaction(Interaction("i2", sam.id, date(2026, 3, 2), {}, now.replace(year=now.year + 1)))
+    row = re.search(
+        r"Sam R\.</a></td><td>[^<]*</td><td>([^<]*)</td>", c.get("/console/supporters").get_data(as_text=True)
+    )
+    assert row.group(1) == "2026-03-09"
