@@ -209,6 +209,26 @@ resource "google_firestore_index" "interactions_supporter_occurred_on" {
   }
 }
 
+# interactions where supporter_id == ? order by occurred_on desc limit 1 (Supporters' "last logged")
+resource "google_firestore_index" "interactions_supporter_last_day" {
+  project    = var.project_id
+  database   = google_firestore_database.db.name
+  collection = "interactions"
+
+  fields {
+    field_path = "supporter_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "occurred_on"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}
+
 # interactions where supporter_id == ? order by created_at desc limit 1
 resource "google_firestore_index" "interactions_supporter_latest" {
   project    = var.project_id

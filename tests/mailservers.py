@@ -71,6 +71,7 @@ class Received:
     message: EmailMessage
     login: str | None
     tls: bool
+    raw: bytes = b""  # the bytes as they came, to read headers as a mail client's parser sees them
 
 
 @dataclass
@@ -107,6 +108,7 @@ class _Handler:
                 message=parse(envelope.original_content or envelope.content),
                 login=login,
                 tls=server.transport.get_extra_info("ssl_object") is not None,
+                raw=envelope.original_content or envelope.content,
             )
         )
         return "250 Message accepted for delivery"

@@ -128,7 +128,7 @@ def test_an_urgent_log_sends_one_email_with_the_alias_and_nothing_about_the_stud
         "Suivi prévu\u00a0: Oui\n"
         f"Consignée le\u00a0: {logged}\n"
         "\n"
-        "Side-by-Side Peer Support Program"
+        "Programme de soutien par les pairs Side-by-Side"
     )
     assert text == f"(Le français suit.)\n\n{english}\n\n-----\n\n{french}\n"
     assert "?:" not in text and ".." not in text

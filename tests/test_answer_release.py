@@ -496,3 +496,42 @@ def test_batches_hold_at_least_k_and_fit_one_commit():
     for count in range(K, 3 * RELEASE_MAX):
         sizes = release.batch_sizes(count, K)
         assert sum(sizes) == count and min(sizes) >= K and max(sizes) <= RELEASE_MAX
+
+
+def test_before_any_release_the_summary_and_key_figures_say_answers_wait(app):
+    """Trial 2 item 5: "0 students answered the survey (0.0% ...)" and "This survey has no answers
+    yet" while the dashboard said 11 answers were waiting to be released."""
+    from shared.report import summary, tables
+    from shared.report.build import ReportRequest, build_report
+
+    new_survey(app, "y1")
+    _redeem_many(app, "y1", 2 * K - 1)  # fewer than a release needs: all of them wait
+    for lang in ("en", "fr"):
+        report = build_report(
+            app.store, app.settings, ReportRequest(survey_id="y1"), today=today(app), lang=lang
+        )
+        text = " ".join(summary.sentences(report))
+        figures = dict(tables.summary(report))
+        if lang == "en":
+            assert (
+                f"No answers have been released yet: {2 * K - 1} answers are waiting to be released." in text
+            )
+            assert "answered the survey" not in text
+            assert figures["Survey answers"] == f"0 released, {2 * K - 1} more waiting to be released"
+            assert figures["Response rate"].endswith("links issued (released answers only)")
+            assert "This survey has no answers yet." not in report.survey.notes
+            assert "No answers have been released yet." in report.survey.notes
+        else:
+            assert (
+                f"Aucune réponse n’a encore été publiée\u00a0: {2 * K - 1} réponses sont en attente de publication."
+                in text
+            )
+            assert "Aucune réponse n’a encore été publiée." in report.survey.notes
+    # Once some are released, the rest are still said to wait.
+    app.store.add_links("y1", [Link("last", "y1")])
+    app.store.redeem("last", sealing.seal(app.settings.secret_key, "y1", {"n": 99}))
+    release.release_pending(app.store, app.settings, today(app))
+    report = build_report(app.store, app.settings, ReportRequest(survey_id="y1"), today=today(app))
+    sentences = summary.sentences(report)
+    assert sentences[0].startswith(f"{K} students answered the survey (")
+    assert sentences[1] == f"{K} more answers are waiting to be released."

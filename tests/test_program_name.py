@@ -5,13 +5,14 @@ French of the default name, or the program's own name when it set one."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from shared import config
-from shared.records import Supporter, Survey
-from shared.services import links, signin, supporter_mail
+from shared.records import Alert, Interaction, Supporter, Survey
+from shared.services import alerts, digest, follow_ups, links, signin, supporter_mail
 from tests.console.support import sign_in
 
 ENGLISH, FRENCH = "Side-by-Side Peer Support Program", "Programme de soutien par les pairs Side-by-Side"
@@ -58,6 +59,20 @@ def test_every_mail_says_the_french_name_in_its_french_part(app):
         english, french = message.text.split("-----", 1)
         assert ENGLISH in english and FRENCH in french and ENGLISH not in french
     assert f"Le {FRENCH} vous invite" in french_part(invited.text)
+
+
+def test_alerts_and_digests_sign_their_french_part_with_the_french_name(app):
+    """Trial 2 item 4: both were signed with the English name in French too."""
+    sam = Supporter("s1", "Sam", email="sam@example.org")
+    app.store.add_supporter(sam)
+    now = datetime.now(UTC)
+    alert = Alert("a1", "i1", now, supporter_id="s1")
+    app.store.add_interaction(Interaction("i1", "s1", now.date(), {"concern_level": "urgent"}, now), alert)
+    due = follow_ups.Due("i1", now.date(), False, now.date(), "phone", (), "none")
+    for message in (alerts.message_for(app, [alert], sam), digest.message_for(app.settings, sam, [due])):
+        english, french = message.text.split("-----", 1)
+        assert english.rstrip().endswith(ENGLISH)
+        assert french.rstrip().endswith(FRENCH) and ENGLISH not in french
 
 
 def test_pages_in_french_show_the_french_name(app, client_for):

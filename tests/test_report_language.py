@@ -82,7 +82,7 @@ def test_the_adjusted_p_values_the_sentences_rest_on():
 def test_summary_sentences_for_the_published_figures_in_english(app):
     seed(app.store)
     assert sentences(built(app, "en")) == [
-        "81 students answered the survey (81.0% of those invited).",
+        "81 students answered the survey (81.0% of links issued).",
         "Students were more likely to name “Fear of impact on my career” as a barrier to Faculty services "
         "(22.2%) than to peer supporters (2.5%); a difference this large is very unlikely to be chance (P < .01).",
         "“Belief that it would not be helpful” was named more often for Faculty services (42.0%) "
@@ -95,7 +95,7 @@ def test_summary_sentences_for_the_published_figures_in_french(app):
     seed(app.store)
     s, n = NBSP, "\u202f"  # a no-break space before ":" and "%", a narrow one before ";"
     assert sentences(built(app, "fr")) == [
-        f"81 étudiants et étudiantes ont répondu au sondage (81,0{s}% des personnes invitées).",
+        f"81 étudiants et étudiantes ont répondu au sondage (81,0{s}% des liens émis).",
         f"Les étudiants et étudiantes ont plus souvent nommé «{s}La crainte de conséquences sur ma carrière{s}» "
         f"comme obstacle pour les services de la Faculté (22,2{s}%) que pour les pairs aidants (2,5{s}%){n}; il "
         f"est très peu probable qu'un écart aussi grand soit dû au hasard (P{s}<{s}0,01).",
@@ -137,7 +137,7 @@ def test_french_text_has_decimal_commas_and_no_english_labels(app):
     text = reports.render(built(app, "fr"), "text")
     assert f"Interactions consignées{NBSP}: 12" in text
     assert f"18 (22,2{NBSP}%)" in text and "22.2" not in text
-    assert f"Taux de réponse{NBSP}: 81,0{NBSP}% des 100 liens envoyés" in text
+    assert f"Taux de réponse{NBSP}: 81,0{NBSP}% des 100 liens émis" in text
     assert "Comment ces chiffres ont été calculés" in text
     for english in ("Key figures", "Interactions by month", "Response rate", "Barrier\n"):
         assert english not in text

@@ -220,7 +220,7 @@ def test_counts_take_the_plural_that_fits(app):
     english = flat(to_text(built(app)))
     for wrong in ("1 answers", "1 respondents", "(s)", "1 links", "0 interaction ", "1 complete totals"):
         assert wrong not in english, wrong
-    assert "1 student answered the survey (100.0% of those invited)." in english
+    assert "1 student answered the survey (100.0% of links issued)." in english
     assert "1 answer checked nothing for peer supporters" in english
     assert "Supporters logged 0 interactions." in english
     assert (

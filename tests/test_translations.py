@@ -230,9 +230,6 @@ def _domain_error_names() -> set[str]:
 # report's claim and send (shared/services/reports.py) and the import's header and file reports.
 BUILT_FROM_PIECES = {
     ("shared/services/reports.py", "send_scheduled_report"),
-    ("shared/services/imports.py", "_header"),
-    ("shared/services/imports.py", "read_header"),
-    ("shared/services/csv_files.py", "_unreadable"),
 }
 
 

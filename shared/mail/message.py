@@ -20,28 +20,41 @@ from shared.addresses import BadAddress, mail_address, mailbox
 
 
 class _Policy(email.policy.EmailPolicy):
-    """``email.policy.SMTP`` with one repair. When it folds a long non-ASCII Subject, Python
-    3.11's folder drops the space between two encoded words ("passée à" arrives "passéeà");
-    such a Subject is encoded whole by the email package's RFC 2047 encoder
-    (:class:`email.header.Header`), which keeps every space."""
+    """``email.policy.SMTP`` with two repairs.
+
+    - An ASCII value the folder cannot break at a space (a ``List-Unsubscribe`` URL longer than
+      a line) is RFC 2047-encoded by Python's folder (``=?utf-8?q?=3Chttp...?=``): encoded words
+      belong only in free text (RFC 2047 section 5), and RFC 2369/8058 readers need the literal
+      ``<https://...>``. Such a value goes out as it is, one line within RFC 5322's 998 limit.
+    - When it folds a long non-ASCII Subject, Python 3.11's folder drops the space between two
+      encoded words ("passée à" arrives "passéeà"); such a Subject is encoded whole by the email
+      package's RFC 2047 encoder (:class:`email.header.Header`), which keeps every space.
+    """
 
     def fold(self, name: str, value: str) -> str:
-        if name.lower() != "subject" or str(value).isascii():
+        text = str(value)
+        if text.isascii():
+            folded = super().fold(name, value)
+            if "=?" in folded and "=?" not in text and len(name) + 2 + len(text) <= MAX_LINE:
+                return f"{name}: {text}{self.linesep}"
+            return folded
+        if name.lower() != "subject":
             return super().fold(name, value)
-        encoded = Header(str(value), "utf-8", header_name=name).encode(
+        encoded = Header(text, "utf-8", header_name=name).encode(
             linesep=self.linesep, maxlinelen=self.max_line_length
         )
         return f"{name}: {encoded}{self.linesep}"
 
     def fold_binary(self, name: str, value: str) -> bytes:
-        if name.lower() != "subject" or str(value).isascii():
-            return super().fold_binary(name, value)
-        return self.fold(name, value).encode("ascii")
+        if str(value).isascii() or name.lower() == "subject":
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
 
 
 # Every part stays 7-bit clean (non-ASCII text goes quoted-printable or base64) so any
 # relay, with or without 8BITMIME, and SES's raw API accept the bytes unchanged.
 POLICY = _Policy(linesep="\r\n", cte_type="7bit")
+MAX_LINE = 998  # RFC 5322 section 2.1.1: a line's hard limit, CRLF aside
 HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 

@@ -29,6 +29,11 @@ from shared.store.port import Store
 from shared.text import shown
 
 LOG_FORM = "interaction_log"
+# The note of a survey without released answers, by whether some wait sealed (pending).
+NO_ANSWERS = {
+    False: N_("This survey has no answers yet."),
+    True: N_("No answers have been released yet."),
+}
 
 
 @dataclass(frozen=True)
@@ -220,13 +225,11 @@ def survey_section(
         )
         previous = barrier_part.year_over_year(columns, last_columns, last, lang)
         earlier = (last.id, last_form, last_blocks, last_columns)
-    notes = (
-        comparison.notes
-        if columns.rows
-        else [translate(lang, "This survey has no answers yet."), *comparison.notes]
-    )
     # Answers wait sealed until a release (shared/services/release.py): count them, say so.
     pending = store.count_sealed(survey.id)
+    notes = (
+        comparison.notes if columns.rows else [translate(lang, NO_ANSWERS[bool(pending)]), *comparison.notes]
+    )
     if pending:
         notes = [
             translate_plural(

@@ -37,6 +37,16 @@ def sentences(report: Report) -> list[str]:
 
 
 def _survey(survey: SurveySection, lang: str, threshold: int) -> list[str]:
+    if survey.pending and not survey.answers:
+        # "0 students answered (0.0%)" while answers wait sealed reads as a survey nobody answered.
+        return [
+            translate_plural(
+                lang,
+                "No answers have been released yet: %(num)s answer is waiting to be released.",
+                "No answers have been released yet: %(num)s answers are waiting to be released.",
+                survey.pending,
+            )
+        ]
     rate = survey.response_rate
     shown = t(lang, "s_rate", rate=pct(rate, lang)) if rate is not None else ""
     out = [
@@ -48,6 +58,15 @@ def _survey(survey: SurveySection, lang: str, threshold: int) -> list[str]:
             rate=shown,
         )
     ]
+    if survey.pending:
+        out.append(
+            translate_plural(
+                lang,
+                "%(num)s more answer is waiting to be released.",
+                "%(num)s more answers are waiting to be released.",
+                survey.pending,
+            )
+        )
     services = {s.id: s.name for s in survey.services}
     first, second = services.get(survey.first), services.get(survey.second)
     if not first or not second or not survey.answers:

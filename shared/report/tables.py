@@ -165,22 +165,31 @@ def summary(report: Report) -> list[tuple[str, str]]:
         out.append((t(lang, "f_survey"), localize(report.survey_note, lang)))
     else:
         out.append((t(lang, "f_survey"), f"{survey.title} ({survey.id})"))
-        out.append((t(lang, "f_answers"), str(survey.answers)))
-        rate = survey.response_rate
-        out.append(
-            (
-                t(lang, "f_rate"),
-                localize(survey.response_rate_note, lang) or DASH
-                if rate is None
-                else translate_plural(
-                    lang,
-                    "%(rate)s of %(num)s link issued",
-                    "%(rate)s of %(num)s links issued",
-                    survey.links_issued,
-                    rate=pct(rate, lang),
-                ),
+        answers = str(survey.answers)
+        if survey.pending:  # counted apart: the figures below hold released answers only
+            answers = translate_plural(
+                lang,
+                "%(answers)s released, %(num)s more waiting to be released",
+                "%(answers)s released, %(num)s more waiting to be released",
+                survey.pending,
+                answers=survey.answers,
             )
+        out.append((t(lang, "f_answers"), answers))
+        rate = survey.response_rate
+        issued = (
+            translate_plural(
+                lang,
+                "%(rate)s of %(num)s link issued",
+                "%(rate)s of %(num)s links issued",
+                survey.links_issued,
+                rate=pct(rate, lang),
+            )
+            if rate is not None
+            else ""
         )
+        if rate is not None and survey.pending:
+            issued = translate(lang, "%(rate)s (released answers only)", rate=issued)
+        out.append((t(lang, "f_rate"), issued or localize(survey.response_rate_note, lang) or DASH))
     return out
 
 
@@ -205,6 +214,8 @@ def summary_data(report: Report) -> tuple[Datum, ...]:
     survey = report.survey
     if survey is not None:
         out.append(Datum(t(lang, "f_answers"), value, count=survey.answers))
+        if survey.pending:
+            out.append(Datum(t(lang, "f_pending"), value, count=survey.pending))
         if survey.response_rate is not None:
             out.append(Datum(t(lang, "f_rate"), value, percent=survey.response_rate))
     return tuple(out)

@@ -57,7 +57,7 @@ MESSAGES: dict[str, str] = {
     ),
     "chart_title": N_("Barriers to seeking help, by service"),
     "chart_axis": N_("Percent of respondents (n = %(n)s)"),
-    "s_rate": N_(" (%(rate)s of those invited)"),
+    "s_rate": N_(" (%(rate)s of links issued)"),
     "s_more_likely": N_(
         "Students were more likely to name “%(barrier)s” as a barrier to %(first)s (%(p1)s) than to %(second)s (%(p2)s); a difference this large is %(how)s to be chance (%(p)s)."
     ),
@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
     "f_survey": N_("Survey"),
     "f_answers": N_("Survey answers"),
     "f_rate": N_("Response rate"),
+    "f_pending": N_("Survey answers waiting to be released"),
     "h_barrier": N_("Barrier"),
     "h_service_n": N_("%(service)s, n (%%)"),
     "h_difference": N_("Difference (points)"),

@@ -118,7 +118,7 @@ def message_for(app: App, batch: list[Alert], supporter: Supporter | None) -> Me
             lines += _details(lang, alert, interactions[alert.id], labels)
             when = f"{alert.created_at.astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}"
             lines.append(translate(lang, N_("Logged at: %(when)s"), when=when))
-        return "\n".join([*lines, "", settings.program_name])
+        return "\n".join([*lines, "", settings.program_title(lang)])
 
     return Message(
         to=to,

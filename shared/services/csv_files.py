@@ -26,13 +26,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import Invalid
-from shared.i18n import N_
+from shared.i18n import N_, translate
 
 Progress = Callable[[int], None]  # called with the number of bytes read since the last call
 
 DELIMITERS = ",;\t|"
 _SEP_LINE = re.compile(r"\ufeff?sep=(.)\r?\n?", re.IGNORECASE)  # Excel's "sep=;" hint line
-SAVE_AS = "save it as “CSV UTF-8 (Comma delimited)”"
+
+
+NOT_UTF8 = N_(
+    "is not UTF-8 text (line %(line)s has other characters); save it as “CSV UTF-8 (Comma delimited)”."
+)
+NOT_UTF16 = N_("is not UTF-16 text; save it as “CSV UTF-8 (Comma delimited)”.")
 
 
 class _Counting(io.RawIOBase):
@@ -70,9 +75,12 @@ def encoding_of(head: bytes) -> str:
 class CsvFile:
     """A CSV file (a path, or bytes already in memory) as spreadsheet programs write it."""
 
-    def __init__(self, source: bytes | str | Path, name: str | None = None) -> None:
+    def __init__(self, source: bytes | str | Path, name: str | None = None, lang: str = "en") -> None:
         self.source = source if isinstance(source, bytes) else Path(source)
-        self.name = name or (self.source.name if isinstance(self.source, Path) else "the file")
+        self.lang = lang  # of the problems it reports (the console's reader's; English on the CLI)
+        self.name = name or (
+            self.source.name if isinstance(self.source, Path) else translate(lang, "the file")
+        )
 
     @contextmanager
     def _binary(self) -> Iterator[IO[bytes]]:
@@ -89,9 +97,13 @@ class CsvFile:
                 ) from None
 
     def _unreadable(self, problem: str) -> Invalid:
+        """``problem``: a sentence about the file in its reader's language, after its name."""
         # The field message names the file too: alone, "is not UTF-8 text" reads as a fragment.
+        named = translate(self.lang, "%(name)s %(problem)s", name=self.name, problem=problem)
         return Invalid(
-            f"{self.name} {problem} Nothing was imported.", errors={"file": [f"{self.name} {problem}"]}
+            N_("%(name)s %(problem)s Nothing was imported."),
+            params={"name": self.name, "problem": problem},
+            errors={"file": [named]},
         )
 
     def header(self) -> list[str]:
@@ -138,9 +150,14 @@ class CsvFile:
                     yield line + 1, cells
                     line = offset + reader.line_num
             except UnicodeDecodeError:
-                where = "" if utf16 else f" (line {self._first_undecodable_line()} has other characters)"
-                raise self._unreadable(
-                    f"is not {'UTF-16' if utf16 else 'UTF-8'} text{where}; {SAVE_AS}."
-                ) from None
+                problem = (
+                    translate(self.lang, NOT_UTF16)
+                    if utf16
+                    else translate(self.lang, NOT_UTF8, line=self._first_undecodable_line())
+                )
+                raise self._unreadable(problem) from None
             except csv.Error as exc:
-                raise self._unreadable(f"line {line + 1} is not valid CSV ({exc}).") from None
+                problem = translate(
+                    self.lang, "line %(line)s is not valid CSV (%(problem)s).", line=line + 1, problem=exc
+                )
+                raise self._unreadable(problem) from None

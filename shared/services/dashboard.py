@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from shared.config import Settings
 from shared.errors import NotFoundError
 from shared.i18n import N_
-from shared.records import AlertAck, Supporter
+from shared.records import Alert, AlertAck, Supporter
 from shared.report.follow_up_counts import follow_up_counts, planned_in
 from shared.services import surveys
 from shared.services.demo import is_demo_supporter
@@ -18,12 +18,28 @@ from shared.store.port import AlreadyExists, Store
 ALERT_WINDOW = timedelta(days=90)  # older alerts are not shown for acknowledgement
 
 
+# How the dashboard names an alert, by what the supporter did (shared.records.Alert.kind): a
+# withdrawn or deleted urgent entry reads as such, as its email says (shared.services.alerts).
+LINES = {
+    "urgent": N_("%(day)s, logged by %(alias)s"),
+    "urgent_now": N_("%(day)s, changed to urgent by %(alias)s"),
+    "urgent_withdrawn": N_("%(day)s, urgent concern withdrawn by %(alias)s (no longer urgent)"),
+    "urgent_deleted": N_("%(day)s, urgent interaction deleted by %(alias)s"),
+}
+
+
 @dataclass(frozen=True)
 class OpenAlert:
     id: str
     created_at: datetime
     supporter: str  # the alias; nothing about the student
     occurred_on: date | None
+    kind: str = "urgent"
+
+    @property
+    def line(self) -> str:
+        """The message id of its line, for the page to translate."""
+        return LINES.get(self.kind, LINES["urgent"])
 
 
 @dataclass(frozen=True)
@@ -58,20 +74,27 @@ def year_start(today: date, start_month: int) -> date:
 
 
 def open_alerts(store: Store, now: datetime) -> list[OpenAlert]:
+    """Each interaction's newest alert, unless acknowledged: a later correction (urgent
+    withdrawn, deleted, urgent again) supersedes the alerts before it, so a withdrawn urgent
+    concern shows once, as withdrawn, not as the urgent alert it was."""
     since = now - ALERT_WINDOW
     acked = {ack.alert_id for ack in store.alert_acks_since(since)}
+    newest: dict[str, Alert] = {}
+    for alert in store.alerts_since(since):  # oldest first
+        newest[alert.interaction_id] = alert
     found = []
-    for alert in store.alerts_since(since):
+    for alert in sorted(newest.values(), key=lambda a: a.created_at):
         if alert.id in acked:
             continue
         interaction = store.get_interaction(alert.interaction_id)
-        supporter = store.get_supporter(interaction.supporter_id) if interaction else None
+        supporter = store.get_supporter(interaction.supporter_id if interaction else alert.supporter_id)
         found.append(
             OpenAlert(
                 alert.id,
                 alert.created_at,
                 supporter.alias if supporter else "?",
                 interaction.occurred_on if interaction else None,
+                alert.kind,
             )
         )
     return found

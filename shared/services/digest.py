@@ -79,7 +79,7 @@ def message_for(settings: Settings, supporter: Supporter, lines: list[follow_ups
                 "",
                 translate(lang, "Stop this weekly email: %(link)s", link=opt_out),
                 "",
-                settings.program_name,
+                settings.program_title(lang),
             ]
         )
 

@@ -45,7 +45,7 @@ from shared.errors import (
     UnknownSupporters,
 )
 from shared.forms import Form, FormInvalid, ValidationContext, load_form, validate
-from shared.i18n import N_
+from shared.i18n import N_, translate, translate_plural
 from shared.records import Answer, Interaction, Supporter, alias_key
 from shared.services import as_read, exports
 from shared.services.csv_files import CsvFile, Progress
@@ -83,8 +83,9 @@ class _Problems:
     """Every bad row, by line, each once; the message lists the first ``MAX_LISTED`` rows, one a
     line, and then the problems that concern the whole file (such as unknown supporters)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, lang: str = "en") -> None:
         self.name = name
+        self.lang = lang  # every text it holds is in this language (the reader's)
         self.lines: dict[int, list[str]] = {}
         self.count = 0
         self.extra: list[str] = []
@@ -101,23 +102,52 @@ class _Problems:
         if len(self.lines) < MAX_LISTED:
             self.lines[line] = [text]
 
+    def joined(self, texts: list[str]) -> str:
+        """Several problems of one line as one clause, each without its full stop."""
+        clauses = [t.rstrip().rstrip(".") for t in texts]
+        text = clauses[0]
+        for then in clauses[1:]:
+            text = translate(self.lang, "%(first)s; %(then)s", first=text, then=then)
+        return text
+
     def add_invalid(self, line: int, exc: FormInvalid) -> None:
-        self.add(line, "; ".join(f"{key}: {' '.join(m).rstrip('.')}" for key, m in exc.errors.items()))
+        self.add(
+            line,
+            self.joined(
+                [
+                    translate(self.lang, "%(field)s: %(problem)s", field=key, problem=" ".join(m))
+                    for key, m in exc.errors.items()
+                ]
+            ),
+        )
 
     def raise_if_any(self) -> None:
         if not self.count and not self.extra:
             return
-        rows = f"; {self.count} row{'s have' if self.count != 1 else ' has'} problems" if self.count else ""
-        head = f"{self.name}: nothing was imported{rows}:"
+        head = (
+            translate_plural(
+                self.lang,
+                "%(name)s: nothing was imported; %(num)s row has problems:",
+                "%(name)s: nothing was imported; %(num)s rows have problems:",
+                self.count,
+                name=self.name,
+            )
+            if self.count
+            else translate(self.lang, "%(name)s: nothing was imported:", name=self.name)
+        )
         listed = [
-            f"line {line}: " + "; ".join(t.rstrip().rstrip(".") for t in texts) + "."
+            translate(self.lang, "line %(line)s: %(problems)s.", line=line, problems=self.joined(texts))
             for line, texts in sorted(self.lines.items())
         ]
         if self.count > len(self.lines):
             more = self.count - len(self.lines)
-            listed.append(f"... and {more} more row{'s' if more != 1 else ''}.")
+            listed.append(
+                translate_plural(self.lang, "... and %(num)s more row.", "... and %(num)s more rows.", more)
+            )
         if self.count and self.extra:
-            listed += [f"Also: {sentence(text)}" for text in self.extra]
+            listed += [
+                translate(self.lang, "Also: %(problem)s", problem=sentence(text)) for text in self.extra
+            ]
         else:
             listed += [sentence(text) for text in self.extra]
         said = listed[:-1] + [sentence(listed[-1].rstrip(".") + self.cli_hint)] if self.cli_hint else listed
@@ -125,41 +155,84 @@ class _Problems:
         raise kind("\n  ".join([head, *said]), errors={"file": listed})
 
 
+def _names(columns: list[str]) -> str:
+    return ", ".join(map(repr, columns))
+
+
 def _header(
-    cells: list[str], allowed: list[str], required: tuple[str, ...], name: str, line: int
+    cells: list[str],
+    allowed: list[str],
+    required: tuple[str, ...],
+    file: CsvFile,
+    line: int,
+    hint: str = "",
 ) -> list[str]:
     """The header's column names ("" for a column with no name, as Excel's used range leaves
-    after the data), or :class:`Invalid` naming each wrong one and the expected ones."""
+    after the data), or :class:`Invalid` naming each wrong one and the expected ones, in the
+    file's reader's language; ``hint``, a sentence more about the header, said last."""
+    lang = file.lang
     header = [c.strip() for c in cells]
     named = [c for c in header if c]
     problems = []
     unknown = [c for c in named if c not in allowed]
     if unknown:
         problems.append(
-            "unknown column" + ("s " if len(unknown) > 1 else " ") + ", ".join(map(repr, unknown))
+            translate_plural(
+                lang,
+                "unknown column %(names)s",
+                "unknown columns %(names)s",
+                len(unknown),
+                names=_names(unknown),
+            )
         )
     twice = sorted(c for c, n in Counter(named).items() if n > 1)
     if twice:
         problems.append(
-            "column"
-            + ("s " if len(twice) > 1 else " ")
-            + ", ".join(map(repr, twice))
-            + (" appear" if len(twice) > 1 else " appears")
-            + " twice"
+            translate_plural(
+                lang,
+                "column %(names)s appears twice",
+                "columns %(names)s appear twice",
+                len(twice),
+                names=_names(twice),
+            )
         )
     missing = [c for c in required if c not in header]
     if missing:
         problems.append(
-            "missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(map(repr, missing))
+            translate_plural(
+                lang,
+                "missing column %(names)s",
+                "missing columns %(names)s",
+                len(missing),
+                names=_names(missing),
+            )
         )
     if problems:
-        needed = f" ({', '.join(required)} required)" if required else ""
-        raise Invalid(
-            f"{name}: the header (line {line}) has {'; '.join(problems)}; nothing was imported.\n"
-            f"  Expected columns{needed}: {', '.join(allowed)}",
-            errors={"header": problems},
-        )
+        said = problems[0]
+        for then in problems[1:]:
+            said = translate(lang, "%(first)s; %(then)s", first=said, then=then)
+        params = {
+            "name": file.name,
+            "line": line,
+            "problems": said,
+            "columns": ", ".join(allowed),
+            "required": ", ".join(required),
+            "hint": f"\n  {hint}" if hint else "",
+        }
+        raise Invalid(BAD_HEADER[bool(required)], params=params, errors={"header": problems})
     return header
+
+
+BAD_HEADER = {
+    False: N_(
+        "%(name)s: the header (line %(line)s) has %(problems)s; nothing was imported.\n"
+        "  Expected columns: %(columns)s%(hint)s"
+    ),
+    True: N_(
+        "%(name)s: the header (line %(line)s) has %(problems)s; nothing was imported.\n"
+        "  Expected columns (%(required)s required): %(columns)s%(hint)s"
+    ),
+}
 
 
 def _column_letter(index: int) -> str:
@@ -199,12 +272,27 @@ def _rows(
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            problems.add(line, f"has {len(cells)} cells where the header has {len(header)} columns.")
+            problems.add(
+                line,
+                translate(
+                    problems.lang,
+                    "has %(cells)s cells where the header has %(columns)s columns.",
+                    cells=len(cells),
+                    columns=len(header),
+                ),
+            )
             continue
         stray = [i for i in unnamed if i < len(cells) and cells[i].strip()]
         if stray:
             where = ", ".join(_column_letter(i) for i in stray)
-            problems.add(line, f"has a value in column {where}, which has no name in the header.")
+            problems.add(
+                line,
+                translate(
+                    problems.lang,
+                    "has a value in column %(column)s, which has no name in the header.",
+                    column=where,
+                ),
+            )
             continue
         yield line, {c: exports.unprotect(cells[i]) if i < len(cells) else "" for i, c in named}
 
@@ -237,7 +325,8 @@ class _InteractionRows:
         """(id, alias, clean answers); ValueError for a bad id, FormInvalid for bad answers."""
         alias = row[exports.SUPPORTER_COLUMN].strip()
         if not alias:
-            raise FormInvalid({exports.SUPPORTER_COLUMN: ["the supporter's alias is missing."]})
+            missing = translate(self.context.lang, "the supporter's alias is missing.")
+            raise FormInvalid({exports.SUPPORTER_COLUMN: [missing]})
         answers = {k: v for k, v in row.items() if k not in (exports.ID_COLUMN, exports.SUPPORTER_COLUMN)}
         clean = validate(self.form, self.form.from_row(self.cells.codes(answers)), self.context)
         if row.get(exports.ID_COLUMN, "").strip():
@@ -257,26 +346,28 @@ def import_interactions(
     create_supporters: bool = False,
     progress: Progress | None = None,
     check_only: bool = False,
+    lang: str = "en",
 ) -> Imported:
-    """Import a CSV of interactions, all or nothing; :class:`Invalid` lists every bad row.
+    """Import a CSV of interactions, all or nothing; :class:`Invalid` lists every bad row, in
+    ``lang`` (the console's reader's language; the CLI's English).
 
     The ``supporter`` column holds aliases. An alias with no supporter is an error listing
     them all, unless ``create_supporters``, which adds them (without an email; give them a
     link later with ``sidebyside supporters relink``).
     """
-    file = CsvFile(source, name)
+    file = CsvFile(source, name, lang)
     form = exports.log_form()
     allowed = exports.interaction_columns(form)
-    context = ValidationContext(today=today_in(settings), min_date=settings.program_start)
+    context = ValidationContext(lang=lang, today=today_in(settings), min_date=settings.program_start)
     # Aliases are matched as they are unique: "alice" in a row is the supporter "Alice".
     known = {alias_key(s.alias): s.id for s in store.list_supporters()}
     spelled: dict[str, str] = {}  # alias key -> the first spelling of a missing alias
 
     def read_header(cells: list[str], line: int) -> list[str]:
-        return _header(cells, allowed, (exports.SUPPORTER_COLUMN,), file.name, line)
+        return _header(cells, allowed, (exports.SUPPORTER_COLUMN,), file, line)
 
     # Pass 1: validate everything, keep only the problems (and the few unknown aliases).
-    problems = _Problems(file.name)
+    problems = _Problems(file.name, lang)
     unknown: dict[str, list[int]] = {}
     ids: dict[str, int] = {}
     rows = 0
@@ -290,11 +381,21 @@ def import_interactions(
             continue
         except ValueError:
             problems.add(
-                line, f"id: {row[exports.ID_COLUMN][:70]!r} is not a UUID (or leave the cell empty)."
+                line,
+                translate(
+                    problems.lang,
+                    "id: %(value)s is not a UUID (or leave the cell empty).",
+                    value=repr(row[exports.ID_COLUMN][:70]),
+                ),
             )
             continue
         if record_id in ids:
-            problems.add(line, f"id: {record_id} is also on line {ids[record_id]}.")
+            problems.add(
+                line,
+                translate(
+                    problems.lang, "id: %(id)s is also on line %(line)s.", id=record_id, line=ids[record_id]
+                ),
+            )
             continue
         ids[record_id] = line
         if alias_key(alias) not in known:
@@ -304,11 +405,23 @@ def import_interactions(
         _check_aliases(unknown, problems)
     elif unknown:
         listed = sorted(unknown.items())[:MAX_LISTED]
-        more = f" and {len(unknown) - len(listed)} more" if len(unknown) > len(listed) else ""
+        aliases = ", ".join(
+            translate_plural(
+                lang,
+                "%(alias)s (line %(lines)s)",
+                "%(alias)s (lines %(lines)s)",
+                len(n),
+                alias=repr(a),
+                lines=_some(n, lang),
+            )
+            for a, n in listed
+        )
+        if len(unknown) > len(listed):
+            aliases = translate(
+                problems.lang, "%(listed)s and %(more)s more", listed=aliases, more=len(unknown) - len(listed)
+            )
         problems.extra.append(
-            "no supporter has the alias "
-            + ", ".join(f"{a!r} (line{'s' if len(n) > 1 else ''} {_some(n)})" for a, n in listed)
-            + more
+            translate(problems.lang, "no supporter has the alias %(aliases)s", aliases=aliases)
         )
         problems.unknown_supporters = True
         problems.cli_hint = (
@@ -324,7 +437,7 @@ def import_interactions(
     converter = _InteractionRows(form, context)
 
     def interactions() -> Iterator[Interaction]:
-        for _, row in _rows(file, read_header, _Problems(file.name), progress):
+        for _, row in _rows(file, read_header, _Problems(file.name, lang), progress):
             record_id, alias, clean = converter.read(row)
             occurred_on = date.fromisoformat(clean[exports.DATE_FIELD])
             yield Interaction(
@@ -341,9 +454,11 @@ def import_interactions(
     return Imported(rows=rows, added=added, created_supporters=created)
 
 
-def _some(lines: list[int], most: int = 5) -> str:
+def _some(lines: list[int], lang: str, most: int = 5) -> str:
     shown = ", ".join(map(str, lines[:most]))
-    return shown + (f" and {len(lines) - most} more" if len(lines) > most else "")
+    if len(lines) <= most:
+        return shown
+    return translate(lang, "%(listed)s and %(more)s more", listed=shown, more=len(lines) - most)
 
 
 def _check_aliases(unknown: dict[str, list[int]], problems: _Problems) -> None:
@@ -351,8 +466,15 @@ def _check_aliases(unknown: dict[str, list[int]], problems: _Problems) -> None:
         try:
             clean_alias(alias)
         except Invalid as exc:
+            why = translate(problems.lang, exc.msgid, **(exc.params or {}))
             for line in lines:
-                problems.add(line, f"supporter: {alias[:60]!r} cannot be an alias. {exc.message}")
+                said = translate(
+                    problems.lang,
+                    "supporter: %(alias)s cannot be an alias. %(problem)s",
+                    alias=repr(alias[:60]),
+                    problem=why,
+                )
+                problems.add(line, said)
 
 
 def _create_supporters(
@@ -390,8 +512,9 @@ def import_responses(
     name: str | None = None,
     progress: Progress | None = None,
     check_only: bool = False,
+    lang: str = "en",
 ) -> Imported:
-    """Import a CSV of survey responses into ``survey_id``, all or nothing.
+    """Import a CSV of survey responses into ``survey_id``, all or nothing; problems in ``lang``.
 
     A survey that does not exist yet is created with the default form, with each optional
     block (K10, PHQ-9, ...) on when the file has any of its columns. Each response gets today's day (the file's rows
@@ -411,7 +534,7 @@ def import_responses(
             errors={"survey": [USE_SURVEY_ID]},
         )
     for _ in range(2):  # None: someone created the survey meanwhile; check the file against it
-        done = _import_responses(store, settings, source, survey_id, name, progress, check_only)
+        done = _import_responses(store, settings, source, survey_id, name, progress, check_only, lang)
         if done is not None:
             return done
     raise _kept_changing(survey_id)
@@ -433,8 +556,9 @@ def _import_responses(
     name: str | None,
     progress: Progress | None,
     check_only: bool,
+    lang: str,
 ) -> Imported | None:
-    file = CsvFile(source, name)
+    file = CsvFile(source, name, lang)
     survey = store.get_survey(survey_id)
     form = load_form(survey.form if survey else DEFAULT_FORM)
     k10_columns = set(form.columns({K10})) - set(form.columns())
@@ -450,23 +574,33 @@ def _import_responses(
     matrices = [f.id for f in form.fields(sections) if f.type == "matrix"]
 
     def read_header(cells: list[str], line: int) -> list[str]:
-        try:
-            return _header(cells, allowed, (), file.name, line)
-        except Invalid as exc:
-            if survey is not None and not survey.k10 and k10_columns & present:
-                hint = f"\n  Survey {survey_id!r} was run without the K10 questions, so K10 columns do not belong."
-                raise Invalid(exc.message + hint, errors=exc.errors) from None
-            raise
+        hint = ""
+        if survey is not None and not survey.k10 and k10_columns & present:
+            hint = translate(
+                lang,
+                "Survey %(survey)s was run without the K10 questions, so K10 columns do not belong.",
+                survey=repr(survey_id),
+            )
+        return _header(cells, allowed, (), file, line, hint)
 
     today = today_in(settings)
 
     def answers(problems: _Problems) -> Iterator[Answer]:
-        context = ValidationContext(today=today, min_date=settings.program_start, sections=sections)
+        context = ValidationContext(
+            lang=lang, today=today, min_date=settings.program_start, sections=sections
+        )
         seen: Counter[bytes] = Counter()
         cells = ChoiceCells(form, sections)
         for line, row in _rows(file, read_header, problems, progress):
             if row.pop(exports.SUBMITTED_COLUMN, "1").strip() not in ("1", ""):
-                problems.add(line, f"has {exports.SUBMITTED_COLUMN!r} other than 1 or blank.")
+                problems.add(
+                    line,
+                    translate(
+                        problems.lang,
+                        "has %(column)s other than 1 or blank.",
+                        column=repr(exports.SUBMITTED_COLUMN),
+                    ),
+                )
                 continue
             try:
                 data = form.from_row(cells.codes(row))
@@ -483,7 +617,7 @@ def _import_responses(
                 response_id(settings.secret_key, survey_id, clean, seen[key]), survey_id, today, clean
             )
 
-    problems = _Problems(file.name)
+    problems = _Problems(file.name, lang)
     rows = sum(1 for _ in answers(problems))  # pass 1: validate only
     problems.raise_if_any()
     if check_only:
@@ -497,7 +631,7 @@ def _import_responses(
         except Conflict:  # created a moment ago by someone else: its form and blocks stand
             return None
     added = 0
-    for chunk in _chunks(answers(_Problems(file.name))):
+    for chunk in _chunks(answers(_Problems(file.name, lang))):
         for _ in range(as_read.TRIES):  # a chunk's conditional write racing other changes
             now = store.get_survey(survey_id)
             if now is None or now.form != form.id or not sections <= sections_of(now):

@@ -569,6 +569,12 @@ class FirestoreStore(Store):
         )
         return len(recent), (from_doc(Interaction, latest[0]) if latest else None)
 
+    def last_interaction_date(self, supporter_id: str) -> date | None:
+        docs = self._query(
+            "interactions", [("supporter_id", "==", supporter_id)], [("occurred_on", "DESCENDING")], 1
+        )
+        return from_doc(Interaction, docs[0]).occurred_on if docs else None
+
     def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
         docs = self._query(
             "interactions", [("supporter_id", "==", supporter_id)], [("created_at", "DESCENDING")], limit

@@ -285,6 +285,15 @@ class MemoryStore(Store):
         )
         return sum(1 for i in mine if i.occurred_on >= since), (mine[-1] if mine else None)
 
+    def last_interaction_date(self, supporter_id: str) -> date | None:
+        with self._lock:
+            days = [
+                d["occurred_on"]
+                for d in self._tables["interactions"].values()
+                if d["supporter_id"] == supporter_id
+            ]
+        return date.fromisoformat(max(days)) if days else None
+
     def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
         mine = self._select(
             Interaction,

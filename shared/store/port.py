@@ -166,6 +166,11 @@ class Store(ABC):
         """How many interactions the supporter logged on or after ``since``, and their latest one."""
 
     @abstractmethod
+    def last_interaction_date(self, supporter_id: str) -> date | None:
+        """The latest date the supporter logged an interaction *on* (not the newest entry: an
+        entry can record an earlier day), or None: one read of one entry."""
+
+    @abstractmethod
     def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
         """The supporter's ``limit`` most recently logged interactions, newest first (by
         ``created_at``, then id): what their form lists for them to check or correct."""

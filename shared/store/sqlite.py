@@ -528,6 +528,10 @@ class SqliteStore(Store):
         )
         return count, (self._interaction(rows[0]) if rows else None)
 
+    def last_interaction_date(self, supporter_id: str) -> date | None:
+        rows = self._read("SELECT max(occurred_on) FROM interactions WHERE supporter_id = ?", (supporter_id,))
+        return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
     def latest_interactions(self, supporter_id: str, limit: int) -> list[Interaction]:
         rows = self._read(
             f"SELECT {self._COLS} FROM interactions WHERE supporter_id = ?"

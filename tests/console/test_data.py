@@ -25,6 +25,15 @@ def upload(c, text: str, **fields):
     return c.post("/console/data/import?kind=interactions", data=data, content_type="multipart/form-data")
 
 
+def upload_latin1(c, name: str):
+    """A file as Excel's plain "CSV (Comma delimited)" saves it: in the legacy code page."""
+    data = {
+        "file-interactions": (io.BytesIO((HEADER + "Zoé,2024-01-15\n").encode("latin-1")), name),
+        "csrf_token": csrf(c, "/console/data"),
+    }
+    return c.post("/console/data/import?kind=interactions", data=data, content_type="multipart/form-data")
+
+
 def confirm(c, preview: str):
     """Press the preview's Confirm as a browser would: its form's fields, in its encoding."""
     forms = re.finditer(r'<form method="post" action="([^"]+)"([^>]*)>(.*?)</form>', preview, re.S)
@@ -139,15 +148,7 @@ def test_unknown_supporters_in_the_console_point_to_the_pages_checkbox_not_the_c
 
 def test_a_file_in_a_wrong_encoding_reads_as_a_whole_sentence(app):
     c = sign_in(app, "coord@example.org")
-    data = {
-        "file-interactions": (io.BytesIO((HEADER + "Zoé,2024-01-15\n").encode("latin-1")), "log.csv"),
-        "csrf_token": csrf(c, "/console/data"),
-    }
-    html = unescape(
-        c.post(
-            "/console/data/import?kind=interactions", data=data, content_type="multipart/form-data"
-        ).get_data(as_text=True)
-    )
+    html = unescape(upload_latin1(c, "log.csv").get_data(as_text=True))
     assert "Fix these lines" not in html and "Fix the file and upload it again" in html
     assert "<li>log.csv is not UTF-8 text" in html
 
@@ -190,3 +191,25 @@ def test_a_file_the_preview_calls_valid_can_be_confirmed_though_about_1_mb_of_ac
     response = confirm(c, html)
     assert response.status_code == 200
     assert "Imported 1900 rows: 1900 new" in response.get_data(as_text=True)
+
+
+def test_import_problems_are_said_in_the_consoles_language(app):
+    """Trial 2 item 6: on the French console, "ansi.csv is not UTF-8 text…" and "line 2:
+    occurred_on: “Date of the interaction”: …" were English."""
+    supporters.add_supporter(app.store, app.settings, "Sam")
+    c = sign_in(app, "coord@example.org")
+    c.get("/console/data?lang=fr")
+    html = unescape(upload_latin1(c, "ansi.csv").get_data(as_text=True))
+    assert "<li>ansi.csv n’est pas du texte UTF-8 (la ligne 2 contient d’autres caractères)" in html
+    assert "is not UTF-8" not in html
+    bad = upload(
+        c,
+        HEADER
+        + "Sam,2099-01-15,phone,student,academic,none,none,no\nSam,x,phone,student,academic,none,none,no\n",
+    )
+    html = unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 400
+    assert "<li>ligne 2\u00a0: occurred_on\u00a0: «\u00a0Date de l'interaction\u00a0»" in html
+    assert "line 2" not in html and "Date of the interaction" not in html
+    header = unescape(upload(c, "supporter,colour\nSam,red\n").get_data(as_text=True))
+    assert "l’en-tête (ligne 1) a ce problème\u00a0: colonne inconnue 'colour'" in header

@@ -393,3 +393,45 @@ def test_a_notice_never_ends_an_alias_with_two_full_stops(app):
     path = f"/console/supporters/{sam.id}"
     html = post(c, f"{path}/rename", {"alias": "Samuel R."}, form_page=path).get_data(as_text=True)
     assert "Renamed Sam R. to Samuel R.</p>" in html and ".." not in html.replace("...", "")
+
+
+def test_last_logged_is_the_latest_interaction_day_not_the_newest_entry(app):
+    """Trial 2 item 2: an entry made last, for an earlier day, once showed as "Last logged"."""
+    c = sign_in(app, COORD)
+    post(c, "/console/supporters", {"alias": "Sam R."})
+    [sam] = app.store.list_supporters()
+    now = datetime.now(UTC)
+    app.store.add_interaction(Interaction("i1", sam.id, date(2026, 3, 9), {}, now))
+    app.store.add_interaction(Interaction("i2", sam.id, date(2026, 3, 2), {}, now.replace(year=now.year + 1)))
+    row = re.search(
+        r"Sam R\.</a></td><td>[^<]*</td><td>([^<]*)</td>", c.get("/console/supporters").get_data(as_text=True)
+    )
+    assert row.group(1) == "2026-03-09"
+
+
+def test_a_withdrawn_urgent_alert_shows_once_as_withdrawn(app):
+    """Trial 2 item 3: the urgent alert and its withdrawal once showed as two urgent alerts."""
+    urgent_alert(app)
+    before = app.store.get_interaction("i1")
+    after = Interaction("i1", "s1", before.occurred_on, {"concern": "some"}, before.created_at)
+    later = datetime.now(UTC)
+    app.store.change_interaction(
+        before, after, Alert("a2", "i1", later, kind="urgent_withdrawn", supporter_id="s1")
+    )
+    c = sign_in(app, COORD)
+    alerts = (
+        text_of_page(c.get("/console/")).split("Urgent alerts to acknowledge")[1].split("Open surveys")[0]
+    )
+    assert alerts.count("Acknowledge") == 1
+    assert (
+        f"{before.occurred_on.isoformat()}, urgent concern withdrawn by Sam R. (no longer urgent)" in alerts
+    )
+    assert "logged by" not in alerts
+    french = text_of_page(c.get("/console/?lang=fr"))
+    assert "retirée par Sam R." in french
+    post(c, "/console/alerts/a2/acknowledge", form_page="/console/")
+    assert "Acknowledge</button>" not in c.get("/console/").get_data(as_text=True)
+
+
+def text_of_page(response) -> str:
+    return re.sub(r"<[^>]+>", "", response.get_data(as_text=True))

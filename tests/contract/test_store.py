@@ -159,6 +159,16 @@ def test_supporter_activity_counts_since_and_finds_latest(store):
     assert store.supporter_activity("s3", date(2026, 3, 1)) == (0, None)
 
 
+def test_the_last_interaction_date_is_the_latest_day_logged_not_the_newest_entry(store):
+    """Trial 2 item 2: an entry made last for an earlier day must not hide a later one."""
+    assert store.last_interaction_date("s1") is None
+    store.add_interaction(interaction("later-day", date(2026, 3, 9), minutes=0))
+    store.add_interaction(interaction("made-last", date(2026, 3, 2), minutes=5))
+    store.add_interaction(interaction("other", date(2026, 3, 20), supporter="s2", minutes=9))
+    assert store.last_interaction_date("s1") == date(2026, 3, 9)
+    assert store.last_interaction_date("s2") == date(2026, 3, 20)
+
+
 def test_latest_interactions_are_the_supporters_newest_first(store):
     for n, (day, minutes) in enumerate([(1, 0), (3, 5), (2, 9), (4, 2)]):
         store.add_interaction(interaction(f"i{n}", date(2026, 3, day), minutes=minutes))

@@ -53,11 +53,12 @@ def _import(kind: str, content: bytes, name: str, check_only: bool) -> imports.I
     if kind == "interactions":
         return imports.import_interactions(
             app.store, app.settings, content, name=name,
-            create_supporters=form.get("create_supporters") == "on", check_only=check_only,
+            create_supporters=form.get("create_supporters") == "on", check_only=check_only, lang=pick_locale(),
         )  # fmt: skip
     return imports.import_responses(
-        app.store, app.settings, content, form.get("survey", "").strip(), name=name, check_only=check_only
-    )
+        app.store, app.settings, content, form.get("survey", "").strip(),
+        name=name, check_only=check_only, lang=pick_locale(),
+    )  # fmt: skip
 
 
 @bp.route("/data/import", methods=("POST",))

@@ -33,8 +33,8 @@ def rows() -> list[Row]:
     month_start = now().astimezone(app.settings.timezone).date().replace(day=1)
     found = []
     for supporter in service.list_supporters(app.store):
-        count, latest = app.store.supporter_activity(supporter.id, month_start)
-        found.append(Row(supporter, count, latest.occurred_on if latest else None))
+        count, _latest = app.store.supporter_activity(supporter.id, month_start)
+        found.append(Row(supporter, count, app.store.last_interaction_date(supporter.id)))
     return found
 
 
