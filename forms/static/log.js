@@ -22,6 +22,7 @@
   let retry = null;
   let queuedNow = false;
   let sentNow = 0;
+  let fixing = null; // the refused entry whose page is shown to fix (it may come back under a new id)
 
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
 
@@ -270,6 +271,7 @@
       forget(item.id);
       thanks(item);
     } else if (retryable(result.status) || !show(result.html)) render(); // still kept
+    else fixing = item.id;
   }
 
   function fresh(form) {
@@ -297,10 +299,13 @@
     button.disabled = false;
     if (result.stored) {
       forget(item.id);
+      if (fixing) forget(fixing);
       thanks(item);
     } else if (retryable(result.status)) {
       queuedNow = true; // sent later as JSON under the same id: stored once, whatever happened
-      write(REFUSED, without(REFUSED, item.id)); // a refused entry fixed: these answers replace it
+      // A refused entry fixed: these answers replace it.
+      for (const done of [item.id, fixing]) if (done) write(REFUSED, without(REFUSED, done));
+      fixing = null;
       later();
       fresh(form);
       render();
