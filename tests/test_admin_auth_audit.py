@@ -80,3 +80,36 @@ def test_every_admin_route_that_changes_something_or_takes_data_out_is_audited(a
     must = {(m, r) for m, r in routes if m != "GET" or r.startswith(("/export", "/report"))}
     assert must - set(AUDITED) == set()
     assert set(AUDITED) <= routes  # and no row names a route that is gone
+
+
+def test_an_api_call_that_failed_after_acting_is_audited_as_stopped_and_a_refusal_is_not(
+    app, client_for, tmp_path
+):
+    """Two invitations mailed, then the store went away: the 503 is audited as stopped (the
+    path's ids only, never an address); an unknown survey (404) acted on nothing and is not."""
+    from shared import bootstrap
+    from shared.services import surveys
+    from tests.test_cli_audit import STUDENTS, StoreGoesAwayAfterOneInvitation, mailed
+
+    surveys.create_survey(app.store, "s1", today=surveys.today_in(app.settings))
+    client = client_for("admin")
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    emails = {"emails": [*STUDENTS, "cy@students.example.edu"]}
+    broken = bootstrap.configure(settings=app.settings, store=StoreGoesAwayAfterOneInvitation(app.store))
+    assert client.post("/surveys/nope/invite", json=emails, headers=headers).status_code == 404
+    assert client.post("/surveys/s1/invite", json=emails, headers=headers).status_code == 503
+    assert len(mailed(tmp_path)) == 2
+    assert [(e.actor, e.kind, e.detail) for e in everything(broken.store)] == [
+        ("api", "survey_invited", "s1 (stopped)")
+    ]
+
+
+def test_a_stopped_call_whose_entry_cannot_be_written_still_answers_its_own_503(app, client_for):
+    from shared import bootstrap
+    from tests.test_cli_audit import StoreDown
+
+    bootstrap.configure(settings=app.settings, store=StoreDown(app.store))
+    response = client_for("admin").post(
+        "/surveys/s1/close", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    assert (response.status_code, response.get_json()["error"]) == (503, "unavailable")

@@ -6,6 +6,7 @@ student's address. The trail is installed in one place, ``shared/cli/trail.py``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from click.testing import CliRunner
 
 from shared import bootstrap
 from shared.cli import cli, trail
+from shared.error_table import exit_code
+from shared.mail import Mailer, Message
+from shared.services import imports
 from shared.store.port import Unavailable
 from tests.test_export_import import RESPONSES_IN
 from tests.test_survey_links import today
@@ -111,16 +115,23 @@ def test_each_command_that_changes_or_reveals_data_leaves_one_entry_by_the_cli(a
     assert not [a for a in STUDENTS if a in details]
 
 
-def test_a_command_refused_before_it_acts_leaves_nothing(app):
+def test_a_command_refused_before_it_acts_leaves_nothing(app, tmp_path: Path):
+    students = tmp_path / "students.csv"
+    students.write_text("email\n" + "\n".join(STUDENTS) + "\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year_of_study,nonsense\nyear1,1\n")
     for args in (
         ["surveys", "close", "nope"],
         ["surveys", "create", "BAD ID"],
+        ["surveys", "invite", "nope", str(students)],
         ["export", "responses", "--survey", "nope"],
+        ["import", "responses", str(bad), "--survey", "y2025"],
         ["supporters", "revoke", "nobody"],
         ["report", "--survey", "nope"],
     ):
         assert run(*args).exit_code != 0, args
     assert entries(app) == []
+    assert app.store.get_survey("y2025") is None  # the refused import created nothing
 
 
 class FailingMidway:
@@ -139,11 +150,141 @@ class FailingMidway:
         raise Unavailable("the store went away")
 
 
-def test_an_export_that_stops_part_way_is_still_audited(app, tmp_path: Path):
+# -- Commands that acted, then stopped: audited whatever stopped them ---------------------------
+
+
+def invitation_run(app: Any, tmp_path: Path) -> Path:
+    closes = (today(app) + timedelta(days=30)).isoformat()
+    assert run("surveys", "create", "y2026", "--closes", closes).exit_code == 0
+    students = tmp_path / "students.csv"
+    students.write_text("email\n" + "\n".join([*STUDENTS, "cy@students.example.edu"]) + "\n")
+    return students
+
+
+def mailed(tmp_path: Path) -> list[Path]:
+    return list((tmp_path / "outbox").rglob("*.eml"))
+
+
+class StoreGoesAwayAfterOneInvitation:
+    """The store, which fails on the second invitation it is asked to keep: two mails are out
+    (each is mailed, then stored) when it fails."""
+
+    def __init__(self, store: Any) -> None:
+        self._store, self.calls = store, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def add_links(self, survey_id: str, links: Any) -> Any:
+        self.calls += 1
+        if self.calls > 1:
+            raise Unavailable("the store went away")
+        return self._store.add_links(survey_id, links)
+
+
+def test_an_invitation_run_that_mailed_then_failed_is_audited_as_stopped(app, tmp_path: Path):
+    students = invitation_run(app, tmp_path)
+    broken = bootstrap.configure(settings=app.settings, store=StoreGoesAwayAfterOneInvitation(app.store))
+    before = len(entries(broken))
+    result = run("surveys", "invite", "y2026", str(students))
+    assert result.exit_code != 0 and "went away" in result.output
+    assert len(mailed(tmp_path)) == 2
+    assert [(e.actor, e.kind, e.detail) for e in entries(broken)[before:]] == [
+        ("cli", "survey_invited", "y2026 (stopped)")
+    ]
+
+
+class CtrlCOnTheSecondMail(Mailer):
+    def __init__(self, mailer: Mailer) -> None:
+        super().__init__(mailer.sender)
+        self._mailer, self.sent = mailer, 0
+
+    def send(self, message: Message) -> str:
+        if self.sent == 1:
+            raise KeyboardInterrupt
+        self.sent += 1
+        return self._mailer.send(message)
+
+
+def test_an_invitation_run_stopped_with_ctrl_c_is_audited_as_stopped(app, tmp_path: Path):
+    students = invitation_run(app, tmp_path)
+    app._mailer = CtrlCOnTheSecondMail(app.mailer)
+    before = len(entries(app))
+    result = run("surveys", "invite", "y2026", str(students))
+    assert result.exit_code == 1 and "Aborted" in result.output
+    assert len(app.store.invitations("y2026")) == 1 and len(mailed(tmp_path)) == 1
+    assert [(e.kind, e.detail) for e in entries(app)[before:]] == [("survey_invited", "y2026 (stopped)")]
+
+
+class InterruptedMidway(FailingMidway):
+    """As :class:`FailingMidway`, but Ctrl-C stops the export after its first row."""
+
+    def iter_interactions(self, start: Any, end: Any):
+        iterator = self._store.iter_interactions(start, end)
+        yield next(iterator)
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("fault,said", [("FailingMidway", "went away"), ("InterruptedMidway", "Aborted")])
+def test_an_export_that_stops_part_way_is_still_audited(app, tmp_path: Path, fault: str, said: str):
+    """The store going away, or Ctrl-C, after the first row went out."""
     logged = tmp_path / "interactions.csv"
     logged.write_text(INTERACTIONS + "Kim,2024-01-16,phone,student,academic,none,none,no\n")
     assert run("import", "interactions", str(logged), "--create-supporters").exit_code == 0
-    broken = bootstrap.configure(settings=app.settings, store=FailingMidway(app.store))
+    broken = bootstrap.configure(settings=app.settings, store=globals()[fault](app.store))
     result = run("export", "interactions")
-    assert result.exit_code != 0 and "went away" in result.output
+    assert result.exit_code == 1 and said in result.output
     assert [(e.kind, e.detail) for e in entries(broken)][-1] == ("data_exported", "interactions .. (stopped)")
+
+
+class SurveyChangesAfterTheFirstChunk:
+    """The store, on which someone changes the survey's form once the import has written a chunk:
+    the import stops with a Conflict (a refusal) after storing part of the file."""
+
+    def __init__(self, store: Any) -> None:
+        self._store, self.written = store, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def add_answers(self, survey: Any, answers: Any) -> int:
+        self.written = True
+        return self._store.add_answers(survey, answers)
+
+    def get_survey(self, survey_id: str) -> Any:
+        found = self._store.get_survey(survey_id)
+        return replace(found, form="another_form") if self.written and found is not None else found
+
+
+def test_an_import_refused_part_way_is_audited_as_stopped(app, tmp_path: Path):
+    rows = RESPONSES_IN.splitlines(keepends=True)
+    answers = tmp_path / "responses.csv"
+    answers.write_text(rows[0] + "".join(rows[1:3]) * (imports.CHUNK // 2 + 1))  # more than a chunk
+    broken = bootstrap.configure(settings=app.settings, store=SurveyChangesAfterTheFirstChunk(app.store))
+    result = run("import", "responses", str(answers), "--survey", "y2025")
+    assert result.exit_code != 0 and "changed while its answers were being imported" in result.output
+    assert app.store.count_answers("y2025") == imports.CHUNK  # the first chunk is stored
+    assert [(e.kind, e.detail) for e in entries(broken)] == [
+        ("data_imported", "responses into y2025 (stopped)")
+    ]
+
+
+class StoreDown:
+    """The store, gone: every call fails."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "close":  # the test's own tidying up
+            return self._store.close
+        raise Unavailable("the store went away")
+
+
+def test_a_stopped_command_whose_entry_cannot_be_written_ends_with_its_own_failure(app, tmp_path: Path):
+    """A store failure may come after the command acted, so it is recorded as stopped; when the
+    store is what went away, that record fails too: said on stderr, the exit code the command's."""
+    bootstrap.configure(settings=app.settings, store=StoreDown(app.store))
+    result = run("surveys", "close", "y2026")
+    assert result.exit_code == exit_code(Unavailable("x"))
+    assert "The audit entry of this stopped command could not be written" in result.output

@@ -499,3 +499,90 @@ def test_the_error_summary_links_the_follow_up_fields_in_page_order(log_client, 
     summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
     links = [summary.index(f'href="#q-{f}"') for f in ("referral_uptake", "follow_up_due", "note")]
     assert links == sorted(links)
+
+
+@pytest.mark.parametrize(
+    "field,value,stored_as",
+    [
+        (
+            "follow_up_due",
+            lambda: f" {(today() + timedelta(days=3)).isoformat()} ",
+            lambda: today() + timedelta(days=3),
+        ),
+        ("follow_up_due", lambda: "   ", lambda: today() + timedelta(days=7)),  # blank: the default
+        ("referral_uptake", lambda: " connected", lambda: "connected"),
+    ],
+)
+def test_an_exact_repeat_is_the_duplicate_whatever_the_spacing(
+    log_client, sam, monkeypatch, field, value, stored_as
+):
+    """A byte-for-byte repeat is the 200 duplicate: its follow-up fields are compared cleaned with
+    what was stored cleaned (a due date " 2026-12-03 " is 2026-12-03), like the log's answers; and
+    so is the same repeat sent after the due date passed (the queue retrying days later)."""
+    if field == "referral_uptake":
+        original = log(log_client, sam.token)
+        body = {**answers(follow_up_planned=False), "follows": original, field: value()}
+    else:
+        body = {**answers(follow_up_planned=True), field: value()}
+    key = str(uuid.uuid4())
+    assert post_json(log_client, sam.token, body, key=key).status_code == 201
+    again = post_json(log_client, sam.token, body, key=key)
+    assert (again.status_code, again.get_json()["duplicate"]) == (200, True)
+    found = (
+        store().get_follow_up(original).uptake
+        if field == "referral_uptake"
+        else store().get_follow_up(key).due
+    )
+    assert found == stored_as()
+    from shared.services import interactions
+
+    later = today() + timedelta(days=10)
+    monkeypatch.setattr(interactions, "today", lambda settings: later)
+    assert post_json(log_client, sam.token, body, key=key).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "entered,due,sent,status",
+    [
+        (0, 0, 1, 201),  # made offline with a follow-up due that day, sent the next day
+        (0, 0, 30, 201),  # sent 30 days later: still believed
+        (0, 0, 31, 400),  # 31 days: longer than the day is believed (the phone keeps it to fix)
+        (-3, -1, 1, 400),  # a day before the interaction it logs is not believed
+        (5, 0, 1, 400),  # nor a day after the server's today (a phone clock ahead): today
+        (5, 1, 1, 201),
+        (None, 0, 1, 400),  # no day given: judged against the day it is sent, as a plain form
+    ],
+)
+def test_a_queued_entrys_due_date_is_judged_against_the_day_it_was_made(
+    log_client, sam, monkeypatch, entered, due, sent, status
+):
+    """The offline queue sends ``entered_on``, the day the entry was filled in. The due date may
+    not be before that day; the day is the phone's word, believed from the interaction's date to
+    the server's today and at most 30 days back. Days are counted from the interaction's."""
+    from shared.services import interactions
+
+    day = today()
+    body = answers(follow_up_due=(day + timedelta(days=due)).isoformat())
+    if entered is not None:
+        body["entered_on"] = (day + timedelta(days=entered)).isoformat()
+    monkeypatch.setattr(interactions, "today", lambda settings: day + timedelta(days=sent))
+    response = post_json(log_client, sam.token, body, key=str(uuid.uuid4()))
+    assert response.status_code == status, response.get_json()
+    if status == 400:
+        assert list(response.get_json()["errors"]) == ["follow_up_due"]
+        assert stored() == []
+    else:
+        [record] = stored()
+        assert store().get_follow_up(record.id).due == day + timedelta(days=due)
+        assert "entered_on" not in record.answers
+
+
+@pytest.mark.parametrize("entered", ["yesterday", "2026-02-30", "2026-W05-1", 20260101, ["2026-01-01"]])
+def test_an_entered_on_that_is_no_date_is_a_400_beside_it(log_client, sam, entered):
+    body = {**answers(), "entered_on": entered}
+    response = post_json(log_client, sam.token, body, key=str(uuid.uuid4()))
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {
+        "entered_on": ["Give the day the entry was made as a date (YYYY-MM-DD), or leave it out."]
+    }
+    assert stored() == []

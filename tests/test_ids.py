@@ -74,7 +74,8 @@ def test_an_import_into_a_reserved_survey_id_is_refused(app):
 )
 def test_reserved_ids_in_admin_urls_are_4xx_on_both_stores(app, client_for, method, path, status):
     admin = client_for("admin")
-    response = getattr(admin, method)(path, json={"count": 1}, headers=AUTH)
+    body = {"count": 1} if path.endswith("/links") else None  # the other routes take no body
+    response = getattr(admin, method)(path, json=body, headers=AUTH)
     assert response.status_code == status, response.get_data(as_text=True)
 
 

@@ -6,6 +6,8 @@ and accessibility (axe-core, WCAG 2.1 AA) of every page a supporter sees."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from tests.support.browser import PHONE
@@ -140,6 +142,79 @@ def test_a_queued_submission_the_server_refuses_is_shown_not_retried(live_server
     assert "This link is no longer active." in page.locator("#status").inner_text()
     assert page.evaluate("localStorage.getItem('sbs-log-queue')") == "[]"
     assert stored() == []
+    # Kept on the phone, never dropped unseen: only the supporter's own Discard removes it.
+    assert len(page.evaluate("JSON.parse(localStorage.getItem('sbs-log-refused'))")) == 1
+    page.get_by_role("button", name="Discard it").click()
+    assert page.evaluate("localStorage.getItem('sbs-log-refused')") == "[]"
+    assert "refused" not in page.locator("#status").inner_text()
+
+
+def queue_with_a_follow_up_due_today(live_server, context, page, sam) -> date:
+    """Offline, a supporter logs an interaction with a follow-up due today (the phone's day)."""
+    page.goto(form_url(live_server, sam))
+    context.set_offline(True)
+    fill(page)
+    day = date.fromisoformat(page.locator("input[name=occurred_on]").input_value())
+    page.get_by_label("If you planned a follow-up: when is it due?").fill(day.isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved on this phone.", exact=False).wait_for()
+    return day
+
+
+def server_day(monkeypatch, day: date) -> None:
+    """The server's today (the program's time zone) moves on while the phone waits offline."""
+    from shared.services import interactions
+
+    monkeypatch.setattr(interactions, "today", lambda settings: day)
+
+
+def test_a_queued_follow_up_due_the_day_it_was_made_is_stored_when_sent_the_next_day(
+    live_server, context, page, sam, monkeypatch
+):
+    """The queue sends the day the entry was made (``entered_on``), and the server judges the due
+    date against that day: due "today" on Monday, sent on Tuesday, is stored as due on Monday."""
+    from shared import bootstrap
+
+    day = queue_with_a_follow_up_due_today(live_server, context, page, sam)
+    server_day(monkeypatch, day + timedelta(days=1))
+    context.set_offline(False)
+    page.get_by_text("Sent what was saved on this phone: 1.").wait_for()
+    [record] = stored()
+    assert bootstrap.app().store.get_follow_up(record.id).due == day
+    assert page.evaluate("localStorage.getItem('sbs-log-refused')") in (None, "[]")
+
+
+def test_a_queued_entry_the_server_refuses_stays_on_the_phone_to_fix(
+    live_server, context, page, sam, monkeypatch
+):
+    """Sent 31 days later (longer than the server believes an entry's own day), the due date is
+    refused. The entry is kept and shown; reloading the page loses nothing; "Fix it" opens the
+    server's page with every answer and the message beside the due date; fixed, it is stored
+    once, under the id it was queued with, and nothing is left on the phone."""
+    from shared import bootstrap
+
+    day = queue_with_a_follow_up_due_today(live_server, context, page, sam)
+    queued_id = page.evaluate("JSON.parse(localStorage.getItem('sbs-log-queue'))[0].id")
+    later = day + timedelta(days=31)
+    server_day(monkeypatch, later)
+    context.set_offline(False)
+    page.get_by_text("The server refused an interaction saved on this phone", exact=False).wait_for()
+    assert "cannot be before" in page.locator("#status").inner_text()
+    page.reload()
+    page.get_by_text("The server refused an interaction saved on this phone", exact=False).wait_for()
+    assert stored() == []
+    page.get_by_role("button", name="Fix it").click()
+    page.wait_for_selector("#q-follow_up_due-e")
+    assert page.get_by_label("Phone call").is_checked()
+    assert page.get_by_label("Note").input_value() == "Exam stress."
+    page.get_by_label("If you planned a follow-up: when is it due?").fill(later.isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/thanks?*")
+    [record] = stored()
+    assert (record.id, record.answers["note"]) == (queued_id, "Exam stress.")
+    assert bootstrap.app().store.get_follow_up(record.id).due == later
+    assert page.evaluate("localStorage.getItem('sbs-log-refused')") == "[]"
+    assert page.evaluate("localStorage.getItem('sbs-log-queue')") == "[]"
 
 
 def test_without_javascript(live_server, browser, sam, axe):

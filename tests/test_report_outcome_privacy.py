@@ -248,6 +248,158 @@ def test_the_shared_csv_writes_the_hidden_service_use_cells_as_suppressed(app):
     assert all(r["value"] == r["p"] == r["ci_low"] == r["ci_high"] == "" for r in rows)
 
 
+# --- Every shareable copy together: what one withholds of a survey, all withhold -------------------
+
+LATER = date(2027, 11, 1)  # the third survey of store_with (opening 1 April 2027) has opened
+HIDDEN = [[2, 0], [4, 0]]  # 2 of 6 used peer supporters, all 6 counselling: the margins pin it
+
+
+def copies_showing(store: MemoryStore, settings, survey_id: str, today: date) -> list:
+    """Every shareable copy a reader (a console viewer, say) can ask for that shows ``survey_id``:
+    the default copy, that survey compared with each other one, and each other one compared with
+    it (the survey a copy is compared with may be earlier or later)."""
+    others = [s.id for s in store.list_surveys() if s.id != survey_id]
+    asked = [ReportRequest(audience="shared")]
+    for other in others:
+        asked.append(ReportRequest(audience="shared", survey_id=survey_id, compare=other))
+        asked.append(ReportRequest(audience="shared", survey_id=other, compare=survey_id))
+    return [build_report(store, settings, request, today=today) for request in asked]
+
+
+def what_the_copies_tell(reports: list, survey_id: str) -> tuple[dict, dict, list]:
+    """:func:`what_the_copy_tells`, for a reader who puts every copy in ``reports`` side by side:
+    ``survey_id``'s service-use cells where its own copy shows them, and its margins from the
+    by-year rows of any copy, in this survey's column ("this") or the compared one's ("last")."""
+    known: dict = {}
+    for report in reports:
+        outcomes = report.survey.outcomes
+        if report.survey.id == survey_id:
+            known[("grand",)] = outcomes.service_use.n
+            if outcomes.service_use.table is not None:
+                for i in range(2):
+                    for j in range(2):
+                        known[("cell", i, j)] = outcomes.service_use.table[i][j]
+            side = ("this", "n_this")
+        elif outcomes.previous == survey_id:
+            side = ("last", "n_last")
+        else:
+            continue
+        rows = {c.id: c for c in outcomes.by_year if not c.suppressed}
+        for item, totals in (("used_peer_supporters", "row"), ("used_counselling", "col")):
+            if item in rows:
+                share, n = (getattr(rows[item], side[0]), getattr(rows[item], side[1]))
+                yes = round(share * n / 100)
+                known[(totals, 0)], known[(totals, 1)] = yes, n - yes
+    unknown = {
+        key: (0, None)
+        for key in [("cell", i, j) for i in range(2) for j in range(2)]
+        + [(t, k) for t in ("row", "col") for k in range(2)]
+        if key not in known
+    }
+    sums = [([("cell", i, 0), ("cell", i, 1)], ("row", i)) for i in range(2)]
+    sums += [([("cell", 0, j), ("cell", 1, j)], ("col", j)) for j in range(2)]
+    sums += [([("row", 0), ("row", 1)], ("grand",)), ([("col", 0), ("col", 1)], ("grand",))]
+    return known, unknown, sums
+
+
+def test_next_years_default_copy_keeps_this_years_hidden_margins_hidden(app):
+    """The reproduction: 2026's table [[2, 0], [4, 0]] is hidden in 2026's copy with its
+    peer-support row, but 2027's default copy published 2026's margins in its "previous survey"
+    column (33.3% of 6 used peer supporters, 100% of 6 counselling), which rebuild it."""
+    store = store_with({"2026": service_use_rows(HIDDEN), "2027": service_use_rows([[6, 6], [6, 6]])},
+                       blocks=("service_use",))  # fmt: skip
+    own = build_report(store, app.settings, ReportRequest(audience="shared", survey_id="2026"), today=LATER)
+    assert own.survey.outcomes.service_use.table is None  # 2026 has no previous survey here
+    report = build_report(store, app.settings, ReportRequest(audience="shared"), today=LATER)
+    assert (report.survey.id, report.survey.outcomes.previous) == ("2027", "2026")
+    rows = {c.id: c for c in report.survey.outcomes.by_year}
+    peers, counselling = rows["used_peer_supporters"], rows["used_counselling"]
+    assert (peers.suppressed, peers.this, peers.last, peers.p) == (True, None, None, None)
+    assert "survey 2026" in peers.note and "give them away" in peers.note
+    # Counselling's margin gives nothing away alone: shown, as in 2026's own copies.
+    assert (counselling.suppressed, counselling.this, counselling.last) == (False, 50.0, 100.0)
+    assert "33.3%" not in to_text(report)
+    french = build_report(store, app.settings, ReportRequest(audience="shared"), today=LATER, lang="fr")
+    assert "2026" in {c.id: c for c in french.survey.outcomes.by_year}["used_peer_supporters"].note
+    # The coordinators' own copy still shows everything.
+    mine = build_report(store, app.settings, ReportRequest(), today=LATER)
+    assert {c.id: c.last for c in mine.survey.outcomes.by_year}["used_peer_supporters"] == pytest.approx(
+        100 / 3
+    )
+
+
+def test_an_earlier_survey_compared_with_a_hidden_one_keeps_its_margins_hidden(app):
+    """The other way round: a console viewer asks for 2025 compared with 2026."""
+    store = store_with({"2025": service_use_rows([[6, 6], [6, 6]]), "2026": service_use_rows(HIDDEN)},
+                       blocks=("service_use",))  # fmt: skip
+    asked = ReportRequest(audience="shared", survey_id="2025", compare="2026")
+    rows = {c.id: c for c in build_report(store, app.settings, asked, today=TODAY).survey.outcomes.by_year}
+    assert (rows["used_peer_supporters"].suppressed, rows["used_peer_supporters"].last) == (True, None)
+    known, unknown, sums = what_the_copies_tell(copies_showing(store, app.settings, "2026", TODAY), "2026")
+    assert enumerate_fillings(unknown, sums, known, cap=6)[("cell", 0, 0)] == {0, 1, 2, 3, 4, 5, 6}
+
+
+def test_no_hidden_service_use_cell_can_be_worked_out_from_all_the_shareable_copies_together(app):
+    """Brute force across copies: a hidden table of the middle of three surveys, and every
+    shareable copy that shows it (as the survey reported on or as the compared one, the default
+    copies among them, before and after the next survey opens), put side by side. Every small
+    count keeps at least two values that fit all of them."""
+    rng = random.Random(27)
+    tables = [
+        HIDDEN,
+        [[0, 3], [0, 4]],
+        [[1, 9], [0, 0]],
+        [[4, 1], [1, 6]],
+        [[5, 0], [3, 7]],
+        [[3, 3], [0, 0]],
+    ]
+    tables += [[[rng.choice([0, 1, 2, 3, 5, 8]) for _ in range(2)] for _ in range(2)] for _ in range(20)]
+    hidden = 0
+    for table in tables:
+        small = [(i, j) for i in range(2) for j in range(2) if 0 < table[i][j] < THRESHOLD]
+        if not small:
+            continue
+        hidden += 1
+        surveys = {
+            "2025": service_use_rows([[3, 3], [3, 3]]),
+            "2026": service_use_rows(table),
+            "2027": service_use_rows([[6, 6], [6, 6]]),
+        }
+        store = store_with(surveys, blocks=("service_use",))
+        copies = [c for day in (TODAY, LATER) for c in copies_showing(store, app.settings, "2026", day)]
+        assert {c.survey.id for c in copies} == {"2025", "2026", "2027"}
+        known, unknown, sums = what_the_copies_tell(copies, "2026")
+        seen = enumerate_fillings(unknown, sums, known, cap=sum(map(sum, table)))
+        for i, j in small:
+            assert len(seen[("cell", i, j)]) > 1, (table, (i, j), known, seen)
+    assert hidden > 15  # the sample really exercised hidden tables
+
+
+def barrier_rows(both: int, first_only: int) -> list[dict]:
+    """Respondents who answered the barrier questions for both services, or for the first only."""
+    pair = {"barriers": {"faculty_services": ["career_impact"], "peer_support": ["no_time"]}}
+    alone = {"barriers": {"faculty_services": ["career_impact"]}}
+    return [pair] * both + [alone] * first_only
+
+
+def test_barriers_withheld_by_one_test_are_withheld_by_the_other_and_against_another_survey(app):
+    """3 respondents answered for both services and 3 for Faculty services only: the paired
+    copy's 3 pairs are withheld, and so are the independent copy's (peer supporters: 3 respondents)
+    and the other survey's comparison with this one (whose peer-support column is those 3)."""
+    store = store_with({"2025": barrier_rows(3, 3), "2026": barrier_rows(12, 0)}, blocks=())
+    for test in ("paired", "independent"):
+        asked = ReportRequest(audience="shared", survey_id="2025", test=test)
+        survey = build_report(store, app.settings, asked, today=TODAY).survey
+        assert survey.suppressed and all(b.counts == {} and b.percent == {} for b in survey.barriers), test
+    current = build_report(store, app.settings, ReportRequest(audience="shared"), today=TODAY).survey
+    assert current.id == "2026" and not current.suppressed  # 12 pairs: shown
+    assert current.previous.respondents.last == 6  # the comparison is about 6 respondents...
+    assert current.previous.suppressed  # ...but its peer-support column about 3
+    assert all(row.last == {} for row in current.previous.barriers)
+    own = build_report(store, app.settings, ReportRequest(test="independent", survey_id="2025"), today=TODAY)
+    assert [b.n for b in own.survey.barriers][0] == {"faculty_services": 6, "peer_support": 3}
+
+
 # --- The shareable copy: a survey, or a table, of fewer respondents than the threshold ---------
 
 

@@ -86,6 +86,26 @@ def test_the_current_survey_is_the_one_that_ran_last_whatever_order_they_were_en
     assert report["survey"]["previous"]["survey"] == "y2025"
 
 
+def test_a_survey_created_ahead_of_time_is_not_current_before_it_opens(app):
+    """Next spring's survey, created in the autumn, used to become "this survey" of every report
+    at once (compared with this year's). The current survey is the newest one that has opened; on
+    its opening day it becomes current. Named, it is reported on any day."""
+    answers = paired_answers({"career_impact": (1, 1, 1, 1)})
+    add_survey(app.store, "y2026", answers, opens=date(2026, 3, 1), closes=date(2026, 4, 30))
+    add_survey(app.store, "y2027", [], opens=date(2027, 3, 1), closes=date(2027, 4, 30))
+    autumn = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))
+    assert (autumn["survey"]["id"], autumn["survey"]["previous"]) == ("y2026", None)
+    opening = report_at(app, at_seven(date(2027, 3, 1)))
+    assert (opening["survey"]["id"], opening["survey"]["previous"]["survey"]) == ("y2027", "y2026")
+    named = report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC), survey_id="y2027")
+    assert named["survey"]["id"] == "y2027"
+
+
+def test_while_no_survey_has_opened_the_newest_is_current(app):
+    add_survey(app.store, "y2027", [], opens=date(2027, 3, 1), closes=date(2027, 4, 30))
+    assert report_at(app, datetime(2026, 11, 1, 12, tzinfo=UTC))["survey"]["id"] == "y2027"
+
+
 def test_a_survey_without_dates_never_outranks_a_dated_one(app):
     """Last year's answers imported into a new (undated) survey after this year's survey opened
     used to become "this survey"; undated surveys rank after every dated one."""

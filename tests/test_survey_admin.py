@@ -125,7 +125,7 @@ def test_bad_bodies_get_400_with_the_field(app, admin, path, body, status, field
     "path", ["/surveys/nope/close", "/surveys/nope/purge", "/surveys/nope/links", "/surveys/..%2F/close"]
 )
 def test_unknown_surveys_are_404(app, admin, path):
-    response = post(admin, path, {"count": 1})
+    response = post(admin, path, {"count": 1} if path.endswith("/links") else None)  # close takes none
     assert response.status_code == 404
 
 

@@ -3,11 +3,13 @@
    server stores it once. One request per tap: the form is posted as the plain form would be,
    and an answer to fix comes back as the server's own page, shown in place. A fresh form's
    date is the phone's today in the program's time zone. Without this script the form still
-   works as a plain POST. Messages come from #status's data-* attributes, in the page's language. */
+   works as a plain POST. A queued one the server refuses stays on the phone, shown with the
+   server's reason, until the supporter opens it to fix (the server's own page, answers kept) or
+   discards it: it is never dropped unseen. Messages come from #status's data-* attributes. */
 (() => {
   "use strict";
-  const QUEUE = "sbs-log-queue"; // submissions waiting to be sent: [{id, token, lang, day, data}]
-  const REFUSED = "sbs-log-refused"; // queued ones the server refused: [{day, message}]
+  const QUEUE = "sbs-log-queue"; // submissions waiting to be sent: [{id, token, lang, day, made, data}]
+  const REFUSED = "sbs-log-refused"; // queued ones the server refused, kept to fix: the same, with message
   const TIMEOUT_MS = 15000;
   const RETRY_MS = 30000; // a steady retry, whatever the browser thinks of the connection
   const FIRST_RETRY_MS = 5000; // after a failure: 5 s, 10 s, 20 s ... up to RETRY_MS
@@ -20,6 +22,7 @@
   let retry = null;
   let queuedNow = false;
   let sentNow = 0;
+  let fixing = null; // the refused entry whose page is shown to fix (it may come back under a new id)
 
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
 
@@ -41,13 +44,20 @@
     }
   }
   const write = (key, list) => localStorage.setItem(key, JSON.stringify(list));
-  const keep = (item) => write(QUEUE, read(QUEUE).filter((i) => i.id !== item.id).concat([item]));
-  const drop = (id) => write(QUEUE, read(QUEUE).filter((i) => i.id !== id));
+  const without = (key, id) => read(key).filter((i) => i.id !== id);
+  const keep = (item) => write(QUEUE, without(QUEUE, item.id).concat([item]));
+  const unqueue = (id) => write(QUEUE, without(QUEUE, id));
+  // Stored, sent again under its id, or discarded by the supporter: nothing left to fix.
+  const forget = (id) => {
+    unqueue(id);
+    write(REFUSED, without(REFUSED, id));
+  };
 
   function refuse(item, body) {
     const details = Object.values((body && body.errors) || {}).flat().join(" ");
     const message = [(body && body.message) || "", details].join(" ").trim();
-    write(REFUSED, read(REFUSED).concat([{ day: item.day, message }]));
+    unqueue(item.id);
+    write(REFUSED, without(REFUSED, item.id).concat([{ ...item, message }]));
   }
 
   function line(text) {
@@ -56,6 +66,15 @@
     p.textContent = text;
     $("status").appendChild(p);
     return p;
+  }
+
+  function choice(text, action) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "quiet";
+    b.textContent = text;
+    b.addEventListener("click", action);
+    $("status").appendChild(b);
   }
 
   function render(text) {
@@ -67,18 +86,13 @@
     if (queuedNow && pending) line(say.queued);
     else if (pending) line(fill(say.pending, { n: pending }));
     if (sentNow) line(fill(say.sent, { n: sentNow }));
-    const refused = read(REFUSED);
-    refused.forEach((r) => line(fill(say.refused, { date: r.day, message: r.message })));
-    if (refused.length) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "quiet";
-      button.textContent = say.dismiss;
-      button.addEventListener("click", () => {
-        write(REFUSED, []);
+    for (const r of read(REFUSED)) {
+      line(fill(say.refused, { date: r.day, message: r.message }));
+      if (r.data) choice(say.fix, () => fix(r));
+      choice(say.discard, () => {
+        forget(r.id);
         render();
       });
-      status.appendChild(button);
     }
   }
 
@@ -96,7 +110,8 @@
           Authorization: `Bearer ${item.token}`,
           "Idempotency-Key": item.id,
         },
-        body: JSON.stringify(item.data),
+        // The day it was filled in: a due date is judged against that day, not the day it is sent.
+        body: JSON.stringify({ ...item.data, entered_on: item.made || item.day || undefined }),
         credentials: "omit",
         cache: "no-store",
         signal: abort.signal,
@@ -133,15 +148,14 @@
       for (const item of read(QUEUE)) {
         const result = await send(item);
         if (stored(result.status)) {
-          drop(item.id);
+          forget(item.id);
           sentNow += 1;
           showCount(result.body.logged_this_month);
         } else if (retryable(result.status)) {
           later();
           break; // still unreachable: try the rest later, in order
         } else {
-          drop(item.id); // refused for good (bad link, bad answer): tell the supporter, never resend
-          refuse(item, result.body);
+          refuse(item, result.body); // refused (a bad answer, a bad link): kept to fix, never resent as is
         }
       }
     } finally {
@@ -201,17 +215,17 @@
     return data;
   }
 
-  // One POST of the form as the browser would send it, answered with HTML. Resolves to
+  // One POST of a form's fields as the browser would send them, answered with HTML. Resolves to
   // {status, stored, html}: a redirect (to the thanks page) means stored; status 0 means the
   // server was not reached (offline, timed out).
-  async function post(form, lang) {
+  async function post(fields, lang) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     try {
       const response = await fetch(`./?lang=${encodeURIComponent(lang)}`, {
         method: "POST",
         headers: { Accept: "text/html" },
-        body: new URLSearchParams(new FormData(form)),
+        body: fields,
         credentials: "omit",
         cache: "no-store",
         redirect: "manual", // the 303 to the thanks page is the answer: no second request for it
@@ -242,6 +256,24 @@
     return true;
   }
 
+  function thanks(item) {
+    window.location.assign(`thanks?${new URLSearchParams({ t: item.token, lang: item.lang })}`);
+  }
+
+  // A refused entry, posted as the form would post it: the server's page comes back with its
+  // answers in the form and each message beside its question (or, fixed meanwhile, it is stored).
+  async function fix(item) {
+    const fields = new URLSearchParams({ t: item.token, submission_id: item.id });
+    for (const [name, value] of Object.entries(item.data)) [].concat(value).forEach((v) => fields.append(name, v));
+    render(say.sending);
+    const result = await post(fields, item.lang);
+    if (result.stored) {
+      forget(item.id);
+      thanks(item);
+    } else if (retryable(result.status) || !show(result.html)) render(); // still kept
+    else fixing = item.id;
+  }
+
   function fresh(form) {
     form.reset(); // ready for the next one, under a new id
     form.elements.submission_id.value = uuid();
@@ -257,27 +289,32 @@
       token: form.elements.t.value,
       lang: document.documentElement.lang || "en",
       day: form.elements.occurred_on ? form.elements.occurred_on.value : "",
+      made: today(form.dataset.tz || undefined), // the program's zone, else the phone's
       data: answers(form),
     };
     keep(item); // on the phone before anything else: closing the page now loses nothing
     button.disabled = true;
     render(say.sending);
-    const result = await post(form, item.lang);
+    const result = await post(new URLSearchParams(new FormData(form)), item.lang);
     button.disabled = false;
     if (result.stored) {
-      drop(item.id);
-      const query = new URLSearchParams({ t: item.token, lang: item.lang });
-      window.location.assign(`thanks?${query}`);
+      forget(item.id);
+      if (fixing) forget(fixing);
+      thanks(item);
     } else if (retryable(result.status)) {
       queuedNow = true; // sent later as JSON under the same id: stored once, whatever happened
+      // A refused entry fixed: these answers replace it.
+      for (const done of [item.id, fixing]) if (done) write(REFUSED, without(REFUSED, done));
+      fixing = null;
       later();
       fresh(form);
       render();
       window.scrollTo(0, 0);
     } else {
       // The server said no (an answer to fix, a revoked link): its page, with the answers kept
-      // and each message beside its question, shown from this one response.
-      drop(item.id);
+      // and each message beside its question, shown from this one response. (A refused entry
+      // being fixed stays kept until it is stored.)
+      unqueue(item.id);
       if (!show(result.html)) render();
     }
   }

@@ -117,7 +117,12 @@ def import_interactions(app: App, file: Path, create_supporters: bool) -> None:
     """Import interactions from FILE: a supporter column (aliases) and the log form's columns."""
     with one_line_errors(), _progress(file) as progress:
         result = imports.import_interactions(
-            app.store, app.settings, file, create_supporters=create_supporters, progress=progress
+            app.store,
+            app.settings,
+            file,
+            create_supporters=create_supporters,
+            progress=progress,
+            writing=acting,  # audited from its first write, even if it stops part way
         )
     if result.created_supporters:
         click.echo(
@@ -137,7 +142,9 @@ def import_interactions(app: App, file: Path, create_supporters: bool) -> None:
 def import_responses(app: App, file: Path, survey_id: str) -> None:
     """Import survey responses from FILE: the survey form's columns (barriers.<service>.<barrier> as 1/0)."""
     with one_line_errors(), _progress(file) as progress:
-        result = imports.import_responses(app.store, app.settings, file, survey_id, progress=progress)
+        result = imports.import_responses(
+            app.store, app.settings, file, survey_id, progress=progress, writing=acting
+        )
     if result.created_survey:
         click.echo(f"Created survey {survey_id}.", err=True)
     _report(result, "responses")

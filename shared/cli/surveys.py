@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from shared.bootstrap import App
 from shared.cli.common import one_line_errors
-from shared.cli.trail import outcome
+from shared.cli.trail import outcome, watching
 from shared.services import links as link_service
 from shared.services import surveys as service
 
@@ -258,6 +259,30 @@ def links(app: App, survey_id: str, count: int, csv_path: str | None) -> None:
     click.echo(f"Wrote {len(issued)} links to {csv_path}.", err=True)
 
 
+def _mail(
+    app: App,
+    survey_id: str,
+    emails: str,
+    skip_bad: bool,
+    mailing: Callable[..., link_service.MailRun],
+    verb: str,
+    command: str,
+) -> None:
+    """Invite or remind (``mailing``) the addresses of ``emails``; from the first mail on the
+    command is acting, so a failure after it is still audited (``watching``)."""
+    with one_line_errors():
+        addresses = _addresses(emails, skip_bad)
+        run = mailing(
+            app.store,
+            app.settings,
+            watching(app.mailer),
+            survey_id,
+            addresses,
+            service.today_in(app.settings),
+        )
+    _report(run, verb, command, survey_id)
+
+
 @surveys.command("invite")
 @click.argument("survey_id", metavar="ID")
 @click.argument("emails", metavar="EMAILS.csv", type=click.Path(exists=True, dir_okay=False))
@@ -268,12 +293,7 @@ def invite(app: App, survey_id: str, emails: str, skip_bad_lines: bool) -> None:
 
     Addresses already invited to ID are skipped; no address is stored.
     """
-    with one_line_errors():
-        addresses = _addresses(emails, skip_bad_lines)
-        run = link_service.invite(
-            app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
-        )
-    _report(run, "Invited", "invite", survey_id)
+    _mail(app, survey_id, emails, skip_bad_lines, link_service.invite, "Invited", "invite")
 
 
 @surveys.command("remind")
@@ -286,12 +306,7 @@ def remind(app: App, survey_id: str, emails: str, skip_bad_lines: bool) -> None:
 
     The program keeps no addresses, so give the invitation list again.
     """
-    with one_line_errors():
-        addresses = _addresses(emails, skip_bad_lines)
-        run = link_service.remind(
-            app.store, app.settings, app.mailer, survey_id, addresses, service.today_in(app.settings)
-        )
-    _report(run, "Reminded", "remind", survey_id)
+    _mail(app, survey_id, emails, skip_bad_lines, link_service.remind, "Reminded", "remind")
 
 
 @surveys.command("unsubscribe")

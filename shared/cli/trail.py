@@ -10,9 +10,14 @@ never from a token, a link, a file's content or an address of a student.
 
 An entry is written when the command finishes, also when it ends with an exit code it chose after
 doing its work (an invitation run where some mails failed). A command refused before it acts
-(an unknown survey, a bad option) leaves nothing, as in the console; one that fails after it
-began to act (:func:`acting`: an export whose rows have started to go out) leaves its entry,
-marked "(stopped)".
+(an unknown survey, a bad option, a declined prompt) leaves nothing, as in the console. One that
+may have acted and then failed leaves its entry, marked "(stopped)", whatever stopped it (a
+store or mail failure, Ctrl-C, a bug: any exception, ``BaseException`` included): such a
+failure can come after the first change, so it is recorded unless it is a refusal made before
+the command began to act (:func:`acting`, which a command calls where its changes start: an
+export's first row, an import's first write, an invitation run's first mail through
+:func:`watching`). A refusal after that (an import whose survey changed half way) is recorded
+too. The entry is the same detail, never more: no token, link or address.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from typing import Any
 import click
 
 from shared.bootstrap import App
+from shared.error_table import outcome_for
+from shared.mail import Mailer, Message
 from shared.services import audit
 
 ACTOR = "cli"
@@ -144,6 +151,39 @@ def acting() -> None:
     click.get_current_context().meta[_ACTING] = True
 
 
+class _Watched(Mailer):
+    """A command's mailer whose every send first marks the command as acting (:func:`watching`)."""
+
+    def __init__(self, mailer: Mailer) -> None:
+        super().__init__(mailer.sender)
+        self._mailer = mailer
+
+    def send(self, message: Message) -> str:
+        acting()  # before the hand-over: a mail may be out even when send fails half way
+        return self._mailer.send(message)
+
+
+def watching(mailer: Mailer) -> Mailer:
+    """``mailer`` for a command that mails: from its first send on, the command is acting."""
+    return _Watched(mailer)
+
+
+def _refused(failure: BaseException) -> bool:
+    """True for a refusal of what was asked (a bad command line, a declined prompt, an unknown
+    survey, a bad file: what the error table answers under 500), which a command meets before it
+    acts; False for what may stop it part way (a store or mail failure, Ctrl-C, a bug)."""
+    if isinstance(failure, (click.exceptions.Abort, click.UsageError)):
+        return True
+    if isinstance(failure, click.ClickException):
+        # A library error turned into one line (``one_line_errors``) keeps it as its context; a
+        # command's own ClickException ("not UTF-8 text", "already exists") is a refusal.
+        cause = failure.__context__
+        found = outcome_for(cause) if isinstance(cause, Exception) else None
+        return found is None or found.status < 500
+    found = outcome_for(failure) if isinstance(failure, Exception) else None
+    return found is not None and found.status < 500
+
+
 def _record(ctx: click.Context, entry: Audited, params: Params, stopped: bool) -> None:
     app = ctx.find_object(App)
     if app is None:  # no program (help only): nothing was done
@@ -151,6 +191,15 @@ def _record(ctx: click.Context, entry: Audited, params: Params, stopped: bool) -
     said = ctx.meta.pop(_OUTCOME, "")
     detail = entry.detail(params) + (f": {said}" if said else "") + (" (stopped)" if stopped else "")
     audit.record(app.store, ACTOR, entry.kind_for(params), detail)
+
+
+def _record_stopped(ctx: click.Context, entry: Audited, params: Params) -> None:
+    """Record a stopped command; if that fails too (the store is what went away), say so on
+    stderr and let the command's own failure be what it ends with."""
+    try:
+        _record(ctx, entry, params, stopped=True)
+    except Exception as exc:
+        click.echo(f"The audit entry of this stopped command could not be written: {exc}", err=True)
 
 
 def _audited(entry: Audited, callback: Callable[..., Any]) -> Callable[..., Any]:
@@ -164,11 +213,9 @@ def _audited(entry: Audited, callback: Callable[..., Any]) -> Callable[..., Any]
         except click.exceptions.Exit as done:  # the command chose its exit code after acting
             _record(ctx, entry, params, stopped=False)
             raise done
-        except (click.exceptions.Abort, click.UsageError):
-            raise  # declined at a prompt, or a bad command line: nothing was done
-        except Exception:
-            if ctx.meta.pop(_ACTING, False):
-                _record(ctx, entry, params, stopped=True)
+        except BaseException as failure:  # Ctrl-C too: what was done before it stays done
+            if ctx.meta.pop(_ACTING, False) or not _refused(failure):
+                _record_stopped(ctx, entry, params)
             raise
         _record(ctx, entry, params, stopped=False)
         return result

@@ -66,7 +66,7 @@ def build_report(
     # The demo survey, and surveys left out (a pilot), are reported on only when asked for by name.
     named = (request.survey_id, request.compare)
     surveys = [s for s in store.list_surveys() if (s.id != DEMO_SURVEY and not s.excluded) or s.id in named]
-    survey = pick_survey(surveys, request.survey_id)
+    survey = pick_survey(surveys, request.survey_id, today)
     log_form = forms(LOG_FORM)
     labels = log_form.report_labels(lang)
     # The demo supporter (``sidebyside demo``) and its interactions are in no report.
@@ -139,8 +139,10 @@ def survey_order(survey: Survey) -> tuple[bool, date, date, str]:
     return (dated, opens, survey.closes or opens, survey.id)
 
 
-def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
-    """The asked survey, or the current one: the one that ran last (:func:`survey_order`)."""
+def pick_survey(surveys: list[Survey], survey_id: str | None, today: date) -> Survey | None:
+    """The asked survey, or the current one: of those that have opened by ``today``, the one that
+    ran last (:func:`survey_order`). A survey created ahead of time (opening next April) is not
+    "this survey" before it opens; while no survey has opened, the newest one is."""
     if survey_id is not None:
         for survey in surveys:
             if survey.id == survey_id:
@@ -150,7 +152,8 @@ def pick_survey(surveys: list[Survey], survey_id: str | None) -> Survey | None:
             params={"survey": survey_id},
             errors={"survey": [f"no survey {survey_id!r}"]},
         )
-    return max(surveys, key=survey_order) if surveys else None
+    opened = [s for s in surveys if s.opens is None or s.opens <= today]
+    return max(opened or surveys, key=survey_order) if surveys else None
 
 
 def previous_survey(surveys: list[Survey], survey: Survey) -> Survey | None:
@@ -211,6 +214,7 @@ def survey_section(
     rate = barrier_part.response_rate(survey, columns.rows, columns.imported, lang)
     previous = None
     earlier = None
+    compared = None  # the compared survey's answers, for the shareable copy's rules
     if last is not None:
         last_form = forms(last.form)
         last_blocks = last.asked_blocks() & blocks  # only what both surveys asked is compared
@@ -225,6 +229,7 @@ def survey_section(
         )
         previous = barrier_part.year_over_year(columns, last_columns, last, lang)
         earlier = (last.id, last_form, last_blocks, last_columns)
+        compared = last_columns
     # Answers wait sealed until a release (shared/services/release.py): count them, say so.
     pending = store.count_sealed(survey.id)
     notes = (
@@ -273,8 +278,21 @@ def survey_section(
         pending=pending,
         outcomes=outcome_part.survey_outcomes(form, blocks, columns, earlier, lang=lang),
     )
-    # The shareable copy's rules span several tables, so they apply to the whole section at once.
-    return shareable.protect_section(section, settings.small_cell, lang) if shared else section
+    if not shared:
+        return section
+    # The shareable copy's rules span several tables, so they apply to the whole section at once;
+    # what they withhold of each survey comes from that survey's own answers, so a survey shown
+    # as the compared one loses what its own copy withholds (shareable.Withheld).
+    threshold = settings.small_cell
+    return shareable.protect_section(
+        section,
+        threshold,
+        lang,
+        shareable.withheld(form, columns, threshold),
+        shareable.withheld(forms(last.form), compared, threshold)
+        if last is not None and compared is not None
+        else None,
+    )
 
 
 def _sentence_case(label: str) -> str:

@@ -295,6 +295,12 @@ def _service_use(form: Form, columns: AnswerColumns, lang: str) -> ServiceUse:
     )
 
 
+def service_use_table(form: Form, columns: AnswerColumns) -> list[list[int]] | None:
+    """The service-use table's counts for ``columns`` (None without answer pairs), as the survey's
+    own report makes it: what the shareable copy audits wherever the survey appears."""
+    return _service_use(form, columns, "en").table
+
+
 def _severity(form: Form, block: str, columns: AnswerColumns, lang: str) -> Severity:
     instrument = _instrument(form, block)
     assert instrument is not None  # asked blocks are the form's

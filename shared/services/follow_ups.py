@@ -16,6 +16,7 @@ destination and its outcome. Corrections keep the records in step:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -38,6 +39,9 @@ UPTAKE = "referral_uptake"
 EXTRA_FIELDS = (DUE, FOLLOWS, UPTAKE)
 SERVICE = "{service}"  # in the uptake question: the referral's destination, named on the page
 DEFAULT_DAYS = 7
+ENTERED_ON = "entered_on"  # beside the answers: the day the entry was made (the offline queue's)
+QUEUE_DAYS = 30  # how far back an entry's own day is believed (see :func:`entry_day`)
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 UNDO_WINDOW = interactions.EDIT_WINDOW  # a close can be undone as long as an entry can be changed
 
 # English msgids of the one catalogue (shared/translations), French there. A field's message is
@@ -56,6 +60,7 @@ MESSAGES = {
         "You already logged a follow-up of this interaction. If none was planned, delete that entry first."
     ),
     "not_closed": N_("This follow-up is not closed, so there is nothing to undo."),
+    "entered_on": N_("Give the day the entry was made as a date (YYYY-MM-DD), or leave it out."),
     "too_late": N_(
         "A closed follow-up can be reopened for 24 hours after closing it. Log a new interaction instead."
     ),
@@ -73,11 +78,29 @@ def _invalid(lang: str, field: str, code: str, **params: object) -> Invalid:
 
 @dataclass(frozen=True)
 class Asked:
-    """The follow-up fields of a submission as sent: what a repeat of it is compared with."""
+    """The follow-up fields of a submission as they would be stored (:func:`_as_asked`): what a
+    repeat of it is compared with."""
 
     follows: object = None
     uptake: object = None
     due: object = None
+
+
+def _as_asked(extras: Mapping[str, Any]) -> Asked:
+    """A submission's follow-up fields cleaned as their field types clean them (spacing, blanks),
+    so that a repeat is compared cleaned with cleaned, like the log's own answers; but without
+    the limits of the day (a repeat sent after its due date passed is still the same request).
+    A value no cleaning accepts stays as sent: it was never stored, so it matches nothing."""
+
+    def cleaned(field: str) -> object:
+        if field not in extras:
+            return None
+        try:
+            return validate_form(follow_up_form(), {field: extras[field]}, ValidationContext()).get(field)
+        except FormInvalid:
+            return extras[field]
+
+    return Asked(extras.get(FOLLOWS), cleaned(UPTAKE), cleaned(DUE))
 
 
 @dataclass(frozen=True)
@@ -147,16 +170,50 @@ def default_due(occurred_on: date, today: date) -> date:
     return max(occurred_on + timedelta(days=DEFAULT_DAYS), today)
 
 
+def entry_day(today: date, entered_on: date | None, occurred_on: date | None) -> date:
+    """The day an entry was made, against which its due date is judged: today, or for an entry
+    kept on a phone and sent later, the day the offline queue says it was filled in
+    (``entered_on``). That day is the client's word, so it is believed only as far as it can be
+    true: not before the interaction it logs, not after today, and at most :data:`QUEUE_DAYS`
+    back (an entry kept longer is refused beside its due date, and the phone keeps it to fix)."""
+    if entered_on is None:
+        return today
+    low = today - timedelta(days=QUEUE_DAYS)
+    if occurred_on is not None:
+        low = max(low, occurred_on)
+    return min(today, max(entered_on, low))
+
+
+def read_entered_on(value: object, lang: str) -> date | None:
+    """The ``entered_on`` a client sent (a date, YYYY-MM-DD), None when it sent none; else
+    :class:`Invalid` naming it."""
+    if value is None:
+        return None
+    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:  # 2026-02-30
+            pass
+    raise _invalid(lang, ENTERED_ON, "entered_on")
+
+
 def clean_extras(
-    extras: Mapping[str, Any], today: date, lang: str, *, referral: str | None, kept_due: date | None = None
+    extras: Mapping[str, Any],
+    today: date,
+    lang: str,
+    *,
+    referral: str | None,
+    kept_due: date | None = None,
+    made_on: date | None = None,
 ) -> dict[str, Any]:
-    """The due date and uptake, validated. The due date lies ahead: from today on (or is the one
-    already stored, ``kept_due``, when an entry is corrected), within :data:`LONGEST_DAYS`. Uptake
+    """The due date and uptake, validated. The due date lies ahead: from the day the entry was
+    made on (``made_on``, :func:`entry_day`; today by default), or is the one already stored,
+    ``kept_due``, when an entry is corrected; within :data:`LONGEST_DAYS` of today. Uptake
     is asked only of a follow-up of a referral: ``referral`` is the original's destination,
     "none" when there is no original or it made no referral, None when the original is unknown
     (its own message says why, so uptake gets none)."""
     data = {k: v for k, v in extras.items() if k in (DUE, UPTAKE)}
-    earliest = min(today, kept_due) if kept_due else today
+    earliest = min(d for d in (today, kept_due, made_on) if d is not None)
     try:
         clean = validate_form(service_form(referral), data, ValidationContext(lang=lang, min_date=earliest))
     except FormInvalid as exc:
@@ -200,6 +257,7 @@ def check_submission(
     data: Mapping[str, Any],
     context: ValidationContext,
     now: datetime | None = None,
+    entered_on: object = None,
 ) -> tuple[dict[str, Any], Prepared]:
     """A log submission's answers (for :func:`shared.services.interactions.record`) and what it
     does to follow-ups. Every field is checked, log and follow-up alike, and one :class:`Invalid`
@@ -209,9 +267,12 @@ def check_submission(
     A repeat of a submission already stored is not refused for what changed since (its follow-up
     is no longer open, its due date has passed): :func:`log` compares it with what was stored.
     Only a submission with something to refuse is looked up as a repeat (one read, not on every
-    submission)."""
+    submission).
+
+    ``entered_on``: the day the entry was made, as the client says (the offline queue sends it,
+    see :func:`entry_day`); a due date is judged against it instead of today."""
     answers, extras = split(data)
-    asked = Asked(extras.get(FOLLOWS), extras.get(UPTAKE), extras.get(DUE))
+    asked = _as_asked(extras)
     lang, today = context.lang, context.today or date.today()
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
@@ -230,12 +291,13 @@ def check_submission(
         except Conflict as exc:
             ended = exc
     referral = planned.referral if planned else (None if FOLLOWS in extras else "none")
+    occurred_on = date.fromisoformat(clean["occurred_on"]) if "occurred_on" in clean else None
     more: dict[str, Any] = {}
     try:
-        more = clean_extras(extras, today, lang, referral=referral)
+        made_on = entry_day(today, read_entered_on(entered_on, lang), occurred_on)
+        more = clean_extras(extras, today, lang, referral=referral, made_on=made_on)
     except Invalid as exc:
         errors.update(exc.errors or {})
-    occurred_on = date.fromisoformat(clean["occurred_on"]) if "occurred_on" in clean else None
     if original is not None and occurred_on is not None and occurred_on < original.occurred_on:
         errors.setdefault("occurred_on", []).append(
             field_text("before_original", lang, day=original.occurred_on.isoformat())
@@ -280,13 +342,14 @@ def log(
     submission: str,
     context: ValidationContext,
     now: datetime | None = None,
+    entered_on: object = None,
 ) -> interactions.Recorded:
     """Log one interaction with what it does to follow-ups, exactly once per submission id.
 
     A repeat stores nothing and is a duplicate only if it asks exactly what was stored: the same
     answers, the same ``follows`` and uptake, the same due date when it gives one. Otherwise it is
     :class:`KeyReused` (422), never a silent drop of the new values."""
-    answers, prepared = check_submission(store, supporter, submission, data, context, now)
+    answers, prepared = check_submission(store, supporter, submission, data, context, now, entered_on)
     recorded = interactions.record(
         store,
         supporter,

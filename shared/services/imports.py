@@ -347,13 +347,16 @@ def import_interactions(
     progress: Progress | None = None,
     check_only: bool = False,
     lang: str = "en",
+    writing: Callable[[], None] | None = None,
 ) -> Imported:
     """Import a CSV of interactions, all or nothing; :class:`Invalid` lists every bad row, in
     ``lang`` (the console's reader's language; the CLI's English).
 
     The ``supporter`` column holds aliases. An alias with no supporter is an error listing
     them all, unless ``create_supporters``, which adds them (without an email; give them a
-    link later with ``sidebyside supporters relink``).
+    link later with ``sidebyside supporters relink``). ``writing`` is called once every row
+    is checked, before the first write: a failure after it may have stored part of the file
+    (the CLI's audit trail records the command from there).
     """
     file = CsvFile(source, name, lang)
     form = exports.log_form()
@@ -430,6 +433,8 @@ def import_interactions(
     problems.raise_if_any()
     if check_only:  # the console's preview: every row checked, nothing stored
         return Imported(rows=rows, added=0)
+    if writing is not None:
+        writing()
 
     created = _create_supporters(store, settings, sorted(unknown), known) if unknown else ()
 
@@ -513,8 +518,10 @@ def import_responses(
     progress: Progress | None = None,
     check_only: bool = False,
     lang: str = "en",
+    writing: Callable[[], None] | None = None,
 ) -> Imported:
-    """Import a CSV of survey responses into ``survey_id``, all or nothing; problems in ``lang``.
+    """Import a CSV of survey responses into ``survey_id``, all or nothing; problems in ``lang``
+    (``writing`` as for :func:`import_interactions`).
 
     A survey that does not exist yet is created with the default form, with each optional
     block (K10, PHQ-9, ...) on when the file has any of its columns. Each response gets today's day (the file's rows
@@ -534,7 +541,9 @@ def import_responses(
             errors={"survey": [USE_SURVEY_ID]},
         )
     for _ in range(2):  # None: someone created the survey meanwhile; check the file against it
-        done = _import_responses(store, settings, source, survey_id, name, progress, check_only, lang)
+        done = _import_responses(
+            store, settings, source, survey_id, name, progress, check_only, lang, writing
+        )
         if done is not None:
             return done
     raise _kept_changing(survey_id)
@@ -557,6 +566,7 @@ def _import_responses(
     progress: Progress | None,
     check_only: bool,
     lang: str,
+    writing: Callable[[], None] | None = None,
 ) -> Imported | None:
     file = CsvFile(source, name, lang)
     survey = store.get_survey(survey_id)
@@ -622,6 +632,8 @@ def _import_responses(
     problems.raise_if_any()
     if check_only:
         return Imported(rows=rows, added=0)
+    if writing is not None:
+        writing()
 
     created = False
     if survey is None:

@@ -5,11 +5,16 @@ Every route is behind :func:`authorize`; the routes live in one blueprint per fe
 (``/surveys``), :mod:`~shared.web.admin_report` (``/report``) and
 :mod:`~shared.web.admin_data` (``/export/...``). Each successful call that changes something, or
 takes data or the report out, is audited (actor ``api``, the path's ids only) by
-:func:`audit_call`; ``tests/test_admin_auth_audit.py`` fails when a route that changes something
-is missing from :data:`AUDITED`. Listing supporters or surveys is not audited, as on the console.
+:func:`audit_call`, and so is such a call that failed on the way (a 5xx: the store or the mail
+transport went away), which may have acted first (invitations mailed before the store failed),
+marked "(stopped)"; a refusal (4xx) acted on nothing and is not. ``tests/test_admin_auth_audit.py``
+fails when a route that changes something is missing from :data:`AUDITED`. Listing supporters or
+surveys is not audited, as on the console.
 """
 
 from __future__ import annotations
+
+import logging
 
 import flask
 
@@ -18,6 +23,8 @@ from shared.web import admin_data, admin_report, admin_supporters, admin_surveys
 from shared.web.auth_audit import require_bearer_audited
 from shared.web.context import get_app
 from shared.web.errors import HttpError
+
+log = logging.getLogger("sidebyside.web")
 
 bp = flask.Blueprint("admin", __name__)
 
@@ -54,9 +61,17 @@ AUDITED = {
 def audit_call(response: flask.Response) -> flask.Response:
     rule = flask.request.url_rule
     kind = AUDITED.get((flask.request.method, rule.rule)) if rule is not None else None
-    if kind is not None and response.status_code < 400:
-        ids = " ".join(str(value) for value in (flask.request.view_args or {}).values())
-        audit.record(get_app().store, "api", kind, ids or rule.rule.strip("/"))  # type: ignore[union-attr]
+    if kind is None or 400 <= response.status_code < 500:
+        return response  # not audited, or refused before it acted
+    ids = " ".join(str(value) for value in (flask.request.view_args or {}).values())
+    detail = ids or rule.rule.strip("/")  # type: ignore[union-attr]
+    if response.status_code < 400:
+        audit.record(get_app().store, "api", kind, detail)
+        return response
+    try:  # failed on the way, perhaps after acting; the caller still gets its own 5xx
+        audit.record(get_app().store, "api", kind, f"{detail} (stopped)")
+    except Exception as exc:
+        log.warning("the audit entry of a stopped %s could not be written: %s", kind, type(exc).__name__)
     return response
 
 

@@ -4,6 +4,8 @@ POST   /admin/supporters               {"alias", "email"?}  -> 201 {"id", "alias
 GET    /admin/supporters                                    -> 200 {"supporters": [...]}
 DELETE /admin/supporters/<id>                               -> 200 the supporter, revoked
 POST   /admin/supporters/<id>/link                          -> 200 {"id", "alias", "link"}
+
+The last two take no body: an empty one or ``{}``, anything else a 400 (as every admin route).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from shared.services import supporter_mail
 from shared.services import supporters as service
 from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import json_body
+from shared.web.http import json_body, no_body
 
 bp = flask.Blueprint("admin_supporters", __name__)
 
@@ -61,11 +63,13 @@ def list_all() -> dict[str, Any]:
 
 @bp.route("/supporters/<supporter_id>", methods=("DELETE",))
 def revoke(supporter_id: str) -> dict[str, Any]:
+    no_body(request)
     store = get_app().store
     return public(service.revoke(store, service.by_id(store, supporter_id)))
 
 
 @bp.route("/supporters/<supporter_id>/link", methods=("POST",))
 def relink(supporter_id: str) -> dict[str, Any]:
+    no_body(request)
     app = get_app()
     return _issued(service.relink(app.store, app.settings, service.by_id(app.store, supporter_id)))

@@ -5,6 +5,7 @@ PUT /surveys/<id>/blocks {"blocks": [...]}   (refused with 409 once the survey h
 PUT /surveys/<id>/excluded {"excluded": true|false}   (left out of the report's default choices)
 
 Every body is a JSON object; a key that is not listed for its route, or given twice, is a 400.
+A route listed without a body takes none: an empty body or ``{}``, anything else a 400.
 POST /surveys/<id>/close                                        POST /surveys/<id>/purge
 POST /surveys/<id>/links {"count"}        -> {"links": [...]}   (shown once)
 POST /surveys/<id>/invite {"emails": [...]}                     POST /surveys/<id>/remind {"emails": [...]}
@@ -22,7 +23,7 @@ from shared.i18n import N_
 from shared.services import links as link_service
 from shared.services import surveys as service
 from shared.web.context import get_app
-from shared.web.http import json_body
+from shared.web.http import json_body, no_body
 
 bp = flask.Blueprint("admin_surveys", __name__)
 
@@ -84,12 +85,14 @@ def list_() -> dict[str, Any]:
 
 @bp.route("/surveys/<survey_id>/close", methods=("POST",))
 def close(survey_id: str) -> dict[str, Any]:
+    no_body(request)
     app = get_app()
     return service.close_survey(app.store, app.settings, survey_id, _today()).as_dict()
 
 
 @bp.route("/surveys/<survey_id>/purge", methods=("POST",))
 def purge(survey_id: str) -> dict[str, Any]:
+    no_body(request)
     app = get_app()
     survey, deleted = link_service.purge(app.store, app.settings, survey_id, _today())
     return {**service.status(app.store, survey, _today()).as_dict(), "links_deleted": deleted}

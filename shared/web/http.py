@@ -140,6 +140,22 @@ def json_body(request: flask.Request, allowed: Collection[str] | None = None) ->
     return data
 
 
+def no_body(request: flask.Request) -> None:
+    """For a route that takes no body: an empty one, or an empty JSON object ``{}`` (what Cloud
+    Scheduler and many HTTP clients send), and nothing else; anything more is a 400 saying why,
+    as :func:`json_body` says it (not JSON, not an object, a key given twice, a key not known
+    here), before the route acts. A body it would ignore could hide a caller's mistake (a
+    ``{"survey": "other"}`` that closes this one)."""
+    if not request.get_data(cache=True).strip():
+        return
+    data = json_body(request)  # not JSON, not an object, a key given twice: as for any body
+    if data:
+        said = translate(pick_lang(request), N_("This request takes no body: send none, or {}."))
+        raise HttpError(
+            400, "invalid", said, errors={cut(key): [said] for key in sorted(data)[:MAX_UNKNOWN_LISTED]}
+        )
+
+
 def require_form_or_json(request: flask.Request) -> None:
     if request.mimetype not in (
         "application/json",

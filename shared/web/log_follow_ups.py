@@ -14,7 +14,10 @@ ask :func:`overview` and :func:`questions` for the HTML they place and register 
 - ``POST /follow-ups/<id>/close`` and ``/reopen`` (the page then says what was done and offers
   to undo it), ``GET|POST /digest-off?k=KEY`` (the weekly email's opt-out: the GET asks, the
   POST, or a mail client's RFC 8058 one-click POST, does it; ``k`` is a key that can do nothing
-  else) and ``POST /digest-on`` (from the form page: the email again).
+  else) and ``POST /digest-on`` (from the form page: the email again). Like close and reopen,
+  ``digest-on`` takes the form's token field ``t``, or a JSON body ``{}`` with
+  ``Authorization: Bearer``; a JSON body to ``digest-off`` must be ``{}`` (the one-click POST is
+  a form).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from shared.services.tokens import read_digest_key
 from shared.store.port import Store
 from shared.web.context import get_app
 from shared.web.errors import HttpError
-from shared.web.http import json_body, require_form_or_json
+from shared.web.http import json_body, no_body, require_form_or_json
 from shared.web.pages import pick_lang, render_page, texts
 
 # The list's and pages' words: English msgids of the one catalogue (shared/translations).
@@ -295,6 +298,8 @@ def digest_off() -> flask.Response:
             raise HttpError(404, "not_found") from None
     text = texts(lang, TEXT)
     if request.method == "POST":
+        if request.mimetype == "application/json":
+            no_body(request)  # the page's button and the one-click POST are forms
         follow_ups.set_digest(app.store, supporter, False)
         return _digest_page(lang, text["digest_off"])
     ask = {"k": key} if key else {"t": token}
@@ -304,12 +309,13 @@ def digest_off() -> flask.Response:
 
 
 @bp.route("/digest-on", methods=("POST",))
-def digest_on() -> flask.Response:
-    """Back to the weekly email, from the supporter's form page (their token in field ``t``)."""
-    request = flask.request
-    require_form_or_json(request)
-    lang = pick_lang(request)
+def digest_on() -> Any:
+    """Back to the weekly email, from the supporter's form page (their token in field ``t``), or
+    as JSON ``{}`` with the token as a bearer, like close and reopen."""
+    token, lang, _ = _posted(set())
     app = get_app()
-    supporter = supporter_service.authenticate(app.store, app.settings.secret_key, request.form.get("t", ""))
+    supporter = supporter_service.authenticate(app.store, app.settings.secret_key, token)
     follow_ups.set_digest(app.store, supporter, True)
+    if flask.request.mimetype == "application/json":
+        return {"digest": True}
     return _digest_page(lang, texts(lang, TEXT)["digest_on"])

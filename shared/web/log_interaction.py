@@ -55,9 +55,11 @@ JS_TEXT: dict[str, str] = {
     "pending": N_("Waiting to be sent from this phone: %(n)s."),
     "sent": N_("Sent what was saved on this phone: %(n)s."),
     "refused": N_(
-        "The server refused an interaction saved on this phone (%(date)s): %(message)s Please log it again."
+        "The server refused an interaction saved on this phone (%(date)s): %(message)s It stays on "
+        "this phone until you fix it or discard it."
     ),
-    "dismiss": N_("Dismiss"),
+    "fix": N_("Fix it"),
+    "discard": N_("Discard it"),
     "count": THIS_MONTH,
 }
 JS_PLACEHOLDERS = {name: "{" + name + "}" for name in ("n", "date", "message", "count")}
@@ -242,13 +244,16 @@ def _submit_json(request: flask.Request) -> tuple[dict[str, Any], int]:
     supporter = _supporter(token.strip() if scheme.lower() == "bearer" else "")
     data = json_body(request)
     in_body = data.pop("submission_id", None)
+    entered_on = data.pop(follow_ups.ENTERED_ON, None)  # the offline queue's: the day it was filled in
     # A refusal (Invalid, KeyReused...) goes to the one error table, which answers in ``lang``.
     submission = interactions.idempotency_key(
         in_body, request.headers.get("Idempotency-Key"), supporter, lang
     )
     app = get_app()
     context = interactions.validation_context(app.settings, lang)
-    recorded = follow_ups.log(app.store, supporter, data, submission=submission, context=context)
+    recorded = follow_ups.log(
+        app.store, supporter, data, submission=submission, context=context, entered_on=entered_on
+    )
     interactions.alert_coordinators(recorded, functools.partial(alerts.deliver_soon, app))
     # The month's count after this one, so an offline queue just sent can show it (item 12).
     activity = interactions.activity(app.store, supporter, interactions.today(app.settings))

@@ -1,6 +1,7 @@
 """The ``send_report`` function: Cloud Scheduler's monthly call to email the coordinators' report.
 
-POST only. Sends this period's report at most once (see :mod:`shared.services.reports`):
+POST only, with no body (an empty one, or ``{}`` as Cloud Scheduler sends; anything else is a
+400, before any work). Sends this period's report at most once (see :mod:`shared.services.reports`):
 200 {"status": "sent"} or {"status": "already_sent"} (nothing sent); 409 while another
 call is sending it; 503 when this attempt failed, so the scheduler retries and the retry sends.
 
@@ -28,6 +29,7 @@ from shared import jobs
 from shared.web.auth_audit import require_bearer_audited
 from shared.web.context import get_app
 from shared.web.errors import HttpError
+from shared.web.http import no_body
 
 bp = flask.Blueprint("send_report", __name__)
 
@@ -52,6 +54,7 @@ def authorize() -> None:
 @bp.route("/", methods=("POST",), defaults={"task": ""})
 @bp.route("/<any(alerts, daily):task>", methods=("POST",))
 def run(task: str) -> dict[str, Any]:
+    no_body(flask.request)
     app = get_app()
     result = jobs.run_job(app, TASKS[task], app.clock())
     if task:

@@ -5,6 +5,7 @@ every page module (``auth``, ``dashboard``, ``supporters``, ``surveys``, ``audit
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +24,37 @@ bp = flask.Blueprint("console", __name__, template_folder=str(TEMPLATES))
 
 LANGS = ("en", "fr")
 PUBLIC = {"console.sign_in", "console.sign_in_link", "console.static"}
+log = logging.getLogger("sidebyside.web")
+
+# What each coordinator's action (a POST that changes something) records when it stops before
+# recording its own entry, having perhaps acted (see :func:`record_stopped`). Signing in and out
+# record themselves; ``tests/console/test_audit_api.py`` fails on a POST route in neither place.
+STOPPED = {
+    "console.add_coordinator": "coordinator_added",
+    "console.change_role": "role_changed",
+    "console.change_reports": "role_changed",
+    "console.change_language": "role_changed",
+    "console.remove_coordinator": "coordinator_removed",
+    "console.acknowledge": "alert_acknowledged",
+    "console.import_data": "data_imported",
+    "console.send_report": "report_sent",
+    "console.my_language": "role_changed",
+    "console.add_supporter": "supporter_added",
+    "console.resend_link": "supporter_link_sent",
+    "console.new_link": "supporter_relinked",
+    "console.revoke": "supporter_revoked",
+    "console.change_email": "supporter_email_changed",
+    "console.rename": "supporter_renamed",
+    "console.create_survey": "survey_created",
+    "console.download_links": "survey_links_issued",
+    "console.invite": "survey_invited",
+    "console.remind": "survey_reminded",
+    "console.exclude": "survey_changed",
+    "console.close": "survey_closed",
+    "console.purge": "survey_purged",
+    "console.delete": "survey_deleted",
+}
+RECORDS_ITSELF = {"console.sign_in", "console.sign_in_link", "console.sign_out"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,6 +109,34 @@ def coordinator_only(view: F) -> F:
 def record(kind: str, detail: str = "") -> None:
     """Audit an action of the signed-in person."""
     audit.record(get_app().store, flask.g.viewer.email, kind, detail)
+    flask.g.recorded = True
+
+
+def acting() -> None:
+    """Say that the running action has begun to change something (an import's first write):
+    from here on, even a refusal leaves its audit entry, marked "(stopped)"."""
+    flask.g.acting = True
+
+
+@bp.after_request
+def record_stopped(response: flask.Response) -> flask.Response:
+    """An action that did not reach its own :func:`record` but may have acted: one that failed on
+    the way (a 5xx: the store or the mail transport went away after invitations were mailed, or
+    part of a file was imported), or was refused after :func:`acting`. Audited with its kind and
+    the path's ids only, marked "(stopped)"; a refusal before acting (4xx) changed nothing."""
+    kind = STOPPED.get(flask.request.endpoint or "")
+    viewer = flask.g.get("viewer")
+    failed = response.status_code >= 500 or (response.status_code >= 400 and flask.g.get("acting"))
+    if kind is None or viewer is None or flask.g.get("recorded") or not failed:
+        return response
+    ids = " ".join(str(value) for value in (flask.request.view_args or {}).values())
+    rule = flask.request.url_rule
+    detail = ids or (rule.rule.strip("/") if rule is not None else "")
+    try:
+        audit.record(get_app().store, viewer.email, kind, f"{detail} (stopped)")
+    except Exception as exc:  # the store is what went away: the caller still gets its own page
+        log.warning("the audit entry of a stopped %s could not be written: %s", kind, type(exc).__name__)
+    return response
 
 
 def lang_links() -> list[tuple[str, str, str]]:

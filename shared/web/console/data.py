@@ -14,7 +14,7 @@ from shared.errors import Invalid, NotFoundError
 from shared.i18n import N_
 from shared.services import exports, imports
 from shared.services.csv_files import encoding_of
-from shared.web.console.blueprint import bp, coordinator_only, field_errors, page, pick_locale, record
+from shared.web.console.blueprint import acting, bp, coordinator_only, field_errors, page, pick_locale, record
 from shared.web.context import get_app
 from shared.web.errors import message_in
 
@@ -54,10 +54,11 @@ def _import(kind: str, content: bytes, name: str, check_only: bool) -> imports.I
         return imports.import_interactions(
             app.store, app.settings, content, name=name,
             create_supporters=form.get("create_supporters") == "on", check_only=check_only, lang=pick_locale(),
+            writing=acting,
         )  # fmt: skip
     return imports.import_responses(
         app.store, app.settings, content, form.get("survey", "").strip(),
-        name=name, check_only=check_only, lang=pick_locale(),
+        name=name, check_only=check_only, lang=pick_locale(), writing=acting,
     )  # fmt: skip
 
 
