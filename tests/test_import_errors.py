@@ -44,6 +44,14 @@ def test_a_header_from_another_tool_names_the_unknown_columns_and_the_expected_o
     )
 
 
+def test_a_header_of_thousands_of_long_names_is_repeated_back_short(app, sam):
+    """A header is the caller's text: its problem names at most ten columns, each cut short."""
+    names = [f"column-{n}-" + "x" * 200 for n in range(3000)]
+    message = refused(app, "supporter," + ",".join(names) + "\n")
+    assert len(message) < 2000
+    assert "'column-0-xxx" in message and "(+2990)" in message and "column-10-" not in message
+
+
 def test_one_unknown_or_repeated_column_is_an_error(app, sam):
     assert refused(app, HEADER.replace("\n", ",mood\n") + GOOD.replace("\n", ",fine\n")).startswith(
         "log.csv: the header (line 1) has unknown column 'mood'; nothing was imported."

@@ -155,8 +155,13 @@ class _Problems:
         raise kind("\n  ".join([head, *said]), errors={"file": listed})
 
 
+MAX_NAMES = 10  # column names a header problem repeats back (a file's header is the caller's text)
+
+
 def _names(columns: list[str]) -> str:
-    return ", ".join(map(repr, columns))
+    """The columns, quoted and each cut short, at most :data:`MAX_NAMES` of them then "(+N)"."""
+    listed = ", ".join(shown(c) for c in columns[:MAX_NAMES])
+    return listed + (f" (+{len(columns) - MAX_NAMES})" if len(columns) > MAX_NAMES else "")
 
 
 def _header(
