@@ -85,7 +85,7 @@ def test_the_page_lists_own_follow_ups_due_now_then_later_ones(log_client, sam, 
     log(log_client, bea.token, follow_up_due=today().isoformat(), topics=["career_residency"])
     page = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
     html = overview(page)
-    assert "<summary><strong>Your follow-ups</strong>: 1 due this week · 1 later</summary>" in html
+    assert "<summary><strong>Your follow-ups:</strong> 1 due this week · 1 later</summary>" in html
     assert f"Due {today().isoformat()}" in html
     assert f"Interaction of {today().isoformat()}, Video call: Finances" in html
     # Due within a week first, then a later one: reachable too, logged or closed the same way.
@@ -401,10 +401,12 @@ def test_the_form_comes_first_however_many_follow_ups_are_due(log_client, sam):
     page = log_client.get(f"/?t={sam.token}").get_data(as_text=True)
     details = page[page.index('<details class="fu') : page.index("</details>")]
     assert " open" not in details[: details.index(">")]  # closed: one line, the summary
-    assert "<summary><strong>Your follow-ups</strong>: 7 due this week</summary>" in details
+    assert "<summary><strong>Your follow-ups:</strong> 7 due this week</summary>" in details
     assert details.count("Log the follow-up") == 7
     assert page.index("</details>") < page.index('<form method="post" action="./?lang=en" id="log"')
     assert len(page.encode()) < 24 * 1024  # about 4 KB compressed (the wire budget: the browser test)
+    french = log_client.get(f"/?t={sam.token}&lang=fr").get_data(as_text=True)
+    assert "<summary><strong>Vos suivis\u00a0:</strong> 7 " in french  # French spacing before ":"
 
 
 def test_a_close_says_what_it_did_and_can_be_undone(log_client, sam):

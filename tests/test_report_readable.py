@@ -280,3 +280,12 @@ def test_french_wording_of_the_report(app):
     assert "Les étudiants et étudiantes ont plus souvent nommé" in said
     shared = flat(reports.render(built(app, "fr", audience="shared", survey="2026"), "text"))
     assert "un effectif du tableau est inférieur à 5" in shared
+
+
+def test_a_survey_with_no_answers_yet_says_each_note_once(app):
+    """Before any answer is released every barrier row has the same "nothing to compare" note:
+    the report says it once, not once per barrier."""
+    add_survey(app.store, "2026", [])
+    english, french = flat(to_text(built(app))), flat(to_text(built(app, "fr")))
+    assert english.count("so nothing can be compared") == 1
+    assert french.count("rien ne peut être comparé") == 1

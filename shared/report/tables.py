@@ -390,8 +390,11 @@ def barrier_table(survey: SurveySection, lang: str = "en") -> Table:
                 ci_high=ci95[1],
             )
         )
-        if b.note:
-            notes.append(labelled(b.label, b.note, lang))
+    row_notes = [b.note for b in survey.barriers if b.note]
+    if len(row_notes) == len(survey.barriers) > 1 and len(set(row_notes)) == 1:
+        notes.append(row_notes[0])  # every barrier has the same note (no pair to compare): said once
+    else:
+        notes += [labelled(b.label, b.note, lang) for b in survey.barriers if b.note]
     notes += survey.notes
     return Table("barriers", title, header, tuple(rows), tuple(notes), data=tuple(data))
 

@@ -47,6 +47,7 @@ from shared.web.pages import pick_lang, render_page, texts
 # The list's and pages' words: English msgids of the one catalogue (shared/translations).
 TEXT: dict[str, str] = {
     "heading": N_("Your follow-ups"),
+    "heading_colon": N_("Your follow-ups:"),  # before the counts: French puts a space before ":"
     "due_now": N_("Due this week or overdue"),
     "due_later": N_("Due later"),
     "log": N_("Log the follow-up"),
@@ -130,7 +131,14 @@ def overview(store: Store, supporter: Supporter, token: str, lang: str, args: An
     macros = _macros()
     return {
         "feedback": _feedback(store, supporter, token, lang, args, today),
-        "overview": macros.overview(text, text["heading"], counts, groups, token, numbers["overdue"] > 0)
+        "overview": macros.overview(
+            text,
+            text["heading_colon" if counts else "heading"],
+            counts,
+            groups,
+            token,
+            numbers["overdue"] > 0,
+        )
         if groups
         else Markup(""),
         "digest": macros.digest(text, "digest-on?" + urlencode(query), token)
