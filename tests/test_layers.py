@@ -20,7 +20,8 @@ LAYERS = [
         "shared.addresses",
         "shared.text",
         "shared.i18n",
-        "shared.translations",  # the catalogue's files and its make-time helper
+        "shared.translations",
+        "shared.days",  # the catalogue's files and its make-time helper
     },
     {"shared.ids", "shared.spreadsheet", "shared.tally"},
     {"shared.store", "shared.mail"},

@@ -9,6 +9,7 @@ import click
 
 from shared.bootstrap import App
 from shared.cli.common import one_line_errors
+from shared.days import parse_day
 from shared.services import audit as audit_service
 from shared.services import coordinators as service
 from shared.services import signin
@@ -107,7 +108,7 @@ def sign_in_link(app: App, email: str) -> None:
 def audit(app: App, since: str | None) -> None:
     """Print the audit log: who did what in the console, the API or the CLI, oldest first."""
     with one_line_errors():
-        first = audit_service.parse_day(since, "since")
+        first = parse_day(since, "since")
         found = audit_service.entries(app.store, app.settings.timezone, first)
     tz = app.settings.timezone
     for e in reversed(found):

@@ -250,7 +250,6 @@ def survey_section(
             ),
             *notes,
         ]
-    notes = list(dict.fromkeys(notes))  # one barrier's note said for each of eight is said once
     section = SurveySection(
         id=survey.id,
         form=survey.form,

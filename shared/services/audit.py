@@ -113,19 +113,6 @@ class FailedAuthentications:
             record(self._store, "api", "api_auth_failed", f"client {client}: {count} failed", now)
 
 
-def parse_day(value: object, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise Invalid(
-            N_("%(name)s must be a date as YYYY-MM-DD."),
-            params={"name": name},
-            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
-        ) from None
-
-
 def entries(
     store: Store,
     tz: ZoneInfo,

@@ -6,14 +6,12 @@ GET /export/responses.csv?survey=ID
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import flask
 from flask import request
 
-from shared.errors import Invalid
-from shared.i18n import N_
+from shared.days import parse_day
 from shared.services import exports
 from shared.web.context import get_app
 from shared.web.errors import HttpError
@@ -22,20 +20,7 @@ bp = flask.Blueprint("admin_data", __name__)
 
 
 def _day(request: flask.Request, name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        # fromisoformat alone would also take "20240131" and week dates.
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(
-            N_("%(name)s must be a date as YYYY-MM-DD."),
-            params={"name": name},
-            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
-        ) from None
+    return parse_day(request.args.get(name), name)
 
 
 def _csv(table: exports.Table) -> flask.Response:

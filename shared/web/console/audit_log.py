@@ -6,6 +6,7 @@ from typing import Any
 
 import flask
 
+from shared.days import parse_day
 from shared.errors import Invalid
 from shared.services import audit
 from shared.web.console.blueprint import bp, coordinator_only, field_errors, page
@@ -18,8 +19,8 @@ def _filtered() -> tuple[list[Any], dict[str, list[str]]]:
     args = flask.request.args
     app = get_app()
     try:
-        since = audit.parse_day(args.get("since"), "since")
-        until = audit.parse_day(args.get("until"), "until")
+        since = parse_day(args.get("since"), "since")
+        until = parse_day(args.get("until"), "until")
         found = audit.entries(app.store, app.settings.timezone, since, until, args.get("kind") or None)
     except Invalid as error:
         return [], field_errors(error.errors)

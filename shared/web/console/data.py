@@ -10,8 +10,8 @@ from typing import Any
 import flask
 from flask_babel import gettext as _
 
+from shared.days import parse_day
 from shared.errors import Invalid, NotFoundError
-from shared.i18n import N_
 from shared.services import exports, imports
 from shared.services.csv_files import encoding_of
 from shared.web.console.blueprint import acting, bp, coordinator_only, field_errors, page, pick_locale, record
@@ -105,15 +105,7 @@ def import_data() -> Any:
 
 
 def _day(name: str) -> date | None:
-    value = flask.request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise Invalid(
-            N_("%(name)s must be a date."),
-            params={"name": name},
-            errors={name: [N_("Enter a date as YYYY-MM-DD.")]},
-        ) from None
+    return parse_day(flask.request.args.get(name), name)
 
 
 def _csv(table: exports.Table, what: str) -> flask.Response:
